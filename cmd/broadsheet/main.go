@@ -1,0 +1,303 @@
+// Command broadsheet runs the Broadsheet GraphQL content gateway and its
+// maintenance tasks (migrations, demo and synthetic content).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+const usage = `broadsheet — a GraphQL content gateway for newsrooms
+
+Usage:
+  broadsheet [serve] [flags]          run the server (the default)
+  broadsheet migrate [flags]          apply database migrations and exit
+  broadsheet seed --demo [flags]      add the demo content
+  broadsheet seed --synthetic N       add N synthetic articles (benchmarks)
+
+Every command takes --db (env BROADSHEET_DB):
+  sqlite:PATH                                the embedded default (sqlite:broadsheet.db)
+  mysql://USER:PASS@HOST:PORT/DBNAME?params  MySQL 8 or MariaDB 10.11+
+
+Run 'broadsheet COMMAND --help' for a command's flags.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks a bad command line; the message has been printed.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, args, stdout, stderr)
+	case "seed":
+		err = seed(ctx, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "broadsheet: unknown command %q (run 'broadsheet --help')\n", cmd)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(stderr, "broadsheet %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+// flagSet returns a flag set that prints usage to stdout on --help and one
+// clear line on a bad flag.
+func flagSet(name, summary string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("broadsheet "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: broadsheet %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return flag.ErrHelp
+		}
+		fmt.Fprintf(stderr, "%s: %v (run '%s --help')\n", fs.Name(), err, fs.Name())
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (run '%s --help')\n", fs.Name(), fs.Arg(0), fs.Name())
+		return errUsage
+	}
+	return nil
+}
+
+func env(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", env("BROADSHEET_DB", dbconn.DefaultURL), "database URL: sqlite:PATH or mysql://USER:PASS@HOST:PORT/DBNAME (env BROADSHEET_DB)")
+}
+
+// openDB connects and migrates.
+func openDB(ctx context.Context, url string, log *slog.Logger) (*dbconn.DB, error) {
+	db, err := dbconn.Open(ctx, url, dbconn.Options{})
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n)
+	}
+	return db, nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	}
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("serve", "Run the GraphQL server. On the embedded default (SQLite) an empty database\nis created, migrated and filled with demo content on first start.", stdout, stderr)
+	addr := fs.String("addr", env("BROADSHEET_ADDR", ":8080"), "listen address (env BROADSHEET_ADDR)")
+	dbURL := dbFlag(fs)
+	noDemo := fs.Bool("no-demo", false, "do not add demo content to an empty embedded database")
+	logFormat := fs.String("log-format", env("BROADSHEET_LOG_FORMAT", "text"), "log format: text or json (env BROADSHEET_LOG_FORMAT)")
+	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
+	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := openDB(ctx, *dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := content.New(store.New(db))
+	if db.Dialect == dbconn.SQLite && !*noDemo {
+		empty, err := demo.Empty(ctx, svc)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := demo.Seed(ctx, svc); err != nil {
+				return err
+			}
+			log.Info("added demo content to the empty database", "articles", len(demo.Articles))
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Broadsheet is serving %s\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n", dbconn.MustRedact(*dbURL), base, base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// displayAddr turns a listener address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("migrate", "Apply every pending database migration and exit.", stdout, stderr)
+	dbURL := dbFlag(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	db, err := dbconn.Open(ctx, *dbURL, dbconn.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := db.MigrationVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s); schema version %d\n", n, v)
+	return nil
+}
+
+func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("seed", "Add content: the demo publication (--demo) or N synthetic articles for\nbenchmarks (--synthetic N). Migrations are applied first.", stdout, stderr)
+	dbURL := dbFlag(fs)
+	withDemo := fs.Bool("demo", false, "add the demo content (refused when the database already has content)")
+	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, categories and tags")
+	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if !*withDemo && *synthetic <= 0 {
+		fmt.Fprintln(stderr, "broadsheet seed: pass --demo or --synthetic N (run 'broadsheet seed --help')")
+		return errUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	db, err := openDB(ctx, *dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := content.New(store.New(db))
+	if *withDemo {
+		empty, err := demo.Empty(ctx, svc)
+		if err != nil {
+			return err
+		}
+		if !empty {
+			return errors.New("the database already has content; demo content goes into an empty database")
+		}
+		if err := demo.Seed(ctx, svc); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added demo content: %d articles, %d authors, %d categories\n", len(demo.Articles), len(demo.Authors), len(demo.Categories))
+	}
+	if *synthetic > 0 {
+		start := time.Now()
+		err := demo.Synthetic(ctx, svc, *synthetic, demo.SyntheticOptions{Seed: *rngSeed, Progress: func(done int) {
+			if done%10000 == 0 || done == *synthetic {
+				fmt.Fprintf(stdout, "  %d/%d articles\n", done, *synthetic)
+			}
+		}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %d synthetic articles in %s\n", *synthetic, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}

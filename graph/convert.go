@@ -1,0 +1,57 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// articleQuery turns the GraphQL filter and order into a content query.
+func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) content.ArticleQuery {
+	q := content.ArticleQuery{OrderBy: store.OrderPublishedAt}
+	if order != nil {
+		q.OrderBy = store.ArticleOrderField(order.Field)
+		q.Ascending = order.Direction == model.OrderDirectionAsc
+	}
+	if filter != nil {
+		q.Category = deref(filter.Category)
+		q.Tags = filter.Tags
+		q.Author = deref(filter.Author)
+		q.Statuses = filter.Status
+		q.PublishedAfter = filter.PublishedAfter
+		q.PublishedBefore = filter.PublishedBefore
+	}
+	return q
+}
+
+// articleConnection lists articles and primes the relations the query asks
+// for, so the page costs one statement per relation.
+func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args content.PageArgs) (*model.ArticleConnection, error) {
+	list, err := r.Content.ListArticles(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := primePage(ctx, list.Articles); err != nil {
+		return nil, err
+	}
+	return &model.ArticleConnection{List: list}, nil
+}
+
+// optionalID parses an optional global id of type typ (0 when absent).
+func optionalID(typ string, id *string) (uint64, error) {
+	if id == nil {
+		return 0, nil
+	}
+	return relay.ParseAs(typ, *id)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,15 @@
+// Package graph is Broadsheet's GraphQL layer: the gqlgen executable schema
+// and resolvers of a few lines each that turn arguments into a call on the
+// content service (or a loader) and hand back what it returns.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// Resolver holds the resolvers' dependencies.
+type Resolver struct {
+	Content *content.Service
+}

@@ -1,0 +1,283 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// ArticleQuery is what an article list asks for.
+type ArticleQuery struct {
+	Category        string
+	Tags            []string
+	Author          string
+	Statuses        []models.ArticleStatus
+	PublishedAfter  *time.Time
+	PublishedBefore *time.Time
+	OrderBy         store.ArticleOrderField
+	Ascending       bool
+	// Set by nested lists (an author's, a category's, a tag's articles).
+	AuthorID, CategoryID, TagID uint64
+}
+
+// ArticleList is a page of articles plus a lazily computed total, so a
+// client that does not ask for totalCount does not pay for the COUNT.
+type ArticleList struct {
+	*store.ArticlePage
+	count func(context.Context) (int64, error)
+}
+
+// TotalCount counts every article matching the list's filter.
+func (l *ArticleList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
+
+// ListArticles returns a page of the articles q selects that the viewer may see.
+func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args PageArgs) (*ArticleList, error) {
+	f, err := s.articleFilter(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p, err := args.page(!q.Ascending)
+	if err != nil {
+		return nil, err
+	}
+	count := func(ctx context.Context) (int64, error) { return s.store.CountArticles(ctx, f) }
+	if zeroPage(p) {
+		return &ArticleList{ArticlePage: &store.ArticlePage{}, count: count}, nil
+	}
+	page, err := s.store.ListArticles(ctx, f, q.OrderBy, p)
+	if err != nil {
+		return nil, err
+	}
+	return &ArticleList{ArticlePage: page, count: count}, nil
+}
+
+func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.ArticleFilter, error) {
+	v := auth.ViewerFrom(ctx)
+	for _, st := range q.Statuses {
+		if st != models.StatusPublished && !v.SeesDrafts() {
+			return store.ArticleFilter{}, apperr.New(apperr.Unauthenticated,
+				"only editors may list %s articles: send an editor's API token", st)
+		}
+	}
+	return store.ArticleFilter{
+		Visibility:      s.visibility(ctx),
+		CategorySlug:    q.Category,
+		CategoryID:      q.CategoryID,
+		TagSlugs:        q.Tags,
+		TagID:           q.TagID,
+		AuthorSlug:      q.Author,
+		AuthorID:        q.AuthorID,
+		Statuses:        q.Statuses,
+		PublishedAfter:  q.PublishedAfter,
+		PublishedBefore: q.PublishedBefore,
+	}, nil
+}
+
+// ArticleByID returns the article with id if the viewer may see it, else nil.
+func (s *Service) ArticleByID(ctx context.Context, id uint64) (*models.Article, error) {
+	return s.store.ArticleByID(ctx, s.visibility(ctx), id)
+}
+
+// ArticleBySlug returns the article with slug if the viewer may see it, else nil.
+func (s *Service) ArticleBySlug(ctx context.Context, slug string) (*models.Article, error) {
+	return s.store.ArticleBySlug(ctx, s.visibility(ctx), slug)
+}
+
+// ArticlesByIDs returns the articles among ids the viewer may see, in the
+// order of ids (nil where one is missing or hidden); for loaders.
+func (s *Service) ArticlesByIDs(ctx context.Context, ids []uint64) ([]*models.Article, error) {
+	byID, err := s.store.ArticlesByIDs(ctx, s.visibility(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.Article, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// AuthorsOfArticles returns each article's byline, in the order of ids.
+func (s *Service) AuthorsOfArticles(ctx context.Context, ids []uint64) ([][]*models.Author, error) {
+	m, err := s.store.AuthorsByArticleIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*models.Author, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+		if out[i] == nil {
+			out[i] = []*models.Author{}
+		}
+	}
+	return out, nil
+}
+
+// TagsOfArticles returns each article's tags, in the order of ids.
+func (s *Service) TagsOfArticles(ctx context.Context, ids []uint64) ([][]*models.Tag, error) {
+	m, err := s.store.TagsByArticleIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*models.Tag, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+		if out[i] == nil {
+			out[i] = []*models.Tag{}
+		}
+	}
+	return out, nil
+}
+
+// CategoriesByIDs returns categories in the order of ids (nil where missing).
+func (s *Service) CategoriesByIDs(ctx context.Context, ids []uint64) ([]*models.Category, error) {
+	m, err := s.store.CategoriesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.Category, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// errNeedIDOrSlug is returned by lookups given neither key.
+func errNeedIDOrSlug(what string) error {
+	return apperr.Invalidf("id", "%s: pass id or slug", what)
+}
+
+// LookupArticle finds an article by global id or slug (exactly one of them).
+func (s *Service) LookupArticle(ctx context.Context, id uint64, slug string) (*models.Article, error) {
+	switch {
+	case id != 0 && slug != "":
+		return nil, apperr.Invalidf("id", "article: pass id or slug, not both")
+	case id != 0:
+		return s.ArticleByID(ctx, id)
+	case slug != "":
+		return s.ArticleBySlug(ctx, slug)
+	default:
+		return nil, errNeedIDOrSlug("article")
+	}
+}
+
+// LookupAuthor finds an author by id or slug (exactly one of them).
+func (s *Service) LookupAuthor(ctx context.Context, id uint64, slug string) (*models.Author, error) {
+	switch {
+	case id != 0 && slug != "":
+		return nil, apperr.Invalidf("id", "author: pass id or slug, not both")
+	case id != 0:
+		return s.store.AuthorByID(ctx, id)
+	case slug != "":
+		return s.store.AuthorBySlug(ctx, slug)
+	default:
+		return nil, errNeedIDOrSlug("author")
+	}
+}
+
+// AuthorList is a page of authors with a lazy total.
+type AuthorList struct {
+	*store.AuthorPage
+	count func(context.Context) (int64, error)
+}
+
+// TotalCount counts all authors.
+func (l *AuthorList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
+
+// ListAuthors returns a page of authors by name.
+func (s *Service) ListAuthors(ctx context.Context, args PageArgs) (*AuthorList, error) {
+	p, err := args.page(false)
+	if err != nil {
+		return nil, err
+	}
+	l := &AuthorList{AuthorPage: &store.AuthorPage{}, count: s.store.CountAuthors}
+	if zeroPage(p) {
+		return l, nil
+	}
+	if l.AuthorPage, err = s.store.ListAuthors(ctx, p); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// TagList is a page of tags with a lazy total.
+type TagList struct {
+	*store.TagPage
+	count func(context.Context) (int64, error)
+}
+
+// TotalCount counts all tags.
+func (l *TagList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
+
+// ListTags returns a page of tags by name.
+func (s *Service) ListTags(ctx context.Context, args PageArgs) (*TagList, error) {
+	p, err := args.page(false)
+	if err != nil {
+		return nil, err
+	}
+	l := &TagList{TagPage: &store.TagPage{}, count: s.store.CountTags}
+	if zeroPage(p) {
+		return l, nil
+	}
+	if l.TagPage, err = s.store.ListTags(ctx, p); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Categories returns every section in menu order.
+func (s *Service) Categories(ctx context.Context) ([]*models.Category, error) {
+	return s.store.ListCategories(ctx)
+}
+
+// CategoryBySlug returns a section, or nil.
+func (s *Service) CategoryBySlug(ctx context.Context, slug string) (*models.Category, error) {
+	return s.store.CategoryBySlug(ctx, slug)
+}
+
+// TagBySlug returns a tag, or nil.
+func (s *Service) TagBySlug(ctx context.Context, slug string) (*models.Tag, error) {
+	return s.store.TagBySlug(ctx, slug)
+}
+
+// Node fetches any object by type and row id, applying the same visibility
+// as the typed lookups.
+func (s *Service) Node(ctx context.Context, typ string, id uint64) (any, error) {
+	var (
+		v   any
+		err error
+	)
+	switch typ {
+	case "Article":
+		a, e := s.ArticleByID(ctx, id)
+		v, err = nilIfNil(a), e
+	case "Author":
+		a, e := s.store.AuthorByID(ctx, id)
+		v, err = nilIfNil(a), e
+	case "Category":
+		c, e := s.store.CategoryByID(ctx, id)
+		v, err = nilIfNil(c), e
+	case "Tag":
+		t, e := s.store.TagByID(ctx, id)
+		v, err = nilIfNil(t), e
+	default:
+		return nil, apperr.Invalidf("id", "unknown object type %q", typ)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s %d: %w", typ, id, err)
+	}
+	return v, nil
+}
+
+// nilIfNil turns a typed nil pointer into an untyped nil interface.
+func nilIfNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return p
+}

@@ -1,0 +1,129 @@
+// Package content holds the newsroom's rules: who may see what, how lists are
+// paged, and how articles are written. Resolvers call it; it calls the store.
+package content
+
+import (
+	"context"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Service is the content API used by the GraphQL layer, the CLI and seeding.
+type Service struct {
+	store *store.Store
+	md    *markdown.Renderer
+	now   func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock replaces time.Now, for tests of scheduled publishing.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns a Service over st.
+func New(st *store.Store, opts ...Option) *Service {
+	s := &Service{store: st, md: markdown.New(), now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store returns the underlying store (for the CLI's maintenance commands).
+func (s *Service) Store() *store.Store { return s.store }
+
+// Now returns the service clock's current time in UTC.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// visibility is the one place that decides which articles a viewer may see:
+// readers get only published articles whose publication time has passed;
+// editors and admins see every article that is not deleted.
+func (s *Service) visibility(ctx context.Context) store.Visibility {
+	if auth.ViewerFrom(ctx).SeesDrafts() {
+		return store.Visibility{}
+	}
+	return store.Visibility{PublishedOnly: true, Now: s.Now()}
+}
+
+// CanSee reports whether the viewer in ctx may see a (for events and other
+// paths that hold an article already loaded).
+func (s *Service) CanSee(ctx context.Context, a *models.Article) bool {
+	if a == nil {
+		return false
+	}
+	if auth.ViewerFrom(ctx).SeesDrafts() {
+		return a.DeletedAt == nil
+	}
+	return ReaderVisible(a, s.Now())
+}
+
+// ReaderVisible is the reader rule applied to a loaded article; the store's
+// Visibility.PublishedOnly is the same rule in SQL.
+func ReaderVisible(a *models.Article, now time.Time) bool {
+	return a.DeletedAt == nil && a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(now)
+}
+
+// MaxPageSize caps first/last on every connection.
+const MaxPageSize = 100
+
+// DefaultPageSize applies when neither first nor last is given.
+const DefaultPageSize = 20
+
+// PageArgs are a connection's Relay arguments as the client sent them.
+type PageArgs struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// page validates args and turns them into a store page.
+func (a PageArgs) page(desc bool) (store.Page, error) {
+	p := store.Page{Desc: desc}
+	if a.First != nil && a.Last != nil {
+		return p, apperr.Invalidf("first", "pass either first or last, not both")
+	}
+	for _, n := range []struct {
+		name string
+		v    *int
+	}{{"first", a.First}, {"last", a.Last}} {
+		if n.v == nil {
+			continue
+		}
+		if *n.v < 0 {
+			return p, apperr.Invalidf(n.name, "%s must not be negative (got %d)", n.name, *n.v)
+		}
+		if *n.v > MaxPageSize {
+			return p, apperr.Invalidf(n.name, "%s must be at most %d (got %d)", n.name, MaxPageSize, *n.v)
+		}
+	}
+	switch {
+	case a.First != nil:
+		p.First = *a.First
+	case a.Last != nil:
+		p.Last = *a.Last
+	default:
+		p.First = DefaultPageSize
+	}
+	var err error
+	if a.After != nil {
+		if p.After, err = store.DecodeCursor("after", *a.After); err != nil {
+			return p, err
+		}
+	}
+	if a.Before != nil {
+		if p.Before, err = store.DecodeCursor("before", *a.Before); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// zeroPage reports whether the client asked for no rows at all (first: 0).
+func zeroPage(p store.Page) bool { return p.First == 0 && p.Last == 0 }

@@ -1,0 +1,240 @@
+// Package dbconn opens Broadsheet's database from a URL (embedded SQLite or
+// MySQL/MariaDB), applies the versioned migrations, and counts the SQL
+// statements each request issues.
+package dbconn
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build, compiled to Wasm: no cgo needed
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/broadsheet/broadsheet/migrations"
+)
+
+// Dialect names the database engine behind a connection.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// DefaultURL is the embedded default database.
+const DefaultURL = "sqlite:broadsheet.db"
+
+// sqliteTimeFormat is fixed-width UTC with microseconds, so times sort as
+// strings and round-trip with the same precision as MySQL's DATETIME(6).
+const sqliteTimeFormat = "2006-01-02 15:04:05.000000"
+
+// DB is an open database with its dialect.
+type DB struct {
+	*gorm.DB
+	Dialect Dialect
+}
+
+// Options tune Open.
+type Options struct {
+	// Logger receives GORM's log lines; nil silences them.
+	Logger logger.Interface
+}
+
+// Target is a parsed database URL.
+type Target struct {
+	Dialect Dialect
+	// DSN is the driver's data source name.
+	DSN string
+	// Redacted is the URL with any password masked, safe to print.
+	Redacted string
+}
+
+// Parse turns a Broadsheet database URL into a driver DSN:
+//
+//	sqlite:PATH                                  (embedded; PATH may be relative)
+//	mysql://USER:PASS@HOST:PORT/DBNAME?params    (MySQL 8 / MariaDB 10.11+)
+func Parse(raw string) (Target, error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return Target{}, fmt.Errorf("database URL %q: missing file path (e.g. sqlite:broadsheet.db)", raw)
+		}
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "journal_mode(wal)")
+		q.Add("_pragma", "synchronous(normal)")
+		q.Set("_timefmt", sqliteTimeFormat)
+		q.Set("_txlock", "immediate")
+		return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Redacted: raw}, nil
+	case strings.HasPrefix(raw, "mysql://"):
+		u, err := url.Parse(raw)
+		if err != nil {
+			return Target{}, fmt.Errorf("database URL: %w", err)
+		}
+		name := strings.TrimPrefix(u.Path, "/")
+		if name == "" || u.Host == "" {
+			return Target{}, fmt.Errorf("database URL %q: want mysql://USER:PASS@HOST:PORT/DBNAME", u.Redacted())
+		}
+		cfg := mysql.NewConfig()
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+		cfg.Net = "tcp"
+		cfg.Addr = u.Host
+		if !strings.Contains(u.Host, ":") {
+			cfg.Addr += ":3306"
+		}
+		cfg.DBName = name
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		cfg.Collation = "utf8mb4_unicode_ci"
+		cfg.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
+		for k, vs := range u.Query() {
+			if len(vs) > 0 {
+				cfg.Params[k] = vs[len(vs)-1]
+			}
+		}
+		return Target{Dialect: MySQL, DSN: cfg.FormatDSN(), Redacted: u.Redacted()}, nil
+	default:
+		return Target{}, fmt.Errorf("database URL %q: want sqlite:PATH or mysql://USER:PASS@HOST:PORT/DBNAME", raw)
+	}
+}
+
+// Open connects to the database named by rawURL and checks that it answers.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	t, err := Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var dialector gorm.Dialector
+	switch t.Dialect {
+	case SQLite:
+		dialector = gormlite.Open(t.DSN)
+	case MySQL:
+		dialector = gormmysql.New(gormmysql.Config{DSN: t.DSN, DefaultStringSize: 191})
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = logger.Discard
+	}
+	gdb, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 lg,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		SkipDefaultTransaction: true, // the service layer opens transactions where it needs them
+		PrepareStmt:            false,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", t.Redacted, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", t.Redacted, err)
+	}
+	switch t.Dialect {
+	case SQLite:
+		// One writer at a time is SQLite's rule; WAL lets readers go on meanwhile.
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+	case MySQL:
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s: %w", t.Redacted, err)
+	}
+	db := &DB{DB: gdb, Dialect: t.Dialect}
+	if err := registerStatementCounter(gdb); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the underlying connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// SQL returns the database/sql handle.
+func (db *DB) SQL() *sql.DB {
+	sqlDB, _ := db.DB.DB()
+	return sqlDB
+}
+
+func (db *DB) gooseProvider() (*goose.Provider, error) {
+	fsys, err := migrations.FS(string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == MySQL {
+		dialect = goose.DialectMySQL
+	}
+	return goose.NewProvider(dialect, db.SQL(), fsys)
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := db.gooseProvider()
+	if err != nil {
+		return 0, fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		var partial *goose.PartialError
+		if errors.As(err, &partial) {
+			return len(partial.Applied), fmt.Errorf("migrate: %w", partial.Err)
+		}
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return len(results), nil
+}
+
+// MigrationVersion reports the newest applied migration version.
+func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
+	p, err := db.gooseProvider()
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// MustRedact returns rawURL with any password masked, or a placeholder when
+// it does not parse.
+func MustRedact(rawURL string) string {
+	t, err := Parse(rawURL)
+	if err != nil {
+		return "(invalid database URL)"
+	}
+	return t.Redacted
+}

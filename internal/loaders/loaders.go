@@ -1,0 +1,122 @@
+// Package loaders batches the relation lookups of one GraphQL request: every
+// article on a page asking for its authors costs one query, not one each.
+// A fresh set of loaders is made per request, so cached rows never outlive
+// the request or leak between viewers.
+package loaders
+
+import (
+	"context"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Wait is how long a loader collects keys before fetching. gqlgen resolves
+// a list's items concurrently, so their loads arrive within microseconds;
+// lists the resolvers know up front are primed and do not wait at all.
+const Wait = time.Millisecond
+
+// Loaders are the per-request batch loaders.
+type Loaders struct {
+	AuthorsByArticle *dataloadgen.Loader[uint64, []*models.Author]
+	TagsByArticle    *dataloadgen.Loader[uint64, []*models.Tag]
+	CategoryByID     *dataloadgen.Loader[uint64, *models.Category]
+	svc              *content.Service
+}
+
+// New returns loaders backed by svc.
+func New(svc *content.Service) *Loaders {
+	return &Loaders{
+		AuthorsByArticle: dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
+		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
+		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
+		svc:              svc,
+	}
+}
+
+// listOrNil adapts a batch function returning one value per key.
+func listOrNil[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
+		vals, err := fetch(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return vals, nil
+	}
+}
+
+// Relations says which relations of a page of articles a query asks for.
+type Relations struct {
+	Authors, Tags, Category bool
+}
+
+// PrimeArticles loads the requested relations of a known page of articles
+// in one query each, right away, so the field resolvers find them cached
+// instead of waiting for a batch to fill.
+func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article, want Relations) error {
+	if len(articles) == 0 {
+		return nil
+	}
+	ids := make([]uint64, len(articles))
+	for i, a := range articles {
+		ids[i] = a.ID
+	}
+	if want.Authors {
+		byArticle, err := l.svc.AuthorsOfArticles(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			l.AuthorsByArticle.Prime(id, byArticle[i])
+		}
+	}
+	if want.Tags {
+		byArticle, err := l.svc.TagsOfArticles(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			l.TagsByArticle.Prime(id, byArticle[i])
+		}
+	}
+	if want.Category {
+		var catIDs []uint64
+		seen := map[uint64]bool{}
+		for _, a := range articles {
+			if a.CategoryID != nil && !seen[*a.CategoryID] {
+				seen[*a.CategoryID] = true
+				catIDs = append(catIDs, *a.CategoryID)
+			}
+		}
+		if len(catIDs) > 0 {
+			cats, err := l.svc.CategoriesByIDs(ctx, catIDs)
+			if err != nil {
+				return err
+			}
+			for i, id := range catIDs {
+				l.CategoryByID.Prime(id, cats[i])
+			}
+		}
+	}
+	return nil
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From returns the request's loaders. It panics when the middleware that
+// installs them is missing: that is a wiring bug, not a runtime condition.
+func From(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		panic("loaders: no loaders in context; wrap the handler with loaders middleware")
+	}
+	return l
+}

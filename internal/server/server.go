@@ -1,0 +1,103 @@
+// Package server wires Broadsheet's HTTP surface: the GraphQL endpoint with
+// its transports and extensions, GraphiQL, health checks, and the middleware
+// every request passes through. It holds no business logic.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/broadsheet/broadsheet/graph"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+)
+
+// Config holds the server's dependencies and settings.
+type Config struct {
+	Content *content.Service
+	DB      *dbconn.DB
+	Logger  *slog.Logger
+	// Authenticate resolves a request's credentials to a viewer; nil treats
+	// every request as a reader.
+	Authenticate func(r *http.Request) (auth.Viewer, error)
+	// MaxBodyBytes caps request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// Introspection enables schema introspection (default on).
+	DisableIntrospection bool
+}
+
+// Server is Broadsheet's HTTP handler.
+type Server struct {
+	cfg     Config
+	graphql *handler.Server
+	mux     *http.ServeMux
+}
+
+// New builds the server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.graphql = s.newGraphQL()
+
+	s.mux.Handle("/graphql", s.middleware(s.graphql))
+	s.mux.HandleFunc("/healthz", s.healthz)
+	s.mux.HandleFunc("/readyz", s.readyz)
+	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
+	return s
+}
+
+func (s *Server) newGraphQL() *handler.Server {
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Content: s.cfg.Content}})
+	h := handler.New(es)
+	h.AddTransport(transport.Options{})
+	h.AddTransport(transport.GET{})
+	h.AddTransport(transport.POST{})
+	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if !s.cfg.DisableIntrospection {
+		h.Use(extension.Introspection{})
+	}
+	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	h.SetErrorPresenter(s.presentError)
+	h.SetRecoverFunc(s.recoverPanic)
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.cfg.DB.Ping(ctx); err != nil {
+		s.cfg.Logger.Warn("readiness check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unreachable\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// compile-time check that the handler is a gqlgen server
+var _ graphql.ExecutableSchema = graph.NewExecutableSchema(graph.Config{})

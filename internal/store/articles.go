@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// ArticleOrderField names what article lists are sorted by.
+type ArticleOrderField string
+
+// The article orderings.
+const (
+	OrderPublishedAt ArticleOrderField = "PUBLISHED_AT"
+	OrderUpdatedAt   ArticleOrderField = "UPDATED_AT"
+	OrderTitle       ArticleOrderField = "TITLE"
+)
+
+// ArticleSortKey returns the keyset for an ordering.
+func ArticleSortKey(f ArticleOrderField) SortKey {
+	switch f {
+	case OrderUpdatedAt:
+		return SortKey{Name: "updated_at", Column: "articles.updated_at", IDColumn: "articles.id", Time: true}
+	case OrderTitle:
+		return SortKey{Name: "title", Column: "articles.title", IDColumn: "articles.id"}
+	default:
+		return SortKey{Name: "published_at", Column: "articles.published_at", IDColumn: "articles.id", Time: true, Nullable: true}
+	}
+}
+
+// SortValue returns a's value for the ordering, for building its cursor.
+func (f ArticleOrderField) SortValue(a *models.Article) any {
+	switch f {
+	case OrderUpdatedAt:
+		return a.UpdatedAt
+	case OrderTitle:
+		return a.Title
+	default:
+		return a.PublishedAt
+	}
+}
+
+// ArticleFilter narrows an article list. Slug filters match nothing when the
+// slug does not exist; id filters serve nested lists (an author's articles).
+type ArticleFilter struct {
+	Visibility      Visibility
+	CategorySlug    string
+	CategoryID      uint64
+	TagSlugs        []string // any of them
+	TagID           uint64
+	AuthorSlug      string
+	AuthorID        uint64
+	Statuses        []models.ArticleStatus
+	PublishedAfter  *time.Time
+	PublishedBefore *time.Time
+	ExcludeIDs      []uint64
+}
+
+func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB {
+	q := applyVisibility(s.q(ctx).Table("articles"), "articles", f.Visibility)
+	if f.CategorySlug != "" {
+		q = q.Where("articles.category_id = (SELECT c.id FROM categories c WHERE c.slug = ?)", f.CategorySlug)
+	}
+	if f.CategoryID != 0 {
+		q = q.Where("articles.category_id = ?", f.CategoryID)
+	}
+	if len(f.TagSlugs) > 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = articles.id AND t.slug IN ?)", f.TagSlugs)
+	}
+	if f.TagID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = articles.id AND at.tag_id = ?)", f.TagID)
+	}
+	if f.AuthorSlug != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = articles.id AND au.slug = ?)", f.AuthorSlug)
+	}
+	if f.AuthorID != 0 {
+		q = q.Where("EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = articles.id AND aa.author_id = ?)", f.AuthorID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("articles.status IN ?", f.Statuses)
+	}
+	if f.PublishedAfter != nil {
+		q = q.Where("articles.published_at > ?", f.PublishedAfter.UTC())
+	}
+	if f.PublishedBefore != nil {
+		q = q.Where("articles.published_at < ?", f.PublishedBefore.UTC())
+	}
+	if len(f.ExcludeIDs) > 0 {
+		q = q.Where("articles.id NOT IN ?", f.ExcludeIDs)
+	}
+	return q
+}
+
+// ArticlePage is one page of an article list.
+type ArticlePage struct {
+	Articles []*models.Article
+	Cursors  []Cursor
+	PageInfo PageInfo
+}
+
+// ListArticles returns one page of the articles matching f in the given order.
+func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order ArticleOrderField, p Page) (*ArticlePage, error) {
+	key := ArticleSortKey(order)
+	q, err := key.paginate(s.filteredArticles(ctx, f).Select("articles.*"), p)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*models.Article
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	rows, info := trimPage(rows, p)
+	page := &ArticlePage{Articles: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
+	for i, a := range rows {
+		page.Cursors[i] = key.CursorFor(order.SortValue(a), a.ID)
+	}
+	return page, nil
+}
+
+// CountArticles counts the articles matching f.
+func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, error) {
+	var n int64
+	if err := s.filteredArticles(ctx, f).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+// ArticleByID returns the article with id, or nil.
+func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*models.Article, error) {
+	var a models.Article
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.id = ?", id).Take(&a).Error
+	r, err := notFound(&a, err)
+	if err != nil {
+		return nil, fmt.Errorf("load article %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// ArticleBySlug returns the article with slug, or nil.
+func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*models.Article, error) {
+	var a models.Article
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.slug = ?", slug).Take(&a).Error
+	r, err := notFound(&a, err)
+	if err != nil {
+		return nil, fmt.Errorf("load article %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// ArticlesByIDs returns the visible articles among ids, keyed by id.
+func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
+	var rows []*models.Article
+	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load articles by id: %w", err)
+	}
+	out := make(map[uint64]*models.Article, len(rows))
+	for _, a := range rows {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+type authorOfArticle struct {
+	ArticleID uint64
+	models.Author
+}
+
+// AuthorsByArticleIDs returns each article's authors in byline order.
+func (s *Store) AuthorsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Author, error) {
+	var rows []authorOfArticle
+	err := s.q(ctx).Table("authors").
+		Select("article_authors.article_id, authors.*").
+		Joins("JOIN article_authors ON article_authors.author_id = authors.id").
+		Where("article_authors.article_id IN ? AND authors.deleted_at IS NULL", articleIDs).
+		Order("article_authors.article_id, article_authors.position, authors.id").
+		Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
+	}
+	out := make(map[uint64][]*models.Author, len(articleIDs))
+	for i := range rows {
+		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Author)
+	}
+	return out, nil
+}
+
+type tagOfArticle struct {
+	ArticleID uint64
+	models.Tag
+}
+
+// TagsByArticleIDs returns each article's tags, by name.
+func (s *Store) TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Tag, error) {
+	var rows []tagOfArticle
+	err := s.q(ctx).Table("tags").
+		Select("article_tags.article_id, tags.*").
+		Joins("JOIN article_tags ON article_tags.tag_id = tags.id").
+		Where("article_tags.article_id IN ?", articleIDs).
+		Order("article_tags.article_id, tags.name, tags.id").
+		Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
+	}
+	out := make(map[uint64][]*models.Tag, len(articleIDs))
+	for i := range rows {
+		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Tag)
+	}
+	return out, nil
+}
+
+// CreateArticle inserts a and credits its authors (in order) and tags.
+func (s *Store) CreateArticle(ctx context.Context, a *models.Article, authorIDs, tagIDs []uint64) error {
+	if err := s.q(ctx).Create(a).Error; err != nil {
+		return translate(fmt.Sprintf("create article %q", a.Slug), err)
+	}
+	return s.SetArticleLinks(ctx, a.ID, authorIDs, tagIDs)
+}
+
+// SetArticleLinks replaces an article's authors and tags.
+func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs, tagIDs []uint64) error {
+	q := s.q(ctx)
+	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleAuthor{}).Error; err != nil {
+		return fmt.Errorf("clear authors of article %d: %w", articleID, err)
+	}
+	if len(authorIDs) > 0 {
+		links := make([]models.ArticleAuthor, len(authorIDs))
+		for i, id := range authorIDs {
+			links[i] = models.ArticleAuthor{ArticleID: articleID, AuthorID: id, Position: i}
+		}
+		if err := q.Create(&links).Error; err != nil {
+			return translate(fmt.Sprintf("credit authors of article %d", articleID), err)
+		}
+	}
+	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleTag{}).Error; err != nil {
+		return fmt.Errorf("clear tags of article %d: %w", articleID, err)
+	}
+	if len(tagIDs) > 0 {
+		links := make([]models.ArticleTag, len(tagIDs))
+		for i, id := range tagIDs {
+			links[i] = models.ArticleTag{ArticleID: articleID, TagID: id}
+		}
+		if err := q.Create(&links).Error; err != nil {
+			return translate(fmt.Sprintf("tag article %d", articleID), err)
+		}
+	}
+	return nil
+}
+
+// InsertArticles inserts many articles in batches (synthetic seeding); ids
+// are set on the structs.
+func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) error {
+	if err := s.q(ctx).CreateInBatches(articles, 500).Error; err != nil {
+		return translate("insert articles", err)
+	}
+	return nil
+}
+
+// InsertArticleLinks inserts author credits and tags in batches.
+func (s *Store) InsertArticleLinks(ctx context.Context, authors []models.ArticleAuthor, tags []models.ArticleTag) error {
+	if len(authors) > 0 {
+		if err := s.q(ctx).CreateInBatches(authors, 1000).Error; err != nil {
+			return translate("insert article authors", err)
+		}
+	}
+	if len(tags) > 0 {
+		if err := s.q(ctx).CreateInBatches(tags, 1000).Error; err != nil {
+			return translate("insert article tags", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+// Package store is Broadsheet's data access: GORM queries behind one API for
+// both dialects. Batch loads take many ids and return rows grouped by key, so
+// the loaders above can answer a whole page with one statement per relation.
+// The store applies visibility but does not decide it: callers pass a
+// Visibility chosen by the content service.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+)
+
+// Store reads and writes content.
+type Store struct {
+	db *dbconn.DB
+}
+
+// New returns a Store on db.
+func New(db *dbconn.DB) *Store { return &Store{db: db} }
+
+// DB returns the database handle.
+func (s *Store) DB() *dbconn.DB { return s.db }
+
+// Dialect returns the engine behind the store.
+func (s *Store) Dialect() dbconn.Dialect { return s.db.Dialect }
+
+// Visibility limits which articles a query may return.
+type Visibility struct {
+	// PublishedOnly restricts to articles readers may see at Now: status
+	// PUBLISHED, publishedAt not after Now, not deleted.
+	PublishedOnly bool
+	// Now is the instant PublishedOnly compares publishedAt with.
+	Now time.Time
+	// IncludeDeleted lets soft-deleted articles through (editors restoring).
+	IncludeDeleted bool
+}
+
+// applyVisibility adds the visibility conditions on the articles table,
+// referenced by alias (e.g. "articles").
+func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
+	if !v.IncludeDeleted || v.PublishedOnly {
+		q = q.Where(alias + ".deleted_at IS NULL")
+	}
+	if v.PublishedOnly {
+		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", v.Now.UTC())
+	}
+	return q
+}
+
+// Tx runs fn in a transaction; fn's error rolls it back.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		return fn(&Store{db: &dbconn.DB{DB: gtx, Dialect: s.db.Dialect}})
+	})
+}
+
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// notFound turns gorm.ErrRecordNotFound into (nil, nil) for optional lookups.
+func notFound[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// translate maps driver errors to kinds the API can report.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return &apperr.Error{Kind: apperr.Conflict, Message: op + ": already exists", Err: err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/broadsheet/broadsheet/models"
+)
+
+var nameKey = func(table string) SortKey {
+	return SortKey{Name: "name", Column: table + ".name", IDColumn: table + ".id"}
+}
+
+// AuthorByID returns the author with id, or nil.
+func (s *Store) AuthorByID(ctx context.Context, id uint64) (*models.Author, error) {
+	var a models.Author
+	r, err := notFound(&a, s.q(ctx).Where("id = ? AND deleted_at IS NULL", id).Take(&a).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load author %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// AuthorBySlug returns the author with slug, or nil.
+func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*models.Author, error) {
+	var a models.Author
+	r, err := notFound(&a, s.q(ctx).Where("slug = ? AND deleted_at IS NULL", slug).Take(&a).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load author %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// AuthorPage is one page of authors.
+type AuthorPage struct {
+	Authors  []*models.Author
+	Cursors  []Cursor
+	PageInfo PageInfo
+}
+
+// ListAuthors returns a page of authors ordered by name.
+func (s *Store) ListAuthors(ctx context.Context, p Page) (*AuthorPage, error) {
+	key := nameKey("authors")
+	q, err := key.paginate(s.q(ctx).Table("authors").Where("authors.deleted_at IS NULL"), p)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*models.Author
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list authors: %w", err)
+	}
+	rows, info := trimPage(rows, p)
+	out := &AuthorPage{Authors: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
+	for i, a := range rows {
+		out.Cursors[i] = key.CursorFor(a.Name, a.ID)
+	}
+	return out, nil
+}
+
+// CountAuthors counts the authors.
+func (s *Store) CountAuthors(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.q(ctx).Model(&models.Author{}).Where("deleted_at IS NULL").Count(&n).Error
+	return n, err
+}
+
+// CreateAuthor inserts a.
+func (s *Store) CreateAuthor(ctx context.Context, a *models.Author) error {
+	return translate(fmt.Sprintf("create author %q", a.Slug), s.q(ctx).Create(a).Error)
+}
+
+// CategoriesByIDs returns categories keyed by id.
+func (s *Store) CategoriesByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.Category, error) {
+	var rows []*models.Category
+	if err := s.q(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load categories by id: %w", err)
+	}
+	out := make(map[uint64]*models.Category, len(rows))
+	for _, c := range rows {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// CategoryBySlug returns the category with slug, or nil.
+func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*models.Category, error) {
+	var c models.Category
+	r, err := notFound(&c, s.q(ctx).Where("slug = ?", slug).Take(&c).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load category %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// CategoryByID returns the category with id, or nil.
+func (s *Store) CategoryByID(ctx context.Context, id uint64) (*models.Category, error) {
+	var c models.Category
+	r, err := notFound(&c, s.q(ctx).Where("id = ?", id).Take(&c).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load category %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListCategories returns every category in menu order.
+func (s *Store) ListCategories(ctx context.Context) ([]*models.Category, error) {
+	var rows []*models.Category
+	if err := s.q(ctx).Order("position, name, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	return rows, nil
+}
+
+// CreateCategory inserts c.
+func (s *Store) CreateCategory(ctx context.Context, c *models.Category) error {
+	return translate(fmt.Sprintf("create category %q", c.Slug), s.q(ctx).Create(c).Error)
+}
+
+// TagBySlug returns the tag with slug, or nil.
+func (s *Store) TagBySlug(ctx context.Context, slug string) (*models.Tag, error) {
+	var t models.Tag
+	r, err := notFound(&t, s.q(ctx).Where("slug = ?", slug).Take(&t).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load tag %q: %w", slug, err)
+	}
+	return r, nil
+}
+
+// TagByID returns the tag with id, or nil.
+func (s *Store) TagByID(ctx context.Context, id uint64) (*models.Tag, error) {
+	var t models.Tag
+	r, err := notFound(&t, s.q(ctx).Where("id = ?", id).Take(&t).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load tag %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// TagPage is one page of tags.
+type TagPage struct {
+	Tags     []*models.Tag
+	Cursors  []Cursor
+	PageInfo PageInfo
+}
+
+// ListTags returns a page of tags ordered by name.
+func (s *Store) ListTags(ctx context.Context, p Page) (*TagPage, error) {
+	key := nameKey("tags")
+	q, err := key.paginate(s.q(ctx).Table("tags"), p)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*models.Tag
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	rows, info := trimPage(rows, p)
+	out := &TagPage{Tags: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
+	for i, t := range rows {
+		out.Cursors[i] = key.CursorFor(t.Name, t.ID)
+	}
+	return out, nil
+}
+
+// CountTags counts the tags.
+func (s *Store) CountTags(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.q(ctx).Model(&models.Tag{}).Count(&n).Error
+	return n, err
+}
+
+// EnsureTags returns the tags with the given slugs, creating the missing ones
+// with their names. The result follows the order of slugs.
+func (s *Store) EnsureTags(ctx context.Context, slugs, names []string) ([]*models.Tag, error) {
+	if len(slugs) == 0 {
+		return nil, nil
+	}
+	now := s.db.NowFunc()
+	fresh := make([]models.Tag, len(slugs))
+	for i := range slugs {
+		fresh[i] = models.Tag{Slug: slugs[i], Name: names[i], CreatedAt: now}
+	}
+	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+		return nil, fmt.Errorf("create tags: %w", err)
+	}
+	var rows []*models.Tag
+	if err := s.q(ctx).Where("slug IN ?", slugs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load tags: %w", err)
+	}
+	bySlug := make(map[string]*models.Tag, len(rows))
+	for _, t := range rows {
+		bySlug[t.Slug] = t
+	}
+	out := make([]*models.Tag, 0, len(slugs))
+	for _, sl := range slugs {
+		if t := bySlug[sl]; t != nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// IsEmpty reports whether no content exists yet (a fresh database).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var n int64
+	for _, table := range []string{"articles", "categories", "authors"} {
+		if err := s.q(ctx).Table(table).Limit(1).Count(&n).Error; err != nil {
+			return false, fmt.Errorf("check %s: %w", table, err)
+		}
+		if n > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}

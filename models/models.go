@@ -1,0 +1,152 @@
+// Package models holds the GORM structs that back Broadsheet's content.
+// gqlgen binds the GraphQL types in schema.graphql to these structs, so a
+// field added here and in the schema needs no hand-written mapping.
+package models
+
+import (
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+)
+
+// ArticleStatus is where an article stands in the editorial workflow.
+type ArticleStatus string
+
+// The article statuses. Only PUBLISHED articles whose PublishedAt has passed
+// are visible to readers.
+const (
+	StatusDraft     ArticleStatus = "DRAFT"
+	StatusScheduled ArticleStatus = "SCHEDULED"
+	StatusPublished ArticleStatus = "PUBLISHED"
+	StatusArchived  ArticleStatus = "ARCHIVED"
+)
+
+// AllArticleStatuses lists every status in workflow order.
+var AllArticleStatuses = []ArticleStatus{StatusDraft, StatusScheduled, StatusPublished, StatusArchived}
+
+// IsValid reports whether s is one of the known statuses.
+func (s ArticleStatus) IsValid() bool {
+	switch s {
+	case StatusDraft, StatusScheduled, StatusPublished, StatusArchived:
+		return true
+	}
+	return false
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *ArticleStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return apperr.Invalidf("status", "ArticleStatus must be a string")
+	}
+	*s = ArticleStatus(str)
+	if !s.IsValid() {
+		return apperr.Invalidf("status", "%q is not a valid ArticleStatus", truncate(str, 32))
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler.
+func (s ArticleStatus) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(s))) }
+
+// CoverImage is the picture shown at the top of an article and in teasers.
+type CoverImage struct {
+	URL     string `gorm:"column:url;size:2048;not null;default:''"`
+	Alt     string `gorm:"column:alt;size:512;not null;default:''"`
+	Caption string `gorm:"column:caption;size:1024;not null;default:''"`
+	Credit  string `gorm:"column:credit;size:255;not null;default:''"`
+}
+
+// Article is one story. Body holds the Markdown source; BodyHTML the
+// sanitised rendering, computed when the article is saved so that reads do
+// no rendering work.
+type Article struct {
+	ID                 uint64 `gorm:"primaryKey"`
+	Slug               string
+	Title              string
+	Subtitle           string
+	Body               string
+	BodyHTML           string `gorm:"column:body_html"`
+	Excerpt            string
+	Status             ArticleStatus
+	PublishedAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	DeletedAt          *time.Time
+	ReadingTimeMinutes int
+	WordCount          int
+	Cover              CoverImage `gorm:"embedded;embeddedPrefix:cover_"`
+	CanonicalURL       string     `gorm:"column:canonical_url"`
+	CategoryID         *uint64
+	Version            int
+}
+
+// CoverImage returns the article's cover, or nil when it has none.
+func (a *Article) CoverImage() *CoverImage {
+	if a.Cover.URL == "" {
+		return nil
+	}
+	c := a.Cover
+	return &c
+}
+
+// VisibleToReadersAt reports whether readers may see the article at now.
+func (a *Article) VisibleToReadersAt(now time.Time) bool {
+	return a.DeletedAt == nil && a.Status == StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(now)
+}
+
+// Author is a person credited on articles.
+type Author struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Slug      string
+	Name      string
+	Bio       string
+	AvatarURL string `gorm:"column:avatar_url"`
+	JobTitle  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DeletedAt *time.Time
+}
+
+// Category is a section of the publication (World, Business, …).
+type Category struct {
+	ID          uint64 `gorm:"primaryKey"`
+	Slug        string
+	Name        string
+	Description string
+	Position    int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Categories is the GORM table name (plural of category).
+func (Category) TableName() string { return "categories" }
+
+// Tag is a free-form topic label.
+type Tag struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Slug      string
+	Name      string
+	CreatedAt time.Time
+}
+
+// ArticleAuthor credits an author on an article; Position orders the byline.
+type ArticleAuthor struct {
+	ArticleID uint64 `gorm:"primaryKey"`
+	AuthorID  uint64 `gorm:"primaryKey"`
+	Position  int
+}
+
+// ArticleTag attaches a tag to an article.
+type ArticleTag struct {
+	ArticleID uint64 `gorm:"primaryKey"`
+	TagID     uint64 `gorm:"primaryKey"`
+}
+
+// IsNode marks the types that implement the GraphQL Node interface.
+func (Article) IsNode()  {}
+func (Author) IsNode()   {}
+func (Category) IsNode() {}
+func (Tag) IsNode()      {}
