@@ -35,10 +35,6 @@ const (
 // DefaultURL is the embedded default database.
 const DefaultURL = "sqlite:broadsheet.db"
 
-// sqliteTimeFormat is fixed-width UTC with microseconds, so times sort as
-// strings and round-trip with the same precision as MySQL's DATETIME(6).
-const sqliteTimeFormat = "2006-01-02 15:04:05.000000"
-
 // DB is an open database with its dialect.
 type DB struct {
 	*gorm.DB
@@ -76,7 +72,9 @@ func Parse(raw string) (Target, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "journal_mode(wal)")
 		q.Add("_pragma", "synchronous(normal)")
-		q.Set("_timefmt", sqliteTimeFormat)
+		// Write times as fixed-width UTC "2006-01-02 15:04:05" so they sort as
+		// strings; read any format SQLite knows (goose writes its own).
+		q.Set("_timefmt", "sqlite")
 		q.Set("_txlock", "immediate")
 		return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Redacted: raw}, nil
 	case strings.HasPrefix(raw, "mysql://"):
@@ -237,4 +235,15 @@ func MustRedact(rawURL string) string {
 		return "(invalid database URL)"
 	}
 	return t.Redacted
+}
+
+// MigrateDownTo rolls migrations back to version (0 removes everything).
+// Used by tests that check every migration can be undone.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.gooseProvider()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
 }

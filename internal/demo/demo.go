@@ -149,7 +149,8 @@ var Articles = []Article{
 // Seed writes the demo content through the content service, so it is
 // rendered, slugged and validated like anything an editor writes.
 func Seed(ctx context.Context, svc *content.Service) error {
-	for _, c := range Categories {
+	for i, c := range Categories {
+		c.Position = i + 1
 		if _, err := svc.CreateCategory(ctx, c); err != nil {
 			return fmt.Errorf("seed category %q: %w", c.Slug, err)
 		}

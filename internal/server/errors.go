@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,6 +33,15 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	if _, has := gqlErr.Extensions["code"]; has {
 		return gqlErr
 	}
+	// gqlgen's transports report undecodable requests as bare errors with
+	// no path and no cause; they are the client's fault, not ours.
+	if gqlErr.Err == nil && len(gqlErr.Path) == 0 {
+		if strings.HasPrefix(gqlErr.Message, "json request body could not be decoded") {
+			gqlErr.Message = "the request body is not a valid GraphQL JSON request: " + firstLine(gqlErr.Message)
+		}
+		gqlErr.Extensions["code"] = "BAD_REQUEST"
+		return gqlErr
+	}
 	id := RequestID(ctx)
 	code := apperr.Internal
 	msg := "internal error"
@@ -47,8 +58,20 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	return gqlErr
 }
 
+// firstLine returns the decoder's complaint without the echoed body.
+func firstLine(msg string) string {
+	msg = strings.TrimPrefix(msg, "json request body could not be decoded: ")
+	if i := strings.Index(msg, " body:"); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
 // recoverPanic logs a resolver panic and reports it as INTERNAL.
 func (s *Server) recoverPanic(ctx context.Context, p any) error {
-	s.cfg.Logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p))
+	s.cfg.Logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	return fmt.Errorf("panic: %v", p)
 }

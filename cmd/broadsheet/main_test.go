@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+)
+
+// binary builds the broadsheet command once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "broadsheet")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runBin(t *testing.T, bin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func TestCommandLine(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	dbURL := "sqlite:" + filepath.Join(dir, "cli.db")
+	cases := []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     string // substring expected on stdout
+		stderrLine string // substring expected on stderr, which must be one line
+	}{
+		{"help", []string{"--help"}, 0, "broadsheet migrate", ""},
+		{"serve help", []string{"serve", "--help"}, 0, "-no-demo", ""},
+		{"migrate help", []string{"migrate", "-h"}, 0, "-db", ""},
+		{"seed help", []string{"seed", "--help"}, 0, "-synthetic", ""},
+		{"unknown flag", []string{"--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"bad db URL", []string{"migrate", "--db", "postgres://x"}, 1, "", "want sqlite:PATH or mysql://"},
+		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
+		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
+		{"migrate", []string{"migrate", "--db", dbURL}, 0, "applied 1 migration(s)", ""},
+		{"migrate again", []string{"migrate", "--db", dbURL}, 0, "applied 0 migration(s)", ""},
+		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles", ""},
+		{"seed demo twice", []string{"seed", "--demo", "--db", dbURL}, 1, "", "already has content"},
+		{"seed synthetic", []string{"seed", "--synthetic", "300", "--db", dbURL}, 0, "added 300 synthetic articles", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runBin(t, bin, nil, tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, r.stdout)
+			}
+			if tc.stderrLine != "" {
+				if !strings.Contains(r.stderr, tc.stderrLine) {
+					t.Errorf("stderr lacks %q:\n%s", tc.stderrLine, r.stderr)
+				}
+				if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n > 0 {
+					t.Errorf("stderr has %d lines, want one:\n%s", n+1, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestServeEmbeddedDefault starts the binary as a newcomer would, with no
+// database configured, and reads the demo content through GraphQL.
+func TestServeEmbeddedDefault(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
+	cmd.Dir = dir // the default sqlite:broadsheet.db lands here
+	cmd.Env = os.Environ()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	endpoint := waitForURL(t, stdout, &stderr)
+
+	body := `{"query":"{ article(slug: \"the-exchange-of-weapons-between-putin-and-kim-jong-un-alarms-the-west\") { title category { name } } }"}`
+	res, err := http.Post(endpoint, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Data struct{ Article struct{ Title string } }
+	}
+	json.NewDecoder(res.Body).Decode(&got)
+	res.Body.Close()
+	if got.Data.Article.Title != "The exchange of weapons between Putin and Kim Jong Un alarms the West" {
+		t.Errorf("seed article title = %q", got.Data.Article.Title)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broadsheet.db")); err != nil {
+		t.Errorf("default database file: %v", err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not stop after SIGTERM")
+	}
+}
+
+func TestServeMySQL(t *testing.T) {
+	url := dbtest.URL(t, dbconn.MySQL)
+	bin := binary(t)
+	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo"); r.code != 0 {
+		t.Fatalf("seed --demo on MySQL: %+v", r)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url)
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	endpoint := waitForURL(t, stdout, &stderr)
+	res, err := http.Get(endpoint + `?query={articles{totalCount}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Data struct{ Articles struct{ TotalCount int } }
+	}
+	json.NewDecoder(res.Body).Decode(&got)
+	res.Body.Close()
+	if got.Data.Articles.TotalCount != 8 {
+		t.Errorf("published demo articles on MySQL = %d, want 8", got.Data.Articles.TotalCount)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+}
+
+var urlLine = regexp.MustCompile(`GraphQL:\s+(http://\S+/graphql)`)
+
+func waitForURL(t *testing.T, stdout interface{ Read([]byte) (int, error) }, stderr *bytes.Buffer) string {
+	t.Helper()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		return u
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server printed no URL; stderr:\n%s", stderr.String())
+		return ""
+	}
+}

@@ -1,0 +1,155 @@
+// Package dbtest gives each test its own fresh, migrated database on every
+// engine Broadsheet supports: a SQLite file in the test's temp dir, and a
+// new MariaDB/MySQL database that is dropped when the test ends.
+//
+// MySQL is used when BROADSHEET_TEST_MYSQL names a server URL (default
+// mysql://root@127.0.0.1:3306/) and it answers. When it does not, MySQL
+// subtests are skipped with a message, unless BROADSHEET_TEST_MYSQL_REQUIRED=1
+// (as in CI), which turns the skip into a failure.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+)
+
+// DefaultMySQL is the server tried when BROADSHEET_TEST_MYSQL is unset.
+const DefaultMySQL = "mysql://root@127.0.0.1:3306/"
+
+// Engines lists the dialects every store test runs against.
+var Engines = []dbconn.Dialect{dbconn.SQLite, dbconn.MySQL}
+
+// Each runs fn as a subtest per engine, each with its own fresh database.
+func Each(t *testing.T, fn func(t *testing.T, db *dbconn.DB)) {
+	t.Helper()
+	for _, d := range Engines {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a fresh, migrated database of dialect d, closed (and for
+// MySQL dropped) when t ends.
+func Open(t testing.TB, d dbconn.Dialect) *dbconn.DB {
+	t.Helper()
+	url := URL(t, d)
+	db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return db
+}
+
+// URL creates an empty database of dialect d for t and returns its
+// Broadsheet URL, without opening or migrating it.
+func URL(t testing.TB, d dbconn.Dialect) string {
+	t.Helper()
+	switch d {
+	case dbconn.SQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case dbconn.MySQL:
+		return createMySQL(t)
+	}
+	t.Fatalf("unknown dialect %q", d)
+	return ""
+}
+
+var (
+	probeOnce sync.Once
+	probeErr  error
+)
+
+func serverURL() string {
+	if u := os.Getenv("BROADSHEET_TEST_MYSQL"); u != "" {
+		return u
+	}
+	return DefaultMySQL
+}
+
+// adminConfig parses the server URL into a driver config with no database.
+func adminConfig() (*mysql.Config, *url.URL, error) {
+	u, err := url.Parse(serverURL())
+	if err != nil {
+		return nil, nil, fmt.Errorf("BROADSHEET_TEST_MYSQL: %w", err)
+	}
+	cfg := mysql.NewConfig()
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	cfg.Net, cfg.Addr = "tcp", u.Host
+	cfg.Timeout = 2 * time.Second
+	return cfg, u, nil
+}
+
+func createMySQL(t testing.TB) string {
+	t.Helper()
+	cfg, u, err := adminConfig()
+	if err == nil {
+		probeOnce.Do(func() {
+			db, err := sql.Open("mysql", cfg.FormatDSN())
+			if err == nil {
+				defer db.Close()
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				defer cancel()
+				err = db.PingContext(ctx)
+			}
+			probeErr = err
+		})
+		err = probeErr
+	}
+	if err != nil {
+		msg := fmt.Sprintf("MySQL at %s does not answer (%v)", redact(serverURL()), err)
+		if os.Getenv("BROADSHEET_TEST_MYSQL_REQUIRED") == "1" {
+			t.Fatalf("%s, and BROADSHEET_TEST_MYSQL_REQUIRED=1", msg)
+		}
+		t.Skipf("%s: skipping; set BROADSHEET_TEST_MYSQL to a server URL to run MySQL tests", msg)
+	}
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	name := "bstest_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec("DROP DATABASE IF EXISTS " + name)
+	})
+	out := *u
+	out.Path = "/" + name
+	return out.String()
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return strings.TrimSuffix(u.Redacted(), "/")
+}

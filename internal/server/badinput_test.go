@@ -1,0 +1,121 @@
+package server_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testserver"
+)
+
+func TestBadInputGetsCodedErrors(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.WithDemo(t, db)
+	cases := []struct {
+		name, query string
+		vars        map[string]any
+		code        string
+		wantData    bool // the request reached execution: data is present (maybe null)
+	}{
+		{"invalid cursor", `{ articles(first: 2, after: "not-a-cursor") { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"cursor of another ordering", `query($c: String) { articles(after: $c, orderBy: {field: TITLE, direction: ASC}) { nodes { id } } }`, map[string]any{"c": "YzE6eyJrIjoicHVibGlzaGVkX2F0IiwidiI6IjIwMjQtMTAtMzFUMDk6MDA6MDBaIiwiaSI6Nn0"}, "BAD_USER_INPUT", true},
+		{"negative first", `{ articles(first: -1) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"huge first", `{ articles(first: 100000) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"huge last", `{ tags(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"first and last", `{ articles(first: 2, last: 2) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"article without id or slug", `{ article { id } }`, nil, "BAD_USER_INPUT", true},
+		{"article with id and slug", `{ article(id: "QXJ0aWNsZTox", slug: "x") { id } }`, nil, "BAD_USER_INPUT", true},
+		{"garbage id", `{ article(id: "%%%") { id } }`, nil, "BAD_USER_INPUT", true},
+		{"id of another type", `{ article(id: "VGFnOjE") { id } }`, nil, "BAD_USER_INPUT", true},
+		{"node with garbage id", `{ node(id: "Zm9vOmJhcg") { id } }`, nil, "BAD_USER_INPUT", true},
+		{"bad time", `{ articles(filter: {publishedAfter: "yesterday"}) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
+		{"bad time in variables", `query($t: Time) { articles(filter: {publishedAfter: $t}) { nodes { id } } }`, map[string]any{"t": "2024-13-45"}, "BAD_USER_INPUT", true},
+		{"unknown field", `{ articles { nodes { nope } } }`, nil, "GRAPHQL_VALIDATION_FAILED", false},
+		{"unknown enum", `{ articles(filter: {status: [LIVE]}) { nodes { id } } }`, nil, "GRAPHQL_VALIDATION_FAILED", false},
+		{"wrong variable type", `query($n: Int) { articles(first: $n) { nodes { id } } }`, map[string]any{"n": "ten"}, "GRAPHQL_VALIDATION_FAILED", false},
+		{"syntax error", `{ articles( `, nil, "GRAPHQL_PARSE_FAILED", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.Do(t, testserver.Request{Query: tc.query, Variables: tc.vars})
+			if codes := r.Codes(); len(codes) == 0 || codes[0] != tc.code {
+				t.Fatalf("codes = %v, want %s: %s", codes, tc.code, r.Body)
+			}
+			if !tc.wantData && r.HasData && string(r.Data) != "null" {
+				t.Errorf("a request that failed validation returned data: %s", r.Body)
+			}
+			if strings.Contains(string(r.Body), "goroutine") || strings.Contains(string(r.Body), ".go:") {
+				t.Errorf("response leaks a stack trace: %s", r.Body)
+			}
+		})
+	}
+
+	t.Run("missing article is null", func(t *testing.T) {
+		var got struct{ Article *struct{ ID string } }
+		s.MustData(t, testserver.Request{Query: `{ article(slug: "no-such-article") { id } }`}, &got)
+		if got.Article != nil {
+			t.Errorf("article = %+v, want null", got.Article)
+		}
+	})
+}
+
+func TestMalformedHTTPRequests(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil)
+	cases := []struct {
+		name, method, contentType, body string
+		status                          int
+		code                            string
+	}{
+		{"malformed JSON", http.MethodPost, "application/json", `{"query": "{ articles { nodes { id } } }"`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"JSON that is not an object", http.MethodPost, "application/json", `[1,2,3]`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"empty body", http.MethodPost, "application/json", ``, http.StatusBadRequest, "BAD_REQUEST"},
+		{"oversized body", http.MethodPost, "application/json", `{"query": "` + strings.Repeat("a", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, s.URL+"/graphql", bytes.NewBufferString(tc.body))
+			req.Header.Set("Content-Type", tc.contentType)
+			r := s.Send(t, req)
+			if r.Status != tc.status {
+				t.Errorf("status %d, want %d: %.300s", r.Status, tc.status, r.Body)
+			}
+			if codes := r.Codes(); !slices.Contains(codes, tc.code) {
+				t.Errorf("codes %v, want %s: %.300s", codes, tc.code, r.Body)
+			}
+			if r.HasData && string(r.Data) != "null" {
+				t.Errorf("a request error must not carry data: %.300s", r.Body)
+			}
+		})
+	}
+}
+
+func TestHealthAndGraphiQL(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql"} {
+		res, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(strings.ToLower(buf.String()), want) {
+			t.Errorf("GET %s: %d %.200s", path, res.StatusCode, buf.String())
+		}
+	}
+	db.Close()
+	res, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database closed: %d, want 503", res.StatusCode)
+	}
+}

@@ -1,0 +1,70 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/testserver"
+)
+
+// benchServer serves the demo content plus 2,000 synthetic articles.
+func benchServer(b *testing.B, dialect string) *testserver.Server {
+	b.Helper()
+	for _, d := range dbtest.Engines {
+		if string(d) == dialect {
+			db := dbtest.Open(b, d)
+			s := testserver.WithDemo(b, db)
+			if err := demo.Synthetic(context.Background(), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
+				b.Fatal(err)
+			}
+			return s
+		}
+	}
+	b.Fatalf("unknown dialect %s", dialect)
+	return nil
+}
+
+// BenchmarkArticlePage measures an article page by slug over HTTP.
+func BenchmarkArticlePage(b *testing.B) {
+	for _, d := range dbtest.Engines {
+		b.Run(string(d), func(b *testing.B) {
+			s := benchServer(b, string(d))
+			req := testserver.Request{Query: articlePage, Variables: map[string]any{"slug": demo.SeedSlug}}
+			var stmts int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				r := s.Do(b, req)
+				if len(r.Errors) > 0 {
+					b.Fatal(r)
+				}
+				stmts += r.Statements
+			}
+			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
+		})
+	}
+}
+
+// BenchmarkHomepage measures the homepage query (20 articles with authors,
+// section and tags, plus the total) over HTTP.
+func BenchmarkHomepage(b *testing.B) {
+	for _, d := range dbtest.Engines {
+		b.Run(string(d), func(b *testing.B) {
+			s := benchServer(b, string(d))
+			req := testserver.Request{Query: homepage, Variables: map[string]any{"n": 20}}
+			var stmts int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				r := s.Do(b, req)
+				if len(r.Errors) > 0 {
+					b.Fatal(r)
+				}
+				stmts += r.Statements
+			}
+			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
+		})
+	}
+}

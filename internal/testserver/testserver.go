@@ -1,0 +1,194 @@
+// Package testserver runs the real Broadsheet HTTP handler on a loopback
+// port for end-to-end tests and benchmarks, and speaks GraphQL to it over
+// plain HTTP, counting the SQL statements each request issued.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// Server is a running Broadsheet server.
+type Server struct {
+	URL     string
+	DB      *dbconn.DB
+	Content *content.Service
+	Config  server.Config
+
+	counters sync.Map // id → *dbconn.StatementCounter
+	next     atomic.Int64
+	http     *httptest.Server
+}
+
+// Option adjusts the server config before it starts.
+type Option func(*server.Config)
+
+// New starts a server over db, closed when tb ends.
+func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option) *Server {
+	tb.Helper()
+	svc := content.New(store.New(db), svcOpts...)
+	cfg := server.Config{Content: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{DB: db, Content: svc, Config: cfg}
+	h := server.New(cfg)
+	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get("X-Test-Counter"); id != "" {
+			c := &dbconn.StatementCounter{}
+			s.counters.Store(id, c)
+			r = r.WithContext(dbconn.WithStatementCounter(r.Context(), c))
+		}
+		h.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(s.http.Close)
+	s.URL = s.http.URL
+	return s
+}
+
+// WithDemo starts a server over db filled with the demo content.
+func WithDemo(tb testing.TB, db *dbconn.DB, svcOpts ...content.Option) *Server {
+	tb.Helper()
+	s := New(tb, db, svcOpts)
+	if err := demo.Seed(context.Background(), s.Content); err != nil {
+		tb.Fatalf("seed demo content: %v", err)
+	}
+	return s
+}
+
+// Request is one GraphQL request.
+type Request struct {
+	Query     string
+	Variables map[string]any
+	// Token, when set, is sent as a Bearer token.
+	Token string
+	// GET sends the request as a GET with query parameters.
+	GET bool
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns extensions.code.
+func (e Error) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// Response is a decoded GraphQL response.
+type Response struct {
+	Status     int
+	Header     http.Header
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	HasData    bool
+	Statements int64
+	Body       []byte
+}
+
+// Codes lists the errors' extensions.code values.
+func (r *Response) Codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		out = append(out, e.Code())
+	}
+	return out
+}
+
+// Decode unmarshals data into v, failing the test on errors.
+func (r *Response) Decode(tb testing.TB, v any) {
+	tb.Helper()
+	if len(r.Errors) > 0 {
+		tb.Fatalf("unexpected GraphQL errors: %s", r.Body)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		tb.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Do sends req and decodes the response.
+func (s *Server) Do(tb testing.TB, req Request) *Response {
+	tb.Helper()
+	var hr *http.Request
+	var err error
+	if req.GET {
+		q := url.Values{"query": {req.Query}}
+		if req.Variables != nil {
+			b, _ := json.Marshal(req.Variables)
+			q.Set("variables", string(b))
+		}
+		hr, err = http.NewRequest(http.MethodGet, s.URL+"/graphql?"+q.Encode(), nil)
+	} else {
+		body, _ := json.Marshal(map[string]any{"query": req.Query, "variables": req.Variables})
+		hr, err = http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if req.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	return s.Send(tb, hr)
+}
+
+// Send sends a prepared HTTP request to the server and decodes the answer.
+func (s *Server) Send(tb testing.TB, hr *http.Request) *Response {
+	tb.Helper()
+	id := strconv.FormatInt(s.next.Add(1), 10)
+	hr.Header.Set("X-Test-Counter", id)
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", hr.Method, hr.URL.Path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Body: body}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		tb.Fatalf("response is not JSON (status %d): %s", res.StatusCode, body)
+	}
+	_, out.HasData = raw["data"]
+	if err := json.Unmarshal(body, out); err != nil {
+		tb.Fatalf("decode response: %v: %s", err, body)
+	}
+	if c, ok := s.counters.LoadAndDelete(id); ok {
+		out.Statements = c.(*dbconn.StatementCounter).Count()
+	}
+	return out
+}
+
+// MustData runs req and decodes its data into v, failing on any error.
+func (s *Server) MustData(tb testing.TB, req Request, v any) *Response {
+	tb.Helper()
+	r := s.Do(tb, req)
+	if r.Status != http.StatusOK {
+		tb.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	r.Decode(tb, v)
+	return r
+}
+
+// String formats a response for failure messages.
+func (r *Response) String() string { return fmt.Sprintf("status %d: %s", r.Status, r.Body) }
