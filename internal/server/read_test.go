@@ -35,11 +35,11 @@ func TestArticlePageBySlug(t *testing.T) {
 		var got struct {
 			Article struct {
 				ID, Slug, Title, Subtitle, BodyHTML, Body, Excerpt, Status string
-				PublishedAt                                               time.Time
-				ReadingTimeMinutes, WordCount                             int
-				Authors                                                   []struct{ Name, Slug, JobTitle string }
-				Category                                                  struct{ Name, Slug string }
-				Tags                                                      []struct{ Name, Slug string }
+				PublishedAt                                                time.Time
+				ReadingTimeMinutes, WordCount                              int
+				Authors                                                    []struct{ Name, Slug, JobTitle string }
+				Category                                                   struct{ Name, Slug string }
+				Tags                                                       []struct{ Name, Slug string }
 			}
 		}
 		r := s.MustData(t, testserver.Request{Query: articlePage, Variables: map[string]any{"slug": demo.SeedSlug}}, &got)
@@ -183,7 +183,7 @@ func TestUnpublishedArticlesNeverReachReaders(t *testing.T) {
 		  author(slug: "giulia-marino") { articles(first: 100) { totalCount nodes { id title } } }
 		}`
 		var got struct {
-			Articles, Filtered listing
+			Articles, Filtered    listing
 			Category, Tag, Author struct{ Articles listing }
 		}
 		for _, viewer := range []struct {
@@ -289,13 +289,17 @@ func TestPaginationWalksEveryArticleOnce(t *testing.T) {
 				}
 			}
 			s.MustData(t, testserver.Request{Query: `{ articles(first: 3) { pageInfo { endCursor } nodes { id } } }`}, &p1)
-			var before struct{ Articles struct{ Nodes []struct{ ID string } } }
+			var before struct {
+				Articles struct{ Nodes []struct{ ID string } }
+			}
 			q := `query($c: String) { articles(first: 3, after: $c) { nodes { id } } }`
 			s.MustData(t, testserver.Request{Query: q, Variables: map[string]any{"c": p1.Articles.PageInfo.EndCursor}}, &before)
 			if _, err := s.Content.CreateArticle(ctx, content.ArticleInput{Title: "Breaking news", Status: models.StatusPublished}); err != nil {
 				t.Fatal(err)
 			}
-			var after struct{ Articles struct{ Nodes []struct{ ID string } } }
+			var after struct {
+				Articles struct{ Nodes []struct{ ID string } }
+			}
 			s.MustData(t, testserver.Request{Query: q, Variables: map[string]any{"c": p1.Articles.PageInfo.EndCursor}}, &after)
 			if fmt.Sprint(before) != fmt.Sprint(after) {
 				t.Errorf("page after cursor changed when a new article was published: %v → %v", before, after)
@@ -371,10 +375,16 @@ func TestSectionFrontAndLists(t *testing.T) {
 					Nodes      []struct{ Slug string }
 				}
 			}
-			Tags    struct{ TotalCount int; Nodes []struct{ Slug string } }
+			Tags struct {
+				TotalCount int
+				Nodes      []struct{ Slug string }
+			}
 			Authors struct {
 				TotalCount int
-				Edges      []struct{ Cursor string; Node struct{ Name string } }
+				Edges      []struct {
+					Cursor string
+					Node   struct{ Name string }
+				}
 			}
 		}
 		s.MustData(t, testserver.Request{GET: true, Query: `{ categories { slug } category(slug: "world") { name articles(first: 10) { totalCount nodes { slug } } } tags(first: 5) { totalCount nodes { slug } } authors(first: 10) { totalCount edges { cursor node { name } } } }`}, &got)
