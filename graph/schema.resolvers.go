@@ -7,11 +7,15 @@ package graph
 
 import (
 	"context"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/loaders"
 	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -38,6 +42,25 @@ func (r *articleResolver) Tags(ctx context.Context, obj *models.Article) ([]*mod
 	return loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
 }
 
+// Revisions is the resolver for the revisions field.
+func (r *articleResolver) Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error) {
+	return r.Content.Revisions(ctx, obj.ID, deref(first))
+}
+
+// ID is the resolver for the id field.
+func (r *auditEntryResolver) ID(ctx context.Context, obj *models.AuditEntry) (string, error) {
+	return strconv.FormatUint(obj.ID, 10), nil
+}
+
+// ObjectID is the resolver for the objectId field.
+func (r *auditEntryResolver) ObjectID(ctx context.Context, obj *models.AuditEntry) (*string, error) {
+	if obj.ObjectID == 0 || obj.ObjectType == "" {
+		return nil, nil
+	}
+	id := relay.ID(obj.ObjectType, obj.ObjectID)
+	return &id, nil
+}
+
 // ID is the resolver for the id field.
 func (r *authorResolver) ID(ctx context.Context, obj *models.Author) (string, error) {
 	return relay.ID(relay.TypeAuthor, obj.ID), nil
@@ -56,6 +79,140 @@ func (r *categoryResolver) ID(ctx context.Context, obj *models.Category) (string
 // Articles is the resolver for the articles field.
 func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	return r.articleConnection(ctx, content.ArticleQuery{CategoryID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
+}
+
+// CreateArticle is the resolver for the createArticle field.
+func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error) {
+	authorIDs, err := idList(relay.TypeAuthor, "authors", input.Authors)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	in := content.ArticleInput{
+		Title: input.Title, Slug: deref(input.Slug), Subtitle: deref(input.Subtitle), Body: deref(input.Body),
+		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
+		Status: deref(input.Status),
+	}
+	if c := cover(input.CoverImage); c != nil {
+		in.Cover = *c
+	}
+	return articlePayload(r.Content.CreateArticle(ctx, in))
+}
+
+// UpdateArticle is the resolver for the updateArticle field.
+func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	ch := content.ArticleChanges{
+		Title: input.Title, Slug: input.Slug, Subtitle: input.Subtitle, Body: input.Body,
+		Category: input.Category, CanonicalURL: input.CanonicalURL, Cover: cover(input.CoverImage),
+	}
+	if input.Tags != nil {
+		ch.Tags = &input.Tags
+	}
+	if input.Authors != nil {
+		ids, err := idList(relay.TypeAuthor, "authors", input.Authors)
+		if err != nil {
+			return articlePayload(nil, err)
+		}
+		ch.AuthorIDs = &ids
+	}
+	return articlePayload(r.Content.UpdateArticle(ctx, articleID, ch, expectedVersion))
+}
+
+// PublishArticle is the resolver for the publishArticle field.
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.PublishArticle(ctx, articleID, at))
+}
+
+// UnpublishArticle is the resolver for the unpublishArticle field.
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.UnpublishArticle(ctx, articleID))
+}
+
+// DeleteArticle is the resolver for the deleteArticle field.
+func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.DeleteArticle(ctx, articleID))
+}
+
+// RestoreArticle is the resolver for the restoreArticle field.
+func (r *mutationResolver) RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.RestoreArticle(ctx, articleID))
+}
+
+// RestoreRevision is the resolver for the restoreRevision field.
+func (r *mutationResolver) RestoreRevision(ctx context.Context, articleID string, revisionID string) (*model.ArticlePayload, error) {
+	aid, err := idArg(relay.TypeArticle, "articleId", articleID)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	rid, err := plainID("revisionId", revisionID)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.RestoreRevision(ctx, aid, rid))
+}
+
+// CreateAuthor is the resolver for the createAuthor field.
+func (r *mutationResolver) CreateAuthor(ctx context.Context, input model.AuthorInput) (*model.AuthorPayload, error) {
+	return authorPayload(r.Content.CreateAuthor(ctx, content.AuthorInput{
+		Name: input.Name, Slug: deref(input.Slug), Bio: deref(input.Bio), AvatarURL: deref(input.AvatarURL), JobTitle: deref(input.JobTitle),
+	}))
+}
+
+// UpdateAuthor is the resolver for the updateAuthor field.
+func (r *mutationResolver) UpdateAuthor(ctx context.Context, id string, input model.UpdateAuthorInput) (*model.AuthorPayload, error) {
+	authorID, err := idArg(relay.TypeAuthor, "id", id)
+	if err != nil {
+		return authorPayload(nil, err)
+	}
+	return authorPayload(r.Content.UpdateAuthor(ctx, authorID, content.AuthorChanges{
+		Name: input.Name, Slug: input.Slug, Bio: input.Bio, AvatarURL: input.AvatarURL, JobTitle: input.JobTitle,
+	}))
+}
+
+// DeleteAuthor is the resolver for the deleteAuthor field.
+func (r *mutationResolver) DeleteAuthor(ctx context.Context, id string) (*model.AuthorPayload, error) {
+	authorID, err := idArg(relay.TypeAuthor, "id", id)
+	if err != nil {
+		return authorPayload(nil, err)
+	}
+	return authorPayload(r.Content.DeleteAuthor(ctx, authorID))
+}
+
+// CreateCategory is the resolver for the createCategory field.
+func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CategoryInput) (*model.CategoryPayload, error) {
+	return categoryPayload(r.Content.CreateCategory(ctx, content.CategoryInput{
+		Name: input.Name, Slug: deref(input.Slug), Description: deref(input.Description), Position: deref(input.Position),
+	}))
+}
+
+// UpdateCategory is the resolver for the updateCategory field.
+func (r *mutationResolver) UpdateCategory(ctx context.Context, id string, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
+	categoryID, err := idArg(relay.TypeCategory, "id", id)
+	if err != nil {
+		return categoryPayload(nil, err)
+	}
+	return categoryPayload(r.Content.UpdateCategory(ctx, categoryID, content.CategoryChanges{
+		Name: input.Name, Slug: input.Slug, Description: input.Description, Position: input.Position,
+	}))
 }
 
 // Article is the resolver for the article field.
@@ -127,6 +284,39 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	return n.(model.Node), nil
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.AuditConnection, error) {
+	f := store.AuditFilter{}
+	if filter != nil {
+		f.Actor, f.Action, f.ObjectType, f.Outcome = deref(filter.Actor), deref(filter.Action), deref(filter.ObjectType), deref(filter.Outcome)
+		if filter.ObjectID != nil {
+			typ, id, err := relay.Parse(*filter.ObjectID)
+			if err != nil {
+				return nil, err
+			}
+			f.ObjectType, f.ObjectID = typ, id
+		}
+	}
+	list, err := r.Content.AuditLog(ctx, f, content.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuditConnection{List: list}, nil
+}
+
+// ID is the resolver for the id field.
+func (r *revisionResolver) ID(ctx context.Context, obj *content.Revision) (string, error) {
+	return strconv.FormatUint(obj.ID, 10), nil
+}
+
+// ChangedFields is the resolver for the changedFields field.
+func (r *revisionResolver) ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error) {
+	if obj.ChangedFields == "" {
+		return []string{}, nil
+	}
+	return strings.Split(obj.ChangedFields, ","), nil
+}
+
 // ID is the resolver for the id field.
 func (r *tagResolver) ID(ctx context.Context, obj *models.Tag) (string, error) {
 	return relay.ID(relay.TypeTag, obj.ID), nil
@@ -140,22 +330,34 @@ func (r *tagResolver) Articles(ctx context.Context, obj *models.Tag, first *int,
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
 // Author returns AuthorResolver implementation.
 func (r *Resolver) Author() AuthorResolver { return &authorResolver{r} }
 
 // Category returns CategoryResolver implementation.
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Revision returns RevisionResolver implementation.
+func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
 
 // Tag returns TagResolver implementation.
 func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
 type (
-	articleResolver  struct{ *Resolver }
-	authorResolver   struct{ *Resolver }
-	categoryResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	tagResolver      struct{ *Resolver }
+	articleResolver    struct{ *Resolver }
+	auditEntryResolver struct{ *Resolver }
+	authorResolver     struct{ *Resolver }
+	categoryResolver   struct{ *Resolver }
+	mutationResolver   struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	revisionResolver   struct{ *Resolver }
+	tagResolver        struct{ *Resolver }
 )

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -31,6 +32,10 @@ Usage:
   broadsheet migrate [flags]          apply database migrations and exit
   broadsheet seed --demo [flags]      add the demo content
   broadsheet seed --synthetic N       add N synthetic articles (benchmarks)
+  broadsheet token create --name NAME --role editor|admin
+                                      issue an API token (printed once, last line)
+  broadsheet token list               list API tokens
+  broadsheet token revoke NAME        revoke an API token
 
 Every command takes --db (env BROADSHEET_DB):
   sqlite:PATH                                the embedded default (sqlite:broadsheet.db)
@@ -62,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args, stdout, stderr)
 	case "seed":
 		err = seed(ctx, args, stdout, stderr)
+	case "token":
+		err = token(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -164,6 +171,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", env("BROADSHEET_LOG_FORMAT", "text"), "log format: text or json (env BROADSHEET_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	sweep := fs.Duration("schedule-sweep", 30*time.Second, "how often to look for scheduled articles that are due, besides waking at each one's time")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -197,8 +205,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	go svc.RunScheduler(ctx, *sweep, log)
+	tokens := auth.NewTokens(store.New(db))
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log}),
+		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log, Authenticate: tokens.Authenticate}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -298,6 +308,89 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "added %d synthetic articles in %s\n", *synthetic, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	var fs *flag.FlagSet
+	switch sub {
+	case "create":
+		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
+	case "list":
+		fs = flagSet("token list", "List API tokens: name, role, creation time, revocation.", stdout, stderr)
+	case "revoke":
+		fs = flagSet("token revoke NAME", "Revoke the named API token; requests using it are refused from now on.", stdout, stderr)
+	default:
+		if sub == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(stdout, "Usage: broadsheet token create|list|revoke [flags]\n\nManage the API tokens editorial tools use (Authorization: Bearer TOKEN).\n")
+			return flag.ErrHelp
+		}
+		fmt.Fprintln(stderr, "broadsheet token: want create, list or revoke (run 'broadsheet token --help')")
+		return errUsage
+	}
+	dbURL := dbFlag(fs)
+	name := fs.String("name", "", "the token's name, e.g. the tool or person using it (create)")
+	role := fs.String("role", "editor", "editor or admin (create)")
+	var rest []string
+	if sub == "revoke" {
+		// The name is positional: broadsheet token revoke NAME [--db …].
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			rest, args = args[:1], args[1:]
+		}
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDB(ctx, *dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tokens := auth.NewTokens(store.New(db))
+	switch sub {
+	case "create":
+		if *name == "" {
+			fmt.Fprintln(stderr, "broadsheet token create: --name is required")
+			return errUsage
+		}
+		r, err := auth.ParseRole(*role)
+		if err != nil {
+			fmt.Fprintf(stderr, "broadsheet token create: %v\n", err)
+			return errUsage
+		}
+		tok, err := tokens.Create(ctx, *name, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Created %s token %q. Keep it secret; it is shown only once:\n%s\n", r, *name, tok)
+	case "list":
+		list, err := tokens.List(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-30s %-7s %-20s %s\n", "NAME", "ROLE", "CREATED", "REVOKED")
+		for _, t := range list {
+			revoked := "-"
+			if t.RevokedAt != nil {
+				revoked = t.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%-30s %-7s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
+		}
+	case "revoke":
+		if len(rest) == 0 {
+			fmt.Fprintln(stderr, "broadsheet token revoke: name the token to revoke")
+			return errUsage
+		}
+		if err := tokens.Revoke(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked token %q\n", rest[0])
 	}
 	return nil
 }

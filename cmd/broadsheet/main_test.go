@@ -70,11 +70,20 @@ func TestCommandLine(t *testing.T) {
 		{"bad db URL", []string{"migrate", "--db", "postgres://x"}, 1, "", "want sqlite:PATH or mysql://"},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
-		{"migrate", []string{"migrate", "--db", dbURL}, 0, "applied 1 migration(s)", ""},
+		{"migrate", []string{"migrate", "--db", dbURL}, 0, "migration(s); schema version", ""},
 		{"migrate again", []string{"migrate", "--db", dbURL}, 0, "applied 0 migration(s)", ""},
 		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles", ""},
 		{"seed demo twice", []string{"seed", "--demo", "--db", dbURL}, 1, "", "already has content"},
 		{"seed synthetic", []string{"seed", "--synthetic", "300", "--db", dbURL}, 0, "added 300 synthetic articles", ""},
+		{"token help", []string{"token", "--help"}, 0, "create|list|revoke", ""},
+		{"token without subcommand", []string{"token"}, 2, "", "want create, list or revoke"},
+		{"token create without name", []string{"token", "create", "--db", dbURL}, 2, "", "--name is required"},
+		{"token create bad role", []string{"token", "create", "--name", "x", "--role", "owner", "--db", dbURL}, 2, "", "want editor or admin"},
+		{"token create", []string{"token", "create", "--name", "cms", "--role", "admin", "--db", dbURL}, 0, "bst_", ""},
+		{"token create duplicate", []string{"token", "create", "--name", "cms", "--db", dbURL}, 1, "", `a token named "cms" already exists`},
+		{"token list", []string{"token", "list", "--db", dbURL}, 0, "cms", ""},
+		{"token revoke", []string{"token", "revoke", "cms", "--db", dbURL}, 0, `revoked token "cms"`, ""},
+		{"token revoke again", []string{"token", "revoke", "cms", "--db", dbURL}, 1, "", `no active token named "cms"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +111,18 @@ func TestCommandLine(t *testing.T) {
 func TestServeEmbeddedDefault(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
+	// A token made before the first start: the command migrates the new database.
+	tc := exec.Command(bin, "token", "create", "--name", "newsroom-cms", "--role", "editor")
+	tc.Dir = dir
+	out, err := tc.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	token := lines[len(lines)-1]
+	if !strings.HasPrefix(token, "bst_") || len(token) < 40 {
+		t.Fatalf("the last line of token create is not a token: %q", out)
+	}
 	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
 	cmd.Dir = dir // the default sqlite:broadsheet.db lands here
 	cmd.Env = os.Environ()
@@ -129,6 +150,24 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "broadsheet.db")); err != nil {
 		t.Errorf("default database file: %v", err)
+	}
+	// The token made with the CLI works against the server.
+	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(`{"query":"mutation { createArticle(input: {title: \"From the CLI token\"}) { article { slug status } userErrors { message } } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		Data struct {
+			CreateArticle struct{ Article struct{ Slug, Status string } }
+		}
+	}
+	json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if created.Data.CreateArticle.Article.Slug != "from-the-cli-token" {
+		t.Errorf("createArticle with the CLI token: %+v", created)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)

@@ -113,3 +113,32 @@ func (c *TagConnection) PageInfo() *PageInfo { return pageInfo(c.List.PageInfo, 
 func (c *TagConnection) TotalCount(ctx context.Context) (int64, error) {
 	return c.List.TotalCount(ctx)
 }
+
+// AuditConnection is a page of the audit log.
+type AuditConnection struct{ List *content.AuditList }
+
+// AuditEdge is an audit entry with its cursor.
+type AuditEdge struct {
+	Cursor string
+	Node   *models.AuditEntry
+}
+
+// Edges returns the page's entries with cursors.
+func (c *AuditConnection) Edges() []*AuditEdge {
+	out := make([]*AuditEdge, len(c.List.Entries))
+	for i, e := range c.List.Entries {
+		out[i] = &AuditEdge{Cursor: c.List.Cursors[i].Encode(), Node: e}
+	}
+	return out
+}
+
+// Nodes returns the page's entries.
+func (c *AuditConnection) Nodes() []*models.AuditEntry { return c.List.Entries }
+
+// PageInfo describes the page.
+func (c *AuditConnection) PageInfo() *PageInfo { return pageInfo(c.List.PageInfo, c.List.Cursors) }
+
+// TotalCount counts every matching entry.
+func (c *AuditConnection) TotalCount(ctx context.Context) (int64, error) {
+	return c.List.TotalCount(ctx)
+}

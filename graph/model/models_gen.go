@@ -41,8 +41,173 @@ type ArticleOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// The result of an article mutation.
+type ArticlePayload struct {
+	// The article after the change; on CONFLICT, the article as it now is; null when nothing was found or created.
+	Article *models.Article `json:"article,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Narrows the audit log.
+type AuditFilter struct {
+	// API token name, or 'scheduler'/'system'.
+	Actor *string `json:"actor,omitempty"`
+	// Action, e.g. article.publish.
+	Action *string `json:"action,omitempty"`
+	// Object type: Article, Author or Category.
+	ObjectType *string `json:"objectType,omitempty"`
+	// Global id of the object.
+	ObjectID *string `json:"objectId,omitempty"`
+	// ok, invalid, conflict, not_found, denied or error.
+	Outcome *string `json:"outcome,omitempty"`
+}
+
+// A new author.
+type AuthorInput struct {
+	// Display name (required).
+	Name string `json:"name"`
+	// URL slug; generated from the name when omitted.
+	Slug *string `json:"slug,omitempty"`
+	// Short biography.
+	Bio *string `json:"bio,omitempty"`
+	// Portrait URL.
+	AvatarURL *string `json:"avatarUrl,omitempty"`
+	// Role at the publication.
+	JobTitle *string `json:"jobTitle,omitempty"`
+}
+
+// The result of an author mutation.
+type AuthorPayload struct {
+	// The author after the change; null when nothing was found or created.
+	Author *models.Author `json:"author,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new section.
+type CategoryInput struct {
+	// Display name (required).
+	Name string `json:"name"`
+	// URL slug; generated from the name when omitted.
+	Slug *string `json:"slug,omitempty"`
+	// What the section covers.
+	Description *string `json:"description,omitempty"`
+	// Place in the menu (ascending).
+	Position *int `json:"position,omitempty"`
+}
+
+// The result of a section mutation.
+type CategoryPayload struct {
+	// The section after the change; null when nothing was found or created.
+	Category *models.Category `json:"category,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A picture for an article.
+type CoverImageInput struct {
+	// Absolute http(s) URL or site path.
+	URL string `json:"url"`
+	// Text alternative.
+	Alt *string `json:"alt,omitempty"`
+	// Caption.
+	Caption *string `json:"caption,omitempty"`
+	// Credit.
+	Credit *string `json:"credit,omitempty"`
+}
+
+// A new article.
+type CreateArticleInput struct {
+	// The headline (required, at most 300 characters).
+	Title string `json:"title"`
+	// URL slug; generated from the title (transliterated to ASCII) when omitted.
+	Slug *string `json:"slug,omitempty"`
+	// The standfirst.
+	Subtitle *string `json:"subtitle,omitempty"`
+	// The body in Markdown (at most 512 KiB). Raw HTML is dropped; links and images are sanitised.
+	Body *string `json:"body,omitempty"`
+	// Section slug.
+	Category *string `json:"category,omitempty"`
+	// Tag names (at most 30); new tags are created.
+	Tags []string `json:"tags,omitempty"`
+	// Author ids, in byline order (at most 10).
+	Authors []string `json:"authors,omitempty"`
+	// The lead picture.
+	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// Canonical URL when the article first appeared elsewhere.
+	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+	// DRAFT (default) or another status; PUBLISHED publishes now.
+	Status *models.ArticleStatus `json:"status,omitempty"`
+}
+
+// Changes to content. Every mutation needs an API token
+// (`Authorization: Bearer …`), is validated and transactional, and is recorded
+// in the audit log. Problems with the input come back in `userErrors`, each
+// naming its field; authorisation failures are GraphQL errors.
+type Mutation struct {
+}
+
 // The entry points for reading content.
 type Query struct {
+}
+
+// Changes to an article; omitted fields stay as they are.
+type UpdateArticleInput struct {
+	// New headline.
+	Title *string `json:"title,omitempty"`
+	// New slug. The slug never changes unless you set it, so links keep working.
+	Slug *string `json:"slug,omitempty"`
+	// New standfirst.
+	Subtitle *string `json:"subtitle,omitempty"`
+	// New Markdown body.
+	Body *string `json:"body,omitempty"`
+	// New section slug; an empty string removes the section.
+	Category *string `json:"category,omitempty"`
+	// The complete new list of tag names.
+	Tags []string `json:"tags,omitempty"`
+	// The complete new byline (author ids in order).
+	Authors []string `json:"authors,omitempty"`
+	// The new lead picture; one with an empty url removes it.
+	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// New canonical URL; an empty string removes it.
+	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+}
+
+// Changes to an author; omitted fields stay.
+type UpdateAuthorInput struct {
+	// Display name.
+	Name *string `json:"name,omitempty"`
+	// URL slug.
+	Slug *string `json:"slug,omitempty"`
+	// Biography.
+	Bio *string `json:"bio,omitempty"`
+	// Portrait URL.
+	AvatarURL *string `json:"avatarUrl,omitempty"`
+	// Role at the publication.
+	JobTitle *string `json:"jobTitle,omitempty"`
+}
+
+// Changes to a section; omitted fields stay.
+type UpdateCategoryInput struct {
+	// Display name.
+	Name *string `json:"name,omitempty"`
+	// URL slug.
+	Slug *string `json:"slug,omitempty"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// Place in the menu.
+	Position *int `json:"position,omitempty"`
+}
+
+// Why a mutation could not do what was asked, for showing next to a form field.
+type UserError struct {
+	// Path to the input field, e.g. ["input", "title"]; empty when the error is about the whole request.
+	Field []string `json:"field"`
+	// What is wrong, for people.
+	Message string `json:"message"`
+	// What is wrong, for programs.
+	Code UserErrorCode `json:"code"`
 }
 
 // Fields an article list can be sorted by.
@@ -159,6 +324,131 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Roles of API tokens.
+type Role string
+
+const (
+	// Reads everything, drafts included, and changes articles.
+	RoleEditor Role = "EDITOR"
+	// An editor who also manages authors, sections and the audit log.
+	RoleAdmin Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleEditor,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleEditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kinds of user error.
+type UserErrorCode string
+
+const (
+	// The value is not acceptable (too long, malformed, missing).
+	UserErrorCodeInvalid UserErrorCode = "INVALID"
+	// The value must be unique and is already used.
+	UserErrorCodeTaken UserErrorCode = "TAKEN"
+	// Someone else changed the object since the version you edited.
+	UserErrorCodeConflict UserErrorCode = "CONFLICT"
+	// The object, or one it refers to, does not exist.
+	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
+	// The object is still in use (e.g. an author credited on published articles).
+	UserErrorCodeInUse UserErrorCode = "IN_USE"
+)
+
+var AllUserErrorCode = []UserErrorCode{
+	UserErrorCodeInvalid,
+	UserErrorCodeTaken,
+	UserErrorCodeConflict,
+	UserErrorCodeNotFound,
+	UserErrorCodeInUse,
+}
+
+func (e UserErrorCode) IsValid() bool {
+	switch e {
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse:
+		return true
+	}
+	return false
+}
+
+func (e UserErrorCode) String() string {
+	return string(e)
+}
+
+func (e *UserErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserErrorCode", str)
+	}
+	return nil
+}
+
+func (e UserErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

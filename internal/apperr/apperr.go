@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error for clients.
@@ -28,7 +29,10 @@ type Error struct {
 	Message string
 	// Field names the input the error is about, when there is one.
 	Field string
-	Err   error
+	// Code refines the kind for editors' forms (TAKEN, CONFLICT, …); empty
+	// means the kind's default.
+	Code string
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -80,4 +84,41 @@ func As(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// Takenf returns a CONFLICT error with code TAKEN for a unique field.
+func Takenf(field, format string, args ...any) *Error {
+	return &Error{Kind: Conflict, Code: "TAKEN", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrors reports several input problems at once, so a form can show
+// each next to its field. It counts as BAD_USER_INPUT.
+type FieldErrors []*Error
+
+func (fe FieldErrors) Error() string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Is makes errors.Is(fe, ErrInvalid) true.
+func (fe FieldErrors) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap exposes the individual errors.
+func (fe FieldErrors) Unwrap() []error {
+	out := make([]error, len(fe))
+	for i, e := range fe {
+		out[i] = e
+	}
+	return out
+}
+
+// OrNil returns fe as an error, or nil when it is empty.
+func (fe FieldErrors) OrNil() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
 }

@@ -15,9 +15,11 @@ import (
 
 // Service is the content API used by the GraphQL layer, the CLI and seeding.
 type Service struct {
-	store *store.Store
-	md    *markdown.Renderer
-	now   func() time.Time
+	store     *store.Store
+	md        *markdown.Renderer
+	now       func() time.Time
+	failpoint func(step string) error
+	scheduled chan struct{} // wakes the scheduler when an article is scheduled
 }
 
 // Option configures a Service.
@@ -28,7 +30,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}

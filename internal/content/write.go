@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gosimple/slug"
 
@@ -56,98 +55,75 @@ type ArticleInput struct {
 	PublishedAt  *time.Time
 }
 
-// validate checks limits and returns every problem found.
-func (in *ArticleInput) validate() error {
-	switch {
-	case strings.TrimSpace(in.Title) == "":
-		return apperr.Invalidf("title", "title is required")
-	case utf8.RuneCountInString(in.Title) > MaxTitleRunes:
-		return apperr.Invalidf("title", "title is longer than %d characters", MaxTitleRunes)
-	case utf8.RuneCountInString(in.Subtitle) > MaxSubtitleRunes:
-		return apperr.Invalidf("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
-	case len(in.Body) > MaxBodyBytes:
-		return apperr.Invalidf("body", "body is larger than %d KiB", MaxBodyBytes>>10)
-	case len(in.Tags) > MaxTags:
-		return apperr.Invalidf("tags", "at most %d tags", MaxTags)
-	case len(in.AuthorIDs) > MaxAuthors:
-		return apperr.Invalidf("authors", "at most %d authors", MaxAuthors)
-	case in.Slug != "" && !ValidSlug(in.Slug):
-		return apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", in.Slug, MaxSlugLen)
-	}
-	return nil
-}
-
-// render fills the derived fields of a from its Markdown body.
-func (s *Service) render(a *models.Article) error {
-	r, err := s.md.Render(a.Body)
-	if err != nil {
-		return err
-	}
-	a.BodyHTML = r.HTML
-	a.WordCount = r.WordCount
-	a.ReadingTimeMinutes = r.ReadingTimeMinutes
-	if a.Subtitle != "" {
-		a.Excerpt = markdown.Excerpt(a.Subtitle, excerptRunes)
-	} else {
-		a.Excerpt = markdown.Excerpt(r.Text, excerptRunes)
-	}
-	return nil
-}
-
-// CreateArticle validates and stores a new article with its byline and
-// tags (creating tags by name) in one transaction.
+// CreateArticle validates and stores a new article with its byline and tags
+// (creating tags by name), its first revision and an audit entry, all in one
+// transaction. A slug is generated from the title when none is given.
 func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.Article, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
+	snap := Snapshot{
+		Title: in.Title, Slug: in.Slug, Subtitle: in.Subtitle, Body: in.Body, Status: in.Status,
+		PublishedAt: in.PublishedAt, Tags: dedupeTags(in.Tags), AuthorIDs: in.AuthorIDs,
+		Cover: in.Cover, CanonicalURL: in.CanonicalURL,
 	}
-	a := &models.Article{
-		Slug:         in.Slug,
-		Title:        strings.TrimSpace(in.Title),
-		Subtitle:     strings.TrimSpace(in.Subtitle),
-		Body:         in.Body,
-		Status:       in.Status,
-		PublishedAt:  in.PublishedAt,
-		Cover:        in.Cover,
-		CanonicalURL: in.CanonicalURL,
-		Version:      1,
+	if snap.Status == "" {
+		snap.Status = models.StatusDraft
 	}
-	if a.Slug == "" {
-		a.Slug = Slugify(a.Title)
-	}
-	if a.Status == "" {
-		a.Status = models.StatusDraft
-	}
-	if a.Status == models.StatusPublished && a.PublishedAt == nil {
+	if snap.Status == models.StatusPublished && snap.PublishedAt == nil {
 		now := s.Now()
-		a.PublishedAt = &now
+		snap.PublishedAt = &now
 	}
-	if err := s.render(a); err != nil {
-		return nil, err
+	generated := snap.Slug == ""
+	if generated {
+		snap.Slug = Slugify(snap.Title)
 	}
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		if in.Category != "" {
-			c, err := tx.CategoryBySlug(ctx, in.Category)
+	a := &models.Article{}
+	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
+		if errs := validateSnapshot(&snap); len(errs) > 0 {
+			return 0, errs
+		}
+		if errs := resolveLinks(ctx, tx, &snap, &in.Category); len(errs) > 0 {
+			return 0, errs
+		}
+		if generated {
+			free, err := freeSlug(ctx, tx, snap.Slug, 0)
 			if err != nil {
-				return err
+				return 0, err
 			}
-			if c == nil {
-				return apperr.Invalidf("category", "no category with slug %q", in.Category)
-			}
-			a.CategoryID = &c.ID
+			snap.Slug = free
+		} else if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
+			return 0, err
+		} else if taken {
+			return 0, apperr.Takenf("slug", "slug %q is taken by another article", snap.Slug)
 		}
-		tagIDs, err := ensureTags(ctx, tx, in.Tags)
-		if err != nil {
-			return err
-		}
-		return tx.CreateArticle(ctx, a, in.AuthorIDs, tagIDs)
+		_, err := s.save(ctx, tx, a, snap, ActionCreate, []string{"created"})
+		return a.ID, slugConflict(err, snap.Slug)
 	})
 	if err != nil {
-		if apperr.KindOf(err) == apperr.Conflict {
-			return nil, &apperr.Error{Kind: apperr.Conflict, Field: "slug", Message: fmt.Sprintf("slug %q is taken", a.Slug), Err: err}
-		}
-		return nil, fmt.Errorf("create article %q: %w", a.Slug, err)
+		return nil, err
 	}
+	s.wakeScheduler(a)
 	return a, nil
+}
+
+// freeSlug returns base, or base-2, base-3, … whichever is unused.
+func freeSlug(ctx context.Context, tx *store.Store, base string, exceptID uint64) (string, error) {
+	if base == "" {
+		base = "article"
+	}
+	for i := 1; i < 1000; i++ {
+		candidate := base
+		if i > 1 {
+			suffix := fmt.Sprintf("-%d", i)
+			candidate = strings.TrimRight(base[:min(len(base), MaxSlugLen-len(suffix))], "-") + suffix
+		}
+		taken, err := tx.SlugTaken(ctx, candidate, exceptID)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return candidate, nil
+		}
+	}
+	return "", apperr.Takenf("slug", "no free slug like %q", base)
 }
 
 // ensureTags finds or creates tags by name and returns their ids.
@@ -177,49 +153,19 @@ func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64,
 	return ids, nil
 }
 
-// AuthorInput describes an author.
-type AuthorInput struct {
-	Name, Slug, Bio, AvatarURL, JobTitle string
-}
-
-// CreateAuthor stores a new author.
-func (s *Service) CreateAuthor(ctx context.Context, in AuthorInput) (*models.Author, error) {
-	if strings.TrimSpace(in.Name) == "" {
-		return nil, apperr.Invalidf("name", "name is required")
+// render fills the derived fields of a from its Markdown body.
+func (s *Service) render(a *models.Article) error {
+	r, err := s.md.Render(a.Body)
+	if err != nil {
+		return err
 	}
-	a := &models.Author{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Bio: in.Bio, AvatarURL: in.AvatarURL, JobTitle: in.JobTitle}
-	if a.Slug == "" {
-		a.Slug = Slugify(a.Name)
+	a.BodyHTML = r.HTML
+	a.WordCount = r.WordCount
+	a.ReadingTimeMinutes = r.ReadingTimeMinutes
+	if a.Subtitle != "" {
+		a.Excerpt = markdown.Excerpt(a.Subtitle, excerptRunes)
+	} else {
+		a.Excerpt = markdown.Excerpt(r.Text, excerptRunes)
 	}
-	if !ValidSlug(a.Slug) {
-		return nil, apperr.Invalidf("slug", "invalid slug %q", a.Slug)
-	}
-	if err := s.store.CreateAuthor(ctx, a); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
-// CategoryInput describes a section.
-type CategoryInput struct {
-	Name, Slug, Description string
-	Position                int
-}
-
-// CreateCategory stores a new section.
-func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*models.Category, error) {
-	if strings.TrimSpace(in.Name) == "" {
-		return nil, apperr.Invalidf("name", "name is required")
-	}
-	c := &models.Category{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Description: in.Description, Position: in.Position}
-	if c.Slug == "" {
-		c.Slug = Slugify(c.Name)
-	}
-	if !ValidSlug(c.Slug) {
-		return nil, apperr.Invalidf("slug", "invalid slug %q", c.Slug)
-	}
-	if err := s.store.CreateCategory(ctx, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return nil
 }

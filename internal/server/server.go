@@ -63,7 +63,10 @@ func New(cfg Config) *Server {
 }
 
 func (s *Server) newGraphQL() *handler.Server {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Content: s.cfg.Content}})
+	es := graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{Content: s.cfg.Content},
+		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
+	})
 	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,6 +67,8 @@ type SortKey struct {
 	IDColumn string
 	// Time says the key holds times (cursor values are RFC 3339).
 	Time bool
+	// Int says the key holds whole numbers.
+	Int bool
 	// Nullable says the key may be NULL (NULLs sort first ascending and
 	// last descending on both MySQL and SQLite).
 	Nullable bool
@@ -102,6 +105,13 @@ func (k SortKey) cursorValue(c *Cursor) (any, error) {
 		}
 		return nil, nil
 	}
+	if k.Int {
+		n, err := strconv.ParseUint(c.Value, 10, 64)
+		if err != nil {
+			return nil, apperr.Invalidf("after", "invalid cursor")
+		}
+		return n, nil
+	}
 	if k.Time {
 		t, err := time.Parse(time.RFC3339Nano, c.Value)
 		if err != nil {
@@ -127,6 +137,8 @@ func (k SortKey) CursorFor(v any, id uint64) Cursor {
 		c.Value = x.UTC().Format(time.RFC3339Nano)
 	case string:
 		c.Value = x
+	case uint64:
+		c.Value = strconv.FormatUint(x, 10)
 	default:
 		c.Value = fmt.Sprint(x)
 	}

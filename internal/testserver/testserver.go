@@ -17,7 +17,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -44,7 +46,8 @@ type Option func(*server.Config)
 func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option) *Server {
 	tb.Helper()
 	svc := content.New(store.New(db), svcOpts...)
-	cfg := server.Config{Content: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	tokens := auth.NewTokens(store.New(db))
+	cfg := server.Config{Content: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Authenticate: tokens.Authenticate}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -192,3 +195,28 @@ func (s *Server) MustData(tb testing.TB, req Request, v any) *Response {
 
 // String formats a response for failure messages.
 func (r *Response) String() string { return fmt.Sprintf("status %d: %s", r.Status, r.Body) }
+
+// Token issues an API token with role on the server's database.
+func (s *Server) Token(tb testing.TB, name string, role auth.Role) string {
+	tb.Helper()
+	tok, err := auth.NewTokens(store.New(s.DB)).Create(context.Background(), name, role)
+	if err != nil {
+		tb.Fatalf("create token %q: %v", name, err)
+	}
+	return tok
+}
+
+// Clock is a settable clock for tests of scheduled publishing.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }

@@ -1,0 +1,148 @@
+package graph
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// userErrors splits a service error into the problems an editor can fix,
+// reported in the payload, and everything else, which stays a GraphQL
+// error (authorisation, outages, bugs).
+func userErrors(err error) ([]*model.UserError, error) {
+	out := []*model.UserError{}
+	if err == nil {
+		return out, nil
+	}
+	var list apperr.FieldErrors
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if e.Kind != apperr.Invalid && e.Kind != apperr.Conflict && e.Kind != apperr.NotFound {
+				return nil, err
+			}
+			out = append(out, userError(e))
+		}
+		return out, nil
+	}
+	e, ok := apperr.As(err)
+	if !ok || (e.Kind != apperr.Invalid && e.Kind != apperr.Conflict && e.Kind != apperr.NotFound) {
+		return nil, err
+	}
+	return append(out, userError(e)), nil
+}
+
+func userError(e *apperr.Error) *model.UserError {
+	code := model.UserErrorCode(e.Code)
+	if !code.IsValid() {
+		switch e.Kind {
+		case apperr.Conflict:
+			code = model.UserErrorCodeConflict
+		case apperr.NotFound:
+			code = model.UserErrorCodeNotFound
+		default:
+			code = model.UserErrorCodeInvalid
+		}
+	}
+	field := []string{}
+	switch e.Field {
+	case "":
+	case "id", "expectedVersion", "articleId", "revisionId", "at":
+		field = []string{e.Field}
+	default:
+		field = append([]string{"input"}, splitPath(e.Field)...)
+	}
+	return &model.UserError{Field: field, Message: e.Message, Code: code}
+}
+
+func splitPath(f string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(f); i++ {
+		if i == len(f) || f[i] == '.' {
+			out = append(out, f[start:i])
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// articlePayload builds an article mutation's answer.
+func articlePayload(a *models.Article, err error) (*model.ArticlePayload, error) {
+	var conflict *content.ConflictError
+	if errors.As(err, &conflict) {
+		a = conflict.Current
+	}
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArticlePayload{Article: a, UserErrors: ue}, nil
+}
+
+func authorPayload(a *models.Author, err error) (*model.AuthorPayload, error) {
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ue) > 0 {
+		a = nil
+	}
+	return &model.AuthorPayload{Author: a, UserErrors: ue}, nil
+}
+
+func categoryPayload(c *models.Category, err error) (*model.CategoryPayload, error) {
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	if len(ue) > 0 {
+		c = nil
+	}
+	return &model.CategoryPayload{Category: c, UserErrors: ue}, nil
+}
+
+// idArg parses a mutation's id argument; a malformed id is a user error.
+func idArg(typ, field, id string) (uint64, error) {
+	n, err := relay.ParseAs(typ, id)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			e.Field = field
+		}
+		return 0, err
+	}
+	return n, nil
+}
+
+// idList parses author ids for a byline.
+func idList(typ, field string, ids []string) ([]uint64, error) {
+	out := make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		n, err := idArg(typ, field, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// plainID parses a plain numeric id (revisions).
+func plainID(field, id string) (uint64, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n == 0 {
+		return 0, apperr.Invalidf(field, "invalid %s %q", field, id)
+	}
+	return n, nil
+}
+
+func cover(in *model.CoverImageInput) *models.CoverImage {
+	if in == nil {
+		return nil
+	}
+	return &models.CoverImage{URL: in.URL, Alt: deref(in.Alt), Caption: deref(in.Caption), Credit: deref(in.Credit)}
+}

@@ -1,0 +1,138 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// TokenPrefix starts every Broadsheet API token, so a leaked one is easy to
+// recognise (and to scan for in repositories).
+const TokenPrefix = "bst_"
+
+// tokenBytes is the token's randomness: 256 bits.
+const tokenBytes = 32
+
+// TokenStore persists tokens by hash.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *models.APIToken) error
+	TokenByHash(ctx context.Context, hash string) (*models.APIToken, error)
+	ListTokens(ctx context.Context) ([]*models.APIToken, error)
+	RevokeToken(ctx context.Context, name string, at time.Time) (bool, error)
+}
+
+// Tokens issues, checks and revokes API tokens.
+type Tokens struct {
+	store TokenStore
+	now   func() time.Time
+}
+
+// NewTokens returns a token service over store.
+func NewTokens(store TokenStore) *Tokens { return &Tokens{store: store, now: time.Now} }
+
+// HashToken returns the stored form of a token. Tokens carry 256 random
+// bits, so a plain SHA-256 is enough: there is nothing to brute-force.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// ParseRole reads a role name as the CLI and config spell it.
+func ParseRole(s string) (Role, error) {
+	switch strings.ToLower(s) {
+	case "editor":
+		return Editor, nil
+	case "admin":
+		return Admin, nil
+	}
+	return Reader, fmt.Errorf("role %q: want editor or admin", s)
+}
+
+var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// Create issues a new token and returns it; it is not retrievable later.
+func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, error) {
+	if !tokenName.MatchString(name) {
+		return "", fmt.Errorf("token name %q: use 1–100 letters, digits, '.', '_' or '-'", name)
+	}
+	if role != Editor && role != Admin {
+		return "", fmt.Errorf("token role must be editor or admin")
+	}
+	var b [tokenBytes]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("generate token: %w", err)
+	}
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	rec := &models.APIToken{Name: name, Role: role.String(), TokenHash: HashToken(token), CreatedAt: t.now().UTC()}
+	if err := t.store.CreateToken(ctx, rec); err != nil {
+		if apperr.KindOf(err) == apperr.Conflict {
+			return "", fmt.Errorf("a token named %q already exists", name)
+		}
+		return "", err
+	}
+	return token, nil
+}
+
+// List returns every token (hashes only).
+func (t *Tokens) List(ctx context.Context) ([]*models.APIToken, error) {
+	return t.store.ListTokens(ctx)
+}
+
+// Revoke revokes the named token.
+func (t *Tokens) Revoke(ctx context.Context, name string) error {
+	ok, err := t.store.RevokeToken(ctx, name, t.now().UTC())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no active token named %q", name)
+	}
+	return nil
+}
+
+// ViewerForToken resolves a raw token to its viewer. Unknown, malformed
+// and revoked tokens are UNAUTHENTICATED: never a silent downgrade to reader.
+func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
+		return Viewer{}, apperr.New(apperr.Unauthenticated, "malformed API token")
+	}
+	rec, err := t.store.TokenByHash(ctx, HashToken(token))
+	if err != nil {
+		return Viewer{}, &apperr.Error{Kind: apperr.Unavailable, Message: "cannot check the API token right now", Err: err}
+	}
+	if rec == nil {
+		return Viewer{}, apperr.New(apperr.Unauthenticated, "unknown API token")
+	}
+	if rec.RevokedAt != nil {
+		return Viewer{}, apperr.New(apperr.Unauthenticated, "this API token has been revoked")
+	}
+	role, err := ParseRole(rec.Role)
+	if err != nil {
+		return Viewer{}, apperr.New(apperr.Unauthenticated, "API token has an unknown role")
+	}
+	return Viewer{Role: role, TokenName: rec.Name, TokenID: rec.ID}, nil
+}
+
+// Authenticate reads the Authorization header: none means a reader; a
+// Bearer token must be valid.
+func (t *Tokens) Authenticate(r *http.Request) (Viewer, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return Viewer{Role: Reader}, nil
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return Viewer{}, apperr.New(apperr.Unauthenticated, `malformed Authorization header: want "Bearer TOKEN"`)
+	}
+	return t.ViewerForToken(r.Context(), strings.TrimSpace(token))
+}

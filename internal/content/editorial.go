@@ -1,0 +1,385 @@
+package content
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Actions recorded in revisions and the audit log.
+const (
+	ActionCreate          = "article.create"
+	ActionUpdate          = "article.update"
+	ActionPublish         = "article.publish"
+	ActionSchedule        = "article.schedule"
+	ActionUnpublish       = "article.unpublish"
+	ActionDelete          = "article.delete"
+	ActionRestore         = "article.restore"
+	ActionRestoreRevision = "article.restore_revision"
+	ActionSetRelated      = "article.set_related"
+	ActionScheduledPub    = "article.publish_scheduled"
+	ActionAuthorCreate    = "author.create"
+	ActionAuthorUpdate    = "author.update"
+	ActionAuthorDelete    = "author.delete"
+	ActionCategoryCreate  = "category.create"
+	ActionCategoryUpdate  = "category.update"
+)
+
+// Limits on input beyond the article's own (see write.go).
+const (
+	MaxTagRunes     = 100
+	MaxNameRunes    = 200
+	MaxBioRunes     = 5000
+	MaxURLLen       = 2048
+	MaxCaptionRunes = 1000
+)
+
+// Snapshot is an article's full editable content, stored with each revision
+// so any revision can be restored.
+type Snapshot struct {
+	Title        string               `json:"title"`
+	Slug         string               `json:"slug"`
+	Subtitle     string               `json:"subtitle"`
+	Body         string               `json:"body"`
+	Status       models.ArticleStatus `json:"status"`
+	PublishedAt  *time.Time           `json:"publishedAt,omitempty"`
+	CategoryID   *uint64              `json:"categoryId,omitempty"`
+	Tags         []string             `json:"tags"`
+	AuthorIDs    []uint64             `json:"authorIds"`
+	Cover        models.CoverImage    `json:"cover"`
+	CanonicalURL string               `json:"canonicalUrl"`
+}
+
+// ArticleChanges are the fields an update sets; nil leaves a field as it is.
+type ArticleChanges struct {
+	Title, Slug, Subtitle, Body, Category, CanonicalURL *string
+	Tags                                                *[]string
+	AuthorIDs                                           *[]uint64
+	// Cover replaces the cover image; one with an empty URL removes it.
+	Cover *models.CoverImage
+}
+
+// actor names who is acting, for revisions and the audit log.
+func actor(ctx context.Context) string {
+	v := auth.ViewerFrom(ctx)
+	if v.TokenName != "" {
+		return v.TokenName
+	}
+	if name, ok := ctx.Value(systemActorKey{}).(string); ok {
+		return name
+	}
+	return "system"
+}
+
+type systemActorKey struct{}
+
+// AsSystem marks work done by Broadsheet itself (the scheduler, seeding).
+func AsSystem(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, systemActorKey{}, name)
+}
+
+// outcome turns a mutation's error into the audit log's outcome word.
+func outcome(err error) string {
+	switch apperr.KindOf(err) {
+	case apperr.Invalid:
+		return "invalid"
+	case apperr.Conflict:
+		return "conflict"
+	case apperr.NotFound:
+		return "not_found"
+	case apperr.Forbidden, apperr.Unauthenticated:
+		return "denied"
+	}
+	if err == nil {
+		return "ok"
+	}
+	return "error"
+}
+
+// change runs one audited mutation: fn's writes and the audit entry commit
+// together. When fn fails nothing it wrote survives, and the failed attempt
+// is recorded on its own.
+func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx *store.Store) (uint64, error)) error {
+	var id uint64
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		if id, err = fn(tx); err != nil {
+			return err
+		}
+		if err := s.fail("audit"); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
+	})
+	if err != nil {
+		if id == 0 {
+			id = objectID
+		}
+		entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: outcome(err), Detail: clip(err.Error(), 900), CreatedAt: s.Now()}
+		if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
+			slog.ErrorContext(ctx, "record failed mutation in the audit log", "action", action, "err", aerr)
+		}
+	}
+	return err
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// fail is the test hook that injects a failure at a named step.
+func (s *Service) fail(step string) error {
+	if s.failpoint == nil {
+		return nil
+	}
+	return s.failpoint(step)
+}
+
+// WithFailpoint makes the service call f at each named step of a write and
+// abort the write when it returns an error (tests of transactional safety).
+func WithFailpoint(f func(step string) error) Option { return func(s *Service) { s.failpoint = f } }
+
+// snapshotOf captures a stored article with its links.
+func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapshot, error) {
+	authorIDs, tags, err := tx.ArticleLinks(ctx, a.ID)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return Snapshot{
+		Title: a.Title, Slug: a.Slug, Subtitle: a.Subtitle, Body: a.Body, Status: a.Status,
+		PublishedAt: a.PublishedAt, CategoryID: a.CategoryID, Tags: tags, AuthorIDs: authorIDs,
+		Cover: a.Cover, CanonicalURL: a.CanonicalURL,
+	}, nil
+}
+
+// changedFields lists what differs between two snapshots.
+func changedFields(before, after Snapshot) []string {
+	var out []string
+	add := func(name string, changed bool) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add("title", before.Title != after.Title)
+	add("slug", before.Slug != after.Slug)
+	add("subtitle", before.Subtitle != after.Subtitle)
+	add("body", before.Body != after.Body)
+	add("status", before.Status != after.Status)
+	add("publishedAt", !timesEqual(before.PublishedAt, after.PublishedAt))
+	add("category", !ptrEqual(before.CategoryID, after.CategoryID))
+	add("tags", !slices.Equal(sortedCopy(before.Tags), sortedCopy(after.Tags)))
+	add("authors", !slices.Equal(before.AuthorIDs, after.AuthorIDs))
+	add("coverImage", before.Cover != after.Cover)
+	add("canonicalUrl", before.CanonicalURL != after.CanonicalURL)
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	for i := range c {
+		c[i] = strings.ToLower(c[i])
+	}
+	slices.Sort(c)
+	return c
+}
+
+func timesEqual(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// writeRevision stores the article as it now is.
+func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) error {
+	if err := s.fail("revision"); err != nil {
+		return err
+	}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		return fmt.Errorf("encode revision: %w", err)
+	}
+	return tx.AddRevision(ctx, &models.ArticleRevision{
+		ArticleID: a.ID, Version: a.Version, Actor: actor(ctx), Action: action,
+		ChangedFields: strings.Join(changed, ","), SnapshotJSON: string(b), CreatedAt: s.Now(),
+	})
+}
+
+// validateSnapshot checks an article's whole content against the limits and
+// returns every problem found, each with its input field.
+func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
+	var errs apperr.FieldErrors
+	bad := func(field, format string, args ...any) { errs = append(errs, apperr.Invalidf(field, format, args...)) }
+	switch {
+	case strings.TrimSpace(snap.Title) == "":
+		bad("title", "title is required")
+	case utf8.RuneCountInString(snap.Title) > MaxTitleRunes:
+		bad("title", "title is longer than %d characters", MaxTitleRunes)
+	}
+	if !snap.Status.IsValid() {
+		bad("status", "unknown status %q", snap.Status)
+	} else if snap.Status == models.StatusScheduled && snap.PublishedAt == nil {
+		bad("status", "a SCHEDULED article needs a publication time: use publishArticle(id, at:)")
+	}
+	if utf8.RuneCountInString(snap.Subtitle) > MaxSubtitleRunes {
+		bad("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
+	}
+	if len(snap.Body) > MaxBodyBytes {
+		bad("body", "body is larger than %d KiB", MaxBodyBytes>>10)
+	}
+	if !ValidSlug(snap.Slug) {
+		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", clip(snap.Slug, 60), MaxSlugLen)
+	}
+	if len(snap.Tags) > MaxTags {
+		bad("tags", "at most %d tags", MaxTags)
+	}
+	for _, t := range snap.Tags {
+		if utf8.RuneCountInString(t) > MaxTagRunes {
+			bad("tags", "tag %q is longer than %d characters", clip(t, 40), MaxTagRunes)
+		} else if Slugify(t) == "" {
+			bad("tags", "tag %q has no letters or digits", t)
+		}
+	}
+	if len(snap.AuthorIDs) > MaxAuthors {
+		bad("authors", "at most %d authors", MaxAuthors)
+	}
+	if snap.CanonicalURL != "" && !absoluteHTTPURL(snap.CanonicalURL) {
+		bad("canonicalUrl", "canonicalUrl must be an absolute http(s) URL")
+	}
+	c := snap.Cover
+	if c.URL != "" && !absoluteHTTPURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
+		bad("coverImage.url", "cover image URL must be an absolute http(s) URL or a site path starting with /")
+	}
+	if c.URL == "" && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
+		bad("coverImage.url", "a cover image needs a URL")
+	}
+	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
+		bad("coverImage", "cover image fields are too long")
+	}
+	return errs
+}
+
+func absoluteHTTPURL(s string) bool {
+	if len(s) > MaxURLLen {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// dedupeTags trims tag names and drops repeats (by slug), keeping order.
+func dedupeTags(names []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.Join(strings.Fields(n), " ")
+		key := Slugify(n)
+		if key != "" && seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// resolveLinks checks authors and the category slug inside tx.
+func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, categorySlug *string) apperr.FieldErrors {
+	var errs apperr.FieldErrors
+	if categorySlug != nil {
+		if *categorySlug == "" {
+			snap.CategoryID = nil
+		} else if c, err := tx.CategoryBySlug(ctx, *categorySlug); err != nil || c == nil {
+			errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "category", Message: fmt.Sprintf("no section with slug %q", clip(*categorySlug, 60))})
+		} else {
+			snap.CategoryID = &c.ID
+		}
+	}
+	if len(snap.AuthorIDs) > 0 {
+		seen := map[uint64]bool{}
+		var ids []uint64
+		for _, id := range snap.AuthorIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		snap.AuthorIDs = ids
+		exist, err := tx.AuthorsExist(ctx, ids)
+		if err != nil {
+			errs = append(errs, &apperr.Error{Kind: apperr.Internal, Message: "check authors", Err: err})
+			return errs
+		}
+		for _, id := range ids {
+			if !exist[id] {
+				errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "authors", Message: fmt.Sprintf("no author with id %d", id)})
+			}
+		}
+	}
+	return errs
+}
+
+// save writes snap onto a (new when a.ID is 0) with its links, a revision
+// and a new version. It returns false when a concurrent change won.
+func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
+	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
+	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
+	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
+	if err := s.render(a); err != nil {
+		return false, err
+	}
+	tagIDs, err := ensureTags(ctx, tx, snap.Tags)
+	if err != nil {
+		return false, err
+	}
+	if a.ID == 0 {
+		a.Version = 1
+		if err := tx.CreateArticle(ctx, a, snap.AuthorIDs, tagIDs); err != nil {
+			return false, err
+		}
+	} else {
+		a.UpdatedAt = s.Now()
+		ok, err := tx.UpdateArticleIfVersion(ctx, a, a.Version)
+		if err != nil || !ok {
+			return ok, err
+		}
+		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
+			return false, err
+		}
+	}
+	if err := s.fail("links"); err != nil {
+		return false, err
+	}
+	return true, s.writeRevision(ctx, tx, a, snap, action, changed)
+}
+
+// slugConflict turns a duplicate-slug error into a TAKEN field error.
+func slugConflict(err error, slug string) error {
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Kind == apperr.Conflict && e.Field == "" {
+		return apperr.Takenf("slug", "slug %q is taken by another article", slug)
+	}
+	return err
+}

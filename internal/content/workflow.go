@@ -1,0 +1,386 @@
+package content
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// errNoArticle is the NOT_FOUND field error of article mutations.
+func errNoArticle() error {
+	return &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: "no such article"}
+}
+
+// ConflictError says an update lost a race: Current is the article as
+// another editor left it, so the tool can show what changed.
+type ConflictError struct {
+	Err     *apperr.Error
+	Current *models.Article
+}
+
+func (e *ConflictError) Error() string { return e.Err.Error() }
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// editArticle loads an article for change inside a mutation and applies fn
+// to a snapshot of it; when fn returns a changed snapshot, it is validated
+// and saved as a new version with a revision.
+func (s *Service) editArticle(ctx context.Context, id uint64, action string, expectedVersion *int, fn func(tx *store.Store, a *models.Article, snap *Snapshot) error) (*models.Article, error) {
+	var a *models.Article
+	var conflict *models.Article
+	err := s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+		var err error
+		if a, err = tx.LockArticle(ctx, id); err != nil {
+			return 0, err
+		}
+		if a == nil || (a.DeletedAt != nil && action != ActionRestore) {
+			return 0, errNoArticle()
+		}
+		if expectedVersion != nil && *expectedVersion != a.Version {
+			conflict = a
+			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion",
+				Message: fmt.Sprintf("the article changed since version %d: it is now at version %d", *expectedVersion, a.Version)}
+		}
+		before, err := snapshotOf(ctx, tx, a)
+		if err != nil {
+			return 0, err
+		}
+		after := before
+		after.Tags = append([]string(nil), before.Tags...)
+		after.AuthorIDs = append([]uint64(nil), before.AuthorIDs...)
+		if err := fn(tx, a, &after); err != nil {
+			return a.ID, err
+		}
+		after.Tags = dedupeTags(after.Tags)
+		if errs := validateSnapshot(&after); len(errs) > 0 {
+			return a.ID, errs
+		}
+		changed := changedFields(before, after)
+		if len(changed) == 0 && action == ActionUpdate {
+			return a.ID, nil // nothing to save: no new version, no revision
+		}
+		if after.Slug != before.Slug {
+			if taken, err := tx.SlugTaken(ctx, after.Slug, a.ID); err != nil {
+				return 0, err
+			} else if taken {
+				return a.ID, apperr.Takenf("slug", "slug %q is taken by another article", after.Slug)
+			}
+		}
+		ok, err := s.save(ctx, tx, a, after, action, changed)
+		if err != nil {
+			return a.ID, slugConflict(err, after.Slug)
+		}
+		if !ok { // a concurrent writer bumped the version between our read and write
+			current, _ := tx.ArticleByID(ctx, store.Visibility{IncludeDeleted: true}, id)
+			conflict = current
+			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion", Message: "another change to the article was saved first"}
+		}
+		return a.ID, nil
+	})
+	if err != nil {
+		if conflict != nil {
+			if fresh, ferr := s.store.ArticleByID(ctx, store.Visibility{IncludeDeleted: true}, id); ferr == nil && fresh != nil {
+				conflict = fresh
+			}
+			e, _ := apperr.As(err)
+			return nil, &ConflictError{Err: e, Current: conflict}
+		}
+		return nil, err
+	}
+	s.wakeScheduler(a)
+	return a, nil
+}
+
+// UpdateArticle applies changes. With expectedVersion, a stale version
+// changes nothing and returns a *ConflictError holding the current article.
+func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChanges, expectedVersion *int) (*models.Article, error) {
+	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+		set(&snap.Title, ch.Title, strings.TrimSpace)
+		set(&snap.Subtitle, ch.Subtitle, strings.TrimSpace)
+		set(&snap.Body, ch.Body, nil)
+		set(&snap.CanonicalURL, ch.CanonicalURL, strings.TrimSpace)
+		// The slug changes only when an editor sets it: links to a
+		// published article keep working when its headline is edited.
+		set(&snap.Slug, ch.Slug, strings.TrimSpace)
+		if ch.Tags != nil {
+			snap.Tags = *ch.Tags
+		}
+		if ch.AuthorIDs != nil {
+			snap.AuthorIDs = *ch.AuthorIDs
+		}
+		if ch.Cover != nil {
+			snap.Cover = *ch.Cover
+		}
+		if errs := resolveLinks(ctx, tx, snap, ch.Category); len(errs) > 0 {
+			return errs
+		}
+		return nil
+	})
+}
+
+// PublishArticle publishes now (at nil or past) or schedules for at.
+func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) (*models.Article, error) {
+	now := s.Now()
+	action := ActionPublish
+	if at != nil && at.After(now) {
+		action = ActionSchedule
+	}
+	return s.editArticle(ctx, id, action, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+		when := now
+		if at != nil {
+			when = at.UTC()
+		}
+		snap.PublishedAt = &when
+		snap.Status = models.StatusPublished
+		if when.After(now) {
+			snap.Status = models.StatusScheduled
+		}
+		return nil
+	})
+}
+
+// UnpublishArticle takes an article off the site, back to DRAFT (a
+// scheduled one is unscheduled).
+func (s *Service) UnpublishArticle(ctx context.Context, id uint64) (*models.Article, error) {
+	return s.editArticle(ctx, id, ActionUnpublish, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+		if snap.Status == models.StatusDraft {
+			return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not published or scheduled"}
+		}
+		snap.Status = models.StatusDraft
+		snap.PublishedAt = nil
+		return nil
+	})
+}
+
+// DeleteArticle soft-deletes an article: it disappears everywhere but can
+// be restored.
+func (s *Service) DeleteArticle(ctx context.Context, id uint64) (*models.Article, error) {
+	return s.setDeleted(ctx, id, true)
+}
+
+// RestoreArticle brings back a deleted article as it was.
+func (s *Service) RestoreArticle(ctx context.Context, id uint64) (*models.Article, error) {
+	return s.setDeleted(ctx, id, false)
+}
+
+func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*models.Article, error) {
+	action := ActionDelete
+	if !deleted {
+		action = ActionRestore
+	}
+	var a *models.Article
+	err := s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+		var err error
+		if a, err = tx.LockArticle(ctx, id); err != nil {
+			return 0, err
+		}
+		if a == nil || (a.DeletedAt != nil) == deleted {
+			if a != nil && !deleted {
+				return a.ID, &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not deleted"}
+			}
+			return 0, errNoArticle()
+		}
+		snap, err := snapshotOf(ctx, tx, a)
+		if err != nil {
+			return 0, err
+		}
+		if deleted {
+			now := s.Now()
+			a.DeletedAt = &now
+		} else {
+			a.DeletedAt = nil
+		}
+		ok, err := s.save(ctx, tx, a, snap, action, []string{"deleted"})
+		if err == nil && !ok {
+			err = &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Message: "another change to the article was saved first"}
+		}
+		return a.ID, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Revision is a stored revision with its decoded snapshot.
+type Revision struct {
+	*models.ArticleRevision
+	Snapshot
+}
+
+// MaxRevisions caps one listing of revisions.
+const MaxRevisions = 100
+
+// Revisions lists an article's revisions, newest first.
+func (s *Service) Revisions(ctx context.Context, articleID uint64, first int) ([]*Revision, error) {
+	if first < 0 || first > MaxRevisions {
+		return nil, apperr.Invalidf("first", "first must be between 0 and %d", MaxRevisions)
+	}
+	rows, err := s.store.Revisions(ctx, articleID, first)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Revision, 0, len(rows))
+	for _, r := range rows {
+		rev := &Revision{ArticleRevision: r}
+		if err := json.Unmarshal([]byte(r.SnapshotJSON), &rev.Snapshot); err != nil {
+			return nil, fmt.Errorf("decode revision %d: %w", r.ID, err)
+		}
+		out = append(out, rev)
+	}
+	return out, nil
+}
+
+// RestoreRevision brings an earlier revision's content back as a new
+// revision. The article keeps its current status and publication time.
+func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uint64) (*models.Article, error) {
+	return s.editArticle(ctx, articleID, ActionRestoreRevision, nil, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+		rev, err := tx.Revision(ctx, articleID, revisionID)
+		if err != nil {
+			return err
+		}
+		if rev == nil {
+			return &apperr.Error{Kind: apperr.NotFound, Field: "revisionId", Message: "no such revision of this article"}
+		}
+		var old Snapshot
+		if err := json.Unmarshal([]byte(rev.SnapshotJSON), &old); err != nil {
+			return fmt.Errorf("decode revision %d: %w", rev.ID, err)
+		}
+		status, published := snap.Status, snap.PublishedAt
+		*snap = old
+		snap.Status, snap.PublishedAt = status, published
+		// Authors deleted since the revision are dropped from the byline.
+		exist, err := tx.AuthorsExist(ctx, snap.AuthorIDs)
+		if err != nil {
+			return err
+		}
+		kept := snap.AuthorIDs[:0]
+		for _, id := range snap.AuthorIDs {
+			if exist[id] {
+				kept = append(kept, id)
+			}
+		}
+		snap.AuthorIDs = kept
+		if snap.CategoryID != nil {
+			if c, err := tx.CategoryByID(ctx, *snap.CategoryID); err != nil || c == nil {
+				snap.CategoryID = nil
+			}
+		}
+		return nil
+	})
+}
+
+// AuditList is a page of the audit log with a lazy total.
+type AuditList struct {
+	*store.AuditPage
+	count func(context.Context) (int64, error)
+}
+
+// TotalCount counts the matching entries.
+func (l *AuditList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
+
+// AuditLog returns a page of the audit log, newest first.
+func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, args PageArgs) (*AuditList, error) {
+	p, err := args.page(true)
+	if err != nil {
+		return nil, err
+	}
+	l := &AuditList{AuditPage: &store.AuditPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountAudit(ctx, f) }}
+	if zeroPage(p) {
+		return l, nil
+	}
+	if l.AuditPage, err = s.store.ListAudit(ctx, f, p); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// wakeScheduler nudges the scheduler when an article was just scheduled.
+func (s *Service) wakeScheduler(a *models.Article) {
+	if a == nil || a.Status != models.StatusScheduled {
+		return
+	}
+	select {
+	case s.scheduled <- struct{}{}:
+	default:
+	}
+}
+
+// PublishDue publishes every scheduled article whose time has come and
+// returns how many this process published. Safe to run on every replica at
+// once: each article flips in a conditional update that only one wins.
+func (s *Service) PublishDue(ctx context.Context) (int, error) {
+	ctx = AsSystem(ctx, "scheduler")
+	published := 0
+	for {
+		now := s.Now()
+		ids, err := s.store.DueScheduled(ctx, now, 100)
+		if err != nil || len(ids) == 0 {
+			return published, err
+		}
+		for _, id := range ids {
+			won := false
+			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx *store.Store) (uint64, error) {
+				ok, err := tx.PublishIfScheduled(ctx, id, now)
+				if err != nil || !ok {
+					return id, err
+				}
+				won = true
+				a, err := tx.ArticleByID(ctx, store.Visibility{}, id)
+				if err != nil || a == nil {
+					return id, fmt.Errorf("reload published article %d: %w", id, err)
+				}
+				snap, err := snapshotOf(ctx, tx, a)
+				if err != nil {
+					return id, err
+				}
+				return id, s.writeRevision(ctx, tx, a, snap, ActionScheduledPub, []string{"status"})
+			})
+			if err != nil {
+				return published, err
+			}
+			if won {
+				published++
+			}
+		}
+		if len(ids) < 100 {
+			return published, nil
+		}
+	}
+}
+
+// RunScheduler publishes due articles until ctx ends: at each article's
+// time (woken early when one is scheduled) and at least every sweep.
+func (s *Service) RunScheduler(ctx context.Context, sweep time.Duration, log *slog.Logger) {
+	for {
+		if n, err := s.PublishDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Error("publish scheduled articles", "err", err)
+		} else if n > 0 {
+			log.Info("published scheduled articles", "count", n)
+		}
+		wait := sweep
+		if next, err := s.store.NextScheduled(ctx); err == nil && next != nil {
+			if d := next.Sub(s.Now()); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.scheduled:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
