@@ -141,7 +141,7 @@ func TestCreateArticle(t *testing.T) {
 
 		p := create(t, s, editor, map[string]any{
 			"title": "Élection présidentielle à Zürich: ce qu'il faut savoir", "subtitle": "A guide.",
-			"body": "## Hello\n\nText with <script>alert(1)</script> and [a link](javascript:alert(2)) and <img src=x onerror=alert(3)>.",
+			"body":     "## Hello\n\nText with <script>alert(1)</script> and [a link](javascript:alert(2)) and <img src=x onerror=alert(3)>.",
 			"category": "world", "tags": []string{"Elections", "Switzerland", "elections"}, "authors": []string{a.Author.ID},
 			"coverImage": map[string]any{"url": "https://img.example/cover.jpg", "alt": "Ballot box"},
 		})
@@ -399,7 +399,10 @@ func TestRevisionsRestoreAndAudit(t *testing.T) {
 		var audit struct {
 			AuditLog struct {
 				TotalCount int
-				Nodes      []struct{ Actor, Action, Outcome, ObjectType string; ObjectID *string }
+				Nodes      []struct {
+					Actor, Action, Outcome, ObjectType string
+					ObjectID                           *string
+				}
 			}
 		}
 		s.MustData(t, testserver.Request{Query: `{ auditLog(first: 10, filter: {actor: "desk"}) { totalCount nodes { actor action outcome objectType objectId } } }`, Token: admin}, &audit)
