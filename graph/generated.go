@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/models"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,6 +37,8 @@ type ResolverRoot interface {
 	Author() AuthorResolver
 	Category() CategoryResolver
 	Mutation() MutationResolver
+	NewsletterSubscriber() NewsletterSubscriberResolver
+	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
 	Revision() RevisionResolver
 	Tag() TagResolver
@@ -157,18 +160,66 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateArticle    func(childComplexity int, input model.CreateArticleInput) int
-		CreateAuthor     func(childComplexity int, input model.AuthorInput) int
-		CreateCategory   func(childComplexity int, input model.CategoryInput) int
-		DeleteArticle    func(childComplexity int, id string) int
-		DeleteAuthor     func(childComplexity int, id string) int
-		PublishArticle   func(childComplexity int, id string, at *time.Time) int
-		RestoreArticle   func(childComplexity int, id string) int
-		RestoreRevision  func(childComplexity int, articleID string, revisionID string) int
-		UnpublishArticle func(childComplexity int, id string) int
-		UpdateArticle    func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
-		UpdateAuthor     func(childComplexity int, id string, input model.UpdateAuthorInput) int
-		UpdateCategory   func(childComplexity int, id string, input model.UpdateCategoryInput) int
+		ConfirmNewsletterSubscription func(childComplexity int, token string) int
+		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
+		CreateAuthor                  func(childComplexity int, input model.AuthorInput) int
+		CreateCategory                func(childComplexity int, input model.CategoryInput) int
+		DeleteArticle                 func(childComplexity int, id string) int
+		DeleteAuthor                  func(childComplexity int, id string) int
+		PublishArticle                func(childComplexity int, id string, at *time.Time) int
+		RestoreArticle                func(childComplexity int, id string) int
+		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
+		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
+		UnpublishArticle              func(childComplexity int, id string) int
+		UnsubscribeNewsletter         func(childComplexity int, token string) int
+		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
+		UpdateAuthor                  func(childComplexity int, id string, input model.UpdateAuthorInput) int
+		UpdateCategory                func(childComplexity int, id string, input model.UpdateCategoryInput) int
+		UpdateNewsletterTopics        func(childComplexity int, token string, topics []string) int
+	}
+
+	NewsletterSignupPayload struct {
+		Message    func(childComplexity int) int
+		Ok         func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	NewsletterSubscriber struct {
+		ConfirmedAt    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Topics         func(childComplexity int) int
+		UnsubscribedAt func(childComplexity int) int
+	}
+
+	NewsletterSubscriberConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NewsletterSubscriberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NewsletterSubscription struct {
+		Email  func(childComplexity int) int
+		Status func(childComplexity int) int
+		Topics func(childComplexity int) int
+	}
+
+	NewsletterSubscriptionPayload struct {
+		Subscription func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
+	NewsletterTopicCount struct {
+		Count func(childComplexity int) int
+		Topic func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -179,16 +230,18 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Article    func(childComplexity int, id *string, slug *string) int
-		Articles   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
-		AuditLog   func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
-		Author     func(childComplexity int, id *string, slug *string) int
-		Authors    func(childComplexity int, first *int, after *string) int
-		Categories func(childComplexity int) int
-		Category   func(childComplexity int, slug string) int
-		Node       func(childComplexity int, id string) int
-		Tag        func(childComplexity int, slug string) int
-		Tags       func(childComplexity int, first *int, after *string) int
+		Article               func(childComplexity int, id *string, slug *string) int
+		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
+		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
+		Author                func(childComplexity int, id *string, slug *string) int
+		Authors               func(childComplexity int, first *int, after *string) int
+		Categories            func(childComplexity int) int
+		Category              func(childComplexity int, slug string) int
+		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
+		NewsletterTopicCounts func(childComplexity int) int
+		Node                  func(childComplexity int, id string) int
+		Tag                   func(childComplexity int, slug string) int
+		Tags                  func(childComplexity int, first *int, after *string) int
 	}
 
 	Revision struct {
@@ -273,6 +326,20 @@ type MutationResolver interface {
 	DeleteAuthor(ctx context.Context, id string) (*model.AuthorPayload, error)
 	CreateCategory(ctx context.Context, input model.CategoryInput) (*model.CategoryPayload, error)
 	UpdateCategory(ctx context.Context, id string, input model.UpdateCategoryInput) (*model.CategoryPayload, error)
+	SubscribeNewsletter(ctx context.Context, email string, topics []string) (*model.NewsletterSignupPayload, error)
+	ConfirmNewsletterSubscription(ctx context.Context, token string) (*model.NewsletterSubscriptionPayload, error)
+	UnsubscribeNewsletter(ctx context.Context, token string) (*model.NewsletterSubscriptionPayload, error)
+	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
+}
+type NewsletterSubscriberResolver interface {
+	ID(ctx context.Context, obj *models.NewsletterSubscriber) (string, error)
+
+	Status(ctx context.Context, obj *models.NewsletterSubscriber) (model.NewsletterStatus, error)
+	Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error)
+}
+type NewsletterSubscriptionResolver interface {
+	Status(ctx context.Context, obj *models.NewsletterSubscriber) (model.NewsletterStatus, error)
+	Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error)
 }
 type QueryResolver interface {
 	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
@@ -285,6 +352,8 @@ type QueryResolver interface {
 	Tags(ctx context.Context, first *int, after *string) (*model.TagConnection, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.AuditConnection, error)
+	NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.NewsletterSubscriberConnection, error)
+	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
 }
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
@@ -752,6 +821,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverImage.URL(childComplexity), true
 
+	case "Mutation.confirmNewsletterSubscription":
+		if e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmNewsletterSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription(childComplexity, args["token"].(string)), true
 	case "Mutation.createArticle":
 		if e.ComplexityRoot.Mutation.CreateArticle == nil {
 			break
@@ -840,6 +920,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreRevision(childComplexity, args["articleId"].(string), args["revisionId"].(string)), true
+	case "Mutation.subscribeNewsletter":
+		if e.ComplexityRoot.Mutation.SubscribeNewsletter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_subscribeNewsletter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["email"].(string), args["topics"].([]string)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -851,6 +942,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string)), true
+	case "Mutation.unsubscribeNewsletter":
+		if e.ComplexityRoot.Mutation.UnsubscribeNewsletter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsubscribeNewsletter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsubscribeNewsletter(childComplexity, args["token"].(string)), true
 	case "Mutation.updateArticle":
 		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
 			break
@@ -884,6 +986,162 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["id"].(string), args["input"].(model.UpdateCategoryInput)), true
+	case "Mutation.updateNewsletterTopics":
+		if e.ComplexityRoot.Mutation.UpdateNewsletterTopics == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNewsletterTopics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNewsletterTopics(childComplexity, args["token"].(string), args["topics"].([]string)), true
+
+	case "NewsletterSignupPayload.message":
+		if e.ComplexityRoot.NewsletterSignupPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSignupPayload.Message(childComplexity), true
+	case "NewsletterSignupPayload.ok":
+		if e.ComplexityRoot.NewsletterSignupPayload.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSignupPayload.Ok(childComplexity), true
+	case "NewsletterSignupPayload.userErrors":
+		if e.ComplexityRoot.NewsletterSignupPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSignupPayload.UserErrors(childComplexity), true
+
+	case "NewsletterSubscriber.confirmedAt":
+		if e.ComplexityRoot.NewsletterSubscriber.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.ConfirmedAt(childComplexity), true
+	case "NewsletterSubscriber.createdAt":
+		if e.ComplexityRoot.NewsletterSubscriber.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.CreatedAt(childComplexity), true
+	case "NewsletterSubscriber.email":
+		if e.ComplexityRoot.NewsletterSubscriber.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Email(childComplexity), true
+	case "NewsletterSubscriber.id":
+		if e.ComplexityRoot.NewsletterSubscriber.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.ID(childComplexity), true
+	case "NewsletterSubscriber.status":
+		if e.ComplexityRoot.NewsletterSubscriber.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Status(childComplexity), true
+	case "NewsletterSubscriber.topics":
+		if e.ComplexityRoot.NewsletterSubscriber.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.Topics(childComplexity), true
+	case "NewsletterSubscriber.unsubscribedAt":
+		if e.ComplexityRoot.NewsletterSubscriber.UnsubscribedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriber.UnsubscribedAt(childComplexity), true
+
+	case "NewsletterSubscriberConnection.edges":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.Edges(childComplexity), true
+	case "NewsletterSubscriberConnection.nodes":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.Nodes(childComplexity), true
+	case "NewsletterSubscriberConnection.pageInfo":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.PageInfo(childComplexity), true
+	case "NewsletterSubscriberConnection.totalCount":
+		if e.ComplexityRoot.NewsletterSubscriberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberConnection.TotalCount(childComplexity), true
+
+	case "NewsletterSubscriberEdge.cursor":
+		if e.ComplexityRoot.NewsletterSubscriberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberEdge.Cursor(childComplexity), true
+	case "NewsletterSubscriberEdge.node":
+		if e.ComplexityRoot.NewsletterSubscriberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriberEdge.Node(childComplexity), true
+
+	case "NewsletterSubscription.email":
+		if e.ComplexityRoot.NewsletterSubscription.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscription.Email(childComplexity), true
+	case "NewsletterSubscription.status":
+		if e.ComplexityRoot.NewsletterSubscription.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscription.Status(childComplexity), true
+	case "NewsletterSubscription.topics":
+		if e.ComplexityRoot.NewsletterSubscription.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscription.Topics(childComplexity), true
+
+	case "NewsletterSubscriptionPayload.subscription":
+		if e.ComplexityRoot.NewsletterSubscriptionPayload.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriptionPayload.Subscription(childComplexity), true
+	case "NewsletterSubscriptionPayload.userErrors":
+		if e.ComplexityRoot.NewsletterSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterSubscriptionPayload.UserErrors(childComplexity), true
+
+	case "NewsletterTopicCount.count":
+		if e.ComplexityRoot.NewsletterTopicCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterTopicCount.Count(childComplexity), true
+	case "NewsletterTopicCount.topic":
+		if e.ComplexityRoot.NewsletterTopicCount.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewsletterTopicCount.Topic(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -983,6 +1241,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
 
+	case "Query.newsletterSubscribers":
+		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_newsletterSubscribers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NewsletterSubscribers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.NewsletterSubscriberFilter)), true
+	case "Query.newsletterTopicCounts":
+		if e.ComplexityRoot.Query.NewsletterTopicCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NewsletterTopicCounts(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1193,6 +1468,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
+			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateAuthorInput", ec.unmarshalInputUpdateAuthorInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
@@ -1365,6 +1641,19 @@ type Query {
     "Narrow by actor, action, object or outcome."
     filter: AuditFilter
   ): AuditConnection! @hasRole(role: ADMIN)
+
+  "Newsletter subscribers, newest first. Never available to readers."
+  newsletterSubscribers(
+    "How many (0–100)."
+    first: Int = 20
+    "After this cursor."
+    after: String
+    "Narrow by status or topic."
+    filter: NewsletterSubscriberFilter
+  ): NewsletterSubscriberConnection! @hasRole(role: ADMIN)
+
+  "Confirmed subscribers per section."
+  newsletterTopicCounts: [NewsletterTopicCount!]! @hasRole(role: ADMIN)
 }
 
 """
@@ -1416,6 +1705,115 @@ type Mutation {
 
   "Change a section."
   updateCategory("The section's id." id: ID!, "Fields to change." input: UpdateCategoryInput!): CategoryPayload! @hasRole(role: ADMIN)
+
+  """
+  Sign an address up for the newsletter (no token needed). The sign-up stays
+  pending until the link emailed to the address is followed. The answer is
+  the same whether or not the address was already subscribed. Limited per
+  client address (RATE_LIMITED).
+  """
+  subscribeNewsletter("The reader's email address." email: String!, "Section slugs to get news from; none means all." topics: [String!]): NewsletterSignupPayload!
+
+  "Confirm a sign-up with the token from the emailed link. Each confirmation link works once, for 48 hours."
+  confirmNewsletterSubscription("The token from the confirmation link." token: String!): NewsletterSubscriptionPayload!
+
+  "Stop all newsletter email at once, with the token from any newsletter email's unsubscribe link."
+  unsubscribeNewsletter("The token from an unsubscribe or manage link." token: String!): NewsletterSubscriptionPayload!
+
+  "Change which sections' news a subscriber gets."
+  updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
+}
+
+"The answer to a newsletter sign-up."
+type NewsletterSignupPayload {
+  "Whether the request was accepted (false only with userErrors)."
+  ok: Boolean!
+  "What to tell the reader."
+  message: String!
+  "Problems with the input (an address that is not one, an unknown topic)."
+  userErrors: [UserError!]!
+}
+
+"The result of confirming, unsubscribing or changing topics."
+type NewsletterSubscriptionPayload {
+  "The subscription as it now is; null when the link was not valid."
+  subscription: NewsletterSubscription
+  "Why the link did not work (NOT_FOUND, EXPIRED) or an unknown topic."
+  userErrors: [UserError!]!
+}
+
+"Where a newsletter subscription stands."
+enum NewsletterStatus {
+  "Signed up, waiting for the emailed link to be followed."
+  PENDING
+  "Receiving the newsletter."
+  CONFIRMED
+  "Unsubscribed: no more email."
+  UNSUBSCRIBED
+}
+
+"A newsletter subscription, as its owner sees it through an emailed link."
+type NewsletterSubscription {
+  "The address."
+  email: String!
+  "Where it stands."
+  status: NewsletterStatus!
+  "Section slugs; empty means all."
+  topics: [String!]!
+}
+
+"A newsletter subscriber, for admins."
+type NewsletterSubscriber {
+  "The subscriber's id."
+  id: ID!
+  "The address."
+  email: String!
+  "Where it stands."
+  status: NewsletterStatus!
+  "Section slugs; empty means all."
+  topics: [String!]!
+  "When the address was first signed up."
+  createdAt: Time!
+  "When it was confirmed."
+  confirmedAt: Time
+  "When it unsubscribed."
+  unsubscribedAt: Time
+}
+
+"Narrows the subscriber list."
+input NewsletterSubscriberFilter {
+  "Only subscriptions in this state."
+  status: NewsletterStatus
+  "Only subscribers who get this section's news (including those with no topics)."
+  topic: String
+}
+
+"A page of subscribers."
+type NewsletterSubscriberConnection {
+  "Subscribers with cursors."
+  edges: [NewsletterSubscriberEdge!]!
+  "Subscribers alone."
+  nodes: [NewsletterSubscriber!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many match in all."
+  totalCount: Int!
+}
+
+"A subscriber with its cursor."
+type NewsletterSubscriberEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to page on."
+  cursor: String!
+  "The subscriber."
+  node: NewsletterSubscriber!
+}
+
+"Confirmed subscribers who get one section's news."
+type NewsletterTopicCount {
+  "A section slug, or 'all' for every confirmed subscriber."
+  topic: String!
+  "How many."
+  count: Int!
 }
 
 "A new article."
@@ -1550,6 +1948,8 @@ enum UserErrorCode {
   NOT_FOUND
   "The object is still in use (e.g. an author credited on published articles)."
   IN_USE
+  "A link or token is too old."
+  EXPIRED
 }
 
 "The result of an article mutation."
@@ -2111,6 +2511,94 @@ func (ec *executionContext) childFields_CoverImage(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CoverImage", field.Name)
 }
 
+func (ec *executionContext) childFields_NewsletterSignupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_NewsletterSignupPayload_ok(ctx, field)
+	case "message":
+		return ec.fieldContext_NewsletterSignupPayload_message(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NewsletterSignupPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSignupPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NewsletterSubscriber_id(ctx, field)
+	case "email":
+		return ec.fieldContext_NewsletterSubscriber_email(ctx, field)
+	case "status":
+		return ec.fieldContext_NewsletterSubscriber_status(ctx, field)
+	case "topics":
+		return ec.fieldContext_NewsletterSubscriber_topics(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_NewsletterSubscriber_createdAt(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_NewsletterSubscriber_confirmedAt(ctx, field)
+	case "unsubscribedAt":
+		return ec.fieldContext_NewsletterSubscriber_unsubscribedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriber", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NewsletterSubscriberConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NewsletterSubscriberConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NewsletterSubscriberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NewsletterSubscriberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NewsletterSubscriberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NewsletterSubscriberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_NewsletterSubscription_email(ctx, field)
+	case "status":
+		return ec.fieldContext_NewsletterSubscription_status(ctx, field)
+	case "topics":
+		return ec.fieldContext_NewsletterSubscription_topics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subscription":
+		return ec.fieldContext_NewsletterSubscriptionPayload_subscription(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_NewsletterSubscriptionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterSubscriptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_NewsletterTopicCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "topic":
+		return ec.fieldContext_NewsletterTopicCount_topic(ctx, field)
+	case "count":
+		return ec.fieldContext_NewsletterTopicCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NewsletterTopicCount", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2425,6 +2913,20 @@ func (ec *executionContext) field_Category_articles_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmNewsletterSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2553,6 +3055,28 @@ func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "topics",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topics"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2564,6 +3088,20 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unsubscribeNewsletter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -2638,6 +3176,28 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateNewsletterTopics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "topics",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topics"] = arg1
 	return args, nil
 }
 
@@ -2816,6 +3376,36 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_newsletterSubscribers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
+			return ec.unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -5568,6 +6158,774 @@ func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_subscribeNewsletter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubscribeNewsletter(ctx, fc.Args["email"].(string), fc.Args["topics"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
+			return ec.marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSignupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_subscribeNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmNewsletterSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmNewsletterSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmNewsletterSubscription(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmNewsletterSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmNewsletterSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsubscribeNewsletter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnsubscribeNewsletter(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsubscribeNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateNewsletterTopics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateNewsletterTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateNewsletterTopics(ctx, fc.Args["token"].(string), fc.Args["topics"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateNewsletterTopics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateNewsletterTopics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSignupPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSignupPayload_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSignupPayload_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSignupPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _NewsletterSignupPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSignupPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSignupPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSignupPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _NewsletterSignupPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSignupPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSignupPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSignupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriber_id(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterSubscriber().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, true, true, "ID")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_email(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, false, false, "String")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_status(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterSubscriber().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, true, true, "NewsletterStatus")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_topics(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterSubscriber().Topics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, true, true, "String")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_confirmedAt(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_confirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NewsletterSubscriber_unsubscribedAt(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriber_unsubscribedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnsubscribedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriber_unsubscribedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NewsletterSubscriberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NewsletterSubscriberEdge) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriber(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriberConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NewsletterSubscriberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscriberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NewsletterSubscriberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriber(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscription_email(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscription_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscription_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _NewsletterSubscription_status(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscription_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterSubscription().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscription_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscription", field, true, true, "NewsletterStatus")
+}
+
+func (ec *executionContext) _NewsletterSubscription_topics(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscription_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NewsletterSubscription().Topics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscription_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterSubscription", field, true, true, "String")
+}
+
+func (ec *executionContext) _NewsletterSubscriptionPayload_subscription(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriptionPayload_subscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subscription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+			return ec.marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriptionPayload_subscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterSubscriptionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterSubscriptionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterSubscriptionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewsletterSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewsletterTopicCount_topic(ctx context.Context, field graphql.CollectedField, obj *newsletter.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterTopicCount_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterTopicCount_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterTopicCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _NewsletterTopicCount_count(ctx context.Context, field graphql.CollectedField, obj *newsletter.TopicCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewsletterTopicCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewsletterTopicCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewsletterTopicCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6102,6 +7460,118 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_newsletterSubscribers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_newsletterSubscribers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NewsletterSubscribers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.NewsletterSubscriberFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.NewsletterSubscriberConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.NewsletterSubscriberConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriberConnection) graphql.Marshaler {
+			return ec.marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_newsletterSubscribers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterSubscriberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_newsletterSubscribers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_newsletterTopicCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_newsletterTopicCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NewsletterTopicCounts(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*newsletter.TopicCount
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*newsletter.TopicCount
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*newsletter.TopicCount) graphql.Marshaler {
+			return ec.marshalNNewsletterTopicCount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_newsletterTopicCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NewsletterTopicCount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -8391,6 +9861,55 @@ func UnmarshalCreateArticleInput(ctx context.Context, raw any) (model.CreateArti
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNewsletterSubscriberFilter(ctx context.Context, obj any) (model.NewsletterSubscriberFilter, error) {
+	var it model.NewsletterSubscriberFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "topic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewsletterSubscriberFilter unmarshals raw into the NewsletterSubscriberFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewsletterSubscriberFilter(ctx context.Context, raw any) (model.NewsletterSubscriberFilter, error) {
+	var out model.NewsletterSubscriberFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewsletterSubscriberFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context, obj any) (model.UpdateArticleInput, error) {
 	var it model.UpdateArticleInput
 	if obj == nil {
@@ -9520,6 +11039,351 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "subscribeNewsletter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_subscribeNewsletter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmNewsletterSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmNewsletterSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unsubscribeNewsletter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsubscribeNewsletter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateNewsletterTopics":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateNewsletterTopics(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSignupPayloadImplementors = []string{"NewsletterSignupPayload"}
+
+func (ec *executionContext) _NewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSignupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSignupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSignupPayload")
+		case "ok":
+			out.Values[i] = ec._NewsletterSignupPayload_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._NewsletterSignupPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NewsletterSignupPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSubscriberImplementors = []string{"NewsletterSubscriber"}
+
+func (ec *executionContext) _NewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSubscriber")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscriber_id(ctx, field, obj)
+				})
+		case "email":
+			out.Values[i] = ec._NewsletterSubscriber_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscriber_status(ctx, field, obj)
+				})
+		case "topics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscriber_topics(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._NewsletterSubscriber_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confirmedAt":
+			out.Values[i] = ec._NewsletterSubscriber_confirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unsubscribedAt":
+			out.Values[i] = ec._NewsletterSubscriber_unsubscribedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSubscriberConnectionImplementors = []string{"NewsletterSubscriberConnection"}
+
+func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSubscriberConnection")
+		case "edges":
+			out.Values[i] = ec._NewsletterSubscriberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._NewsletterSubscriberConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NewsletterSubscriberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscriberConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSubscriberEdgeImplementors = []string{"NewsletterSubscriberEdge"}
+
+func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSubscriberEdge")
+		case "cursor":
+			out.Values[i] = ec._NewsletterSubscriberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NewsletterSubscriberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSubscriptionImplementors = []string{"NewsletterSubscription"}
+
+func (ec *executionContext) _NewsletterSubscription(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSubscription")
+		case "email":
+			out.Values[i] = ec._NewsletterSubscription_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscription_status(ctx, field, obj)
+				})
+		case "topics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NewsletterSubscription_topics(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterSubscriptionPayloadImplementors = []string{"NewsletterSubscriptionPayload"}
+
+func (ec *executionContext) _NewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterSubscriptionPayload")
+		case "subscription":
+			out.Values[i] = ec._NewsletterSubscriptionPayload_subscription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._NewsletterSubscriptionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var newsletterTopicCountImplementors = []string{"NewsletterTopicCount"}
+
+func (ec *executionContext) _NewsletterTopicCount(ctx context.Context, sel ast.SelectionSet, obj *newsletter.TopicCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterTopicCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewsletterTopicCount")
+		case "topic":
+			out.Values[i] = ec._NewsletterTopicCount_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._NewsletterTopicCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9663,6 +11527,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
+				})
+		case "newsletterSubscribers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_newsletterSubscribers(ctx, field)
+				})
+		case "newsletterTopicCounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_newsletterTopicCounts(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -10634,6 +12510,112 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterSignupPayload!")
+		return graphql.Null
+	}
+	return ec._NewsletterSignupPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (model.NewsletterStatus, error) {
+	var res model.NewsletterStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterSubscriber!")
+		return graphql.Null
+	}
+	return ec._NewsletterSubscriber(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberConnection(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberConnection!")
+		return graphql.Null
+	}
+	return ec._NewsletterSubscriberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NewsletterSubscriberEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberEdge(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriberEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberEdge!")
+		return graphql.Null
+	}
+	return ec._NewsletterSubscriberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterSubscriptionPayload!")
+		return graphql.Null
+	}
+	return ec._NewsletterSubscriptionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNewsletterTopicCount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*newsletter.TopicCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCount(ctx context.Context, sel ast.SelectionSet, v *newsletter.TopicCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NewsletterTopicCount!")
+		return graphql.Null
+	}
+	return ec._NewsletterTopicCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -11201,6 +13183,37 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.NewsletterStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNewsletterSubscriberFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NewsletterSubscription(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

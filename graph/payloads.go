@@ -146,3 +146,20 @@ func cover(in *model.CoverImageInput) *models.CoverImage {
 	}
 	return &models.CoverImage{URL: in.URL, Alt: deref(in.Alt), Caption: deref(in.Caption), Credit: deref(in.Credit)}
 }
+
+// subscriptionPayload builds a newsletter link mutation's answer.
+func subscriptionPayload(sub *models.NewsletterSubscriber, err error) (*model.NewsletterSubscriptionPayload, error) {
+	ue, err := userErrors(err)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ue {
+		if len(e.Field) > 1 && e.Field[0] == "input" { // newsletter arguments are top-level
+			e.Field = e.Field[1:]
+		}
+	}
+	if len(ue) > 0 {
+		sub = nil
+	}
+	return &model.NewsletterSubscriptionPayload{Subscription: sub, UserErrors: ue}, nil
+}

@@ -7,9 +7,11 @@ package graph
 
 import (
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 )
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
-	Content *content.Service
+	Content    *content.Service
+	Newsletter *newsletter.Service
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/loaders"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/relay"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -215,6 +216,59 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, id string, input 
 	}))
 }
 
+// SubscribeNewsletter is the resolver for the subscribeNewsletter field.
+func (r *mutationResolver) SubscribeNewsletter(ctx context.Context, email string, topics []string) (*model.NewsletterSignupPayload, error) {
+	err := r.Newsletter.Subscribe(ctx, email, topics)
+	p, err := subscriptionPayload(nil, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.UserErrors) > 0 {
+		return &model.NewsletterSignupPayload{Message: p.UserErrors[0].Message, UserErrors: p.UserErrors}, nil
+	}
+	return &model.NewsletterSignupPayload{Ok: true, Message: newsletter.SignupMessage, UserErrors: p.UserErrors}, nil
+}
+
+// ConfirmNewsletterSubscription is the resolver for the confirmNewsletterSubscription field.
+func (r *mutationResolver) ConfirmNewsletterSubscription(ctx context.Context, token string) (*model.NewsletterSubscriptionPayload, error) {
+	return subscriptionPayload(r.Newsletter.Confirm(ctx, token))
+}
+
+// UnsubscribeNewsletter is the resolver for the unsubscribeNewsletter field.
+func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, token string) (*model.NewsletterSubscriptionPayload, error) {
+	return subscriptionPayload(r.Newsletter.Unsubscribe(ctx, token))
+}
+
+// UpdateNewsletterTopics is the resolver for the updateNewsletterTopics field.
+func (r *mutationResolver) UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error) {
+	return subscriptionPayload(r.Newsletter.UpdateTopics(ctx, token, topics))
+}
+
+// ID is the resolver for the id field.
+func (r *newsletterSubscriberResolver) ID(ctx context.Context, obj *models.NewsletterSubscriber) (string, error) {
+	return strconv.FormatUint(obj.ID, 10), nil
+}
+
+// Status is the resolver for the status field.
+func (r *newsletterSubscriberResolver) Status(ctx context.Context, obj *models.NewsletterSubscriber) (model.NewsletterStatus, error) {
+	return model.NewsletterStatus(obj.Status), nil
+}
+
+// Topics is the resolver for the topics field.
+func (r *newsletterSubscriberResolver) Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error) {
+	return newsletter.Topics(obj), nil
+}
+
+// Status is the resolver for the status field.
+func (r *newsletterSubscriptionResolver) Status(ctx context.Context, obj *models.NewsletterSubscriber) (model.NewsletterStatus, error) {
+	return model.NewsletterStatus(obj.Status), nil
+}
+
+// Topics is the resolver for the topics field.
+func (r *newsletterSubscriptionResolver) Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error) {
+	return newsletter.Topics(obj), nil
+}
+
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*models.Article, error) {
 	articleID, err := optionalID(relay.TypeArticle, id)
@@ -304,6 +358,35 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string,
 	return &model.AuditConnection{List: list}, nil
 }
 
+// NewsletterSubscribers is the resolver for the newsletterSubscribers field.
+func (r *queryResolver) NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.NewsletterSubscriberConnection, error) {
+	f := store.SubscriberFilter{}
+	if filter != nil {
+		if filter.Status != nil {
+			f.Status = string(*filter.Status)
+		}
+		f.Topic = deref(filter.Topic)
+	}
+	list, err := r.Newsletter.List(ctx, f, deref(first), deref(after))
+	if err != nil {
+		return nil, err
+	}
+	return &model.NewsletterSubscriberConnection{List: list}, nil
+}
+
+// NewsletterTopicCounts is the resolver for the newsletterTopicCounts field.
+func (r *queryResolver) NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error) {
+	counts, err := r.Newsletter.TopicCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*newsletter.TopicCount, len(counts))
+	for i := range counts {
+		out[i] = &counts[i]
+	}
+	return out, nil
+}
+
 // ID is the resolver for the id field.
 func (r *revisionResolver) ID(ctx context.Context, obj *content.Revision) (string, error) {
 	return strconv.FormatUint(obj.ID, 10), nil
@@ -342,6 +425,16 @@ func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+// NewsletterSubscriber returns NewsletterSubscriberResolver implementation.
+func (r *Resolver) NewsletterSubscriber() NewsletterSubscriberResolver {
+	return &newsletterSubscriberResolver{r}
+}
+
+// NewsletterSubscription returns NewsletterSubscriptionResolver implementation.
+func (r *Resolver) NewsletterSubscription() NewsletterSubscriptionResolver {
+	return &newsletterSubscriptionResolver{r}
+}
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -352,12 +445,14 @@ func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
 func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
 type (
-	articleResolver    struct{ *Resolver }
-	auditEntryResolver struct{ *Resolver }
-	authorResolver     struct{ *Resolver }
-	categoryResolver   struct{ *Resolver }
-	mutationResolver   struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	revisionResolver   struct{ *Resolver }
-	tagResolver        struct{ *Resolver }
+	articleResolver                struct{ *Resolver }
+	auditEntryResolver             struct{ *Resolver }
+	authorResolver                 struct{ *Resolver }
+	categoryResolver               struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
+	newsletterSubscriberResolver   struct{ *Resolver }
+	newsletterSubscriptionResolver struct{ *Resolver }
+	queryResolver                  struct{ *Resolver }
+	revisionResolver               struct{ *Resolver }
+	tagResolver                    struct{ *Resolver }
 )

@@ -21,6 +21,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/mail"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
@@ -172,6 +174,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	sweep := fs.Duration("schedule-sweep", 30*time.Second, "how often to look for scheduled articles that are due, besides waking at each one's time")
+	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", ""), "public base URL of this server, for links in emails (env BROADSHEET_PUBLIC_URL; default http://localhost:PORT)")
+	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -206,14 +210,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	go svc.RunScheduler(ctx, *sweep, log)
+
+	var mailer mail.Mailer = mail.LogMailer{Log: log}
+	from := "newsletter@localhost"
+	if *smtpURL != "" {
+		m, err := mail.NewSMTPMailer(*smtpURL)
+		if err != nil {
+			return err
+		}
+		mailer, from = m, m.From()
+	}
+	mailWorker := mail.NewWorker(mail.Worker{Store: store.New(db), Mailer: mailer, From: from, Log: log})
+	go mailWorker.Run(ctx, 10*time.Second)
+	base := "http://" + displayAddr(ln.Addr())
+	if *publicURL == "" {
+		*publicURL = base
+	}
+	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: *publicURL, Queued: mailWorker.Wake})
+
 	tokens := auth.NewTokens(store.New(db))
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log, Authenticate: tokens.Authenticate}),
+		Handler:           server.New(server.Config{Content: svc, Newsletter: letters, DB: db, Logger: log, Authenticate: tokens.Authenticate}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Broadsheet is serving %s\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n", dbconn.MustRedact(*dbURL), base, base)
 
 	errc := make(chan error, 1)

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -140,5 +141,38 @@ func (c *AuditConnection) PageInfo() *PageInfo { return pageInfo(c.List.PageInfo
 
 // TotalCount counts every matching entry.
 func (c *AuditConnection) TotalCount(ctx context.Context) (int64, error) {
+	return c.List.TotalCount(ctx)
+}
+
+// NewsletterSubscriberConnection is a page of subscribers.
+type NewsletterSubscriberConnection struct{ List *newsletter.SubscriberList }
+
+// NewsletterSubscriberEdge is a subscriber with its cursor.
+type NewsletterSubscriberEdge struct {
+	Cursor string
+	Node   *models.NewsletterSubscriber
+}
+
+// Edges returns the page's subscribers with cursors.
+func (c *NewsletterSubscriberConnection) Edges() []*NewsletterSubscriberEdge {
+	out := make([]*NewsletterSubscriberEdge, len(c.List.Subscribers))
+	for i, s := range c.List.Subscribers {
+		out[i] = &NewsletterSubscriberEdge{Cursor: c.List.Cursors[i].Encode(), Node: s}
+	}
+	return out
+}
+
+// Nodes returns the page's subscribers.
+func (c *NewsletterSubscriberConnection) Nodes() []*models.NewsletterSubscriber {
+	return c.List.Subscribers
+}
+
+// PageInfo describes the page.
+func (c *NewsletterSubscriberConnection) PageInfo() *PageInfo {
+	return pageInfo(c.List.PageInfo, c.List.Cursors)
+}
+
+// TotalCount counts every matching subscriber.
+func (c *NewsletterSubscriberConnection) TotalCount(ctx context.Context) (int64, error) {
 	return c.List.TotalCount(ctx)
 }

@@ -148,6 +148,32 @@ type CreateArticleInput struct {
 type Mutation struct {
 }
 
+// The answer to a newsletter sign-up.
+type NewsletterSignupPayload struct {
+	// Whether the request was accepted (false only with userErrors).
+	Ok bool `json:"ok"`
+	// What to tell the reader.
+	Message string `json:"message"`
+	// Problems with the input (an address that is not one, an unknown topic).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Narrows the subscriber list.
+type NewsletterSubscriberFilter struct {
+	// Only subscriptions in this state.
+	Status *NewsletterStatus `json:"status,omitempty"`
+	// Only subscribers who get this section's news (including those with no topics).
+	Topic *string `json:"topic,omitempty"`
+}
+
+// The result of confirming, unsubscribing or changing topics.
+type NewsletterSubscriptionPayload struct {
+	// The subscription as it now is; null when the link was not valid.
+	Subscription *models.NewsletterSubscriber `json:"subscription,omitempty"`
+	// Why the link did not work (NOT_FOUND, EXPIRED) or an unknown topic.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The entry points for reading content.
 type Query struct {
 }
@@ -266,6 +292,67 @@ func (e *ArticleOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ArticleOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a newsletter subscription stands.
+type NewsletterStatus string
+
+const (
+	// Signed up, waiting for the emailed link to be followed.
+	NewsletterStatusPending NewsletterStatus = "PENDING"
+	// Receiving the newsletter.
+	NewsletterStatusConfirmed NewsletterStatus = "CONFIRMED"
+	// Unsubscribed: no more email.
+	NewsletterStatusUnsubscribed NewsletterStatus = "UNSUBSCRIBED"
+)
+
+var AllNewsletterStatus = []NewsletterStatus{
+	NewsletterStatusPending,
+	NewsletterStatusConfirmed,
+	NewsletterStatusUnsubscribed,
+}
+
+func (e NewsletterStatus) IsValid() bool {
+	switch e {
+	case NewsletterStatusPending, NewsletterStatusConfirmed, NewsletterStatusUnsubscribed:
+		return true
+	}
+	return false
+}
+
+func (e NewsletterStatus) String() string {
+	return string(e)
+}
+
+func (e *NewsletterStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NewsletterStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NewsletterStatus", str)
+	}
+	return nil
+}
+
+func (e NewsletterStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NewsletterStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NewsletterStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -401,6 +488,8 @@ const (
 	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
 	// The object is still in use (e.g. an author credited on published articles).
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
+	// A link or token is too old.
+	UserErrorCodeExpired UserErrorCode = "EXPIRED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -409,11 +498,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeConflict,
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
+	UserErrorCodeExpired,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
 		return true
 	}
 	return false

@@ -20,6 +20,7 @@ const (
 	Forbidden       Kind = "FORBIDDEN"
 	Unauthenticated Kind = "UNAUTHENTICATED"
 	Unavailable     Kind = "UNAVAILABLE"
+	RateLimited     Kind = "RATE_LIMITED"
 	Internal        Kind = "INTERNAL"
 )
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
@@ -59,6 +60,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			viewer = v
 		}
 		ctx = auth.WithViewer(ctx, viewer)
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			ctx = auth.WithClientAddr(ctx, host)
+		}
 
 		if dbconn.StatementCounterFrom(ctx) == nil {
 			ctx = dbconn.WithStatementCounter(ctx, &dbconn.StatementCounter{})

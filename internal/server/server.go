@@ -21,13 +21,16 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 )
 
 // Config holds the server's dependencies and settings.
 type Config struct {
 	Content *content.Service
-	DB      *dbconn.DB
-	Logger  *slog.Logger
+	// Newsletter serves sign-ups (a default one over Content's store when nil).
+	Newsletter *newsletter.Service
+	DB         *dbconn.DB
+	Logger     *slog.Logger
 	// Authenticate resolves a request's credentials to a viewer; nil treats
 	// every request as a reader.
 	Authenticate func(r *http.Request) (auth.Viewer, error)
@@ -49,6 +52,9 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Newsletter == nil {
+		cfg.Newsletter = newsletter.New(cfg.Content.Store(), newsletter.Config{})
+	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -59,12 +65,13 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
 	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
+	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
 }
 
 func (s *Server) newGraphQL() *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Content: s.cfg.Content},
+		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter},
 		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
 	})
 	h := handler.New(es)

@@ -23,16 +23,18 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 // Server is a running Broadsheet server.
 type Server struct {
-	URL     string
-	DB      *dbconn.DB
-	Content *content.Service
-	Config  server.Config
+	URL        string
+	DB         *dbconn.DB
+	Content    *content.Service
+	Newsletter *newsletter.Service
+	Config     server.Config
 
 	counters sync.Map // id → *dbconn.StatementCounter
 	next     atomic.Int64
@@ -51,7 +53,10 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Server{DB: db, Content: svc, Config: cfg}
+	if cfg.Newsletter == nil {
+		cfg.Newsletter = newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example"})
+	}
+	s := &Server{DB: db, Content: svc, Config: cfg, Newsletter: cfg.Newsletter}
 	h := server.New(cfg)
 	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {
