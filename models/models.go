@@ -92,11 +92,6 @@ func (a *Article) CoverImage() *CoverImage {
 	return &c
 }
 
-// VisibleToReadersAt reports whether readers may see the article at now.
-func (a *Article) VisibleToReadersAt(now time.Time) bool {
-	return a.DeletedAt == nil && a.Status == StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(now)
-}
-
 // Author is a person credited on articles.
 type Author struct {
 	ID        uint64 `gorm:"primaryKey"`

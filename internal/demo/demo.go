@@ -149,6 +149,7 @@ var Articles = []Article{
 // Seed writes the demo content through the content service, so it is
 // rendered, slugged and validated like anything an editor writes.
 func Seed(ctx context.Context, svc *content.Service) error {
+	ctx = content.AsSystem(ctx, "seed")
 	for i, c := range Categories {
 		c.Position = i + 1
 		if _, err := svc.CreateCategory(ctx, c); err != nil {

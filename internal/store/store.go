@@ -82,8 +82,5 @@ func translate(op string, err error) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return &apperr.Error{Kind: apperr.Conflict, Message: op + ": already exists", Err: err}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: %w", op, err)
-	}
 	return fmt.Errorf("%s: %w", op, err)
 }
