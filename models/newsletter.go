@@ -12,14 +12,14 @@ const (
 // NewsletterSubscriber is one address signed up for the newsletter. Tokens
 // are stored as SHA-256 hashes only.
 type NewsletterSubscriber struct {
-	ID               uint64 `gorm:"primaryKey"`
-	Email            string
-	Status           string
-	Topics           string // comma-separated section slugs; empty means all
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	ConfirmedAt      *time.Time
-	UnsubscribedAt   *time.Time
+	ID             uint64 `gorm:"primaryKey"`
+	Email          string
+	Status         string
+	Topics         string // comma-separated section slugs; empty means all
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ConfirmedAt    *time.Time
+	UnsubscribedAt *time.Time
 }
 
 // Purposes of newsletter link tokens.
