@@ -47,8 +47,14 @@ func Each(t *testing.T, fn func(t *testing.T, db *dbconn.DB)) {
 // MySQL dropped) when t ends.
 func Open(t testing.TB, d dbconn.Dialect) *dbconn.DB {
 	t.Helper()
+	return OpenWith(t, d, dbconn.Options{})
+}
+
+// OpenWith is Open with connection options (e.g. a logger that records SQL).
+func OpenWith(t testing.TB, d dbconn.Dialect, opts dbconn.Options) *dbconn.DB {
+	t.Helper()
 	url := URL(t, d)
-	db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
+	db, err := dbconn.Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}

@@ -1,0 +1,128 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm/logger"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// sqlRecorder is a GORM logger that keeps the statements it sees.
+type sqlRecorder struct {
+	logger.Interface
+	mu   sync.Mutex
+	sqls []string
+}
+
+func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	r.mu.Lock()
+	r.sqls = append(r.sqls, sql)
+	r.mu.Unlock()
+}
+
+func (r *sqlRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.sqls
+	r.sqls = nil
+	return out
+}
+
+// TestReadPathsUseIndexesOnMySQL runs EXPLAIN on the statements the store
+// really issues for the main read paths and fails on a full scan of articles.
+func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
+	rec := &sqlRecorder{Interface: logger.Discard}
+	db := dbtest.OpenWith(t, dbconn.MySQL, dbconn.Options{Logger: rec})
+	ctx := context.Background()
+	svc := content.New(store.New(db))
+	if err := demo.Seed(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Synthetic(ctx, svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, tags, authors, categories")
+	st := store.New(db)
+	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
+	page := store.Page{First: 20, Desc: true}
+	world, _ := st.CategoryBySlug(ctx, "world")
+	paths := []struct {
+		name string
+		run  func() error
+	}{
+		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, demo.SeedSlug); return err }},
+		{"homepage", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"section front", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategoryID: world.ID}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"section front by slug", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategorySlug: "world"}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"tag page", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"tag filter by slug", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"author page", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1}, store.OrderPublishedAt, page)
+			return err
+		}},
+		{"authors of a page", func() error { _, err := st.AuthorsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
+		{"tags of a page", func() error { _, err := st.TagsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
+		{"scheduler", func() error { _, err := st.DueScheduled(ctx, time.Now(), 100); return err }},
+	}
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			rec.take()
+			if err := p.run(); err != nil {
+				t.Fatal(err)
+			}
+			for _, sql := range rec.take() {
+				rows, err := db.SQL().QueryContext(ctx, "EXPLAIN "+sql)
+				if err != nil {
+					t.Fatalf("EXPLAIN %s: %v", sql, err)
+				}
+				cols, _ := rows.Columns()
+				for rows.Next() {
+					vals := make([]any, len(cols))
+					ptrs := make([]any, len(cols))
+					for i := range vals {
+						ptrs[i] = &vals[i]
+					}
+					rows.Scan(ptrs...)
+					row := map[string]string{}
+					for i, c := range cols {
+						if b, ok := vals[i].([]byte); ok {
+							row[c] = string(b)
+						}
+					}
+					if (row["table"] == "articles" || row["table"] == "article_authors" || row["table"] == "article_tags") && (row["type"] == "ALL" || row["key"] == "") {
+						t.Errorf("full scan of %s (type %s, key %q) for\n  %s", row["table"], row["type"], row["key"], sql)
+					}
+					t.Logf("%s: table=%s type=%s key=%s rows=%s extra=%s", p.name, row["table"], row["type"], row["key"], row["rows"], strings.TrimSpace(row["Extra"]))
+				}
+				rows.Close()
+			}
+		})
+	}
+	_ = models.StatusPublished
+}
