@@ -7,9 +7,12 @@ package graph
 
 import (
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/live"
 )
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Content *content.Service
+	// Live fans events out to subscriptions; nil disables them.
+	Live *live.Hub
 }

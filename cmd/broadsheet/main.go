@@ -172,8 +172,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	sweep := fs.Duration("schedule-sweep", 30*time.Second, "how often to look for scheduled articles that are due, besides waking at each one's time")
+	lf := liveFlags(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	lcfg, err := lf.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
+		return errUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -187,7 +193,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	svc := content.New(store.New(db))
+	lv, err := startLive(db, lcfg, log)
+	if err != nil {
+		return err
+	}
+	defer lv.stop()
+	svc := content.New(store.New(db), lv.contentOption())
 	if db.Dialect == dbconn.SQLite && !*noDemo {
 		empty, err := demo.Empty(ctx, svc)
 		if err != nil {
@@ -207,8 +218,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	go svc.RunScheduler(ctx, *sweep, log)
 	tokens := auth.NewTokens(store.New(db))
+	handler := server.New(lv.serverConfig(server.Config{Content: svc, DB: db, Logger: log, Authenticate: tokens.Authenticate}, svc))
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log, Authenticate: tokens.Authenticate}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -226,7 +238,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("shutting down", "grace", grace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	// Stop accepting and let in-flight requests finish; meanwhile end every
+	// subscription and close websockets with 1001 Going Away (Shutdown does
+	// not wait for hijacked connections). Then publish what the last
+	// mutations left in the outbox.
+	srv.RegisterOnShutdown(func() { handler.CloseLive(shutdownCtx) })
+	err = srv.Shutdown(shutdownCtx)
+	lv.flush(shutdownCtx)
+	return err
 }
 
 // displayAddr turns a listener address into one a browser can open.

@@ -67,3 +67,43 @@ func (s *Service) notifyCommitted() {
 		s.committed()
 	}
 }
+
+// ArticleForEvent loads an article in whatever state it is (deleted ones
+// included) with its byline, section and tags, for live updates: four
+// queries per event, however many subscribers there are. Callers decide
+// per viewer with CanSee. Nil when there is no such article.
+func (s *Service) ArticleForEvent(ctx context.Context, id uint64) (*models.Article, error) {
+	a, err := s.store.ArticleByID(ctx, store.Visibility{IncludeDeleted: true}, id)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	ids := []uint64{id}
+	authors, err := s.AuthorsOfArticles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := s.TagsOfArticles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	rel := &models.ArticleRelations{Authors: authors[0], Tags: tags[0]}
+	if a.CategoryID != nil {
+		cats, err := s.CategoriesByIDs(ctx, []uint64{*a.CategoryID})
+		if err != nil {
+			return nil, err
+		}
+		rel.Category = cats[0]
+	}
+	a.Relations = rel
+	return a, nil
+}
+
+// AuthorForEvent loads an author, deleted or not, for live updates.
+func (s *Service) AuthorForEvent(ctx context.Context, id uint64) (*models.Author, error) {
+	return s.store.AuthorByIDAny(ctx, id)
+}
+
+// CategoryForEvent loads a section for live updates.
+func (s *Service) CategoryForEvent(ctx context.Context, id uint64) (*models.Category, error) {
+	return s.store.CategoryByID(ctx, id)
+}

@@ -71,6 +71,9 @@ type Payload struct {
 	ChangedFields []string `json:"changedFields,omitempty"`
 	// Article is set on article events.
 	Article *ArticleState `json:"article,omitempty"`
+	// At is when the change was saved, to the nanosecond (the row's
+	// created_at has the database's precision: whole seconds on SQLite).
+	At time.Time `json:"at"`
 }
 
 // Event is one outbox event as it travels from the outbox to subscribers.
@@ -87,6 +90,7 @@ type Event struct {
 
 // NewRow builds the outbox row of a new event with a fresh id.
 func NewRow(typ, objectType string, objectID uint64, actor string, at time.Time, p Payload) (*models.OutboxEvent, error) {
+	p.At = at.UTC()
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s event: %w", typ, err)
@@ -106,6 +110,9 @@ func FromRow(r *models.OutboxEvent) (Event, error) {
 	e := Event{ID: r.EventID, Seq: r.Seq, Type: r.Type, ObjectType: r.ObjectType, ObjectID: r.ObjectID, Actor: r.Actor, OccurredAt: r.CreatedAt.UTC()}
 	if err := json.Unmarshal([]byte(r.Payload), &e.Payload); err != nil {
 		return e, fmt.Errorf("decode event %s payload: %w", r.EventID, err)
+	}
+	if !e.Payload.At.IsZero() {
+		e.OccurredAt = e.Payload.At
 	}
 	return e, nil
 }

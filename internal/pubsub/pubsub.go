@@ -120,3 +120,20 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 }
+
+// Check reports whether rawURL names a broker Open understands, without
+// connecting.
+func Check(rawURL string) error {
+	switch {
+	case rawURL == "" || rawURL == "memory":
+		return nil
+	case strings.HasPrefix(rawURL, "redis://"), strings.HasPrefix(rawURL, "rediss://"),
+		strings.HasPrefix(rawURL, "nats://"), strings.HasPrefix(rawURL, "tls://"):
+		u, err := url.Parse(rawURL)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("pubsub %q: want SCHEME://HOST:PORT", Redact(rawURL))
+		}
+		return nil
+	}
+	return fmt.Errorf("pubsub %q: want memory, redis://HOST:PORT/DB or nats://HOST:PORT", Redact(rawURL))
+}

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/loaders"
 )
 
@@ -64,6 +66,21 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			ctx = dbconn.WithStatementCounter(ctx, &dbconn.StatementCounter{})
 		}
 		ctx = loaders.With(ctx, loaders.New(s.cfg.Content))
+		if s.cfg.Live != nil {
+			if ws, sse := isLiveRequest(r); ws || sse {
+				conn := &live.Conn{}
+				if sse {
+					// An SSE stream outlives the server's read timeout, which
+					// would otherwise cancel it; the hub ends it by cancelling.
+					http.NewResponseController(w).SetReadDeadline(time.Time{})
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+					conn.SetCloser(func(int, string) { cancel() })
+				}
+				ctx = live.WithConn(ctx, conn)
+			}
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
