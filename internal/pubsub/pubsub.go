@@ -76,7 +76,15 @@ func (o *Options) defaults() {
 // Open returns the broker named by rawURL: "memory", "redis://HOST:PORT/DB"
 // or "nats://HOST:PORT". It does not wait for a networked broker to answer:
 // the gateway starts, and subscriptions become ready, when it does.
+//
+// A "topic" query parameter names the Redis stream or NATS subject
+// (default broadsheet.events), so several newsrooms or test runs can share
+// one server: redis://127.0.0.1:6379/0?topic=paper.events.
 func Open(rawURL string, opts Options) (Broker, error) {
+	rawURL, topic := splitTopic(rawURL)
+	if topic != "" {
+		opts.Topic = topic
+	}
 	opts.defaults()
 	switch {
 	case rawURL == "" || rawURL == "memory":
@@ -136,4 +144,17 @@ func Check(rawURL string) error {
 		return nil
 	}
 	return fmt.Errorf("pubsub %q: want memory, redis://HOST:PORT/DB or nats://HOST:PORT", Redact(rawURL))
+}
+
+// splitTopic removes the topic query parameter from a broker URL.
+func splitTopic(rawURL string) (string, string) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.RawQuery == "" {
+		return rawURL, ""
+	}
+	q := u.Query()
+	topic := q.Get("topic")
+	q.Del("topic")
+	u.RawQuery = q.Encode()
+	return u.String(), topic
 }

@@ -91,6 +91,15 @@ func (r *Redis) consume(ctx context.Context, h Handler) {
 			if len(msgs) == 1 {
 				last = msgs[0].ID
 			}
+			r.healthy.Store(true)
+		} else if !r.healthy.Load() {
+			if err := r.rdb.Ping(ctx).Err(); err != nil {
+				if !fail(err) {
+					return
+				}
+				continue
+			}
+			r.healthy.Store(true)
 		}
 		streams, err := r.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{r.opts.Topic, last}, Count: 1000, Block: 5 * time.Second}).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
