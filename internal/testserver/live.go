@@ -41,6 +41,8 @@ type LiveOptions struct {
 	Server func(*server.Config)
 	// Logger for the server (silent when nil).
 	Logger *slog.Logger
+	// HTTP adjusts the HTTP server before it starts (e.g. timeouts).
+	HTTP func(*http.Server)
 }
 
 // LiveServer is a running server with live updates.
@@ -95,7 +97,7 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	h := server.New(cfg)
 	ls.Handler = h
 	ls.Server = &Server{DB: db, Content: svc, Config: cfg}
-	ls.HTTP = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ls.HTTP = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {
 			c := &dbconn.StatementCounter{}
 			ls.Server.counters.Store(id, c)
@@ -103,6 +105,10 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 		}
 		h.ServeHTTP(w, r)
 	}))
+	if o.HTTP != nil {
+		o.HTTP(ls.HTTP.Config)
+	}
+	ls.HTTP.Start()
 	ls.Server.URL = ls.HTTP.URL
 	tb.Cleanup(ls.Close)
 	if o.Demo {
