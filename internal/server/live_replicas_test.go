@@ -198,14 +198,14 @@ func TestLiveOutboxSurvivesCrash(t *testing.T) {
 }
 
 // TestLiveSSEOutlivesReadTimeout: an SSE stream stays open past the HTTP
-// server's read timeout (which would otherwise cancel its context).
+// server's read and write timeouts.
 func TestLiveSSEOutlivesReadTimeout(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
-	s := testserver.NewLive(t, db, testserver.LiveOptions{HTTP: func(h *http.Server) { h.ReadTimeout = 200 * time.Millisecond }})
+	s := testserver.NewLive(t, db, testserver.LiveOptions{HTTP: func(h *http.Server) { h.ReadTimeout, h.WriteTimeout = 200*time.Millisecond, 200*time.Millisecond }})
 	gid, id := publishedArticle(t, s, "Body.")
 	st := openSSE(t, s.URL, "", `subscription($id: ID!) { articleUpdated(id: $id) { id } }`, map[string]any{"id": gid})
 	waitSubscribers(t, s, 1)
-	time.Sleep(time.Second) // well past the read timeout
+	time.Sleep(time.Second) // well past the timeouts
 	s.Hub.Dispatch(correction(id))
 	if name, data := st.next(t); name != "next" || !strings.Contains(string(data), gid) {
 		t.Fatalf("SSE event after the read timeout: %s %s", name, data)

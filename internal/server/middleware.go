@@ -70,9 +70,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if ws, sse := isLiveRequest(r); ws || sse {
 				conn := &live.Conn{}
 				if sse {
-					// An SSE stream outlives the server's read timeout, which
-					// would otherwise cancel it; the hub ends it by cancelling.
-					http.NewResponseController(w).SetReadDeadline(time.Time{})
+					// An SSE stream lives longer than any server-wide read or
+					// write timeout; the hub ends it by cancelling instead.
+					rc := http.NewResponseController(w)
+					rc.SetReadDeadline(time.Time{})
+					rc.SetWriteDeadline(time.Time{})
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithCancel(ctx)
 					defer cancel()
