@@ -81,7 +81,9 @@ func TestLiveArticleLifecycle(t *testing.T) {
 				if a := article(t, got["u"], "articleUpdated"); a.Title != "Draft, edited" || a.Status != "DRAFT" {
 					t.Errorf("editor's update = %+v", a)
 				}
-				var change struct{ ContentChanged struct{ EventID, Type, Action, Actor, ObjectID string } }
+				var change struct {
+					ContentChanged struct{ EventID, Type, Action, Actor, ObjectID string }
+				}
 				json.Unmarshal(got["c"].Data, &change)
 				if c := change.ContentChanged; c.Type != "article.updated" || c.Action != "article.update" || c.Actor != "live-editor" || c.ObjectID != id || c.EventID != got["u"].Extensions.Event.ID {
 					t.Errorf("contentChanged = %+v (event %s)", c, got["u"].Extensions.Event.ID)
