@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"io"
 	"maps"
@@ -331,5 +332,5 @@ func (s *Server) readyzLive(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("live updates not ready: " + err.Error() + "\n"))
 		return
 	}
-	w.Write([]byte("live updates ready (" + s.cfg.Live.BrokerName() + ")\n"))
+	fmt.Fprintf(w, "live updates ready (%s): %d subscriptions on this replica\n", s.cfg.Live.BrokerName(), s.cfg.Live.Stats().Subscribers)
 }
