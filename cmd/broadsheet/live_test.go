@@ -184,7 +184,7 @@ func TestServeReplicas(t *testing.T) {
 // waitSubscriptions waits until the replica reports n subscriptions.
 func waitSubscriptions(t *testing.T, p *process, n int) {
 	t.Helper()
-	want := fmt.Sprintf(": %d subscriptions", n)
+	want := fmt.Sprintf("\nsubscriptions %d\n", n)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		res, err := http.Get(strings.TrimSuffix(p.endpoint, "/graphql") + "/readyz/live")

@@ -86,6 +86,9 @@ type Event struct {
 	Actor      string    `json:"actor"`
 	OccurredAt time.Time `json:"occurredAt"`
 	Payload    Payload   `json:"payload"`
+	// Meta is filled in by the receiving hub (extensions.event); it does
+	// not travel.
+	Meta map[string]any `json:"-"`
 }
 
 // NewRow builds the outbox row of a new event with a fresh id.

@@ -51,6 +51,9 @@ type Filter struct {
 // Delivery is one event as a subscriber receives it.
 type Delivery struct {
 	Event events.Event
+	// Meta is the event's id, type and time as the payload's
+	// extensions.event, built once per event and shared (read-only).
+	Meta map[string]any
 	// Article is the article as this subscriber may see it (article
 	// subscriptions).
 	Article *models.Article
@@ -304,6 +307,7 @@ func (h *Hub) Dispatch(ev events.Event) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	ev.Meta = map[string]any{"id": ev.ID, "type": ev.Type, "occurredAt": ev.OccurredAt.UTC().Format(time.RFC3339Nano)}
 	var overflow []*Subscriber
 	switch ev.ObjectType {
 	case events.ObjectArticle:
@@ -390,16 +394,16 @@ func (h *Hub) dispatchArticle(ctx context.Context, ev events.Event) []*Subscribe
 			if (s.Editor && !editorPublished) || (!s.Editor && !published) || !matches(s.Filter, a) {
 				continue
 			}
-			send(s, Delivery{Event: ev, Article: a})
+			send(s, Delivery{Event: ev, Meta: ev.Meta, Article: a})
 		}
 	}
 	for s := range h.updated[ev.ObjectID] {
 		if v := pick(s); v != nil {
-			send(s, Delivery{Event: ev, Article: v})
+			send(s, Delivery{Event: ev, Meta: ev.Meta, Article: v})
 		}
 	}
 	for s := range h.changed {
-		send(s, Delivery{Event: ev, Change: change})
+		send(s, Delivery{Event: ev, Meta: ev.Meta, Change: change})
 	}
 	return overflow
 }
@@ -432,7 +436,7 @@ func (h *Hub) dispatchChange(_ context.Context, ev events.Event, obj any) []*Sub
 	change := newChange(ev, obj)
 	var overflow []*Subscriber
 	for s := range h.changed {
-		if s.Send(Delivery{Event: ev, Change: change}) {
+		if s.Send(Delivery{Event: ev, Meta: ev.Meta, Change: change}) {
 			h.deliveries.Add(1)
 		} else {
 			overflow = append(overflow, s)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -51,7 +52,9 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 		Implementation:        &wsImplementation{s: s},
 		InitFunc:              s.wsInit,
 		InitTimeout:           15 * time.Second,
-		KeepAlivePingInterval: s.cfg.KeepAlive, // legacy graphql-ws "ka" messages
+		// No KeepAlivePingInterval: gqlgen would run a goroutine per legacy
+		// connection for its "ka" messages; the adapter's ping timer sends
+		// them instead (see schedulePing).
 		ErrorFunc: func(ctx context.Context, err error) {
 			s.cfg.Logger.Debug("websocket", "request_id", RequestID(ctx), "err", err)
 		},
@@ -65,7 +68,7 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 			if ext == nil {
 				ext = map[string]any{}
 			}
-			ext["event"] = map[string]any{"id": d.Event.ID, "type": d.Event.Type, "occurredAt": d.Event.OccurredAt.UTC().Format(time.RFC3339Nano)}
+			ext["event"] = d.Meta
 			resp.Extensions = ext
 		}
 		return resp
@@ -250,10 +253,13 @@ func (c *wsConn) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
+var kaMessage = []byte(`{"type":"ka"}`)
+
 // schedulePing sends a websocket ping every interval and drops the
 // connection when the pong does not come back within another interval: a
 // dead peer is found even on the legacy protocol, whose clients never ping.
-// Timers, not goroutines, wait in between.
+// Legacy connections also get their "ka" message then. Timers, not
+// goroutines, wait in between.
 func (c *wsConn) schedulePing(interval time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -263,6 +269,13 @@ func (c *wsConn) schedulePing(interval time.Duration) {
 	c.pingTimer = time.AfterFunc(interval, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), interval)
 		defer cancel()
+		if c.c.Subprotocol() != protoTransportWS {
+			// Legacy graphql-ws clients expect keep-alive messages.
+			if err := c.c.Write(ctx, websocket.MessageText, kaMessage); err != nil {
+				c.Close()
+				return
+			}
+		}
 		if err := c.c.Ping(ctx); err != nil {
 			c.srv.cfg.Logger.Debug("websocket peer did not answer a ping; closing", "err", err)
 			c.Close()
@@ -332,5 +345,7 @@ func (s *Server) readyzLive(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("live updates not ready: " + err.Error() + "\n"))
 		return
 	}
-	fmt.Fprintf(w, "live updates ready (%s): %d subscriptions on this replica\n", s.cfg.Live.BrokerName(), s.cfg.Live.Stats().Subscribers)
+	st := s.cfg.Live.Stats()
+	fmt.Fprintf(w, "live updates ready (%s)\nsubscriptions %d\nwebsockets %d\nevents %d\nduplicate events %d\nobject loads %d\ndeliveries %d\nslow subscribers dropped %d\ngoroutines %d\n",
+		s.cfg.Live.BrokerName(), st.Subscribers, s.Websockets(), st.Events, st.Duplicates, st.Loads, st.Deliveries, st.SlowDropped, runtime.NumGoroutine())
 }

@@ -144,9 +144,11 @@ func TestLiveOutboxSurvivesCrash(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		bus := pubsub.NewMemory() // the replicas' shared broker
 		t.Cleanup(func() { bus.Close() })
-		live := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, Demo: true})
+		// No relay runs until the "restart": every replica here has it off,
+		// so what is in the outbox stays there.
+		live := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, NoRelay: true})
 		crashing := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, NoRelay: true})
-		failing := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, ServiceOptions: []content.Option{
+		failing := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, NoRelay: true, ServiceOptions: []content.Option{
 			content.WithFailpoint(func(step string) error {
 				if step == "outbox" {
 					return context.DeadlineExceeded

@@ -115,8 +115,29 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 		if err := demo.Seed(context.Background(), svc); err != nil {
 			tb.Fatalf("seed demo content: %v", err)
 		}
+		if !o.NoRelay {
+			ls.Settle(tb)
+		}
 	}
 	return ls
+}
+
+// Settle waits until every event in the outbox was published and reached
+// this server's hub, so a subscriber opened next hears only what follows.
+func (ls *LiveServer) Settle(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		backlog, err := ls.Relay.Backlog(context.Background())
+		st := ls.Hub.Stats()
+		if err == nil && backlog == 0 && st.Events+st.Duplicates >= ls.Relay.Published() {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("events never settled: backlog %d (%v), hub saw %d of %d", backlog, err, st.Events, ls.Relay.Published())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Close ends subscriptions, closes websockets and stops the relay and hub.
