@@ -49,9 +49,9 @@ const (
 // before POST, which would otherwise claim SSE requests.
 func (s *Server) addLiveTransports(h *handler.Server) {
 	h.AddTransport(transport.Websocket{
-		Implementation:        &wsImplementation{s: s},
-		InitFunc:              s.wsInit,
-		InitTimeout:           15 * time.Second,
+		Implementation: &wsImplementation{s: s},
+		InitFunc:       s.wsInit,
+		InitTimeout:    15 * time.Second,
 		// No KeepAlivePingInterval: gqlgen would run a goroutine per legacy
 		// connection for its "ka" messages; the adapter's ping timer sends
 		// them instead (see schedulePing).
@@ -303,13 +303,11 @@ func (s *Server) Websockets() int {
 	return len(s.ws)
 }
 
-// CloseLive ends every subscription (SSE streams complete) and closes every
-// websocket with 1001 Going Away, waiting until their close handshakes
-// finish or ctx ends. New subscriptions are refused from then on.
+// CloseLive closes every websocket with 1001 Going Away (its subscriptions
+// are not completed, so clients reconnect and subscribe again elsewhere),
+// waits for the close handshakes or ctx, then ends the remaining
+// subscriptions (SSE streams complete) and refuses new ones.
 func (s *Server) CloseLive(ctx context.Context) {
-	if s.cfg.Live != nil {
-		s.cfg.Live.Close()
-	}
 	s.wsMu.Lock()
 	conns := make([]*wsConn, 0, len(s.ws))
 	for c := range s.ws {
@@ -323,8 +321,10 @@ func (s *Server) CloseLive(ctx context.Context) {
 		select {
 		case <-c.done:
 		case <-ctx.Done():
-			return
 		}
+	}
+	if s.cfg.Live != nil {
+		s.cfg.Live.Close()
 	}
 }
 
