@@ -144,8 +144,12 @@ func TestLiveSubscriptionsLeaveNoGoroutines(t *testing.T) {
 			streams = append(streams, openSSE(t, s.URL, "", q, map[string]any{"id": gid}))
 		}
 		waitSubscribers(t, s, conns*perConn+sse)
-		// One event through all of them.
+		// One event through all of them: loaded from the database once.
+		loads := s.Hub.Stats().Loads
 		s.Hub.Dispatch(correction(id))
+		if got := s.Hub.Stats().Loads - loads; got != 1 {
+			t.Errorf("one event for %d subscribers loaded %d objects, want 1", conns*perConn+sse, got)
+		}
 		var wg sync.WaitGroup
 		for _, c := range clients {
 			wg.Add(1)

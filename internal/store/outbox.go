@@ -64,6 +64,17 @@ func (s *Store) MarkHandled(ctx context.Context, consumer string, seqs []uint64)
 	if len(seqs) == 0 {
 		return nil
 	}
+	if s.db.Dialect == "mysql" {
+		// One primary-key lookup per row: a multi-row IN reads (and waits
+		// for) the record after each match, which another relay may hold,
+		// and two relays doing so deadlock.
+		for _, seq := range seqs {
+			if err := s.q(ctx).Where("consumer = ? AND event_seq = ?", consumer, seq).Delete(&models.OutboxPending{}).Error; err != nil {
+				return fmt.Errorf("mark event %d handled for %s: %w", seq, consumer, err)
+			}
+		}
+		return nil
+	}
 	err := s.q(ctx).Where("consumer = ? AND event_seq IN ?", consumer, seqs).Delete(&models.OutboxPending{}).Error
 	if err != nil {
 		return fmt.Errorf("mark %d events handled for %s: %w", len(seqs), consumer, err)
