@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testserver"
@@ -263,6 +265,33 @@ func TestLiveBadTokenClose(t *testing.T) {
 		_, err := wsclient.Dial(ctx, s.URL+"/graphql", wsclient.TransportWS, wsclient.Options{Header: http.Header{"Origin": {"https://evil.example"}}})
 		if err == nil || !strings.Contains(err.Error(), "403") {
 			t.Fatalf("foreign origin: %v, want HTTP 403", err)
+		}
+	})
+}
+
+// TestLiveScheduledPublication: a scheduled article coming due reaches
+// articlePublished subscribers, with no mutation from anyone.
+func TestLiveScheduledPublication(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		clock := testserver.NewClock(time.Date(2030, 5, 1, 9, 0, 0, 0, time.UTC))
+		s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{content.WithClock(clock.Now)}})
+		editor := s.Token(t, "scheduler-test", auth.Editor)
+		a := create(t, s.Server, editor, map[string]any{"title": "Embargoed until ten"}).Article
+		p := mutate(t, s.Server, editor, "publishArticle(id: $id, at: $at)", "", map[string]any{"id": a.ID, "at": "2030-05-01T10:00:00Z"})
+		if p.Article == nil || p.Article.Status != "SCHEDULED" {
+			t.Fatalf("schedule: %+v", p)
+		}
+		c := dialWS(t, s.URL, wsclient.TransportWS, "")
+		subscribeWS(t, c, "p", `subscription { articlePublished { id status } }`, nil)
+		waitSubscribers(t, s, 1)
+		clock.Advance(2 * time.Hour)
+		if n, err := s.Content.PublishDue(context.Background()); err != nil || n != 1 {
+			t.Fatalf("PublishDue: %d, %v", n, err)
+		}
+		var got struct{ ArticlePublished struct{ ID, Status string } }
+		_, r := nextWS(t, c, &got)
+		if got.ArticlePublished.ID != a.ID || got.ArticlePublished.Status != "PUBLISHED" || r.Extensions.Event.Type != "article.published" {
+			t.Errorf("scheduled publication: %+v %+v", got, r.Extensions.Event)
 		}
 	})
 }
