@@ -242,8 +242,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// subscription and close websockets with 1001 Going Away (Shutdown does
 	// not wait for hijacked connections). Then publish what the last
 	// mutations left in the outbox.
-	srv.RegisterOnShutdown(func() { handler.CloseLive(shutdownCtx) })
+	liveClosed := make(chan struct{})
+	srv.RegisterOnShutdown(func() {
+		defer close(liveClosed)
+		handler.CloseLive(shutdownCtx)
+	})
 	err = srv.Shutdown(shutdownCtx)
+	select { // Shutdown does not wait for its hooks: the close frames must go out
+	case <-liveClosed:
+	case <-shutdownCtx.Done():
+	}
 	lv.flush(shutdownCtx)
 	return err
 }
