@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/models"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -36,11 +37,13 @@ type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Author() AuthorResolver
 	Category() CategoryResolver
+	ContentChange() ContentChangeResolver
 	Mutation() MutationResolver
 	NewsletterSubscriber() NewsletterSubscriberResolver
 	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
 	Revision() RevisionResolver
+	Subscription() SubscriptionResolver
 	Tag() TagResolver
 }
 
@@ -57,6 +60,7 @@ type ComplexityRoot struct {
 		Category           func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
@@ -150,6 +154,17 @@ type ComplexityRoot struct {
 	CategoryPayload struct {
 		Category   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ContentChange struct {
+		Action        func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		EventID       func(childComplexity int) int
+		Object        func(childComplexity int) int
+		ObjectID      func(childComplexity int) int
+		OccurredAt    func(childComplexity int) int
+		Type          func(childComplexity int) int
 	}
 
 	CoverImage struct {
@@ -259,6 +274,12 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ArticlePublished func(childComplexity int, category *string, tags []string) int
+		ArticleUpdated   func(childComplexity int, id string) int
+		ContentChanged   func(childComplexity int) int
+	}
+
 	Tag struct {
 		Articles func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID       func(childComplexity int) int
@@ -313,6 +334,10 @@ type CategoryResolver interface {
 
 	Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
 }
+type ContentChangeResolver interface {
+	ObjectID(ctx context.Context, obj *live.Change) (string, error)
+	Object(ctx context.Context, obj *live.Change) (model.Node, error)
+}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
 	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error)
@@ -359,6 +384,11 @@ type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
 
 	ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error)
+}
+type SubscriptionResolver interface {
+	ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error)
+	ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error)
+	ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error)
 }
 type TagResolver interface {
 	ID(ctx context.Context, obj *models.Tag) (string, error)
@@ -426,6 +456,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.CreatedAt(childComplexity), true
+	case "Article.deletedAt":
+		if e.ComplexityRoot.Article.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.DeletedAt(childComplexity), true
 	case "Article.excerpt":
 		if e.ComplexityRoot.Article.Excerpt == nil {
 			break
@@ -795,6 +831,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryPayload.UserErrors(childComplexity), true
+
+	case "ContentChange.action":
+		if e.ComplexityRoot.ContentChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.Action(childComplexity), true
+	case "ContentChange.actor":
+		if e.ComplexityRoot.ContentChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.Actor(childComplexity), true
+	case "ContentChange.changedFields":
+		if e.ComplexityRoot.ContentChange.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.ChangedFields(childComplexity), true
+	case "ContentChange.eventId":
+		if e.ComplexityRoot.ContentChange.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.EventID(childComplexity), true
+	case "ContentChange.object":
+		if e.ComplexityRoot.ContentChange.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.Object(childComplexity), true
+	case "ContentChange.objectId":
+		if e.ComplexityRoot.ContentChange.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.ObjectID(childComplexity), true
+	case "ContentChange.occurredAt":
+		if e.ComplexityRoot.ContentChange.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.OccurredAt(childComplexity), true
+	case "ContentChange.type":
+		if e.ComplexityRoot.ContentChange.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.Type(childComplexity), true
 
 	case "CoverImage.alt":
 		if e.ComplexityRoot.CoverImage.Alt == nil {
@@ -1365,6 +1450,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Revision.Version(childComplexity), true
 
+	case "Subscription.articlePublished":
+		if e.ComplexityRoot.Subscription.ArticlePublished == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_articlePublished_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string)), true
+	case "Subscription.articleUpdated":
+		if e.ComplexityRoot.Subscription.ArticleUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_articleUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ArticleUpdated(childComplexity, args["id"].(string)), true
+	case "Subscription.contentChanged":
+		if e.ComplexityRoot.Subscription.ContentChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ContentChanged(childComplexity), true
+
 	case "Tag.articles":
 		if e.ComplexityRoot.Tag.Articles == nil {
 			break
@@ -1522,9 +1636,34 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		// Exec discards the per-event context; the event-aware path is exposed
+		// via ExecWithEventContext and used by the executor when it detects
+		// ExecutableSchemaWithEventContext.
+		return graphql.SubscriptionResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
+	}
+}
+
+// ExecWithEventContext is the per-event-context-aware response handler. The
+// graphql executor type-asserts the executable schema for this method when
+// at least one subscription field is annotated @subscriptionContext; absence
+// falls back to Exec.
+func (e *executableSchema) ExecWithEventContext(ctx context.Context) graphql.ResponseHandlerWithContext {
+	opCtx := graphql.GetOperationContext(ctx)
+	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
+
+	switch opCtx.Operation.Operation {
+	case ast.Subscription:
+		return graphql.SubscriptionEventResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
+	default:
+		// Non-subscription operations fall through to Exec via the executor's
+		// default path; this method only handles ast.Subscription.
+		return func(ctx context.Context) (context.Context, *graphql.Response) {
+			return ctx, graphql.ErrorResponse(ctx, "ExecWithEventContext only handles subscriptions")
+		}
 	}
 }
 
@@ -1556,6 +1695,7 @@ articles; editors and admins authenticate with an API token.
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 """
@@ -1952,6 +2092,69 @@ enum UserErrorCode {
   EXPIRED
 }
 
+"""
+Live updates, pushed the moment a change is saved. Subscribe over a
+websocket on ` + "`" + `/graphql` + "`" + ` (subprotocols ` + "`" + `graphql-transport-ws` + "`" + ` or the legacy
+` + "`" + `graphql-ws` + "`" + `; an editor's token goes in the ` + "`" + `connection_init` + "`" + ` payload as
+` + "`" + `{"Authorization": "Bearer …"}` + "`" + `) or over server-sent events (POST to
+` + "`" + `/graphql` + "`" + ` with ` + "`" + `Accept: text/event-stream` + "`" + `). Readers receive only what
+readers may see; editors also see drafts. Every payload carries
+` + "`" + `extensions.event` + "`" + ` with the event's ` + "`" + `id` + "`" + ` (the same on every replica and
+delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
+Subscriptions may select an article's own fields and its authors, category
+and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `articles` + "`" + `): those would
+cost a query per subscriber and event.
+"""
+type Subscription {
+  """
+  Fires when an article becomes visible to readers: published now, or a
+  scheduled one coming due. Both filters are optional; with both, an article
+  must match both.
+  """
+  articlePublished(
+    "Only articles in the section with this slug."
+    category: String
+    "Only articles with at least one of these tag slugs."
+    tags: [String!]
+  ): Article!
+
+  """
+  Fires whenever the article changes while the viewer may see it (a
+  correction), and when it goes away: unpublished, rescheduled or deleted.
+  A reader then gets the article with only ` + "`" + `id` + "`" + `, ` + "`" + `slug` + "`" + `, ` + "`" + `status` + "`" + `,
+  ` + "`" + `version` + "`" + `, ` + "`" + `updatedAt` + "`" + ` and ` + "`" + `deletedAt` + "`" + ` filled in; editors get every change,
+  drafts included.
+  """
+  articleUpdated("The article's global id." id: ID!): Article!
+
+  "Every change to articles, authors and sections, drafts included, as it is saved (editors only)."
+  contentChanged: ContentChange! @hasRole(role: EDITOR)
+}
+
+"One saved change, as the editors' contentChanged feed reports it."
+type ContentChange {
+  "The event's id (a UUID): the same on every replica and delivery, so a duplicate is recognisable."
+  eventId: ID!
+  """
+  What happened: article.created, article.published, article.updated,
+  article.unpublished, article.deleted, author.created, author.updated,
+  author.deleted, category.created or category.updated.
+  """
+  type: String!
+  "The mutation that caused it, as in the audit log (e.g. article.update)."
+  action: String!
+  "Who made the change: an API token's name, or 'scheduler'/'system'."
+  actor: String!
+  "When the change was saved."
+  occurredAt: Time!
+  "Global id of the changed object."
+  objectId: ID!
+  "The changed object as it is now (deleted ones included); null when it no longer exists."
+  object: Node
+  "The fields the change touched, when known."
+  changedFields: [String!]!
+}
+
 "The result of an article mutation."
 type ArticlePayload {
   "The article after the change; on CONFLICT, the article as it now is; null when nothing was found or created."
@@ -2110,6 +2313,11 @@ type Article implements Node {
   tags: [Tag!]!
   "Revision counter, increased by every saved change (for conflict detection)."
   version: Int!
+  """
+  When the article was deleted; null unless it is. Queries never return
+  deleted articles; live updates report a deletion with this set.
+  """
+  deletedAt: Time
   "Saved states of the article, newest first (editors only)."
   revisions("How many (0–100)." first: Int = 20): [Revision!]! @hasRole(role: EDITOR)
 }
@@ -2331,6 +2539,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_tags(ctx, field)
 	case "version":
 		return ec.fieldContext_Article_version(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_Article_deletedAt(ctx, field)
 	case "revisions":
 		return ec.fieldContext_Article_revisions(ctx, field)
 	}
@@ -2495,6 +2705,28 @@ func (ec *executionContext) childFields_CategoryPayload(ctx context.Context, fie
 		return ec.fieldContext_CategoryPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventId":
+		return ec.fieldContext_ContentChange_eventId(ctx, field)
+	case "type":
+		return ec.fieldContext_ContentChange_type(ctx, field)
+	case "action":
+		return ec.fieldContext_ContentChange_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_ContentChange_actor(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_ContentChange_occurredAt(ctx, field)
+	case "objectId":
+		return ec.fieldContext_ContentChange_objectId(ctx, field)
+	case "object":
+		return ec.fieldContext_ContentChange_object(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_ContentChange_changedFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentChange", field.Name)
 }
 
 func (ec *executionContext) childFields_CoverImage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3459,6 +3691,42 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_articlePublished_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "tags",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tags"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_articleUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Tag_articles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4042,6 +4310,29 @@ func (ec *executionContext) _Article_version(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Article_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Article_deletedAt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
@@ -5320,6 +5611,199 @@ func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ContentChange_eventId(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContentChange_type(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentChange_action(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentChange_actor(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentChange_occurredAt(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_occurredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContentChange_objectId(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_objectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentChange().ObjectID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_objectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ContentChange_object(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentChange().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentChange_changedFields(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_url(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
@@ -7928,6 +8412,144 @@ func (ec *executionContext) fieldContext_Revision_tags(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
+func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_articlePublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_articlePublished_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_articleUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_articleUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ArticleUpdated(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_articleUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_articleUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_contentChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_contentChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().ContentChanged(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *live.Change
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *live.Change
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *live.Change) graphql.Marshaler {
+			return ec.marshalNContentChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_contentChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10300,6 +10922,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "deletedAt":
+			out.Values[i] = ec._Article_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "revisions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -10870,6 +11497,76 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._CategoryPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentChangeImplementors = []string{"ContentChange"}
+
+func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.SelectionSet, obj *live.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentChange")
+		case "eventId":
+			out.Values[i] = ec._ContentChange_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._ContentChange_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._ContentChange_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ContentChange_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "occurredAt":
+			out.Values[i] = ec._ContentChange_occurredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentChange_objectId(ctx, field, obj)
+				})
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentChange_object(ctx, field, obj)
+				})
+		case "changedFields":
+			out.Values[i] = ec._ContentChange_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11659,6 +12356,30 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) (context.Context, graphql.Marshaler) {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "articlePublished":
+		return ec._Subscription_articlePublished(ctx, fields[0])
+	case "articleUpdated":
+		return ec._Subscription_articleUpdated(ctx, fields[0])
+	case "contentChanged":
+		return ec._Subscription_contentChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tagImplementors = []string{"Tag", "Node"}
@@ -12461,6 +13182,14 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheet
 		return graphql.Null
 	}
 	return ec._CategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐChange(ctx context.Context, sel ast.SelectionSet, v *live.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContentChange!")
+		return graphql.Null
+	}
+	return ec._ContentChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {

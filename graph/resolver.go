@@ -7,6 +7,7 @@ package graph
 
 import (
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 )
 
@@ -14,4 +15,6 @@ import (
 type Resolver struct {
 	Content    *content.Service
 	Newsletter *newsletter.Service
+	// Live fans events out to subscriptions; nil disables them.
+	Live *live.Hub
 }

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/loaders"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/relay"
@@ -27,19 +29,25 @@ func (r *articleResolver) ID(ctx context.Context, obj *models.Article) (string, 
 
 // Authors is the resolver for the authors field.
 func (r *articleResolver) Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error) {
+	if obj.Relations != nil {
+		return obj.Relations.Authors, nil
+	}
 	return loaders.From(ctx).AuthorsByArticle.Load(ctx, obj.ID)
 }
 
 // Category is the resolver for the category field.
 func (r *articleResolver) Category(ctx context.Context, obj *models.Article) (*models.Category, error) {
-	if obj.CategoryID == nil {
-		return nil, nil
+	if obj.Relations != nil || obj.CategoryID == nil {
+		return relatedCategory(obj), nil
 	}
 	return loaders.From(ctx).CategoryByID.Load(ctx, *obj.CategoryID)
 }
 
 // Tags is the resolver for the tags field.
 func (r *articleResolver) Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error) {
+	if obj.Relations != nil {
+		return obj.Relations.Tags, nil
+	}
 	return loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
 }
 
@@ -80,6 +88,17 @@ func (r *categoryResolver) ID(ctx context.Context, obj *models.Category) (string
 // Articles is the resolver for the articles field.
 func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	return r.articleConnection(ctx, content.ArticleQuery{CategoryID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
+}
+
+// ObjectID is the resolver for the objectId field.
+func (r *contentChangeResolver) ObjectID(ctx context.Context, obj *live.Change) (string, error) {
+	return relay.ID(obj.ObjectType, obj.ObjectRowID), nil
+}
+
+// Object is the resolver for the object field.
+func (r *contentChangeResolver) Object(ctx context.Context, obj *live.Change) (model.Node, error) {
+	n, _ := obj.Object.(model.Node)
+	return n, nil
 }
 
 // CreateArticle is the resolver for the createArticle field.
@@ -400,6 +419,25 @@ func (r *revisionResolver) ChangedFields(ctx context.Context, obj *content.Revis
 	return strings.Split(obj.ChangedFields, ","), nil
 }
 
+// ArticlePublished is the resolver for the articlePublished field.
+func (r *subscriptionResolver) ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error) {
+	return subscribeArticles(ctx, r.Live, live.Filter{Kind: live.Published, Category: deref(category), Tags: tags})
+}
+
+// ArticleUpdated is the resolver for the articleUpdated field.
+func (r *subscriptionResolver) ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error) {
+	articleID, err := relay.ParseAs(relay.TypeArticle, id)
+	if err != nil {
+		return nil, err
+	}
+	return subscribeArticles(ctx, r.Live, live.Filter{Kind: live.Updated, ArticleID: articleID})
+}
+
+// ContentChanged is the resolver for the contentChanged field.
+func (r *subscriptionResolver) ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error) {
+	return subscribe(ctx, r.Live, live.Filter{Kind: live.Changed}, func(d live.Delivery) *live.Change { return d.Change })
+}
+
 // ID is the resolver for the id field.
 func (r *tagResolver) ID(ctx context.Context, obj *models.Tag) (string, error) {
 	return relay.ID(relay.TypeTag, obj.ID), nil
@@ -422,6 +460,9 @@ func (r *Resolver) Author() AuthorResolver { return &authorResolver{r} }
 // Category returns CategoryResolver implementation.
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
+// ContentChange returns ContentChangeResolver implementation.
+func (r *Resolver) ContentChange() ContentChangeResolver { return &contentChangeResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -441,6 +482,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Revision returns RevisionResolver implementation.
 func (r *Resolver) Revision() RevisionResolver { return &revisionResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Tag returns TagResolver implementation.
 func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
@@ -449,10 +493,12 @@ type (
 	auditEntryResolver             struct{ *Resolver }
 	authorResolver                 struct{ *Resolver }
 	categoryResolver               struct{ *Resolver }
+	contentChangeResolver          struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
 	newsletterSubscriberResolver   struct{ *Resolver }
 	newsletterSubscriptionResolver struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
 	revisionResolver               struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 	tagResolver                    struct{ *Resolver }
 )

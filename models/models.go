@@ -81,6 +81,9 @@ type Article struct {
 	CanonicalURL       string     `gorm:"column:canonical_url"`
 	CategoryID         *uint64
 	Version            int
+	// Relations, when set, holds the byline, section and tags loaded with
+	// the article (live updates); resolvers then need no query for them.
+	Relations *ArticleRelations `gorm:"-"`
 }
 
 // CoverImage returns the article's cover, or nil when it has none.

@@ -176,8 +176,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sweep := fs.Duration("schedule-sweep", 30*time.Second, "how often to look for scheduled articles that are due, besides waking at each one's time")
 	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", ""), "public base URL of this server, for links in emails (env BROADSHEET_PUBLIC_URL; default http://localhost:PORT)")
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
+	lf := liveFlags(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	lcfg, err := lf.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
+		return errUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -191,7 +197,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	svc := content.New(store.New(db))
+	lv, err := startLive(db, lcfg, log)
+	if err != nil {
+		return err
+	}
+	defer lv.stop()
+	svc := content.New(store.New(db), lv.contentOption())
 	if db.Dialect == dbconn.SQLite && !*noDemo {
 		empty, err := demo.Empty(ctx, svc)
 		if err != nil {
@@ -229,8 +240,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: *publicURL, Queued: mailWorker.Wake})
 
 	tokens := auth.NewTokens(store.New(db))
+	handler := server.New(lv.serverConfig(server.Config{Content: svc, Newsletter: letters, DB: db, Logger: log, Authenticate: tokens.Authenticate}, svc))
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Content: svc, Newsletter: letters, DB: db, Logger: log, Authenticate: tokens.Authenticate}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -247,7 +259,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("shutting down", "grace", grace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	// Stop accepting and let in-flight requests finish; meanwhile end every
+	// subscription and close websockets with 1001 Going Away (Shutdown does
+	// not wait for hijacked connections). Then publish what the last
+	// mutations left in the outbox.
+	liveClosed := make(chan struct{})
+	srv.RegisterOnShutdown(func() {
+		defer close(liveClosed)
+		handler.CloseLive(shutdownCtx)
+	})
+	err = srv.Shutdown(shutdownCtx)
+	select { // Shutdown does not wait for its hooks: the close frames must go out
+	case <-liveClosed:
+	case <-shutdownCtx.Done():
+	}
+	lv.flush(shutdownCtx)
+	return err
 }
 
 // displayAddr turns a listener address into one a browser can open.

@@ -178,6 +178,20 @@ type NewsletterSubscriptionPayload struct {
 type Query struct {
 }
 
+// Live updates, pushed the moment a change is saved. Subscribe over a
+// websocket on `/graphql` (subprotocols `graphql-transport-ws` or the legacy
+// `graphql-ws`; an editor's token goes in the `connection_init` payload as
+// `{"Authorization": "Bearer …"}`) or over server-sent events (POST to
+// `/graphql` with `Accept: text/event-stream`). Readers receive only what
+// readers may see; editors also see drafts. Every payload carries
+// `extensions.event` with the event's `id` (the same on every replica and
+// delivery, so a duplicate is recognisable), `type` and `occurredAt`.
+// Subscriptions may select an article's own fields and its authors, category
+// and tags, but not the lists below them (`revisions`, `articles`): those would
+// cost a query per subscriber and event.
+type Subscription struct {
+}
+
 // Changes to an article; omitted fields stay as they are.
 type UpdateArticleInput struct {
 	// New headline.

@@ -20,6 +20,8 @@ type Service struct {
 	now       func() time.Time
 	failpoint func(step string) error
 	scheduled chan struct{} // wakes the scheduler when an article is scheduled
+	consumers []string      // outbox consumers each event is pending for (WithOutbox)
+	committed func()        // called after a commit that wrote events
 }
 
 // Option configures a Service.

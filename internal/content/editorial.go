@@ -14,6 +14,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -118,6 +119,11 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if id, err = fn(tx); err != nil {
 			return err
 		}
+		if typ, ok := objectEvents[action]; ok {
+			if err := s.recordEvent(ctx, tx, typ, objectType, id, events.Payload{Action: action}); err != nil {
+				return err
+			}
+		}
 		if err := s.fail("audit"); err != nil {
 			return err
 		}
@@ -131,8 +137,10 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
 			slog.ErrorContext(ctx, "record failed mutation in the audit log", "action", action, "err", aerr)
 		}
+		return err
 	}
-	return err
+	s.notifyCommitted()
+	return nil
 }
 
 func clip(s string, n int) string {

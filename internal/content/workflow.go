@@ -42,6 +42,7 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 		if a == nil || (a.DeletedAt != nil && action != ActionRestore) {
 			return 0, errNoArticle()
 		}
+		wasVisible := ReaderVisible(a, s.Now())
 		if expectedVersion != nil && *expectedVersion != a.Version {
 			conflict = a
 			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion",
@@ -81,7 +82,7 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			conflict = current
 			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion", Message: "another change to the article was saved first"}
 		}
-		return a.ID, nil
+		return a.ID, s.recordArticle(ctx, tx, action, a, false, wasVisible, changed)
 	})
 	if err != nil {
 		if conflict != nil {
@@ -190,6 +191,7 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		if err != nil {
 			return 0, err
 		}
+		wasVisible := ReaderVisible(a, s.Now())
 		if deleted {
 			now := s.Now()
 			a.DeletedAt = &now
@@ -200,7 +202,10 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		if err == nil && !ok {
 			err = &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Message: "another change to the article was saved first"}
 		}
-		return a.ID, err
+		if err != nil {
+			return a.ID, err
+		}
+		return a.ID, s.recordArticle(ctx, tx, action, a, false, wasVisible, []string{"deleted"})
 	})
 	if err != nil {
 		return nil, err
@@ -340,7 +345,10 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 				if err != nil {
 					return id, err
 				}
-				return id, s.writeRevision(ctx, tx, a, snap, ActionScheduledPub, []string{"status"})
+				if err := s.writeRevision(ctx, tx, a, snap, ActionScheduledPub, []string{"status"}); err != nil {
+					return id, err
+				}
+				return id, s.recordArticle(ctx, tx, ActionScheduledPub, a, false, false, []string{"status"})
 			})
 			if err != nil {
 				return published, err

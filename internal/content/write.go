@@ -94,8 +94,10 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 		} else if taken {
 			return 0, apperr.Takenf("slug", "slug %q is taken by another article", snap.Slug)
 		}
-		_, err := s.save(ctx, tx, a, snap, ActionCreate, []string{"created"})
-		return a.ID, slugConflict(err, snap.Slug)
+		if _, err := s.save(ctx, tx, a, snap, ActionCreate, []string{"created"}); err != nil {
+			return a.ID, slugConflict(err, snap.Slug)
+		}
+		return a.ID, s.recordArticle(ctx, tx, ActionCreate, a, true, false, []string{"created"})
 	})
 	if err != nil {
 		return nil, err

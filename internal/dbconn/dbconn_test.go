@@ -61,8 +61,13 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 			t.Fatalf("down: %v", err)
 		}
 		n, err := db.Migrate(ctx)
-		if err != nil || int64(n) != v {
-			t.Fatalf("up again applied %d (want %d): %v", n, v, err)
+		if err != nil || n < 1 {
+			t.Fatalf("up again applied %d: %v", n, err)
+		}
+		// Versions may have gaps (branches number their migrations ahead),
+		// so compare where migrating ends rather than how many it applied.
+		if again, err := db.MigrationVersion(ctx); err != nil || again != v {
+			t.Fatalf("version after up again = %d (want %d): %v", again, v, err)
 		}
 	})
 }

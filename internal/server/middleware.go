@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/loaders"
 )
 
@@ -68,6 +70,23 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			ctx = dbconn.WithStatementCounter(ctx, &dbconn.StatementCounter{})
 		}
 		ctx = loaders.With(ctx, loaders.New(s.cfg.Content))
+		if s.cfg.Live != nil {
+			if ws, sse := isLiveRequest(r); ws || sse {
+				conn := &live.Conn{}
+				if sse {
+					// An SSE stream lives longer than any server-wide read or
+					// write timeout; the hub ends it by cancelling instead.
+					rc := http.NewResponseController(w)
+					rc.SetReadDeadline(time.Time{})
+					rc.SetWriteDeadline(time.Time{})
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+					conn.SetCloser(func(int, string) { cancel() })
+				}
+				ctx = live.WithConn(ctx, conn)
+			}
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

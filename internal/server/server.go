@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -21,6 +22,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 )
 
@@ -38,6 +40,20 @@ type Config struct {
 	MaxBodyBytes int64
 	// Introspection enables schema introspection (default on).
 	DisableIntrospection bool
+
+	// Live fans events out to subscriptions; nil serves no subscriptions.
+	Live *live.Hub
+	// AllowedOrigins lists the browser origins (host patterns such as
+	// news.example.com or *.example.com, or scheme://host) allowed to open
+	// websockets besides the server's own host; "*" allows any.
+	AllowedOrigins []string
+	// KeepAlive is the interval of websocket pings (a peer that does not
+	// answer one within another interval is dropped), legacy graphql-ws
+	// keep-alive messages and SSE comments (default 25s; negative: none).
+	KeepAlive time.Duration
+	// WriteTimeout bounds one websocket write: a peer that reads nothing
+	// for that long is disconnected (default 30s).
+	WriteTimeout time.Duration
 }
 
 // Server is Broadsheet's HTTP handler.
@@ -45,6 +61,9 @@ type Server struct {
 	cfg     Config
 	graphql *handler.Server
 	mux     *http.ServeMux
+
+	wsMu sync.Mutex
+	ws   map[*wsConn]struct{}
 }
 
 // New builds the server.
@@ -58,12 +77,21 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.KeepAlive == 0 {
+		cfg.KeepAlive = DefaultKeepAlive
+	} else if cfg.KeepAlive < 0 {
+		cfg.KeepAlive = 0
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), ws: map[*wsConn]struct{}{}}
 	s.graphql = s.newGraphQL()
 
 	s.mux.Handle("/graphql", s.middleware(s.graphql))
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
+	s.mux.HandleFunc("/readyz/live", s.readyzLive)
 	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
@@ -71,10 +99,13 @@ func New(cfg Config) *Server {
 
 func (s *Server) newGraphQL() *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter},
+		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Live: s.cfg.Live},
 		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
 	})
 	h := handler.New(es)
+	if s.cfg.Live != nil {
+		s.addLiveTransports(h)
+	}
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
@@ -107,6 +138,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ready\n"))
+	// Live updates do not decide readiness (queries and mutations work
+	// without the broker), but the report says how they are; /readyz/live
+	// answers 503 while they are down.
+	if s.cfg.Live != nil {
+		if err := s.cfg.Live.Ready(ctx); err != nil {
+			w.Write([]byte("live updates: not ready: " + err.Error() + "\n"))
+		} else {
+			w.Write([]byte("live updates: ready\n"))
+		}
+	}
 }
 
 // compile-time check that the handler is a gqlgen server

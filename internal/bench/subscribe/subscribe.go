@@ -1,0 +1,378 @@
+// Package subscribe is the live-updates load test: it opens N real
+// websocket subscribers against a running gateway, publishes events through
+// GraphQL mutations, and reports delivery latency from commit to client
+// (each payload's extensions.event.occurredAt is taken inside the
+// transaction), with the server's memory and goroutines.
+package subscribe
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/wsclient"
+)
+
+// Config is one run.
+type Config struct {
+	URL         string // the GraphQL endpoint, http://HOST:PORT/graphql
+	Token       string // an editor's token, for the mutations
+	Subscribers int
+	Events      int
+	Proto       string // graphql-transport-ws, graphql-ws or both
+	ServerPID   int    // for the server's RSS (0: not reported)
+	DialWorkers int
+	Timeout     time.Duration // per event, for every subscriber to get it
+	Out         io.Writer
+}
+
+// Result is what a run measured.
+type Result struct {
+	Subscribers     int
+	Events          int
+	Deliveries      int64
+	Missing         int64
+	P50, P99, Max   time.Duration
+	ServerRSSBefore int64 // bytes, before the subscribers connected
+	ServerRSS       int64 // bytes, with every subscriber connected
+	ServerPeakRSS   int64 // bytes, the process's high-water mark at the end
+	ServerStats     map[string]string
+	ConnectTime     time.Duration
+}
+
+// Main parses args and runs; it returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("broadsheet-bench subscribe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := Config{Out: stdout}
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080/graphql", "the gateway's GraphQL endpoint")
+	fs.StringVar(&c.Token, "token", os.Getenv("BROADSHEET_TOKEN"), "an editor's API token, for the mutations that make events (env BROADSHEET_TOKEN)")
+	fs.IntVar(&c.Subscribers, "subscribers", 1000, "websocket subscribers to open")
+	fs.IntVar(&c.Events, "events", 20, "events to publish")
+	fs.StringVar(&c.Proto, "proto", "both", "graphql-transport-ws, graphql-ws, or both (alternating)")
+	fs.IntVar(&c.ServerPID, "server-pid", 0, "the gateway's process id, to report its RSS (same machine)")
+	fs.IntVar(&c.DialWorkers, "dial-workers", 64, "connections opened at once")
+	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long to wait for every subscriber to get one event")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if c.Token == "" {
+		fmt.Fprintln(stderr, "broadsheet-bench subscribe: --token (an editor's) is required")
+		return 2
+	}
+	res, err := Run(ctx, c)
+	if err != nil {
+		fmt.Fprintf(stderr, "broadsheet-bench subscribe: %v\n", err)
+		return 1
+	}
+	res.Print(stdout)
+	if res.Missing > 0 {
+		return 1
+	}
+	return 0
+}
+
+type gql struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func (c Config) do(ctx context.Context, query string, vars map[string]any, out any) error {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	var r gql
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		return fmt.Errorf("HTTP %d: %w", res.StatusCode, err)
+	}
+	if len(r.Errors) > 0 {
+		return fmt.Errorf("GraphQL: %s", r.Errors[0].Message)
+	}
+	return json.Unmarshal(r.Data, out)
+}
+
+// Run performs one benchmark.
+func Run(ctx context.Context, c Config) (*Result, error) {
+	res := &Result{Subscribers: c.Subscribers, Events: c.Events}
+	res.ServerRSSBefore = rss(c.ServerPID)
+	// The article whose corrections are the events.
+	var created struct {
+		CreateArticle struct{ Article struct{ ID string } }
+	}
+	if err := c.do(ctx, `mutation { createArticle(input: {title: "Benchmark article", body: "Live updates benchmark.", status: PUBLISHED}) { article { id } } }`, nil, &created); err != nil {
+		return nil, fmt.Errorf("create the benchmark article: %w", err)
+	}
+	articleID := created.CreateArticle.Article.ID
+
+	// Every subscriber records the latency of each event it gets.
+	lat := make([][]time.Duration, c.Events)
+	var latMu sync.Mutex
+	got := make([]atomic.Int64, c.Events+1)
+	index := map[string]int{} // event id → event number
+	var indexMu sync.RWMutex
+
+	start := time.Now()
+	clients := make([]*wsclient.Client, c.Subscribers)
+	var dialErr atomic.Value
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	for range max(1, c.DialWorkers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				proto := c.Proto
+				if proto == "both" {
+					proto = wsclient.TransportWS
+					if i%2 == 1 {
+						proto = wsclient.GraphQLWS
+					}
+				}
+				dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+				cl, err := wsclient.Dial(dctx, c.URL, proto, wsclient.Options{})
+				if err == nil {
+					err = cl.Subscribe(dctx, "1", `subscription($id: ID!) { articleUpdated(id: $id) { id title version } }`, map[string]any{"id": articleID})
+				}
+				cancel()
+				if err != nil {
+					dialErr.Store(err)
+					continue
+				}
+				clients[i] = cl
+			}
+		}()
+	}
+	for i := range c.Subscribers {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err, _ := dialErr.Load().(error); err != nil {
+		closeAll(clients)
+		return nil, fmt.Errorf("open subscribers: %w", err)
+	}
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	for _, cl := range clients {
+		go func() {
+			for {
+				// Read frames directly and pick the two fields out: the
+				// client shares the machine with the server, so it should
+				// cost as little as it can.
+				_, msg, err := cl.Conn.Read(readCtx)
+				if err != nil {
+					return
+				}
+				now := time.Now()
+				id, occurred := between(msg, `"event":{"id":"`), between(msg, `"occurredAt":"`)
+				if id == "" || occurred == "" {
+					if bytes.Contains(msg, []byte(`"type":"ping"`)) {
+						cl.Send(readCtx, wsclient.Message{Type: "pong"})
+					}
+					continue
+				}
+				at, err := time.Parse(time.RFC3339Nano, occurred)
+				if err != nil {
+					continue
+				}
+				indexMu.RLock()
+				n, ok := index[id]
+				indexMu.RUnlock()
+				if !ok {
+					n = waitIndex(&indexMu, index, id)
+				}
+				if n < 0 {
+					continue
+				}
+				latMu.Lock()
+				lat[n] = append(lat[n], now.Sub(at))
+				latMu.Unlock()
+				got[n].Add(1)
+			}
+		}()
+	}
+	// Wait until the server has every subscription registered.
+	if err := c.waitSubscriptions(ctx, c.Subscribers); err != nil {
+		closeAll(clients)
+		return nil, err
+	}
+	res.ConnectTime = time.Since(start)
+	res.ServerRSS = rss(c.ServerPID)
+
+	for n := range c.Events {
+		var upd struct {
+			UpdateArticle struct {
+				Article struct{ ID string }
+			}
+		}
+		// The event id is known only from the first delivery: register the
+		// number before publishing, keyed by a placeholder the readers wait on.
+		indexMu.Lock()
+		index["next"] = n
+		indexMu.Unlock()
+		if err := c.do(ctx, `mutation($id: ID!, $t: String!) { updateArticle(id: $id, input: {title: $t}) { article { id } } }`, map[string]any{"id": articleID, "t": fmt.Sprintf("Benchmark correction %d", n+1)}, &upd); err != nil {
+			closeAll(clients)
+			return nil, fmt.Errorf("publish event %d: %w", n+1, err)
+		}
+		deadline := time.Now().Add(c.Timeout)
+		for got[n].Load() < int64(c.Subscribers) && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		res.Deliveries += got[n].Load()
+		res.Missing += int64(c.Subscribers) - got[n].Load()
+	}
+	res.ServerStats = c.serverStats(ctx)
+	res.ServerPeakRSS = procStatus(c.ServerPID, "VmHWM:")
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) > 0 {
+		res.P50 = all[len(all)/2]
+		res.P99 = all[min(len(all)-1, len(all)*99/100)]
+		res.Max = all[len(all)-1]
+	}
+	stopReading()
+	closeAll(clients)
+	return res, nil
+}
+
+// waitIndex maps a new event id to the event number being published.
+func waitIndex(mu *sync.RWMutex, index map[string]int, id string) int {
+	mu.Lock()
+	defer mu.Unlock()
+	if n, ok := index[id]; ok {
+		return n
+	}
+	n, ok := index["next"]
+	if !ok {
+		return -1
+	}
+	index[id] = n
+	return n
+}
+
+func closeAll(clients []*wsclient.Client) {
+	for _, cl := range clients {
+		if cl != nil {
+			cl.Conn.CloseNow()
+		}
+	}
+}
+
+func (c Config) statsURL() string { return strings.TrimSuffix(c.URL, "/graphql") + "/readyz/live" }
+
+func (c Config) serverStats(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.statsURL(), nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return out
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.LastIndexByte(line, ' '); i > 0 {
+			out[line[:i]] = line[i+1:]
+		}
+	}
+	return out
+}
+
+func (c Config) waitSubscriptions(ctx context.Context, n int) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if st := c.serverStats(ctx); st["subscriptions"] != "" {
+			if got, _ := strconv.Atoi(st["subscriptions"]); got >= n {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server never reported %d subscriptions", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// rss reads a process's resident memory from /proc (0 when unknown).
+func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+// procStatus reads a size in kB from /proc/PID/status, in bytes.
+func procStatus(pid int, key string) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, key) {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// Print writes the result as a small table.
+func (r *Result) Print(w io.Writer) {
+	fmt.Fprintf(w, "subscribers            %d (connected and subscribed in %s)\n", r.Subscribers, r.ConnectTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "events                 %d\n", r.Events)
+	fmt.Fprintf(w, "deliveries             %d (missing %d)\n", r.Deliveries, r.Missing)
+	fmt.Fprintf(w, "latency commit→client  p50 %s  p99 %s  max %s\n", r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond), r.Max.Round(100*time.Microsecond))
+	if r.ServerRSS > 0 {
+		fmt.Fprintf(w, "server RSS             %.0f MiB before, %.0f MiB with every subscriber, peak %.0f MiB\n", float64(r.ServerRSSBefore)/(1<<20), float64(r.ServerRSS)/(1<<20), float64(r.ServerPeakRSS)/(1<<20))
+	}
+	for _, k := range []string{"goroutines", "object loads", "slow subscribers dropped"} {
+		if v, ok := r.ServerStats[k]; ok {
+			fmt.Fprintf(w, "server %-15s %s\n", k, v)
+		}
+	}
+}
+
+// between returns the JSON string value that follows prefix in b.
+func between(b []byte, prefix string) string {
+	i := bytes.Index(b, []byte(prefix))
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len(prefix):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return string(rest[:j])
+}

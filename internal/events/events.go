@@ -1,0 +1,152 @@
+// Package events is Broadsheet's event outbox: the events a change writes in
+// its own transaction, their wire form, and the relay that hands them on to
+// the broker. Other consumers (webhooks) read the same outbox under their own
+// name: every event gets a pending mark per consumer, and each consumer
+// clears only its own.
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Event types. Article events follow what readers see: published when an
+// article becomes visible to them, unpublished when it stops being visible,
+// deleted when it is deleted, updated for every other saved change (visible
+// or not: ArticleState.ReaderVisible tells), created for a new unpublished
+// article.
+const (
+	ArticleCreated     = "article.created"
+	ArticlePublished   = "article.published"
+	ArticleUpdated     = "article.updated"
+	ArticleUnpublished = "article.unpublished"
+	ArticleDeleted     = "article.deleted"
+	AuthorCreated      = "author.created"
+	AuthorUpdated      = "author.updated"
+	AuthorDeleted      = "author.deleted"
+	CategoryCreated    = "category.created"
+	CategoryUpdated    = "category.updated"
+)
+
+// Object types, as in the audit log.
+const (
+	ObjectArticle  = "Article"
+	ObjectAuthor   = "Author"
+	ObjectCategory = "Category"
+)
+
+// Consumers of the outbox. Each name gets its own pending mark per event.
+const (
+	// ConsumerBroker is the relay to the live-updates broker.
+	ConsumerBroker = "broker"
+)
+
+// ArticleState is an article as of the event: enough to tell a reader it
+// went away without showing them anything they may no longer see.
+type ArticleState struct {
+	Slug        string               `json:"slug"`
+	Status      models.ArticleStatus `json:"status"`
+	Version     int                  `json:"version"`
+	PublishedAt *time.Time           `json:"publishedAt,omitempty"`
+	DeletedAt   *time.Time           `json:"deletedAt,omitempty"`
+	UpdatedAt   time.Time            `json:"updatedAt"`
+	CategoryID  *uint64              `json:"categoryId,omitempty"`
+	// WasReaderVisible and ReaderVisible say whether readers could see the
+	// article before and after the change, by the content service's rule at
+	// the time of the change.
+	WasReaderVisible bool `json:"wasReaderVisible"`
+	ReaderVisible    bool `json:"readerVisible"`
+}
+
+// Payload is an event's details (OutboxEvent.Payload, as JSON).
+type Payload struct {
+	// Action is the audited action that caused the event, e.g. article.update.
+	Action string `json:"action"`
+	// ChangedFields lists what the change touched, when known.
+	ChangedFields []string `json:"changedFields,omitempty"`
+	// Article is set on article events.
+	Article *ArticleState `json:"article,omitempty"`
+	// At is when the change was saved, to the nanosecond (the row's
+	// created_at has the database's precision: whole seconds on SQLite).
+	At time.Time `json:"at"`
+}
+
+// Event is one outbox event as it travels from the outbox to subscribers.
+type Event struct {
+	ID         string    `json:"id"`
+	Seq        uint64    `json:"seq"`
+	Type       string    `json:"type"`
+	ObjectType string    `json:"objectType"`
+	ObjectID   uint64    `json:"objectId"`
+	Actor      string    `json:"actor"`
+	OccurredAt time.Time `json:"occurredAt"`
+	Payload    Payload   `json:"payload"`
+	// Meta is filled in by the receiving hub (extensions.event); it does
+	// not travel.
+	Meta map[string]any `json:"-"`
+}
+
+// NewRow builds the outbox row of a new event with a fresh id.
+func NewRow(typ, objectType string, objectID uint64, actor string, at time.Time, p Payload) (*models.OutboxEvent, error) {
+	p.At = at.UTC()
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s event: %w", typ, err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("event id: %w", err)
+	}
+	return &models.OutboxEvent{
+		EventID: id.String(), Type: typ, ObjectType: objectType, ObjectID: objectID,
+		Actor: actor, Payload: string(b), CreatedAt: at.UTC(),
+	}, nil
+}
+
+// FromRow decodes an outbox row.
+func FromRow(r *models.OutboxEvent) (Event, error) {
+	e := Event{ID: r.EventID, Seq: r.Seq, Type: r.Type, ObjectType: r.ObjectType, ObjectID: r.ObjectID, Actor: r.Actor, OccurredAt: r.CreatedAt.UTC()}
+	if err := json.Unmarshal([]byte(r.Payload), &e.Payload); err != nil {
+		return e, fmt.Errorf("decode event %s payload: %w", r.EventID, err)
+	}
+	if !e.Payload.At.IsZero() {
+		e.OccurredAt = e.Payload.At
+	}
+	return e, nil
+}
+
+// Marshal encodes e for the broker.
+func (e Event) Marshal() ([]byte, error) { return json.Marshal(e) }
+
+// Decode reads an event the broker delivered.
+func Decode(b []byte) (Event, error) {
+	var e Event
+	if err := json.Unmarshal(b, &e); err != nil {
+		return e, fmt.Errorf("decode event: %w", err)
+	}
+	if e.ID == "" || e.Type == "" {
+		return e, fmt.Errorf("decode event: missing id or type")
+	}
+	return e, nil
+}
+
+// ArticleEventType names the event of an article change from what readers
+// could see before and after it.
+func ArticleEventType(action string, created, deleted, wasVisible, visible bool) string {
+	switch {
+	case deleted:
+		return ArticleDeleted
+	case visible && !wasVisible:
+		return ArticlePublished
+	case wasVisible && !visible:
+		return ArticleUnpublished
+	case created:
+		return ArticleCreated
+	}
+	return ArticleUpdated
+}

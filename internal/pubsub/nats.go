@@ -1,0 +1,174 @@
+package pubsub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// NATS is a broker on a NATS JetStream stream. Publishing waits for the
+// stream's acknowledgement and passes the event id as Nats-Msg-Id, so the
+// server drops a duplicate publish; each replica reads through an ordered
+// consumer that resumes after the last message it saw when the connection
+// comes back.
+type NATS struct {
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	opts      Options
+	url       string
+	stream    string
+	consuming atomic.Bool // the ordered consumer is set up (it survives reconnects)
+}
+
+// NewNATS returns a broker on the NATS server at rawURL (nats://HOST:PORT).
+// The connection is retried in the background until it succeeds.
+func NewNATS(rawURL string, opts Options) (*NATS, error) {
+	opts.defaults()
+	n := &NATS{opts: opts, url: Redact(rawURL), stream: streamName(opts.Topic)}
+	nc, err := nats.Connect(rawURL,
+		nats.Name("broadsheet"),
+		nats.Timeout(opts.Timeout),
+		nats.RetryOnFailedConnect(true),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		// No client-side buffer while reconnecting: a publish either reaches
+		// the server or fails, and the outbox keeps the event until it does.
+		nats.ReconnectBufSize(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			opts.Logger.Warn("live updates: NATS connection lost; reconnecting", "broker", n.url, "err", err)
+		}),
+		nats.ReconnectHandler(func(*nats.Conn) {
+			opts.Logger.Info("live updates: NATS reconnected", "broker", n.url)
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("pubsub %s: %w", n.url, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("pubsub %s: %w", n.url, err)
+	}
+	n.nc, n.js = nc, js
+	return n, nil
+}
+
+// streamName turns a subject into a JetStream stream name.
+func streamName(topic string) string {
+	return strings.ToUpper(strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(topic))
+}
+
+// Name implements Broker.
+func (n *NATS) Name() string { return n.url }
+
+func (n *NATS) ensureStream(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
+	defer cancel()
+	_, err := n.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       n.stream,
+		Subjects:   []string{n.opts.Topic},
+		Retention:  jetstream.LimitsPolicy,
+		MaxMsgs:    n.opts.MaxLen,
+		MaxAge:     24 * time.Hour,
+		Storage:    jetstream.FileStorage,
+		Duplicates: 2 * time.Minute,
+	})
+	return err
+}
+
+// Publish sends msgs and waits for JetStream to acknowledge each.
+func (n *NATS) Publish(ctx context.Context, msgs []Message) error {
+	if !n.nc.IsConnected() {
+		return fmt.Errorf("%w: %s", ErrNotReady, n.url)
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
+	defer cancel()
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, m := range msgs {
+		f, err := n.js.PublishAsync(n.opts.Topic, m.Data, jetstream.WithMsgID(m.ID))
+		if err != nil {
+			return fmt.Errorf("publish event %s to %s: %w", m.ID, n.url, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if errors.Is(err, jetstream.ErrNoStreamResponse) {
+				// The stream is gone (a server without storage restarted):
+				// make it again for the next attempt.
+				_ = n.ensureStream(ctx)
+			}
+			return fmt.Errorf("publish to %s: %w", n.url, err)
+		case <-ctx.Done():
+			return fmt.Errorf("publish to %s: %w", n.url, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// Subscribe consumes the stream from its current end on, until ctx ends.
+func (n *NATS) Subscribe(ctx context.Context, h Handler) error {
+	go n.consume(ctx, h)
+	return nil
+}
+
+func (n *NATS) consume(ctx context.Context, h Handler) {
+	var wait time.Duration
+	for ctx.Err() == nil {
+		err := n.ensureStream(ctx)
+		var cons jetstream.Consumer
+		if err == nil {
+			cons, err = n.js.OrderedConsumer(ctx, n.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+		}
+		var cc jetstream.ConsumeContext
+		if err == nil {
+			cc, err = cons.Consume(func(m jetstream.Msg) {
+				id := m.Headers().Get(jetstream.MsgIDHeader)
+				h(Message{ID: id, Data: m.Data()})
+			}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+				if !errors.Is(err, nats.ErrConnectionReconnecting) && !errors.Is(err, nats.ErrConnectionClosed) {
+					n.opts.Logger.Debug("live updates: NATS consumer", "err", err)
+				}
+			}))
+		}
+		if err != nil {
+			n.consuming.Store(false)
+			n.opts.Logger.Warn("live updates: NATS JetStream not available; retrying", "broker", n.url, "err", err)
+			wait = backoff(wait, 5*time.Second)
+			if !sleep(ctx, wait) {
+				return
+			}
+			continue
+		}
+		wait = 0
+		n.consuming.Store(true)
+		<-ctx.Done()
+		cc.Stop()
+		return
+	}
+}
+
+// Ready reports whether the connection is up and the consumer running.
+func (n *NATS) Ready(context.Context) error {
+	if !n.nc.IsConnected() {
+		return fmt.Errorf("%w: %s: %s", ErrNotReady, n.url, strings.ToLower(n.nc.Status().String()))
+	}
+	if !n.consuming.Load() {
+		return fmt.Errorf("%w: %s: event stream not set up yet", ErrNotReady, n.url)
+	}
+	return nil
+}
+
+// Close drains nothing and closes the connection.
+func (n *NATS) Close() error {
+	n.nc.Close()
+	return nil
+}

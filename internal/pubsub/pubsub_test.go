@@ -1,0 +1,177 @@
+package pubsub_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/brokertest"
+	"github.com/broadsheet/broadsheet/internal/pubsub"
+)
+
+const waitFor = 30 * time.Second
+
+var quiet = pubsub.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Timeout: time.Second}
+
+// inbox collects delivered messages.
+type inbox struct {
+	mu   sync.Mutex
+	msgs []pubsub.Message
+}
+
+func (b *inbox) handle(m pubsub.Message) { b.mu.Lock(); b.msgs = append(b.msgs, m); b.mu.Unlock() }
+
+func (b *inbox) ids() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]string, len(b.msgs))
+	for i, m := range b.msgs {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func open(t *testing.T, url string) pubsub.Broker {
+	t.Helper()
+	b, err := pubsub.Open(url, quiet)
+	if err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func subscribe(t *testing.T, b pubsub.Broker) *inbox {
+	t.Helper()
+	in := &inbox{}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := b.Subscribe(ctx, in.handle); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, b.Name()+" to be ready", func() bool { return b.Ready(context.Background()) == nil })
+	return in
+}
+
+func publish(t *testing.T, b pubsub.Broker, ids ...string) {
+	t.Helper()
+	msgs := make([]pubsub.Message, len(ids))
+	for i, id := range ids {
+		msgs[i] = pubsub.Message{ID: id, Data: []byte(`{"id":"` + id + `"}`)}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := b.Publish(ctx, msgs); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+}
+
+func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+// networked returns the brokers several replicas can share, skipping those
+// whose server is not there (unless required).
+func networked(t *testing.T) map[string]func(t *testing.T) string {
+	return map[string]func(t *testing.T) string{
+		"redis": func(t *testing.T) string { return brokertest.WithTopic(t, brokertest.RedisURL(t)) },
+		"nats":  func(t *testing.T) string { return brokertest.WithTopic(t, brokertest.NATSURL(t)) },
+	}
+}
+
+// TestReplicasHearEachOther: what one replica publishes, every replica
+// receives, in order.
+func TestReplicasHearEachOther(t *testing.T) {
+	for name, url := range networked(t) {
+		t.Run(name, func(t *testing.T) {
+			u := url(t)
+			a, b := open(t, u), open(t, u)
+			inA, inB := subscribe(t, a), subscribe(t, b)
+			publish(t, a, "1", "2")
+			publish(t, b, "3")
+			want := []string{"1", "2", "3"}
+			waitUntil(t, "both replicas to get 3 messages", func() bool { return len(inA.ids()) >= 3 && len(inB.ids()) >= 3 })
+			if !equal(inA.ids(), want) || !equal(inB.ids(), want) {
+				t.Errorf("replica A got %v, B got %v, want %v", inA.ids(), inB.ids(), want)
+			}
+		})
+	}
+	t.Run("memory", func(t *testing.T) {
+		m := open(t, "memory")
+		in := subscribe(t, m)
+		publish(t, m, "1", "2")
+		waitUntil(t, "2 messages", func() bool { return len(in.ids()) == 2 })
+	})
+}
+
+// TestBrokerOutage cuts one replica off its broker: it reports not ready,
+// its publishes fail (so the outbox keeps the events), and once the link is
+// back it receives what the other replica published meanwhile.
+func TestBrokerOutage(t *testing.T) {
+	for name, url := range networked(t) {
+		t.Run(name, func(t *testing.T) {
+			u := url(t)
+			proxy := brokertest.NewProxy(t, hostOf(t, u))
+			a, b := open(t, u), open(t, proxy.URL(t, u))
+			inA, inB := subscribe(t, a), subscribe(t, b)
+			publish(t, a, "before")
+			waitUntil(t, "the first message", func() bool { return len(inB.ids()) == 1 })
+
+			proxy.Cut()
+			waitUntil(t, "the cut-off replica to report not ready", func() bool { return b.Ready(context.Background()) != nil })
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := b.Publish(ctx, []pubsub.Message{{ID: "lost", Data: []byte("{}")}})
+			cancel()
+			if err == nil {
+				t.Error("publish through a cut link succeeded")
+			}
+			publish(t, a, "during")
+
+			proxy.Restore()
+			waitUntil(t, "the replica to be ready again", func() bool { return b.Ready(context.Background()) == nil })
+			waitUntil(t, "the message published during the outage", func() bool { return len(inB.ids()) >= 2 })
+			publish(t, b, "after")
+			want := []string{"before", "during", "after"}
+			waitUntil(t, "the message published after", func() bool { return len(inB.ids()) >= 3 && len(inA.ids()) >= 3 })
+			if !equal(inB.ids(), want) || !equal(inA.ids(), want) {
+				t.Errorf("A got %v, B got %v, want %v", inA.ids(), inB.ids(), want)
+			}
+		})
+	}
+}
+
+func hostOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := urlParse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct {
+		url string
+		ok  bool
+	}{
+		{"memory", true}, {"", true}, {"redis://127.0.0.1:6379/0", true}, {"nats://127.0.0.1:4222", true},
+		{"redis://127.0.0.1:6379/0?topic=x", true}, {"kafka://x", false}, {"redis://", false},
+	} {
+		if err := pubsub.Check(c.url); (err == nil) != c.ok {
+			t.Errorf("Check(%q) = %v, want ok=%v", c.url, err, c.ok)
+		}
+	}
+}

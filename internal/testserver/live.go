@@ -1,0 +1,155 @@
+package testserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/pubsub"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// LiveOptions configure a server with live updates.
+type LiveOptions struct {
+	// Broker carries events; a fresh in-memory broker when nil. It is
+	// closed with the server unless KeepBroker.
+	Broker     pubsub.Broker
+	KeepBroker bool
+	// Hub options (buffer and limits).
+	Hub live.Options
+	// KeepAlive for websocket pings (default: the server's).
+	KeepAlive time.Duration
+	// NoRelay leaves the outbox relay stopped (events stay in the outbox,
+	// as after a crash between commit and publish).
+	NoRelay bool
+	// Demo seeds the demo content.
+	Demo bool
+	// ServiceOptions go to the content service.
+	ServiceOptions []content.Option
+	// Server adjusts the server config.
+	Server func(*server.Config)
+	// Logger for the server (silent when nil).
+	Logger *slog.Logger
+	// HTTP adjusts the HTTP server before it starts (e.g. timeouts).
+	HTTP func(*http.Server)
+}
+
+// LiveServer is a running server with live updates.
+type LiveServer struct {
+	*Server
+	Hub     *live.Hub
+	Relay   *events.Relay
+	Broker  pubsub.Broker
+	Handler *server.Server
+	HTTP    *httptest.Server
+	stop    context.CancelFunc
+	done    chan struct{}
+	keep    bool
+}
+
+// NewLive starts a server over db with subscriptions, an outbox relay and a
+// broker; everything stops when tb ends.
+func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
+	tb.Helper()
+	if o.Broker == nil {
+		o.Broker = pubsub.NewMemory()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	relay := events.NewRelay(store.New(db), o.Broker, events.RelayOptions{Logger: o.Logger, Sweep: time.Hour})
+	wake := relay.Wake
+	if o.NoRelay {
+		wake = func() {}
+	}
+	svc := content.New(store.New(db), append(o.ServiceOptions, content.WithOutbox([]string{events.ConsumerBroker}, wake))...)
+	o.Hub.Logger = o.Logger
+	hub := live.NewHub(svc, o.Broker, o.Hub)
+	ctx, stop := context.WithCancel(context.Background())
+	if err := hub.Start(ctx); err != nil {
+		tb.Fatalf("start hub: %v", err)
+	}
+	ls := &LiveServer{Hub: hub, Relay: relay, Broker: o.Broker, stop: stop, done: make(chan struct{}), keep: o.KeepBroker}
+	if o.NoRelay {
+		close(ls.done)
+	} else {
+		go func() {
+			defer close(ls.done)
+			relay.Run(ctx)
+		}()
+	}
+	tokens := auth.NewTokens(store.New(db))
+	cfg := server.Config{Content: svc, DB: db, Logger: o.Logger, Authenticate: tokens.Authenticate, Live: hub, KeepAlive: o.KeepAlive}
+	if o.Server != nil {
+		o.Server(&cfg)
+	}
+	h := server.New(cfg)
+	ls.Handler = h
+	ls.Server = &Server{DB: db, Content: svc, Config: cfg}
+	ls.HTTP = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get("X-Test-Counter"); id != "" {
+			c := &dbconn.StatementCounter{}
+			ls.Server.counters.Store(id, c)
+			r = r.WithContext(dbconn.WithStatementCounter(r.Context(), c))
+		}
+		h.ServeHTTP(w, r)
+	}))
+	if o.HTTP != nil {
+		o.HTTP(ls.HTTP.Config)
+	}
+	ls.HTTP.Start()
+	ls.Server.URL = ls.HTTP.URL
+	tb.Cleanup(ls.Close)
+	if o.Demo {
+		if err := demo.Seed(context.Background(), svc); err != nil {
+			tb.Fatalf("seed demo content: %v", err)
+		}
+		if !o.NoRelay {
+			ls.Settle(tb)
+		}
+	}
+	return ls
+}
+
+// Settle waits until every event in the outbox was published and reached
+// this server's hub, so a subscriber opened next hears only what follows.
+func (ls *LiveServer) Settle(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		backlog, err := ls.Relay.Backlog(context.Background())
+		st := ls.Hub.Stats()
+		if err == nil && backlog == 0 && st.Events+st.Duplicates >= ls.Relay.Published() {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("events never settled: backlog %d (%v), hub saw %d of %d", backlog, err, st.Events, ls.Relay.Published())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Close ends subscriptions, closes websockets and stops the relay and hub.
+// It is safe to call more than once.
+func (ls *LiveServer) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ls.Handler.CloseLive(ctx)
+	ls.HTTP.Close()
+	ls.stop()
+	<-ls.done
+	if !ls.keep {
+		ls.Broker.Close()
+	}
+}
