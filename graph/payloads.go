@@ -163,3 +163,41 @@ func subscriptionPayload(sub *models.NewsletterSubscriber, err error) (*model.Ne
 	}
 	return &model.NewsletterSubscriptionPayload{Subscription: sub, UserErrors: ue}, nil
 }
+
+// webhookPayload builds a webhook mutation's answer; userErrors keep the
+// argument names as their paths (webhook arguments are top-level).
+func webhookPayload(w *models.Webhook, secret string, err error) (*model.WebhookPayload, error) {
+	ue, err := topLevel(userErrors(err))
+	if err != nil {
+		return nil, err
+	}
+	p := &model.WebhookPayload{UserErrors: ue}
+	if len(ue) == 0 {
+		p.Webhook = w
+		if secret != "" {
+			p.Secret = &secret
+		}
+	}
+	return p, nil
+}
+
+// topLevel strips the "input" prefix from user error paths.
+func topLevel(ue []*model.UserError, err error) ([]*model.UserError, error) {
+	for _, e := range ue {
+		if len(e.Field) > 1 && e.Field[0] == "input" {
+			e.Field = e.Field[1:]
+		}
+	}
+	return ue, err
+}
+
+func webhookEvents(in []model.WebhookEvent) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, e := range in {
+		out[i] = string(e)
+	}
+	return out
+}

@@ -9,12 +9,14 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Content    *content.Service
 	Newsletter *newsletter.Service
+	Hooks      *webhooks.Service
 	// Live fans events out to subscriptions; nil disables them.
 	Live *live.Hub
 }

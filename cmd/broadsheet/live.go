@@ -104,8 +104,13 @@ func startLive(db *dbconn.DB, cfg liveConfig, log *slog.Logger) (*liveParts, err
 	return lp, nil
 }
 
-func (lp *liveParts) contentOption() content.Option {
-	return content.WithOutbox([]string{events.ConsumerBroker}, lp.relay.Wake)
+// contentOption makes every change write its events for the broker relay
+// and the webhooks worker, and wake both after the commit.
+func (lp *liveParts) contentOption(wakeWebhooks func()) content.Option {
+	return content.WithOutbox([]string{events.ConsumerBroker, events.ConsumerWebhooks}, func() {
+		lp.relay.Wake()
+		wakeWebhooks()
+	})
 }
 
 // serverConfig adds the hub, started on svc, to cfg.

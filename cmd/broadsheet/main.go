@@ -21,10 +21,12 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/mail"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 
 const usage = `broadsheet — a GraphQL content gateway for newsrooms
@@ -177,6 +179,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", ""), "public base URL of this server, for links in emails (env BROADSHEET_PUBLIC_URL; default http://localhost:PORT)")
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	lf := liveFlags(fs)
+	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
+	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -202,7 +206,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer lv.stop()
-	svc := content.New(store.New(db), lv.contentOption())
+	// The webhooks worker needs the service and the service wakes the
+	// worker; the worker exists before anything can commit.
+	var hookWorker *webhooks.Worker
+	svc := content.New(store.New(db), lv.contentOption(func() { hookWorker.Wake() }))
+	hookCfg := webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}
+	hookWorker = webhooks.NewWorker(store.New(db), svc, hookCfg, log)
 	if db.Dialect == dbconn.SQLite && !*noDemo {
 		empty, err := demo.Empty(ctx, svc)
 		if err != nil {
@@ -237,10 +246,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = base
 	}
-	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: *publicURL, Queued: mailWorker.Wake})
+	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: *publicURL, Queued: mailWorker.Wake,
+		Consumers: []string{events.ConsumerWebhooks}, Committed: hookWorker.Wake})
+	go hookWorker.Run(ctx, 15*time.Second)
 
 	tokens := auth.NewTokens(store.New(db))
-	handler := server.New(lv.serverConfig(server.Config{Content: svc, Newsletter: letters, DB: db, Logger: log, Authenticate: tokens.Authenticate}, svc))
+	handler := server.New(lv.serverConfig(server.Config{Content: svc, Newsletter: letters, Webhooks: webhooks.New(store.New(db), hookCfg), DB: db, Logger: log, Authenticate: tokens.Authenticate}, svc))
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -8,6 +8,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -174,5 +175,36 @@ func (c *NewsletterSubscriberConnection) PageInfo() *PageInfo {
 
 // TotalCount counts every matching subscriber.
 func (c *NewsletterSubscriberConnection) TotalCount(ctx context.Context) (int64, error) {
+	return c.List.TotalCount(ctx)
+}
+
+// WebhookDeliveryConnection is a page of deliveries.
+type WebhookDeliveryConnection struct{ List *webhooks.DeliveryList }
+
+// WebhookDeliveryEdge is a delivery with its cursor.
+type WebhookDeliveryEdge struct {
+	Cursor string
+	Node   *models.WebhookDelivery
+}
+
+// Edges returns the page's deliveries with cursors.
+func (c *WebhookDeliveryConnection) Edges() []*WebhookDeliveryEdge {
+	out := make([]*WebhookDeliveryEdge, len(c.List.Deliveries))
+	for i, d := range c.List.Deliveries {
+		out[i] = &WebhookDeliveryEdge{Cursor: c.List.Cursors[i].Encode(), Node: d}
+	}
+	return out
+}
+
+// Nodes returns the page's deliveries.
+func (c *WebhookDeliveryConnection) Nodes() []*models.WebhookDelivery { return c.List.Deliveries }
+
+// PageInfo describes the page.
+func (c *WebhookDeliveryConnection) PageInfo() *PageInfo {
+	return pageInfo(c.List.PageInfo, c.List.Cursors)
+}
+
+// TotalCount counts the webhook's deliveries.
+func (c *WebhookDeliveryConnection) TotalCount(ctx context.Context) (int64, error) {
 	return c.List.TotalCount(ctx)
 }

@@ -250,6 +250,24 @@ type UserError struct {
 	Code UserErrorCode `json:"code"`
 }
 
+// The result of retrying a delivery.
+type WebhookDeliveryPayload struct {
+	// The delivery, queued again.
+	Delivery *models.WebhookDelivery `json:"delivery,omitempty"`
+	// Why it could not be retried.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of a webhook mutation.
+type WebhookPayload struct {
+	// The webhook after the change.
+	Webhook *models.Webhook `json:"webhook,omitempty"`
+	// The signing secret: only in createWebhook's answer, never again.
+	Secret *string `json:"secret,omitempty"`
+	// Problems with the input (a refused URL, no events).
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Fields an article list can be sorted by.
 type ArticleOrderField string
 
@@ -553,6 +571,140 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Waiting for its first or next attempt.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The receiver answered 2xx.
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "DELIVERED"
+	// Every attempt failed; retryWebhookDelivery sends it again.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusDelivered,
+	WebhookDeliveryStatusFailed,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusDelivered, WebhookDeliveryStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Events a webhook can receive.
+type WebhookEvent string
+
+const (
+	// An article became visible to readers (published now, or a scheduled one came due).
+	WebhookEventArticlePublished WebhookEvent = "ARTICLE_PUBLISHED"
+	// A published article changed (a correction).
+	WebhookEventArticleUpdated WebhookEvent = "ARTICLE_UPDATED"
+	// A published article was taken off the site.
+	WebhookEventArticleUnpublished WebhookEvent = "ARTICLE_UNPUBLISHED"
+	// A published article was deleted.
+	WebhookEventArticleDeleted WebhookEvent = "ARTICLE_DELETED"
+	// An author was added, changed or removed.
+	WebhookEventAuthorChanged WebhookEvent = "AUTHOR_CHANGED"
+	// A newsletter sign-up was confirmed.
+	WebhookEventNewsletterSubscriptionConfirmed WebhookEvent = "NEWSLETTER_SUBSCRIPTION_CONFIRMED"
+	// A confirmed subscriber unsubscribed.
+	WebhookEventNewsletterSubscriptionRemoved WebhookEvent = "NEWSLETTER_SUBSCRIPTION_REMOVED"
+)
+
+var AllWebhookEvent = []WebhookEvent{
+	WebhookEventArticlePublished,
+	WebhookEventArticleUpdated,
+	WebhookEventArticleUnpublished,
+	WebhookEventArticleDeleted,
+	WebhookEventAuthorChanged,
+	WebhookEventNewsletterSubscriptionConfirmed,
+	WebhookEventNewsletterSubscriptionRemoved,
+}
+
+func (e WebhookEvent) IsValid() bool {
+	switch e {
+	case WebhookEventArticlePublished, WebhookEventArticleUpdated, WebhookEventArticleUnpublished, WebhookEventArticleDeleted, WebhookEventAuthorChanged, WebhookEventNewsletterSubscriptionConfirmed, WebhookEventNewsletterSubscriptionRemoved:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEvent) String() string {
+	return string(e)
+}
+
+func (e *WebhookEvent) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEvent(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEvent", str)
+	}
+	return nil
+}
+
+func (e WebhookEvent) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEvent) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEvent) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -198,7 +198,9 @@ func (db *DB) gooseProvider() (*goose.Provider, error) {
 	if db.Dialect == MySQL {
 		dialect = goose.DialectMySQL
 	}
-	return goose.NewProvider(dialect, db.SQL(), fsys)
+	// Features land on branches with reserved numbers, so a database may
+	// have a later migration before an earlier one: apply the missing ones.
+	return goose.NewProvider(dialect, db.SQL(), fsys, goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration and returns how many it applied.

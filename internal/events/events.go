@@ -31,19 +31,25 @@ const (
 	AuthorDeleted      = "author.deleted"
 	CategoryCreated    = "category.created"
 	CategoryUpdated    = "category.updated"
+	// NewsletterConfirmed and NewsletterRemoved follow newsletter subscriptions.
+	NewsletterConfirmed = "newsletter.confirmed"
+	NewsletterRemoved   = "newsletter.removed"
 )
 
 // Object types, as in the audit log.
 const (
-	ObjectArticle  = "Article"
-	ObjectAuthor   = "Author"
-	ObjectCategory = "Category"
+	ObjectArticle    = "Article"
+	ObjectAuthor     = "Author"
+	ObjectCategory   = "Category"
+	ObjectSubscriber = "NewsletterSubscriber"
 )
 
 // Consumers of the outbox. Each name gets its own pending mark per event.
 const (
 	// ConsumerBroker is the relay to the live-updates broker.
 	ConsumerBroker = "broker"
+	// ConsumerWebhooks turns events into webhook deliveries.
+	ConsumerWebhooks = "webhooks"
 )
 
 // ArticleState is an article as of the event: enough to tell a reader it
@@ -63,6 +69,13 @@ type ArticleState struct {
 	ReaderVisible    bool `json:"readerVisible"`
 }
 
+// SubscriberState is a newsletter subscription as of the event.
+type SubscriberState struct {
+	Email  string   `json:"email"`
+	Status string   `json:"status"`
+	Topics []string `json:"topics"`
+}
+
 // Payload is an event's details (OutboxEvent.Payload, as JSON).
 type Payload struct {
 	// Action is the audited action that caused the event, e.g. article.update.
@@ -71,6 +84,8 @@ type Payload struct {
 	ChangedFields []string `json:"changedFields,omitempty"`
 	// Article is set on article events.
 	Article *ArticleState `json:"article,omitempty"`
+	// Subscriber is set on newsletter events.
+	Subscriber *SubscriberState `json:"subscriber,omitempty"`
 	// At is when the change was saved, to the nanosecond (the row's
 	// created_at has the database's precision: whole seconds on SQLite).
 	At time.Time `json:"at"`

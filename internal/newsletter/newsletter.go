@@ -23,6 +23,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -42,6 +43,11 @@ type Config struct {
 	Queued func()
 	// Publication names the newsletter in emails.
 	Publication string
+	// Consumers are the outbox consumers told of confirmations and
+	// unsubscriptions (webhooks); none writes no events.
+	Consumers []string
+	// Committed is called after a commit that wrote events.
+	Committed func()
 }
 
 // Service is the newsletter API.
@@ -71,6 +77,9 @@ func New(st *store.Store, cfg Config) *Service {
 	}
 	if cfg.Queued == nil {
 		cfg.Queued = func() {}
+	}
+	if cfg.Committed == nil {
+		cfg.Committed = func() {}
 	}
 	if cfg.Publication == "" {
 		cfg.Publication = "Broadsheet"
@@ -289,9 +298,30 @@ func (s *Service) Confirm(ctx context.Context, token string) (*models.Newsletter
 		if err := tx.SaveSubscriber(ctx, sub); err != nil {
 			return err
 		}
-		return tx.DeleteNewsletterTokens(ctx, sub.ID, models.TokenConfirm)
+		if err := tx.DeleteNewsletterTokens(ctx, sub.ID, models.TokenConfirm); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, events.NewsletterConfirmed, sub)
 	})
+	if err == nil {
+		s.cfg.Committed()
+	}
 	return sub, err
+}
+
+// record writes a newsletter event to the outbox inside tx.
+func (s *Service) record(ctx context.Context, tx *store.Store, typ string, sub *models.NewsletterSubscriber) error {
+	if len(s.cfg.Consumers) == 0 {
+		return nil
+	}
+	row, err := events.NewRow(typ, events.ObjectSubscriber, sub.ID, "newsletter", s.now(), events.Payload{
+		Action:     typ,
+		Subscriber: &events.SubscriberState{Email: sub.Email, Status: sub.Status, Topics: Topics(sub)},
+	})
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvents(ctx, s.cfg.Consumers, row)
 }
 
 // byManageToken loads the subscriber a manage/unsubscribe link belongs to.
@@ -319,12 +349,22 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*models.Newsle
 			return nil
 		}
 		now := s.now()
+		wasConfirmed := sub.Status == models.SubscriberConfirmed
 		sub.Status, sub.UnsubscribedAt, sub.UpdatedAt = models.SubscriberUnsubscribed, &now, now
 		if err := tx.SaveSubscriber(ctx, sub); err != nil {
 			return err
 		}
-		return tx.DeleteNewsletterTokens(ctx, sub.ID, models.TokenConfirm)
+		if err := tx.DeleteNewsletterTokens(ctx, sub.ID, models.TokenConfirm); err != nil {
+			return err
+		}
+		if !wasConfirmed {
+			return nil
+		}
+		return s.record(ctx, tx, events.NewsletterRemoved, sub)
 	})
+	if err == nil {
+		s.cfg.Committed()
+	}
 	return sub, err
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 
 // Config holds the server's dependencies and settings.
@@ -31,8 +32,10 @@ type Config struct {
 	Content *content.Service
 	// Newsletter serves sign-ups (a default one over Content's store when nil).
 	Newsletter *newsletter.Service
-	DB         *dbconn.DB
-	Logger     *slog.Logger
+	// Webhooks manages webhooks (a default one over Content's store when nil).
+	Webhooks *webhooks.Service
+	DB       *dbconn.DB
+	Logger   *slog.Logger
 	// Authenticate resolves a request's credentials to a viewer; nil treats
 	// every request as a reader.
 	Authenticate func(r *http.Request) (auth.Viewer, error)
@@ -71,6 +74,9 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = webhooks.New(cfg.Content.Store(), webhooks.Config{})
+	}
 	if cfg.Newsletter == nil {
 		cfg.Newsletter = newsletter.New(cfg.Content.Store(), newsletter.Config{})
 	}
@@ -99,7 +105,7 @@ func New(cfg Config) *Server {
 
 func (s *Server) newGraphQL() *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Live: s.cfg.Live},
+		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Hooks: s.cfg.Webhooks, Live: s.cfg.Live},
 		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
 	})
 	h := handler.New(es)

@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// SaveWebhook inserts or updates a webhook.
+func (s *Store) SaveWebhook(ctx context.Context, w *models.Webhook) error {
+	if w.ID == 0 {
+		return translate("create webhook", s.q(ctx).Create(w).Error)
+	}
+	return translate("update webhook", s.q(ctx).Model(w).Select("*").Omit("id", "created_at").Updates(w).Error)
+}
+
+// WebhookByID returns a live webhook, or nil.
+func (s *Store) WebhookByID(ctx context.Context, id uint64) (*models.Webhook, error) {
+	var w models.Webhook
+	r, err := notFound(&w, s.q(ctx).Where("id = ? AND deleted_at IS NULL", id).Take(&w).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load webhook %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// ListWebhooks returns the live webhooks, oldest first.
+func (s *Store) ListWebhooks(ctx context.Context, activeOnly bool) ([]*models.Webhook, error) {
+	var rows []*models.Webhook
+	q := s.q(ctx).Where("deleted_at IS NULL")
+	if activeOnly {
+		q = q.Where("active = ?", true)
+	}
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	return rows, nil
+}
+
+// AddDeliveries queues deliveries; one that exists already (the same event
+// for the same webhook) is left alone, so handing an event on twice is harmless.
+func (s *Store) AddDeliveries(ctx context.Context, ds []*models.WebhookDelivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(ds).Error
+	return translate("queue webhook deliveries", err)
+}
+
+// ClaimDeliveries takes up to limit due deliveries for lease, each with a
+// conditional update, so two workers never send the same one at once.
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*models.WebhookDelivery, error) {
+	var due []*models.WebhookDelivery
+	err := s.q(ctx).Where("status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)", models.DeliveryPending, now, now).
+		Order("next_attempt_at, id").Limit(limit).Find(&due).Error
+	if err != nil {
+		return nil, fmt.Errorf("find due deliveries: %w", err)
+	}
+	claimed := due[:0]
+	for _, d := range due {
+		res := s.q(ctx).Model(&models.WebhookDelivery{}).
+			Where("id = ? AND status = ? AND (locked_until IS NULL OR locked_until < ?)", d.ID, models.DeliveryPending, now).
+			Updates(map[string]any{"locked_until": now.Add(lease), "attempts": gorm.Expr("attempts + 1")})
+		if res.Error != nil {
+			return nil, fmt.Errorf("claim delivery %d: %w", d.ID, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			d.Attempts++
+			claimed = append(claimed, d)
+		}
+	}
+	return claimed, nil
+}
+
+// FinishDelivery records the outcome of an attempt.
+func (s *Store) FinishDelivery(ctx context.Context, d *models.WebhookDelivery) error {
+	return translate("update delivery", s.q(ctx).Model(d).
+		Select("status", "next_attempt_at", "locked_until", "last_status_code", "last_error", "delivered_at", "attempts").Updates(d).Error)
+}
+
+// DeliveryByID returns a delivery, or nil.
+func (s *Store) DeliveryByID(ctx context.Context, id uint64) (*models.WebhookDelivery, error) {
+	var d models.WebhookDelivery
+	r, err := notFound(&d, s.q(ctx).Where("id = ?", id).Take(&d).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load delivery %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// DeliveryPage is a page of a webhook's deliveries, newest first.
+type DeliveryPage struct {
+	Deliveries []*models.WebhookDelivery
+	Cursors    []Cursor
+	PageInfo   PageInfo
+}
+
+var deliveryKey = SortKey{Name: "delivery", Column: "webhook_deliveries.id", IDColumn: "webhook_deliveries.id", Int: true}
+
+// ListDeliveries returns a page of a webhook's deliveries, newest first.
+func (s *Store) ListDeliveries(ctx context.Context, webhookID uint64, p Page) (*DeliveryPage, error) {
+	p.Desc = true
+	q, err := deliveryKey.paginate(s.q(ctx).Table("webhook_deliveries").Where("webhook_id = ?", webhookID), p)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*models.WebhookDelivery
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	rows, info := trimPage(rows, p)
+	out := &DeliveryPage{Deliveries: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
+	for i, d := range rows {
+		out.Cursors[i] = deliveryKey.CursorFor(d.ID, d.ID)
+	}
+	return out, nil
+}
+
+// CountDeliveries counts a webhook's deliveries.
+func (s *Store) CountDeliveries(ctx context.Context, webhookID uint64) (int64, error) {
+	var n int64
+	err := s.q(ctx).Model(&models.WebhookDelivery{}).Where("webhook_id = ?", webhookID).Count(&n).Error
+	return n, err
+}

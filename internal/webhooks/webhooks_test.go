@@ -1,0 +1,361 @@
+package webhooks_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// receiver is a real HTTP endpoint on loopback that records deliveries and
+// answers with the statuses it is given, in order (then 200).
+type receiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	got      []delivery
+	statuses []int
+	arrived  chan delivery
+	block    chan struct{} // when set, requests wait for it to close
+}
+
+type delivery struct {
+	header http.Header
+	body   []byte
+	at     time.Time
+}
+
+func newReceiver(t *testing.T, statuses ...int) *receiver {
+	r := &receiver{statuses: statuses, arrived: make(chan delivery, 100)}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		d := delivery{header: req.Header.Clone(), body: body, at: time.Now()}
+		r.mu.Lock()
+		r.got = append(r.got, d)
+		status := 200
+		if len(r.statuses) > 0 {
+			status, r.statuses = r.statuses[0], r.statuses[1:]
+		}
+		block := r.block
+		r.mu.Unlock()
+		r.arrived <- d
+		if block != nil {
+			select {
+			case <-block:
+			case <-req.Context().Done():
+				return
+			}
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(r.Server.Close)
+	return r
+}
+
+func (r *receiver) deliveries() []delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+type env struct {
+	s      *testserver.Server
+	worker *webhooks.Worker
+	clock  *testserver.Clock
+	admin  string
+	editor string
+	cfg    webhooks.Config
+	db     *dbconn.DB
+}
+
+func setup(t *testing.T, db *dbconn.DB, cfg webhooks.Config) *env {
+	t.Helper()
+	clock := testserver.NewClock(time.Now().UTC())
+	cfg.AllowPrivate = true // receivers listen on loopback
+	cfg.Now = clock.Now
+	s := testserver.New(t, db, []content.Option{content.WithOutbox([]string{events.ConsumerWebhooks}, func() {})}, func(c *server.Config) {
+		c.Webhooks = webhooks.New(store.New(db), cfg)
+		c.Newsletter = newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example", Consumers: []string{events.ConsumerWebhooks}})
+	})
+	w := webhooks.NewWorker(store.New(db), s.Content, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &env{s: s, worker: w, clock: clock, admin: s.Token(t, "chief", auth.Admin), editor: s.Token(t, "desk", auth.Editor), cfg: cfg, db: db}
+}
+
+func (e *env) createWebhook(t *testing.T, url string, events ...string) (id, secret string) {
+	t.Helper()
+	var got struct {
+		CreateWebhook struct {
+			Webhook    *struct{ ID string }
+			Secret     *string
+			UserErrors []struct{ Field []string; Message string }
+		}
+	}
+	e.s.MustData(t, testserver.Request{Token: e.admin, Query: `mutation($u: String!, $e: [WebhookEvent!]!) { createWebhook(url: $u, events: $e, description: "test") { webhook { id } secret userErrors { field message } } }`,
+		Variables: map[string]any{"u": url, "e": events}}, &got)
+	if got.CreateWebhook.Webhook == nil || got.CreateWebhook.Secret == nil {
+		t.Fatalf("createWebhook: %+v", got)
+	}
+	return got.CreateWebhook.Webhook.ID, *got.CreateWebhook.Secret
+}
+
+// run hands pending events to the webhooks and makes every due attempt.
+func (e *env) run(t *testing.T) int {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.worker.Dispatch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.worker.Deliver(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) mutate(t *testing.T, q string, vars map[string]any) map[string]map[string]any {
+	t.Helper()
+	var got map[string]map[string]any
+	e.s.MustData(t, testserver.Request{Token: e.editor, Query: q, Variables: vars}, &got)
+	return got
+}
+
+func (e *env) createArticle(t *testing.T, title string) string {
+	got := e.mutate(t, `mutation($t: String!) { r: createArticle(input: {title: $t, body: "Text."}) { article { id } } }`, map[string]any{"t": title})
+	return got["r"]["article"].(map[string]any)["id"].(string)
+}
+
+func TestSignedDeliveries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{})
+		rec := newReceiver(t)
+		_, secret := e.createWebhook(t, rec.URL+"/hook", "ARTICLE_PUBLISHED", "ARTICLE_UPDATED")
+		if !strings.HasPrefix(secret, "whsec_") {
+			t.Errorf("secret %q", secret)
+		}
+		id := e.createArticle(t, "Hook test")
+		if n := e.run(t); n != 0 {
+			t.Fatalf("a new draft was delivered (%d)", n)
+		}
+		e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+		if n := e.run(t); n != 1 {
+			t.Fatalf("publishing delivered %d, want 1", n)
+		}
+		d := rec.deliveries()[0]
+		if err := webhooks.Verify(secret, d.header, d.body, time.Now(), 5*time.Minute); err != nil {
+			t.Fatalf("signature does not verify: %v", err)
+		}
+		var body webhooks.Body
+		json.Unmarshal(d.body, &body)
+		obj, _ := body.Object.(map[string]any)
+		if body.Type != "ARTICLE_PUBLISHED" || body.ID != d.header.Get(webhooks.HeaderID) || obj["slug"] != "hook-test" || obj["title"] != "Hook test" {
+			t.Errorf("delivery body: %s", d.body)
+		}
+		for name, check := range map[string]func() error{
+			"forged body":  func() error { return webhooks.Verify(secret, d.header, append(d.body, ' '), time.Now(), 5*time.Minute) },
+			"wrong secret": func() error { return webhooks.Verify("whsec_other", d.header, d.body, time.Now(), 5*time.Minute) },
+			"replay":       func() error { return webhooks.Verify(secret, d.header, d.body, time.Now().Add(10*time.Minute), 5*time.Minute) },
+		} {
+			if check() == nil {
+				t.Errorf("%s verified", name)
+			}
+		}
+		e.mutate(t, `mutation($id: ID!) { r: updateArticle(id: $id, input: {title: "Hook test, corrected"}) { article { id } } }`, map[string]any{"id": id})
+		if n := e.run(t); n != 1 {
+			t.Fatalf("a correction delivered %d, want 1", n)
+		}
+		if got := rec.deliveries()[1].header.Get(webhooks.HeaderEvent); got != "ARTICLE_UPDATED" {
+			t.Errorf("second event %q", got)
+		}
+		// Dispatching the same events again adds nothing.
+		e.db.Exec("INSERT INTO outbox_pending (consumer, event_seq) SELECT 'webhooks', seq FROM outbox_events")
+		if n := e.run(t); n != 0 || len(rec.deliveries()) != 2 {
+			t.Errorf("re-dispatched events were delivered again: %d", n)
+		}
+	})
+}
+
+func TestRetriesSurviveARestart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{Backoff: time.Minute})
+		rec := newReceiver(t, 500, 503)
+		e.createWebhook(t, rec.URL, "ARTICLE_PUBLISHED")
+		id := e.createArticle(t, "Flaky receiver")
+		e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+		if n := e.run(t); n != 0 {
+			t.Fatal("first attempt should fail")
+		}
+		if n := e.run(t); n != 0 || len(rec.deliveries()) != 1 {
+			t.Fatal("a retry was made before its time")
+		}
+		e.clock.Advance(2 * time.Minute)
+		if n := e.run(t); n != 0 || len(rec.deliveries()) != 2 {
+			t.Fatal("second attempt should fail")
+		}
+		// The server restarts: a fresh worker picks the delivery up from the database.
+		restarted := webhooks.NewWorker(store.New(db), e.s.Content, e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		e.clock.Advance(5 * time.Minute)
+		if n, err := restarted.Deliver(context.Background()); err != nil || n != 1 {
+			t.Fatalf("third attempt: %d, %v", n, err)
+		}
+		got := rec.deliveries()
+		if len(got) != 3 || got[0].header.Get(webhooks.HeaderID) != got[2].header.Get(webhooks.HeaderID) {
+			t.Errorf("attempts: %d, event ids must be equal across attempts", len(got))
+		}
+		var d models.WebhookDelivery
+		db.Take(&d)
+		if d.Status != models.DeliveryDelivered || d.Attempts != 3 {
+			t.Errorf("delivery %+v", d)
+		}
+	})
+}
+
+func TestAHangingReceiverDelaysNoOne(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	e := setup(t, db, webhooks.Config{Timeout: 20 * time.Second})
+	slow, fast := newReceiver(t), newReceiver(t)
+	slow.block = make(chan struct{})
+	e.createWebhook(t, slow.URL, "ARTICLE_PUBLISHED")
+	e.createWebhook(t, fast.URL, "ARTICLE_PUBLISHED")
+	id := e.createArticle(t, "Two receivers")
+	e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+	if _, err := e.worker.Dispatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int)
+	go func() {
+		n, _ := e.worker.Deliver(context.Background())
+		done <- n
+	}()
+	<-slow.arrived // the slow receiver holds its request…
+	select {
+	case <-fast.arrived: // …and the other one is served meanwhile
+	case <-time.After(15 * time.Second):
+		t.Fatal("the fast receiver waited for the hanging one")
+	}
+	close(slow.block)
+	if n := <-done; n != 2 {
+		t.Errorf("delivered %d, want 2", n)
+	}
+}
+
+func TestFailedDeliveriesCanBeRetriedByAnAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{MaxAttempts: 2, Backoff: time.Second})
+		rec := newReceiver(t, 500, 500)
+		hookID, _ := e.createWebhook(t, rec.URL, "ARTICLE_PUBLISHED")
+		id := e.createArticle(t, "Always failing")
+		e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+		e.run(t)
+		e.clock.Advance(time.Minute)
+		e.run(t)
+		var list struct {
+			WebhookDeliveries struct {
+				TotalCount int
+				Nodes      []struct {
+					ID, Status, Event string
+					Attempts          int
+					LastStatusCode    int
+				}
+			}
+		}
+		q := `query($w: ID!) { webhookDeliveries(webhookId: $w) { totalCount nodes { id status event attempts lastStatusCode } } }`
+		e.s.MustData(t, testserver.Request{Token: e.admin, Query: q, Variables: map[string]any{"w": hookID}}, &list)
+		n := list.WebhookDeliveries.Nodes
+		if len(n) != 1 || n[0].Status != "FAILED" || n[0].Attempts != 2 || n[0].LastStatusCode != 500 || n[0].Event != "ARTICLE_PUBLISHED" {
+			t.Fatalf("deliveries after giving up: %+v", list)
+		}
+		var retry struct {
+			RetryWebhookDelivery struct{ Delivery *struct{ Status string } }
+		}
+		e.s.MustData(t, testserver.Request{Token: e.admin, Query: `mutation($id: ID!) { retryWebhookDelivery(id: $id) { delivery { status } } }`, Variables: map[string]any{"id": n[0].ID}}, &retry)
+		if retry.RetryWebhookDelivery.Delivery == nil || retry.RetryWebhookDelivery.Delivery.Status != "PENDING" {
+			t.Fatalf("retry: %+v", retry)
+		}
+		if got := e.run(t); got != 1 {
+			t.Errorf("retried delivery: %d delivered", got)
+		}
+	})
+}
+
+func TestTargetsAreGuarded(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil) // default config: private targets refused
+	admin := s.Token(t, "chief", auth.Admin)
+	for _, url := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://100.64.0.1/", "ftp://example.com/", "http://user:pass@example.com/", "not a url"} {
+		r := s.Do(t, testserver.Request{Token: admin, Query: `mutation($u: String!) { createWebhook(url: $u, events: [ARTICLE_PUBLISHED]) { webhook { id } userErrors { field code } } }`, Variables: map[string]any{"u": url}})
+		if !strings.Contains(string(r.Body), `"field":["url"]`) || strings.Contains(string(r.Body), `"webhook":{`) {
+			t.Errorf("createWebhook(%s): %s", url, r.Body)
+		}
+	}
+	if r := s.Do(t, testserver.Request{Token: s.Token(t, "desk", auth.Editor), Query: `{ webhooks { id } }`}); !slices.Equal(r.Codes(), []string{"FORBIDDEN"}) {
+		t.Errorf("an editor listing webhooks: %v", r.Codes())
+	}
+
+	// A name that resolved to a public address when registered and to a
+	// private one now (DNS rebinding) is refused when connecting.
+	rec := newReceiver(t)
+	now := time.Now().UTC()
+	hook := &models.Webhook{URL: rec.URL, Events: "ARTICLE_PUBLISHED", Secret: "whsec_x", Active: true, CreatedAt: now, UpdatedAt: now}
+	st := store.New(db)
+	if err := st.SaveWebhook(context.Background(), hook); err != nil {
+		t.Fatal(err)
+	}
+	st.AddDeliveries(context.Background(), []*models.WebhookDelivery{{WebhookID: hook.ID, EventID: "e1", EventType: "ARTICLE_PUBLISHED", Body: "{}", Status: models.DeliveryPending, NextAttemptAt: now, CreatedAt: now}})
+	w := webhooks.NewWorker(st, s.Content, webhooks.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if n, _ := w.Deliver(context.Background()); n != 0 || len(rec.deliveries()) != 0 {
+		t.Fatal("the worker connected to a loopback address")
+	}
+	var d models.WebhookDelivery
+	db.Take(&d)
+	if !strings.Contains(d.LastError, "private or loopback") {
+		t.Errorf("last error %q", d.LastError)
+	}
+}
+
+func TestNewsletterEventsReachWebhooks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{})
+		rec := newReceiver(t)
+		e.createWebhook(t, rec.URL, "NEWSLETTER_SUBSCRIPTION_CONFIRMED", "NEWSLETTER_SUBSCRIPTION_REMOVED")
+		letters := e.s.Config.Newsletter
+		ctx := context.Background()
+		if err := letters.Subscribe(ctx, "hooked@example.com", nil); err != nil {
+			t.Fatal(err)
+		}
+		var tok models.NewsletterToken
+		db.Where("purpose = ?", models.TokenConfirm).Take(&tok)
+		// The raw token only travels by email; confirm through the service
+		// with a token we issue for the test instead.
+		raw := "test-confirm-token"
+		db.Model(&models.NewsletterToken{}).Where("token_hash = ?", tok.TokenHash).Update("token_hash", hashForTest(raw))
+		if _, err := letters.Confirm(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.run(t); n != 1 {
+			t.Fatalf("confirmation delivered %d", n)
+		}
+		var body webhooks.Body
+		json.Unmarshal(rec.deliveries()[0].body, &body)
+		if body.Type != "NEWSLETTER_SUBSCRIPTION_CONFIRMED" || !strings.Contains(string(rec.deliveries()[0].body), "hooked@example.com") {
+			t.Errorf("body %s", rec.deliveries()[0].body)
+		}
+	})
+}

@@ -1,0 +1,311 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Worker turns outbox events into deliveries and sends them.
+type Worker struct {
+	store   *store.Store
+	content *content.Service
+	cfg     Config
+	client  *http.Client
+	log     *slog.Logger
+	wake    chan struct{}
+}
+
+// NewWorker returns a worker; content loads the objects events are about.
+func NewWorker(st *store.Store, svc *content.Service, cfg Config, log *slog.Logger) *Worker {
+	cfg.defaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Worker{
+		store: st, content: svc, cfg: cfg, log: log, wake: make(chan struct{}, 1),
+		client: &http.Client{
+			Timeout:   cfg.Timeout,
+			Transport: &http.Transport{DialContext: guardedDialer(cfg.AllowPrivate).DialContext, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute},
+			// A redirect is not a delivery: receivers answer the URL they registered.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+}
+
+// Wake asks a running worker to look for work now (after a commit).
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// eventName maps an outbox event to the name webhooks subscribe to; ""
+// means webhooks do not hear of it (drafts' changes stay inside).
+func eventName(e events.Event) string {
+	switch e.Type {
+	case events.ArticlePublished:
+		return ArticlePublished
+	case events.ArticleUpdated:
+		if e.Payload.Article != nil && e.Payload.Article.ReaderVisible {
+			return ArticleUpdated
+		}
+	case events.ArticleUnpublished:
+		return ArticleUnpublished
+	case events.ArticleDeleted:
+		if e.Payload.Article != nil && e.Payload.Article.WasReaderVisible {
+			return ArticleDeleted
+		}
+	case events.AuthorCreated, events.AuthorUpdated, events.AuthorDeleted:
+		return AuthorChanged
+	case events.NewsletterConfirmed:
+		return SubscriptionConfirmed
+	case events.NewsletterRemoved:
+		return SubscriptionRemoved
+	}
+	return ""
+}
+
+// Body is the JSON every delivery posts.
+type Body struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	OccurredAt time.Time `json:"occurredAt"`
+	Object     any       `json:"object"`
+}
+
+// object describes what an event is about, as a receiver needs it.
+func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
+	switch e.ObjectType {
+	case events.ObjectArticle:
+		a, err := w.content.ArticleForEvent(ctx, e.ObjectID)
+		if err != nil || a == nil {
+			return map[string]any{"id": relay.ID(relay.TypeArticle, e.ObjectID)}, err
+		}
+		o := map[string]any{"id": relay.ID(relay.TypeArticle, a.ID), "slug": a.Slug, "status": a.Status, "version": a.Version}
+		if !content.ReaderVisible(a, e.OccurredAt) {
+			return o, nil // gone from the site: say which, not what
+		}
+		var tags, authors []string
+		var category any
+		if a.Relations != nil {
+			for _, t := range a.Relations.Tags {
+				tags = append(tags, t.Slug)
+			}
+			for _, au := range a.Relations.Authors {
+				authors = append(authors, au.Name)
+			}
+			if a.Relations.Category != nil {
+				category = a.Relations.Category.Slug
+			}
+		}
+		o["title"], o["subtitle"], o["excerpt"] = a.Title, a.Subtitle, a.Excerpt
+		o["publishedAt"], o["updatedAt"], o["canonicalUrl"] = a.PublishedAt, a.UpdatedAt, a.CanonicalURL
+		o["category"], o["tags"], o["authors"] = category, tags, authors
+		return o, nil
+	case events.ObjectAuthor:
+		a, err := w.content.AuthorForEvent(ctx, e.ObjectID)
+		if err != nil || a == nil {
+			return map[string]any{"id": relay.ID(relay.TypeAuthor, e.ObjectID)}, err
+		}
+		return map[string]any{"id": relay.ID(relay.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil}, nil
+	case events.ObjectSubscriber:
+		return e.Payload.Subscriber, nil
+	}
+	return map[string]any{"type": e.ObjectType, "id": e.ObjectID}, nil
+}
+
+// Dispatch turns pending outbox events into deliveries, one per webhook
+// that listens for the event. Running it twice for the same event adds
+// nothing: a delivery is unique per webhook and event.
+func (w *Worker) Dispatch(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		hooks, err := w.store.ListWebhooks(ctx, true)
+		if err != nil {
+			return total, err
+		}
+		n, err := w.store.HandlePending(ctx, events.ConsumerWebhooks, 100, func(rows []*models.OutboxEvent) error {
+			var ds []*models.WebhookDelivery
+			for _, r := range rows {
+				e, err := events.FromRow(r)
+				if err != nil {
+					w.log.ErrorContext(ctx, "skip undecodable event", "event", r.EventID, "err", err)
+					continue
+				}
+				name := eventName(e)
+				if name == "" {
+					continue
+				}
+				var listeners []*models.Webhook
+				for _, h := range hooks {
+					for _, ev := range Events(h) {
+						if ev == name {
+							listeners = append(listeners, h)
+						}
+					}
+				}
+				if len(listeners) == 0 {
+					continue
+				}
+				obj, err := w.object(ctx, e)
+				if err != nil {
+					return err
+				}
+				body, err := json.Marshal(Body{ID: e.ID, Type: name, OccurredAt: e.OccurredAt, Object: obj})
+				if err != nil {
+					return err
+				}
+				now := w.cfg.Now().UTC()
+				for _, h := range listeners {
+					ds = append(ds, &models.WebhookDelivery{WebhookID: h.ID, EventID: e.ID, EventType: name, Body: string(body), Status: models.DeliveryPending, NextAttemptAt: now, CreatedAt: now})
+				}
+			}
+			return w.store.AddDeliveries(ctx, ds)
+		})
+		total += n
+		if err != nil || n < 100 {
+			return total, err
+		}
+	}
+}
+
+// Deliver sends every due delivery, several at once, and returns when all
+// attempts have ended. Each attempt has its own timeout, so a receiver
+// that hangs holds one slot, not the others.
+func (w *Worker) Deliver(ctx context.Context) (delivered int, err error) {
+	var mu sync.Mutex
+	for {
+		batch, err := w.store.ClaimDeliveries(ctx, w.cfg.Now().UTC(), w.cfg.Timeout+time.Minute, 4*w.cfg.Concurrency)
+		if err != nil || len(batch) == 0 {
+			return delivered, err
+		}
+		sem := make(chan struct{}, w.cfg.Concurrency)
+		var wg sync.WaitGroup
+		for _, d := range batch {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if w.attempt(ctx, d) {
+					mu.Lock()
+					delivered++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+// attempt makes one delivery attempt and records its outcome.
+func (w *Worker) attempt(ctx context.Context, d *models.WebhookDelivery) bool {
+	h, err := w.store.WebhookByID(ctx, d.WebhookID)
+	if err != nil {
+		w.log.ErrorContext(ctx, "load webhook", "webhook", d.WebhookID, "err", err)
+		return false
+	}
+	now := func() time.Time { return w.cfg.Now().UTC() }
+	d.LockedUntil = nil
+	if h == nil || !h.Active {
+		d.Status, d.LastError = models.DeliveryFailed, "the webhook was deleted or deactivated"
+		w.finish(ctx, d)
+		return false
+	}
+	code, sendErr := w.post(ctx, h, d)
+	d.LastStatusCode = code
+	switch {
+	case sendErr == nil:
+		t := now()
+		d.Status, d.DeliveredAt, d.LastError = models.DeliveryDelivered, &t, ""
+	case d.Attempts >= w.cfg.MaxAttempts:
+		d.Status, d.LastError = models.DeliveryFailed, clip(sendErr.Error())
+		w.log.WarnContext(ctx, "webhook delivery failed for good", "delivery", d.ID, "webhook", h.ID, "attempts", d.Attempts, "err", sendErr)
+	default:
+		d.NextAttemptAt, d.LastError = now().Add(w.backoff(d.Attempts)), clip(sendErr.Error())
+	}
+	w.finish(ctx, d)
+	return sendErr == nil
+}
+
+func (w *Worker) finish(ctx context.Context, d *models.WebhookDelivery) {
+	if err := w.store.FinishDelivery(context.WithoutCancel(ctx), d); err != nil {
+		w.log.ErrorContext(ctx, "record webhook delivery", "delivery", d.ID, "err", err)
+	}
+}
+
+// post sends one signed request; any answer but 2xx is a failure.
+func (w *Worker) post(ctx context.Context, h *models.Webhook, d *models.WebhookDelivery) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	body := []byte(d.Body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	ts := w.cfg.Now().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Broadsheet-Webhooks/1")
+	req.Header.Set(HeaderID, d.EventID)
+	req.Header.Set(HeaderEvent, d.EventType)
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	req.Header.Set(HeaderSignature, Sign(h.Secret, ts, body))
+	res, err := w.client.Do(req)
+	if err != nil {
+		return 0, errorf("POST %s: %w", h.URL, err)
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return res.StatusCode, errorf("POST %s: HTTP %d", h.URL, res.StatusCode)
+	}
+	return res.StatusCode, nil
+}
+
+// backoff is exponential with ±20% jitter, capped at six hours.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := min(w.cfg.Backoff<<min(attempts-1, 20), 6*time.Hour)
+	return d + time.Duration(float64(d)*(rand.Float64()*0.4-0.2))
+}
+
+func clip(s string) string {
+	if len(s) > 900 {
+		return s[:900]
+	}
+	return s
+}
+
+// Run dispatches and delivers until ctx ends, when woken and every interval.
+func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := w.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "webhook dispatch", "err", err)
+		}
+		if _, err := w.Deliver(ctx); err != nil && ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "webhook delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
