@@ -204,7 +204,9 @@ func (s *Service) Delete(ctx context.Context, id uint64) (*models.Webhook, error
 }
 
 // List returns every webhook.
-func (s *Service) List(ctx context.Context) ([]*models.Webhook, error) { return s.store.ListWebhooks(ctx, false) }
+func (s *Service) List(ctx context.Context) ([]*models.Webhook, error) {
+	return s.store.ListWebhooks(ctx, false)
+}
 
 // DeliveryList is a page of deliveries with a lazy total.
 type DeliveryList struct {

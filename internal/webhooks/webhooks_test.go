@@ -105,7 +105,10 @@ func (e *env) createWebhook(t *testing.T, url string, events ...string) (id, sec
 		CreateWebhook struct {
 			Webhook    *struct{ ID string }
 			Secret     *string
-			UserErrors []struct{ Field []string; Message string }
+			UserErrors []struct {
+				Field   []string
+				Message string
+			}
 		}
 	}
 	e.s.MustData(t, testserver.Request{Token: e.admin, Query: `mutation($u: String!, $e: [WebhookEvent!]!) { createWebhook(url: $u, events: $e, description: "test") { webhook { id } secret userErrors { field message } } }`,
@@ -171,7 +174,9 @@ func TestSignedDeliveries(t *testing.T) {
 		for name, check := range map[string]func() error{
 			"forged body":  func() error { return webhooks.Verify(secret, d.header, append(d.body, ' '), time.Now(), 5*time.Minute) },
 			"wrong secret": func() error { return webhooks.Verify("whsec_other", d.header, d.body, time.Now(), 5*time.Minute) },
-			"replay":       func() error { return webhooks.Verify(secret, d.header, d.body, time.Now().Add(10*time.Minute), 5*time.Minute) },
+			"replay": func() error {
+				return webhooks.Verify(secret, d.header, d.body, time.Now().Add(10*time.Minute), 5*time.Minute)
+			},
 		} {
 			if check() == nil {
 				t.Errorf("%s verified", name)
