@@ -98,8 +98,7 @@ func flagSet(name, summary string, stdout, stderr io.Writer) *flag.FlagSet {
 
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+		if errors.Is(err, flag.ErrHelp) { // the flag package has printed the usage
 			return flag.ErrHelp
 		}
 		fmt.Fprintf(stderr, "%s: %v (run '%s --help')\n", fs.Name(), err, fs.Name())
@@ -124,8 +123,8 @@ func dbFlag(fs *flag.FlagSet) *string {
 }
 
 // openDB connects and migrates.
-func openDB(ctx context.Context, url string, log *slog.Logger) (*dbconn.DB, error) {
-	db, err := dbconn.Open(ctx, url, dbconn.Options{})
+func openDB(ctx context.Context, url string, log *slog.Logger, opts dbconn.Options) (*dbconn.DB, error) {
+	db, err := dbconn.Open(ctx, url, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +163,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", env("BROADSHEET_LOG_FORMAT", "text"), "log format: text or json (env BROADSHEET_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	ops := addOpsFlags(fs)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := ops.check(fs, stderr); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
@@ -174,7 +177,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	db, err := openDB(ctx, *dbURL, log)
+	db, err := openDB(ctx, *dbURL, log, dbconn.Options{Replicas: ops.replicaURLs()})
 	if err != nil {
 		return err
 	}
@@ -197,8 +200,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	cfg := server.Config{Content: svc, DB: db, Logger: log}
+	closeOps, err := ops.apply(ctx, &cfg, log)
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		closeOps(flushCtx)
+	}()
+	if err != nil {
+		return err
+	}
+	handler := server.New(cfg)
+	if *ops.metricsAddr != "" {
+		if err := serveMetrics(ctx, *ops.metricsAddr, handler.Metrics().Handler(), log); err != nil {
+			return err
+		}
+	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Content: svc, DB: db, Logger: log}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -213,10 +232,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Drain: /readyz fails so load balancers stop routing here, requests
+	// are still served; then stop accepting and let in-flight ones finish.
+	handler.Drain()
+	log.Info("draining", "delay", ops.drainDelay.String())
+	select {
+	case <-time.After(*ops.drainDelay):
+	case err := <-errc:
+		return err
+	}
 	log.Info("shutting down", "grace", grace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
 }
 
 // displayAddr turns a listener address into one a browser can open.
@@ -268,7 +300,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	db, err := openDB(ctx, *dbURL, log)
+	db, err := openDB(ctx, *dbURL, log, dbconn.Options{})
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,12 @@ package gqlhttp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -91,7 +94,9 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	)
 	info.Cache = reqinfo.CacheBypass
 	if useCache {
-		cacheKey = t.key(params)
+		cacheKey, useCache = t.key(params)
+	}
+	if useCache {
 		if e, ok := t.opts.Cache.Get(cacheKey); ok {
 			info.Cache = reqinfo.CacheHit
 			info.Outcome = reqinfo.OutcomeOK
@@ -162,23 +167,34 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	t.writePublic(w, r, media, body, etag, keyList)
 }
 
-// key is the response-cache key: the document (by hash, so that a
+// key is the response-cache key: the document by its SHA-256 (so that a
 // persisted query and its full text share an entry), the operation and the
 // variables. Only readers' answers are cached, so the viewer is the same.
-func (t *Transport) key(p *graphql.RawParams) httpcache.Key {
-	doc := ""
+// A request whose text and hash disagree is not looked up: the executor
+// refuses it.
+func (t *Transport) key(p *graphql.RawParams) (httpcache.Key, bool) {
+	var hash string
+	if pq, ok := p.Extensions["persistedQuery"].(map[string]any); ok {
+		hash, _ = pq["sha256Hash"].(string)
+		hash = strings.ToLower(hash)
+	}
 	if p.Query != "" {
-		doc = "q:" + p.Query
-	} else if pq, ok := p.Extensions["persistedQuery"].(map[string]any); ok {
-		h, _ := pq["sha256Hash"].(string)
-		doc = "h:" + h
+		sum := sha256.Sum256([]byte(p.Query))
+		text := hex.EncodeToString(sum[:])
+		if hash != "" && hash != text {
+			return httpcache.Key{}, false
+		}
+		hash = text
+	}
+	if hash == "" {
+		return httpcache.Key{}, false
 	}
 	vars := ""
 	if len(p.Variables) > 0 {
 		b, _ := json.Marshal(p.Variables) // map keys are sorted: canonical
 		vars = string(b)
 	}
-	return httpcache.MakeKey("reader", doc, p.OperationName, vars)
+	return httpcache.MakeKey("reader", hash, p.OperationName, vars), true
 }
 
 // writePublic writes a reader's shareable answer: cacheable by CDNs when it

@@ -99,19 +99,27 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	var keys []string
 	switch v := res.(type) {
 	case *models.Article:
-		if v != nil {
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
 			keys = []string{ArticleKey(v.ID)}
 		}
 	case *models.Author:
-		if v != nil {
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
 			keys = []string{AuthorKey(v.ID)}
 		}
 	case *models.Category:
-		if v != nil {
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
 			keys = []string{CategoryKey(v.ID)}
 		}
 	case *models.Tag:
-		if v != nil {
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
 			keys = []string{TagKey(v.ID)}
 		}
 	case []*models.Author:
@@ -137,10 +145,8 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		keys = []string{KeyAuthors}
 	case *model.TagConnection:
 		keys = []string{KeyTags}
-	case nil:
-		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
-			keys = lookupKeys[fc.Field.Name]
-		}
+	case nil: // node(id:) finding nothing
+		keys = nullLookup(ctx)
 	}
 	if len(keys) > 0 {
 		if k := KeysFrom(ctx); k != nil {
@@ -148,6 +154,14 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		}
 	}
 	return res, err
+}
+
+// nullLookup returns the list keys of a root lookup that found nothing.
+func nullLookup(ctx context.Context) []string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
+		return lookupKeys[fc.Field.Name]
+	}
+	return nil
 }
 
 // maxHeaderBytes bounds the surrogate-key headers; CDNs cap them (Fastly at

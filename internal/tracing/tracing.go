@@ -123,7 +123,7 @@ var _ interface {
 	graphql.FieldInterceptor
 } = extension{}
 
-func (extension) ExtensionName() string                    { return "Tracing" }
+func (extension) ExtensionName() string                   { return "Tracing" }
 func (extension) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (e extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
