@@ -234,10 +234,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Drain: /readyz fails so load balancers stop routing here, requests
 	// are still served; then stop accepting and let in-flight ones finish.
+	// A second signal skips the rest of the delay.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
 	handler.Drain()
 	log.Info("draining", "delay", ops.drainDelay.String())
 	select {
 	case <-time.After(*ops.drainDelay):
+	case <-again:
 	case err := <-errc:
 		return err
 	}

@@ -38,21 +38,26 @@ func useReplicas(gdb *gorm.DB, urls []string) error {
 		}
 		dialectors = append(dialectors, gormmysql.New(gormmysql.Config{DSN: t.DSN, DefaultStringSize: 191}))
 	}
+	primary := gdb.Config.ConnPool
 	resolver := dbresolver.Register(dbresolver.Config{Replicas: dialectors, Policy: dbresolver.RandomPolicy{}}).
 		SetMaxOpenConns(32).SetMaxIdleConns(32).SetConnMaxLifetime(30 * time.Minute)
 	if err := gdb.Use(resolver); err != nil {
 		return fmt.Errorf("replicas: %w", err)
 	}
+	// After dbresolver has picked a replica for a read, send it back to the
+	// primary when the context asks for it (transactions already are).
 	toPrimary := func(tx *gorm.DB) {
-		if tx.Statement.Context != nil && UsesPrimary(tx.Statement.Context) {
-			dbresolver.Write.ModifyStatement(tx.Statement)
+		if ctx := tx.Statement.Context; ctx != nil && UsesPrimary(ctx) {
+			if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); !inTx {
+				tx.Statement.ConnPool = primary
+			}
 		}
 	}
 	cb := gdb.Callback()
 	for _, err := range []error{
-		cb.Query().Before("gorm:db_resolver").Register("broadsheet:primary_query", toPrimary),
-		cb.Row().Before("gorm:db_resolver").Register("broadsheet:primary_row", toPrimary),
-		cb.Raw().Before("gorm:db_resolver").Register("broadsheet:primary_raw", toPrimary),
+		cb.Query().After("gorm:db_resolver").Before("gorm:query").Register("broadsheet:primary_query", toPrimary),
+		cb.Row().After("gorm:db_resolver").Before("gorm:row").Register("broadsheet:primary_row", toPrimary),
+		cb.Raw().After("gorm:db_resolver").Before("gorm:raw").Register("broadsheet:primary_raw", toPrimary),
 	} {
 		if err != nil {
 			return err

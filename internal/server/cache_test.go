@@ -19,7 +19,9 @@ import (
 
 const cachedHome = `query Home { articles(first: 5) { nodes { id title authors { name } category { name } tags { name } } } }`
 
-func surrogateKeys(r *testserver.Response) []string { return strings.Fields(r.Header.Get("Surrogate-Key")) }
+func surrogateKeys(r *testserver.Response) []string {
+	return strings.Fields(r.Header.Get("Surrogate-Key"))
+}
 
 func TestHTTPCaching(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
