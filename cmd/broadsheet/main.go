@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +41,12 @@ Run 'broadsheet COMMAND --help' for a command's flags.
 `
 
 func main() {
+	// Broadsheet's live heap is small and its garbage plentiful (every
+	// request builds a response tree): collecting less often saves about a
+	// fifth of the CPU per request for some tens of MiB. GOGC overrides it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -212,7 +219,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	handler := server.New(cfg)
 	if *ops.metricsAddr != "" {
-		if err := serveMetrics(ctx, *ops.metricsAddr, handler.Metrics().Handler(), log); err != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", handler.Metrics().Handler())
+		if err := serveAside(ctx, "metrics", *ops.metricsAddr, mux, log); err != nil {
+			return err
+		}
+	}
+	if *ops.pprofAddr != "" {
+		if err := serveAside(ctx, "profiler", *ops.pprofAddr, pprofMux(), log); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -99,6 +100,7 @@ type opsFlags struct {
 	responseEntries, responseMB         *int
 	metricsAddr, otlpEndpoint, replicas *string
 	drainDelay                          *time.Duration
+	pprofAddr                           *string
 }
 
 func addOpsFlags(fs *flag.FlagSet) *opsFlags {
@@ -127,6 +129,7 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.otlpEndpoint = fs.String("otlp-endpoint", env("BROADSHEET_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://localhost:4318; default: off (env BROADSHEET_OTLP_ENDPOINT)")
 	o.replicas = fs.String("db-replicas", env("BROADSHEET_DB_REPLICAS", ""), "comma-separated MySQL read replica URLs; readers' queries go to them (env BROADSHEET_DB_REPLICAS)")
 	o.drainDelay = fs.Duration("drain-delay", e.duration("BROADSHEET_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails before the server stops accepting connections (env BROADSHEET_DRAIN_DELAY)")
+	o.pprofAddr = fs.String("pprof-addr", env("BROADSHEET_PPROF_ADDR", ""), "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; default: off (env BROADSHEET_PPROF_ADDR)")
 	return o
 }
 
@@ -199,14 +202,13 @@ func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logg
 	return closer, nil
 }
 
-// serveMetrics serves /metrics on its own address until ctx ends.
-func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+// serveAside serves a mux on its own address (metrics, profiler) until
+// ctx ends.
+func serveAside(ctx context.Context, what, addr string, mux *http.ServeMux, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s for metrics: %w", addr, err)
+		return fmt.Errorf("listen on %s for %s: %w", addr, what, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -214,9 +216,20 @@ func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Lo
 	}()
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics server", "err", err)
+			log.Error(what+" server", "err", err)
 		}
 	}()
-	log.Info("serving metrics", "addr", ln.Addr().String())
+	log.Info("serving "+what, "addr", ln.Addr().String())
 	return nil
+}
+
+// pprofMux is Go's profiler.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

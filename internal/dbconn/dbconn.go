@@ -108,6 +108,9 @@ func Parse(raw string) (Target, error) {
 		cfg.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
 		// Fail fast when the server does not answer (override with ?timeout=).
 		cfg.Timeout = 3 * time.Second
+		// Send each query with its arguments in one round trip instead of
+		// prepare, execute and close (three): safe with utf8mb4.
+		cfg.InterpolateParams = true
 		for k, vs := range u.Query() {
 			if len(vs) == 0 {
 				continue

@@ -41,14 +41,17 @@ type Options struct {
 }
 
 // Transport implements graphql.Transport for GET and POST.
-type Transport struct{ opts Options }
+type Transport struct {
+	opts         Options
+	publicPolicy string // Cache-Control of public GET answers
+}
 
 // New returns the transport.
 func New(opts Options) *Transport {
 	if opts.Public == nil {
 		opts.Public = func(*http.Request) bool { return false }
 	}
-	return &Transport{opts: opts}
+	return &Transport{opts: opts, publicPolicy: opts.Policy.Public()}
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -101,7 +104,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 			info.Cache = reqinfo.CacheHit
 			info.Outcome = reqinfo.OutcomeOK
 			info.Operation, info.OperationType = e.Operation, "query"
-			t.writePublic(w, r, media, e.Body, e.ETag, e.Keys)
+			t.writePublic(w, r, media, e)
 			return
 		}
 		info.Cache = reqinfo.CacheMiss
@@ -158,13 +161,13 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		return
 	}
 	body := encode(resp)
-	etag := httpcache.ETag(body)
-	keyList := keys.List()
+	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation}
+	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
 	if useCache {
-		t.opts.Cache.Put(cacheKey, &httpcache.Entry{Body: body, ETag: etag, Keys: keyList, Operation: info.Operation}, epoch)
+		t.opts.Cache.Put(cacheKey, entry, epoch)
 	}
 	info.Outcome = reqinfo.OutcomeOK
-	t.writePublic(w, r, media, body, etag, keyList)
+	t.writePublic(w, r, media, entry)
 }
 
 // key is the response-cache key: the document by its SHA-256 (so that a
@@ -199,27 +202,33 @@ func (t *Transport) key(p *graphql.RawParams) (httpcache.Key, bool) {
 
 // writePublic writes a reader's shareable answer: cacheable by CDNs when it
 // came by GET, with an ETag honoured by If-None-Match either way.
-func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media string, body []byte, etag string, keys []string) {
+func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media string, e *httpcache.Entry) {
 	h := w.Header()
-	h.Set("Content-Type", media+"; charset=utf-8")
-	h.Set("ETag", etag)
+	h.Set("Content-Type", contentType(media))
+	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
-		h.Set("Cache-Control", t.opts.Policy.Public())
-		if len(keys) > 0 {
-			sk, ct := httpcache.Header(keys)
-			h.Set("Surrogate-Key", sk)
-			h.Set("Cache-Tag", ct)
+		h.Set("Cache-Control", t.publicPolicy)
+		if e.SurrogateKey != "" {
+			h.Set("Surrogate-Key", e.SurrogateKey)
+			h.Set("Cache-Tag", e.CacheTag)
 		}
 	} else {
 		h.Set("Cache-Control", httpcache.NoStore)
 	}
-	if httpcache.NotModified(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.NotModified(r.Header.Get("If-None-Match"), e.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(e.Body)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	w.Write(e.Body)
+}
+
+func contentType(media string) string {
+	if media == MediaGraphQLResponse {
+		return MediaGraphQLResponse + "; charset=utf-8"
+	}
+	return MediaJSON + "; charset=utf-8"
 }
 
 // refuse answers a request error raised by the transport itself, through
@@ -248,7 +257,7 @@ func (t *Transport) write(w http.ResponseWriter, media string, status int, cache
 	}
 	body := encode(resp)
 	h := w.Header()
-	h.Set("Content-Type", media+"; charset=utf-8")
+	h.Set("Content-Type", contentType(media))
 	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

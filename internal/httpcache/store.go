@@ -15,7 +15,9 @@ type Entry struct {
 	Keys []string
 	// Operation is the name of the operation that produced the body.
 	Operation string
-	Stored    time.Time
+	// SurrogateKey and CacheTag are Keys as headers, made once.
+	SurrogateKey, CacheTag string
+	Stored                 time.Time
 }
 
 // Key identifies an answer: it hashes everything that can change it.
@@ -122,6 +124,9 @@ func (s *Store) Put(k Key, e *Entry, epoch uint64) bool {
 		return false
 	}
 	e.Stored = s.opts.Now()
+	if e.SurrogateKey == "" && len(e.Keys) > 0 {
+		e.SurrogateKey, e.CacheTag = Header(e.Keys)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Checked under the lock: Purge bumps the epoch while holding it.

@@ -131,7 +131,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			counter = &dbconn.StatementCounter{}
 			ctx = dbconn.WithStatementCounter(ctx, counter)
 		}
-		ctx = loaders.With(ctx, loaders.New(s.cfg.Content))
+		ctx = loaders.WithLazy(ctx, s.cfg.Content)
 		pending := &httpcache.Pending{}
 		ctx = httpcache.WithPending(ctx, pending)
 
