@@ -61,6 +61,10 @@ type ArticleFilter struct {
 	ExcludeIDs      []uint64
 }
 
+// filteredArticles selects the articles f matches. Tag and author filters
+// are IN (subquery) rather than correlated EXISTS: the planner can then
+// start from the link table's index, where EXISTS made SQLite probe it once
+// per published article (an author page's count took 50 times longer).
 func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB {
 	q := applyVisibility(s.q(ctx).Table("articles"), "articles", f.Visibility)
 	if f.CategorySlug != "" {
@@ -70,16 +74,16 @@ func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB 
 		q = q.Where("articles.category_id = ?", f.CategoryID)
 	}
 	if len(f.TagSlugs) > 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = articles.id AND t.slug IN ?)", f.TagSlugs)
+		q = q.Where("articles.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug IN ?)", f.TagSlugs)
 	}
 	if f.TagID != 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = articles.id AND at.tag_id = ?)", f.TagID)
+		q = q.Where("articles.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id = ?)", f.TagID)
 	}
 	if f.AuthorSlug != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = articles.id AND au.slug = ?)", f.AuthorSlug)
+		q = q.Where("articles.id IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.slug = ?)", f.AuthorSlug)
 	}
 	if f.AuthorID != 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = articles.id AND aa.author_id = ?)", f.AuthorID)
+		q = q.Where("articles.id IN (SELECT aa.article_id FROM article_authors aa WHERE aa.author_id = ?)", f.AuthorID)
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("articles.status IN ?", f.Statuses)
