@@ -200,6 +200,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 
 // Close closes the underlying connection pool.
 func (db *DB) Close() error {
+	if db.Health != nil {
+		db.Health.Stop()
+	}
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		return err

@@ -50,6 +50,8 @@ type Health struct {
 	checking atomic.Bool
 	mu       sync.Mutex
 	onChange []func(up bool)
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // NewHealth returns a tracker that pings with ping every interval while
@@ -58,8 +60,11 @@ func NewHealth(ping func(context.Context) error, interval time.Duration) *Health
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &Health{ping: ping, interval: interval}
+	return &Health{ping: ping, interval: interval, stop: make(chan struct{})}
 }
+
+// Stop ends a running probe (when the connection pool is closed).
+func (h *Health) Stop() { h.stopOnce.Do(func() { close(h.stop) }) }
 
 // OnChange registers f to hear when the database goes down or comes back.
 func (h *Health) OnChange(f func(up bool)) {
@@ -101,7 +106,12 @@ func (h *Health) Suspect() {
 func (h *Health) probe() {
 	t := time.NewTicker(h.interval)
 	defer t.Stop()
-	for range t.C {
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err := h.ping(ctx)
 		cancel()
