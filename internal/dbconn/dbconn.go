@@ -79,6 +79,11 @@ func Parse(raw string) (Target, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "journal_mode(wal)")
 		q.Add("_pragma", "synchronous(normal)")
+		// Keep the query planner's statistics current (SQLite's advice for
+		// long-lived connections): without them it scans an author's or a
+		// tag's whole list of published articles instead of starting from
+		// the link table.
+		q.Add("_pragma", "optimize(0x10002)")
 		// Write times as fixed-width UTC "2006-01-02 15:04:05" so they sort as
 		// strings; read any format SQLite knows (goose writes its own).
 		q.Set("_timefmt", "sqlite")
