@@ -203,10 +203,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
 	cfg := server.Config{Content: svc, DB: db, Logger: log}
 	closeOps, err := ops.apply(ctx, &cfg, log)
 	defer func() {
@@ -216,6 +212,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}()
 	if err != nil {
 		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	handler := server.New(cfg)
 	if *ops.metricsAddr != "" {

@@ -130,14 +130,32 @@ func TestGracefulShutdownWithRequestInFlight(t *testing.T) {
 	}
 }
 
-// Typed BROADSHEET_* variables that do not parse are usage errors.
-func TestServeEnvironmentErrors(t *testing.T) {
+// Bad serve settings are refused at start with one line: typed
+// BROADSHEET_* variables that do not parse are usage errors (2); settings
+// that cannot be met (an unreachable Redis, a missing file) exit 1.
+func TestServeSettingErrors(t *testing.T) {
 	bin := binary(t)
-	for _, env := range []string{"BROADSHEET_MAX_DEPTH=deep", "BROADSHEET_REQUEST_TIMEOUT=10", "BROADSHEET_INTROSPECTION=maybe", "BROADSHEET_RATE_LIMIT=fast"} {
-		r := runBin(t, bin, []string{env}, "serve", "--addr", "127.0.0.1:0")
-		name, _, _ := strings.Cut(env, "=")
-		if r.code != 2 || !strings.Contains(r.stderr, name) {
-			t.Errorf("%s: exit %d, stderr %q", env, r.code, r.stderr)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
+	cases := []struct {
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"BROADSHEET_MAX_DEPTH=deep"}, nil, 2, "BROADSHEET_MAX_DEPTH"},
+		{[]string{"BROADSHEET_REQUEST_TIMEOUT=10"}, nil, 2, "BROADSHEET_REQUEST_TIMEOUT"},
+		{[]string{"BROADSHEET_INTROSPECTION=maybe"}, nil, 2, "BROADSHEET_INTROSPECTION"},
+		{[]string{"BROADSHEET_RATE_LIMIT=fast"}, nil, 2, "BROADSHEET_RATE_LIMIT"},
+		{nil, []string{"--redis", "127.0.0.1:1"}, 1, "redis at 127.0.0.1:1"},
+		{nil, []string{"--trusted-documents", "/nonexistent/trusted.json"}, 1, "trusted documents"},
+		{nil, []string{"--otlp-endpoint", "collector:4318"}, 1, "OTLP endpoint"},
+		{nil, []string{"--db-replicas", "mysql://root@127.0.0.1:1/x"}, 1, "read replicas need a MySQL primary"},
+	}
+	for _, tc := range cases {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, tc.args...)
+		r := runBin(t, bin, tc.env, args...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want exit %d and %q", tc.env, tc.args, r.code, r.stderr, tc.code, tc.want)
 		}
 	}
 }
