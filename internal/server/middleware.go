@@ -138,9 +138,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 
 		info.Statements = counter.Count()
-		s.Purge(pending.Keys()...)
+		if keys := pending.Keys(); len(keys) > 0 {
+			s.Purge(keys...)
+			// Again a little later: a reader may have re-cached the old
+			// answer from a read replica that had not yet caught up.
+			time.AfterFunc(repurgeAfter, func() { s.Purge(keys...) })
+		}
 	})
 }
+
+// repurgeAfter is how long after a write its keys are purged a second time.
+const repurgeAfter = 2 * time.Second
 
 // writeRequestError answers a request that never reached GraphQL execution
 // in the GraphQL response shape, with no data entry.

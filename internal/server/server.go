@@ -121,7 +121,7 @@ func New(cfg Config) *Server {
 		s.cache = httpcache.NewStore(cfg.ResponseCache)
 	}
 	if cfg.DB != nil {
-		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, time.Second))
+		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, repurgeAfter))
 		cfg.Metrics.DBPool("primary", cfg.DB.SQL())
 		if cfg.Tracing != nil {
 			if err := cfg.Tracing.WatchSQL(cfg.DB.DB); err != nil {
