@@ -190,8 +190,9 @@ func TestRateLimit(t *testing.T) {
 	}{
 		{"reader 1", q, 200}, {"reader 2", q, 200}, {"reader 3", q, 200},
 		{"reader over the burst", q, 429},
-		// A token has its own bucket: the address's exhaustion was caused
-		// by anonymous requests... but made-up tokens must not escape it.
+		// A request with a token is refused while its address is over its
+		// limit, so that made-up tokens (each with a fresh bucket) cannot
+		// escape it.
 		{"editor while the address is exhausted", editor, 429},
 	}
 	for _, st := range steps {
@@ -221,6 +222,27 @@ func TestRateLimit(t *testing.T) {
 		}
 		if r := s.Do(t, q); r.Status != 200 {
 			t.Errorf("a reader shares no bucket with a token: %s", r)
+		}
+	})
+
+	t.Run("failed authentications are charged to the address", func(t *testing.T) {
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			c.Authenticate = editorAuth
+			c.RateLimit = ratelimit.Options{
+				PerAddress: ratelimit.Limit{Rate: 1, Burst: 2},
+				PerToken:   ratelimit.Limit{Rate: 100, Burst: 100},
+				Now:        func() time.Time { return frozen },
+			}
+		})
+		for i, token := range []string{"made-up-1", "made-up-2"} {
+			if r := s.Do(t, testserver.Request{Query: `{ __typename }`, Token: token}); r.Status != http.StatusUnauthorized {
+				t.Fatalf("made-up token %d: status %d, want 401", i+1, r.Status)
+			}
+		}
+		for _, req := range []testserver.Request{{Query: `{ __typename }`, Token: "made-up-3"}, q} {
+			if r := s.Do(t, req); r.Status != http.StatusTooManyRequests {
+				t.Errorf("after two failed authentications (token %q): status %d, want 429", req.Token, r.Status)
+			}
 		}
 	})
 
