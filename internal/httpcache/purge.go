@@ -3,6 +3,7 @@ package httpcache
 import (
 	"context"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,9 @@ var tableKeys = map[string]string{
 	"tags":            KeyTags,
 }
 
+// contentTable finds a content table named in raw SQL (not "articles_fts").
+var contentTable = regexp.MustCompile("(?i)(^|[^a-z0-9_])(articles|article_authors|article_tags|authors|categories|tags)([^a-z0-9_]|$)")
+
 // WriteKeys returns the surrogate keys a write statement invalidates: the
 // keys of the rows it wrote and their list keys, or KeyAll when it wrote a
 // content table without naming its rows. Writes to other tables purge
@@ -36,11 +40,8 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		table = stmt.Schema.Table
 	}
 	if table == "" { // raw SQL: purge everything if it names a content table
-		sql := strings.ToLower(stmt.SQL.String())
-		for t := range tableKeys {
-			if strings.Contains(sql, t) {
-				return []string{KeyAll}
-			}
+		if contentTable.MatchString(stmt.SQL.String()) {
+			return []string{KeyAll}
 		}
 		return nil
 	}
