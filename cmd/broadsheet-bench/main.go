@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,6 +52,7 @@ type options struct {
 	db, bin, scenarios, serverFlags string
 	target                          string
 	pid                             int
+	ratioRounds                     int
 	articles                        int
 	duration, warmup                time.Duration
 	concurrency                     int
@@ -68,6 +70,7 @@ func run() error {
 	flag.StringVar(&o.serverFlags, "server-flags", "", "extra flags for broadsheet serve")
 	flag.StringVar(&o.target, "target", "", "attack this running server (http://HOST:PORT) instead of starting one; no seeding")
 	flag.IntVar(&o.pid, "pid", 0, "with --target: the server's process id, for its CPU time and memory")
+	flag.IntVar(&o.ratioRounds, "ratio-rounds", 3, "after the scenarios, alternate homepage-cached and ceiling this many times with both servers up, for a ratio less at the mercy of other load on the machine (0: off)")
 	flag.Parse()
 	if o.target != "" {
 		return runAgainst(o)
@@ -147,7 +150,18 @@ func run() error {
 		results = append(results, r)
 		fmt.Fprintf(os.Stderr, "%-16s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
 	}
+	if srv != nil {
+		srv.stop()
+		srv = nil
+	}
+	var rounds []ratioRound
+	if o.ratioRounds > 0 && (len(selected) == 0 || selected["homepage-cached"] && selected["ceiling"]) {
+		if rounds, err = ratioRounds(ctx, o, self); err != nil {
+			return err
+		}
+	}
 	report(os.Stdout, o, results)
+	reportRounds(os.Stdout, rounds)
 	return nil
 }
 
@@ -173,6 +187,69 @@ func runAgainst(o options) error {
 	}
 	report(os.Stdout, o, results)
 	return nil
+}
+
+type ratioRound struct{ cached, ceiling float64 }
+
+// ratioRounds keeps a caching server and the ceiling server up together and
+// measures them one after the other, several times: other work on the
+// machine then weighs on both alike.
+func ratioRounds(ctx context.Context, o options, self string) ([]ratioRound, error) {
+	cachedSrv, err := startServer(ctx, o, serverCached, self, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cachedSrv.stop()
+	fix, err := loadFixture(cachedSrv.base)
+	if err != nil {
+		return nil, err
+	}
+	ceilSrv, err := startServer(ctx, o, serverCeiling, self, fix.homepageBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer ceilSrv.stop()
+	var cachedSc, ceilSc scenario
+	for _, sc := range scenarios {
+		switch sc.name {
+		case "homepage-cached":
+			cachedSc = sc
+		case "ceiling":
+			ceilSc = sc
+		}
+	}
+	ceilFix := *fix
+	ceilFix.base = ceilSrv.base
+	var out []ratioRound
+	for i := range o.ratioRounds {
+		a, err := attack(ctx, o, cachedSc, fix, cachedSrv)
+		if err != nil {
+			return nil, err
+		}
+		b, err := attack(ctx, o, ceilSc, &ceilFix, ceilSrv)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "ratio round %d: %.0f / %.0f = %.2f\n", i+1, a.rps, b.rps, a.rps/b.rps)
+		out = append(out, ratioRound{a.rps, b.rps})
+	}
+	return out, nil
+}
+
+func reportRounds(w io.Writer, rounds []ratioRound) {
+	if len(rounds) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nresponse-cached homepage / net/http ceiling, alternating with both servers up:")
+	fmt.Fprintln(w, "\n| round | homepage-cached req/s | ceiling req/s | ratio |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|")
+	ratios := make([]float64, len(rounds))
+	for i, r := range rounds {
+		ratios[i] = r.cached / r.ceiling
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.2f |\n", i+1, r.cached, r.ceiling, ratios[i])
+	}
+	slices.Sort(ratios)
+	fmt.Fprintf(w, "\nmedian ratio %.2f\n", ratios[len(ratios)/2])
 }
 
 func scenarioNames() string {

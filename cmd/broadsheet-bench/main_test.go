@@ -24,7 +24,7 @@ func TestHarnessSmoke(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bench, "--bin", bin, "--db", "sqlite:"+filepath.Join(dir, "b.db"), "--articles", "50",
-		"--scenarios", "homepage,search,homepage-cached,ceiling", "--duration", "300ms", "--warmup", "0", "--concurrency", "2")
+		"--scenarios", "homepage,search,homepage-cached,ceiling", "--duration", "300ms", "--warmup", "0", "--concurrency", "2", "--ratio-rounds", "1")
 	cmd.Env = os.Environ()
 	out, err := cmd.Output()
 	if err != nil {
@@ -37,6 +37,7 @@ func TestHarnessSmoke(t *testing.T) {
 		regexp.MustCompile(`\| search \| skipped: `),
 		regexp.MustCompile(`\| ceiling \| \d+ \|`),
 		regexp.MustCompile(`response-cached homepage / net/http ceiling = \d+ / \d+ = [\d.]+`),
+		regexp.MustCompile(`\| 1 \| \d+ \| \d+ \| [\d.]+ \|\n\nmedian ratio [\d.]+`),
 	} {
 		if !want.MatchString(report) {
 			t.Errorf("report lacks %s:\n%s", want, report)
