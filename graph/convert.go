@@ -30,7 +30,11 @@ func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) conten
 // articleConnection lists articles and primes the relations the query asks
 // for, so the page costs one statement per relation.
 func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args content.PageArgs) (*model.ArticleConnection, error) {
-	list, err := r.Content.ListArticles(ctx, q, args)
+	listCtx := ctx
+	if !wantsBodies(ctx) {
+		listCtx = store.WithoutBodies(ctx)
+	}
+	list, err := r.Content.ListArticles(listCtx, q, args)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,38 @@ func articleRelations(ctx context.Context) loaders.Relations {
 	return want
 }
 
+// wantsBodies reports whether the nodes of the article connection being
+// resolved ask for an article's body or bodyHtml.
+func wantsBodies(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	op := graphql.GetOperationContext(ctx)
+	asks := func(sel ast.SelectionSet) bool {
+		for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
+			if f.Name == "body" || f.Name == "bodyHtml" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"ArticleConnection"}) {
+		switch f.Name {
+		case "nodes":
+			if asks(f.Selections) {
+				return true
+			}
+		case "edges":
+			for _, e := range graphql.CollectFields(op, f.Selections, []string{"ArticleEdge"}) {
+				if e.Name == "node" && asks(e.Selections) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // primePage loads the relations a page of articles is asked for.
 func primePage(ctx context.Context, articles []*models.Article) error {
 	want := articleRelations(ctx)

@@ -1,27 +1,605 @@
-// Command broadsheet-bench runs load scenarios against a running Broadsheet
-// gateway. Each scenario lives in its own file and package; this file only
-// dispatches.
+// Command broadsheet-bench is Broadsheet's load harness. It seeds a
+// database with synthetic content (broadsheet seed --synthetic), starts the
+// broadsheet server as a separate process, and runs named scenarios with
+// vegeta at a fixed concurrency and duration, printing requests/s,
+// latency percentiles, errors, SQL statements per request (from the
+// server's /metrics) and the server's memory.
+//
+//	go run ./cmd/broadsheet-bench --db sqlite:/tmp/bench.db --articles 10000
+//	go run ./cmd/broadsheet-bench --db mysql://root@127.0.0.1:3306/bench --scenarios homepage,homepage-cached,ceiling
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// scenarios maps a subcommand to its entry point.
-var scenarios = map[string]func(ctx context.Context, args []string) int{
-	"subscribe": runSubscribe,
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "subscribe" {
+		// Websocket subscribers against a running server (subscribe.go).
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		os.Exit(runSubscribe(ctx, os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "ceiling" {
+		if err := ceilingServer(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "broadsheet-bench ceiling:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "broadsheet-bench:", err)
+		os.Exit(1)
+	}
 }
 
-func main() {
+type options struct {
+	db, bin, scenarios, serverFlags string
+	target                          string
+	pid                             int
+	ratioRounds                     int
+	articles                        int
+	duration, warmup                time.Duration
+	concurrency                     int
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.db, "db", "", "database URL (default: a fresh SQLite file in a temporary directory)")
+	flag.StringVar(&o.bin, "bin", "", "broadsheet binary (default: built from ./cmd/broadsheet)")
+	flag.IntVar(&o.articles, "articles", 10000, "synthetic articles to seed into an empty database")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured duration of each scenario")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each scenario")
+	flag.IntVar(&o.concurrency, "concurrency", 20, "concurrent clients")
+	flag.StringVar(&o.scenarios, "scenarios", "", "comma-separated scenarios (default: all): "+scenarioNames())
+	flag.StringVar(&o.serverFlags, "server-flags", "", "extra flags for broadsheet serve")
+	flag.StringVar(&o.target, "target", "", "attack this running server (http://HOST:PORT) instead of starting one; no seeding")
+	flag.IntVar(&o.pid, "pid", 0, "with --target: the server's process id, for its CPU time and memory")
+	flag.IntVar(&o.ratioRounds, "ratio-rounds", 3, "after the scenarios, alternate homepage-cached and ceiling this many times with both servers up, for a ratio less at the mercy of other load on the machine (0: off)")
+	flag.Parse()
+	if o.target != "" {
+		return runAgainst(o)
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) < 2 || scenarios[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: broadsheet-bench SCENARIO [flags]\n\nscenarios:\n  subscribe   websocket subscribers: delivery latency, server RSS and goroutines")
-		os.Exit(2)
+	tmp, err := os.MkdirTemp("", "broadsheet-bench")
+	if err != nil {
+		return err
 	}
-	os.Exit(scenarios[os.Args[1]](ctx, os.Args[2:]))
+	defer os.RemoveAll(tmp)
+	if o.bin == "" {
+		o.bin = filepath.Join(tmp, "broadsheet")
+		fmt.Fprintln(os.Stderr, "building ./cmd/broadsheet …")
+		if out, err := exec.Command("go", "build", "-o", o.bin, "./cmd/broadsheet").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	}
+	if o.db == "" {
+		o.db = "sqlite:" + filepath.Join(tmp, "bench.db")
+	}
+	if err := seed(o); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	selected := map[string]bool{}
+	for _, n := range strings.Split(o.scenarios, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			selected[n] = true
+		}
+	}
+	var results []result
+	var srv *process
+	defer func() {
+		if srv != nil {
+			srv.stop()
+		}
+	}()
+	var fix *fixture
+	homepageBytes := 0
+	for _, sc := range scenarios {
+		if len(selected) > 0 && !selected[sc.name] {
+			continue
+		}
+		if srv == nil || srv.kind != sc.server {
+			if srv != nil {
+				srv.stop()
+			}
+			if srv, err = startServer(ctx, o, sc.server, self, homepageBytes); err != nil {
+				return err
+			}
+			if sc.server != serverCeiling {
+				if fix, err = loadFixture(srv.base); err != nil {
+					return err
+				}
+				homepageBytes = fix.homepageBytes
+			} else {
+				fix.base = srv.base
+			}
+		}
+		if sc.skip != nil {
+			if why := sc.skip(fix); why != "" {
+				results = append(results, result{scenario: sc, skipped: why})
+				fmt.Fprintf(os.Stderr, "%-16s skipped: %s\n", sc.name, why)
+				continue
+			}
+		}
+		r, err := attack(ctx, o, sc, fix, srv)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "%-16s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", sc.name, r.rps, ms(r.p50), ms(r.p99), r.errors)
+	}
+	if srv != nil {
+		srv.stop()
+		srv = nil
+	}
+	var rounds []ratioRound
+	if o.ratioRounds > 0 && (len(selected) == 0 || selected["homepage-cached"] && selected["ceiling"]) {
+		if rounds, err = ratioRounds(ctx, o, self); err != nil {
+			return err
+		}
+	}
+	report(os.Stdout, o, results)
+	reportRounds(os.Stdout, rounds)
+	return nil
+}
+
+// runAgainst attacks a server someone else started (for profiling).
+func runAgainst(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fix, err := loadFixture(o.target)
+	if err != nil {
+		return err
+	}
+	srv := &process{kind: "external", base: o.target, pid: o.pid}
+	var results []result
+	for _, sc := range scenarios {
+		if !strings.Contains(","+o.scenarios+",", ","+sc.name+",") || sc.targets == nil || sc.server == serverCeiling {
+			continue
+		}
+		r, err := attack(ctx, o, sc, fix, srv)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	report(os.Stdout, o, results)
+	return nil
+}
+
+type ratioRound struct{ cached, ceiling float64 }
+
+// ratioRounds keeps a caching server and the ceiling server up together and
+// measures them one after the other, several times: other work on the
+// machine then weighs on both alike.
+func ratioRounds(ctx context.Context, o options, self string) ([]ratioRound, error) {
+	cachedSrv, err := startServer(ctx, o, serverCached, self, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer cachedSrv.stop()
+	fix, err := loadFixture(cachedSrv.base)
+	if err != nil {
+		return nil, err
+	}
+	ceilSrv, err := startServer(ctx, o, serverCeiling, self, fix.homepageBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer ceilSrv.stop()
+	var cachedSc, ceilSc scenario
+	for _, sc := range scenarios {
+		switch sc.name {
+		case "homepage-cached":
+			cachedSc = sc
+		case "ceiling":
+			ceilSc = sc
+		}
+	}
+	ceilFix := *fix
+	ceilFix.base = ceilSrv.base
+	var out []ratioRound
+	for i := range o.ratioRounds {
+		a, err := attack(ctx, o, cachedSc, fix, cachedSrv)
+		if err != nil {
+			return nil, err
+		}
+		b, err := attack(ctx, o, ceilSc, &ceilFix, ceilSrv)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "ratio round %d: %.0f / %.0f = %.2f\n", i+1, a.rps, b.rps, a.rps/b.rps)
+		out = append(out, ratioRound{a.rps, b.rps})
+	}
+	return out, nil
+}
+
+func reportRounds(w io.Writer, rounds []ratioRound) {
+	if len(rounds) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nresponse-cached homepage / net/http ceiling, alternating with both servers up:")
+	fmt.Fprintln(w, "\n| round | homepage-cached req/s | ceiling req/s | ratio |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|")
+	ratios := make([]float64, len(rounds))
+	for i, r := range rounds {
+		ratios[i] = r.cached / r.ceiling
+		fmt.Fprintf(w, "| %d | %.0f | %.0f | %.2f |\n", i+1, r.cached, r.ceiling, ratios[i])
+	}
+	slices.Sort(ratios)
+	fmt.Fprintf(w, "\nmedian ratio %.2f\n", ratios[len(ratios)/2])
+}
+
+func scenarioNames() string {
+	var n []string
+	for _, s := range scenarios {
+		n = append(n, s.name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// seed migrates and, when the database is empty, adds the demo content and
+// the synthetic articles.
+func seed(o options) error {
+	cmd := exec.Command(o.bin, "seed", "--demo", "--db", o.db)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "already has content") {
+			fmt.Fprintln(os.Stderr, "database has content: not seeding")
+			return nil
+		}
+		return fmt.Errorf("seed --demo: %v\n%s", err, out)
+	}
+	fmt.Fprintf(os.Stderr, "seeding %d synthetic articles …\n", o.articles)
+	if out, err := exec.Command(o.bin, "seed", "--synthetic", strconv.Itoa(o.articles), "--db", o.db).CombinedOutput(); err != nil {
+		return fmt.Errorf("seed --synthetic: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// process is a server under test.
+type process struct {
+	kind, base string
+	cmd        *exec.Cmd
+	pid        int
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func startServer(ctx context.Context, o options, kind, self string, ceilingBytes int) (*process, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	var cmd *exec.Cmd
+	switch kind {
+	case serverCeiling:
+		cmd = exec.CommandContext(ctx, self, "ceiling", "--addr", addr, "--bytes", strconv.Itoa(ceilingBytes))
+	default:
+		args := []string{"serve", "--addr", addr, "--db", o.db, "--no-demo", "--log-level", "warn",
+			"--rate-limit", "0", "--token-rate-limit", "0"}
+		if kind == serverUncached {
+			args = append(args, "--response-cache=false")
+		}
+		args = append(args, strings.Fields(o.serverFlags)...)
+		cmd = exec.CommandContext(ctx, o.bin, args...)
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{kind: kind, base: "http://" + addr, cmd: cmd, pid: cmd.Process.Pid}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return p, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			p.stop()
+			return nil, fmt.Errorf("%s server did not become ready", kind)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (p *process) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		p.cmd.Process.Kill()
+	}
+}
+
+// rss returns the process's resident and peak resident memory in MiB.
+func (p *process) rss() (cur, peak float64) {
+	if p.pid == 0 {
+		return 0, 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid))
+	if err != nil {
+		return 0, 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			cur = kb / 1024
+		case "VmHWM:":
+			peak = kb / 1024
+		}
+	}
+	return cur, peak
+}
+
+// cpu returns the process's user+system CPU time so far. On a machine
+// shared with other work, CPU per request is steadier than requests/s.
+func (p *process) cpu() time.Duration {
+	if p.pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// gql posts a query to the server under test.
+func gql(base, query string, vars map[string]any, v any) (int, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, err
+	}
+	var out struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return 0, err
+	}
+	if len(out.Errors) > 0 {
+		return 0, errors.New(out.Errors[0].Message)
+	}
+	return len(b), json.Unmarshal(out.Data, v)
+}
+
+// loadFixture learns slugs to request and what the schema offers.
+func loadFixture(base string) (*fixture, error) {
+	f := &fixture{base: base, queryFields: map[string]bool{}}
+	var lists struct {
+		Articles   struct{ Nodes []struct{ Slug string } }
+		Categories []struct{ Slug string }
+		Authors    struct{ Nodes []struct{ Slug string } }
+		Schema     struct {
+			QueryType    struct{ Fields []struct{ Name string } }
+			MutationType *struct{ Name string }
+		} `json:"__schema"`
+	}
+	q := `{ articles(first: 100) { nodes { slug } } categories { slug } authors(first: 100) { nodes { slug } }
+	        __schema { queryType { fields { name } } mutationType { name } } }`
+	if _, err := gql(base, q, nil, &lists); err != nil {
+		return nil, fmt.Errorf("fixture: %w", err)
+	}
+	var more struct {
+		Articles struct{ Nodes []struct{ Slug string } }
+	}
+	if _, err := gql(base, `{ articles(first: 100, orderBy: {field: TITLE, direction: ASC}) { nodes { slug } } }`, nil, &more); err != nil {
+		return nil, fmt.Errorf("fixture: %w", err)
+	}
+	for _, a := range append(lists.Articles.Nodes, more.Articles.Nodes...) {
+		f.slugs = append(f.slugs, a.Slug)
+	}
+	for _, c := range lists.Categories {
+		f.categories = append(f.categories, c.Slug)
+	}
+	for _, a := range lists.Authors.Nodes {
+		f.authors = append(f.authors, a.Slug)
+	}
+	for _, fl := range lists.Schema.QueryType.Fields {
+		f.queryFields[fl.Name] = true
+	}
+	f.hasMutations = lists.Schema.MutationType != nil
+	var home any
+	n, err := gql(base, homeQuery, nil, &home)
+	if err != nil {
+		return nil, err
+	}
+	f.homepageBytes = n
+	return f, nil
+}
+
+// metricSum reads a metric's sum and count from /metrics.
+func metricSum(base, name string) (sum, count float64) {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, 0
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, name+"_sum "); ok {
+			sum, _ = strconv.ParseFloat(v, 64)
+		}
+		if v, ok := strings.CutPrefix(line, name+"_count "); ok {
+			count, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return sum, count
+}
+
+type result struct {
+	scenario      scenario
+	skipped       string
+	requests      uint64
+	rps           float64
+	p50, p95, p99 time.Duration
+	errors        int
+	sqlPerReq     float64
+	rss, peakRSS  float64
+	cpuPerReq     time.Duration
+}
+
+func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *process) (result, error) {
+	targets := sc.targets(f)
+	newAttacker := func() *vegeta.Attacker {
+		return vegeta.NewAttacker(
+			vegeta.Workers(uint64(o.concurrency)), vegeta.MaxWorkers(uint64(o.concurrency)),
+			vegeta.Connections(o.concurrency), vegeta.KeepAlive(true), vegeta.Timeout(10*time.Second),
+			vegeta.MaxBody(16), // enough to tell {"errors" from {"data"
+		)
+	}
+	pace := vegeta.ConstantPacer{} // zero: as fast as the clients go
+	if o.warmup > 0 {
+		for range newAttacker().Attack(randomTargeter(targets, 1), pace, o.warmup, sc.name+"-warmup") {
+		}
+	}
+	sum0, count0 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
+	cpu0 := srv.cpu()
+	var m vegeta.Metrics
+	errs := 0
+	atk := newAttacker()
+	go func() { <-ctx.Done(); atk.Stop() }()
+	for res := range atk.Attack(randomTargeter(targets, 2), pace, o.duration, sc.name) {
+		if res.Error == "" && bytes.HasPrefix(res.Body, []byte(`{"errors"`)) {
+			res.Error = "GraphQL errors"
+		}
+		if res.Error != "" {
+			errs++
+		}
+		m.Add(res)
+	}
+	m.Close()
+	if ctx.Err() != nil {
+		return result{}, ctx.Err()
+	}
+	sum1, count1 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
+	r := result{scenario: sc, requests: m.Requests, rps: m.Throughput, p50: m.Latencies.P50, p95: m.Latencies.P95, p99: m.Latencies.P99, errors: errs, sqlPerReq: -1}
+	if count1 > count0 {
+		r.sqlPerReq = (sum1 - sum0) / (count1 - count0)
+	}
+	r.rss, r.peakRSS = srv.rss()
+	if m.Requests > 0 {
+		r.cpuPerReq = (srv.cpu() - cpu0) / time.Duration(m.Requests)
+	}
+	return r, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func report(w io.Writer, o options, results []result) {
+	engine := strings.SplitN(o.db, ":", 2)[0]
+	fmt.Fprintf(w, "\nengine %s, %d concurrent clients, %s per scenario (after %s warm-up), %d CPUs, %s\n\n", engine, o.concurrency, o.duration, o.warmup, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintln(w, "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | server CPU ms/req | server RSS MiB (peak) |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	var cached, ceiling float64
+	for _, r := range results {
+		if r.skipped != "" {
+			fmt.Fprintf(w, "| %s | skipped: %s | | | | | | | |\n", r.scenario.name, r.skipped)
+			continue
+		}
+		sql := "–"
+		if r.sqlPerReq >= 0 && r.scenario.server != serverCeiling {
+			sql = fmt.Sprintf("%.2f", r.sqlPerReq)
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %.3f | %.0f (%.0f) |\n", r.scenario.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errors, sql, float64(r.cpuPerReq.Microseconds())/1000, r.rss, r.peakRSS)
+		switch r.scenario.name {
+		case "homepage-cached":
+			cached = r.rps
+		case "ceiling":
+			ceiling = r.rps
+		}
+	}
+	if cached > 0 && ceiling > 0 {
+		fmt.Fprintf(w, "\nresponse-cached homepage / net/http ceiling = %.0f / %.0f = %.2f\n", cached, ceiling, cached/ceiling)
+	}
+}
+
+// ceilingServer answers every request with a fixed JSON body of the given
+// size, as plainly as net/http can: the ceiling a cached answer is
+// compared with.
+func ceilingServer(args []string) error {
+	fs := flag.NewFlagSet("ceiling", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	size := fs.Int("bytes", 8000, "body size")
+	fs.Parse(args)
+	body := []byte(`{"data":{"pad":"` + strings.Repeat("x", max(0, *size-20)) + `"}}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ready\n")) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
+	srv := &http.Server{Addr: *addr, Handler: mux}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

@@ -39,12 +39,19 @@ const DefaultURL = "sqlite:broadsheet.db"
 type DB struct {
 	*gorm.DB
 	Dialect Dialect
+	// Health tracks whether the database answers (nil on copies made for
+	// transactions).
+	Health *Health
+	writes *writeHooks
 }
 
 // Options tune Open.
 type Options struct {
 	// Logger receives GORM's log lines; nil silences them.
 	Logger logger.Interface
+	// Replicas are MySQL read replicas (URLs like the primary's): readers'
+	// queries go to them, writes and WithPrimary reads to the primary.
+	Replicas []string
 }
 
 // Target is a parsed database URL.
@@ -72,6 +79,11 @@ func Parse(raw string) (Target, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "journal_mode(wal)")
 		q.Add("_pragma", "synchronous(normal)")
+		// Keep the query planner's statistics current (SQLite's advice for
+		// long-lived connections): without them it scans an author's or a
+		// tag's whole list of published articles instead of starting from
+		// the link table.
+		q.Add("_pragma", "optimize(0x10002)")
 		// Write times as fixed-width UTC "2006-01-02 15:04:05" so they sort as
 		// strings; read any format SQLite knows (goose writes its own).
 		q.Set("_timefmt", "sqlite")
@@ -99,10 +111,24 @@ func Parse(raw string) (Target, error) {
 		cfg.Loc = time.UTC
 		cfg.Collation = "utf8mb4_unicode_ci"
 		cfg.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
+		// Fail fast when the server does not answer (override with ?timeout=).
+		cfg.Timeout = 3 * time.Second
+		// Send each query with its arguments in one round trip instead of
+		// prepare, execute and close (three): safe with utf8mb4.
+		cfg.InterpolateParams = true
 		for k, vs := range u.Query() {
-			if len(vs) > 0 {
-				cfg.Params[k] = vs[len(vs)-1]
+			if len(vs) == 0 {
+				continue
 			}
+			if k == "timeout" {
+				d, err := time.ParseDuration(vs[len(vs)-1])
+				if err != nil {
+					return Target{}, fmt.Errorf("database URL %q: timeout: %w", u.Redacted(), err)
+				}
+				cfg.Timeout = d
+				continue
+			}
+			cfg.Params[k] = vs[len(vs)-1]
 		}
 		return Target{Dialect: MySQL, DSN: cfg.FormatDSN(), Redacted: u.Redacted()}, nil
 	default:
@@ -157,16 +183,31 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s: %w", t.Redacted, err)
 	}
-	db := &DB{DB: gdb, Dialect: t.Dialect}
-	if err := registerStatementCounter(gdb); err != nil {
-		sqlDB.Close()
-		return nil, err
+	db := &DB{DB: gdb, Dialect: t.Dialect, Health: NewHealth(sqlDB.PingContext, time.Second), writes: &writeHooks{}}
+	for _, register := range []func(*gorm.DB) error{registerStatementCounter, db.Health.Watch, func(g *gorm.DB) error { return registerWriteHooks(g, db.writes) }} {
+		if err := register(gdb); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+	}
+	if len(opts.Replicas) > 0 {
+		if t.Dialect != MySQL {
+			sqlDB.Close()
+			return nil, fmt.Errorf("read replicas need a MySQL primary, not %s", t.Dialect)
+		}
+		if err := useReplicas(gdb, opts.Replicas); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
 
 // Close closes the underlying connection pool.
 func (db *DB) Close() error {
+	if db.Health != nil {
+		db.Health.Stop()
+	}
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		return err

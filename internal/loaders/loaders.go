@@ -6,6 +6,7 @@ package loaders
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -111,12 +112,28 @@ func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// lazy makes a request's loaders on first use: a request answered from the
+// response cache, or refused, never pays for them.
+type lazy struct {
+	once sync.Once
+	svc  *content.Service
+	l    *Loaders
+}
+
+// WithLazy returns ctx whose loaders over svc are made when first asked for.
+func WithLazy(ctx context.Context, svc *content.Service) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &lazy{svc: svc})
+}
+
 // From returns the request's loaders. It panics when the middleware that
 // installs them is missing: that is a wiring bug, not a runtime condition.
 func From(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
-	if !ok {
-		panic("loaders: no loaders in context; wrap the handler with loaders middleware")
+	switch v := ctx.Value(ctxKey{}).(type) {
+	case *Loaders:
+		return v
+	case *lazy:
+		v.once.Do(func() { v.l = New(v.svc) })
+		return v.l
 	}
-	return l
+	panic("loaders: no loaders in context; wrap the handler with loaders middleware")
 }

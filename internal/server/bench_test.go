@@ -6,16 +6,21 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testserver"
 )
 
-// benchServer serves the demo content plus 2,000 synthetic articles.
+// benchServer serves the demo content plus 2,000 synthetic articles, with
+// the response cache off: these benchmarks measure execution.
 func benchServer(b *testing.B, dialect string) *testserver.Server {
 	b.Helper()
 	for _, d := range dbtest.Engines {
 		if string(d) == dialect {
 			db := dbtest.Open(b, d)
-			s := testserver.WithDemo(b, db)
+			s := testserver.New(b, db, nil, func(c *server.Config) { c.DisableResponseCache = true })
+			if err := demo.Seed(context.Background(), s.Content); err != nil {
+				b.Fatal(err)
+			}
 			if err := demo.Synthetic(context.Background(), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
 				b.Fatal(err)
 			}

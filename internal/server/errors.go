@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/guard"
 )
 
 // presentError is the one place that turns errors into what clients see:
@@ -30,44 +34,37 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gqlErr
 	}
-	if _, has := gqlErr.Extensions["code"]; has {
+	if code, has := gqlErr.Extensions["code"]; has {
+		// The parser's token limit is a guardrail, not a syntax error.
+		if code == errcode.ParseFailed && strings.HasPrefix(gqlErr.Message, "exceeded token limit") {
+			gqlErr.Extensions["code"] = guard.CodeTokenLimitExceeded
+			gqlErr.Message = "the document is too large: it " + gqlErr.Message
+		}
 		return gqlErr
 	}
-	// gqlgen's transports report undecodable requests as bare errors with
-	// no path and no cause; they are the client's fault, not ours.
+	// Errors with no path and no cause come from the request's handling
+	// (APQ hash mismatch, bad persistedQuery extension): the client's fault.
 	if gqlErr.Err == nil && len(gqlErr.Path) == 0 {
-		if strings.HasPrefix(gqlErr.Message, "json request body could not be decoded") {
-			gqlErr.Message = "the request body is not a valid GraphQL JSON request: " + firstLine(gqlErr.Message)
-		}
 		gqlErr.Extensions["code"] = "BAD_REQUEST"
 		return gqlErr
 	}
 	id := RequestID(ctx)
 	code := apperr.Internal
 	msg := "internal error"
+	level := slog.LevelError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		code, msg = apperr.Unavailable, "the request took too long"
 	case errors.Is(err, context.Canceled):
-		code, msg = apperr.Unavailable, "the request was cancelled"
+		code, msg, level = apperr.Unavailable, "the request was cancelled", slog.LevelWarn
+	case dbconn.IsUnavailable(err):
+		code, msg, level = apperr.Unavailable, "the database is unreachable; try again shortly", slog.LevelWarn
 	}
-	s.cfg.Logger.ErrorContext(ctx, "request failed", "request_id", id, "path", gqlErr.Path.String(), "err", err)
+	s.cfg.Logger.Log(ctx, level, "request failed", "request_id", id, "path", gqlErr.Path.String(), "code", string(code), "err", err)
 	gqlErr.Message = fmt.Sprintf("%s (request id %s)", msg, id)
 	gqlErr.Extensions["code"] = string(code)
 	gqlErr.Extensions["requestId"] = id
 	return gqlErr
-}
-
-// firstLine returns the decoder's complaint without the echoed body.
-func firstLine(msg string) string {
-	msg = strings.TrimPrefix(msg, "json request body could not be decoded: ")
-	if i := strings.Index(msg, " body:"); i >= 0 {
-		msg = msg[:i]
-	}
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
 }
 
 // recoverPanic logs a resolver panic and reports it as INTERNAL.

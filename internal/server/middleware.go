@@ -2,50 +2,112 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/loaders"
+	"github.com/broadsheet/broadsheet/internal/reqinfo"
 )
-
-type requestIDKey struct{}
 
 // RequestID returns the id of the request in ctx ("" outside a request).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	return reqinfo.From(ctx).ID
 }
 
-func newRequestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+// Error codes of requests refused by the HTTP middleware.
+const (
+	codeRateLimited     = "RATE_LIMITED"
+	codePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+)
+
+// observe gives every GraphQL request an id (the caller's X-Request-Id if
+// sane), records it in metrics, and writes one access-log line with the
+// operation name, outcome and cost, never credentials or bodies.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqinfo.Info{ID: reqinfo.CleanID(r.Header.Get("X-Request-Id"))}
+		w.Header().Set("X-Request-Id", info.ID)
+		done := s.cfg.Metrics.Begin()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(reqinfo.With(r.Context(), info)))
+		elapsed := time.Since(start)
+		done(info, elapsed)
+		if s.cfg.Logger.Enabled(r.Context(), slog.LevelInfo) {
+			s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", info.ID),
+				slog.String("method", r.Method),
+				slog.Int("status", rec.status),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+				slog.String("operation", info.Operation),
+				slog.String("operation_type", info.OperationType),
+				slog.String("outcome", info.Outcome),
+				slog.String("cache", info.Cache),
+				slog.Any("codes", info.Codes),
+				slog.Int64("sql_statements", info.Statements),
+				slog.Int("bytes", rec.bytes),
+			)
+		}
+	})
 }
 
-// middleware runs before every GraphQL request: request id, body limit,
-// viewer, statement counter and fresh loaders.
+type recorder struct {
+	http.ResponseWriter
+	status, bytes int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Flush passes flushes through: SSE streams need them, and gqlgen's SSE
+// transport asserts http.Flusher rather than using a ResponseController.
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// middleware runs before every GraphQL request: body limit, rate limit,
+// viewer, timeout, statement counter, loaders, the primary for editors'
+// reads, and the purge of what the request wrote once it is over.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			id = newRequestID()
-		}
-		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx := r.Context()
+		info := reqinfo.From(ctx)
 
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			writeRequestError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than the limit")
+			info.Outcome = reqinfo.OutcomeRejected
+			writeRequestError(w, info, http.StatusRequestEntityTooLarge, codePayloadTooLarge, "request body is larger than the limit")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+
+		if d := s.limiter.Allow(r); !d.Allowed {
+			info.Outcome = reqinfo.OutcomeRejected
+			s.cfg.Metrics.RateLimited(d.Key)
+			w.Header().Set("Retry-After", strconv.Itoa(int(d.RetryAfter.Seconds())))
+			writeRequestError(w, info, http.StatusTooManyRequests, codeRateLimited, "too many requests; retry after "+strconv.Itoa(int(d.RetryAfter.Seconds()))+"s")
+			return
+		}
 
 		viewer := auth.Viewer{Role: auth.Reader}
 		if s.cfg.Authenticate != nil {
@@ -55,8 +117,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				status := http.StatusUnauthorized
 				if code != apperr.Unauthenticated {
 					status = http.StatusServiceUnavailable
+				} else {
+					s.limiter.Penalise(r)
 				}
-				writeRequestError(w, status, string(code), err.Error())
+				info.Outcome = reqinfo.OutcomeRejected
+				writeRequestError(w, info, status, string(code), err.Error())
 				return
 			}
 			viewer = v
@@ -65,13 +130,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 			ctx = auth.WithClientAddr(ctx, host)
 		}
-
-		if dbconn.StatementCounterFrom(ctx) == nil {
-			ctx = dbconn.WithStatementCounter(ctx, &dbconn.StatementCounter{})
+		if viewer.SeesDrafts() {
+			ctx = dbconn.WithPrimary(ctx) // editors read their own writes
 		}
-		ctx = loaders.With(ctx, loaders.New(s.cfg.Content))
+
+		liveRequest := false
 		if s.cfg.Live != nil {
 			if ws, sse := isLiveRequest(r); ws || sse {
+				liveRequest = true
 				conn := &live.Conn{}
 				if sse {
 					// An SSE stream lives longer than any server-wide read or
@@ -87,16 +153,45 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				ctx = live.WithConn(ctx, conn)
 			}
 		}
+		// Subscriptions last as long as the client stays; everything else
+		// has a deadline.
+		if s.cfg.RequestTimeout > 0 && !liveRequest {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
+			defer cancel()
+		}
+		counter := dbconn.StatementCounterFrom(ctx)
+		if counter == nil {
+			counter = &dbconn.StatementCounter{}
+			ctx = dbconn.WithStatementCounter(ctx, counter)
+		}
+		ctx = loaders.WithLazy(ctx, s.cfg.Content)
+		pending := &httpcache.Pending{}
+		ctx = httpcache.WithPending(ctx, pending)
+
 		next.ServeHTTP(w, r.WithContext(ctx))
+
+		info.Statements = counter.Count()
+		if keys := pending.Keys(); len(keys) > 0 {
+			s.Purge(keys...)
+			// Again a little later: a reader may have re-cached the old
+			// answer from a read replica that had not yet caught up.
+			time.AfterFunc(repurgeAfter, func() { s.Purge(keys...) })
+		}
 	})
 }
 
+// repurgeAfter is how long after a write its keys are purged a second time.
+const repurgeAfter = 2 * time.Second
+
 // writeRequestError answers a request that never reached GraphQL execution
 // in the GraphQL response shape, with no data entry.
-func writeRequestError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+func writeRequestError(w http.ResponseWriter, info *reqinfo.Info, status int, code, msg string) {
+	info.Codes = append(info.Codes, code)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code, "requestId": info.ID}}},
 	})
 }

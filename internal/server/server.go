@@ -1,6 +1,8 @@
 // Package server wires Broadsheet's HTTP surface: the GraphQL endpoint with
-// its transports and extensions, GraphiQL, health checks, and the middleware
-// every request passes through. It holds no business logic.
+// its transport and extensions, GraphiQL, health checks, metrics, and the
+// middleware every request passes through. It holds no business logic:
+// each concern lives in its own package (guard, ratelimit, gqlhttp,
+// httpcache, persisted, metrics, tracing) and is put together here.
 package server
 
 import (
@@ -8,13 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -22,12 +24,29 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/gqlhttp"
+	"github.com/broadsheet/broadsheet/internal/guard"
+	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/metrics"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/persisted"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/tracing"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 
-// Config holds the server's dependencies and settings.
+// Defaults of the guardrails; a negative value in Config turns one off.
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxDepth       = 12
+	DefaultMaxComplexity  = 5000
+	DefaultMaxTokens      = 5000
+	DefaultRequestTimeout = 10 * time.Second
+)
+
+// Config holds the server's dependencies and settings. The zero value of
+// every setting is a sensible default.
 type Config struct {
 	Content *content.Service
 	// Newsletter serves sign-ups (a default one over Content's store when nil).
@@ -39,9 +58,10 @@ type Config struct {
 	// Authenticate resolves a request's credentials to a viewer; nil treats
 	// every request as a reader.
 	Authenticate func(r *http.Request) (auth.Viewer, error)
-	// MaxBodyBytes caps request bodies (default 1 MiB).
+
+	// MaxBodyBytes caps request bodies (default 1 MiB; HTTP 413 above).
 	MaxBodyBytes int64
-	// Introspection enables schema introspection (default on).
+	// DisableIntrospection refuses __schema and __type (default: allowed).
 	DisableIntrospection bool
 
 	// Live fans events out to subscriptions; nil serves no subscriptions.
@@ -57,13 +77,49 @@ type Config struct {
 	// WriteTimeout bounds one websocket write: a peer that reads nothing
 	// for that long is disconnected (default 30s).
 	WriteTimeout time.Duration
+	// MaxDepth, MaxComplexity and MaxTokens bound an operation's nesting,
+	// its estimated cost (lists cost their page size) and its size in
+	// parser tokens; negative turns a limit off.
+	MaxDepth, MaxComplexity, MaxTokens int
+	// RequestTimeout bounds each GraphQL request (default 10s; negative: none).
+	RequestTimeout time.Duration
+	// RateLimit limits requests per API token and per client address; the
+	// zero value does not limit.
+	RateLimit ratelimit.Options
+
+	// APQCache stores automatic persisted queries (default: in memory).
+	APQCache graphql.Cache[string]
+	// Trusted, when set, runs only these documents (APQ registration off).
+	Trusted *persisted.Trusted
+
+	// CachePolicy is the Cache-Control of readers' GET answers (default
+	// max-age 60s, stale-while-revalidate 5m).
+	CachePolicy httpcache.Policy
+	// ResponseCache bounds the server-side cache of readers' answers.
+	ResponseCache httpcache.StoreOptions
+	// DisableResponseCache turns the server-side response cache off.
+	DisableResponseCache bool
+	// OnPurge hears the surrogate keys of every purge (for a CDN or the
+	// event broker that carries purges to other replicas).
+	OnPurge func(keys []string)
+
+	// Metrics receives the server's metrics (default: a fresh registry).
+	Metrics *metrics.Metrics
+	// ExposeMetrics serves /metrics on this handler (off when they are
+	// served on a separate address).
+	ExposeMetrics bool
+	// Tracing, when set, traces requests, resolvers and SQL.
+	Tracing *tracing.Tracing
 }
 
 // Server is Broadsheet's HTTP handler.
 type Server struct {
-	cfg     Config
-	graphql *handler.Server
-	mux     *http.ServeMux
+	cfg      Config
+	graphql  *handler.Server
+	mux      *http.ServeMux
+	cache    *httpcache.Store
+	limiter  *ratelimit.Limiter
+	draining atomic.Bool
 
 	wsMu sync.Mutex
 	ws   map[*wsConn]struct{}
@@ -80,9 +136,6 @@ func New(cfg Config) *Server {
 	if cfg.Newsletter == nil {
 		cfg.Newsletter = newsletter.New(cfg.Content.Store(), newsletter.Config{})
 	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = 1 << 20
-	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = DefaultKeepAlive
 	} else if cfg.KeepAlive < 0 {
@@ -91,39 +144,155 @@ func New(cfg Config) *Server {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), ws: map[*wsConn]struct{}{}}
+	cfg.MaxBodyBytes = orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	cfg.MaxDepth = orDefault(cfg.MaxDepth, DefaultMaxDepth)
+	cfg.MaxComplexity = orDefault(cfg.MaxComplexity, DefaultMaxComplexity)
+	cfg.MaxTokens = orDefault(cfg.MaxTokens, DefaultMaxTokens)
+	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, DefaultRequestTimeout)
+	if cfg.CachePolicy == (httpcache.Policy{}) {
+		cfg.CachePolicy = httpcache.Policy{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute}
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: ratelimit.New(cfg.RateLimit), ws: map[*wsConn]struct{}{}}
+	if !cfg.DisableResponseCache {
+		s.cache = httpcache.NewStore(cfg.ResponseCache)
+	}
+	if cfg.DB != nil {
+		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, repurgeAfter))
+		cfg.Metrics.DBPool("primary", cfg.DB.SQL())
+		if cfg.Tracing != nil {
+			if err := cfg.Tracing.WatchSQL(cfg.DB.DB); err != nil {
+				cfg.Logger.Error("tracing SQL statements", "err", err)
+			}
+		}
+	}
+	s.registerCacheMetrics()
 	s.graphql = s.newGraphQL()
 
-	s.mux.Handle("/graphql", s.middleware(s.graphql))
+	var gql http.Handler = s.middleware(s.graphql)
+	if cfg.Tracing != nil {
+		gql = cfg.Tracing.Middleware(gql)
+	}
+	s.mux.Handle("/graphql", s.observe(gql))
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
 	s.mux.HandleFunc("/readyz/live", s.readyzLive)
+	if cfg.ExposeMetrics {
+		s.mux.Handle("/metrics", cfg.Metrics.Handler())
+	}
 	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 func (s *Server) newGraphQL() *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Hooks: s.cfg.Webhooks, Live: s.cfg.Live},
 		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
+		Complexity: guard.Complexity(),
 	})
 	h := handler.New(es)
+	// Subscriptions first: the GraphQL-over-HTTP transport below takes
+	// every other GET and POST.
 	if s.cfg.Live != nil {
 		s.addLiveTransports(h)
 	}
-	h.AddTransport(transport.Options{})
-	h.AddTransport(transport.GET{})
-	h.AddTransport(transport.POST{})
+	h.AddTransport(gqlhttp.New(gqlhttp.Options{
+		Public: isPublic,
+		Cache:  s.cache,
+		Policy: s.cfg.CachePolicy,
+		Ready:  s.dbReady,
+	}))
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if !s.cfg.DisableIntrospection {
+	h.SetParserTokenLimit(s.cfg.MaxTokens)
+	if s.cfg.Trusted != nil {
+		h.Use(s.cfg.Trusted)
+	} else {
+		apq := s.cfg.APQCache
+		if apq == nil {
+			apq = persisted.NewMemory(1000)
+		}
+		h.Use(extension.AutomaticPersistedQuery{Cache: apq})
+	}
+	if s.cfg.DisableIntrospection {
+		h.Use(guard.NoIntrospection{})
+	} else {
 		h.Use(extension.Introspection{})
 	}
-	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	if s.cfg.MaxDepth > 0 {
+		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
+	}
+	if s.cfg.MaxComplexity > 0 {
+		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
+	}
+	if s.cfg.Tracing != nil {
+		h.Use(s.cfg.Tracing.Extension())
+	}
+	h.AroundFields(httpcache.FieldMiddleware)
 	h.SetErrorPresenter(s.presentError)
 	h.SetRecoverFunc(s.recoverPanic)
 	return h
 }
+
+// isPublic reports whether a request may share answers with others: a
+// reader that sent no credentials.
+func isPublic(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "" && !auth.ViewerFrom(r.Context()).Can(auth.Editor)
+}
+
+// dbReady refuses operations at once while the database is known to be
+// down (answers from the response cache are still served).
+func (s *Server) dbReady(ctx context.Context) error {
+	if s.cfg.DB == nil || s.cfg.DB.Health == nil {
+		return nil
+	}
+	return s.cfg.DB.Health.Check(ctx)
+}
+
+// Purge drops every cached answer tagged with any of keys ("*" drops
+// everything) and tells OnPurge. It is the entry point for invalidation
+// from outside (the event broker, an admin tool); content written through
+// this process is purged without calling it.
+func (s *Server) Purge(keys ...string) {
+	if len(keys) == 0 {
+		return
+	}
+	if s.cache != nil {
+		all := false
+		for _, k := range keys {
+			if k == httpcache.KeyAll {
+				all = true
+			}
+		}
+		if all {
+			s.cache.PurgeAll()
+		} else {
+			s.cache.Purge(keys...)
+		}
+	}
+	if s.cfg.OnPurge != nil {
+		s.cfg.OnPurge(keys)
+	}
+}
+
+// Drain makes /readyz fail so that load balancers stop sending requests
+// before the server shuts down; requests are still served meanwhile.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *metrics.Metrics { return s.cfg.Metrics }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -134,9 +303,15 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("draining\n"))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if err := s.cfg.DB.Ping(ctx); err != nil {
 		s.cfg.Logger.Warn("readiness check failed", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -153,6 +328,28 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		} else {
 			w.Write([]byte("live updates: ready\n"))
 		}
+	}
+}
+
+func (s *Server) registerCacheMetrics() {
+	m := s.cfg.Metrics
+	if s.cache == nil {
+		return
+	}
+	c := s.cache
+	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
+	m.Func("broadsheet_response_cache_bytes", "Bytes of answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Bytes) })
+	m.Func("broadsheet_response_cache_hits_total", "Response-cache hits.", true, func() float64 { return float64(c.Stats().Hits) })
+	m.Func("broadsheet_response_cache_misses_total", "Response-cache misses.", true, func() float64 { return float64(c.Stats().Misses) })
+	m.Func("broadsheet_response_cache_purged_total", "Answers dropped from the response cache by purges.", true, func() float64 { return float64(c.Stats().Purged) })
+	if s.cfg.DB != nil && s.cfg.DB.Health != nil {
+		h := s.cfg.DB.Health
+		m.Func("broadsheet_database_up", "1 while the database answers, 0 during an outage.", false, func() float64 {
+			if h.Up() {
+				return 1
+			}
+			return 0
+		})
 	}
 }
 

@@ -35,6 +35,8 @@ type Server struct {
 	Content    *content.Service
 	Newsletter *newsletter.Service
 	Config     server.Config
+	// Handler is the server itself (for Purge, Drain, Metrics).
+	Handler *server.Server
 
 	counters sync.Map // id → *dbconn.StatementCounter
 	next     atomic.Int64
@@ -58,6 +60,7 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 	}
 	s := &Server{DB: db, Content: svc, Config: cfg, Newsletter: cfg.Newsletter}
 	h := server.New(cfg)
+	s.Handler = h
 	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {
 			c := &dbconn.StatementCounter{}
@@ -89,6 +92,12 @@ type Request struct {
 	Token string
 	// GET sends the request as a GET with query parameters.
 	GET bool
+	// OperationName and Extensions are sent when set; an empty Query is
+	// left out (a persisted query sent by hash).
+	OperationName string
+	Extensions    map[string]any
+	// Header holds extra request headers (Accept, If-None-Match, …).
+	Header http.Header
 }
 
 // Error is one GraphQL error.
@@ -137,25 +146,79 @@ func (s *Server) Do(tb testing.TB, req Request) *Response {
 	tb.Helper()
 	var hr *http.Request
 	var err error
+	hr, err = s.NewHTTPRequest(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.Send(tb, hr)
+}
+
+// NewHTTPRequest builds the HTTP request for req.
+func (s *Server) NewHTTPRequest(req Request) (*http.Request, error) {
+	var hr *http.Request
+	var err error
 	if req.GET {
-		q := url.Values{"query": {req.Query}}
+		q := url.Values{}
+		if req.Query != "" {
+			q.Set("query", req.Query)
+		}
 		if req.Variables != nil {
 			b, _ := json.Marshal(req.Variables)
 			q.Set("variables", string(b))
 		}
+		if req.OperationName != "" {
+			q.Set("operationName", req.OperationName)
+		}
+		if req.Extensions != nil {
+			b, _ := json.Marshal(req.Extensions)
+			q.Set("extensions", string(b))
+		}
 		hr, err = http.NewRequest(http.MethodGet, s.URL+"/graphql?"+q.Encode(), nil)
 	} else {
-		body, _ := json.Marshal(map[string]any{"query": req.Query, "variables": req.Variables})
+		m := map[string]any{"variables": req.Variables}
+		if req.Query != "" {
+			m["query"] = req.Query
+		}
+		if req.OperationName != "" {
+			m["operationName"] = req.OperationName
+		}
+		if req.Extensions != nil {
+			m["extensions"] = req.Extensions
+		}
+		body, _ := json.Marshal(m)
 		hr, err = http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
-		hr.Header.Set("Content-Type", "application/json")
+		if err == nil {
+			hr.Header.Set("Content-Type", "application/json")
+		}
 	}
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			hr.Header.Add(k, v)
+		}
 	}
 	if req.Token != "" {
 		hr.Header.Set("Authorization", "Bearer "+req.Token)
 	}
-	return s.Send(tb, hr)
+	return hr, nil
+}
+
+// Raw sends a prepared HTTP request and returns the response with its
+// body read, whatever it holds (a 304 or 204 has none).
+func (s *Server) Raw(tb testing.TB, hr *http.Request) (*http.Response, []byte) {
+	tb.Helper()
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", hr.Method, hr.URL.Path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res, body
 }
 
 // Send sends a prepared HTTP request to the server and decodes the answer.

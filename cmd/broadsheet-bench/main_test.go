@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A short run of the harness end to end: build, seed, serve, attack, report.
+func TestHarnessSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	dir := t.TempDir()
+	bench := filepath.Join(dir, "broadsheet-bench")
+	if out, err := exec.Command("go", "build", "-o", bench, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	bin := filepath.Join(dir, "broadsheet")
+	if out, err := exec.Command("go", "build", "-o", bin, "../broadsheet").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bench, "--bin", bin, "--db", "sqlite:"+filepath.Join(dir, "b.db"), "--articles", "50",
+		"--scenarios", "homepage,search,homepage-cached,ceiling", "--duration", "300ms", "--warmup", "0", "--concurrency", "2", "--ratio-rounds", "1")
+	cmd.Env = os.Environ()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("harness: %v\n%s", err, out)
+	}
+	report := string(out)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`\| homepage \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \| 4\.00 \|`),
+		regexp.MustCompile(`\| homepage-cached \| \d+ \| .* \| 0 \| 0\.00 \|`),
+		regexp.MustCompile(`\| search \| skipped: `),
+		regexp.MustCompile(`\| ceiling \| \d+ \|`),
+		regexp.MustCompile(`response-cached homepage / net/http ceiling = \d+ / \d+ = [\d.]+`),
+		regexp.MustCompile(`\| 1 \| \d+ \| \d+ \| [\d.]+ \|\n\nmedian ratio [\d.]+`),
+	} {
+		if !want.MatchString(report) {
+			t.Errorf("report lacks %s:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "| 0 | 0.00 | 0.00 |") {
+		t.Errorf("a scenario served nothing:\n%s", report)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Server kinds a scenario runs against. Each kind is one broadsheet
+// process started with its own flags; "ceiling" is a plain net/http server
+// answering a fixed body.
+const (
+	serverUncached = "uncached" // --response-cache=false: every request executes
+	serverCached   = "cached"   // the response cache on (the default)
+	serverCeiling  = "ceiling"  // no GraphQL at all
+)
+
+// fixture is what a scenario can draw its variables from.
+type fixture struct {
+	base                       string // http://127.0.0.1:PORT
+	slugs, categories, authors []string
+	queryFields                map[string]bool
+	hasMutations               bool
+	homepageBytes              int
+}
+
+// scenario is one named load. New scenarios are added to the scenarios
+// list; one whose prerequisite is missing in this build (a search field,
+// mutations) is reported as skipped with the reason.
+type scenario struct {
+	name, about string
+	server      string
+	// skip returns why the scenario cannot run against this build ("" to run).
+	skip func(f *fixture) string
+	// targets returns the requests, drawn at random during the run.
+	targets func(f *fixture) []vegeta.Target
+}
+
+const (
+	homeQuery = `query Home { articles(first: 20) { nodes { id title slug excerpt publishedAt authors { name slug } category { name slug } tags { name slug } } } }`
+	pageQuery = `query Article($slug: String!) { article(slug: $slug) { id title subtitle bodyHtml publishedAt readingTimeMinutes coverImage { url alt caption credit } authors { name slug jobTitle avatarUrl } category { name slug } tags { name slug } } }`
+	sectQuery = `query Section($slug: String!) { category(slug: $slug) { name description articles(first: 20) { edges { cursor node { title slug excerpt publishedAt authors { name } } } pageInfo { hasNextPage endCursor } totalCount } } }`
+	authQuery = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
+)
+
+// get builds a GET target for a query with variables.
+func get(f *fixture, query string, vars map[string]any) vegeta.Target {
+	q := url.Values{"query": {query}}
+	if vars != nil {
+		b, _ := json.Marshal(vars)
+		q.Set("variables", string(b))
+	}
+	return vegeta.Target{Method: "GET", URL: f.base + "/graphql?" + q.Encode()}
+}
+
+func each(values []string, query string, f *fixture) []vegeta.Target {
+	out := make([]vegeta.Target, 0, len(values))
+	for _, v := range values {
+		out = append(out, get(f, query, map[string]any{"slug": v}))
+	}
+	return out
+}
+
+var scenarios = []scenario{
+	{name: "article", about: "article page by slug (random among 200)", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, pageQuery, f) }},
+	{name: "homepage", about: "20 latest articles with authors, section and tags", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return []vegeta.Target{get(f, homeQuery, nil)} }},
+	{name: "section", about: "section front: 20 articles with edges, cursors and total", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.categories, sectQuery, f) }},
+	{name: "author", about: "author page: bio and 20 articles with total", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.authors, authQuery, f) }},
+	{name: "search", about: "full-text search (random terms)", server: serverUncached,
+		skip: func(f *fixture) string {
+			if !f.queryFields["search"] {
+				return "no Query.search field in this build (the search issue adds it)"
+			}
+			return "Query.search exists: add its query to the search scenario"
+		}},
+	{name: "mix", about: "95% of the reads above, 5% mutations", server: serverUncached,
+		skip: func(f *fixture) string {
+			if !f.hasMutations {
+				return "no mutations in this build (the editorial issue adds them)"
+			}
+			return "mutations exist: add them to the mix scenario"
+		}},
+	{name: "homepage-cached", about: "the homepage from the response cache", server: serverCached,
+		targets: func(f *fixture) []vegeta.Target { return []vegeta.Target{get(f, homeQuery, nil)} }},
+	{name: "article-cached", about: "article pages from the response cache", server: serverCached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, pageQuery, f) }},
+	{name: "ceiling", about: "plain net/http, a fixed answer the size of the homepage", server: serverCeiling,
+		targets: func(f *fixture) []vegeta.Target {
+			return []vegeta.Target{{Method: "GET", URL: f.base + "/graphql?query=" + url.QueryEscape(homeQuery)}}
+		}},
+}
+
+// randomTargeter draws targets at random; vegeta's workers call it
+// concurrently.
+func randomTargeter(ts []vegeta.Target, seed uint64) vegeta.Targeter {
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	return func(t *vegeta.Target) error {
+		if len(ts) == 0 {
+			return fmt.Errorf("no targets")
+		}
+		mu.Lock()
+		*t = ts[rng.IntN(len(ts))]
+		mu.Unlock()
+		return nil
+	}
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/httpcache"
+	"github.com/broadsheet/broadsheet/internal/persisted"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/tracing"
+)
+
+// envs reads typed flag defaults from the environment and remembers the
+// values that do not parse, to report them as usage errors.
+type envs struct{ errs []string }
+
+func (e *envs) bad(key, v, want string) {
+	e.errs = append(e.errs, fmt.Sprintf("%s=%q: want %s", key, v, want))
+}
+
+func (e *envs) int(key string, def int) int {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		e.bad(key, v, "an integer")
+		return def
+	}
+	return n
+}
+
+func (e *envs) float(key string, def float64) float64 {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		e.bad(key, v, "a number")
+		return def
+	}
+	return n
+}
+
+func (e *envs) duration(key string, def time.Duration) time.Duration {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.bad(key, v, "a duration such as 10s")
+		return def
+	}
+	return d
+}
+
+func (e *envs) bool(key string, def bool) bool {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.bad(key, v, "true or false")
+		return def
+	}
+	return b
+}
+
+// opsFlags are serve's production settings: guardrails, persisted
+// queries, caching and observability.
+type opsFlags struct {
+	env envs
+
+	maxBody                             *int64
+	maxDepth, maxComplexity, maxTokens  *int
+	timeout                             *time.Duration
+	rate, tokenRate                     *float64
+	burst, tokenBurst                   *int
+	clientIPHeader                      *string
+	introspection                       *bool
+	redis, trusted                      *string
+	cacheMaxAge, cacheSWR, responseTTL  *time.Duration
+	responseCache                       *bool
+	responseEntries, responseMB         *int
+	metricsAddr, otlpEndpoint, replicas *string
+	drainDelay                          *time.Duration
+	pprofAddr                           *string
+}
+
+func addOpsFlags(fs *flag.FlagSet) *opsFlags {
+	o := &opsFlags{}
+	e := &o.env
+	o.maxBody = fs.Int64("max-body-bytes", int64(e.int("BROADSHEET_MAX_BODY_BYTES", server.DefaultMaxBodyBytes)), "largest request body accepted, in bytes (HTTP 413 above) (env BROADSHEET_MAX_BODY_BYTES)")
+	o.maxDepth = fs.Int("max-depth", e.int("BROADSHEET_MAX_DEPTH", server.DefaultMaxDepth), "deepest field nesting an operation may have; -1 for none (env BROADSHEET_MAX_DEPTH)")
+	o.maxComplexity = fs.Int("max-complexity", e.int("BROADSHEET_MAX_COMPLEXITY", server.DefaultMaxComplexity), "highest estimated cost of an operation (lists cost their page size); -1 for none (env BROADSHEET_MAX_COMPLEXITY)")
+	o.maxTokens = fs.Int("max-tokens", e.int("BROADSHEET_MAX_TOKENS", server.DefaultMaxTokens), "most parser tokens a document may have; -1 for none (env BROADSHEET_MAX_TOKENS)")
+	o.timeout = fs.Duration("request-timeout", e.duration("BROADSHEET_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "time limit of one GraphQL request (env BROADSHEET_REQUEST_TIMEOUT)")
+	o.rate = fs.Float64("rate-limit", e.float("BROADSHEET_RATE_LIMIT", 20), "requests per second per client address without a token; 0 for no limit (env BROADSHEET_RATE_LIMIT)")
+	o.burst = fs.Int("rate-burst", e.int("BROADSHEET_RATE_BURST", 40), "burst allowed above --rate-limit (env BROADSHEET_RATE_BURST)")
+	o.tokenRate = fs.Float64("token-rate-limit", e.float("BROADSHEET_TOKEN_RATE_LIMIT", 50), "requests per second per API token; 0 for no limit (env BROADSHEET_TOKEN_RATE_LIMIT)")
+	o.tokenBurst = fs.Int("token-rate-burst", e.int("BROADSHEET_TOKEN_RATE_BURST", 100), "burst allowed above --token-rate-limit (env BROADSHEET_TOKEN_RATE_BURST)")
+	o.clientIPHeader = fs.String("client-ip-header", env("BROADSHEET_CLIENT_IP_HEADER", ""), "header with the client's address, set by a trusted proxy or CDN (e.g. X-Forwarded-For); default: the connection's address (env BROADSHEET_CLIENT_IP_HEADER)")
+	o.introspection = fs.Bool("introspection", e.bool("BROADSHEET_INTROSPECTION", true), "allow schema introspection; set false in production (env BROADSHEET_INTROSPECTION)")
+	o.redis = fs.String("redis", env("BROADSHEET_REDIS", ""), "Redis for persisted queries shared by replicas: redis://HOST:PORT[/DB] or HOST:PORT; default: in memory (env BROADSHEET_REDIS)")
+	o.trusted = fs.String("trusted-documents", env("BROADSHEET_TRUSTED_DOCUMENTS", ""), "JSON file of sha256 hash → document; only those documents run (env BROADSHEET_TRUSTED_DOCUMENTS)")
+	o.cacheMaxAge = fs.Duration("cache-max-age", e.duration("BROADSHEET_CACHE_MAX_AGE", time.Minute), "Cache-Control max-age of readers' GET answers (env BROADSHEET_CACHE_MAX_AGE)")
+	o.cacheSWR = fs.Duration("cache-stale-while-revalidate", e.duration("BROADSHEET_CACHE_STALE_WHILE_REVALIDATE", 5*time.Minute), "Cache-Control stale-while-revalidate of readers' GET answers (env BROADSHEET_CACHE_STALE_WHILE_REVALIDATE)")
+	o.responseCache = fs.Bool("response-cache", e.bool("BROADSHEET_RESPONSE_CACHE", true), "keep readers' answers in memory, purged when content changes (env BROADSHEET_RESPONSE_CACHE)")
+	o.responseTTL = fs.Duration("response-cache-ttl", e.duration("BROADSHEET_RESPONSE_CACHE_TTL", time.Minute), "longest time an answer stays in the response cache without a purge (env BROADSHEET_RESPONSE_CACHE_TTL)")
+	o.responseEntries = fs.Int("response-cache-entries", e.int("BROADSHEET_RESPONSE_CACHE_ENTRIES", 10000), "answers the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_ENTRIES)")
+	o.responseMB = fs.Int("response-cache-mb", e.int("BROADSHEET_RESPONSE_CACHE_MB", 64), "MiB the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_MB)")
+	o.metricsAddr = fs.String("metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this separate address; default: on --addr (env BROADSHEET_METRICS_ADDR)")
+	o.otlpEndpoint = fs.String("otlp-endpoint", env("BROADSHEET_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://localhost:4318; default: off (env BROADSHEET_OTLP_ENDPOINT)")
+	o.replicas = fs.String("db-replicas", env("BROADSHEET_DB_REPLICAS", ""), "comma-separated MySQL read replica URLs; readers' queries go to them (env BROADSHEET_DB_REPLICAS)")
+	o.drainDelay = fs.Duration("drain-delay", e.duration("BROADSHEET_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails before the server stops accepting connections (env BROADSHEET_DRAIN_DELAY)")
+	o.pprofAddr = fs.String("pprof-addr", env("BROADSHEET_PPROF_ADDR", ""), "serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060; default: off (env BROADSHEET_PPROF_ADDR)")
+	return o
+}
+
+// check reports environment values that did not parse.
+func (o *opsFlags) check(fs *flag.FlagSet, stderr io.Writer) error {
+	if len(o.env.errs) > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), strings.Join(o.env.errs, "; "))
+		return errUsage
+	}
+	return nil
+}
+
+// replicaURLs splits --db-replicas.
+func (o *opsFlags) replicaURLs() []string {
+	var out []string
+	for _, u := range strings.Split(*o.replicas, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// apply fills the server config; the returned closer releases Redis and
+// flushes traces.
+func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logger) (closer func(context.Context), err error) {
+	var closers []func(context.Context)
+	closer = func(ctx context.Context) {
+		for _, c := range closers {
+			c(ctx)
+		}
+	}
+	cfg.MaxBodyBytes = *o.maxBody
+	cfg.MaxDepth, cfg.MaxComplexity, cfg.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
+	cfg.RequestTimeout = *o.timeout
+	cfg.DisableIntrospection = !*o.introspection
+	cfg.RateLimit = ratelimit.Options{
+		PerAddress:     ratelimit.Limit{Rate: *o.rate, Burst: *o.burst},
+		PerToken:       ratelimit.Limit{Rate: *o.tokenRate, Burst: *o.tokenBurst},
+		ClientIPHeader: *o.clientIPHeader,
+	}
+	cfg.CachePolicy = httpcache.Policy{MaxAge: *o.cacheMaxAge, StaleWhileRevalidate: *o.cacheSWR}
+	cfg.DisableResponseCache = !*o.responseCache
+	cfg.ResponseCache = httpcache.StoreOptions{MaxEntries: *o.responseEntries, MaxBytes: int64(*o.responseMB) << 20, TTL: *o.responseTTL}
+	cfg.ExposeMetrics = *o.metricsAddr == ""
+	if *o.trusted != "" {
+		t, err := persisted.LoadTrusted(*o.trusted)
+		if err != nil {
+			return closer, err
+		}
+		cfg.Trusted = t
+		log.Info("trusted documents mode: only registered documents run", "documents", t.Len())
+	} else if *o.redis != "" {
+		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: *o.redis, Logger: log})
+		if err != nil {
+			return closer, err
+		}
+		cfg.APQCache = r
+		closers = append(closers, func(context.Context) { r.Close() })
+	}
+	if *o.otlpEndpoint != "" {
+		t, err := tracing.Setup(ctx, tracing.Options{Endpoint: *o.otlpEndpoint})
+		if err != nil {
+			return closer, err
+		}
+		cfg.Tracing = t
+		closers = append(closers, func(ctx context.Context) { t.Shutdown(ctx) })
+		log.Info("tracing to OTLP collector", "endpoint", *o.otlpEndpoint)
+	}
+	return closer, nil
+}
+
+// serveAside serves a mux on its own address (metrics, profiler) until
+// ctx ends.
+func serveAside(ctx context.Context, what, addr string, mux *http.ServeMux, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s for %s: %w", addr, what, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(what+" server", "err", err)
+		}
+	}()
+	log.Info("serving "+what, "addr", ln.Addr().String())
+	return nil
+}
+
+// pprofMux is Go's profiler.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}

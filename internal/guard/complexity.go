@@ -1,0 +1,73 @@
+package guard
+
+import (
+	"math"
+
+	"github.com/broadsheet/broadsheet/graph"
+	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// Estimated sizes of lists that have no page argument. They are typical
+// rather than worst-case sizes (an article has at most 10 authors and 30
+// tags); the page-sized lists are what make operations explode.
+const (
+	bylineSize    = 2
+	tagsSize      = 5
+	sectionsCount = 20
+)
+
+// Complexity returns the cost functions for gqlgen's complexity limit:
+// every field costs 1 plus its selections, and a list costs its page size
+// (first or last, or the default page) times the cost of one item, so
+// `first: 1000000` or lists nested in lists are refused before they run.
+// Sizes outside the allowed page range still count in full: the limit
+// refuses them before the resolver would.
+func Complexity() graph.ComplexityRoot {
+	var c graph.ComplexityRoot
+	page := func(first, last *int) int {
+		switch {
+		case first != nil && *first > 0:
+			return *first
+		case last != nil && *last > 0:
+			return *last
+		case first != nil || last != nil:
+			return 0
+		}
+		return content.DefaultPageSize
+	}
+	conn := func(child int, first, last *int) int { return add(mul(page(first, last), child), 1) }
+	nested := func(child int, first *int, _ *string, last *int, _ *string) int { return conn(child, first, last) }
+
+	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *model.ArticleFilter, _ *model.ArticleOrder) int {
+		return conn(child, first, last)
+	}
+	c.Query.Authors = func(child int, first *int, _ *string) int { return conn(child, first, nil) }
+	c.Query.Tags = func(child int, first *int, _ *string) int { return conn(child, first, nil) }
+	c.Query.Categories = func(child int) int { return add(mul(sectionsCount, child), 1) }
+	c.Author.Articles = nested
+	c.Category.Articles = nested
+	c.Tag.Articles = nested
+	c.Article.Authors = func(child int) int { return add(mul(bylineSize, child), 1) }
+	c.Article.Tags = func(child int) int { return add(mul(tagsSize, child), 1) }
+	return c
+}
+
+// Saturating arithmetic: huge page sizes nested three deep must not wrap
+// around to a small (or negative) cost.
+func mul(a, b int) int {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > math.MaxInt32/b {
+		return math.MaxInt32
+	}
+	return a * b
+}
+
+func add(a, b int) int {
+	if a > math.MaxInt32-b {
+		return math.MaxInt32
+	}
+	return a + b
+}

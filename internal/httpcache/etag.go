@@ -1,0 +1,58 @@
+package httpcache
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ETag returns a strong entity tag for body.
+func ETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+}
+
+// NotModified reports whether an If-None-Match header matches etag (weak
+// comparison, as RFC 9110 requires for If-None-Match).
+func NotModified(ifNoneMatch, etag string) bool {
+	if ifNoneMatch == "" || etag == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for part := range strings.SplitSeq(ifNoneMatch, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || strings.TrimPrefix(part, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Policy says how long shared caches may keep readers' answers.
+type Policy struct {
+	// MaxAge is how long a CDN or browser may serve an answer unasked.
+	MaxAge time.Duration
+	// StaleWhileRevalidate is how long after that it may serve the old
+	// answer while it fetches a new one.
+	StaleWhileRevalidate time.Duration
+}
+
+// Cache-Control values.
+const (
+	NoStore        = "no-store"
+	PrivateNoStore = "private, no-store"
+)
+
+// Public returns the Cache-Control value for a cacheable reader's answer.
+func (p Policy) Public() string {
+	if p.MaxAge <= 0 {
+		return "public, no-cache"
+	}
+	s := fmt.Sprintf("public, max-age=%d", int(p.MaxAge.Seconds()))
+	if p.StaleWhileRevalidate > 0 {
+		s += fmt.Sprintf(", stale-while-revalidate=%d", int(p.StaleWhileRevalidate.Seconds()))
+	}
+	return s
+}

@@ -1,0 +1,211 @@
+// Package httpcache makes readers' GraphQL answers cheap to serve again: it
+// names every article, author, category and tag an answer contains as a
+// surrogate key (for a CDN's purge API and for the server's own cache),
+// computes ETags, chooses Cache-Control, and keeps a server-side response
+// cache that is purged by those same keys when content changes.
+package httpcache
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// List keys name "the set of X": a response that lists articles, or that
+// looked one up and found nothing, depends on every article, not just on
+// those it shows, and is purged by any change to articles.
+const (
+	KeyArticles   = "articles"
+	KeyAuthors    = "authors"
+	KeyCategories = "categories"
+	KeyTags       = "tags"
+)
+
+// Object keys name one row: "article:12", "author:3", "category:1", "tag:9".
+func ArticleKey(id uint64) string  { return "article:" + strconv.FormatUint(id, 10) }
+func AuthorKey(id uint64) string   { return "author:" + strconv.FormatUint(id, 10) }
+func CategoryKey(id uint64) string { return "category:" + strconv.FormatUint(id, 10) }
+func TagKey(id uint64) string      { return "tag:" + strconv.FormatUint(id, 10) }
+
+// Keys collects the surrogate keys of one response. Resolvers run
+// concurrently, so it locks.
+type Keys struct {
+	mu  sync.Mutex
+	set map[string]struct{}
+}
+
+// NewKeys returns an empty collector.
+func NewKeys() *Keys { return &Keys{set: make(map[string]struct{}, 64)} }
+
+// Add records keys.
+func (k *Keys) Add(keys ...string) {
+	k.mu.Lock()
+	for _, key := range keys {
+		k.set[key] = struct{}{}
+	}
+	k.mu.Unlock()
+}
+
+// List returns the keys sorted (so equal answers carry equal headers).
+func (k *Keys) List() []string {
+	k.mu.Lock()
+	out := make([]string, 0, len(k.set))
+	for key := range k.set {
+		out = append(out, key)
+	}
+	k.mu.Unlock()
+	slices.Sort(out)
+	return out
+}
+
+type keysKey struct{}
+
+// WithKeys returns ctx carrying a collector.
+func WithKeys(ctx context.Context, k *Keys) context.Context {
+	return context.WithValue(ctx, keysKey{}, k)
+}
+
+// KeysFrom returns the collector in ctx, or nil.
+func KeysFrom(ctx context.Context) *Keys {
+	k, _ := ctx.Value(keysKey{}).(*Keys)
+	return k
+}
+
+// lookupKeys are the root fields that find one object: a null answer
+// depends on the whole set (the object may appear later).
+var lookupKeys = map[string][]string{
+	"article":  {KeyArticles},
+	"author":   {KeyAuthors},
+	"category": {KeyCategories},
+	"tag":      {KeyTags},
+	"node":     {KeyArticles, KeyAuthors, KeyCategories, KeyTags},
+}
+
+// FieldMiddleware records the keys of every content object a field
+// resolves to. It is keyed on the Go types in models/, so new fields that
+// return those types are covered without change.
+func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil {
+		return res, err
+	}
+	var keys []string
+	switch v := res.(type) {
+	case *models.Article:
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
+			keys = []string{ArticleKey(v.ID)}
+		}
+	case *models.Author:
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
+			keys = []string{AuthorKey(v.ID)}
+		}
+	case *models.Category:
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
+			keys = []string{CategoryKey(v.ID)}
+		}
+	case *models.Tag:
+		if v == nil {
+			keys = nullLookup(ctx)
+		} else {
+			keys = []string{TagKey(v.ID)}
+		}
+	case []*models.Author:
+		for _, a := range v {
+			keys = append(keys, AuthorKey(a.ID))
+		}
+	case []*models.Tag:
+		for _, t := range v {
+			keys = append(keys, TagKey(t.ID))
+		}
+	case []*models.Category:
+		keys = append(keys, KeyCategories)
+		for _, c := range v {
+			keys = append(keys, CategoryKey(c.ID))
+		}
+	case []*models.Article:
+		for _, a := range v {
+			keys = append(keys, ArticleKey(a.ID))
+		}
+	case *model.ArticleConnection:
+		keys = []string{KeyArticles}
+	case *model.AuthorConnection:
+		keys = []string{KeyAuthors}
+	case *model.TagConnection:
+		keys = []string{KeyTags}
+	case nil: // node(id:) finding nothing
+		keys = nullLookup(ctx)
+	}
+	if len(keys) > 0 {
+		if k := KeysFrom(ctx); k != nil {
+			k.Add(keys...)
+		}
+	}
+	return res, err
+}
+
+// nullLookup returns the list keys of a root lookup that found nothing.
+func nullLookup(ctx context.Context) []string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
+		return lookupKeys[fc.Field.Name]
+	}
+	return nil
+}
+
+// maxHeaderBytes bounds the surrogate-key headers; CDNs cap them (Fastly at
+// 16 KiB). Past it, object keys give way to the list keys, which purge
+// more but never less.
+const maxHeaderBytes = 8 << 10
+
+// Header returns the Surrogate-Key (space-separated) and Cache-Tag
+// (comma-separated) values for keys.
+func Header(keys []string) (surrogateKey, cacheTag string) {
+	total := 0
+	for _, k := range keys {
+		total += len(k) + 1
+	}
+	if total > maxHeaderBytes {
+		keys = coarsen(keys)
+	}
+	return strings.Join(keys, " "), strings.Join(keys, ",")
+}
+
+// coarsen replaces object keys by their list keys.
+func coarsen(keys []string) []string {
+	set := map[string]bool{}
+	for _, k := range keys {
+		typ, _, found := strings.Cut(k, ":")
+		if !found {
+			set[k] = true
+			continue
+		}
+		switch typ {
+		case "article":
+			set[KeyArticles] = true
+		case "author":
+			set[KeyAuthors] = true
+		case "category":
+			set[KeyCategories] = true
+		case "tag":
+			set[KeyTags] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,353 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/testserver"
+)
+
+// nest wraps a selection in n levels of author → articles → nodes.
+func nest(n int) string {
+	q := "title"
+	for range n {
+		q = "authors { articles(first: 1) { nodes { " + q + " } } }"
+	}
+	return "{ articles(first: 1) { nodes { " + q + " } } }"
+}
+
+// aliases repeats field under n aliases.
+func aliases(n int, field string) string {
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range n {
+		fmt.Fprintf(&b, "a%d: %s ", i, field)
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// fragmentCycle is a thousand-field fragment that spreads another that
+// spreads it back.
+func fragmentCycle() string {
+	var b strings.Builder
+	b.WriteString("query { ...A } fragment A on Query { ...B ")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "f%d: __typename ", i)
+	}
+	b.WriteString("} fragment B on Query { ...A }")
+	return b.String()
+}
+
+// Every hostile operation is refused before it reaches the database, with
+// its own code, no data entry, and the status the GraphQL-over-HTTP spec
+// asks for: 200 for application/json, 400 for graphql-response+json.
+func TestGuardrailsRefuseHostileOperations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db)
+		cases := []struct {
+			name, query string
+			code        string
+		}{
+			{"deeply nested", nest(5), "DEPTH_LIMIT_EXCEEDED"},
+			{"first: 1000000", `{ articles(first: 1000000) { nodes { title } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"last: 1000000 on a nested list", `{ author(slug: "giulia-marino") { articles(last: 1000000) { nodes { title } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"lists nested in lists", `{ articles(first: 100) { nodes { authors { articles(first: 100) { nodes { tags { name } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"alias flood under the token limit", aliases(300, "articles(first: 20) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"alias flood over the token limit", aliases(3000, "__typename"), "TOKEN_LIMIT_EXCEEDED"},
+			{"thousand-field fragment cycle", fragmentCycle(), "GRAPHQL_VALIDATION_FAILED"},
+		}
+		for _, tc := range cases {
+			for _, accept := range []struct {
+				media  string
+				status int
+			}{{"application/json", http.StatusOK}, {"application/graphql-response+json", http.StatusBadRequest}} {
+				t.Run(tc.name+" "+accept.media, func(t *testing.T) {
+					r := s.Do(t, testserver.Request{Query: tc.query, Header: http.Header{"Accept": {accept.media}}})
+					if codes := r.Codes(); len(codes) != 1 || codes[0] != tc.code {
+						t.Fatalf("codes = %v, want [%s]: %.300s", codes, tc.code, r.Body)
+					}
+					if r.HasData {
+						t.Errorf("refused operation has a data entry: %.200s", r.Body)
+					}
+					if r.Status != accept.status {
+						t.Errorf("status %d, want %d", r.Status, accept.status)
+					}
+					if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, accept.media) {
+						t.Errorf("Content-Type %q, want %s", ct, accept.media)
+					}
+					if r.Statements != 0 {
+						t.Errorf("refused operation ran %d SQL statements", r.Statements)
+					}
+				})
+			}
+		}
+
+		t.Run("allowed operations near the limits", func(t *testing.T) {
+			for _, q := range []string{
+				nest(2),
+				`{ articles(first: 100) { nodes { title authors { name } category { name } tags { name } } totalCount } }`,
+				aliases(10, "articles(first: 5) { nodes { title } }"),
+			} {
+				var got map[string]any
+				s.MustData(t, testserver.Request{Query: q}, &got)
+			}
+		})
+	})
+}
+
+func TestGuardrailSettings(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	introspection := `{ __schema { queryType { name } } }`
+	cases := []struct {
+		name  string
+		opt   testserver.Option
+		query string
+		code  string // "" when the query must succeed
+	}{
+		{"introspection on by default", nil, introspection, ""},
+		{"introspection off", func(c *server.Config) { c.DisableIntrospection = true }, introspection, "INTROSPECTION_DISABLED"},
+		{"introspection off hidden in a fragment", func(c *server.Config) { c.DisableIntrospection = true }, `{ ...F } fragment F on Query { __type(name: "Article") { name } }`, "INTROSPECTION_DISABLED"},
+		{"__typename with introspection off", func(c *server.Config) { c.DisableIntrospection = true }, `{ __typename }`, ""},
+		{"depth limit lowered", func(c *server.Config) { c.MaxDepth = 2 }, `{ articles { nodes { title } } }`, "DEPTH_LIMIT_EXCEEDED"},
+		{"depth limit off", func(c *server.Config) { c.MaxDepth = -1 }, nest(6), ""},
+		{"complexity limit lowered", func(c *server.Config) { c.MaxComplexity = 10 }, `{ articles(first: 5) { nodes { title } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"token limit lowered", func(c *server.Config) { c.MaxTokens = 5 }, `{ articles { nodes { title } } }`, "TOKEN_LIMIT_EXCEEDED"},
+		{"request timeout", func(c *server.Config) { c.RequestTimeout = time.Nanosecond }, `{ articles { nodes { title } } }`, "UNAVAILABLE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []testserver.Option
+			if tc.opt != nil {
+				opts = append(opts, tc.opt)
+			}
+			s := testserver.New(t, db, nil, opts...)
+			r := s.Do(t, testserver.Request{Query: tc.query})
+			codes := r.Codes()
+			if tc.code == "" {
+				if len(codes) > 0 || r.Status != http.StatusOK {
+					t.Fatalf("want success: %s", r)
+				}
+				return
+			}
+			if !slices.Contains(codes, tc.code) {
+				t.Fatalf("codes %v, want %s: %s", codes, tc.code, r)
+			}
+		})
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil)
+	huge := `{"query": "{ __typename }", "variables": {"pad": "` + strings.Repeat("x", 5<<20) + `"}}`
+	for _, tc := range []struct {
+		name   string
+		length bool
+	}{{"5 MiB with Content-Length", true}, {"5 MiB chunked", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(huge)
+			if !tc.length {
+				body = io.MultiReader(body) // hides the length: sent chunked
+			}
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", body)
+			req.Header.Set("Content-Type", "application/json")
+			r := s.Send(t, req)
+			if r.Status != http.StatusRequestEntityTooLarge || !slices.Equal(r.Codes(), []string{"PAYLOAD_TOO_LARGE"}) || r.HasData {
+				t.Errorf("want 413 PAYLOAD_TOO_LARGE without data: %.300s", r)
+			}
+		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	frozen := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := testserver.New(t, db, nil, func(c *server.Config) {
+		c.Authenticate = editorAuth
+		c.RateLimit = ratelimit.Options{
+			PerAddress: ratelimit.Limit{Rate: 0.5, Burst: 3},
+			PerToken:   ratelimit.Limit{Rate: 0.5, Burst: 2},
+			Now:        func() time.Time { return frozen },
+		}
+	})
+	q := testserver.Request{Query: `{ __typename }`}
+	editor := testserver.Request{Query: `{ __typename }`, Token: "test-editor"}
+	steps := []struct {
+		name   string
+		req    testserver.Request
+		status int
+	}{
+		{"reader 1", q, 200}, {"reader 2", q, 200}, {"reader 3", q, 200},
+		{"reader over the burst", q, 429},
+		// A request with a token is refused while its address is over its
+		// limit, so that made-up tokens (each with a fresh bucket) cannot
+		// escape it.
+		{"editor while the address is exhausted", editor, 429},
+	}
+	for _, st := range steps {
+		r := s.Do(t, st.req)
+		if r.Status != st.status {
+			t.Fatalf("%s: status %d, want %d: %s", st.name, r.Status, st.status, r)
+		}
+		if st.status == 429 {
+			if !slices.Equal(r.Codes(), []string{"RATE_LIMITED"}) || r.HasData {
+				t.Errorf("%s: want RATE_LIMITED without data: %s", st.name, r)
+			}
+			if ra := r.Header.Get("Retry-After"); ra != "2" {
+				t.Errorf("%s: Retry-After %q, want 2 (one request every 2s)", st.name, ra)
+			}
+		}
+	}
+
+	t.Run("per token", func(t *testing.T) {
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			c.Authenticate = editorAuth
+			c.RateLimit = ratelimit.Options{PerToken: ratelimit.Limit{Rate: 1, Burst: 2}, Now: func() time.Time { return frozen }}
+		})
+		for i, want := range []int{200, 200, 429} {
+			if r := s.Do(t, editor); r.Status != want {
+				t.Fatalf("editor request %d: status %d, want %d: %s", i+1, r.Status, want, r)
+			}
+		}
+		if r := s.Do(t, q); r.Status != 200 {
+			t.Errorf("a reader shares no bucket with a token: %s", r)
+		}
+	})
+
+	t.Run("failed authentications are charged to the address", func(t *testing.T) {
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			c.Authenticate = editorAuth
+			c.RateLimit = ratelimit.Options{
+				PerAddress: ratelimit.Limit{Rate: 1, Burst: 2},
+				PerToken:   ratelimit.Limit{Rate: 100, Burst: 100},
+				Now:        func() time.Time { return frozen },
+			}
+		})
+		for i, token := range []string{"made-up-1", "made-up-2"} {
+			if r := s.Do(t, testserver.Request{Query: `{ __typename }`, Token: token}); r.Status != http.StatusUnauthorized {
+				t.Fatalf("made-up token %d: status %d, want 401", i+1, r.Status)
+			}
+		}
+		for _, req := range []testserver.Request{{Query: `{ __typename }`, Token: "made-up-3"}, q} {
+			if r := s.Do(t, req); r.Status != http.StatusTooManyRequests {
+				t.Errorf("after two failed authentications (token %q): status %d, want 429", req.Token, r.Status)
+			}
+		}
+	})
+
+	t.Run("client address from a trusted header", func(t *testing.T) {
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 1, Burst: 1}, ClientIPHeader: "X-Forwarded-For", Now: func() time.Time { return frozen }}
+		})
+		from := func(ip string) testserver.Request {
+			return testserver.Request{Query: `{ __typename }`, Header: http.Header{"X-Forwarded-For": {"198.51.100.7, " + ip}}}
+		}
+		for _, st := range []struct {
+			ip     string
+			status int
+		}{{"203.0.113.1", 200}, {"203.0.113.1", 429}, {"203.0.113.2", 200}} {
+			if r := s.Do(t, from(st.ip)); r.Status != st.status {
+				t.Fatalf("from %s: status %d, want %d", st.ip, r.Status, st.status)
+			}
+		}
+	})
+}
+
+// The GraphQL-over-HTTP specification, MUSTs and SHOULDs.
+func TestGraphQLOverHTTP(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.WithDemo(t, db)
+	type want struct {
+		status int
+		media  string // response Content-Type media type
+		code   string // first error code; "" for none
+		data   bool   // data entry present
+	}
+	jsonOK := want{200, "application/json", "", true}
+	cases := []struct {
+		name        string
+		method      string
+		path        string // after /graphql
+		contentType string
+		accept      string
+		body        string
+		want        want
+	}{
+		{"POST application/json", "POST", "", "application/json", "", `{"query":"{ __typename }"}`, jsonOK},
+		{"POST with charset", "POST", "", "application/json; charset=utf-8", "", `{"query":"{ __typename }"}`, jsonOK},
+		{"Accept */* gets application/json", "POST", "", "application/json", "*/*", `{"query":"{ __typename }"}`, jsonOK},
+		{"Accept graphql-response+json", "POST", "", "application/json", "application/graphql-response+json", `{"query":"{ __typename }"}`, want{200, "application/graphql-response+json", "", true}},
+		{"Accept both, preferring json", "POST", "", "application/json", "application/graphql-response+json;q=0.5, application/json", `{"query":"{ __typename }"}`, jsonOK},
+		{"Accept nothing we make", "POST", "", "application/json", "text/html", `{"query":"{ __typename }"}`, want{406, "application/json", "NOT_ACCEPTABLE", false}},
+		{"GET query", "GET", "?query=%7B__typename%7D", "", "", "", jsonOK},
+		{"GET mutation", "GET", "?query=mutation%7Bx%7D", "", "", "", want{405, "application/json", "METHOD_NOT_ALLOWED", false}},
+		{"GET mutation chosen by operationName", "GET", "?query=query+A%7B__typename%7D+mutation+B%7Bx%7D&operationName=B", "", "", "", want{405, "application/json", "METHOD_NOT_ALLOWED", false}},
+		{"PUT", "PUT", "", "application/json", "", `{"query":"{ __typename }"}`, want{405, "application/json", "METHOD_NOT_ALLOWED", false}},
+		{"POST without Content-Type", "POST", "", "", "", `{"query":"{ __typename }"}`, want{415, "application/json", "UNSUPPORTED_MEDIA_TYPE", false}},
+		{"POST text/plain", "POST", "", "text/plain", "", `{"query":"{ __typename }"}`, want{415, "application/json", "UNSUPPORTED_MEDIA_TYPE", false}},
+		{"POST latin-1", "POST", "", "application/json; charset=iso-8859-1", "", `{"query":"{ __typename }"}`, want{415, "application/json", "UNSUPPORTED_MEDIA_TYPE", false}},
+		{"missing query", "POST", "", "application/json", "", `{"variables":{}}`, want{400, "application/json", "BAD_REQUEST", false}},
+		{"query not a string", "POST", "", "application/json", "", `{"query":42}`, want{400, "application/json", "BAD_REQUEST", false}},
+		{"variables not an object", "POST", "", "application/json", "", `{"query":"{ __typename }","variables":"x"}`, want{400, "application/json", "BAD_REQUEST", false}},
+		{"two JSON values", "POST", "", "application/json", "", `{"query":"{ __typename }"}{}`, want{400, "application/json", "BAD_REQUEST", false}},
+		{"GET variables not JSON", "GET", "?query=%7B__typename%7D&variables=nope", "", "", "", want{400, "application/json", "BAD_REQUEST", false}},
+		{"parse error, json", "POST", "", "application/json", "application/json", `{"query":"{"}`, want{200, "application/json", "GRAPHQL_PARSE_FAILED", false}},
+		{"parse error, graphql-response+json", "POST", "", "application/json", "application/graphql-response+json", `{"query":"{"}`, want{400, "application/graphql-response+json", "GRAPHQL_PARSE_FAILED", false}},
+		{"validation error, graphql-response+json", "POST", "", "application/json", "application/graphql-response+json", `{"query":"{ nope }"}`, want{400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED", false}},
+		{"unknown operationName", "POST", "", "application/json", "application/graphql-response+json", `{"query":"query A { __typename }","operationName":"B"}`, want{400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED", false}},
+		{"field error, graphql-response+json", "POST", "", "application/json", "application/graphql-response+json", `{"query":"{ article { id } }"}`, want{200, "application/graphql-response+json", "BAD_USER_INPUT", true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = bytes.NewBufferString(tc.body)
+			}
+			req, _ := http.NewRequest(tc.method, s.URL+"/graphql"+tc.path, body)
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.accept != "" {
+				req.Header.Set("Accept", tc.accept)
+			}
+			r := s.Send(t, req)
+			if r.Status != tc.want.status {
+				t.Errorf("status %d, want %d: %.300s", r.Status, tc.want.status, r.Body)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != tc.want.media+"; charset=utf-8" {
+				t.Errorf("Content-Type %q, want %s; charset=utf-8", ct, tc.want.media)
+			}
+			code := ""
+			if codes := r.Codes(); len(codes) > 0 {
+				code = codes[0]
+			}
+			if code != tc.want.code {
+				t.Errorf("code %q, want %q: %.300s", code, tc.want.code, r.Body)
+			}
+			if r.HasData != tc.want.data {
+				t.Errorf("data entry present = %v, want %v: %.300s", r.HasData, tc.want.data, r.Body)
+			}
+			if tc.want.status == 405 && r.Header.Get("Allow") == "" {
+				t.Error("405 without an Allow header")
+			}
+		})
+	}
+	t.Run("OPTIONS", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodOptions, s.URL+"/graphql", nil)
+		res, _ := s.Raw(t, req)
+		if res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Allow"), "POST") {
+			t.Errorf("OPTIONS: %d Allow=%q", res.StatusCode, res.Header.Get("Allow"))
+		}
+	})
+}

@@ -1,0 +1,228 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// tcpProxy forwards a loopback port to MariaDB; Cut closes it and every
+// connection through it, Restore listens again on the same port.
+type tcpProxy struct {
+	addr, upstream string
+	mu             sync.Mutex
+	ln             net.Listener
+	conns          map[net.Conn]bool
+}
+
+func startProxy(t *testing.T, upstream string) *tcpProxy {
+	t.Helper()
+	p := &tcpProxy{upstream: upstream, conns: map[net.Conn]bool{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.Cut)
+	return p
+}
+
+func (p *tcpProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[up] = true, true
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+func (p *tcpProxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.conns = map[net.Conn]bool{}
+}
+
+func (p *tcpProxy) Restore(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatalf("restore proxy on %s: %v", p.addr, err)
+	}
+	p.serve(ln)
+}
+
+// eventually polls cond until it holds (bounded; no timing is asserted).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func readyStatus(t *testing.T, s *testserver.Server) int {
+	t.Helper()
+	res, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// While MariaDB is unreachable, requests fail fast with UNAVAILABLE (and
+// cached answers are still served); when it is back, requests succeed
+// again without restarting anything.
+func TestDatabaseOutageAndRecovery(t *testing.T) {
+	raw := dbtest.URL(t, dbconn.MySQL)
+	u, _ := url.Parse(raw)
+	proxy := startProxy(t, u.Host)
+	u.Host = proxy.addr
+	ctx := context.Background()
+	db, err := dbconn.Open(ctx, u.String(), dbconn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := testserver.WithDemo(t, db)
+	cachedQuery := testserver.Request{GET: true, Query: `{ categories { slug } }`}
+	s.MustData(t, cachedQuery, &map[string]any{})
+	n := 0
+	fresh := func() *testserver.Response { // a query the response cache cannot answer
+		n++
+		return s.Do(t, testserver.Request{Query: `query($n: Int) { articles(first: $n) { totalCount } }`, Variables: map[string]any{"n": n % 50}})
+	}
+	if r := fresh(); len(r.Errors) > 0 {
+		t.Fatalf("before the outage: %s", r)
+	}
+
+	proxy.Cut()
+	sawFastFail := false
+	eventually(t, "requests to be refused before execution while the database is down", func() bool {
+		r := fresh()
+		if codes := r.Codes(); !slices.Equal(codes, []string{"UNAVAILABLE"}) {
+			t.Fatalf("during the outage: codes %v, want [UNAVAILABLE]: %s", codes, r)
+		}
+		if strings.Contains(string(r.Body), "dial tcp") || strings.Contains(string(r.Body), proxy.addr) {
+			t.Errorf("the error leaks connection details: %s", r)
+		}
+		if r.Status == http.StatusServiceUnavailable && !r.HasData {
+			sawFastFail = r.Statements == 0
+			return true
+		}
+		return false
+	})
+	if !sawFastFail {
+		t.Error("a fast-failed request still issued SQL")
+	}
+	if st := readyStatus(t, s); st != http.StatusServiceUnavailable {
+		t.Errorf("/readyz during the outage: %d, want 503", st)
+	}
+	if r := s.Do(t, cachedQuery); r.Status != 200 || len(r.Errors) > 0 {
+		t.Errorf("a cached answer was not served during the outage: %s", r)
+	}
+
+	proxy.Restore(t)
+	eventually(t, "requests to succeed after the database came back", func() bool {
+		r := fresh()
+		return r.Status == 200 && len(r.Errors) == 0
+	})
+	if st := readyStatus(t, s); st != http.StatusOK {
+		t.Errorf("/readyz after recovery: %d", st)
+	}
+}
+
+// Readers' queries go to the read replica; editors read the primary (so
+// they see their own writes at once), and writes always go to the primary.
+func TestReadReplicas(t *testing.T) {
+	primaryURL := dbtest.URL(t, dbconn.MySQL)
+	replicaURL := dbtest.URL(t, dbconn.MySQL)
+	ctx := context.Background()
+	// The "replica" is a separate database with different content, so
+	// that where each read went shows in its answer.
+	replica, err := dbconn.Open(ctx, replicaURL, dbconn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replica.Close()
+	if _, err := replica.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testserver.New(t, replica, nil).Content.CreateArticle(ctx, content.ArticleInput{Title: "Only on the replica", Status: models.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := dbconn.Open(ctx, primaryURL, dbconn.Options{Replicas: []string{replicaURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth; c.DisableResponseCache = true })
+	if err := demo.Seed(ctx, s.Content); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Content.CreateArticle(ctx, content.ArticleInput{Title: "Written to the primary", Status: models.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	list := `{ articles(first: 100) { nodes { title } } }`
+	titles := func(token string) string {
+		r := s.Do(t, testserver.Request{Query: list, Token: token})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s", r)
+		}
+		return string(r.Data)
+	}
+	reader, editor := titles(""), titles("test-editor")
+	if !strings.Contains(reader, "Only on the replica") || strings.Contains(reader, "Written to the primary") {
+		t.Errorf("a reader's query did not go to the replica: %s", reader)
+	}
+	if !strings.Contains(editor, "Written to the primary") || strings.Contains(editor, "Only on the replica") {
+		t.Errorf("an editor's query did not go to the primary: %s", editor)
+	}
+}
