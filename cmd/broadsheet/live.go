@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/pubsub"
 	"github.com/broadsheet/broadsheet/internal/server"
@@ -84,6 +86,7 @@ type liveParts struct {
 	stopRelay   context.CancelFunc
 	relayDone   chan struct{}
 	stopConsume context.CancelFunc
+	purge       atomic.Pointer[func(keys ...string)]
 }
 
 // startLive connects to the broker (in the background when it is not up
@@ -115,7 +118,8 @@ func (lp *liveParts) contentOption(wakeWebhooks func()) content.Option {
 
 // serverConfig adds the hub, started on svc, to cfg.
 func (lp *liveParts) serverConfig(cfg server.Config, svc *content.Service) server.Config {
-	lp.hub = live.NewHub(svc, lp.broker, live.Options{Logger: lp.log, Buffer: lp.cfg.buffer, MaxSubscriptions: lp.cfg.maxSubs, MaxPerConnection: lp.cfg.maxPerConn})
+	lp.hub = live.NewHub(svc, lp.broker, live.Options{Logger: lp.log, Buffer: lp.cfg.buffer, MaxSubscriptions: lp.cfg.maxSubs, MaxPerConnection: lp.cfg.maxPerConn,
+		OnEvent: lp.purgeFor})
 	ctx, stop := context.WithCancel(context.Background())
 	lp.stopConsume = stop
 	if err := lp.hub.Start(ctx); err != nil {
@@ -150,4 +154,25 @@ func (lp *liveParts) stop() {
 		lp.stopConsume()
 	}
 	lp.broker.Close()
+}
+
+// SetPurge gives the hub the server's response-cache purge, once the
+// server exists: every replica then drops cached answers about what an
+// event changed, whichever replica made the change.
+func (lp *liveParts) SetPurge(purge func(keys ...string)) { lp.purge.Store(&purge) }
+
+// purgeFor purges the cache keys an event makes stale.
+func (lp *liveParts) purgeFor(ev events.Event) {
+	p := lp.purge.Load()
+	if p == nil {
+		return
+	}
+	switch ev.ObjectType {
+	case events.ObjectArticle:
+		(*p)(httpcache.ArticleKey(ev.ObjectID), httpcache.KeyArticles)
+	case events.ObjectAuthor:
+		(*p)(httpcache.AuthorKey(ev.ObjectID), httpcache.KeyAuthors)
+	case events.ObjectCategory:
+		(*p)(httpcache.CategoryKey(ev.ObjectID), httpcache.KeyCategories)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -154,11 +155,31 @@ func TestServeReplicas(t *testing.T) {
 			}
 			waitSubscriptions(t, a, 1)
 			waitSubscriptions(t, b, 1)
+			// A reader's homepage on B, now in B's response cache.
+			homepage := func() string {
+				res, err := http.Get(b.endpoint + "?query=" + url.QueryEscape("{ articles(first: 5) { nodes { title } } }"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				var buf bytes.Buffer
+				buf.ReadFrom(res.Body)
+				return buf.String()
+			}
+			homepage()
+			if strings.Contains(homepage(), "Breaking on A") {
+				t.Fatal("the article exists before it was written")
+			}
 
 			post(t, a.endpoint, token, `mutation { createArticle(input: {title: "Breaking on A", status: PUBLISHED}) { article { id } } }`)
 			_, got, err := editorOnB.Next(ctx)
 			if err != nil || !strings.Contains(string(got.Data), "Breaking on A") || !strings.Contains(string(got.Data), "article.published") {
 				t.Fatalf("editor on B: %v %+v", err, got)
+			}
+			// B heard the event, so its cached homepage is gone: a change on A
+			// purges every replica's response cache, not only A's.
+			if page := homepage(); !strings.Contains(page, "Breaking on A") {
+				t.Errorf("B still serves its cached homepage after the event: %s", page)
 			}
 			if line, ok := nextSSE(); !ok || !strings.Contains(line, "Breaking on A") {
 				t.Fatalf("reader on A: %q", line)

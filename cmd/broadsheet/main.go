@@ -273,6 +273,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	handler := server.New(cfg)
+	lv.SetPurge(handler.Purge)
 	if *ops.metricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", handler.Metrics().Handler())

@@ -101,6 +101,9 @@ type Options struct {
 	MaxSubscriptions int
 	// MaxPerConnection caps subscriptions on one connection (0: no cap).
 	MaxPerConnection int
+	// OnEvent, when set, hears every distinct event this replica receives
+	// (it purges the response cache of every replica, not only the writer's).
+	OnEvent func(events.Event)
 }
 
 // Stats are the hub's counters.
@@ -302,6 +305,9 @@ func (h *Hub) Dispatch(ev events.Event) {
 		return
 	}
 	h.events.Add(1)
+	if h.opts.OnEvent != nil {
+		h.opts.OnEvent(ev)
+	}
 	if !h.interested(ev) {
 		return
 	}
