@@ -60,9 +60,14 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 		if err := db.MigrateDownTo(ctx, 0); err != nil {
 			t.Fatalf("down: %v", err)
 		}
+		// Versions may have gaps (numbers are reserved per feature), so
+		// compare the version reached, not the count applied.
 		n, err := db.Migrate(ctx)
-		if err != nil || int64(n) != v {
-			t.Fatalf("up again applied %d (want %d): %v", n, v, err)
+		if err != nil || n < 1 {
+			t.Fatalf("up again applied %d: %v", n, err)
+		}
+		if again, err := db.MigrationVersion(ctx); err != nil || again != v {
+			t.Fatalf("version after up again = %d (want %d): %v", again, v, err)
 		}
 	})
 }
