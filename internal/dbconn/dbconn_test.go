@@ -85,4 +85,12 @@ func TestStatementCounter(t *testing.T) {
 	if c.Count() != 3 {
 		t.Errorf("counted %d statements, want 3", c.Count())
 	}
+	// A subquery built with GORM is part of its statement, not another one.
+	sub := db.WithContext(ctx).Table("articles").Select("id").Where("status = ?", "PUBLISHED")
+	if err := db.WithContext(ctx).Table("(?) AS s", sub).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if c.Count() != 4 {
+		t.Errorf("a query with a subquery counted as %d statements, want 1", c.Count()-3)
+	}
 }
