@@ -38,6 +38,24 @@ func (r *articleResolver) Tags(ctx context.Context, obj *models.Article) ([]*mod
 	return loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
 }
 
+// Related is the resolver for the related field.
+func (r *articleResolver) Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error) {
+	n, err := content.RelatedLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return loaders.From(ctx).RelatedByArticle.Load(ctx, loaders.RelatedKey{ID: obj.ID, N: n})
+}
+
+// RelatedCandidates is the resolver for the relatedCandidates field.
+func (r *articleResolver) RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error) {
+	cs, err := r.Content.RelatedCandidates(ctx, obj.ID, first)
+	if err != nil {
+		return nil, err
+	}
+	return model.NewRelatedCandidates(cs), nil
+}
+
 // ID is the resolver for the id field.
 func (r *authorResolver) ID(ctx context.Context, obj *models.Author) (string, error) {
 	return relay.ID(relay.TypeAuthor, obj.ID), nil
@@ -125,6 +143,18 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nil, err
 	}
 	return n.(model.Node), nil
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error) {
+	list, err := r.Content.Search(ctx, query, articleQuery(filter, nil), first, after)
+	if err != nil {
+		return nil, err
+	}
+	if err := primeWith(ctx, list.Articles(), connectionRelations(ctx, "SearchConnection", "SearchEdge")); err != nil {
+		return nil, err
+	}
+	return &model.SearchConnection{List: list}, nil
 }
 
 // ID is the resolver for the id field.

@@ -70,7 +70,7 @@ func TestCommandLine(t *testing.T) {
 		{"bad db URL", []string{"migrate", "--db", "postgres://x"}, 1, "", "want sqlite:PATH or mysql://"},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
-		{"migrate", []string{"migrate", "--db", dbURL}, 0, "applied 1 migration(s)", ""},
+		{"migrate", []string{"migrate", "--db", dbURL}, 0, "migration(s); schema version", ""}, // the count grows with every feature
 		{"migrate again", []string{"migrate", "--db", dbURL}, 0, "applied 0 migration(s)", ""},
 		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles", ""},
 		{"seed demo twice", []string{"seed", "--demo", "--db", dbURL}, 1, "", "already has content"},

@@ -96,7 +96,8 @@ func (s *Service) render(a *models.Article) error {
 }
 
 // CreateArticle validates and stores a new article with its byline and
-// tags (creating tags by name) in one transaction.
+// tags (creating tags by name) in one transaction, which also computes its
+// related-article suggestions (RefreshRelated).
 func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.Article, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -140,7 +141,10 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 		if err != nil {
 			return err
 		}
-		return tx.CreateArticle(ctx, a, in.AuthorIDs, tagIDs)
+		if err := tx.CreateArticle(ctx, a, in.AuthorIDs, tagIDs); err != nil {
+			return err
+		}
+		return s.refreshRelated(ctx, tx, a.ID)
 	})
 	if err != nil {
 		if apperr.KindOf(err) == apperr.Conflict {
