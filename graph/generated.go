@@ -67,6 +67,8 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
+		Related            func(childComplexity int, first *int) int
+		RelatedCandidates  func(childComplexity int, first *int) int
 		Revisions          func(childComplexity int, first *int) int
 		Slug               func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -189,6 +191,7 @@ type ComplexityRoot struct {
 		RestoreArticle                func(childComplexity int, id string) int
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
+		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
 		UnpublishArticle              func(childComplexity int, id string) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
@@ -261,10 +264,24 @@ type ComplexityRoot struct {
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
+		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
 		Tag                   func(childComplexity int, slug string) int
 		Tags                  func(childComplexity int, first *int, after *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
+	}
+
+	RelatedCandidate struct {
+		Article func(childComplexity int) int
+		Picked  func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	RelatedReason struct {
+		Detail func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Points func(childComplexity int) int
 	}
 
 	Revision struct {
@@ -280,6 +297,20 @@ type ComplexityRoot struct {
 		Tags          func(childComplexity int) int
 		Title         func(childComplexity int) int
 		Version       func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor  func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Snippet func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -372,6 +403,8 @@ type ArticleResolver interface {
 	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
 
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
+	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
+	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -399,6 +432,7 @@ type MutationResolver interface {
 	UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	DeleteArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
+	SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error)
 	RestoreRevision(ctx context.Context, articleID string, revisionID string) (*model.ArticlePayload, error)
 	CreateAuthor(ctx context.Context, input model.AuthorInput) (*model.AuthorPayload, error)
 	UpdateAuthor(ctx context.Context, id string, input model.UpdateAuthorInput) (*model.AuthorPayload, error)
@@ -439,6 +473,7 @@ type QueryResolver interface {
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
 	Webhooks(ctx context.Context) ([]*models.Webhook, error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.WebhookDeliveryConnection, error)
+	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
 }
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
@@ -557,6 +592,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ReadingTimeMinutes(childComplexity), true
+	case "Article.related":
+		if e.ComplexityRoot.Article.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Article_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Related(childComplexity, args["first"].(*int)), true
+	case "Article.relatedCandidates":
+		if e.ComplexityRoot.Article.RelatedCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Article_relatedCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.RelatedCandidates(childComplexity, args["first"].(*int)), true
 	case "Article.revisions":
 		if e.ComplexityRoot.Article.Revisions == nil {
 			break
@@ -1109,6 +1166,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetryWebhookDelivery(childComplexity, args["id"].(string)), true
+	case "Mutation.setRelatedArticles":
+		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setRelatedArticles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetRelatedArticles(childComplexity, args["id"].(string), args["relatedIds"].([]string)), true
 	case "Mutation.subscribeNewsletter":
 		if e.ComplexityRoot.Mutation.SubscribeNewsletter == nil {
 			break
@@ -1469,6 +1537,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
 	case "Query.tag":
 		if e.ComplexityRoot.Query.Tag == nil {
 			break
@@ -1508,6 +1587,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
+
+	case "RelatedCandidate.article":
+		if e.ComplexityRoot.RelatedCandidate.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedCandidate.Article(childComplexity), true
+	case "RelatedCandidate.picked":
+		if e.ComplexityRoot.RelatedCandidate.Picked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedCandidate.Picked(childComplexity), true
+	case "RelatedCandidate.reasons":
+		if e.ComplexityRoot.RelatedCandidate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedCandidate.Reasons(childComplexity), true
+	case "RelatedCandidate.score":
+		if e.ComplexityRoot.RelatedCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedCandidate.Score(childComplexity), true
+
+	case "RelatedReason.detail":
+		if e.ComplexityRoot.RelatedReason.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedReason.Detail(childComplexity), true
+	case "RelatedReason.kind":
+		if e.ComplexityRoot.RelatedReason.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedReason.Kind(childComplexity), true
+	case "RelatedReason.points":
+		if e.ComplexityRoot.RelatedReason.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedReason.Points(childComplexity), true
 
 	case "Revision.action":
 		if e.ComplexityRoot.Revision.Action == nil {
@@ -1581,6 +1704,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Revision.Version(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+	case "SearchEdge.snippet":
+		if e.ComplexityRoot.SearchEdge.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Snippet(childComplexity), true
 
 	case "Subscription.articlePublished":
 		if e.ComplexityRoot.Subscription.ArticlePublished == nil {
@@ -2106,6 +2279,31 @@ type Query {
 
   "A webhook's deliveries, newest first."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
+
+  """
+  Full-text search over headlines, standfirsts and bodies, best match first
+  (relevance, with a boost for recent articles). Readers find published
+  articles only; editors find every status unless ` + "`" + `filter.status` + "`" + ` narrows it.
+  Page forward with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` (at most 100 a page; 20 when omitted).
+  """
+  search(
+    """
+    What to look for, 1–500 characters. Every word must occur; ` + "`" + `"a phrase"` + "`" + `
+    matches the words in order; ` + "`" + `-word` + "`" + ` or ` + "`" + `-"a phrase"` + "`" + ` excludes; ` + "`" + `word*` + "`" + `
+    matches words starting with it, and so does the last word while the
+    reader types (no space after it). Other punctuation and symbols are
+    ignored. Words shorter than 3 characters and very common words (the, of,
+    what, …) are ignored unless quoted in a phrase with another word. An
+    empty query, or one with nothing left to search for, is BAD_USER_INPUT.
+    """
+    query: String!
+    "How many results to return (0–100)."
+    first: Int
+    "Return results after this cursor, taken from a previous page of the same search."
+    after: String
+    "Narrow the results by section, tags, author, status or date."
+    filter: ArticleFilter
+  ): SearchConnection!
 }
 
 """
@@ -2139,6 +2337,13 @@ type Mutation {
 
   "Bring back a deleted article."
   restoreArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  """
+  Set an article's related-article picks, in order (at most 10; an empty
+  list clears them). Picks come first in ` + "`" + `related` + "`" + `; unpublished picks show
+  to readers once they are published.
+  """
+  setRelatedArticles("The article's id." id: ID!, "The picked articles' ids, in order." relatedIds: [ID!]!): ArticlePayload! @hasRole(role: EDITOR)
 
   "Bring back an earlier revision's content as a new revision (status and publication time stay)."
   restoreRevision("The article's id." articleId: ID!, "The revision's id." revisionId: ID!): ArticlePayload! @hasRole(role: EDITOR)
@@ -2647,6 +2852,60 @@ type Article implements Node {
   deletedAt: Time
   "Saved states of the article, newest first (editors only)."
   revisions("How many (0–100)." first: Int = 20): [Revision!]! @hasRole(role: EDITOR)
+  """
+  Articles to read next: the editor's picks first, in their order, then
+  automatic suggestions, best first (shared tags, with rare tags weighing
+  more; links from the body; similar words; same section and authors;
+  closeness in time). Never the article itself, never twice, and for readers
+  only published articles.
+  """
+  related("How many (0–10)." first: Int = 5): [Article!]!
+  """
+  Editors only: the automatic suggestions with their score and the reasons
+  behind it, best first, as ` + "`" + `related` + "`" + ` ranks them after the editor's picks.
+  Readers get UNAUTHENTICATED.
+  """
+  relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
+}
+
+"An automatic related-article suggestion, with why it was made (editors only)."
+type RelatedCandidate {
+  "The suggested article."
+  article: Article!
+  "The suggestion's score: the sum of its reasons' points times the closeness-in-time factor. Higher is better."
+  score: Float!
+  "Whether an editor has also picked the article (picks come first in ` + "`" + `related` + "`" + ` anyway)."
+  picked: Boolean!
+  "What the score is made of, strongest first."
+  reasons: [RelatedReason!]!
+}
+
+"One reason an article is suggested as related."
+type RelatedReason {
+  "The kind of evidence."
+  kind: RelatedReasonKind!
+  "A human-readable account, e.g. the shared tags or words."
+  detail: String!
+  "Points this reason adds (for CLOSE_IN_TIME: the factor the sum is multiplied by)."
+  points: Float!
+}
+
+"Kinds of evidence for a related-article suggestion."
+enum RelatedReasonKind {
+  "The article's body links to the suggestion (/articles/<slug>)."
+  LINKED
+  "The suggestion's body links to the article."
+  LINKED_BACK
+  "They share tags; rare tags weigh more."
+  SHARED_TAGS
+  "Their headlines, standfirsts and main body words overlap; rare words weigh more."
+  SIMILAR_TEXT
+  "They are in the same section."
+  SAME_SECTION
+  "They share an author."
+  SHARED_AUTHORS
+  "They were published close in time; multiplies the other points by up to 1.5."
+  CLOSE_IN_TIME
 }
 
 "A picture with its accessible text and attribution."
@@ -2926,6 +3185,37 @@ type WebhookDeliveryPayload {
   "Why it could not be retried."
   userErrors: [UserError!]!
 }
+
+"A page of search results, best first."
+type SearchConnection {
+  "The matching articles with their cursors, scores and snippets."
+  edges: [SearchEdge!]!
+  "The matching articles alone."
+  nodes: [Article!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many articles match in all (costs one extra query; ask only when shown)."
+  totalCount: Int!
+}
+
+"A search result."
+type SearchEdge {
+  "Pass as ` + "`" + `after` + "`" + ` (with the same query) to get the results that follow."
+  cursor: String!
+  "The matching article."
+  node: Article!
+  """
+  How well the article matches, relevance times a recency boost of up to
+  1.5. Higher is better; comparable only within one search.
+  """
+  score: Float!
+  """
+  About 30 words of the body (or else the standfirst or headline) around the
+  best cluster of matches, as HTML: text escaped, each match wrapped in
+  ` + "`" + `<mark>…</mark>` + "`" + `, ` + "`" + `…` + "`" + ` where the text is cut.
+  """
+  snippet: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2978,6 +3268,10 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_deletedAt(ctx, field)
 	case "revisions":
 		return ec.fieldContext_Article_revisions(ctx, field)
+	case "related":
+		return ec.fieldContext_Article_related(ctx, field)
+	case "relatedCandidates":
+		return ec.fieldContext_Article_relatedCandidates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -3280,6 +3574,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_RelatedCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_RelatedCandidate_article(ctx, field)
+	case "score":
+		return ec.fieldContext_RelatedCandidate_score(ctx, field)
+	case "picked":
+		return ec.fieldContext_RelatedCandidate_picked(ctx, field)
+	case "reasons":
+		return ec.fieldContext_RelatedCandidate_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RelatedReason_kind(ctx, field)
+	case "detail":
+		return ec.fieldContext_RelatedReason_detail(ctx, field)
+	case "points":
+		return ec.fieldContext_RelatedReason_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedReason", field.Name)
+}
+
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3308,6 +3628,34 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_tags(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "snippet":
+		return ec.fieldContext_SearchEdge_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3579,6 +3927,34 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 		return nil, err
 	}
 	args["role"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Article_relatedCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Article_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -3869,6 +4245,28 @@ func (ec *executionContext) field_Mutation_retryWebhookDelivery_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relatedIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relatedIds"] = arg1
 	return args, nil
 }
 
@@ -4283,6 +4681,44 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
+			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
 	return args, nil
 }
 
@@ -5052,6 +5488,112 @@ func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Article_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_related(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Related(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_relatedCandidates(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_relatedCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().RelatedCandidates(ctx, obj, fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.RelatedCandidate
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.RelatedCandidate
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
+			return ec.marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedCandidate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_relatedCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6925,6 +7467,68 @@ func (ec *executionContext) fieldContext_Mutation_restoreArticle(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_restoreArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setRelatedArticles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setRelatedArticles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetRelatedArticles(ctx, fc.Args["id"].(string), fc.Args["relatedIds"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setRelatedArticles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setRelatedArticles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9081,6 +9685,50 @@ func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9155,6 +9803,185 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RelatedCandidate_article(ctx context.Context, field graphql.CollectedField, obj *model.RelatedCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedCandidate_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedCandidate_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedCandidate_score(ctx context.Context, field graphql.CollectedField, obj *model.RelatedCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RelatedCandidate_picked(ctx context.Context, field graphql.CollectedField, obj *model.RelatedCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedCandidate_picked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Picked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedCandidate_picked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedCandidate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RelatedCandidate_reasons(ctx context.Context, field graphql.CollectedField, obj *model.RelatedCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedCandidate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
+			return ec.marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedCandidate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedReason_kind(ctx context.Context, field graphql.CollectedField, obj *model.RelatedReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedReason_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
+			return ec.marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedReason_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedReason", field, false, false, "RelatedReasonKind")
+}
+
+func (ec *executionContext) _RelatedReason_detail(ctx context.Context, field graphql.CollectedField, obj *model.RelatedReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedReason_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedReason_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _RelatedReason_points(ctx context.Context, field graphql.CollectedField, obj *model.RelatedReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedReason_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedReason_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedReason", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
@@ -9431,6 +10258,226 @@ func (ec *executionContext) _Revision_tags(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Revision_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchEdge_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
@@ -12670,6 +13717,18 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_revisions(ctx, field, obj)
 				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_related(ctx, field, obj)
+				})
+		case "relatedCandidates":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_relatedCandidates(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13431,6 +14490,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setRelatedArticles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setRelatedArticles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "restoreRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreRevision(ctx, field)
@@ -14014,6 +15080,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhookDeliveries(ctx, field)
 				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -14027,6 +15099,97 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relatedCandidateImplementors = []string{"RelatedCandidate"}
+
+func (ec *executionContext) _RelatedCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedCandidate")
+		case "article":
+			out.Values[i] = ec._RelatedCandidate_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RelatedCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "picked":
+			out.Values[i] = ec._RelatedCandidate_picked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._RelatedCandidate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relatedReasonImplementors = []string{"RelatedReason"}
+
+func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedReason")
+		case "kind":
+			out.Values[i] = ec._RelatedReason_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._RelatedReason_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._RelatedReason_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14117,6 +15280,103 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Revision_tags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchConnectionImplementors = []string{"SearchConnection"}
+
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SearchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SearchConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._SearchEdge_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15288,6 +16548,20 @@ func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadshe
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15300,6 +16574,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -15454,6 +16757,64 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx context.Context, sel ast.SelectionSet, v *model.RelatedCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelatedCandidate!")
+		return graphql.Null
+	}
+	return ec._RelatedCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx context.Context, sel ast.SelectionSet, v *model.RelatedReason) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelatedReason!")
+		return graphql.Null
+	}
+	return ec._RelatedReason(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, v any) (model.RelatedReasonKind, error) {
+	var res model.RelatedReasonKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Revision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -15486,6 +16847,38 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadshee
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchConnection!")
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchEdge!")
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

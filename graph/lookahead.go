@@ -2,10 +2,12 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/loaders"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -14,31 +16,25 @@ import (
 // being resolved and reports which relations its nodes ask for, so that they
 // can be loaded for the whole page at once.
 func articleRelations(ctx context.Context) loaders.Relations {
+	return connectionRelations(ctx, "ArticleConnection", "ArticleEdge")
+}
+
+// connectionRelations does the look-ahead for any connection of articles
+// (connType with edges of edgeType).
+func connectionRelations(ctx context.Context, connType, edgeType string) loaders.Relations {
 	var want loaders.Relations
 	if graphql.GetFieldContext(ctx) == nil {
 		return want
 	}
 	op := graphql.GetOperationContext(ctx)
-	mark := func(sel ast.SelectionSet) {
-		for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
-			switch f.Name {
-			case "authors":
-				want.Authors = true
-			case "tags":
-				want.Tags = true
-			case "category":
-				want.Category = true
-			}
-		}
-	}
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"ArticleConnection"}) {
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{connType}) {
 		switch f.Name {
 		case "nodes":
-			mark(f.Selections)
+			markRelations(op, f.Selections, &want, true)
 		case "edges":
-			for _, e := range graphql.CollectFields(op, f.Selections, []string{"ArticleEdge"}) {
+			for _, e := range graphql.CollectFields(op, f.Selections, []string{edgeType}) {
 				if e.Name == "node" {
-					mark(e.Selections)
+					markRelations(op, e.Selections, &want, true)
 				}
 			}
 		}
@@ -78,9 +74,63 @@ func wantsBodies(ctx context.Context) bool {
 	return false
 }
 
+// markRelations adds the relations an Article selection asks for to want;
+// with nested, it also looks into a related(first:) selection (one level).
+func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loaders.Relations, nested bool) {
+	for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
+		switch f.Name {
+		case "authors":
+			want.Authors = true
+		case "tags":
+			want.Tags = true
+		case "category":
+			want.Category = true
+		case "related":
+			if !nested || want.Related != 0 {
+				continue
+			}
+			n, err := content.RelatedLimit(intArg(f.ArgumentMap(op.Variables)["first"]))
+			if err != nil || n == 0 { // the resolver reports the error
+				continue
+			}
+			want.Related = n
+			inner := &loaders.Relations{}
+			markRelations(op, f.Selections, inner, false)
+			if *inner != (loaders.Relations{}) {
+				want.RelatedWants = inner
+			}
+		}
+	}
+}
+
+// intArg reads an Int argument as gqlparser hands it over (nil when absent).
+func intArg(v any) *int {
+	var n int
+	switch x := v.(type) {
+	case int:
+		n = x
+	case int64:
+		n = int(x)
+	case float64:
+		n = int(x)
+	case json.Number:
+		i, err := x.Int64()
+		if err != nil {
+			return nil
+		}
+		n = int(i)
+	default:
+		return nil
+	}
+	return &n
+}
+
 // primePage loads the relations a page of articles is asked for.
 func primePage(ctx context.Context, articles []*models.Article) error {
-	want := articleRelations(ctx)
+	return primeWith(ctx, articles, articleRelations(ctx))
+}
+
+func primeWith(ctx context.Context, articles []*models.Article, want loaders.Relations) error {
 	if want == (loaders.Relations{}) {
 		return nil
 	}

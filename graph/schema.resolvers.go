@@ -57,6 +57,24 @@ func (r *articleResolver) Revisions(ctx context.Context, obj *models.Article, fi
 	return r.Content.Revisions(ctx, obj.ID, deref(first))
 }
 
+// Related is the resolver for the related field.
+func (r *articleResolver) Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error) {
+	n, err := content.RelatedLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return loaders.From(ctx).RelatedByArticle.Load(ctx, loaders.RelatedKey{ID: obj.ID, N: n})
+}
+
+// RelatedCandidates is the resolver for the relatedCandidates field.
+func (r *articleResolver) RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error) {
+	cs, err := r.Content.RelatedCandidates(ctx, obj.ID, first)
+	if err != nil {
+		return nil, err
+	}
+	return model.NewRelatedCandidates(cs), nil
+}
+
 // ID is the resolver for the id field.
 func (r *auditEntryResolver) ID(ctx context.Context, obj *models.AuditEntry) (string, error) {
 	return strconv.FormatUint(obj.ID, 10), nil
@@ -176,6 +194,22 @@ func (r *mutationResolver) RestoreArticle(ctx context.Context, id string) (*mode
 		return articlePayload(nil, err)
 	}
 	return articlePayload(r.Content.RestoreArticle(ctx, articleID))
+}
+
+// SetRelatedArticles is the resolver for the setRelatedArticles field.
+func (r *mutationResolver) SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error) {
+	articleID, err := idArg(relay.TypeArticle, "id", id)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	picks, err := idList(relay.TypeArticle, "relatedIds", relatedIds)
+	if err != nil {
+		return articlePayload(nil, err)
+	}
+	if err := r.Content.SetRelatedArticles(ctx, articleID, picks); err != nil {
+		return articlePayload(nil, err)
+	}
+	return articlePayload(r.Content.ArticleByID(ctx, articleID))
 }
 
 // RestoreRevision is the resolver for the restoreRevision field.
@@ -465,6 +499,18 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string,
 		return nil, err
 	}
 	return &model.WebhookDeliveryConnection{List: list}, nil
+}
+
+// Search is the resolver for the search field.
+func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error) {
+	list, err := r.Content.Search(ctx, query, articleQuery(filter, nil), first, after)
+	if err != nil {
+		return nil, err
+	}
+	if err := primeWith(ctx, list.Articles(), connectionRelations(ctx, "SearchConnection", "SearchEdge")); err != nil {
+		return nil, err
+	}
+	return &model.SearchConnection{List: list}, nil
 }
 
 // ID is the resolver for the id field.

@@ -63,12 +63,16 @@ type CoverImage struct {
 // sanitised rendering, computed when the article is saved so that reads do
 // no rendering work.
 type Article struct {
-	ID                 uint64 `gorm:"primaryKey"`
-	Slug               string
-	Title              string
-	Subtitle           string
-	Body               string
-	BodyHTML           string `gorm:"column:body_html"`
+	ID       uint64 `gorm:"primaryKey"`
+	Slug     string
+	Title    string
+	Subtitle string
+	Body     string
+	BodyHTML string `gorm:"column:body_html"`
+	// BodyText is the body as plain text, rendered with BodyHTML; the
+	// full-text index reads it. Written on save, never loaded by article
+	// queries (search selects it explicitly for snippets).
+	BodyText           string `gorm:"column:body_text;->:false;<-"`
 	Excerpt            string
 	Status             ArticleStatus
 	PublishedAt        *time.Time

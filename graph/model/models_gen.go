@@ -448,6 +448,79 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kinds of evidence for a related-article suggestion.
+type RelatedReasonKind string
+
+const (
+	// The article's body links to the suggestion (/articles/<slug>).
+	RelatedReasonKindLinked RelatedReasonKind = "LINKED"
+	// The suggestion's body links to the article.
+	RelatedReasonKindLinkedBack RelatedReasonKind = "LINKED_BACK"
+	// They share tags; rare tags weigh more.
+	RelatedReasonKindSharedTags RelatedReasonKind = "SHARED_TAGS"
+	// Their headlines, standfirsts and main body words overlap; rare words weigh more.
+	RelatedReasonKindSimilarText RelatedReasonKind = "SIMILAR_TEXT"
+	// They are in the same section.
+	RelatedReasonKindSameSection RelatedReasonKind = "SAME_SECTION"
+	// They share an author.
+	RelatedReasonKindSharedAuthors RelatedReasonKind = "SHARED_AUTHORS"
+	// They were published close in time; multiplies the other points by up to 1.5.
+	RelatedReasonKindCloseInTime RelatedReasonKind = "CLOSE_IN_TIME"
+)
+
+var AllRelatedReasonKind = []RelatedReasonKind{
+	RelatedReasonKindLinked,
+	RelatedReasonKindLinkedBack,
+	RelatedReasonKindSharedTags,
+	RelatedReasonKindSimilarText,
+	RelatedReasonKindSameSection,
+	RelatedReasonKindSharedAuthors,
+	RelatedReasonKindCloseInTime,
+}
+
+func (e RelatedReasonKind) IsValid() bool {
+	switch e {
+	case RelatedReasonKindLinked, RelatedReasonKindLinkedBack, RelatedReasonKindSharedTags, RelatedReasonKindSimilarText, RelatedReasonKindSameSection, RelatedReasonKindSharedAuthors, RelatedReasonKindCloseInTime:
+		return true
+	}
+	return false
+}
+
+func (e RelatedReasonKind) String() string {
+	return string(e)
+}
+
+func (e *RelatedReasonKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RelatedReasonKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RelatedReasonKind", str)
+	}
+	return nil
+}
+
+func (e RelatedReasonKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RelatedReasonKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RelatedReasonKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Roles of API tokens.
 type Role string
 

@@ -380,6 +380,10 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	if err := s.fail("links"); err != nil {
 		return false, err
 	}
+	// Related suggestions follow the article's words, tags and links.
+	if err := s.refreshRelated(ctx, tx, a.ID); err != nil {
+		return false, err
+	}
 	return true, s.writeRevision(ctx, tx, a, snap, action, changed)
 }
 

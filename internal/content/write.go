@@ -162,6 +162,7 @@ func (s *Service) render(a *models.Article) error {
 		return err
 	}
 	a.BodyHTML = r.HTML
+	a.BodyText = r.Text
 	a.WordCount = r.WordCount
 	a.ReadingTimeMinutes = r.ReadingTimeMinutes
 	if a.Subtitle != "" {

@@ -30,7 +30,9 @@ func StatementCounterFrom(ctx context.Context) *StatementCounter {
 
 func registerStatementCounter(db *gorm.DB) error {
 	count := func(tx *gorm.DB) {
-		if tx.Statement == nil || tx.Statement.Context == nil {
+		// A dry run only builds SQL: GORM renders subqueries passed as
+		// *gorm.DB arguments that way, and they are part of one statement.
+		if tx.DryRun || tx.Statement == nil || tx.Statement.Context == nil {
 			return
 		}
 		if c := StatementCounterFrom(tx.Statement.Context); c != nil {

@@ -183,6 +183,11 @@ func Seed(ctx context.Context, svc *content.Service) error {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
 		}
 	}
+	// Each article was refreshed as it was created, seeing only the ones
+	// before it; recompute every related list with all of them present.
+	if err := svc.RebuildRelated(ctx); err != nil {
+		return fmt.Errorf("seed related articles: %w", err)
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/fulltext"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -90,8 +91,9 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 	// Render a handful of bodies once; articles share them.
 	md := markdown.New()
 	type body struct {
-		src string
-		r   markdown.Rendered
+		src      string
+		r        markdown.Rendered
+		keywords []string
 	}
 	var variants []body
 	for range 16 {
@@ -100,7 +102,7 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 		if err != nil {
 			return err
 		}
-		variants = append(variants, body{src, r})
+		variants = append(variants, body{src, r, fulltext.BodyKeywords(r.Text)})
 	}
 
 	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -109,6 +111,7 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 	for done := 0; done < n; {
 		size := min(batch, n-done)
 		articles := make([]*models.Article, size)
+		bodyKeywords := make([][]string, size)
 		for i := range size {
 			title := fmt.Sprintf("%s %s %s %s", pick(rng, subjects), pick(rng, verbs), pick(rng, objects), pick(rng, places))
 			v := variants[rng.IntN(len(variants))]
@@ -125,6 +128,7 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 				Subtitle:           "A synthetic article for benchmarks: " + strings.ToLower(title) + ".",
 				Body:               v.src,
 				BodyHTML:           v.r.HTML,
+				BodyText:           v.r.Text,
 				Excerpt:            markdown.Excerpt(v.r.Text, 200),
 				Status:             status,
 				PublishedAt:        published,
@@ -133,6 +137,7 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 				CategoryID:         &cat,
 				Version:            1,
 			}
+			bodyKeywords[i] = v.keywords
 		}
 		err := svc.Store().Tx(ctx, func(tx *store.Store) error {
 			if err := tx.InsertArticles(ctx, articles); err != nil {
@@ -157,7 +162,14 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 					}
 				}
 			}
-			return tx.InsertArticleLinks(ctx, credits, tagged)
+			if err := tx.InsertArticleLinks(ctx, credits, tagged); err != nil {
+				return err
+			}
+			index := store.ArticleIndexRows{Keywords: map[uint64][]string{}}
+			for i, a := range articles {
+				index.Keywords[a.ID] = fulltext.Keywords(a.Title, a.Subtitle, bodyKeywords[i])
+			}
+			return tx.InsertArticleIndex(ctx, index)
 		})
 		if err != nil {
 			return fmt.Errorf("synthetic articles %d–%d: %w", done+1, done+size, err)
@@ -166,6 +178,10 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 		if opt.Progress != nil {
 			opt.Progress(done)
 		}
+	}
+	// Related lists for everything, the new articles and those before them.
+	if err := svc.RebuildRelated(ctx); err != nil {
+		return fmt.Errorf("synthetic related articles: %w", err)
 	}
 	return nil
 }

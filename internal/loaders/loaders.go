@@ -25,7 +25,16 @@ type Loaders struct {
 	AuthorsByArticle *dataloadgen.Loader[uint64, []*models.Author]
 	TagsByArticle    *dataloadgen.Loader[uint64, []*models.Tag]
 	CategoryByID     *dataloadgen.Loader[uint64, *models.Category]
+	// RelatedByArticle loads related(first: N) lists; keys with the same N
+	// are fetched together in one statement.
+	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
 	svc              *content.Service
+}
+
+// RelatedKey asks for the first N related articles of article ID.
+type RelatedKey struct {
+	ID uint64
+	N  int
 }
 
 // New returns loaders backed by svc.
@@ -34,6 +43,7 @@ func New(svc *content.Service) *Loaders {
 		AuthorsByArticle: dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
 		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
 		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
+		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		svc:              svc,
 	}
 }
@@ -49,9 +59,43 @@ func listOrNil[K comparable, V any](fetch func(context.Context, []K) ([]V, error
 	}
 }
 
+// relatedBatch loads the related lists of a batch of keys, one statement
+// per distinct N (a page asking related(first: 3) everywhere: one).
+func relatedBatch(svc *content.Service) func(context.Context, []RelatedKey) ([][]*models.Article, []error) {
+	return func(ctx context.Context, keys []RelatedKey) ([][]*models.Article, []error) {
+		byN := map[int][]uint64{}
+		var ns []int
+		for _, k := range keys {
+			if _, ok := byN[k.N]; !ok {
+				ns = append(ns, k.N)
+			}
+			byN[k.N] = append(byN[k.N], k.ID)
+		}
+		lists := map[RelatedKey][]*models.Article{}
+		for _, n := range ns {
+			got, err := svc.RelatedOfArticles(ctx, byN[n], n)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for i, id := range byN[n] {
+				lists[RelatedKey{id, n}] = got[i]
+			}
+		}
+		out := make([][]*models.Article, len(keys))
+		for i, k := range keys {
+			out[i] = lists[k]
+		}
+		return out, nil
+	}
+}
+
 // Relations says which relations of a page of articles a query asks for.
 type Relations struct {
 	Authors, Tags, Category bool
+	// Related is the N of a related(first: N) selection; 0 for none.
+	Related int
+	// RelatedWants are the relations the related articles ask for.
+	RelatedWants *Relations
 }
 
 // PrimeArticles loads the requested relations of a known page of articles
@@ -81,6 +125,28 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		}
 		for i, id := range ids {
 			l.TagsByArticle.Prime(id, byArticle[i])
+		}
+	}
+	if want.Related > 0 {
+		lists, err := l.svc.RelatedOfArticles(ctx, ids, want.Related)
+		if err != nil {
+			return err
+		}
+		var related []*models.Article
+		seen := map[uint64]bool{}
+		for i, id := range ids {
+			l.RelatedByArticle.Prime(RelatedKey{id, want.Related}, lists[i])
+			for _, a := range lists[i] {
+				if !seen[a.ID] {
+					seen[a.ID] = true
+					related = append(related, a)
+				}
+			}
+		}
+		if want.RelatedWants != nil {
+			if err := l.PrimeArticles(ctx, related, *want.RelatedWants); err != nil {
+				return err
+			}
 		}
 	}
 	if want.Category {

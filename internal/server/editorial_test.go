@@ -531,3 +531,49 @@ func TestAuthorsAndSections(t *testing.T) {
 }
 
 var _ = http.StatusOK
+
+func TestSetRelatedArticles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db)
+		editor := s.Token(t, "desk", auth.Editor)
+		ids := map[string]string{}
+		for _, slug := range []string{demo.SeedSlug, "the-10-best-films-about-us-presidential-elections", "how-to-win-a-nobel-prize-the-path-to-one-of-the-most-prestigious-awards"} {
+			var got struct{ Article struct{ ID string } }
+			s.MustData(t, testserver.Request{Query: `query($s: String!) { article(slug: $s) { id } }`, Variables: map[string]any{"s": slug}}, &got)
+			ids[slug] = got.Article.ID
+		}
+		films, nobel := ids["the-10-best-films-about-us-presidential-elections"], ids["how-to-win-a-nobel-prize-the-path-to-one-of-the-most-prestigious-awards"]
+		q := `mutation($id: ID!, $r: [ID!]!) { setRelatedArticles(id: $id, relatedIds: $r) { article { id } userErrors { field code } } }`
+		if r := s.Do(t, testserver.Request{Query: q, Variables: map[string]any{"id": ids[demo.SeedSlug], "r": []string{nobel}}}); !slices.Equal(r.Codes(), []string{"UNAUTHENTICATED"}) {
+			t.Fatalf("a reader setting picks: %s", r.Body)
+		}
+		var set struct {
+			SetRelatedArticles struct {
+				Article    *struct{ ID string }
+				UserErrors []userError
+			}
+		}
+		s.MustData(t, testserver.Request{Token: editor, Query: q, Variables: map[string]any{"id": ids[demo.SeedSlug], "r": []string{nobel, films}}}, &set)
+		if len(set.SetRelatedArticles.UserErrors) > 0 {
+			t.Fatalf("setRelatedArticles: %+v", set)
+		}
+		var rel struct {
+			Article struct{ Related []struct{ ID, Slug string } }
+		}
+		s.MustData(t, testserver.Request{Query: `{ article(slug: "` + demo.SeedSlug + `") { related(first: 4) { id slug } } }`}, &rel)
+		got := rel.Article.Related
+		if len(got) < 3 || got[0].ID != nobel || got[1].ID != films {
+			t.Fatalf("related after picks: %+v", got)
+		}
+		if got[2].Slug != demo.ReadAlsoSlug {
+			t.Errorf("the Read also article should lead the automatic suggestions: %+v", got)
+		}
+		var bad struct {
+			SetRelatedArticles struct{ UserErrors []userError }
+		}
+		s.MustData(t, testserver.Request{Token: editor, Query: q, Variables: map[string]any{"id": ids[demo.SeedSlug], "r": []string{ids[demo.SeedSlug]}}}, &bad)
+		if len(bad.SetRelatedArticles.UserErrors) != 1 || !slices.Equal(bad.SetRelatedArticles.UserErrors[0].Field, []string{"relatedIds"}) {
+			t.Errorf("picking the article itself: %+v", bad)
+		}
+	})
+}

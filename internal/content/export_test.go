@@ -1,0 +1,30 @@
+package content
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// CandidateSources returns, for every article, the candidate ids the SQL
+// path (store.CandidateIDs, used by RefreshRelated) and the in-memory path
+// (relatedIndex, used by RebuildRelated) find.
+func (s *Service) CandidateSources(ctx context.Context) (map[uint64][2][]uint64, error) {
+	all, err := s.store.AllRelatedFeatures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx := newRelatedIndex(all)
+	out := map[uint64][2][]uint64{}
+	for _, x := range all {
+		_, viaSQL, err := s.scorer(ctx, s.store, x, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		out[x.ID] = [2][]uint64{
+			slices.Sorted(maps.Keys(viaSQL)),
+			slices.Sorted(maps.Keys(idx.candidates(x, idx.scorerFor()))),
+		}
+	}
+	return out, nil
+}

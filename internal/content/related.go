@@ -1,0 +1,516 @@
+package content
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/fulltext"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Related articles: the editor's picks first, then automatic suggestions.
+//
+// Suggestions are precomputed: every write that can change them calls
+// RefreshRelated (CreateArticle does; the editorial write paths — update,
+// tags, publish, unpublish, delete — must too), which re-reads the article's
+// keywords and internal links, scores it against the articles that share
+// something with it, stores its best keepSuggestions, and offers it to those
+// articles' lists in turn. Reading `related` is then one statement for a
+// whole page of articles (store.RelatedByArticleIDs), with the viewer's
+// visibility applied at read time, so a draft or scheduled article never
+// reaches a reader however stale a list is. RebuildRelated recomputes every
+// list from scratch (seeders use it); for the same data it gives the same
+// lists as refreshing each article in turn, before the "offer to others"
+// step, which depends on history.
+
+// Limits of related lists.
+const (
+	// MaxRelated caps related(first:), relatedCandidates(first:) and picks.
+	MaxRelated = 10
+	// DefaultRelated applies when related(first:) is not given.
+	DefaultRelated = 5
+	// keepSuggestions is how many suggestions are stored per article:
+	// MaxRelated plus slack for suggestions a reader may not see yet.
+	keepSuggestions = 12
+)
+
+// Where candidates come from: the newest eligible articles sharing a tag,
+// a keyword or an author (capped per tag/keyword/author), the published
+// articles of the same section nearest in time, and internal links both ways.
+const (
+	tagCap           = 200
+	keywordCap       = 100
+	authorCap        = 50
+	categoryEachSide = 15
+	// A keyword in more than max(50, N/100) articles is too common to look
+	// for candidates by (it still scores when shared).
+	keywordMinCommon = 50
+	keywordCommonDiv = 100
+)
+
+// Points of each kind of evidence. Tag and word points are weighted by
+// normalised inverse document frequency, ln(1+N/df)/ln(1+N) in (0, 1]: a
+// tag on two articles in a hundred thousand counts about 0.94, one on 1.5%
+// of them about 0.37.
+const (
+	pointsLinked     = 6.0 // the article's body links to the candidate
+	pointsLinkedBack = 3.0 // the candidate's body links to the article
+	pointsPerTag     = 3.0 // × idf, per shared tag
+	maxTextPoints    = 3.0 // Σ idf over shared keywords, capped
+	pointsSection    = 1.0
+	pointsPerAuthor  = 1.0
+	maxAuthorPoints  = 2.0
+	// The sum is multiplied by 1 + 0.5/(1 + days apart/30).
+	closenessBoost = 0.5
+	closenessDays  = 30.0
+)
+
+// ReasonKind names a kind of evidence (the RelatedReasonKind enum).
+type ReasonKind string
+
+// The kinds of evidence.
+const (
+	ReasonLinked        ReasonKind = "LINKED"
+	ReasonLinkedBack    ReasonKind = "LINKED_BACK"
+	ReasonSharedTags    ReasonKind = "SHARED_TAGS"
+	ReasonSimilarText   ReasonKind = "SIMILAR_TEXT"
+	ReasonSameSection   ReasonKind = "SAME_SECTION"
+	ReasonSharedAuthors ReasonKind = "SHARED_AUTHORS"
+	ReasonCloseInTime   ReasonKind = "CLOSE_IN_TIME"
+)
+
+// Reason is one part of a suggestion's score.
+type Reason struct {
+	Kind   ReasonKind
+	Detail string
+	Points float64
+}
+
+// RelatedCandidate is a suggestion as editors see it.
+type RelatedCandidate struct {
+	Article *models.Article
+	Score   float64
+	Picked  bool
+	Reasons []Reason
+}
+
+// RelatedLimit validates related(first:) (nil means the default).
+func RelatedLimit(first *int) (int, error) {
+	if first == nil {
+		return DefaultRelated, nil
+	}
+	if *first < 0 || *first > MaxRelated {
+		return 0, apperr.Invalidf("first", "first must be between 0 and %d (got %d)", MaxRelated, *first)
+	}
+	return *first, nil
+}
+
+// RelatedOfArticles returns up to n related articles for each of ids that
+// the viewer may see, in the order of ids; for loaders.
+func (s *Service) RelatedOfArticles(ctx context.Context, ids []uint64, n int) ([][]*models.Article, error) {
+	m, err := s.store.RelatedByArticleIDs(ctx, s.visibility(ctx), ids, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*models.Article, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+		if out[i] == nil {
+			out[i] = []*models.Article{}
+		}
+	}
+	return out, nil
+}
+
+// SetRelatedArticles replaces the editor's picks for an article with
+// relatedIDs, in order. The caller (the setRelatedArticles mutation) checks
+// the viewer's role; this checks the data: the article exists, at most
+// MaxRelated picks, none twice, not the article itself, all existing.
+// Picks may be unpublished: readers see each one once it is published.
+func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, relatedIDs []uint64) error {
+	if len(relatedIDs) > MaxRelated {
+		return apperr.Invalidf("relatedIds", "at most %d related articles (got %d)", MaxRelated, len(relatedIDs))
+	}
+	seen := map[uint64]bool{}
+	for _, id := range relatedIDs {
+		switch {
+		case id == articleID:
+			return apperr.Invalidf("relatedIds", "an article cannot be related to itself")
+		case seen[id]:
+			return apperr.Invalidf("relatedIds", "article %d is listed twice", id)
+		}
+		seen[id] = true
+	}
+	// Audited like every mutation, in the same transaction as the picks.
+	return s.change(ctx, ActionSetRelated, "Article", articleID, func(tx *store.Store) (uint64, error) {
+		exists, err := tx.ExistingArticleIDs(ctx, append([]uint64{articleID}, relatedIDs...))
+		if err != nil {
+			return 0, err
+		}
+		if !exists[articleID] {
+			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: fmt.Sprintf("no article with id %d", articleID)}
+		}
+		for _, id := range relatedIDs {
+			if !exists[id] {
+				return articleID, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "relatedIds", Message: fmt.Sprintf("no article with id %d", id)}
+			}
+		}
+		return articleID, tx.SetRelatedPicks(ctx, articleID, relatedIDs)
+	})
+}
+
+// RelatedPicks returns the editor's picks for an article that the viewer
+// may see, in order.
+func (s *Service) RelatedPicks(ctx context.Context, articleID uint64) ([]*models.Article, error) {
+	return s.store.RelatedPicks(ctx, s.visibility(ctx), articleID)
+}
+
+// RelatedCandidates returns an article's stored suggestions, best first,
+// with their scores and the reasons for them (recomputed from the current
+// data). Editors only.
+func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first *int) ([]RelatedCandidate, error) {
+	if !auth.ViewerFrom(ctx).SeesDrafts() {
+		return nil, apperr.New(apperr.Unauthenticated, "relatedCandidates is for editors: send an editor's API token")
+	}
+	n := MaxRelated
+	if first != nil {
+		var err error
+		if n, err = RelatedLimit(first); err != nil {
+			return nil, err
+		}
+	}
+	scores, err := s.store.RelatedScoresOf(ctx, articleID)
+	if err != nil || n == 0 || len(scores) == 0 {
+		return []RelatedCandidate{}, err
+	}
+	if len(scores) > n {
+		scores = scores[:n]
+	}
+	ids := make([]uint64, len(scores))
+	for i, sc := range scores {
+		ids[i] = sc.CandidateID
+	}
+	feats, err := s.store.RelatedFeaturesOf(ctx, []uint64{articleID}, store.FeatureFilter{})
+	if err != nil {
+		return nil, err
+	}
+	x := feats[articleID]
+	if x == nil {
+		return []RelatedCandidate{}, nil
+	}
+	sc, cands, err := s.scorer(ctx, s.store, x, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	articles, err := s.ArticlesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	picks, err := s.store.RelatedPickIDs(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RelatedCandidate, 0, len(scores))
+	for i, stored := range scores {
+		if articles[i] == nil || cands[stored.CandidateID] == nil {
+			continue
+		}
+		_, reasons := sc.score(x, cands[stored.CandidateID], true)
+		out = append(out, RelatedCandidate{Article: articles[i], Score: stored.Score, Picked: slices.Contains(picks, stored.CandidateID), Reasons: reasons})
+	}
+	return out, nil
+}
+
+// RefreshRelated recomputes an article's keywords, links and suggestions
+// and offers it to the suggestion lists of the articles that share
+// something with it (or withdraws it from every list when it may no longer
+// be suggested). Call it after any change to an article's text, tags,
+// authors, section, status or publication time; CreateArticle does.
+func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
+	return s.store.Tx(ctx, func(tx *store.Store) error { return s.refreshRelated(ctx, tx, articleID) })
+}
+
+func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64) error {
+	a, err := st.ArticleWithText(ctx, id)
+	if err != nil || a == nil {
+		return err
+	}
+	keywords := fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
+	links := slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
+	if err := st.ReplaceArticleIndex(ctx, id, keywords, links); err != nil {
+		return err
+	}
+	feats, err := st.RelatedFeaturesOf(ctx, []uint64{id}, store.FeatureFilter{})
+	if err != nil {
+		return err
+	}
+	x := feats[id]
+	sc, cands, err := s.scorer(ctx, st, x, nil, false)
+	if err != nil {
+		return err
+	}
+	if err := st.ReplaceRelatedScores(ctx, id, sc.best(x, cands)); err != nil {
+		return err
+	}
+	// Offer the article to its candidates' lists.
+	if err := st.RemoveFromRelatedScores(ctx, id); err != nil {
+		return err
+	}
+	if !x.Eligible || len(cands) == 0 {
+		return nil
+	}
+	ids := make([]uint64, 0, len(cands))
+	for cid := range cands {
+		ids = append(ids, cid)
+	}
+	slices.Sort(ids)
+	floors, err := st.RelatedScoreFloors(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var offers []store.RelatedScore
+	var touched []uint64
+	for _, cid := range ids {
+		score, _ := sc.score(cands[cid], x, false)
+		f := floors[cid]
+		if score > 0 && (f.N < keepSuggestions || score > f.Min) {
+			offers = append(offers, store.RelatedScore{ArticleID: cid, CandidateID: id, Score: score})
+			if f.N >= keepSuggestions {
+				touched = append(touched, cid)
+			}
+		}
+	}
+	if err := st.UpsertRelatedScores(ctx, offers); err != nil {
+		return err
+	}
+	return st.TrimRelatedScores(ctx, touched, keepSuggestions)
+}
+
+// scorer gathers what scoring x needs: corpus statistics for x's tags and
+// keywords, and the features of its candidates (found by the store, or the
+// given ids) restricted to what they can share with x.
+func (s *Service) scorer(ctx context.Context, st *store.Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
+	n, err := st.CorpusSize(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc := &relatedScorer{n: n}
+	if sc.tagDF, err = st.TagFrequencies(ctx, x.Tags); err != nil {
+		return nil, nil, err
+	}
+	if sc.keywordDF, err = st.KeywordFrequencies(ctx, x.Keywords); err != nil {
+		return nil, nil, err
+	}
+	if ids == nil {
+		q := store.CandidateQuery{
+			Article: x, Tags: x.Tags, Authors: x.Authors, LinkSlugs: x.Links,
+			TagCap: tagCap, KeywordCap: keywordCap, AuthorCap: authorCap, CategoryEachSide: categoryEachSide,
+		}
+		for _, k := range x.Keywords {
+			if !sc.tooCommon(sc.keywordDF[k]) {
+				q.Keywords = append(q.Keywords, k)
+			}
+		}
+		if ids, err = st.CandidateIDs(ctx, q); err != nil {
+			return nil, nil, err
+		}
+	}
+	cands, err := st.RelatedFeaturesOf(ctx, ids, store.FeatureFilter{
+		Restricted: true, Tags: x.Tags, Authors: x.Authors, Keywords: x.Keywords, LinkTo: x.Slug,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if explain && len(x.Tags) > 0 {
+		tags, err := st.TagsByArticleIDs(ctx, []uint64{x.ID})
+		if err != nil {
+			return nil, nil, err
+		}
+		sc.tagNames = map[uint64]string{}
+		for _, t := range tags[x.ID] {
+			sc.tagNames[t.ID] = t.Name
+		}
+	}
+	return sc, cands, nil
+}
+
+// relatedScorer scores pairs of articles. It is the one definition of
+// relatedness, used by RefreshRelated, RebuildRelated and the editors' view.
+type relatedScorer struct {
+	n         int
+	tagDF     map[uint64]int
+	keywordDF map[string]int
+	tagNames  map[uint64]string // for explanations
+}
+
+func (sc *relatedScorer) idf(df int) float64 {
+	if sc.n <= 1 {
+		return 1
+	}
+	return math.Log1p(float64(sc.n)/float64(max(df, 1))) / math.Log1p(float64(sc.n))
+}
+
+func (sc *relatedScorer) tooCommon(df int) bool {
+	return df > max(keywordMinCommon, sc.n/keywordCommonDiv)
+}
+
+// score rates y as related to x; explain adds the reasons, strongest first.
+func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float64, []Reason) {
+	var reasons []Reason
+	points := 0.0
+	add := func(kind ReasonKind, p float64, detail func() string) {
+		points += p
+		if explain {
+			reasons = append(reasons, Reason{Kind: kind, Points: p, Detail: detail()})
+		}
+	}
+	if contains(x.Links, y.Slug) {
+		add(ReasonLinked, pointsLinked, func() string { return "the body links to /articles/" + y.Slug })
+	}
+	if contains(y.Links, x.Slug) {
+		add(ReasonLinkedBack, pointsLinkedBack, func() string { return "its body links to /articles/" + x.Slug })
+	}
+	if tags := intersect(x.Tags, y.Tags); len(tags) > 0 {
+		p := 0.0
+		for _, t := range tags {
+			p += pointsPerTag * sc.idf(sc.tagDF[t])
+		}
+		add(ReasonSharedTags, p, func() string {
+			names := make([]string, len(tags))
+			for i, t := range tags {
+				names[i] = sc.tagNames[t]
+				if names[i] == "" {
+					names[i] = fmt.Sprintf("tag %d", t)
+				}
+			}
+			return "shared tags: " + strings.Join(names, ", ")
+		})
+	}
+	if words := intersect(x.Keywords, y.Keywords); len(words) > 0 {
+		p := 0.0
+		for _, k := range words {
+			p += sc.idf(sc.keywordDF[k])
+		}
+		add(ReasonSimilarText, min(p, maxTextPoints), func() string { return "shared words: " + strings.Join(words, ", ") })
+	}
+	if x.CategoryID != 0 && x.CategoryID == y.CategoryID {
+		add(ReasonSameSection, pointsSection, func() string { return "same section" })
+	}
+	if authors := intersect(x.Authors, y.Authors); len(authors) > 0 {
+		add(ReasonSharedAuthors, min(float64(len(authors))*pointsPerAuthor, maxAuthorPoints), func() string {
+			return fmt.Sprintf("%d shared author(s)", len(authors))
+		})
+	}
+	if points == 0 {
+		return 0, nil
+	}
+	days := math.Abs(x.Time.Sub(y.Time).Hours()) / 24
+	factor := 1 + closenessBoost/(1+days/closenessDays)
+	if explain {
+		slices.SortStableFunc(reasons, func(a, b Reason) int { return cmp.Compare(b.Points, a.Points) })
+		reasons = append(reasons, Reason{Kind: ReasonCloseInTime, Points: factor, Detail: fmt.Sprintf("published %.0f days apart", days)})
+	}
+	return points * factor, reasons
+}
+
+// best returns x's top keepSuggestions among cands, as rows to store.
+func (sc *relatedScorer) best(x *store.RelatedFeatures, cands map[uint64]*store.RelatedFeatures) []store.RelatedScore {
+	var rows []store.RelatedScore
+	for _, y := range cands {
+		if y.ID == x.ID || !y.Eligible {
+			continue
+		}
+		if score, _ := sc.score(x, y, false); score > 0 {
+			rows = append(rows, store.RelatedScore{ArticleID: x.ID, CandidateID: y.ID, Score: score})
+		}
+	}
+	slices.SortFunc(rows, func(a, b store.RelatedScore) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.CandidateID, a.CandidateID)
+	})
+	if len(rows) > keepSuggestions {
+		rows = rows[:keepSuggestions]
+	}
+	return rows
+}
+
+// LinkedSlugs returns the slugs of the articles a Markdown body links to
+// (/articles/<slug>, relative or on any host), in order, without repeats.
+func LinkedSlugs(body string) []string {
+	src := []byte(body)
+	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
+	var out []string
+	seen := map[string]bool{}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var dest string
+		switch l := n.(type) {
+		case *ast.Link:
+			dest = string(l.Destination)
+		case *ast.AutoLink:
+			dest = string(l.URL(src))
+		default:
+			return ast.WalkContinue, nil
+		}
+		if sl := articleSlug(dest); sl != "" && !seen[sl] {
+			seen[sl] = true
+			out = append(out, sl)
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
+}
+
+// articleSlug returns the slug of an article URL, or "".
+func articleSlug(dest string) string {
+	u, err := url.Parse(strings.TrimSpace(dest))
+	if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(u.Path, "/articles/")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	if !ValidSlug(rest) {
+		return ""
+	}
+	return rest
+}
+
+func contains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }
+
+// intersect returns the common elements of two ascending lists.
+func intersect[T uint64 | string](a, b []T) []T {
+	var out []T
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package content
+
+import (
+	"cmp"
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// RebuildRelated recomputes every article's suggestions from scratch, in
+// memory, with the same candidates and scores RefreshRelated would find for
+// each article (relatedIndex mirrors store.CandidateIDs), and replaces the
+// stored suggestions in one transaction. Seeders call it after bulk inserts;
+// it also re-converges lists after many incremental refreshes. Keywords and
+// links must be stored already (CreateArticle and the seeders store them).
+func (s *Service) RebuildRelated(ctx context.Context) error {
+	return s.store.Tx(ctx, func(tx *store.Store) error {
+		all, err := tx.AllRelatedFeatures(ctx)
+		if err != nil {
+			return err
+		}
+		idx := newRelatedIndex(all)
+		rows := idx.bestForAll(ctx)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return tx.ReplaceAllRelatedScores(ctx, rows)
+	})
+}
+
+// relatedIndex holds every article's features and the posting lists that
+// candidates are drawn from.
+type relatedIndex struct {
+	all       []*store.RelatedFeatures
+	byID      map[uint64]*store.RelatedFeatures
+	bySlug    map[string]*store.RelatedFeatures
+	tagDF     map[uint64]int
+	keywordDF map[string]int
+	// Eligible articles by tag, keyword and author, newest id first.
+	byTag     map[uint64][]*store.RelatedFeatures
+	byKeyword map[string][]*store.RelatedFeatures
+	byAuthor  map[uint64][]*store.RelatedFeatures
+	// Published articles by section, oldest first (by time, then id).
+	bySection map[uint64][]*store.RelatedFeatures
+	// Eligible articles by the slugs they link to.
+	linkedFrom map[string][]*store.RelatedFeatures
+}
+
+func newRelatedIndex(all []*store.RelatedFeatures) *relatedIndex {
+	idx := &relatedIndex{
+		all: all, byID: map[uint64]*store.RelatedFeatures{}, bySlug: map[string]*store.RelatedFeatures{},
+		tagDF: map[uint64]int{}, keywordDF: map[string]int{},
+		byTag: map[uint64][]*store.RelatedFeatures{}, byKeyword: map[string][]*store.RelatedFeatures{},
+		byAuthor: map[uint64][]*store.RelatedFeatures{}, bySection: map[uint64][]*store.RelatedFeatures{},
+		linkedFrom: map[string][]*store.RelatedFeatures{},
+	}
+	// Newest id first for the capped posting lists.
+	sorted := slices.Clone(all)
+	slices.SortFunc(sorted, func(a, b *store.RelatedFeatures) int { return cmp.Compare(b.ID, a.ID) })
+	for _, f := range sorted {
+		idx.byID[f.ID] = f
+		idx.bySlug[f.Slug] = f
+		for _, t := range f.Tags {
+			idx.tagDF[t]++
+		}
+		for _, k := range f.Keywords {
+			idx.keywordDF[k]++
+		}
+		if !f.Eligible {
+			continue
+		}
+		for _, t := range f.Tags {
+			idx.byTag[t] = append(idx.byTag[t], f)
+		}
+		for _, k := range f.Keywords {
+			idx.byKeyword[k] = append(idx.byKeyword[k], f)
+		}
+		for _, a := range f.Authors {
+			idx.byAuthor[a] = append(idx.byAuthor[a], f)
+		}
+		for _, l := range f.Links {
+			idx.linkedFrom[l] = append(idx.linkedFrom[l], f)
+		}
+		if f.CategoryID != 0 && f.Status == models.StatusPublished {
+			idx.bySection[f.CategoryID] = append(idx.bySection[f.CategoryID], f)
+		}
+	}
+	for _, list := range idx.bySection {
+		slices.SortFunc(list, func(a, b *store.RelatedFeatures) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+	}
+	return idx
+}
+
+// scorerFor returns the scorer RefreshRelated would build for x.
+func (idx *relatedIndex) scorerFor() *relatedScorer {
+	return &relatedScorer{n: len(idx.all), tagDF: idx.tagDF, keywordDF: idx.keywordDF}
+}
+
+// candidates returns x's candidates, as store.CandidateIDs finds them.
+func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer) map[uint64]*store.RelatedFeatures {
+	out := map[uint64]*store.RelatedFeatures{}
+	take := func(list []*store.RelatedFeatures, limit int) {
+		n := 0
+		for _, f := range list {
+			if n == limit {
+				break
+			}
+			if f.ID != x.ID {
+				out[f.ID] = f
+				n++
+			}
+		}
+	}
+	for _, t := range x.Tags {
+		take(idx.byTag[t], tagCap)
+	}
+	for _, k := range x.Keywords {
+		if !sc.tooCommon(idx.keywordDF[k]) {
+			take(idx.byKeyword[k], keywordCap)
+		}
+	}
+	for _, a := range x.Authors {
+		take(idx.byAuthor[a], authorCap)
+	}
+	if list := idx.bySection[x.CategoryID]; x.CategoryID != 0 && len(list) > 0 {
+		// First article published after x's time.
+		after, _ := slices.BinarySearchFunc(list, x.Time, func(f *store.RelatedFeatures, t time.Time) int {
+			if f.Time.After(t) {
+				return 1
+			}
+			return -1
+		})
+		n := 0
+		for i := after - 1; i >= 0 && n < categoryEachSide; i-- {
+			if list[i].ID != x.ID {
+				out[list[i].ID] = list[i]
+				n++
+			}
+		}
+		n = 0
+		for i := after; i < len(list) && n < categoryEachSide; i++ {
+			if list[i].ID != x.ID {
+				out[list[i].ID] = list[i]
+				n++
+			}
+		}
+	}
+	for _, sl := range x.Links {
+		if f := idx.bySlug[sl]; f != nil && f.Eligible && f.ID != x.ID {
+			out[f.ID] = f
+		}
+	}
+	for _, f := range idx.linkedFrom[x.Slug] {
+		if f.ID != x.ID {
+			out[f.ID] = f
+		}
+	}
+	return out
+}
+
+// bestForAll computes every article's suggestions, in parallel (a
+// deleted article's list is never read, but RefreshRelated keeps one too).
+func (idx *relatedIndex) bestForAll(ctx context.Context) []store.RelatedScore {
+	sc := idx.scorerFor()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	results := make([][]store.RelatedScore, len(idx.all))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				x := idx.all[i]
+				results[i] = sc.best(x, idx.candidates(x, sc))
+			}
+		}()
+	}
+	for i := range idx.all {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var rows []store.RelatedScore
+	for _, r := range results {
+		rows = append(rows, r...)
+	}
+	return rows
+}
