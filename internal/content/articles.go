@@ -41,7 +41,7 @@ func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args PageArg
 	if err != nil {
 		return nil, err
 	}
-	p, err := args.page(!q.Ascending)
+	p, err := args.Page(!q.Ascending)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (l *AuthorList) TotalCount(ctx context.Context) (int64, error) { return l.c
 
 // ListAuthors returns a page of authors by name.
 func (s *Service) ListAuthors(ctx context.Context, args PageArgs) (*AuthorList, error) {
-	p, err := args.page(false)
+	p, err := args.Page(false)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (l *TagList) TotalCount(ctx context.Context) (int64, error) { return l.coun
 
 // ListTags returns a page of tags by name.
 func (s *Service) ListTags(ctx context.Context, args PageArgs) (*TagList, error) {
-	p, err := args.page(false)
+	p, err := args.Page(false)
 	if err != nil {
 		return nil, err
 	}

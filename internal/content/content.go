@@ -87,8 +87,9 @@ type PageArgs struct {
 	Before *string
 }
 
-// page validates args and turns them into a store page.
-func (a PageArgs) page(desc bool) (store.Page, error) {
+// Page validates args and turns them into a store page (newest first when
+// desc); other services with connections use it too.
+func (a PageArgs) Page(desc bool) (store.Page, error) {
 	p := store.Page{Desc: desc}
 	if a.First != nil && a.Last != nil {
 		return p, apperr.Invalidf("first", "pass either first or last, not both")

@@ -50,7 +50,7 @@ func (s *Service) Search(ctx context.Context, query string, q ArticleQuery, firs
 	if err != nil {
 		return nil, err
 	}
-	p, err := PageArgs{First: first}.page(true)
+	p, err := PageArgs{First: first}.Page(true)
 	if err != nil {
 		return nil, err
 	}

@@ -292,7 +292,7 @@ func (l *AuditList) TotalCount(ctx context.Context) (int64, error) { return l.co
 
 // AuditLog returns a page of the audit log, newest first.
 func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, args PageArgs) (*AuditList, error) {
-	p, err := args.page(true)
+	p, err := args.Page(true)
 	if err != nil {
 		return nil, err
 	}

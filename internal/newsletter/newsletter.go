@@ -23,6 +23,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -408,27 +409,21 @@ func (l *SubscriberList) TotalCount(ctx context.Context) (int64, error) { return
 
 // List returns subscribers for admins, newest first.
 func (s *Service) List(ctx context.Context, f store.SubscriberFilter, first int, after string) (*SubscriberList, error) {
-	if first < 0 || first > 100 {
-		return nil, apperr.Invalidf("first", "first must be between 0 and 100")
-	}
-	p := store.Page{First: first}
-	if after != "" {
-		c, err := store.DecodeCursor("after", after)
-		if err != nil {
-			return nil, err
-		}
-		p.After = c
-	}
 	l := &SubscriberList{SubscriberPage: &store.SubscriberPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountSubscribers(ctx, f) }}
-	if first == 0 {
-		return l, nil
+	p, err := content.PageArgs{First: &first, After: nonEmpty(after)}.Page(true)
+	if err != nil || first == 0 {
+		return l, err
 	}
-	page, err := s.store.ListSubscribers(ctx, f, p)
-	if err != nil {
-		return nil, err
+	l.SubscriberPage, err = s.store.ListSubscribers(ctx, f, p)
+	return l, err
+}
+
+// nonEmpty returns nil for "" (no cursor) and &s otherwise.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
 	}
-	l.SubscriberPage = page
-	return l, nil
+	return &s
 }
 
 // TopicCount is how many confirmed subscribers get a section's news.

@@ -216,3 +216,23 @@ func trimPage[T any](rows []T, p Page) ([]T, PageInfo) {
 	}
 	return rows, info
 }
+
+// listNewest pages through q newest first by an id key: the shared body of
+// the audit log, subscriber and delivery lists.
+func listNewest[T any](q *gorm.DB, key SortKey, p Page, id func(*T) uint64) ([]*T, []Cursor, PageInfo, error) {
+	p.Desc = true
+	q, err := key.paginate(q, p)
+	if err != nil {
+		return nil, nil, PageInfo{}, err
+	}
+	var rows []*T
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, nil, PageInfo{}, err
+	}
+	rows, info := trimPage(rows, p)
+	cursors := make([]Cursor, len(rows))
+	for i, r := range rows {
+		cursors[i] = key.CursorFor(id(r), id(r))
+	}
+	return rows, cursors, info, nil
+}

@@ -174,21 +174,11 @@ func (s *Store) auditQuery(ctx context.Context, f AuditFilter) *gorm.DB {
 
 // ListAudit returns a page of the audit log, newest first.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) (*AuditPage, error) {
-	p.Desc = true
-	q, err := auditKey.paginate(s.auditQuery(ctx, f), p)
+	rows, cursors, info, err := listNewest(s.auditQuery(ctx, f), auditKey, p, func(e *models.AuditEntry) uint64 { return e.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.AuditEntry
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	out := &AuditPage{Entries: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, e := range rows {
-		out.Cursors[i] = auditKey.CursorFor(e.ID, e.ID)
-	}
-	return out, nil
+	return &AuditPage{Entries: rows, Cursors: cursors, PageInfo: info}, nil
 }
 
 // CountAudit counts the entries matching f.

@@ -94,21 +94,11 @@ var subscriberKey = SortKey{Name: "subscriber", Column: "newsletter_subscribers.
 
 // ListSubscribers returns a page of subscribers, newest first.
 func (s *Store) ListSubscribers(ctx context.Context, f SubscriberFilter, p Page) (*SubscriberPage, error) {
-	p.Desc = true
-	q, err := subscriberKey.paginate(s.subscriberQuery(ctx, f), p)
+	rows, cursors, info, err := listNewest(s.subscriberQuery(ctx, f), subscriberKey, p, func(r *models.NewsletterSubscriber) uint64 { return r.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.NewsletterSubscriber
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list subscribers: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	out := &SubscriberPage{Subscribers: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, r := range rows {
-		out.Cursors[i] = subscriberKey.CursorFor(r.ID, r.ID)
-	}
-	return out, nil
+	return &SubscriberPage{Subscribers: rows, Cursors: cursors, PageInfo: info}, nil
 }
 
 // CountSubscribers counts the subscribers matching f.

@@ -104,21 +104,12 @@ var deliveryKey = SortKey{Name: "delivery", Column: "webhook_deliveries.id", IDC
 
 // ListDeliveries returns a page of a webhook's deliveries, newest first.
 func (s *Store) ListDeliveries(ctx context.Context, webhookID uint64, p Page) (*DeliveryPage, error) {
-	p.Desc = true
-	q, err := deliveryKey.paginate(s.q(ctx).Table("webhook_deliveries").Where("webhook_id = ?", webhookID), p)
+	q := s.q(ctx).Table("webhook_deliveries").Where("webhook_id = ?", webhookID)
+	rows, cursors, info, err := listNewest(q, deliveryKey, p, func(d *models.WebhookDelivery) uint64 { return d.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.WebhookDelivery
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	out := &DeliveryPage{Deliveries: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, d := range rows {
-		out.Cursors[i] = deliveryKey.CursorFor(d.ID, d.ID)
-	}
-	return out, nil
+	return &DeliveryPage{Deliveries: rows, Cursors: cursors, PageInfo: info}, nil
 }
 
 // CountDeliveries counts a webhook's deliveries.

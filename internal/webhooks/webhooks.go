@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -219,27 +220,17 @@ func (l *DeliveryList) TotalCount(ctx context.Context) (int64, error) { return l
 
 // Deliveries lists a webhook's deliveries, newest first.
 func (s *Service) Deliveries(ctx context.Context, webhookID uint64, first int, after string) (*DeliveryList, error) {
-	if first < 0 || first > 100 {
-		return nil, apperr.Invalidf("first", "first must be between 0 and 100")
-	}
-	p := store.Page{First: first}
-	if after != "" {
-		c, err := store.DecodeCursor("after", after)
-		if err != nil {
-			return nil, err
-		}
-		p.After = c
-	}
 	l := &DeliveryList{DeliveryPage: &store.DeliveryPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountDeliveries(ctx, webhookID) }}
-	if first == 0 {
-		return l, nil
+	var cursor *string
+	if after != "" {
+		cursor = &after
 	}
-	page, err := s.store.ListDeliveries(ctx, webhookID, p)
-	if err != nil {
-		return nil, err
+	p, err := content.PageArgs{First: &first, After: cursor}.Page(true)
+	if err != nil || first == 0 {
+		return l, err
 	}
-	l.DeliveryPage = page
-	return l, nil
+	l.DeliveryPage, err = s.store.ListDeliveries(ctx, webhookID, p)
+	return l, err
 }
 
 // Retry sends a failed (or pending) delivery again from scratch.
