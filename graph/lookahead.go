@@ -136,3 +136,16 @@ func primeWith(ctx context.Context, articles []*models.Article, want loaders.Rel
 	}
 	return loaders.From(ctx).PrimeArticles(ctx, articles, want)
 }
+
+// primeArticle loads, right away, the relations the selection of a single
+// article (article(id:|slug:)) asks for, so an article page does not wait
+// for loader batches to fill.
+func primeArticle(ctx context.Context, a *models.Article) error {
+	fc := graphql.GetFieldContext(ctx)
+	if a == nil || fc == nil {
+		return nil
+	}
+	var want loaders.Relations
+	markRelations(graphql.GetOperationContext(ctx), fc.Field.Selections, &want, true)
+	return primeWith(ctx, []*models.Article{a}, want)
+}

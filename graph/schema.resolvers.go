@@ -371,7 +371,11 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 	if err != nil {
 		return nil, err
 	}
-	return r.Content.LookupArticle(ctx, articleID, deref(slug))
+	a, err := r.Content.LookupArticle(ctx, articleID, deref(slug))
+	if err != nil {
+		return nil, err
+	}
+	return a, primeArticle(ctx, a)
 }
 
 // Articles is the resolver for the articles field.
