@@ -45,7 +45,13 @@ const (
 	pageQuery = `query Article($slug: String!) { article(slug: $slug) { id title subtitle bodyHtml publishedAt readingTimeMinutes coverImage { url alt caption credit } authors { name slug jobTitle avatarUrl } category { name slug } tags { name slug } } }`
 	sectQuery = `query Section($slug: String!) { category(slug: $slug) { name description articles(first: 20) { edges { cursor node { title slug excerpt publishedAt authors { name } } } pageInfo { hasNextPage endCursor } totalCount } } }`
 	authQuery = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
+	findQuery = `query Search($q: String!) { search(query: $q, first: 10) { edges { score snippet node { title slug publishedAt } } totalCount } }`
+	relQuery  = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
 )
+
+// searchTerms are queries a reader might type on synthetic content: single
+// words, several words, a phrase, a prefix as typed, an exclusion.
+var searchTerms = []string{"climate", "election budget", "energy policy", `"trade agreement"`, "hospital", "museum culture", "inflation", "court judge", "reform -tax", "univ", "sanctions summit", "housing investment"}
 
 // get builds a GET target for a query with variables.
 func get(f *fixture, query string, vars map[string]any) vegeta.Target {
@@ -74,13 +80,22 @@ var scenarios = []scenario{
 		targets: func(f *fixture) []vegeta.Target { return each(f.categories, sectQuery, f) }},
 	{name: "author", about: "author page: bio and 20 articles with total", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return each(f.authors, authQuery, f) }},
-	{name: "search", about: "full-text search (random terms)", server: serverUncached,
+	{name: "search", about: "full-text search, 10 results with snippets and total (12 queries)", server: serverUncached,
 		skip: func(f *fixture) string {
 			if !f.queryFields["search"] {
 				return "no Query.search field in this build (the search issue adds it)"
 			}
-			return "Query.search exists: add its query to the search scenario"
+			return ""
+		},
+		targets: func(f *fixture) []vegeta.Target {
+			out := make([]vegeta.Target, 0, len(searchTerms))
+			for _, q := range searchTerms {
+				out = append(out, get(f, findQuery, map[string]any{"q": q}))
+			}
+			return out
 		}},
+	{name: "related", about: "related(first: 5) of an article, with bylines (random among 200)", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, relQuery, f) }},
 	{name: "mix", about: "95% of the reads above, 5% mutations", server: serverUncached,
 		skip: func(f *fixture) string {
 			if !f.hasMutations {
