@@ -145,7 +145,9 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)`, ids, ids)
 	ranked := applyVisibility(s.q(ctx).Table("(?) AS r", union), "articles", v).
 		Select("r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, articles.*").
-		Joins("JOIN articles ON articles.id = r.rel_id").
+		// CROSS JOIN keeps SQLite from scanning every visible article and
+		// probing the lists; MySQL treats it as an inner join.
+		Joins("CROSS JOIN articles ON articles.id = r.rel_id").
 		Where("articles.id <> r.for_id")
 	var rows []relatedRow
 	err := s.q(ctx).Table("(?) AS ranked", ranked).Where("ranked.rn <= ?", n).Order("ranked.for_id, ranked.rn").Find(&rows).Error
@@ -257,6 +259,9 @@ type RelatedFeatures struct {
 	Authors  []uint64
 	Keywords []string
 	Links    []string // slugs the body links to
+	// KeywordIDs, when set (by full rebuilds, in memory), are dense ids of
+	// Keywords in the same order, for faster comparisons.
+	KeywordIDs []uint32
 }
 
 type featureRow struct {
@@ -410,17 +415,26 @@ func (s *Store) TagFrequencies(ctx context.Context, tagIDs []uint64) (map[uint64
 	return out, nil
 }
 
-// KeywordFrequencies returns how many articles have each of keywords.
-func (s *Store) KeywordFrequencies(ctx context.Context, keywords []string) (map[string]int, error) {
+// KeywordFrequencies returns how many articles have each of keywords,
+// counting no further than limit+1: a keyword in more than limit articles
+// reports limit+1. Counting a word in every article would cost a scan of
+// its whole posting list; callers treat such words as too common anyway.
+func (s *Store) KeywordFrequencies(ctx context.Context, keywords []string, limit int) (map[string]int, error) {
 	out := map[string]int{}
 	if len(keywords) == 0 {
 		return out, nil
+	}
+	parts := make([]string, len(keywords))
+	args := make([]any, 0, 3*len(keywords))
+	for i, k := range keywords {
+		parts[i] = fmt.Sprintf("SELECT ? AS keyword, COUNT(*) AS n FROM (SELECT 1 AS one FROM article_keywords WHERE keyword = ? LIMIT ?) AS k%d", i)
+		args = append(args, k, k, limit+1)
 	}
 	var rows []struct {
 		Keyword string
 		N       int
 	}
-	if err := s.q(ctx).Table("article_keywords").Select("keyword, COUNT(*) AS n").Where("keyword IN ?", keywords).Group("keyword").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count keyword frequencies: %w", err)
 	}
 	for _, r := range rows {

@@ -20,15 +20,18 @@ CREATE TABLE article_related (
     CONSTRAINT fk_article_related_related FOREIGN KEY (related_id) REFERENCES articles (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Precomputed automatic suggestions, best first by score.
+-- Precomputed automatic suggestions, best first by score. A cache rebuilt
+-- in bulk: candidate_id has no foreign key, whose check (a random lookup in
+-- articles per row) made bulk rebuilds 30 times slower. Reads join articles,
+-- so a row naming a deleted article is never shown; refreshing a deleted
+-- article removes its rows.
 CREATE TABLE article_related_candidates (
     article_id   BIGINT UNSIGNED NOT NULL,
     candidate_id BIGINT UNSIGNED NOT NULL,
     score        DOUBLE NOT NULL,
     PRIMARY KEY (article_id, candidate_id),
     KEY ix_article_related_candidates_candidate (candidate_id),
-    CONSTRAINT fk_article_related_candidates_article FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE,
-    CONSTRAINT fk_article_related_candidates_candidate FOREIGN KEY (candidate_id) REFERENCES articles (id) ON DELETE CASCADE
+    CONSTRAINT fk_article_related_candidates_article FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- What the suggestions are computed from besides tags, authors and section:
