@@ -106,7 +106,11 @@ func newRelatedIndex(all []*store.RelatedFeatures) *relatedIndex {
 // article, and gives every article dense keyword ids (in ascending keyword
 // order, so sums run in the same order as over the strings).
 func (idx *relatedIndex) scorerFor() *relatedScorer {
-	sc := &relatedScorer{n: len(idx.all), tagDF: idx.tagDF, keywordDF: map[string]int{}}
+	n := 0 // as store.CorpusSize: the highest id
+	for _, f := range idx.all {
+		n = max(n, int(f.ID))
+	}
+	sc := &relatedScorer{n: n, tagDF: idx.tagDF, keywordDF: map[string]int{}}
 	for k, df := range idx.keywordDF {
 		if !sc.tooCommon(df) {
 			sc.keywordDF[k] = df

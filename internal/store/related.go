@@ -306,7 +306,8 @@ func (s *Store) RelatedFeaturesOf(ctx context.Context, ids []uint64, ff FeatureF
 		return out, nil
 	}
 	var rows []featureRow
-	if err := s.q(ctx).Table("articles").Select(featureColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	err := s.q(ctx).Table(s.searchEngine().articlesBy("articles", ixArticlesSearch)).Select(featureColumns).Where("id IN ?", ids).Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("load related features: %w", err)
 	}
 	for _, r := range rows {
@@ -387,13 +388,18 @@ func (s *Store) RelatedFeaturesOf(ctx context.Context, ids []uint64, ff FeatureF
 	return out, nil
 }
 
-// CorpusSize counts every article row (the N of inverse document frequency).
+// CorpusSize returns the N of inverse document frequency: the highest
+// article id, i.e. about how many articles were ever created (an index
+// lookup, where COUNT(*) scans a whole index on InnoDB).
 func (s *Store) CorpusSize(ctx context.Context) (int, error) {
-	var n int64
-	if err := s.q(ctx).Table("articles").Count(&n).Error; err != nil {
+	var n *uint64
+	if err := s.q(ctx).Table("articles").Select("MAX(id)").Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("count articles: %w", err)
 	}
-	return int(n), nil
+	if n == nil {
+		return 0, nil
+	}
+	return int(*n), nil
 }
 
 // TagFrequencies returns how many articles carry each of tagIDs.
@@ -465,6 +471,9 @@ type CandidateQuery struct {
 // with q.Article, in one statement (a UNION of capped lookups).
 func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, error) {
 	x := q.Article
+	eng := s.searchEngine()
+	eligible := "JOIN " + eng.articlesBy("a", ixArticlesSearch) + " ON a.id = l.article_id"
+	section := eng.articlesBy("a", ixArticlesSection)
 	var parts []string
 	var args []any
 	add := func(sql string, a ...any) {
@@ -472,23 +481,23 @@ func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, e
 		args = append(args, a...)
 	}
 	for _, t := range q.Tags {
-		add("SELECT l.article_id AS id FROM article_tags l JOIN articles a ON a.id = l.article_id WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, q.TagCap)
+		add("SELECT l.article_id AS id FROM article_tags l "+eligible+" WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, q.TagCap)
 	}
 	for _, k := range q.Keywords {
-		add("SELECT l.article_id AS id FROM article_keywords l JOIN articles a ON a.id = l.article_id WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, q.KeywordCap)
+		add("SELECT l.article_id AS id FROM article_keywords l "+eligible+" WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, q.KeywordCap)
 	}
 	for _, au := range q.Authors {
-		add("SELECT l.article_id AS id FROM article_authors l JOIN articles a ON a.id = l.article_id WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
+		add("SELECT l.article_id AS id FROM article_authors l "+eligible+" WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
 	}
 	if x.CategoryID != 0 && q.CategoryEachSide > 0 {
 		const published = "a.category_id = ? AND a.id <> ? AND a.status = 'PUBLISHED' AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
-		add("SELECT a.id FROM articles a WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
-		add("SELECT a.id FROM articles a WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
 	}
 	if len(q.LinkSlugs) > 0 {
 		add("SELECT a.id FROM articles a WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL, q.LinkSlugs, x.ID)
 	}
-	add("SELECT l.article_id AS id FROM article_links l JOIN articles a ON a.id = l.article_id WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL, x.Slug, x.ID)
+	add("SELECT l.article_id AS id FROM article_links l "+eligible+" WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL, x.Slug, x.ID)
 
 	var ids []uint64
 	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&ids).Error; err != nil {

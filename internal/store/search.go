@@ -41,7 +41,21 @@ type searchEngine interface {
 	match(q *gorm.DB, query fulltext.Query) (*gorm.DB, string, []any)
 	// recency returns the recency boost expression at ref.
 	recency(ref time.Time) (string, []any)
+	// articlesBy names the articles table, as alias, read through index:
+	// where the planners' own choice reads the article rows, whose bodies
+	// make every row lookup costly, or scans the wrong index.
+	articlesBy(alias, index string) string
 }
+
+// Indexes the store names in hints.
+const (
+	// ixArticlesSearch covers (id, status, published_at, deleted_at,
+	// category_id, created_at, slug): visibility and eligibility checks
+	// and related-article features, by id.
+	ixArticlesSearch = "ix_articles_search"
+	// ixArticlesSection orders a section's articles by publication time.
+	ixArticlesSection = "ix_articles_category_status_published"
+)
 
 func (s *Store) searchEngine() searchEngine {
 	if s.db.Dialect == dbconn.MySQL {

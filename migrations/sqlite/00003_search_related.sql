@@ -13,10 +13,11 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 );
 INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
 
--- Search checks each match's visibility and filters; reading those columns
--- from the table means walking past the bodies stored before them (SQLite
--- keeps long values in overflow pages), so search reads this covering index.
-CREATE INDEX ix_articles_search ON articles (id, status, published_at, deleted_at, category_id);
+-- Search checks each match's visibility and filters, and related-article
+-- candidates their eligibility; reading those columns from the table means
+-- walking past the bodies stored before them (SQLite keeps long values in
+-- overflow pages), so both read this covering index instead.
+CREATE INDEX ix_articles_search ON articles (id, status, published_at, deleted_at, category_id, created_at, slug);
 
 -- +goose StatementBegin
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
