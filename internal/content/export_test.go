@@ -15,6 +15,7 @@ func (s *Service) CandidateSources(ctx context.Context) (map[uint64][2][]uint64,
 		return nil, err
 	}
 	idx := newRelatedIndex(all)
+	sc := idx.scorerFor()
 	out := map[uint64][2][]uint64{}
 	for _, x := range all {
 		_, viaSQL, err := s.scorer(ctx, s.store, x, nil, false)
@@ -23,7 +24,7 @@ func (s *Service) CandidateSources(ctx context.Context) (map[uint64][2][]uint64,
 		}
 		out[x.ID] = [2][]uint64{
 			slices.Sorted(maps.Keys(viaSQL)),
-			slices.Sorted(maps.Keys(idx.candidates(x, idx.scorerFor()))),
+			slices.Sorted(maps.Keys(idx.candidates(x, sc, nil))),
 		}
 	}
 	return out, nil

@@ -51,12 +51,12 @@ const (
 // a keyword or an author (capped per tag/keyword/author), the published
 // articles of the same section nearest in time, and internal links both ways.
 const (
-	tagCap           = 200
+	tagCap           = 100
 	keywordCap       = 100
-	authorCap        = 50
+	authorCap        = 30
 	categoryEachSide = 15
-	// A keyword in more than max(50, N/100) articles is too common to look
-	// for candidates by (it still scores when shared).
+	// A keyword in more than max(50, N/100) articles is too common to say
+	// anything: it neither finds nor scores candidates.
 	keywordMinCommon = 50
 	keywordCommonDiv = 100
 )
@@ -245,8 +245,14 @@ func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
 
 func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64) error {
 	a, err := st.ArticleWithText(ctx, id)
-	if err != nil || a == nil {
+	if err != nil {
 		return err
+	}
+	if a == nil { // deleted for good: forget its suggestions both ways
+		if err := st.ReplaceRelatedScores(ctx, id, nil); err != nil {
+			return err
+		}
+		return st.RemoveFromRelatedScores(ctx, id)
 	}
 	keywords := fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
 	links := slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
@@ -301,7 +307,8 @@ func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64
 
 // scorer gathers what scoring x needs: corpus statistics for x's tags and
 // keywords, and the features of its candidates (found by the store, or the
-// given ids) restricted to what they can share with x.
+// given ids) restricted to what they can share with x. It drops x's common
+// keywords (see tooCommon) from x.Keywords.
 func (s *Service) scorer(ctx context.Context, st *store.Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
 	n, err := st.CorpusSize(ctx)
 	if err != nil {
@@ -311,18 +318,15 @@ func (s *Service) scorer(ctx context.Context, st *store.Store, x *store.RelatedF
 	if sc.tagDF, err = st.TagFrequencies(ctx, x.Tags); err != nil {
 		return nil, nil, err
 	}
-	if sc.keywordDF, err = st.KeywordFrequencies(ctx, x.Keywords); err != nil {
+	if sc.keywordDF, err = st.KeywordFrequencies(ctx, x.Keywords, sc.commonAbove()); err != nil {
 		return nil, nil, err
 	}
+	x.Keywords = slices.DeleteFunc(x.Keywords, func(k string) bool { return sc.tooCommon(sc.keywordDF[k]) })
+	sc.prepare()
 	if ids == nil {
 		q := store.CandidateQuery{
-			Article: x, Tags: x.Tags, Authors: x.Authors, LinkSlugs: x.Links,
+			Article: x, Tags: x.Tags, Keywords: x.Keywords, Authors: x.Authors, LinkSlugs: x.Links,
 			TagCap: tagCap, KeywordCap: keywordCap, AuthorCap: authorCap, CategoryEachSide: categoryEachSide,
-		}
-		for _, k := range x.Keywords {
-			if !sc.tooCommon(sc.keywordDF[k]) {
-				q.Keywords = append(q.Keywords, k)
-			}
 		}
 		if ids, err = st.CandidateIDs(ctx, q); err != nil {
 			return nil, nil, err
@@ -354,6 +358,25 @@ type relatedScorer struct {
 	tagDF     map[uint64]int
 	keywordDF map[string]int
 	tagNames  map[uint64]string // for explanations
+	// Inverse document frequencies, computed once by prepare.
+	tagIDF     map[uint64]float64
+	keywordIDF map[string]float64
+	// keywordIDFByID is keywordIDF by RelatedFeatures.KeywordIDs.
+	keywordIDFByID []float64
+}
+
+// prepare computes the inverse document frequencies of the known tags and
+// keywords; score reads them concurrently afterwards.
+func (sc *relatedScorer) prepare() *relatedScorer {
+	sc.tagIDF = make(map[uint64]float64, len(sc.tagDF))
+	for t, df := range sc.tagDF {
+		sc.tagIDF[t] = sc.idf(df)
+	}
+	sc.keywordIDF = make(map[string]float64, len(sc.keywordDF))
+	for k, df := range sc.keywordDF {
+		sc.keywordIDF[k] = sc.idf(df)
+	}
+	return sc
 }
 
 func (sc *relatedScorer) idf(df int) float64 {
@@ -363,11 +386,17 @@ func (sc *relatedScorer) idf(df int) float64 {
 	return math.Log1p(float64(sc.n)/float64(max(df, 1))) / math.Log1p(float64(sc.n))
 }
 
-func (sc *relatedScorer) tooCommon(df int) bool {
-	return df > max(keywordMinCommon, sc.n/keywordCommonDiv)
-}
+// commonAbove is the document frequency above which a keyword is common.
+func (sc *relatedScorer) commonAbove() int { return max(keywordMinCommon, sc.n/keywordCommonDiv) }
+
+// tooCommon reports whether a keyword in df articles is too common to say
+// anything (in more than max(50, N/100) articles): it is ignored, like a
+// stopword, both to find candidates and to score them.
+func (sc *relatedScorer) tooCommon(df int) bool { return df > sc.commonAbove() }
 
 // score rates y as related to x; explain adds the reasons, strongest first.
+// Sums run over shared tags and keywords in ascending order, so every path
+// computes bit-identical scores.
 func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float64, []Reason) {
 	var reasons []Reason
 	points := 0.0
@@ -383,12 +412,9 @@ func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float
 	if contains(y.Links, x.Slug) {
 		add(ReasonLinkedBack, pointsLinkedBack, func() string { return "its body links to /articles/" + x.Slug })
 	}
-	if tags := intersect(x.Tags, y.Tags); len(tags) > 0 {
-		p := 0.0
-		for _, t := range tags {
-			p += pointsPerTag * sc.idf(sc.tagDF[t])
-		}
+	if p, n := sc.sharedTags(x.Tags, y.Tags); n > 0 {
 		add(ReasonSharedTags, p, func() string {
+			tags := intersect(x.Tags, y.Tags)
 			names := make([]string, len(tags))
 			for i, t := range tags {
 				names[i] = sc.tagNames[t]
@@ -399,19 +425,17 @@ func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float
 			return "shared tags: " + strings.Join(names, ", ")
 		})
 	}
-	if words := intersect(x.Keywords, y.Keywords); len(words) > 0 {
-		p := 0.0
-		for _, k := range words {
-			p += sc.idf(sc.keywordDF[k])
-		}
-		add(ReasonSimilarText, min(p, maxTextPoints), func() string { return "shared words: " + strings.Join(words, ", ") })
+	if p, n := sc.sharedKeywords(x, y); n > 0 {
+		add(ReasonSimilarText, min(p, maxTextPoints), func() string {
+			return "shared words: " + strings.Join(intersect(x.Keywords, y.Keywords), ", ")
+		})
 	}
 	if x.CategoryID != 0 && x.CategoryID == y.CategoryID {
 		add(ReasonSameSection, pointsSection, func() string { return "same section" })
 	}
-	if authors := intersect(x.Authors, y.Authors); len(authors) > 0 {
-		add(ReasonSharedAuthors, min(float64(len(authors))*pointsPerAuthor, maxAuthorPoints), func() string {
-			return fmt.Sprintf("%d shared author(s)", len(authors))
+	if n := countShared(x.Authors, y.Authors); n > 0 {
+		add(ReasonSharedAuthors, min(float64(n)*pointsPerAuthor, maxAuthorPoints), func() string {
+			return fmt.Sprintf("%d shared author(s)", n)
 		})
 	}
 	if points == 0 {
@@ -426,27 +450,81 @@ func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float
 	return points * factor, reasons
 }
 
-// best returns x's top keepSuggestions among cands, as rows to store.
+// sharedTags returns the points of the tags in both ascending lists.
+func (sc *relatedScorer) sharedTags(a, b []uint64) (float64, int) {
+	p, n := 0.0, 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			p += pointsPerTag * sc.tagIDF[a[i]]
+			n++
+			i++
+			j++
+		}
+	}
+	return p, n
+}
+
+// sharedKeywords returns the summed idf of the keywords x and y share.
+func (sc *relatedScorer) sharedKeywords(x, y *store.RelatedFeatures) (float64, int) {
+	p, n := 0.0, 0
+	if x.KeywordIDs != nil && y.KeywordIDs != nil {
+		a, b := x.KeywordIDs, y.KeywordIDs
+		for i, j := 0, 0; i < len(a) && j < len(b); {
+			switch {
+			case a[i] < b[j]:
+				i++
+			case a[i] > b[j]:
+				j++
+			default:
+				p += sc.keywordIDFByID[a[i]]
+				n++
+				i++
+				j++
+			}
+		}
+		return p, n
+	}
+	for _, k := range intersect(x.Keywords, y.Keywords) {
+		p += sc.keywordIDF[k]
+		n++
+	}
+	return p, n
+}
+
+// best returns x's top keepSuggestions among cands, best first (score,
+// then newer id), as rows to store.
 func (sc *relatedScorer) best(x *store.RelatedFeatures, cands map[uint64]*store.RelatedFeatures) []store.RelatedScore {
-	var rows []store.RelatedScore
+	top := make([]store.RelatedScore, 0, keepSuggestions+1)
+	better := func(a, b store.RelatedScore) bool {
+		return a.Score > b.Score || (a.Score == b.Score && a.CandidateID > b.CandidateID)
+	}
 	for _, y := range cands {
 		if y.ID == x.ID || !y.Eligible {
 			continue
 		}
-		if score, _ := sc.score(x, y, false); score > 0 {
-			rows = append(rows, store.RelatedScore{ArticleID: x.ID, CandidateID: y.ID, Score: score})
+		score, _ := sc.score(x, y, false)
+		if score <= 0 {
+			continue
+		}
+		r := store.RelatedScore{ArticleID: x.ID, CandidateID: y.ID, Score: score}
+		if len(top) == keepSuggestions && !better(r, top[len(top)-1]) {
+			continue
+		}
+		i := len(top)
+		for i > 0 && better(r, top[i-1]) {
+			i--
+		}
+		top = slices.Insert(top, i, r)
+		if len(top) > keepSuggestions {
+			top = top[:keepSuggestions]
 		}
 	}
-	slices.SortFunc(rows, func(a, b store.RelatedScore) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.CandidateID, a.CandidateID)
-	})
-	if len(rows) > keepSuggestions {
-		rows = rows[:keepSuggestions]
-	}
-	return rows
+	return top
 }
 
 // LinkedSlugs returns the slugs of the articles a Markdown body links to
@@ -496,6 +574,24 @@ func articleSlug(dest string) string {
 }
 
 func contains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }
+
+// countShared counts the elements of two ascending lists in both.
+func countShared(a, b []uint64) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
 
 // intersect returns the common elements of two ascending lists.
 func intersect[T uint64 | string](a, b []T) []T {

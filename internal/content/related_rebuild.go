@@ -3,6 +3,7 @@ package content
 import (
 	"cmp"
 	"context"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -101,14 +102,46 @@ func newRelatedIndex(all []*store.RelatedFeatures) *relatedIndex {
 	return idx
 }
 
-// scorerFor returns the scorer RefreshRelated would build for x.
+// scorerFor returns a scorer that scores as RefreshRelated's does, for any
+// article, and gives every article dense keyword ids (in ascending keyword
+// order, so sums run in the same order as over the strings).
 func (idx *relatedIndex) scorerFor() *relatedScorer {
-	return &relatedScorer{n: len(idx.all), tagDF: idx.tagDF, keywordDF: idx.keywordDF}
+	n := 0 // as store.CorpusSize: the highest id
+	for _, f := range idx.all {
+		n = max(n, int(f.ID))
+	}
+	sc := &relatedScorer{n: n, tagDF: idx.tagDF, keywordDF: map[string]int{}}
+	for k, df := range idx.keywordDF {
+		if !sc.tooCommon(df) {
+			sc.keywordDF[k] = df
+		}
+	}
+	sc.prepare()
+	words := slices.Sorted(maps.Keys(sc.keywordDF))
+	ids := make(map[string]uint32, len(words))
+	sc.keywordIDFByID = make([]float64, len(words))
+	for i, w := range words {
+		ids[w] = uint32(i)
+		sc.keywordIDFByID[i] = sc.keywordIDF[w]
+	}
+	for _, f := range idx.all {
+		// As RefreshRelated does: common keywords do not count.
+		f.Keywords = slices.DeleteFunc(f.Keywords, func(k string) bool { _, ok := ids[k]; return !ok })
+		f.KeywordIDs = make([]uint32, len(f.Keywords))
+		for i, k := range f.Keywords {
+			f.KeywordIDs[i] = ids[k]
+		}
+	}
+	return sc
 }
 
-// candidates returns x's candidates, as store.CandidateIDs finds them.
-func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer) map[uint64]*store.RelatedFeatures {
-	out := map[uint64]*store.RelatedFeatures{}
+// candidates fills out (cleared first) with x's candidates, as
+// store.CandidateIDs finds them, and returns it.
+func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer, out map[uint64]*store.RelatedFeatures) map[uint64]*store.RelatedFeatures {
+	if out == nil {
+		out = map[uint64]*store.RelatedFeatures{}
+	}
+	clear(out)
 	take := func(list []*store.RelatedFeatures, limit int) {
 		n := 0
 		for _, f := range list {
@@ -124,10 +157,8 @@ func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer)
 	for _, t := range x.Tags {
 		take(idx.byTag[t], tagCap)
 	}
-	for _, k := range x.Keywords {
-		if !sc.tooCommon(idx.keywordDF[k]) {
-			take(idx.byKeyword[k], keywordCap)
-		}
+	for _, k := range x.Keywords { // common ones are gone (scorerFor)
+		take(idx.byKeyword[k], keywordCap)
 	}
 	for _, a := range x.Authors {
 		take(idx.byAuthor[a], authorCap)
@@ -180,9 +211,10 @@ func (idx *relatedIndex) bestForAll(ctx context.Context) []store.RelatedScore {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			cands := map[uint64]*store.RelatedFeatures{}
 			for i := range next {
 				x := idx.all[i]
-				results[i] = sc.best(x, idx.candidates(x, sc))
+				results[i] = sc.best(x, idx.candidates(x, sc, cands))
 			}
 		}()
 	}

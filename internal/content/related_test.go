@@ -151,6 +151,20 @@ func TestNewArticleJoinsOlderLists(t *testing.T) {
 		if got := related(t, editor, svc, seed.ID, 5); slices.Contains(got, follow.Slug) {
 			t.Errorf("after the refresh, the unpublished article is still suggested: %v", got)
 		}
+
+		// Deleted for good (no foreign key cleans suggestions naming it):
+		// refreshing it forgets it everywhere.
+		readAlso := bySlug(t, svc, demo.ReadAlsoSlug)
+		if err := db.Exec("DELETE FROM articles WHERE id = ?", readAlso.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RefreshRelated(reader, readAlso.ID); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		if err := db.Table("article_related_candidates").Where("article_id = ? OR candidate_id = ?", readAlso.ID, readAlso.ID).Count(&n).Error; err != nil || n != 0 {
+			t.Errorf("%d suggestion rows still name the deleted article (%v)", n, err)
+		}
 	})
 }
 

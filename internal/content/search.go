@@ -70,6 +70,10 @@ func (s *Service) Search(ctx context.Context, query string, q ArticleQuery, firs
 	if err != nil {
 		return nil, err
 	}
+	if res.Total >= 0 { // counted with the page: totalCount costs nothing more
+		total := res.Total
+		list.count = func(context.Context) (int64, error) { return total, nil }
+	}
 	hl := fulltext.NewHighlighter(parsed)
 	list.PageInfo = res.PageInfo
 	list.Hits = make([]SearchHit, len(res.Hits))

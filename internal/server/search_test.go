@@ -83,7 +83,10 @@ func TestSearchFindsRanksAndHighlights(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.query, func(t *testing.T) {
-				got, _ := search(t, s, "", tc.query, nil)
+				got, r := search(t, s, "", tc.query, nil)
+				if len(got.Search.Edges) > 0 && r.Statements != 1 {
+					t.Errorf("search with totalCount took %d SQL statements, want 1", r.Statements)
+				}
 				if tc.exactly < 0 {
 					if len(got.Search.Edges) != 0 || got.Search.TotalCount != 0 {
 						t.Fatalf("want no results, got %v", got.slugs())

@@ -145,7 +145,9 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)`, ids, ids)
 	ranked := applyVisibility(s.q(ctx).Table("(?) AS r", union), "articles", v).
 		Select("r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, articles.*").
-		Joins("JOIN articles ON articles.id = r.rel_id").
+		// CROSS JOIN keeps SQLite from scanning every visible article and
+		// probing the lists; MySQL treats it as an inner join.
+		Joins("CROSS JOIN articles ON articles.id = r.rel_id").
 		Where("articles.id <> r.for_id")
 	var rows []relatedRow
 	err := s.q(ctx).Table("(?) AS ranked", ranked).Where("ranked.rn <= ?", n).Order("ranked.for_id, ranked.rn").Find(&rows).Error
@@ -257,6 +259,9 @@ type RelatedFeatures struct {
 	Authors  []uint64
 	Keywords []string
 	Links    []string // slugs the body links to
+	// KeywordIDs, when set (by full rebuilds, in memory), are dense ids of
+	// Keywords in the same order, for faster comparisons.
+	KeywordIDs []uint32
 }
 
 type featureRow struct {
@@ -301,7 +306,8 @@ func (s *Store) RelatedFeaturesOf(ctx context.Context, ids []uint64, ff FeatureF
 		return out, nil
 	}
 	var rows []featureRow
-	if err := s.q(ctx).Table("articles").Select(featureColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	err := s.q(ctx).Table(s.searchEngine().articlesBy("articles", ixArticlesSearch)).Select(featureColumns).Where("id IN ?", ids).Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("load related features: %w", err)
 	}
 	for _, r := range rows {
@@ -382,13 +388,18 @@ func (s *Store) RelatedFeaturesOf(ctx context.Context, ids []uint64, ff FeatureF
 	return out, nil
 }
 
-// CorpusSize counts every article row (the N of inverse document frequency).
+// CorpusSize returns the N of inverse document frequency: the highest
+// article id, i.e. about how many articles were ever created (an index
+// lookup, where COUNT(*) scans a whole index on InnoDB).
 func (s *Store) CorpusSize(ctx context.Context) (int, error) {
-	var n int64
-	if err := s.q(ctx).Table("articles").Count(&n).Error; err != nil {
+	var n *uint64
+	if err := s.q(ctx).Table("articles").Select("MAX(id)").Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("count articles: %w", err)
 	}
-	return int(n), nil
+	if n == nil {
+		return 0, nil
+	}
+	return int(*n), nil
 }
 
 // TagFrequencies returns how many articles carry each of tagIDs.
@@ -410,17 +421,26 @@ func (s *Store) TagFrequencies(ctx context.Context, tagIDs []uint64) (map[uint64
 	return out, nil
 }
 
-// KeywordFrequencies returns how many articles have each of keywords.
-func (s *Store) KeywordFrequencies(ctx context.Context, keywords []string) (map[string]int, error) {
+// KeywordFrequencies returns how many articles have each of keywords,
+// counting no further than limit+1: a keyword in more than limit articles
+// reports limit+1. Counting a word in every article would cost a scan of
+// its whole posting list; callers treat such words as too common anyway.
+func (s *Store) KeywordFrequencies(ctx context.Context, keywords []string, limit int) (map[string]int, error) {
 	out := map[string]int{}
 	if len(keywords) == 0 {
 		return out, nil
+	}
+	parts := make([]string, len(keywords))
+	args := make([]any, 0, 3*len(keywords))
+	for i, k := range keywords {
+		parts[i] = fmt.Sprintf("SELECT ? AS keyword, COUNT(*) AS n FROM (SELECT 1 AS one FROM article_keywords WHERE keyword = ? LIMIT ?) AS k%d", i)
+		args = append(args, k, k, limit+1)
 	}
 	var rows []struct {
 		Keyword string
 		N       int
 	}
-	if err := s.q(ctx).Table("article_keywords").Select("keyword, COUNT(*) AS n").Where("keyword IN ?", keywords).Group("keyword").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count keyword frequencies: %w", err)
 	}
 	for _, r := range rows {
@@ -451,6 +471,9 @@ type CandidateQuery struct {
 // with q.Article, in one statement (a UNION of capped lookups).
 func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, error) {
 	x := q.Article
+	eng := s.searchEngine()
+	eligible := "JOIN " + eng.articlesBy("a", ixArticlesSearch) + " ON a.id = l.article_id"
+	section := eng.articlesBy("a", ixArticlesSection)
 	var parts []string
 	var args []any
 	add := func(sql string, a ...any) {
@@ -458,23 +481,23 @@ func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, e
 		args = append(args, a...)
 	}
 	for _, t := range q.Tags {
-		add("SELECT l.article_id AS id FROM article_tags l JOIN articles a ON a.id = l.article_id WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, q.TagCap)
+		add("SELECT l.article_id AS id FROM article_tags l "+eligible+" WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, q.TagCap)
 	}
 	for _, k := range q.Keywords {
-		add("SELECT l.article_id AS id FROM article_keywords l JOIN articles a ON a.id = l.article_id WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, q.KeywordCap)
+		add("SELECT l.article_id AS id FROM article_keywords l "+eligible+" WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, q.KeywordCap)
 	}
 	for _, au := range q.Authors {
-		add("SELECT l.article_id AS id FROM article_authors l JOIN articles a ON a.id = l.article_id WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
+		add("SELECT l.article_id AS id FROM article_authors l "+eligible+" WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
 	}
 	if x.CategoryID != 0 && q.CategoryEachSide > 0 {
 		const published = "a.category_id = ? AND a.id <> ? AND a.status = 'PUBLISHED' AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
-		add("SELECT a.id FROM articles a WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
-		add("SELECT a.id FROM articles a WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
 	}
 	if len(q.LinkSlugs) > 0 {
 		add("SELECT a.id FROM articles a WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL, q.LinkSlugs, x.ID)
 	}
-	add("SELECT l.article_id AS id FROM article_links l JOIN articles a ON a.id = l.article_id WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL, x.Slug, x.ID)
+	add("SELECT l.article_id AS id FROM article_links l "+eligible+" WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL, x.Slug, x.ID)
 
 	var ids []uint64
 	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&ids).Error; err != nil {

@@ -41,7 +41,21 @@ type searchEngine interface {
 	match(q *gorm.DB, query fulltext.Query) (*gorm.DB, string, []any)
 	// recency returns the recency boost expression at ref.
 	recency(ref time.Time) (string, []any)
+	// articlesBy names the articles table, as alias, read through index:
+	// where the planners' own choice reads the article rows, whose bodies
+	// make every row lookup costly, or scans the wrong index.
+	articlesBy(alias, index string) string
 }
+
+// Indexes the store names in hints.
+const (
+	// ixArticlesSearch covers (id, status, published_at, deleted_at,
+	// category_id, created_at, slug): visibility and eligibility checks
+	// and related-article features, by id.
+	ixArticlesSearch = "ix_articles_search"
+	// ixArticlesSection orders a section's articles by publication time.
+	ixArticlesSection = "ix_articles_category_status_published"
+)
 
 func (s *Store) searchEngine() searchEngine {
 	if s.db.Dialect == dbconn.MySQL {
@@ -106,6 +120,8 @@ type SearchPage struct {
 type SearchHit struct {
 	models.Article
 	Score float64 `gorm:"column:score"`
+	// Total is the number of matches, the same on every row.
+	Total int64 `gorm:"column:total"`
 	// Text is the plain-text body (models.Article.BodyText is write-only).
 	Text string `gorm:"column:search_text"`
 }
@@ -115,6 +131,9 @@ type SearchResultPage struct {
 	Hits     []*SearchHit
 	Cursors  []SearchCursor
 	PageInfo PageInfo
+	// Total counts every match (-1 when the page is empty: ask
+	// CountSearchResults).
+	Total int64
 }
 
 // SearchArticles returns a page of the articles matching f and query, best
@@ -124,17 +143,28 @@ func (s *Store) SearchArticles(ctx context.Context, f ArticleFilter, query fullt
 	if p.After != nil {
 		ref = p.After.Ref
 	}
+	// Score every match on narrow rows (id, score, and the number of
+	// matches, which comes free with them), keep the page, and only then
+	// join the page's articles: sorting whole article rows (bodies
+	// included) would cost far more.
 	eng := s.searchEngine()
-	inner, rel, relArgs := eng.match(s.filteredArticles(ctx, f), query)
+	matches, rel, relArgs := eng.match(s.filteredArticles(ctx, f), query)
 	boost, boostArgs := eng.recency(ref)
-	inner = inner.Select("articles.*, articles.body_text AS search_text, ("+rel+") * ("+boost+") AS score", append(relArgs, boostArgs...)...)
-
-	q := s.q(ctx).Table("(?) AS hits", inner)
+	scored := matches.Select("articles.id AS id, ("+rel+") * ("+boost+") AS score", append(relArgs, boostArgs...)...)
+	// The count is a level up: FTS5 refuses bm25 next to a window function.
+	counted := s.q(ctx).Table("(?) AS m", scored).Select("m.id, m.score, COUNT(*) OVER () AS total")
+	top := s.q(ctx).Table("(?) AS scored", counted).Select("scored.id, scored.score, scored.total")
 	if c := p.After; c != nil {
-		q = q.Where("(hits.score < ? OR (hits.score = ? AND hits.id < ?))", c.Score, c.Score, c.ID)
+		top = top.Where("(scored.score < ? OR (scored.score = ? AND scored.id < ?))", c.Score, c.Score, c.ID)
 	}
+	top = top.Order("scored.score DESC, scored.id DESC").Limit(p.First + 1)
 	var rows []*SearchHit
-	if err := q.Order("hits.score DESC, hits.id DESC").Limit(p.First + 1).Find(&rows).Error; err != nil {
+	err := s.q(ctx).Table("(?) AS hits", top).
+		Select("articles.*, articles.body_text AS search_text, hits.score, hits.total").
+		Joins("CROSS JOIN articles ON articles.id = hits.id").
+		Order("hits.score DESC, hits.id DESC").
+		Find(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("search articles for %q: %w", query.String(), err)
 	}
 	more := len(rows) > p.First
@@ -145,6 +175,10 @@ func (s *Store) SearchArticles(ctx context.Context, f ArticleFilter, query fullt
 		Hits:     rows,
 		Cursors:  make([]SearchCursor, len(rows)),
 		PageInfo: PageInfo{HasNextPage: more, HasPreviousPage: p.After != nil},
+		Total:    -1,
+	}
+	if len(rows) > 0 {
+		out.Total = rows[0].Total
 	}
 	hash := query.Hash()
 	for i, h := range rows {

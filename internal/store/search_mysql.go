@@ -28,6 +28,10 @@ func (mysqlSearch) recency(ref time.Time) (string, []any) {
 		[]any{ref, recencyHalfDays}
 }
 
+func (mysqlSearch) articlesBy(alias, index string) string {
+	return "articles " + alias + " FORCE INDEX (" + index + ")"
+}
+
 // mysqlBoolean renders query in boolean-mode syntax: +word, +word*,
 // +"a phrase", -word. Words hold only letters, digits and marks
 // (fulltext.Parse guarantees it), so nothing in them is an operator. With
