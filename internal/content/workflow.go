@@ -332,6 +332,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		for _, id := range ids {
 			won := false
 			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx *store.Store) (uint64, error) {
+				won = false // a retried transaction starts over
 				ok, err := tx.PublishIfScheduled(ctx, id, now)
 				if err != nil || !ok {
 					return id, err

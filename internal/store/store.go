@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
@@ -54,11 +55,26 @@ func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
 	return q
 }
 
-// Tx runs fn in a transaction; fn's error rolls it back.
+// Tx runs fn in a transaction; fn's error rolls it back. On MySQL a
+// transaction chosen as a deadlock victim is run again (up to three times):
+// InnoDB resolves lock cycles by aborting one side, and the work is safe to
+// repeat because nothing of the first attempt was kept.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: &dbconn.DB{DB: gtx, Dialect: s.db.Dialect}})
-	})
+	for attempt := 1; ; attempt++ {
+		err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+			return fn(&Store{db: &dbconn.DB{DB: gtx, Dialect: s.db.Dialect}})
+		})
+		if attempt < 3 && isDeadlock(err) {
+			continue
+		}
+		return err
+	}
+}
+
+// isDeadlock reports whether err is MySQL's "deadlock found" (1213).
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1213
 }
 
 func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
