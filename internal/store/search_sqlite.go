@@ -22,7 +22,7 @@ func (sqliteSearch) match(q *gorm.DB, query fulltext.Query) (*gorm.DB, string, [
 	// per row, hundreds of times slower. The lookup reads the covering index
 	// ix_articles_search (visibility and filter columns), not the table,
 	// whose rows hold the bodies (overflow pages) before those columns.
-	q = q.Table("articles_fts CROSS JOIN " + sqliteSearch{}.articlesBy("articles", ixArticlesSearch) + " ON articles.id = articles_fts.rowid").Where("articles_fts MATCH ?", fts5Expr(query))
+	q = q.Table("articles_fts CROSS JOIN "+sqliteSearch{}.articlesBy("articles", ixArticlesSearch)+" ON articles.id = articles_fts.rowid").Where("articles_fts MATCH ?", fts5Expr(query))
 	return q, "-bm25(articles_fts, 4.0, 2.0, 1.0)", nil
 }
 
