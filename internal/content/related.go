@@ -452,6 +452,12 @@ func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float
 
 // sharedTags returns the points of the tags in both ascending lists.
 func (sc *relatedScorer) sharedTags(a, b []uint64) (float64, int) {
+	return sumShared(a, b, func(id uint64) float64 { return pointsPerTag * sc.tagIDF[id] })
+}
+
+// sumShared walks two ascending id lists once and sums weight over the ids
+// in both; it also returns how many there were.
+func sumShared[ID cmp.Ordered](a, b []ID, weight func(ID) float64) (float64, int) {
 	p, n := 0.0, 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -460,7 +466,7 @@ func (sc *relatedScorer) sharedTags(a, b []uint64) (float64, int) {
 		case a[i] > b[j]:
 			j++
 		default:
-			p += pointsPerTag * sc.tagIDF[a[i]]
+			p += weight(a[i])
 			n++
 			i++
 			j++
@@ -471,24 +477,10 @@ func (sc *relatedScorer) sharedTags(a, b []uint64) (float64, int) {
 
 // sharedKeywords returns the summed idf of the keywords x and y share.
 func (sc *relatedScorer) sharedKeywords(x, y *store.RelatedFeatures) (float64, int) {
-	p, n := 0.0, 0
 	if x.KeywordIDs != nil && y.KeywordIDs != nil {
-		a, b := x.KeywordIDs, y.KeywordIDs
-		for i, j := 0, 0; i < len(a) && j < len(b); {
-			switch {
-			case a[i] < b[j]:
-				i++
-			case a[i] > b[j]:
-				j++
-			default:
-				p += sc.keywordIDFByID[a[i]]
-				n++
-				i++
-				j++
-			}
-		}
-		return p, n
+		return sumShared(x.KeywordIDs, y.KeywordIDs, func(id uint32) float64 { return sc.keywordIDFByID[id] })
 	}
+	p, n := 0.0, 0
 	for _, k := range intersect(x.Keywords, y.Keywords) {
 		p += sc.keywordIDF[k]
 		n++

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -127,9 +126,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			viewer = v
 		}
 		ctx = auth.WithViewer(ctx, viewer)
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			ctx = auth.WithClientAddr(ctx, host)
-		}
+		// The same client address the rate limiter uses (--client-ip-header
+		// behind a CDN), for per-client limits further in (newsletter).
+		ctx = auth.WithClientAddr(ctx, s.limiter.ClientAddress(r))
 		if viewer.SeesDrafts() {
 			ctx = dbconn.WithPrimary(ctx) // editors read their own writes
 		}
