@@ -56,7 +56,7 @@ func main() {
 
 type options struct {
 	db, bin, scenarios, serverFlags string
-	target                          string
+	target, token                   string
 	pid                             int
 	ratioRounds                     int
 	articles                        int
@@ -75,6 +75,7 @@ func run() error {
 	flag.StringVar(&o.scenarios, "scenarios", "", "comma-separated scenarios (default: all): "+scenarioNames())
 	flag.StringVar(&o.serverFlags, "server-flags", "", "extra flags for broadsheet serve")
 	flag.StringVar(&o.target, "target", "", "attack this running server (http://HOST:PORT) instead of starting one; no seeding")
+	flag.StringVar(&o.token, "token", "", "an editor's API token for the mix scenario's edits (default: one is created with broadsheet token create; needed with --target)")
 	flag.IntVar(&o.pid, "pid", 0, "with --target: the server's process id, for its CPU time and memory")
 	flag.IntVar(&o.ratioRounds, "ratio-rounds", 3, "after the scenarios, alternate homepage-cached and ceiling this many times with both servers up, for a ratio less at the mercy of other load on the machine (0: off)")
 	flag.Parse()
@@ -101,6 +102,11 @@ func run() error {
 	}
 	if err := seed(o); err != nil {
 		return err
+	}
+	if o.token == "" {
+		if o.token, err = createToken(o); err != nil {
+			return err
+		}
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -137,6 +143,7 @@ func run() error {
 				if fix, err = loadFixture(srv.base); err != nil {
 					return err
 				}
+				fix.token = o.token
 				homepageBytes = fix.homepageBytes
 			} else {
 				fix.base = srv.base
@@ -179,11 +186,18 @@ func runAgainst(o options) error {
 	if err != nil {
 		return err
 	}
+	fix.token = o.token
 	srv := &process{kind: "external", base: o.target, pid: o.pid}
 	var results []result
 	for _, sc := range scenarios {
-		if !strings.Contains(","+o.scenarios+",", ","+sc.name+",") || sc.targets == nil || sc.server == serverCeiling {
+		if !strings.Contains(","+o.scenarios+",", ","+sc.name+",") || sc.server == serverCeiling {
 			continue
+		}
+		if sc.skip != nil {
+			if why := sc.skip(fix); why != "" {
+				results = append(results, result{scenario: sc, skipped: why})
+				continue
+			}
 		}
 		r, err := attack(ctx, o, sc, fix, srv)
 		if err != nil {
@@ -283,6 +297,21 @@ func seed(o options) error {
 		return fmt.Errorf("seed --synthetic: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// createToken issues an editor token for the mix scenario's edits; the
+// token is the last line of token create's output.
+func createToken(o options) (string, error) {
+	name := fmt.Sprintf("bench-%d-%d", os.Getpid(), time.Now().Unix())
+	out, err := exec.Command(o.bin, "token", "create", "--name", name, "--role", "editor", "--db", o.db).Output()
+	if err != nil {
+		return "", fmt.Errorf("token create: %w", err)
+	}
+	lines := strings.Fields(strings.TrimSpace(string(out)))
+	if len(lines) == 0 {
+		return "", errors.New("token create printed nothing")
+	}
+	return lines[len(lines)-1], nil
 }
 
 // process is a server under test.
@@ -429,7 +458,9 @@ func gql(base, query string, vars map[string]any, v any) (int, error) {
 func loadFixture(base string) (*fixture, error) {
 	f := &fixture{base: base, queryFields: map[string]bool{}}
 	var lists struct {
-		Articles   struct{ Nodes []struct{ Slug string } }
+		Articles struct {
+			Nodes []struct{ ID, Slug string }
+		}
 		Categories []struct{ Slug string }
 		Authors    struct{ Nodes []struct{ Slug string } }
 		Schema     struct {
@@ -437,7 +468,7 @@ func loadFixture(base string) (*fixture, error) {
 			MutationType *struct{ Name string }
 		} `json:"__schema"`
 	}
-	q := `{ articles(first: 100) { nodes { slug } } categories { slug } authors(first: 100) { nodes { slug } }
+	q := `{ articles(first: 100) { nodes { id slug } } categories { slug } authors(first: 100) { nodes { slug } }
 	        __schema { queryType { fields { name } } mutationType { name } } }`
 	if _, err := gql(base, q, nil, &lists); err != nil {
 		return nil, fmt.Errorf("fixture: %w", err)
@@ -448,7 +479,11 @@ func loadFixture(base string) (*fixture, error) {
 	if _, err := gql(base, `{ articles(first: 100, orderBy: {field: TITLE, direction: ASC}) { nodes { slug } } }`, nil, &more); err != nil {
 		return nil, fmt.Errorf("fixture: %w", err)
 	}
-	for _, a := range append(lists.Articles.Nodes, more.Articles.Nodes...) {
+	for _, a := range lists.Articles.Nodes {
+		f.slugs = append(f.slugs, a.Slug)
+		f.articleIDs = append(f.articleIDs, a.ID)
+	}
+	for _, a := range more.Articles.Nodes {
 		f.slugs = append(f.slugs, a.Slug)
 	}
 	for _, c := range lists.Categories {
@@ -504,7 +539,11 @@ type result struct {
 }
 
 func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *process) (result, error) {
-	targets := sc.targets(f)
+	targeter := func(seed uint64) vegeta.Targeter { return sc.targeter(f, seed) }
+	if sc.targeter == nil {
+		targets := sc.targets(f)
+		targeter = func(seed uint64) vegeta.Targeter { return randomTargeter(targets, seed) }
+	}
 	newAttacker := func() *vegeta.Attacker {
 		return vegeta.NewAttacker(
 			vegeta.Workers(uint64(o.concurrency)), vegeta.MaxWorkers(uint64(o.concurrency)),
@@ -514,7 +553,7 @@ func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *proces
 	}
 	pace := vegeta.ConstantPacer{} // zero: as fast as the clients go
 	if o.warmup > 0 {
-		for range newAttacker().Attack(randomTargeter(targets, 1), pace, o.warmup, sc.name+"-warmup") {
+		for range newAttacker().Attack(targeter(1), pace, o.warmup, sc.name+"-warmup") {
 		}
 	}
 	sum0, count0 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
@@ -523,7 +562,7 @@ func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *proces
 	errs := 0
 	atk := newAttacker()
 	go func() { <-ctx.Done(); atk.Stop() }()
-	for res := range atk.Attack(randomTargeter(targets, 2), pace, o.duration, sc.name) {
+	for res := range atk.Attack(targeter(2), pace, o.duration, sc.name) {
 		if res.Error == "" && bytes.HasPrefix(res.Body, []byte(`{"errors"`)) {
 			res.Error = "GraphQL errors"
 		}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -23,9 +25,11 @@ const (
 type fixture struct {
 	base                       string // http://127.0.0.1:PORT
 	slugs, categories, authors []string
+	articleIDs                 []string // published articles the mix edits
 	queryFields                map[string]bool
 	hasMutations               bool
 	homepageBytes              int
+	token                      string // an editor's API token, for mutations
 }
 
 // scenario is one named load. New scenarios are added to the scenarios
@@ -38,6 +42,9 @@ type scenario struct {
 	skip func(f *fixture) string
 	// targets returns the requests, drawn at random during the run.
 	targets func(f *fixture) []vegeta.Target
+	// targeter, when set, replaces drawing from targets: for scenarios
+	// whose requests are made up as the run goes (the mix's edits).
+	targeter func(f *fixture, seed uint64) vegeta.Targeter
 }
 
 const (
@@ -47,7 +54,11 @@ const (
 	authQuery = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
 	findQuery = `query Search($q: String!) { search(query: $q, first: 10) { edges { score snippet node { title slug publishedAt } } totalCount } }`
 	relQuery  = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
+	editQuery = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { article { id version updatedAt } userErrors { field code message } } }`
 )
+
+// mutationShare is the part of the mix scenario's requests that are edits.
+const mutationShare = 0.05
 
 // searchTerms are queries a reader might type on synthetic content: single
 // words, several words, a phrase, a prefix as typed, an exclusion.
@@ -96,13 +107,18 @@ var scenarios = []scenario{
 		}},
 	{name: "related", about: "related(first: 5) of an article, with bylines (random among 200)", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, relQuery, f) }},
-	{name: "mix", about: "95% of the reads above, 5% mutations", server: serverUncached,
+	{name: "mix", about: "95% reads drawn from the scenarios above, 5% updateArticle edits by an editor", server: serverUncached,
 		skip: func(f *fixture) string {
-			if !f.hasMutations {
+			switch {
+			case !f.hasMutations:
 				return "no mutations in this build (the editorial issue adds them)"
+			case f.token == "":
+				return "no editor token (pass --token with --target)"
+			case len(f.articleIDs) == 0:
+				return "no articles to edit"
 			}
-			return "mutations exist: add them to the mix scenario"
-		}},
+			return ""
+		}}, // targeter: mixTargeter, set in init (it draws from this list)
 	{name: "homepage-cached", about: "the homepage from the response cache", server: serverCached,
 		targets: func(f *fixture) []vegeta.Target { return []vegeta.Target{get(f, homeQuery, nil)} }},
 	{name: "article-cached", about: "article pages from the response cache", server: serverCached,
@@ -111,6 +127,52 @@ var scenarios = []scenario{
 		targets: func(f *fixture) []vegeta.Target {
 			return []vegeta.Target{{Method: "GET", URL: f.base + "/graphql?query=" + url.QueryEscape(homeQuery)}}
 		}},
+}
+
+func init() {
+	for i := range scenarios {
+		if scenarios[i].name == "mix" {
+			scenarios[i].targeter = mixTargeter
+		}
+	}
+}
+
+// mixReads are the read scenarios the mix draws from, each equally often.
+var mixReads = []string{"article", "homepage", "section", "author", "search", "related"}
+
+// mixTargeter sends mutationShare of its requests as edits of a random
+// article's subtitle (each with new text, so every edit changes the
+// article, writes a revision and an event) and the rest as reads.
+func mixTargeter(f *fixture, seed uint64) vegeta.Targeter {
+	var reads [][]vegeta.Target
+	for _, sc := range scenarios {
+		if slices.Contains(mixReads, sc.name) && (sc.skip == nil || sc.skip(f) == "") {
+			reads = append(reads, sc.targets(f))
+		}
+	}
+	header := http.Header{"Authorization": {"Bearer " + f.token}, "Content-Type": {"application/json"}}
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	edits := 0
+	return func(t *vegeta.Target) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if rng.Float64() >= mutationShare {
+			ts := reads[rng.IntN(len(reads))]
+			*t = ts[rng.IntN(len(ts))]
+			return nil
+		}
+		edits++
+		body, err := json.Marshal(map[string]any{"query": editQuery, "variables": map[string]any{
+			"id":    f.articleIDs[rng.IntN(len(f.articleIDs))],
+			"input": map[string]any{"subtitle": fmt.Sprintf("Updated by the load harness, edit %d (%d)", edits, seed)},
+		}})
+		if err != nil {
+			return err
+		}
+		*t = vegeta.Target{Method: "POST", URL: f.base + "/graphql", Body: body, Header: header}
+		return nil
+	}
 }
 
 // randomTargeter draws targets at random; vegeta's workers call it
