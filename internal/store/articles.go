@@ -1,12 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -116,32 +120,41 @@ func WithoutBodies(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noBodiesKey{}, true)
 }
 
-// listColumns selects every article column, or all but the bodies.
-func (s *Store) listColumns(ctx context.Context) (string, error) {
-	if v, _ := ctx.Value(noBodiesKey{}).(bool); !v {
-		return "articles.*", nil
+// articleColumns lists the article columns a query reads: every column
+// GORM reads into models.Article (so never the write-only plain-text
+// body, as long as the body itself), and under WithoutBodies not the
+// bodies either.
+func (s *Store) articleColumns(ctx context.Context) string {
+	cols := articleColumnLists()
+	if v, _ := ctx.Value(noBodiesKey{}).(bool); v {
+		return cols.teaser
 	}
-	stmt := &gorm.Statement{DB: s.db.DB}
-	if err := stmt.Parse(&models.Article{}); err != nil {
-		return "", err
+	return cols.all
+}
+
+var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser string }) {
+	sch, err := schema.Parse(&models.Article{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(fmt.Sprintf("parse the article model: %v", err)) // a programming error, caught by every test
 	}
-	cols := make([]string, 0, len(stmt.Schema.DBNames))
-	for _, c := range stmt.Schema.DBNames {
-		if c != "body" && c != "body_html" {
-			cols = append(cols, "articles."+c)
+	var all, teaser []string
+	for _, f := range sch.Fields {
+		if f.DBName == "" || !f.Readable {
+			continue
+		}
+		all = append(all, "articles."+f.DBName)
+		if f.DBName != "body" && f.DBName != "body_html" {
+			teaser = append(teaser, "articles."+f.DBName)
 		}
 	}
-	return strings.Join(cols, ", "), nil
-}
+	cols.all, cols.teaser = strings.Join(all, ", "), strings.Join(teaser, ", ")
+	return cols
+})
 
 // ListArticles returns one page of the articles matching f in the given order.
 func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order ArticleOrderField, p Page) (*ArticlePage, error) {
 	key := ArticleSortKey(order)
-	cols, err := s.listColumns(ctx)
-	if err != nil {
-		return nil, err
-	}
-	q, err := key.paginate(s.filteredArticles(ctx, f).Select(cols), p)
+	q, err := key.paginate(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx)), p)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +182,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 // ArticleByID returns the article with id, or nil.
 func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.id = ?", id).Take(&a).Error
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.id = ?", id).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
 		return nil, fmt.Errorf("load article %d: %w", id, err)
@@ -180,7 +193,7 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug, or nil.
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.slug = ?", slug).Take(&a).Error
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.slug = ?", slug).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", slug, err)
@@ -191,7 +204,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
 	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}
 	out := make(map[uint64]*models.Article, len(rows))
@@ -203,6 +216,7 @@ func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (
 
 type authorOfArticle struct {
 	ArticleID uint64
+	Position  int
 	models.Author
 }
 
@@ -211,16 +225,20 @@ type authorOfArticle struct {
 func (s *Store) AuthorsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Author, error) {
 	var rows []authorOfArticle
 	// The byline's columns only: the timestamps are not shown, and parsing
-	// them is a good part of the cost of a page of teasers.
+	// them is a good part of the cost of a page of teasers. The rows are
+	// put in byline order here rather than by the database, which would
+	// sort them in a temporary table on every page.
 	err := s.q(ctx).Table("authors").
-		Select("article_authors.article_id, authors.id, authors.slug, authors.name, authors.bio, authors.avatar_url, authors.job_title").
+		Select("article_authors.article_id, article_authors.position, authors.id, authors.slug, authors.name, authors.bio, authors.avatar_url, authors.job_title").
 		Joins("JOIN article_authors ON article_authors.author_id = authors.id").
 		Where("article_authors.article_id IN ? AND authors.deleted_at IS NULL", articleIDs).
-		Order("article_authors.article_id, article_authors.position, authors.id").
 		Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
 	}
+	slices.SortFunc(rows, func(a, b authorOfArticle) int {
+		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
+	})
 	out := make(map[uint64][]*models.Author, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Author)
@@ -237,20 +255,29 @@ type tagOfArticle struct {
 // creation time (CreatedAt is zero).
 func (s *Store) TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Tag, error) {
 	var rows []tagOfArticle
+	// Sorted here, not by the database: see AuthorsByArticleIDs.
 	err := s.q(ctx).Table("tags").
 		Select("article_tags.article_id, tags.id, tags.slug, tags.name").
 		Joins("JOIN article_tags ON article_tags.tag_id = tags.id").
 		Where("article_tags.article_id IN ?", articleIDs).
-		Order("article_tags.article_id, tags.name, tags.id").
 		Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
 	}
+	slices.SortFunc(rows, func(a, b tagOfArticle) int {
+		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), compareNames(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
 	out := make(map[uint64][]*models.Tag, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Tag)
 	}
 	return out, nil
+}
+
+// compareNames orders names case-insensitively, then bytewise: the same
+// order on every engine.
+func compareNames(a, b string) int {
+	return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(b)), strings.Compare(a, b))
 }
 
 // CreateArticle inserts a and credits its authors (in order) and tags.

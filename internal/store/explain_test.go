@@ -118,6 +118,11 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 					if (row["table"] == "articles" || row["table"] == "article_authors" || row["table"] == "article_tags") && (row["type"] == "ALL" || row["key"] == "") {
 						t.Errorf("full scan of %s (type %s, key %q) for\n  %s", row["table"], row["type"], row["key"], sql)
 					}
+					// The relation loads run on every page of teasers; they
+					// are put in order in Go, not in a temporary table.
+					if strings.HasSuffix(p.name, "of a page") && strings.Contains(row["Extra"], "filesort") {
+						t.Errorf("%s sorts in the database (%s):\n  %s", p.name, row["Extra"], sql)
+					}
 					t.Logf("%s: table=%s type=%s key=%s rows=%s extra=%s", p.name, row["table"], row["type"], row["key"], row["rows"], strings.TrimSpace(row["Extra"]))
 				}
 				rows.Close()
@@ -126,3 +131,58 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	}
 	_ = models.StatusPublished
 }
+
+// TestArticleQueriesReadOnlyWhatIsShown checks the columns article queries
+// ask for: never the write-only plain-text body (as long as the body), and
+// for pages of teasers not the bodies either.
+func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
+	for _, engine := range dbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			rec := &sqlRecorder{Interface: logger.Discard}
+			db := dbtest.OpenWith(t, engine, dbconn.Options{Logger: rec})
+			ctx := context.Background()
+			svc := content.New(store.New(db))
+			if err := demo.Seed(ctx, svc); err != nil {
+				t.Fatal(err)
+			}
+			st := store.New(db)
+			reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
+			for _, tc := range []struct {
+				name       string
+				ctx        context.Context
+				wantBodies bool
+			}{
+				{"full", ctx, true},
+				{"teasers", store.WithoutBodies(ctx), false},
+			} {
+				rec.take()
+				page, err := st.ListArticles(tc.ctx, store.ArticleFilter{Visibility: reader}, store.OrderPublishedAt, store.Page{First: 5, Desc: true})
+				if err != nil || len(page.Articles) == 0 {
+					t.Fatalf("%s: list: %v (%d articles)", tc.name, err, len(page.Articles))
+				}
+				if _, err := st.ArticleBySlug(tc.ctx, reader, demo.SeedSlug); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.ArticlesByIDs(tc.ctx, reader, []uint64{page.Articles[0].ID}); err != nil {
+					t.Fatal(err)
+				}
+				sqls := rec.take()
+				if len(sqls) != 3 {
+					t.Fatalf("%s: %d statements, want 3: %q", tc.name, len(sqls), sqls)
+				}
+				for _, sql := range sqls {
+					if strings.Contains(sql, "body_text") || strings.Contains(sql, "*") {
+						t.Errorf("%s: reads the plain-text body or every column:\n  %s", tc.name, sql)
+					}
+					if got := strings.Contains(sql, "articles.body_html"); got != tc.wantBodies {
+						t.Errorf("%s: reads the bodies: %v, want %v:\n  %s", tc.name, got, tc.wantBodies, sql)
+					}
+				}
+				if tc.wantBodies && page.Articles[0].BodyHTML == "" {
+					t.Errorf("full list came back without bodies")
+				}
+			}
+		})
+	}
+}
+
