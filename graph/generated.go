@@ -64,7 +64,7 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
-		ID                 func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
@@ -124,7 +124,7 @@ type ComplexityRoot struct {
 		Articles  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AvatarURL func(childComplexity int) int
 		Bio       func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		JobTitle  func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Slug      func(childComplexity int) int
@@ -150,7 +150,7 @@ type ComplexityRoot struct {
 	Category struct {
 		Articles    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Slug        func(childComplexity int) int
 	}
@@ -321,7 +321,7 @@ type ComplexityRoot struct {
 
 	Tag struct {
 		Articles func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID       func(childComplexity int) int
+		GlobalID func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Slug     func(childComplexity int) int
 	}
@@ -396,8 +396,6 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ArticleResolver interface {
-	ID(ctx context.Context, obj *models.Article) (string, error)
-
 	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
 	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
 	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
@@ -412,13 +410,9 @@ type AuditEntryResolver interface {
 	ObjectID(ctx context.Context, obj *models.AuditEntry) (*string, error)
 }
 type AuthorResolver interface {
-	ID(ctx context.Context, obj *models.Author) (string, error)
-
 	Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
 }
 type CategoryResolver interface {
-	ID(ctx context.Context, obj *models.Category) (string, error)
-
 	Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
 }
 type ContentChangeResolver interface {
@@ -486,8 +480,6 @@ type SubscriptionResolver interface {
 	ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error)
 }
 type TagResolver interface {
-	ID(ctx context.Context, obj *models.Tag) (string, error)
-
 	Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
 }
 type WebhookResolver interface {
@@ -575,11 +567,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Article.Excerpt(childComplexity), true
 	case "Article.id":
-		if e.ComplexityRoot.Article.ID == nil {
+		if e.ComplexityRoot.Article.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Article.ID(childComplexity), true
+		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -836,11 +828,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Author.Bio(childComplexity), true
 	case "Author.id":
-		if e.ComplexityRoot.Author.ID == nil {
+		if e.ComplexityRoot.Author.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Author.ID(childComplexity), true
+		return e.ComplexityRoot.Author.GlobalID(childComplexity), true
 	case "Author.jobTitle":
 		if e.ComplexityRoot.Author.JobTitle == nil {
 			break
@@ -929,11 +921,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Category.Description(childComplexity), true
 	case "Category.id":
-		if e.ComplexityRoot.Category.ID == nil {
+		if e.ComplexityRoot.Category.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Category.ID(childComplexity), true
+		return e.ComplexityRoot.Category.GlobalID(childComplexity), true
 	case "Category.name":
 		if e.ComplexityRoot.Category.Name == nil {
 			break
@@ -1796,11 +1788,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tag.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Tag.id":
-		if e.ComplexityRoot.Tag.ID == nil {
+		if e.ComplexityRoot.Tag.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Tag.ID(childComplexity), true
+		return e.ComplexityRoot.Tag.GlobalID(childComplexity), true
 	case "Tag.name":
 		if e.ComplexityRoot.Tag.Name == nil {
 			break
@@ -4945,7 +4937,7 @@ func (ec *executionContext) _Article_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Article_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4956,7 +4948,7 @@ func (ec *executionContext) _Article_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Article_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Article", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
@@ -6205,7 +6197,7 @@ func (ec *executionContext) _Author_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Author_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Author().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6216,7 +6208,7 @@ func (ec *executionContext) _Author_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Author_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Author", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Author", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Author_slug(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
@@ -6625,7 +6617,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Category_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Category().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6636,7 +6628,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Category_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Category", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
@@ -10627,7 +10619,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 			return ec.fieldContext_Tag_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Tag().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10638,7 +10630,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 	)
 }
 func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tag", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Tag", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
@@ -13608,11 +13600,10 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Article")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Article_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14040,11 +14031,10 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Author")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Author_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Author_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Author_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14230,11 +14220,10 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Category")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Category_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Category_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Category_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15431,11 +15420,10 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Tag")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Tag_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Tag_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Tag_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -23,11 +23,6 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// ID is the resolver for the id field.
-func (r *articleResolver) ID(ctx context.Context, obj *models.Article) (string, error) {
-	return relay.ID(relay.TypeArticle, obj.ID), nil
-}
-
 // Authors is the resolver for the authors field.
 func (r *articleResolver) Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error) {
 	if obj.Relations != nil {
@@ -89,19 +84,9 @@ func (r *auditEntryResolver) ObjectID(ctx context.Context, obj *models.AuditEntr
 	return &id, nil
 }
 
-// ID is the resolver for the id field.
-func (r *authorResolver) ID(ctx context.Context, obj *models.Author) (string, error) {
-	return relay.ID(relay.TypeAuthor, obj.ID), nil
-}
-
 // Articles is the resolver for the articles field.
 func (r *authorResolver) Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	return r.articleConnection(ctx, content.ArticleQuery{AuthorID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
-}
-
-// ID is the resolver for the id field.
-func (r *categoryResolver) ID(ctx context.Context, obj *models.Category) (string, error) {
-	return relay.ID(relay.TypeCategory, obj.ID), nil
 }
 
 // Articles is the resolver for the articles field.
@@ -547,11 +532,6 @@ func (r *subscriptionResolver) ArticleUpdated(ctx context.Context, id string) (<
 // ContentChanged is the resolver for the contentChanged field.
 func (r *subscriptionResolver) ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error) {
 	return subscribe(ctx, r.Live, live.Filter{Kind: live.Changed}, func(d live.Delivery) *live.Change { return d.Change })
-}
-
-// ID is the resolver for the id field.
-func (r *tagResolver) ID(ctx context.Context, obj *models.Tag) (string, error) {
-	return relay.ID(relay.TypeTag, obj.ID), nil
 }
 
 // Articles is the resolver for the articles field.
