@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -536,6 +537,10 @@ type result struct {
 	sqlPerReq     float64
 	rss, peakRSS  float64
 	cpuPerReq     time.Duration
+	// dbCPUPerReq and clientCPUPerReq are the CPU time the database server
+	// (when it runs on this machine) and the load generator spent per
+	// request: with the server's, what one request costs the machine.
+	dbCPUPerReq, clientCPUPerReq time.Duration
 }
 
 func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *process) (result, error) {
@@ -557,7 +562,8 @@ func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *proces
 		}
 	}
 	sum0, count0 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
-	cpu0 := srv.cpu()
+	db, client := localDatabase(o.db, srv), &process{pid: os.Getpid()}
+	cpu0, dbCPU0, clientCPU0 := srv.cpu(), db.cpu(), client.cpu()
 	var m vegeta.Metrics
 	errs := 0
 	atk := newAttacker()
@@ -582,29 +588,73 @@ func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *proces
 	}
 	r.rss, r.peakRSS = srv.rss()
 	if m.Requests > 0 {
-		r.cpuPerReq = (srv.cpu() - cpu0) / time.Duration(m.Requests)
+		n := time.Duration(m.Requests)
+		r.cpuPerReq = (srv.cpu() - cpu0) / n
+		r.dbCPUPerReq = (db.cpu() - dbCPU0) / n
+		r.clientCPUPerReq = (client.cpu() - clientCPU0) / n
 	}
 	return r, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// msf is ms for CPU times, which are in clock ticks of 10 ms but divided
+// by many requests.
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// localDatabase finds the MySQL or MariaDB server process behind dbURL
+// when it runs on this machine, to read its CPU time; otherwise (SQLite
+// is inside the server; a remote database is out of reach) a process
+// whose CPU time reads as zero.
+func localDatabase(dbURL string, srv *process) *process {
+	if srv.kind == serverCeiling || !strings.HasPrefix(dbURL, "mysql://") {
+		return &process{}
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
+		return &process{}
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		if name := strings.TrimSpace(string(b)); name == "mariadbd" || name == "mysqld" {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
+			return &process{pid: pid}
+		}
+	}
+	return &process{}
+}
+
 func report(w io.Writer, o options, results []result) {
 	engine := strings.SplitN(o.db, ":", 2)[0]
 	fmt.Fprintf(w, "\nengine %s, %d concurrent clients, %s per scenario (after %s warm-up), %d CPUs, %s\n\n", engine, o.concurrency, o.duration, o.warmup, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintln(w, "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | server CPU ms/req | server RSS MiB (peak) |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | server CPU ms/req | server RSS MiB (peak) | DB CPU ms/req | load-gen CPU ms/req | CPU-bound req/s |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var cached, ceiling float64
 	for _, r := range results {
 		if r.skipped != "" {
-			fmt.Fprintf(w, "| %s | skipped: %s | | | | | | | |\n", r.scenario.name, r.skipped)
+			fmt.Fprintf(w, "| %s | skipped: %s | | | | | | | | | | |\n", r.scenario.name, r.skipped)
 			continue
 		}
 		sql := "–"
 		if r.sqlPerReq >= 0 && r.scenario.server != serverCeiling {
 			sql = fmt.Sprintf("%.2f", r.sqlPerReq)
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %.3f | %.0f (%.0f) |\n", r.scenario.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errors, sql, float64(r.cpuPerReq.Microseconds())/1000, r.rss, r.peakRSS)
+		dbCPU := "–"
+		if r.dbCPUPerReq > 0 {
+			dbCPU = fmt.Sprintf("%.3f", msf(r.dbCPUPerReq))
+		}
+		// What the machine's cores could serve if nothing but these three
+		// processes ran and they were CPU-bound: the ceiling the measured
+		// req/s is to be read against.
+		bound := "–"
+		if total := r.cpuPerReq + r.dbCPUPerReq + r.clientCPUPerReq; total > 0 {
+			bound = fmt.Sprintf("%.0f", float64(runtime.NumCPU())*float64(time.Second)/float64(total))
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %.3f | %.0f (%.0f) | %s | %.3f | %s |\n", r.scenario.name, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), r.errors, sql, msf(r.cpuPerReq), r.rss, r.peakRSS, dbCPU, msf(r.clientCPUPerReq), bound)
 		switch r.scenario.name {
 		case "homepage-cached":
 			cached = r.rps
