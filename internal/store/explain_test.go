@@ -185,4 +185,3 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 		})
 	}
 }
-
