@@ -39,7 +39,7 @@ func intEnv(key string, fallback int) int {
 func liveFlags(fs *flag.FlagSet) *liveFlagValues {
 	return &liveFlagValues{
 		pubsub:     fs.String("pubsub", env("BROADSHEET_PUBSUB", "memory"), "broker for live updates: memory (one replica), redis://HOST:PORT/DB or nats://HOST:PORT (env BROADSHEET_PUBSUB)"),
-		origins:    fs.String("allowed-origins", env("BROADSHEET_ALLOWED_ORIGINS", ""), "comma-separated browser origins allowed to open websockets besides the server's own, e.g. https://news.example.com,*.example.org; * allows any (env BROADSHEET_ALLOWED_ORIGINS)"),
+		origins:    fs.String("allowed-origins", env("BROADSHEET_ALLOWED_ORIGINS", ""), "comma-separated browser origins allowed to open websockets and call /graphql from their pages (CORS) besides the server's own, e.g. https://news.example.com,*.example.org; * allows any (env BROADSHEET_ALLOWED_ORIGINS)"),
 		maxSubs:    fs.Int("max-subscriptions", intEnv("BROADSHEET_MAX_SUBSCRIPTIONS", 20000), "most live subscriptions this replica takes; 0 for no cap (env BROADSHEET_MAX_SUBSCRIPTIONS)"),
 		maxPerConn: fs.Int("max-subscriptions-per-connection", intEnv("BROADSHEET_MAX_SUBSCRIPTIONS_PER_CONNECTION", 20), "most subscriptions on one websocket; 0 for no cap (env BROADSHEET_MAX_SUBSCRIPTIONS_PER_CONNECTION)"),
 		buffer:     fs.Int("subscriber-buffer", intEnv("BROADSHEET_SUBSCRIBER_BUFFER", 64), "events one subscriber may have undelivered before it is disconnected as too slow (env BROADSHEET_SUBSCRIBER_BUFFER)"),

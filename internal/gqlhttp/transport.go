@@ -65,7 +65,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	ctx := r.Context()
 	info := reqinfo.From(ctx)
 	h := w.Header()
-	h.Set("Vary", "Accept, Authorization")
+	h.Add("Vary", "Accept, Authorization") // added to, not set: CORS adds Origin
 
 	switch r.Method {
 	case http.MethodGet, http.MethodPost:

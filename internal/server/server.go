@@ -68,7 +68,8 @@ type Config struct {
 	Live *live.Hub
 	// AllowedOrigins lists the browser origins (host patterns such as
 	// news.example.com or *.example.com, or scheme://host) allowed to open
-	// websockets besides the server's own host; "*" allows any.
+	// websockets besides the server's own host, and to call /graphql from
+	// their pages (CORS); "*" allows any.
 	AllowedOrigins []string
 	// KeepAlive is the interval of websocket pings (a peer that does not
 	// answer one within another interval is dropped), legacy graphql-ws
@@ -175,7 +176,7 @@ func New(cfg Config) *Server {
 	if cfg.Tracing != nil {
 		gql = cfg.Tracing.Middleware(gql)
 	}
-	s.mux.Handle("/graphql", s.observe(gql))
+	s.mux.Handle("/graphql", s.withCORS(s.observe(gql)))
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
 	s.mux.HandleFunc("/readyz/live", s.readyzLive)
