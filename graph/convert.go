@@ -31,7 +31,7 @@ func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) conten
 // for, so the page costs one statement per relation.
 func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args content.PageArgs) (*model.ArticleConnection, error) {
 	listCtx := ctx
-	if !wantsBodies(ctx) {
+	if !wantsBodies(ctx, "ArticleConnection", "ArticleEdge") {
 		listCtx = store.WithoutBodies(ctx)
 	}
 	list, err := r.Content.ListArticles(listCtx, q, args)

@@ -42,9 +42,10 @@ func connectionRelations(ctx context.Context, connType, edgeType string) loaders
 	return want
 }
 
-// wantsBodies reports whether the nodes of the article connection being
-// resolved ask for an article's body or bodyHtml.
-func wantsBodies(ctx context.Context) bool {
+// wantsBodies reports whether the nodes of the connection being resolved
+// (of type conn, with edges of type edge) ask for an article's body or
+// bodyHtml.
+func wantsBodies(ctx context.Context, conn, edge string) bool {
 	if graphql.GetFieldContext(ctx) == nil {
 		return true
 	}
@@ -57,14 +58,14 @@ func wantsBodies(ctx context.Context) bool {
 		}
 		return false
 	}
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"ArticleConnection"}) {
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{conn}) {
 		switch f.Name {
 		case "nodes":
 			if asks(f.Selections) {
 				return true
 			}
 		case "edges":
-			for _, e := range graphql.CollectFields(op, f.Selections, []string{"ArticleEdge"}) {
+			for _, e := range graphql.CollectFields(op, f.Selections, []string{edge}) {
 				if e.Name == "node" && asks(e.Selections) {
 					return true
 				}

@@ -492,7 +492,11 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string,
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error) {
-	list, err := r.Content.Search(ctx, query, articleQuery(filter, nil), first, after)
+	searchCtx := ctx
+	if !wantsBodies(ctx, "SearchConnection", "SearchEdge") {
+		searchCtx = store.WithoutBodies(ctx)
+	}
+	list, err := r.Content.Search(searchCtx, query, articleQuery(filter, nil), first, after)
 	if err != nil {
 		return nil, err
 	}

@@ -193,6 +193,25 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 				if tc.wantBodies && page.Articles[0].BodyHTML == "" {
 					t.Errorf("full list came back without bodies")
 				}
+
+				// Search reads the plain-text body for its snippets, and
+				// the bodies only when they are asked for.
+				if _, err := svc.Search(tc.ctx, "Ukraine", content.ArticleQuery{}, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				seen := 0
+				for _, sql := range rec.take() {
+					if !strings.Contains(sql, "search_text") {
+						continue
+					}
+					seen++
+					if got := strings.Contains(sql, "articles.body_html"); got != tc.wantBodies {
+						t.Errorf("%s: search reads the bodies: %v, want %v:\n  %s", tc.name, got, tc.wantBodies, sql)
+					}
+				}
+				if seen == 0 {
+					t.Errorf("%s: no search statement seen", tc.name)
+				}
 			}
 		})
 	}
