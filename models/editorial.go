@@ -11,6 +11,9 @@ type APIToken struct {
 	TokenHash string
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// LastUsedAt is when a request last presented the token, to within
+	// auth.TouchEvery; nil if it never was.
+	LastUsedAt *time.Time
 }
 
 // TableName is the GORM table name.

@@ -433,7 +433,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "create":
 		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
 	case "list":
-		fs = flagSet("token list", "List API tokens: name, role, creation time, revocation.", stdout, stderr)
+		fs = flagSet("token list", "List API tokens: name, role, creation, last use (to the minute) and revocation.", stdout, stderr)
 	case "revoke":
 		fs = flagSet("token revoke NAME", "Revoke the named API token; requests using it are refused from now on.", stdout, stderr)
 	default:
@@ -485,13 +485,15 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-30s %-7s %-20s %s\n", "NAME", "ROLE", "CREATED", "REVOKED")
-		for _, t := range list {
-			revoked := "-"
-			if t.RevokedAt != nil {
-				revoked = t.RevokedAt.UTC().Format(time.RFC3339)
+		fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED")
+		when := func(t *time.Time) string {
+			if t == nil {
+				return "-"
 			}
-			fmt.Fprintf(stdout, "%-30s %-7s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), revoked)
+			return t.UTC().Format(time.RFC3339)
+		}
+		for _, t := range list {
+			fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.RevokedAt))
 		}
 	case "revoke":
 		if len(rest) == 0 {

@@ -172,6 +172,21 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if created.Data.CreateArticle.Article.Slug != "from-the-cli-token" {
 		t.Errorf("createArticle with the CLI token: %+v", created)
 	}
+	// token list shows when the token was last used: by the request above.
+	tl := exec.Command(bin, "token", "list")
+	tl.Dir = dir
+	listed, err := tl.Output()
+	if err != nil {
+		t.Fatalf("token list: %v", err)
+	}
+	row := regexp.MustCompile(`(?m)^newsroom-cms\s+editor\s+(\S+)\s+(\S+)\s+-$`).FindStringSubmatch(string(listed))
+	if row == nil {
+		t.Fatalf("token list has no active newsroom-cms row:\n%s", listed)
+	}
+	used, err := time.Parse(time.RFC3339, row[2])
+	if err != nil || time.Since(used) > time.Hour || time.Since(used) < -time.Minute {
+		t.Errorf("token list: last used %q, want the time of the request just made:\n%s", row[2], listed)
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
@@ -29,16 +30,27 @@ type TokenStore interface {
 	TokenByHash(ctx context.Context, hash string) (*models.APIToken, error)
 	ListTokens(ctx context.Context) ([]*models.APIToken, error)
 	RevokeToken(ctx context.Context, name string, at time.Time) (bool, error)
+	TouchToken(ctx context.Context, id uint64, at time.Time) error
 }
+
+// TouchEvery is how often a token's last use is written: at most once per
+// token per interval and process, so a busy tool costs one UPDATE a
+// minute, not one per request.
+const TouchEvery = time.Minute
 
 // Tokens issues, checks and revokes API tokens.
 type Tokens struct {
 	store TokenStore
 	now   func() time.Time
+
+	mu      sync.Mutex
+	touched map[uint64]time.Time // token id → when its use was last written
 }
 
 // NewTokens returns a token service over store.
-func NewTokens(store TokenStore) *Tokens { return &Tokens{store: store, now: time.Now} }
+func NewTokens(store TokenStore) *Tokens {
+	return &Tokens{store: store, now: time.Now, touched: map[uint64]time.Time{}}
+}
 
 // HashToken returns the stored form of a token. Tokens carry 256 random
 // bits, so a plain SHA-256 is enough: there is nothing to brute-force.
@@ -120,7 +132,32 @@ func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, erro
 	if err != nil {
 		return Viewer{}, apperr.New(apperr.Unauthenticated, "API token has an unknown role")
 	}
+	t.touch(ctx, rec)
 	return Viewer{Role: role, TokenName: rec.Name, TokenID: rec.ID}, nil
+}
+
+// touch records the token's use, unless this process did so less than
+// TouchEvery ago (or the stored time is that recent: another replica did).
+// Failing to record it never fails the request: the request is allowed
+// either way, and the next one tries again.
+func (t *Tokens) touch(ctx context.Context, rec *models.APIToken) {
+	now := t.now().UTC()
+	t.mu.Lock()
+	last, ok := t.touched[rec.ID]
+	if !ok && rec.LastUsedAt != nil {
+		last, ok = *rec.LastUsedAt, true
+	}
+	if ok && now.Sub(last) < TouchEvery {
+		t.mu.Unlock()
+		return
+	}
+	t.touched[rec.ID] = now
+	t.mu.Unlock()
+	if err := t.store.TouchToken(context.WithoutCancel(ctx), rec.ID, now); err != nil {
+		t.mu.Lock()
+		delete(t.touched, rec.ID)
+		t.mu.Unlock()
+	}
 }
 
 // Authenticate reads the Authorization header: none means a reader; a

@@ -44,6 +44,15 @@ func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time) (boo
 	return res.RowsAffected > 0, nil
 }
 
+// TouchToken records that the token with id was used at at.
+func (s *Store) TouchToken(ctx context.Context, id uint64, at time.Time) error {
+	err := s.q(ctx).Model(&models.APIToken{}).Where("id = ?", id).Update("last_used_at", at).Error
+	if err != nil {
+		return fmt.Errorf("record use of token %d: %w", id, err)
+	}
+	return nil
+}
+
 // LockArticle loads an article for changing it inside a transaction (a row
 // lock on MySQL; SQLite transactions here already hold the write lock).
 // Deleted articles are included; nil when there is none.
