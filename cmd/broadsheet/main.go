@@ -41,6 +41,8 @@ Usage:
                                       issue an API token (printed once, last line)
   broadsheet token list               list API tokens
   broadsheet token revoke NAME        revoke an API token
+  broadsheet related rebuild          recompute every article's related-article
+                                      suggestions from scratch
 
 Every command takes --db (env BROADSHEET_DB):
   sqlite:PATH                                the embedded default (sqlite:broadsheet.db)
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = seed(ctx, args, stdout, stderr)
 	case "token":
 		err = token(ctx, args, stdout, stderr)
+	case "related":
+		err = related(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -420,6 +424,42 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "added %d synthetic articles in %s\n", *synthetic, time.Since(start).Round(time.Millisecond))
 	}
+	return nil
+}
+
+// related rebuilds the automatic related-article suggestions. They are
+// kept up to date article by article as content changes; a rebuild
+// re-converges them after bulk imports or direct database edits, or after
+// an upgrade that changes how they are scored.
+func related(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rebuild" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(stdout, "Usage: broadsheet related rebuild [flags]\n\nRecompute every article's related-article suggestions from scratch.\n")
+			return flag.ErrHelp
+		}
+		fmt.Fprintln(stderr, "broadsheet related: want rebuild (run 'broadsheet related rebuild --help')")
+		return errUsage
+	}
+	fs := flagSet("related rebuild", "Recompute every article's related-article suggestions from scratch, in one\n"+
+		"transaction: readers see the old lists until it commits. Editors' picks\n"+
+		"are kept. Answers cached before it (response cache, CDN) expire within\n"+
+		"their max-age. Migrations are applied first.", stdout, stderr)
+	dbURL := dbFlag(fs)
+	if err := parse(fs, args[1:], stderr); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := openDB(ctx, *dbURL, log, dbconn.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	n, err := content.New(store.New(db)).RebuildRelated(ctx)
+	if err != nil {
+		return fmt.Errorf("rebuild related articles: %w", err)
+	}
+	fmt.Fprintf(stdout, "rebuilt the related-article suggestions of %d articles in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

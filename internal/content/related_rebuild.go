@@ -19,12 +19,15 @@ import (
 // stored suggestions in one transaction. Seeders call it after bulk inserts;
 // it also re-converges lists after many incremental refreshes. Keywords and
 // links must be stored already (CreateArticle and the seeders store them).
-func (s *Service) RebuildRelated(ctx context.Context) error {
-	return s.store.Tx(ctx, func(tx *store.Store) error {
+// It returns the number of articles it considered.
+func (s *Service) RebuildRelated(ctx context.Context) (int, error) {
+	n := 0
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
 		all, err := tx.AllRelatedFeatures(ctx)
 		if err != nil {
 			return err
 		}
+		n = len(all)
 		idx := newRelatedIndex(all)
 		rows := idx.bestForAll(ctx)
 		if err := ctx.Err(); err != nil {
@@ -32,6 +35,7 @@ func (s *Service) RebuildRelated(ctx context.Context) error {
 		}
 		return tx.ReplaceAllRelatedScores(ctx, rows)
 	})
+	return n, err
 }
 
 // relatedIndex holds every article's features and the posting lists that

@@ -185,7 +185,7 @@ func Seed(ctx context.Context, svc *content.Service) error {
 	}
 	// Each article was refreshed as it was created, seeing only the ones
 	// before it; recompute every related list with all of them present.
-	if err := svc.RebuildRelated(ctx); err != nil {
+	if _, err := svc.RebuildRelated(ctx); err != nil {
 		return fmt.Errorf("seed related articles: %w", err)
 	}
 	return nil

@@ -180,7 +180,7 @@ func Synthetic(ctx context.Context, svc *content.Service, n int, opt SyntheticOp
 		}
 	}
 	// Related lists for everything, the new articles and those before them.
-	if err := svc.RebuildRelated(ctx); err != nil {
+	if _, err := svc.RebuildRelated(ctx); err != nil {
 		return fmt.Errorf("synthetic related articles: %w", err)
 	}
 	return nil

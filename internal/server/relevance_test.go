@@ -103,7 +103,7 @@ func TestRelatedPrecisionAt3(t *testing.T) {
 			return mean
 		}
 		incremental := measure("incremental")
-		if err := s.Content.RebuildRelated(context.Background()); err != nil {
+		if _, err := s.Content.RebuildRelated(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		rebuilt := measure("rebuilt")

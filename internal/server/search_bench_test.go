@@ -161,7 +161,7 @@ func BenchmarkRebuildRelated(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			s := searchBenchServer(b, d)
 			for b.Loop() {
-				if err := s.Content.RebuildRelated(context.Background()); err != nil {
+				if _, err := s.Content.RebuildRelated(context.Background()); err != nil {
 					b.Fatal(err)
 				}
 			}
