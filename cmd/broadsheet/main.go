@@ -266,7 +266,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	tokens := auth.NewTokens(store.New(db))
 	cfg := lv.serverConfig(server.Config{Content: svc, Newsletter: letters, Webhooks: webhooks.New(store.New(db), hookCfg),
-		DB: db, Logger: log, Authenticate: tokens.Authenticate}, svc)
+		DB: db, Logger: log, Authenticate: tokens.Authenticate,
+		OutboxConsumers: []string{events.ConsumerBroker, events.ConsumerWebhooks}}, svc)
 	closeOps, err := ops.apply(ctx, &cfg, log)
 	defer func() {
 		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

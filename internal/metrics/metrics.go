@@ -32,9 +32,6 @@ type Metrics struct {
 	statements  prometheus.Histogram
 	rateLimited *prometheus.CounterVec
 
-	// Subscriptions and OutboxLag are fed by the subsystems that own them.
-	Subscriptions prometheus.Gauge
-	OutboxLag     prometheus.Gauge
 
 	mu  sync.Mutex
 	ops map[string]bool
@@ -67,13 +64,7 @@ func New() *Metrics {
 	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "broadsheet_rate_limited_total", Help: "Requests refused with 429, by the bucket that refused them (token or address).",
 	}, []string{"bucket"})
-	m.Subscriptions = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "broadsheet_subscriptions_active", Help: "Live GraphQL subscriptions.",
-	})
-	m.OutboxLag = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "broadsheet_outbox_lag_seconds", Help: "Age of the oldest undelivered outbox event.",
-	})
-	m.reg.MustRegister(m.inFlight, m.requests, m.duration, m.errors, m.statements, m.rateLimited, m.Subscriptions, m.OutboxLag,
+	m.reg.MustRegister(m.inFlight, m.requests, m.duration, m.errors, m.statements, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -98,6 +89,16 @@ func (m *Metrics) Func(name, help string, counter bool, f func() float64) {
 		return
 	}
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+}
+
+// OutboxLag reports, at each scrape, the age in seconds of the oldest
+// event consumer has not handled yet (0 when none is waiting).
+func (m *Metrics) OutboxLag(consumer string, age func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "broadsheet_outbox_lag_seconds",
+		Help:        "Age of the oldest outbox event a consumer (broker relay, webhooks) has not handled yet; 0 when none waits.",
+		ConstLabels: prometheus.Labels{"consumer": consumer},
+	}, age))
 }
 
 // RateLimited counts a refusal by bucket.

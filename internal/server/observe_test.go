@@ -9,19 +9,23 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testserver"
 	"github.com/broadsheet/broadsheet/internal/tracing"
+	"github.com/broadsheet/broadsheet/internal/wsclient"
 )
 
 func scrape(t *testing.T, s *testserver.Server) string {
@@ -64,8 +68,6 @@ func TestMetrics(t *testing.T) {
 		`broadsheet_response_cache_hits_total 1`,
 		`broadsheet_response_cache_entries 1`,
 		`broadsheet_database_up 1`,
-		`broadsheet_subscriptions_active 0`,
-		`broadsheet_outbox_lag_seconds 0`,
 		`go_sql_open_connections{db_name="primary"}`,
 		`go_goroutines`,
 	} {
@@ -75,6 +77,76 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, "broadsheet_sql_statements_per_request_sum 0\n") {
 		t.Error("SQL statements were not counted")
+	}
+}
+
+// metricValue reads one sample (name with its labels, as /metrics prints
+// it) from a scrape; -1 when it is absent.
+func metricValue(t *testing.T, body, sample string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return -1
+}
+
+// TestLiveMetrics follows an event through /metrics: the subscription is
+// counted, the event waits in the outbox (lag grows), and once relayed
+// it is received and delivered (lag back to 0).
+func TestLiveMetrics(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.NewLive(t, db, testserver.LiveOptions{NoRelay: true, Server: func(c *server.Config) { c.ExposeMetrics = true }})
+	editor := s.Token(t, "metrics-test", auth.Editor)
+	read := func(sample string) float64 { return metricValue(t, scrape(t, s.Server), sample) }
+
+	if got := read(`broadsheet_subscriptions_active`); got != 0 {
+		t.Errorf("subscriptions before any: %v", got)
+	}
+	if got := read(`broadsheet_outbox_lag_seconds{consumer="broker"}`); got != 0 {
+		t.Errorf("outbox lag with nothing pending: %v", got)
+	}
+	c := dialWS(t, s.URL, wsclient.TransportWS, "")
+	subscribeWS(t, c, "1", `subscription { articlePublished { id } }`, nil)
+	waitSubscribers(t, s, 1)
+	if got := read(`broadsheet_subscriptions_active`); got != 1 {
+		t.Errorf("subscriptions with one open: %v", got)
+	}
+
+	a := create(t, s.Server, editor, map[string]any{"title": "Measured on the way"}).Article
+	mutate(t, s.Server, editor, "publishArticle(id: $id)", "", map[string]any{"id": a.ID})
+	time.Sleep(20 * time.Millisecond) // the lag is the age of the waiting event
+	if got := read(`broadsheet_outbox_lag_seconds{consumer="broker"}`); got <= 0 {
+		t.Errorf("outbox lag with events waiting: %v, want > 0", got)
+	}
+	if _, err := s.Relay.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ ArticlePublished struct{ ID string } }
+	nextWS(t, c, &got)
+	if got.ArticlePublished.ID != a.ID {
+		t.Fatalf("event for %q, want %q", got.ArticlePublished.ID, a.ID)
+	}
+	body := scrape(t, s.Server)
+	for sample, want := range map[string]float64{
+		`broadsheet_outbox_lag_seconds{consumer="broker"}`: 0,
+		`broadsheet_live_deliveries_total`:                 1,
+		`broadsheet_live_slow_consumers_dropped_total`:     0,
+		`broadsheet_live_duplicate_events_total`:           0,
+		`broadsheet_subscriptions_active`:                  1,
+	} {
+		if v := metricValue(t, body, sample); v != want {
+			t.Errorf("%s = %v, want %v", sample, v, want)
+		}
+	}
+	// Creating and publishing wrote two events (created, published).
+	if v := metricValue(t, body, `broadsheet_live_events_total`); v < 2 {
+		t.Errorf("broadsheet_live_events_total = %v, want at least 2", v)
 	}
 }
 

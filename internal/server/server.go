@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/persisted"
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/tracing"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
@@ -66,6 +68,9 @@ type Config struct {
 
 	// Live fans events out to subscriptions; nil serves no subscriptions.
 	Live *live.Hub
+	// OutboxConsumers are the outbox consumers (broker relay, webhooks) whose
+	// lag /metrics reports as broadsheet_outbox_lag_seconds.
+	OutboxConsumers []string
 	// AllowedOrigins lists the browser origins (host patterns such as
 	// news.example.com or *.example.com, or scheme://host) allowed to open
 	// websockets besides the server's own host, and to call /graphql from
@@ -170,6 +175,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.registerCacheMetrics()
+	s.registerLiveMetrics()
 	s.graphql = s.newGraphQL()
 
 	var gql http.Handler = s.middleware(s.graphql)
@@ -330,6 +336,41 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte("live updates: ready\n"))
 		}
 	}
+}
+
+// registerLiveMetrics exposes the hub's counters and how far each outbox
+// consumer is behind, read at each scrape.
+func (s *Server) registerLiveMetrics() {
+	m := s.cfg.Metrics
+	if s.cfg.DB != nil {
+		st := store.New(s.cfg.DB)
+		for _, consumer := range s.cfg.OutboxConsumers {
+			m.OutboxLag(consumer, func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				oldest, err := st.OldestPending(ctx, consumer)
+				switch {
+				case err != nil:
+					return math.NaN() // unknown while the database is away
+				case oldest == nil:
+					return 0
+				}
+				return max(0, time.Since(*oldest).Seconds())
+			})
+		}
+	}
+	hub := s.cfg.Live
+	if hub == nil {
+		return
+	}
+	stat := func(f func(live.Stats) int64) func() float64 {
+		return func() float64 { return float64(f(hub.Stats())) }
+	}
+	m.Func("broadsheet_subscriptions_active", "Live GraphQL subscriptions on this replica.", false, stat(func(st live.Stats) int64 { return int64(st.Subscribers) }))
+	m.Func("broadsheet_live_events_total", "Events this replica received from the broker.", true, stat(func(st live.Stats) int64 { return st.Events }))
+	m.Func("broadsheet_live_duplicate_events_total", "Events received again (same id) and dropped.", true, stat(func(st live.Stats) int64 { return st.Duplicates }))
+	m.Func("broadsheet_live_deliveries_total", "Event payloads handed to subscriptions.", true, stat(func(st live.Stats) int64 { return st.Deliveries }))
+	m.Func("broadsheet_live_slow_consumers_dropped_total", "Subscribers disconnected for not reading their events.", true, stat(func(st live.Stats) int64 { return st.SlowDropped }))
 }
 
 func (s *Server) registerCacheMetrics() {

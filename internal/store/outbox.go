@@ -92,6 +92,22 @@ func (s *Store) CountPending(ctx context.Context, consumer string) (int64, error
 	return n, nil
 }
 
+// OldestPending returns when the oldest event consumer has not handled yet
+// was written, or nil when none is waiting.
+func (s *Store) OldestPending(ctx context.Context, consumer string) (*time.Time, error) {
+	var rows []time.Time
+	err := s.q(ctx).Model(&models.OutboxEvent{}).
+		Where("seq = (SELECT MIN(p.event_seq) FROM outbox_pending p WHERE p.consumer = ?)", consumer).
+		Pluck("created_at", &rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("oldest pending event for %s: %w", consumer, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &rows[0], nil
+}
+
 // PruneEvents deletes up to limit events older than before that no consumer
 // still has pending, and returns how many it deleted.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time, limit int) (int64, error) {

@@ -90,7 +90,8 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 		}()
 	}
 	tokens := auth.NewTokens(store.New(db))
-	cfg := server.Config{Content: svc, DB: db, Logger: o.Logger, Authenticate: tokens.Authenticate, Live: hub, KeepAlive: o.KeepAlive}
+	cfg := server.Config{Content: svc, DB: db, Logger: o.Logger, Authenticate: tokens.Authenticate, Live: hub, KeepAlive: o.KeepAlive,
+		OutboxConsumers: []string{events.ConsumerBroker}}
 	if o.Server != nil {
 		o.Server(&cfg)
 	}
