@@ -32,7 +32,6 @@ type Metrics struct {
 	statements  prometheus.Histogram
 	rateLimited *prometheus.CounterVec
 
-
 	mu  sync.Mutex
 	ops map[string]bool
 }
