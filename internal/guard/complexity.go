@@ -15,6 +15,7 @@ const (
 	bylineSize    = 2
 	tagsSize      = 5
 	sectionsCount = 20
+	webhooksCount = 20
 )
 
 // Complexity returns the cost functions for gqlgen's complexity limit:
@@ -50,6 +51,26 @@ func Complexity() graph.ComplexityRoot {
 	c.Tag.Articles = nested
 	c.Article.Authors = func(child int) int { return add(mul(bylineSize, child), 1) }
 	c.Article.Tags = func(child int) int { return add(mul(tagsSize, child), 1) }
+	// Lists with a page argument of their own: nil means the default.
+	sized := func(child int, first *int, def int) int {
+		n := def
+		if first != nil {
+			n = max(*first, 0)
+		}
+		return add(mul(n, child), 1)
+	}
+	c.Article.Related = func(child int, first *int) int { return sized(child, first, content.DefaultRelated) }
+	c.Article.RelatedCandidates = func(child int, first *int) int { return sized(child, first, content.MaxRelated) }
+	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, content.DefaultPageSize) }
+	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter) int {
+		return conn(child, first, nil)
+	}
+	c.Query.AuditLog = func(child int, first *int, _ *string, _ *model.AuditFilter) int { return conn(child, first, nil) }
+	c.Query.NewsletterSubscribers = func(child int, first *int, _ *string, _ *model.NewsletterSubscriberFilter) int {
+		return conn(child, first, nil)
+	}
+	c.Query.WebhookDeliveries = func(child int, _ string, first *int, _ *string) int { return conn(child, first, nil) }
+	c.Query.Webhooks = func(child int) int { return add(mul(webhooksCount, child), 1) }
 	return c
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testserver"
@@ -65,6 +66,11 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"lists nested in lists", `{ articles(first: 100) { nodes { authors { articles(first: 100) { nodes { tags { name } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"alias flood under the token limit", aliases(300, "articles(first: 20) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"alias flood over the token limit", aliases(3000, "__typename"), "TOKEN_LIMIT_EXCEEDED"},
+			{"related lists nested in related lists", `{ articles(first: 100) { nodes { related(first: 10) { related(first: 10) { related(first: 10) { title } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"lists nested in search results", `{ search(query: "korea", first: 100) { nodes { tags { articles(first: 100) { nodes { title } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"page over the cap, nested", `{ author(slug: "giulia-marino") { articles(first: 101) { nodes { title } } } }`, "BAD_USER_INPUT"},
+			{"related page over the cap", `{ article(slug: "` + demo.SeedSlug + `") { related(first: 11) { title } } }`, "BAD_USER_INPUT"},
+			{"negative page in a fragment", `{ articles(first: 2) { nodes { ...R } } } fragment R on Article { related(first: -1) { title } }`, "BAD_USER_INPUT"},
 			{"thousand-field fragment cycle", fragmentCycle(), "GRAPHQL_VALIDATION_FAILED"},
 		}
 		for _, tc := range cases {
@@ -98,6 +104,9 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 				nest(2),
 				`{ articles(first: 100) { nodes { title authors { name } category { name } tags { name } } totalCount } }`,
 				aliases(10, "articles(first: 5) { nodes { title } }"),
+				`{ articles(first: 20) { nodes { title related(first: 3) { title authors { name } } } } }`,
+				`{ search(query: "korea", first: 20) { edges { score snippet node { title authors { name } tags { name } } } totalCount } }`,
+				`{ article(slug: "` + demo.SeedSlug + `") { related(first: 10) { title } } }`,
 			} {
 				var got map[string]any
 				s.MustData(t, testserver.Request{Query: q}, &got)

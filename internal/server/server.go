@@ -244,6 +244,7 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.MaxComplexity > 0 {
 		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	}
+	h.Use(guard.PageSizes{})
 	if s.cfg.Tracing != nil {
 		h.Use(s.cfg.Tracing.Extension())
 	}

@@ -1,0 +1,113 @@
+package guard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+)
+
+// PageSizes refuses a `first` or `last` outside its field's range
+// (0–content.MaxPageSize for connections and revisions, 0–MaxRelated for
+// related lists) before the operation runs. The resolvers check the same
+// ranges, but only once the fields around them have run their SQL; here a
+// page size nested anywhere is BAD_USER_INPUT before the first statement.
+// Register it after the complexity limit: sizes large enough to blow the
+// budget are reported as such.
+type PageSizes struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = PageSizes{}
+
+func (PageSizes) ExtensionName() string                   { return "PageSizes" }
+func (PageSizes) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext checks every page argument of the operation.
+func (PageSizes) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if opCtx.Operation == nil {
+		return nil
+	}
+	return checkPageSizes(opCtx.Operation.SelectionSet, opCtx.Variables, map[string]bool{})
+}
+
+// pageMax is the largest page a field's first/last allows.
+func pageMax(field string) int {
+	switch field {
+	case "related", "relatedCandidates":
+		return content.MaxRelated
+	case "revisions":
+		return content.MaxRevisions
+	}
+	return content.MaxPageSize
+}
+
+func checkPageSizes(set ast.SelectionSet, vars map[string]any, visiting map[string]bool) *gqlerror.Error {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Definition != nil {
+				args := s.ArgumentMap(vars)
+				for _, name := range []string{"first", "last"} {
+					n, ok := asInt(args[name])
+					if !ok {
+						continue
+					}
+					if limit := pageMax(s.Name); n < 0 || n > int64(limit) {
+						err := &gqlerror.Error{
+							Message:    fmt.Sprintf("%s of %s must be between 0 and %d (got %d)", name, s.Name, limit, n),
+							Extensions: map[string]any{"code": "BAD_USER_INPUT", "field": name},
+						}
+						if s.Position != nil {
+							err.Locations = []gqlerror.Location{{Line: s.Position.Line, Column: s.Position.Column}}
+						}
+						return err
+					}
+				}
+			}
+			if err := checkPageSizes(s.SelectionSet, vars, visiting); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := checkPageSizes(s.SelectionSet, vars, visiting); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || visiting[s.Name] {
+				continue
+			}
+			visiting[s.Name] = true
+			err := checkPageSizes(s.Definition.SelectionSet, vars, visiting)
+			delete(visiting, s.Name)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// asInt reads an Int argument as gqlparser and the variables decoder
+// hand it over.
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	}
+	return 0, false
+}
