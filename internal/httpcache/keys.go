@@ -139,7 +139,8 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		for _, a := range v {
 			keys = append(keys, ArticleKey(a.ID))
 		}
-	case *model.ArticleConnection:
+	case *model.ArticleConnection, *model.SearchConnection:
+		// A list, or search results: any article may join them.
 		keys = []string{KeyArticles}
 	case *model.AuthorConnection:
 		keys = []string{KeyAuthors}

@@ -25,7 +25,17 @@ var tableKeys = map[string]string{
 	"authors":         KeyAuthors,
 	"categories":      KeyCategories,
 	"tags":            KeyTags,
+	// An article's related list (editors' picks, stored suggestions) is
+	// part of that article's answers: writes name the article whose list
+	// changed, and there is no list key.
+	"article_related":            "",
+	"article_related_candidates": "",
 }
+
+// ArticleListRow is a row of a table that holds one article's list of
+// something shown with it (its related picks and suggestions): writing it
+// purges that article.
+type ArticleListRow interface{ CacheArticleID() uint64 }
 
 // contentTable finds a content table named in raw SQL (not "articles_fts").
 var contentTable = regexp.MustCompile("(?i)(^|[^a-z0-9_])(articles|article_authors|article_tags|authors|categories|tags)([^a-z0-9_]|$)")
@@ -49,7 +59,10 @@ func WriteKeys(stmt *gorm.Statement) []string {
 	if !ok {
 		return nil
 	}
-	keys := []string{list}
+	var keys []string
+	if list != "" {
+		keys = append(keys, list)
+	}
 	named := false
 	add := func(v reflect.Value) {
 		for v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -82,6 +95,10 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		case models.ArticleTag:
 			if r.ArticleID != 0 {
 				keys, named = append(keys, ArticleKey(r.ArticleID), TagKey(r.TagID)), true
+			}
+		case ArticleListRow:
+			if id := r.CacheArticleID(); id != 0 {
+				keys, named = append(keys, ArticleKey(id)), true
 			}
 		}
 	}
@@ -148,7 +165,8 @@ func conditionKey(table string, e clause.Expression) string {
 		return ""
 	}
 	switch {
-	case col == "article_id" && (table == "article_authors" || table == "article_tags"):
+	case col == "article_id" && (table == "article_authors" || table == "article_tags" ||
+		table == "article_related" || table == "article_related_candidates"):
 		return ArticleKey(id)
 	case col == "author_id" && table == "article_authors":
 		return AuthorKey(id)

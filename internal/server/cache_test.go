@@ -192,3 +192,64 @@ func TestResponseCachePurge(t *testing.T) {
 		}
 	})
 }
+
+// TestResponseCacheFollowsSearchAndRelated: cached search results and
+// related lists are purged by the writes that change them — a newly
+// published article that matches, an editor's new picks — not served
+// stale until they expire.
+func TestResponseCacheFollowsSearchAndRelated(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
+		if err := demo.Seed(context.Background(), s.Content); err != nil {
+			t.Fatal(err)
+		}
+		const editor = "test-editor"
+		type searchResult struct {
+			Search struct {
+				TotalCount int
+				Nodes      []struct{ Slug string }
+			}
+		}
+		search := testserver.Request{GET: true, Query: `{ search(query: "zanzibar") { totalCount nodes { slug } } }`}
+		var before searchResult
+		s.MustData(t, search, &before)
+		if before.Search.TotalCount != 0 {
+			t.Fatalf("the demo content already mentions Zanzibar: %+v", before)
+		}
+		if again := s.Do(t, search); again.Statements != 0 {
+			t.Fatalf("the second search ran %d statements: it should come from the cache", again.Statements)
+		}
+
+		a := create(t, s, editor, map[string]any{"title": "Zanzibar's spice farms face a hard season"}).Article
+		mutate(t, s, editor, "publishArticle(id: $id)", "", map[string]any{"id": a.ID})
+		var after searchResult
+		s.MustData(t, search, &after)
+		if after.Search.TotalCount != 1 || len(after.Search.Nodes) != 1 || after.Search.Nodes[0].Slug != a.Slug {
+			t.Errorf("search after publishing a match: %+v, want the new article (a stale cached answer?)", after)
+		}
+
+		type relatedResult struct {
+			Article struct {
+				ID      string
+				Related []struct{ Slug string }
+			}
+		}
+		related := testserver.Request{GET: true, Query: `{ article(slug: "` + demo.SeedSlug + `") { id related(first: 3) { slug } } }`}
+		var rel relatedResult
+		s.MustData(t, related, &rel)
+		if len(rel.Article.Related) == 0 || rel.Article.Related[0].Slug == a.Slug {
+			t.Fatalf("seed article's related list before the pick: %+v", rel)
+		}
+		if again := s.Do(t, related); again.Statements != 0 {
+			t.Fatalf("the second related list ran %d statements: it should come from the cache", again.Statements)
+		}
+		p := mutate(t, s, editor, "setRelatedArticles(id: $id, relatedIds: $ids)", "", map[string]any{"id": rel.Article.ID, "ids": []string{a.ID}})
+		if len(p.UserErrors) > 0 {
+			t.Fatalf("setRelatedArticles: %+v", p.UserErrors)
+		}
+		s.MustData(t, related, &rel)
+		if len(rel.Article.Related) == 0 || rel.Article.Related[0].Slug != a.Slug {
+			t.Errorf("related list after the editor's pick: %+v, want %s first (a stale cached answer?)", rel.Article.Related, a.Slug)
+		}
+	})
+}

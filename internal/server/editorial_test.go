@@ -53,7 +53,7 @@ func mutate(t *testing.T, s *testserver.Server, token, name, args string, vars m
 
 // varDecls declares the variables a test mutation uses.
 func varDecls(vars map[string]any) string {
-	types := map[string]string{"id": "ID!", "input": "CreateArticleInput!", "update": "UpdateArticleInput!", "v": "Int", "at": "Time", "rev": "ID!"}
+	types := map[string]string{"id": "ID!", "input": "CreateArticleInput!", "update": "UpdateArticleInput!", "v": "Int", "at": "Time", "rev": "ID!", "ids": "[ID!]!"}
 	var out []string
 	for k := range vars {
 		out = append(out, "$"+k+": "+types[k])

@@ -27,6 +27,10 @@ type relatedPick struct {
 
 func (relatedPick) TableName() string { return "article_related" }
 
+// CacheArticleID names the article whose answers a write of the row
+// changes (httpcache.ArticleListRow).
+func (p relatedPick) CacheArticleID() uint64 { return p.ArticleID }
+
 // RelatedScore is a precomputed suggestion: CandidateID for ArticleID.
 type RelatedScore struct {
 	ArticleID   uint64 `gorm:"primaryKey"`
@@ -36,6 +40,10 @@ type RelatedScore struct {
 
 // TableName names the suggestions table.
 func (RelatedScore) TableName() string { return "article_related_candidates" }
+
+// CacheArticleID names the article whose answers a write of the row
+// changes (httpcache.ArticleListRow).
+func (r RelatedScore) CacheArticleID() uint64 { return r.ArticleID }
 
 type articleKeyword struct {
 	ArticleID uint64 `gorm:"primaryKey"`
@@ -533,8 +541,17 @@ func (s *Store) UpsertRelatedScores(ctx context.Context, rows []RelatedScore) er
 }
 
 // RemoveFromRelatedScores drops articleID from every article's suggestions.
+// It deletes the rows it found by key, so the write names the articles
+// whose lists changed (and the response cache purges just those).
 func (s *Store) RemoveFromRelatedScores(ctx context.Context, articleID uint64) error {
-	if err := s.q(ctx).Where("candidate_id = ?", articleID).Delete(&RelatedScore{}).Error; err != nil {
+	var rows []RelatedScore
+	if err := s.q(ctx).Where("candidate_id = ?", articleID).Find(&rows).Error; err != nil {
+		return fmt.Errorf("find suggestions of article %d: %w", articleID, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := s.q(ctx).Delete(&rows).Error; err != nil {
 		return fmt.Errorf("remove article %d from suggestions: %w", articleID, err)
 	}
 	return nil
