@@ -104,6 +104,11 @@ func startLive(db *dbconn.DB, cfg liveConfig, log *slog.Logger) (*liveParts, err
 		relay.Run(ctx)
 	}()
 	log.Info("live updates", "pubsub", broker.Name())
+	if broker.Name() == "memory" && db.Dialect == dbconn.MySQL {
+		// MySQL is what several replicas share; SQLite is one process.
+		log.Warn("live updates and response-cache purges reach only this replica with the in-memory broker; " +
+			"when several replicas share this database, set --pubsub redis://… or nats://… (BROADSHEET_PUBSUB)")
+	}
 	return lp, nil
 }
 

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	mysqldriver "github.com/go-sql-driver/mysql"
+
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
@@ -207,6 +209,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The MySQL driver reports dropped connections on its own logger;
+	// route it through ours so JSON logs stay JSON.
+	mysqldriver.SetLogger(driverLog{log})
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -426,6 +431,13 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "added %d synthetic articles in %s\n", *synthetic, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// driverLog adapts slog to the MySQL driver's logger.
+type driverLog struct{ log *slog.Logger }
+
+func (d driverLog) Print(v ...any) {
+	d.log.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
 }
 
 // related rebuilds the automatic related-article suggestions. They are

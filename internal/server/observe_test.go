@@ -78,6 +78,12 @@ func TestMetrics(t *testing.T) {
 	if strings.Contains(body, "broadsheet_sql_statements_per_request_sum 0\n") {
 		t.Error("SQL statements were not counted")
 	}
+	// The database's health is reported with the response cache off too
+	// (the benchmarks' uncached setting).
+	uncached := testserver.New(t, db, nil, func(c *server.Config) { c.ExposeMetrics = true; c.DisableResponseCache = true })
+	if v := metricValue(t, scrape(t, uncached), "broadsheet_database_up"); v != 1 {
+		t.Errorf("broadsheet_database_up = %v without the response cache, want 1", v)
+	}
 }
 
 // metricValue reads one sample (name with its labels, as /metrics prints

@@ -374,17 +374,9 @@ func (s *Server) registerLiveMetrics() {
 	m.Func("broadsheet_live_slow_consumers_dropped_total", "Subscribers disconnected for not reading their events.", true, stat(func(st live.Stats) int64 { return st.SlowDropped }))
 }
 
+// registerCacheMetrics exposes the database health and the response cache.
 func (s *Server) registerCacheMetrics() {
 	m := s.cfg.Metrics
-	if s.cache == nil {
-		return
-	}
-	c := s.cache
-	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
-	m.Func("broadsheet_response_cache_bytes", "Bytes of answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Bytes) })
-	m.Func("broadsheet_response_cache_hits_total", "Response-cache hits.", true, func() float64 { return float64(c.Stats().Hits) })
-	m.Func("broadsheet_response_cache_misses_total", "Response-cache misses.", true, func() float64 { return float64(c.Stats().Misses) })
-	m.Func("broadsheet_response_cache_purged_total", "Answers dropped from the response cache by purges.", true, func() float64 { return float64(c.Stats().Purged) })
 	if s.cfg.DB != nil && s.cfg.DB.Health != nil {
 		h := s.cfg.DB.Health
 		m.Func("broadsheet_database_up", "1 while the database answers, 0 during an outage.", false, func() float64 {
@@ -394,6 +386,15 @@ func (s *Server) registerCacheMetrics() {
 			return 0
 		})
 	}
+	if s.cache == nil {
+		return
+	}
+	c := s.cache
+	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
+	m.Func("broadsheet_response_cache_bytes", "Bytes of answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Bytes) })
+	m.Func("broadsheet_response_cache_hits_total", "Response-cache hits.", true, func() float64 { return float64(c.Stats().Hits) })
+	m.Func("broadsheet_response_cache_misses_total", "Response-cache misses.", true, func() float64 { return float64(c.Stats().Misses) })
+	m.Func("broadsheet_response_cache_purged_total", "Answers dropped from the response cache by purges.", true, func() float64 { return float64(c.Stats().Purged) })
 }
 
 // compile-time check that the handler is a gqlgen server

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -19,7 +20,9 @@ func (s *Store) CreateToken(ctx context.Context, t *models.APIToken) error {
 // TokenByHash returns the token with hash, revoked or not, or nil.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (*models.APIToken, error) {
 	var t models.APIToken
-	r, err := notFound(&t, s.q(ctx).Where("token_hash = ?", hash).Take(&t).Error)
+	// From the primary: a replica may not have a new token yet, or may
+	// still have a revoked one as valid.
+	r, err := notFound(&t, s.q(dbconn.WithPrimary(ctx)).Where("token_hash = ?", hash).Take(&t).Error)
 	if err != nil {
 		return nil, fmt.Errorf("look up token: %w", err)
 	}
