@@ -342,7 +342,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-liveClosed:
 	case <-shutdownCtx.Done():
 	}
-	lv.flush(shutdownCtx)
+	// The outbox flush has its own budget: requests that used up the grace
+	// period must not also cost the events of the last mutations their
+	// prompt delivery (they are not lost either way: the next start, or
+	// another replica's relay, publishes them).
+	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelFlush()
+	lv.flush(flushCtx)
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // withCORS lets the allowed browser origins call /graphql from their own
-// pages: queries and mutations with fetch, SSE subscriptions with
-// EventSource or fetch. Origins are matched as the websocket upgrade
+// pages: queries, mutations and SSE subscriptions with fetch (SSE is POST
+// only, as in graphql-sse's distinct-connections mode, so not EventSource). Origins are matched as the websocket upgrade
 // matches them (originAllowed), so one list governs both. Without allowed
 // origins the handler is returned as it is: same-origin pages and servers
 // need no CORS.

@@ -140,14 +140,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				conn := &live.Conn{}
 				if sse {
 					// An SSE stream lives longer than any server-wide read or
-					// write timeout; the hub ends it by cancelling instead.
-					rc := http.NewResponseController(w)
-					rc.SetReadDeadline(time.Time{})
-					rc.SetWriteDeadline(time.Time{})
+					// write timeout: each write has its own deadline, and the
+					// hub ends the stream by aborting it (sseWriter).
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithCancel(ctx)
 					defer cancel()
-					conn.SetCloser(func(int, string) { cancel() })
+					sw := newSSEWriter(w, s.cfg.WriteTimeout, cancel)
+					w = sw
+					conn.SetCloser(func(int, string) { sw.abort() })
 				}
 				ctx = live.WithConn(ctx, conn)
 			}

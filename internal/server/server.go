@@ -80,7 +80,7 @@ type Config struct {
 	// answer one within another interval is dropped), legacy graphql-ws
 	// keep-alive messages and SSE comments (default 25s; negative: none).
 	KeepAlive time.Duration
-	// WriteTimeout bounds one websocket write: a peer that reads nothing
+	// WriteTimeout bounds one websocket or SSE write: a peer that reads nothing
 	// for that long is disconnected (default 30s).
 	WriteTimeout time.Duration
 	// MaxDepth, MaxComplexity and MaxTokens bound an operation's nesting,
