@@ -42,7 +42,10 @@ type DB struct {
 	// Health tracks whether the database answers (nil on copies made for
 	// transactions).
 	Health *Health
-	writes *writeHooks
+	// Replicas are the read replicas' connection pools (none without
+	// --db-replicas).
+	Replicas []*sql.DB
+	writes   *writeHooks
 }
 
 // Options tune Open.
@@ -195,10 +198,12 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 			sqlDB.Close()
 			return nil, fmt.Errorf("read replicas need a MySQL primary, not %s", t.Dialect)
 		}
-		if err := useReplicas(gdb, opts.Replicas); err != nil {
+		pools, err := useReplicas(gdb, opts.Replicas)
+		if err != nil {
 			sqlDB.Close()
 			return nil, err
 		}
+		db.Replicas = pools
 	}
 	return db, nil
 }
@@ -207,6 +212,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 func (db *DB) Close() error {
 	if db.Health != nil {
 		db.Health.Stop()
+	}
+	for _, r := range db.Replicas {
+		r.Close()
 	}
 	sqlDB, err := db.DB.DB()
 	if err != nil {

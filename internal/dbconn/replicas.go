@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -26,23 +27,36 @@ func UsesPrimary(ctx context.Context) bool {
 
 // useReplicas sends reads to MySQL read replicas (gorm.io/plugin/dbresolver)
 // and writes, transactions and reads with WithPrimary to the primary.
-func useReplicas(gdb *gorm.DB, urls []string) error {
+// It returns the replicas' connection pools, for their metrics and Close.
+func useReplicas(gdb *gorm.DB, urls []string) ([]*sql.DB, error) {
 	dialectors := make([]gorm.Dialector, 0, len(urls))
+	var pools []*sql.DB
+	fail := func(err error) ([]*sql.DB, error) {
+		for _, p := range pools {
+			p.Close()
+		}
+		return nil, err
+	}
 	for _, u := range urls {
 		t, err := Parse(u)
 		if err != nil {
-			return fmt.Errorf("replica: %w", err)
+			return fail(fmt.Errorf("replica: %w", err))
 		}
 		if t.Dialect != MySQL {
-			return fmt.Errorf("replica %s: read replicas must be MySQL URLs", t.Redacted)
+			return fail(fmt.Errorf("replica %s: read replicas must be MySQL URLs", t.Redacted))
 		}
-		dialectors = append(dialectors, gormmysql.New(gormmysql.Config{DSN: t.DSN, DefaultStringSize: 191}))
+		pool, err := sql.Open("mysql", t.DSN)
+		if err != nil {
+			return fail(fmt.Errorf("replica %s: %w", t.Redacted, err))
+		}
+		pools = append(pools, pool)
+		dialectors = append(dialectors, gormmysql.New(gormmysql.Config{Conn: pool, DefaultStringSize: 191}))
 	}
 	primary := gdb.Config.ConnPool
 	resolver := dbresolver.Register(dbresolver.Config{Replicas: dialectors, Policy: dbresolver.RandomPolicy{}}).
 		SetMaxOpenConns(32).SetMaxIdleConns(32).SetConnMaxLifetime(30 * time.Minute)
 	if err := gdb.Use(resolver); err != nil {
-		return fmt.Errorf("replicas: %w", err)
+		return fail(fmt.Errorf("replicas: %w", err))
 	}
 	// After dbresolver has picked a replica for a read, send it back to the
 	// primary when the context asks for it (transactions already are).
@@ -60,8 +74,8 @@ func useReplicas(gdb *gorm.DB, urls []string) error {
 		cb.Raw().After("gorm:db_resolver").Before("gorm:raw").Register("broadsheet:primary_raw", toPrimary),
 	} {
 		if err != nil {
-			return err
+			return fail(err)
 		}
 	}
-	return nil
+	return pools, nil
 }

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/server"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/testserver"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -224,5 +226,25 @@ func TestReadReplicas(t *testing.T) {
 	}
 	if !strings.Contains(editor, "Written to the primary") || strings.Contains(editor, "Only on the replica") {
 		t.Errorf("an editor's query did not go to the primary: %s", editor)
+	}
+
+	// Tokens are checked on the primary: the replica has never heard of
+	// this one (and would still hold a revoked one as valid).
+	tokens := auth.NewTokens(store.New(db))
+	tok, err := tokens.Create(ctx, "made-on-the-primary", auth.Editor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTokens := testserver.New(t, db, nil, func(c *server.Config) {
+		c.Authenticate = tokens.Authenticate
+		c.DisableResponseCache = true
+		c.ExposeMetrics = true
+	})
+	if r := withTokens.Do(t, testserver.Request{Query: list, Token: tok}); len(r.Errors) > 0 || !strings.Contains(string(r.Data), "Written to the primary") {
+		t.Errorf("a token made on the primary, with replicas: %s", r)
+	}
+	// Each replica's connection pool has its metrics.
+	if body := scrape(t, withTokens); !strings.Contains(body, `go_sql_open_connections{db_name="replica-1"}`) {
+		t.Errorf("/metrics has no pool stats for the replica")
 	}
 }

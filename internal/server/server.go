@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -168,6 +169,9 @@ func New(cfg Config) *Server {
 	if cfg.DB != nil {
 		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, repurgeAfter))
 		cfg.Metrics.DBPool("primary", cfg.DB.SQL())
+		for i, r := range cfg.DB.Replicas {
+			cfg.Metrics.DBPool(fmt.Sprintf("replica-%d", i+1), r)
+		}
 		if cfg.Tracing != nil {
 			if err := cfg.Tracing.WatchSQL(cfg.DB.DB); err != nil {
 				cfg.Logger.Error("tracing SQL statements", "err", err)
