@@ -26,6 +26,12 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	if gqlErr.Extensions == nil {
 		gqlErr.Extensions = map[string]any{}
 	}
+	// Every error names its request, so a client's report leads to the log
+	// line (the X-Request-Id header says the same).
+	id := RequestID(ctx)
+	if id != "" {
+		gqlErr.Extensions["requestId"] = id
+	}
 	if e, ok := apperr.As(err); ok && e.Kind != apperr.Internal {
 		gqlErr.Message = e.Message
 		gqlErr.Extensions["code"] = string(e.Kind)
@@ -48,7 +54,6 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr.Extensions["code"] = "BAD_REQUEST"
 		return gqlErr
 	}
-	id := RequestID(ctx)
 	code := apperr.Internal
 	msg := "internal error"
 	level := slog.LevelError
@@ -63,7 +68,6 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	s.cfg.Logger.Log(ctx, level, "request failed", "request_id", id, "path", gqlErr.Path.String(), "code", string(code), "err", err)
 	gqlErr.Message = fmt.Sprintf("%s (request id %s)", msg, id)
 	gqlErr.Extensions["code"] = string(code)
-	gqlErr.Extensions["requestId"] = id
 	return gqlErr
 }
 
