@@ -49,6 +49,11 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 			if r.HasData != tc.wantData {
 				t.Errorf("data entry present = %v, want %v (a request refused before execution has no data entry): %s", r.HasData, tc.wantData, r.Body)
 			}
+			for _, e := range r.Errors {
+				if id := r.Header.Get("X-Request-Id"); id == "" || e.Extensions["requestId"] != id {
+					t.Errorf("error %q has requestId %v, want the X-Request-Id %q", e.Message, e.Extensions["requestId"], id)
+				}
+			}
 			if strings.Contains(string(r.Body), "goroutine") || strings.Contains(string(r.Body), ".go:") {
 				t.Errorf("response leaks a stack trace: %s", r.Body)
 			}
