@@ -250,7 +250,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	go svc.RunScheduler(ctx, *sweep, log)
-	go hookWorker.Run(ctx, 15*time.Second)
+	hooksStopped := make(chan struct{})
+	go func() {
+		defer close(hooksStopped)
+		hookWorker.Run(ctx, 15*time.Second)
+	}()
 
 	var mailer mail.Mailer = mail.LogMailer{Log: log}
 	from := "newsletter@localhost"
@@ -354,6 +358,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelFlush()
 	lv.flush(flushCtx)
+	// Webhook attempts still in flight get the grace too, so their outcome
+	// is recorded rather than left for their lease to run out.
+	select {
+	case <-hooksStopped:
+	case <-shutdownCtx.Done():
+	}
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,26 +53,61 @@ func (s *Store) AddDeliveries(ctx context.Context, ds []*models.WebhookDelivery)
 	return translate("queue webhook deliveries", err)
 }
 
-// ClaimDeliveries takes up to limit due deliveries for lease, each with a
-// conditional update, so two workers never send the same one at once.
-func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*models.WebhookDelivery, error) {
-	var due []*models.WebhookDelivery
-	err := s.q(ctx).Where("status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)", models.DeliveryPending, now, now).
-		Order("next_attempt_at, id").Limit(limit).Find(&due).Error
-	if err != nil {
-		return nil, fmt.Errorf("find due deliveries: %w", err)
+// ClaimDeliveries takes up to limit due deliveries for lease, the longest
+// due first, each with a conditional update, so two workers never send the
+// same one at once.
+//
+// perWebhook > 0 caps how many deliveries of one webhook may be claimed at
+// once: busy counts those the caller already has in flight, by webhook; a
+// webhook at the cap is skipped, so one receiver's backlog cannot crowd
+// out the others. On an error the deliveries claimed so far are returned
+// with it (they are leased: send them or let the lease run out).
+func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perWebhook int, busy map[uint64]int) ([]*models.WebhookDelivery, error) {
+	held := maps.Clone(busy)
+	if held == nil {
+		held = map[uint64]int{}
 	}
-	claimed := due[:0]
-	for _, d := range due {
-		res := s.q(ctx).Model(&models.WebhookDelivery{}).
-			Where("id = ? AND status = ? AND (locked_until IS NULL OR locked_until < ?)", d.ID, models.DeliveryPending, now).
-			Updates(map[string]any{"locked_until": now.Add(lease), "attempts": gorm.Expr("attempts + 1")})
-		if res.Error != nil {
-			return nil, fmt.Errorf("claim delivery %d: %w", d.ID, res.Error)
+	var claimed []*models.WebhookDelivery
+	for len(claimed) < limit {
+		want := limit - len(claimed)
+		q := s.q(ctx).Where("status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)", models.DeliveryPending, now, now)
+		if perWebhook > 0 {
+			var full []uint64
+			for id, n := range held {
+				if n >= perWebhook {
+					full = append(full, id)
+				}
+			}
+			if len(full) > 0 {
+				q = q.Where("webhook_id NOT IN ?", full)
+			}
 		}
-		if res.RowsAffected == 1 {
-			d.Attempts++
-			claimed = append(claimed, d)
+		var due []*models.WebhookDelivery
+		if err := q.Order("next_attempt_at, id").Limit(want).Find(&due).Error; err != nil {
+			return claimed, fmt.Errorf("find due deliveries: %w", err)
+		}
+		took := 0
+		for _, d := range due {
+			if perWebhook > 0 && held[d.WebhookID] >= perWebhook {
+				continue // its turn comes when one of its deliveries ends
+			}
+			res := s.q(ctx).Model(&models.WebhookDelivery{}).
+				Where("id = ? AND status = ? AND (locked_until IS NULL OR locked_until < ?)", d.ID, models.DeliveryPending, now).
+				Updates(map[string]any{"locked_until": now.Add(lease), "attempts": gorm.Expr("attempts + 1")})
+			if res.Error != nil {
+				return claimed, fmt.Errorf("claim delivery %d: %w", d.ID, res.Error)
+			}
+			if res.RowsAffected == 1 {
+				d.Attempts++
+				held[d.WebhookID]++
+				claimed = append(claimed, d)
+				took++
+			}
+		}
+		// Fewer rows than asked for: nothing else is due. Rows skipped for
+		// the cap: look again past the webhooks that are now full.
+		if len(due) < want || took == 0 {
+			break
 		}
 	}
 	return claimed, nil

@@ -47,6 +47,10 @@ type Config struct {
 	Timeout time.Duration
 	// Concurrency is how many deliveries run at once (default 8).
 	Concurrency int
+	// PerWebhook is how many of those may go to one webhook at once
+	// (default a quarter of Concurrency, at least 1), so a dead receiver
+	// with a backlog holds its share of the slots, not all of them.
+	PerWebhook int
 	// Now replaces time.Now in tests.
 	Now func() time.Time
 }
@@ -61,8 +65,11 @@ func (c *Config) defaults() {
 	if c.Timeout == 0 {
 		c.Timeout = 10 * time.Second
 	}
-	if c.Concurrency == 0 {
+	if c.Concurrency <= 0 {
 		c.Concurrency = 8
+	}
+	if c.PerWebhook <= 0 {
+		c.PerWebhook = max(1, c.Concurrency/4)
 	}
 	if c.Now == nil {
 		c.Now = time.Now

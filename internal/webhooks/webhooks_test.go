@@ -3,6 +3,7 @@ package webhooks_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -232,33 +233,101 @@ func TestRetriesSurviveARestart(t *testing.T) {
 	})
 }
 
+// A receiver that hangs holds its own slot until its attempt times out,
+// never the others': with two slots and a backlog for the hanging receiver
+// larger than that, a fast receiver still gets every event at once and in
+// order, including events published while the hanging request is open.
 func TestAHangingReceiverDelaysNoOne(t *testing.T) {
-	db := dbtest.Open(t, dbconn.SQLite)
-	e := setup(t, db, webhooks.Config{Timeout: 20 * time.Second})
-	slow, fast := newReceiver(t), newReceiver(t)
-	slow.block = make(chan struct{})
-	e.createWebhook(t, slow.URL, "ARTICLE_PUBLISHED")
-	e.createWebhook(t, fast.URL, "ARTICLE_PUBLISHED")
-	id := e.createArticle(t, "Two receivers")
-	e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
-	if _, err := e.worker.Dispatch(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan int)
-	go func() {
-		n, _ := e.worker.Deliver(context.Background())
-		done <- n
-	}()
-	<-slow.arrived // the slow receiver holds its request…
-	select {
-	case <-fast.arrived: // …and the other one is served meanwhile
-	case <-time.After(15 * time.Second):
-		t.Fatal("the fast receiver waited for the hanging one")
-	}
-	close(slow.block)
-	if n := <-done; n != 2 {
-		t.Errorf("delivered %d, want 2", n)
-	}
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		const timeout, prompt = 5 * time.Second, 1500 * time.Millisecond
+		e := setup(t, db, webhooks.Config{Concurrency: 2, Timeout: timeout})
+		hung, fast := newReceiver(t), newReceiver(t)
+		hung.block = make(chan struct{})
+		var once sync.Once
+		release := func() { once.Do(func() { close(hung.block) }) }
+		t.Cleanup(release) // before the receivers close: Close waits for open requests
+		e.createWebhook(t, hung.URL, "ARTICLE_PUBLISHED")
+		e.createWebhook(t, fast.URL, "ARTICLE_PUBLISHED")
+		var titles []string
+		publish := func() time.Time {
+			title := fmt.Sprintf("Story %d", len(titles)+1)
+			titles = append(titles, title)
+			id := e.createArticle(t, title)
+			e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+			e.worker.Wake() // as a commit does in the server
+			return time.Now()
+		}
+		// fastGets waits until the fast receiver has had n deliveries.
+		fastGets := func(n int, since time.Time, what string) {
+			t.Helper()
+			deadline := time.After(time.Until(since.Add(prompt)))
+			for len(fast.deliveries()) < n {
+				select {
+				case <-fast.arrived:
+				case <-deadline:
+					t.Fatalf("%s: the fast receiver had %d of %d deliveries %v later, while the hanging receiver held %d request(s) (attempt timeout %v)",
+						what, len(fast.deliveries()), n, time.Since(since).Round(time.Millisecond), len(hung.deliveries()), timeout)
+				}
+			}
+		}
+
+		// A backlog of three events for each receiver, then the worker starts.
+		for range 3 {
+			publish()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		start := time.Now()
+		go func() {
+			defer close(stopped)
+			e.worker.Run(ctx, time.Minute) // commits wake it; the interval never comes
+		}()
+		t.Cleanup(func() { cancel(); release(); <-stopped })
+		select {
+		case <-hung.arrived: // the hanging receiver holds its first request…
+		case <-time.After(prompt):
+			t.Fatal("the hanging receiver was never called")
+		}
+		fastGets(3, start, "backlog") // …and the fast one is served meanwhile
+		// Events published while the hanging request is open are dispatched
+		// and delivered at once too.
+		for i := 4; i <= 6; i++ {
+			fastGets(i, publish(), fmt.Sprintf("event %d", i))
+		}
+		var got []string
+		for _, d := range fast.deliveries() {
+			var body struct{ Object struct{ Title string } }
+			json.Unmarshal(d.body, &body)
+			got = append(got, body.Object.Title)
+		}
+		if !slices.Equal(got, titles) {
+			t.Errorf("the fast receiver got %q, want %q", got, titles)
+		}
+		// With two slots a webhook may hold one: its backlog waits its turn
+		// instead of filling every slot.
+		if n := len(hung.deliveries()); n != 1 {
+			t.Errorf("the hanging receiver holds %d requests, want 1", n)
+		}
+
+		// Stopping waits for the attempt in flight and records it.
+		cancel()
+		select {
+		case <-stopped:
+			t.Fatal("Run returned with an attempt in flight")
+		case <-time.After(200 * time.Millisecond):
+		}
+		release()
+		select {
+		case <-stopped:
+		case <-time.After(2 * timeout):
+			t.Fatal("Run did not return after its last attempt ended")
+		}
+		var first models.WebhookDelivery
+		db.Joins("JOIN webhooks ON webhooks.id = webhook_deliveries.webhook_id").Where("webhooks.url = ?", hung.URL).Order("webhook_deliveries.id").Take(&first)
+		if first.Status != models.DeliveryDelivered || first.Attempts != 1 {
+			t.Errorf("the hanging receiver's first delivery after stopping: %s after %d attempt(s), %q", first.Status, first.Attempts, first.LastError)
+		}
+	})
 }
 
 func TestFailedDeliveriesCanBeRetriedByAnAdmin(t *testing.T) {

@@ -184,32 +184,80 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 	}
 }
 
-// Deliver sends every due delivery, several at once, and returns when all
-// attempts have ended. Each attempt has its own timeout, so a receiver
-// that hangs holds one slot, not the others.
-func (w *Worker) Deliver(ctx context.Context) (delivered int, err error) {
-	var mu sync.Mutex
+// slots runs delivery attempts: at most Concurrency at once, and at most
+// PerWebhook of them to one webhook. It claims only as many due
+// deliveries as it has free slots and starts each at once, so a receiver
+// that hangs holds its own slots until its attempts time out, and the
+// others keep being served. Its methods are called from one goroutine.
+type slots struct {
+	w         *Worker
+	ctx       context.Context // for attempts: stopping lets them finish
+	busy      int
+	perHook   map[uint64]int
+	ended     chan outcome
+	delivered int
+}
+
+type outcome struct {
+	webhookID uint64
+	ok        bool
+}
+
+func (w *Worker) newSlots(ctx context.Context) *slots {
+	return &slots{w: w, ctx: context.WithoutCancel(ctx), perHook: map[uint64]int{}, ended: make(chan outcome, w.cfg.Concurrency)}
+}
+
+// fill claims due deliveries for the free slots and starts them.
+func (s *slots) fill(ctx context.Context) error {
+	free := s.w.cfg.Concurrency - s.busy
+	if free <= 0 {
+		return nil
+	}
+	ds, err := s.w.store.ClaimDeliveries(ctx, s.w.cfg.Now().UTC(), s.w.cfg.Timeout+time.Minute, free, s.w.cfg.PerWebhook, s.perHook)
+	for _, d := range ds {
+		s.busy++
+		s.perHook[d.WebhookID]++
+		go func() { s.ended <- outcome{d.WebhookID, s.w.attempt(s.ctx, d)} }()
+	}
+	return err
+}
+
+// free records that an attempt ended, and any others that have since.
+func (s *slots) free(o outcome) {
 	for {
-		batch, err := w.store.ClaimDeliveries(ctx, w.cfg.Now().UTC(), w.cfg.Timeout+time.Minute, 4*w.cfg.Concurrency)
-		if err != nil || len(batch) == 0 {
-			return delivered, err
+		s.busy--
+		if s.perHook[o.webhookID]--; s.perHook[o.webhookID] <= 0 {
+			delete(s.perHook, o.webhookID)
 		}
-		sem := make(chan struct{}, w.cfg.Concurrency)
-		var wg sync.WaitGroup
-		for _, d := range batch {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if w.attempt(ctx, d) {
-					mu.Lock()
-					delivered++
-					mu.Unlock()
-				}
-			}()
+		if o.ok {
+			s.delivered++
 		}
-		wg.Wait()
+		select {
+		case o = <-s.ended:
+		default:
+			return
+		}
+	}
+}
+
+// drain waits for every attempt in flight.
+func (s *slots) drain() {
+	for s.busy > 0 {
+		s.free(<-s.ended)
+	}
+}
+
+// Deliver sends every delivery that is due and returns when none is left
+// and every attempt has ended (tests and one-off runs; Run delivers
+// continuously). It counts the deliveries that landed.
+func (w *Worker) Deliver(ctx context.Context) (delivered int, err error) {
+	s := w.newSlots(ctx)
+	for {
+		if err = s.fill(ctx); err != nil || s.busy == 0 {
+			s.drain()
+			return s.delivered, err
+		}
+		s.free(<-s.ended)
 	}
 }
 
@@ -290,22 +338,58 @@ func clip(s string) string {
 	return s
 }
 
-// Run dispatches and delivers until ctx ends, when woken and every interval.
+// Run dispatches and delivers until ctx ends. Dispatching runs on its
+// own, when woken (after a commit) and every interval, so new events never
+// wait behind sends; delivering claims whenever a slot frees up, when
+// dispatching added work, and every interval (for retries that fall due).
+// After ctx ends Run returns once the attempts in flight have ended or
+// timed out; they are recorded as usual.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	dispatched := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			n, err := w.Dispatch(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.log.ErrorContext(ctx, "webhook dispatch", "err", err)
+			}
+			if n > 0 {
+				select {
+				case dispatched <- struct{}{}:
+				default:
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-w.wake:
+			}
+		}
+	}()
+	defer wg.Wait()
+
+	s := w.newSlots(ctx)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := w.Dispatch(ctx); err != nil && ctx.Err() == nil {
-			w.log.ErrorContext(ctx, "webhook dispatch", "err", err)
-		}
-		if _, err := w.Deliver(ctx); err != nil && ctx.Err() == nil {
-			w.log.ErrorContext(ctx, "webhook delivery", "err", err)
+		if ctx.Err() == nil {
+			if err := s.fill(ctx); err != nil && ctx.Err() == nil {
+				w.log.ErrorContext(ctx, "webhook delivery", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
+			s.drain()
 			return
+		case o := <-s.ended:
+			s.free(o)
+		case <-dispatched:
 		case <-t.C:
-		case <-w.wake:
 		}
 	}
 }
