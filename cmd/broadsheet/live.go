@@ -9,10 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/pubsub"
 	"github.com/broadsheet/broadsheet/internal/server"
@@ -172,12 +172,7 @@ func (lp *liveParts) purgeFor(ev events.Event) {
 	if p == nil {
 		return
 	}
-	switch ev.ObjectType {
-	case events.ObjectArticle:
-		(*p)(httpcache.ArticleKey(ev.ObjectID), httpcache.KeyArticles)
-	case events.ObjectAuthor:
-		(*p)(httpcache.AuthorKey(ev.ObjectID), httpcache.KeyAuthors)
-	case events.ObjectCategory:
-		(*p)(httpcache.CategoryKey(ev.ObjectID), httpcache.KeyCategories)
+	if keys := cachekey.ForObject(ev.ObjectType, ev.ObjectID); len(keys) > 0 {
+		(*p)(keys...)
 	}
 }

@@ -8,31 +8,29 @@ package httpcache
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// List keys name "the set of X": a response that lists articles, or that
-// looked one up and found nothing, depends on every article, not just on
-// those it shows, and is purged by any change to articles.
+// The key names (see package cachekey).
 const (
-	KeyArticles   = "articles"
-	KeyAuthors    = "authors"
-	KeyCategories = "categories"
-	KeyTags       = "tags"
+	KeyArticles   = cachekey.Articles
+	KeyAuthors    = cachekey.Authors
+	KeyCategories = cachekey.Categories
+	KeyTags       = cachekey.Tags
 )
 
 // Object keys name one row: "article:12", "author:3", "category:1", "tag:9".
-func ArticleKey(id uint64) string  { return "article:" + strconv.FormatUint(id, 10) }
-func AuthorKey(id uint64) string   { return "author:" + strconv.FormatUint(id, 10) }
-func CategoryKey(id uint64) string { return "category:" + strconv.FormatUint(id, 10) }
-func TagKey(id uint64) string      { return "tag:" + strconv.FormatUint(id, 10) }
+func ArticleKey(id uint64) string  { return cachekey.Article(id) }
+func AuthorKey(id uint64) string   { return cachekey.Author(id) }
+func CategoryKey(id uint64) string { return cachekey.Category(id) }
+func TagKey(id uint64) string      { return cachekey.Tag(id) }
 
 // Keys collects the surrogate keys of one response. Resolvers run
 // concurrently, so it locks.

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/relay"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/testserver"
@@ -171,6 +173,14 @@ func TestSignedDeliveries(t *testing.T) {
 		obj, _ := body.Object.(map[string]any)
 		if body.Type != "ARTICLE_PUBLISHED" || body.ID != d.header.Get(webhooks.HeaderID) || obj["slug"] != "hook-test" || obj["title"] != "Hook test" {
 			t.Errorf("delivery body: %s", d.body)
+		}
+		// The keys a CDN purges: the ones answers showing the article carry.
+		rowID, err := relay.ParseAs(relay.TypeArticle, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{cachekey.Article(rowID), cachekey.Articles}; !slices.Equal(body.SurrogateKeys, want) {
+			t.Errorf("surrogateKeys %v, want %v", body.SurrogateKeys, want)
 		}
 		for name, check := range map[string]func() error{
 			"forged body":  func() error { return webhooks.Verify(secret, d.header, append(d.body, ' '), time.Now(), 5*time.Minute) },

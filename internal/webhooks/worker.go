@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/relay"
@@ -86,6 +87,10 @@ type Body struct {
 	Type       string    `json:"type"`
 	OccurredAt time.Time `json:"occurredAt"`
 	Object     any       `json:"object"`
+	// SurrogateKeys are the cache keys the change invalidates, as answers
+	// carry them in Surrogate-Key / Cache-Tag: a receiver in front of a CDN
+	// purges exactly these (none for newsletter events).
+	SurrogateKeys []string `json:"surrogateKeys,omitempty"`
 }
 
 // object describes what an event is about, as a receiver needs it.
@@ -166,7 +171,7 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 				if err != nil {
 					return err
 				}
-				body, err := json.Marshal(Body{ID: e.ID, Type: name, OccurredAt: e.OccurredAt, Object: obj})
+				body, err := json.Marshal(Body{ID: e.ID, Type: name, OccurredAt: e.OccurredAt, Object: obj, SurrogateKeys: cachekey.ForObject(e.ObjectType, e.ObjectID)})
 				if err != nil {
 					return err
 				}

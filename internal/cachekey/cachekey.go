@@ -1,0 +1,41 @@
+// Package cachekey names the surrogate keys of cached answers: one per
+// article, author, category and tag an answer contains, and one per kind
+// for answers that list them. The response cache, the CDN headers, the
+// broker's purges and the webhooks' surrogateKeys all use these names.
+package cachekey
+
+import "strconv"
+
+// List keys name "the set of X": an answer that lists articles, or that
+// looked one up and found nothing, depends on every article, not just on
+// those it shows, and is purged by any change to articles.
+const (
+	Articles   = "articles"
+	Authors    = "authors"
+	Categories = "categories"
+	Tags       = "tags"
+)
+
+// Object keys name one row: "article:12", "author:3", "category:1", "tag:9".
+func Article(id uint64) string  { return "article:" + strconv.FormatUint(id, 10) }
+func Author(id uint64) string   { return "author:" + strconv.FormatUint(id, 10) }
+func Category(id uint64) string { return "category:" + strconv.FormatUint(id, 10) }
+func Tag(id uint64) string      { return "tag:" + strconv.FormatUint(id, 10) }
+
+// ForObject returns the keys a change to one object purges: the object's
+// own key and its list key. objectType is a GraphQL type name ("Article",
+// "Author", "Category", "Tag", as in events and global ids); other types
+// purge nothing.
+func ForObject(objectType string, id uint64) []string {
+	switch objectType {
+	case "Article":
+		return []string{Article(id), Articles}
+	case "Author":
+		return []string{Author(id), Authors}
+	case "Category":
+		return []string{Category(id), Categories}
+	case "Tag":
+		return []string{Tag(id), Tags}
+	}
+	return nil
+}
