@@ -2376,7 +2376,7 @@ type Mutation {
   createWebhook("Where to POST events: an absolute http(s) URL; private and loopback addresses are refused unless the server allows them." url: String!, "The events to send." events: [WebhookEvent!]!, "What the receiver is, for people." description: String): WebhookPayload! @hasRole(role: ADMIN)
 
   "Change a webhook; omitted arguments stay."
-  updateWebhook("The webhook's id." id: ID!, "New URL." url: String, "New event list." events: [WebhookEvent!], "New description." description: String, "Pause (false) or resume (true) deliveries." active: Boolean): WebhookPayload! @hasRole(role: ADMIN)
+  updateWebhook("The webhook's id." id: ID!, "New URL." url: String, "New event list." events: [WebhookEvent!], "New description." description: String, "Switch deliveries off (false) or on (true). While off, events are not kept for it: deliveries pending when it is switched off are marked FAILED (an admin can retry them), and events in between are never sent." active: Boolean): WebhookPayload! @hasRole(role: ADMIN)
 
   "Remove a webhook; its pending deliveries are dropped."
   deleteWebhook("The webhook's id." id: ID!): WebhookPayload! @hasRole(role: ADMIN)
@@ -3098,7 +3098,7 @@ type Webhook {
   events: [WebhookEvent!]!
   "What the receiver is."
   description: String!
-  "Whether deliveries are being made."
+  "Whether deliveries are being made (events that occur while it is off are not kept for it)."
   active: Boolean!
   "When it was registered."
   createdAt: Time!
