@@ -115,6 +115,11 @@ func outcome(err error) string {
 func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx *store.Store) (uint64, error)) error {
 	var id uint64
 	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		// First, before any row lock: saves take turns (see
+		// LockEditorialWrites).
+		if err := tx.LockEditorialWrites(ctx); err != nil {
+			return err
+		}
 		var err error
 		if id, err = fn(tx); err != nil {
 			return err

@@ -244,6 +244,10 @@ func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
 }
 
 func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64) error {
+	// Already held inside an editorial change; taken here for direct calls.
+	if err := st.LockEditorialWrites(ctx); err != nil {
+		return err
+	}
 	a, err := st.ArticleWithText(ctx, id)
 	if err != nil {
 		return err

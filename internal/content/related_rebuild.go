@@ -23,6 +23,9 @@ import (
 func (s *Service) RebuildRelated(ctx context.Context) (int, error) {
 	n := 0
 	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.LockEditorialWrites(ctx); err != nil {
+			return err
+		}
 		all, err := tx.AllRelatedFeatures(ctx)
 		if err != nil {
 			return err
