@@ -163,6 +163,13 @@ func openDB(ctx context.Context, url string, log *slog.Logger, opts dbconn.Optio
 	return db, nil
 }
 
+// openQuietly opens and migrates the database for a one-shot command,
+// logging only warnings (its output is for the user, not a log).
+func openQuietly(ctx context.Context, url string, stderr io.Writer) (*dbconn.DB, error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return openDB(ctx, url, log, dbconn.Options{})
+}
+
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
@@ -482,8 +489,7 @@ func related(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args[1:], stderr); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDB(ctx, *dbURL, log, dbconn.Options{})
+	db, err := openQuietly(ctx, *dbURL, stderr)
 	if err != nil {
 		return err
 	}
@@ -531,8 +537,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openDB(ctx, *dbURL, log, dbconn.Options{})
+	db, err := openQuietly(ctx, *dbURL, stderr)
 	if err != nil {
 		return err
 	}
