@@ -115,30 +115,50 @@ func (n *NATS) Publish(ctx context.Context, msgs []Message) error {
 }
 
 // Subscribe consumes the stream from its current end on, until ctx ends.
+//
+// The consumer is created before Subscribe returns when JetStream answers,
+// so a message published after it returns is never missed (a replica's
+// relay publishes right after its hub subscribes); otherwise it is created
+// in the background once JetStream is there.
 func (n *NATS) Subscribe(ctx context.Context, h Handler) error {
-	go n.consume(ctx, h)
+	startCtx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
+	cc, err := n.startConsumer(startCtx, h)
+	cancel()
+	if err != nil {
+		go n.consume(ctx, h)
+		return nil
+	}
+	n.consuming.Store(true)
+	go func() {
+		<-ctx.Done()
+		cc.Stop()
+	}()
 	return nil
+}
+
+// startConsumer delivers every message published from now on to h.
+func (n *NATS) startConsumer(ctx context.Context, h Handler) (jetstream.ConsumeContext, error) {
+	if err := n.ensureStream(ctx); err != nil {
+		return nil, err
+	}
+	cons, err := n.js.OrderedConsumer(ctx, n.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		return nil, err
+	}
+	return cons.Consume(func(m jetstream.Msg) {
+		id := m.Headers().Get(jetstream.MsgIDHeader)
+		h(Message{ID: id, Data: m.Data()})
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if !errors.Is(err, nats.ErrConnectionReconnecting) && !errors.Is(err, nats.ErrConnectionClosed) {
+			n.opts.Logger.Debug("live updates: NATS consumer", "err", err)
+		}
+	}))
 }
 
 func (n *NATS) consume(ctx context.Context, h Handler) {
 	var wait time.Duration
 	for ctx.Err() == nil {
-		err := n.ensureStream(ctx)
-		var cons jetstream.Consumer
-		if err == nil {
-			cons, err = n.js.OrderedConsumer(ctx, n.stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
-		}
-		var cc jetstream.ConsumeContext
-		if err == nil {
-			cc, err = cons.Consume(func(m jetstream.Msg) {
-				id := m.Headers().Get(jetstream.MsgIDHeader)
-				h(Message{ID: id, Data: m.Data()})
-			}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-				if !errors.Is(err, nats.ErrConnectionReconnecting) && !errors.Is(err, nats.ErrConnectionClosed) {
-					n.opts.Logger.Debug("live updates: NATS consumer", "err", err)
-				}
-			}))
-		}
+		cc, err := n.startConsumer(ctx, h)
 		if err != nil {
 			n.consuming.Store(false)
 			n.opts.Logger.Warn("live updates: NATS JetStream not available; retrying", "broker", n.url, "err", err)

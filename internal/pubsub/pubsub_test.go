@@ -175,3 +175,28 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishRightAfterSubscribe: a message published the moment Subscribe
+// returns reaches the subscriber. A replica's relay publishes right after
+// its hub subscribes; a reader that fixed its starting point later, in the
+// background, skipped such messages for good.
+func TestPublishRightAfterSubscribe(t *testing.T) {
+	for name, url := range networked(t) {
+		t.Run(name, func(t *testing.T) {
+			u := url(t)
+			publisher := open(t, u)
+			for i := range 10 {
+				b := open(t, u)
+				in := &inbox{}
+				ctx, cancel := context.WithCancel(context.Background())
+				if err := b.Subscribe(ctx, in.handle); err != nil {
+					t.Fatal(err)
+				}
+				id := fmt.Sprint("right-after-", i)
+				publish(t, publisher, id)
+				waitUntil(t, "the message published right after subscribing", func() bool { return equal(in.ids(), []string{id}) })
+				cancel()
+			}
+		})
+	}
+}

@@ -58,14 +58,39 @@ func (r *Redis) Publish(ctx context.Context, msgs []Message) error {
 	return nil
 }
 
-// Subscribe reads the stream from its current end on, until ctx ends.
+// Subscribe reads the stream from its current end on, until ctx ends. The
+// end is fixed before Subscribe returns, so a message published after it
+// returns is never skipped (a replica's relay publishes right after its hub
+// subscribes); when Redis is not reachable yet, the reader starts from the
+// end it finds once it is.
 func (r *Redis) Subscribe(ctx context.Context, h Handler) error {
-	go r.consume(ctx, h)
+	startCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	start, err := r.streamEnd(startCtx)
+	cancel()
+	if err != nil {
+		start = ""
+	}
+	go r.consume(ctx, h, start)
 	return nil
 }
 
-func (r *Redis) consume(ctx context.Context, h Handler) {
-	last := ""
+// streamEnd returns the id of the newest message in the stream ("0-0"
+// when it is empty): reading after it yields only what comes next.
+func (r *Redis) streamEnd(ctx context.Context) (string, error) {
+	msgs, err := r.rdb.XRevRangeN(ctx, r.opts.Topic, "+", "-", 1).Result()
+	if err != nil {
+		return "", err
+	}
+	if len(msgs) == 1 {
+		return msgs[0].ID, nil
+	}
+	return "0-0", nil
+}
+
+func (r *Redis) consume(ctx context.Context, h Handler, last string) {
+	if last != "" {
+		r.healthy.Store(true)
+	}
 	var wait time.Duration
 	failures := 0
 	fail := func(err error) bool {
@@ -80,17 +105,14 @@ func (r *Redis) consume(ctx context.Context, h Handler) {
 	for ctx.Err() == nil {
 		if last == "" {
 			// Start after the newest entry there is now.
-			msgs, err := r.rdb.XRevRangeN(ctx, r.opts.Topic, "+", "-", 1).Result()
+			end, err := r.streamEnd(ctx)
 			if err != nil {
 				if !fail(err) {
 					return
 				}
 				continue
 			}
-			last = "0-0"
-			if len(msgs) == 1 {
-				last = msgs[0].ID
-			}
+			last = end
 			r.healthy.Store(true)
 		} else if !r.healthy.Load() {
 			if err := r.rdb.Ping(ctx).Err(); err != nil {
