@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
+	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -70,7 +71,13 @@ type ArticleFilter struct {
 // start from the link table's index, where EXISTS made SQLite probe it once
 // per published article (an author page's count took 50 times longer).
 func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB {
-	q := applyVisibility(s.q(ctx).Table("articles"), "articles", f.Visibility)
+	return s.filteredArticlesFrom(ctx, "articles", f)
+}
+
+// filteredArticlesFrom is filteredArticles reading table, an expression
+// that names the articles table as "articles" (with an index hint, say).
+func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f ArticleFilter) *gorm.DB {
+	q := applyVisibility(s.q(ctx).Table(table), "articles", f.Visibility)
 	if f.CategorySlug != "" {
 		q = q.Where("articles.category_id = (SELECT c.id FROM categories c WHERE c.slug = ?)", f.CategorySlug)
 	}
@@ -172,8 +179,18 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order Article
 
 // CountArticles counts the articles matching f.
 func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, error) {
+	table := "articles"
+	if s.db.Dialect == dbconn.MySQL && (f.AuthorID != 0 || f.AuthorSlug != "" || f.TagID != 0 || len(f.TagSlugs) > 0) {
+		// An author's or a tag's articles are found through the link table
+		// and checked one by one; MySQL looks each up in the table itself,
+		// whose rows carry the bodies, although ix_articles_search (id,
+		// status, published_at, deleted_at, …) has all the count needs.
+		// Read from disk, a columnist's 300 articles cost 114 ms that way
+		// and 8 ms from the index.
+		table = "articles FORCE INDEX (ix_articles_search)"
+	}
 	var n int64
-	if err := s.filteredArticles(ctx, f).Count(&n).Error; err != nil {
+	if err := s.filteredArticlesFrom(ctx, table, f).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count articles: %w", err)
 	}
 	return n, nil

@@ -90,6 +90,14 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader, CategoryID: world.ID})
 			return err
 		}},
+		{"count of an author's articles", func() error {
+			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1})
+			return err
+		}},
+		{"count of a tag's articles", func() error {
+			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}})
+			return err
+		}},
 		{"count of everything", func() error {
 			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader})
 			return err
@@ -132,7 +140,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 						t.Errorf("%s sorts in the database (%s):\n  %s", p.name, row["Extra"], sql)
 					}
 					// Totals are counted in the index, not from article rows.
-					if strings.HasPrefix(p.name, "count of") && !strings.Contains(row["Extra"], "Using index") {
+					if strings.HasPrefix(p.name, "count of") && row["table"] == "articles" && !strings.Contains(row["Extra"], "Using index") {
 						t.Errorf("%s reads article rows (%s):\n  %s", p.name, row["Extra"], sql)
 					}
 					t.Logf("%s: table=%s type=%s key=%s rows=%s extra=%s", p.name, row["table"], row["type"], row["key"], row["rows"], strings.TrimSpace(row["Extra"]))
