@@ -248,6 +248,9 @@ func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64
 	if err := st.LockEditorialWrites(ctx); err != nil {
 		return err
 	}
+	if err := st.TouchPicksOf(ctx, id); err != nil {
+		return err
+	}
 	a, err := st.ArticleWithText(ctx, id)
 	if err != nil {
 		return err

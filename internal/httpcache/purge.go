@@ -137,14 +137,22 @@ func conditionKey(table string, e clause.Expression) string {
 	var val any
 	switch c := e.(type) {
 	case clause.Expr:
-		if len(c.Vars) != 1 {
+		// "id = ?" or "id = ? AND version = ?" (a conditional update):
+		// a conjunction names the row any of its equalities names.
+		if strings.Contains(strings.ToUpper(c.SQL), " OR ") {
 			return ""
 		}
-		left, op, ok := strings.Cut(strings.TrimSpace(c.SQL), " ")
-		if !ok || strings.TrimSpace(op) != "= ?" {
-			return ""
+		arg := 0
+		for _, part := range strings.Split(strings.ReplaceAll(c.SQL, " and ", " AND "), " AND ") {
+			left, op, ok := strings.Cut(strings.TrimSpace(part), " ")
+			if ok && strings.TrimSpace(op) == "= ?" && arg < len(c.Vars) {
+				if k := columnKey(table, left, c.Vars[arg]); k != "" {
+					return k
+				}
+			}
+			arg += strings.Count(part, "?")
 		}
-		col, val = left, c.Vars[0]
+		return ""
 	case clause.Eq:
 		switch n := c.Column.(type) {
 		case string:
@@ -156,6 +164,11 @@ func conditionKey(table string, e clause.Expression) string {
 	default:
 		return ""
 	}
+	return columnKey(table, col, val)
+}
+
+// columnKey names the row (or a link table's rows) that col = val selects.
+func columnKey(table, col string, val any) string {
 	if i := strings.LastIndexByte(col, '.'); i >= 0 {
 		col = col[i+1:]
 	}

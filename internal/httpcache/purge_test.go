@@ -27,6 +27,15 @@ func TestWriteKeys(t *testing.T) {
 			return dry().Model(&models.Author{}).Where("id = ?", uint64(3)).Update("name", "x")
 		}, []string{"author:3", "authors"}},
 		{"author saved", func() *gorm.DB { return dry().Save(&models.Author{ID: 4, Name: "x", Slug: "x"}) }, []string{"author:4", "authors"}},
+		{"conditional update of one article", func() *gorm.DB {
+			return dry().Model(&models.Article{}).Where("id = ? AND version = ?", uint64(9), 3).Update("title", "x")
+		}, []string{"article:9", "articles"}},
+		{"conditional update, id second", func() *gorm.DB {
+			return dry().Model(&models.Article{}).Where("status = ? AND id = ?", "SCHEDULED", uint64(11)).Update("status", "PUBLISHED")
+		}, []string{"article:11", "articles"}},
+		{"either of two rows", func() *gorm.DB {
+			return dry().Model(&models.Article{}).Where("id = ? OR id = ?", uint64(1), uint64(2)).Update("title", "x")
+		}, []string{"*"}},
 		{"articles of a section updated", func() *gorm.DB {
 			return dry().Model(&models.Article{}).Where("category_id = ?", uint64(1)).Update("title", "x")
 		}, []string{"*"}},

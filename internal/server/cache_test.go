@@ -251,5 +251,35 @@ func TestResponseCacheFollowsSearchAndRelated(t *testing.T) {
 		if len(rel.Article.Related) == 0 || rel.Article.Related[0].Slug != a.Slug {
 			t.Errorf("related list after the editor's pick: %+v, want %s first (a stale cached answer?)", rel.Article.Related, a.Slug)
 		}
+
+		// A pick that is a draft is not shown; once published it is, in the
+		// picker's cached answer too.
+		// (It shares nothing with what the list shows, so no other key of the
+		// cached answer is purged by its publication.)
+		draft := create(t, s, editor, map[string]any{"title": "Quokka census completed"}).Article
+		p = mutate(t, s, editor, "setRelatedArticles(id: $id, relatedIds: $ids)", "", map[string]any{"id": rel.Article.ID, "ids": []string{draft.ID}})
+		if len(p.UserErrors) > 0 {
+			t.Fatalf("setRelatedArticles: %+v", p.UserErrors)
+		}
+		s.MustData(t, related, &rel)
+		if len(rel.Article.Related) == 0 || rel.Article.Related[0].Slug == draft.Slug {
+			t.Fatalf("a reader sees a draft pick: %+v", rel.Article.Related)
+		}
+		mutate(t, s, editor, "publishArticle(id: $id)", "", map[string]any{"id": draft.ID})
+		s.MustData(t, related, &rel)
+		if len(rel.Article.Related) == 0 || rel.Article.Related[0].Slug != draft.Slug {
+			t.Errorf("related list after the picked draft was published: %+v, want %s first (a stale cached answer?)", rel.Article.Related, draft.Slug)
+		}
+
+		// Saving an article purges what shows it, not every cached answer.
+		sections := testserver.Request{GET: true, Query: `{ categories { slug } }`}
+		s.Do(t, sections)
+		if again := s.Do(t, sections); again.Statements != 0 {
+			t.Fatalf("the second sections list ran %d statements: it should come from the cache", again.Statements)
+		}
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": a.ID, "update": map[string]any{"subtitle": "A new standfirst"}})
+		if after := s.Do(t, sections); after.Statements != 0 {
+			t.Errorf("an article's save purged the cached sections list (%d statements): the whole cache was dropped", after.Statements)
+		}
 	})
 }

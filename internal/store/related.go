@@ -89,6 +89,25 @@ func (s *Store) SetRelatedPicks(ctx context.Context, articleID uint64, ids []uin
 	return translate(fmt.Sprintf("set related picks of article %d", articleID), q.Create(&rows).Error)
 }
 
+// TouchPicksOf rewrites, unchanged, the picks that name articleID, so
+// that the answers of the articles that picked it are purged from the
+// caches (the write names them; see httpcache.ArticleListRow): whether
+// their related lists show it depends on its visibility, which a save of
+// it may have changed.
+func (s *Store) TouchPicksOf(ctx context.Context, articleID uint64) error {
+	var rows []relatedPick
+	if err := s.q(ctx).Where("related_id = ?", articleID).Find(&rows).Error; err != nil {
+		return fmt.Errorf("find the picks of article %d: %w", articleID, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := s.q(ctx).Save(&rows).Error; err != nil {
+		return fmt.Errorf("touch the picks of article %d: %w", articleID, err)
+	}
+	return nil
+}
+
 // RelatedPicks returns an article's picks that pass v, in the editor's order.
 func (s *Store) RelatedPicks(ctx context.Context, v Visibility, articleID uint64) ([]*models.Article, error) {
 	var rows []*models.Article
