@@ -62,16 +62,26 @@ func loadRelevanceSet(t testing.TB, s *testserver.Server) relevanceSet {
 	return set
 }
 
-// precisionAt3 is the share of the first three results that are relevant,
-// out of at most min(3, len(relevant)).
-func precisionAt3(got, relevant []string) float64 {
+// hitsAt3 counts the relevant results among the first three.
+func hitsAt3(got, relevant []string) int {
 	hits := 0
 	for _, g := range got[:min(3, len(got))] {
 		if slices.Contains(relevant, g) {
 			hits++
 		}
 	}
-	return float64(hits) / float64(min(3, len(relevant)))
+	return hits
+}
+
+// precisionAt3 is the standard precision at 3: the share of three result
+// slots filled by relevant articles. A query with fewer than three
+// relevant articles cannot reach 1.
+func precisionAt3(got, relevant []string) float64 { return float64(hitsAt3(got, relevant)) / 3 }
+
+// cappedPrecisionAt3 counts against what a perfect ranking could reach:
+// min(3, relevant) (R-precision at a cut-off of 3).
+func cappedPrecisionAt3(got, relevant []string) float64 {
+	return float64(hitsAt3(got, relevant)) / float64(min(3, len(relevant)))
 }
 
 // TestRelatedPrecisionAt3 measures related(first: 3) against the labelled
@@ -121,23 +131,28 @@ func TestSearchPrecisionAt3(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		set := loadRelevanceSet(t, s)
-		sum := 0.0
+		var standard, ideal, capped float64
 		for _, q := range set.Search {
 			got, _ := search(t, s, "", q.Query, map[string]any{"first": 3})
 			slugs := got.slugs()
 			if len(slugs) == 0 || !slices.Contains(q.Relevant, slugs[0]) {
 				t.Errorf("search %q: first result %v is not relevant", q.Query, slugs)
 			}
-			p := precisionAt3(slugs, q.Relevant)
-			if p < 1 {
-				t.Logf("search %q: precision@3 %.2f: %v", q.Query, p, slugs)
+			c := cappedPrecisionAt3(slugs, q.Relevant)
+			if c < 1 {
+				t.Logf("search %q: %d of %d relevant in the first 3: %v", q.Query, hitsAt3(slugs, q.Relevant), min(3, len(q.Relevant)), slugs)
 			}
-			sum += p
+			standard += precisionAt3(slugs, q.Relevant)
+			ideal += precisionAt3(q.Relevant, q.Relevant)
+			capped += c
 		}
-		mean := sum / float64(len(set.Search))
-		t.Logf("search precision@3 = %.3f over %d labelled queries", mean, len(set.Search))
-		if mean < 0.85 {
-			t.Errorf("search precision@3 %.3f, want at least 0.85", mean)
+		n := float64(len(set.Search))
+		// Most labelled queries have one or two relevant articles, so the
+		// standard figure's ceiling is well under 1: both are reported.
+		t.Logf("search precision@3 = %.3f (a perfect ranking: %.3f); capped at min(3, relevant) = %.3f, over %d labelled queries",
+			standard/n, ideal/n, capped/n, len(set.Search))
+		if capped/n < 0.85 {
+			t.Errorf("search precision@3 capped at min(3, relevant) %.3f, want at least 0.85", capped/n)
 		}
 	})
 }
