@@ -16,6 +16,9 @@ const (
 	tagsSize      = 5
 	sectionsCount = 20
 	webhooksCount = 20
+	// relatedCandidatesWork is what scoring one article's candidates costs
+	// on top of the items (see Complexity).
+	relatedCandidatesWork = 200
 )
 
 // Complexity returns the cost functions for gqlgen's complexity limit:
@@ -60,7 +63,11 @@ func Complexity() graph.ComplexityRoot {
 		return add(mul(n, child), 1)
 	}
 	c.Article.Related = func(child int, first *int) int { return sized(child, first, content.DefaultRelated) }
-	c.Article.RelatedCandidates = func(child int, first *int) int { return sized(child, first, content.MaxRelated) }
+	// Candidates are scored live for the editor, some 16 statements each
+	// time: cheap on an article page, not in a list of a hundred.
+	c.Article.RelatedCandidates = func(child int, first *int) int {
+		return add(sized(child, first, content.MaxRelated), relatedCandidatesWork)
+	}
 	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, content.DefaultPageSize) }
 	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter) int {
 		return conn(child, first, nil)

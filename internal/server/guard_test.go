@@ -68,6 +68,7 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"alias flood over the token limit", aliases(3000, "__typename"), "TOKEN_LIMIT_EXCEEDED"},
 			{"related lists nested in related lists", `{ articles(first: 100) { nodes { related(first: 10) { related(first: 10) { related(first: 10) { title } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"lists nested in search results", `{ search(query: "korea", first: 100) { nodes { tags { articles(first: 100) { nodes { title } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"candidates scored for a whole list", `{ articles(first: 100) { nodes { relatedCandidates(first: 10) { score } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"page over the cap, nested", `{ author(slug: "giulia-marino") { articles(first: 101) { nodes { title } } } }`, "BAD_USER_INPUT"},
 			{"related page over the cap", `{ article(slug: "` + demo.SeedSlug + `") { related(first: 11) { title } } }`, "BAD_USER_INPUT"},
 			{"negative page in a fragment", `{ articles(first: 2) { nodes { ...R } } } fragment R on Article { related(first: -1) { title } }`, "BAD_USER_INPUT"},
