@@ -108,21 +108,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // flagSet returns a flag set that prints usage to stdout on --help and one
 // clear line on a bad flag.
-func flagSet(name, summary string, stdout, stderr io.Writer) *flag.FlagSet {
+func flagSet(name, summary string, stdout, stderr io.Writer) *flagSetWithHelp {
 	fs := flag.NewFlagSet("broadsheet "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	// The flag package calls Usage on every parse error too; parse prints
+	// the help for -h/--help only, and one line otherwise.
+	fs.Usage = func() {}
+	return &flagSetWithHelp{FlagSet: fs, help: func() {
 		fmt.Fprintf(stdout, "Usage: broadsheet %s [flags]\n\n%s\n\nFlags:\n", name, summary)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	}
-	return fs
+	}}
 }
 
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+// flagSetWithHelp is a command's flags and its --help text.
+type flagSetWithHelp struct {
+	*flag.FlagSet
+	help func()
+}
+
+func parse(fs *flagSetWithHelp, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) { // the flag package has printed the usage
+		if errors.Is(err, flag.ErrHelp) {
+			fs.help()
 			return flag.ErrHelp
 		}
 		fmt.Fprintf(stderr, "%s: %v (run '%s --help')\n", fs.Name(), err, fs.Name())
@@ -166,6 +175,9 @@ func openDB(ctx context.Context, url string, log *slog.Logger, opts dbconn.Optio
 // openQuietly opens and migrates the database for a one-shot command,
 // logging only warnings (its output is for the user, not a log).
 func openQuietly(ctx context.Context, url string, stderr io.Writer) (*dbconn.DB, error) {
+	// The MySQL driver's own lines (a dropped connection) would add to the
+	// one line a failure prints; the error it returns says what matters.
+	mysqldriver.SetLogger(driverLog{slog.New(slog.DiscardHandler)})
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return openDB(ctx, url, log, dbconn.Options{})
 }
@@ -189,7 +201,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("serve", "Run the GraphQL server. On the embedded default (SQLite) an empty database\nis created, migrated and filled with demo content on first start.", stdout, stderr)
 	addr := fs.String("addr", env("BROADSHEET_ADDR", ":8080"), "listen address (env BROADSHEET_ADDR)")
-	dbURL := dbFlag(fs)
+	dbURL := dbFlag(fs.FlagSet)
 	noDemo := fs.Bool("no-demo", false, "do not add demo content to an empty embedded database")
 	logFormat := fs.String("log-format", env("BROADSHEET_LOG_FORMAT", "text"), "log format: text or json (env BROADSHEET_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
@@ -199,8 +211,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
-	lf := liveFlags(fs)
-	ops := addOpsFlags(fs)
+	lf := liveFlags(fs.FlagSet)
+	ops := addOpsFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -209,7 +221,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
 		return errUsage
 	}
-	if err := ops.check(fs, stderr); err != nil {
+	if err := ops.check(fs.FlagSet, stderr); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
@@ -392,7 +404,7 @@ func displayAddr(a net.Addr) string {
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("migrate", "Apply every pending database migration and exit.", stdout, stderr)
-	dbURL := dbFlag(fs)
+	dbURL := dbFlag(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -415,7 +427,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("seed", "Add content: the demo publication (--demo) or N synthetic articles for\nbenchmarks (--synthetic N). Migrations are applied first.", stdout, stderr)
-	dbURL := dbFlag(fs)
+	dbURL := dbFlag(fs.FlagSet)
 	withDemo := fs.Bool("demo", false, "add the demo content (refused when the database already has content)")
 	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, categories and tags")
 	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
@@ -485,7 +497,7 @@ func related(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"transaction: readers see the old lists until it commits. Editors' picks\n"+
 		"are kept. Answers cached before it (response cache, CDN) expire within\n"+
 		"their max-age. Migrations are applied first.", stdout, stderr)
-	dbURL := dbFlag(fs)
+	dbURL := dbFlag(fs.FlagSet)
 	if err := parse(fs, args[1:], stderr); err != nil {
 		return err
 	}
@@ -508,7 +520,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	var fs *flag.FlagSet
+	var fs *flagSetWithHelp
 	switch sub {
 	case "create":
 		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
@@ -524,9 +536,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "broadsheet token: want create, list or revoke (run 'broadsheet token --help')")
 		return errUsage
 	}
-	dbURL := dbFlag(fs)
-	name := fs.String("name", "", "the token's name, e.g. the tool or person using it (create)")
-	role := fs.String("role", "editor", "editor or admin (create)")
+	dbURL := dbFlag(fs.FlagSet)
+	name, role := new(string), new(string)
+	if sub == "create" { // the other subcommands take no such flags
+		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
+		role = fs.String("role", "editor", "editor or admin")
+	}
 	var rest []string
 	if sub == "revoke" {
 		// The name is positional: broadsheet token revoke NAME [--db …].

@@ -66,6 +66,8 @@ func TestCommandLine(t *testing.T) {
 		{"migrate help", []string{"migrate", "-h"}, 0, "-db", ""},
 		{"seed help", []string{"seed", "--help"}, 0, "-synthetic", ""},
 		{"unknown flag", []string{"--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"bad flag value", []string{"seed", "--synthetic", "abc", "--db", dbURL}, 2, "", `invalid value "abc" for flag -synthetic`},
+		{"unknown flag of a token subcommand", []string{"token", "list", "--name", "x", "--db", dbURL}, 2, "", "flag provided but not defined: -name"},
 		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"bad db URL", []string{"migrate", "--db", "postgres://x"}, 1, "", "want sqlite:PATH or mysql://"},
 		{"serve help lists live flags", []string{"serve", "--help"}, 0, "-pubsub", ""},
@@ -96,6 +98,9 @@ func TestCommandLine(t *testing.T) {
 			}
 			if !strings.Contains(r.stdout, tc.stdout) {
 				t.Errorf("stdout lacks %q:\n%s", tc.stdout, r.stdout)
+			}
+			if tc.stdout == "" && r.stdout != "" {
+				t.Errorf("stdout should be empty (a bad command line gets one line on stderr), got:\n%s", r.stdout)
 			}
 			if tc.stderrLine != "" {
 				if !strings.Contains(r.stderr, tc.stderrLine) {
