@@ -8,6 +8,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -22,6 +23,7 @@ type Service struct {
 	scheduled chan struct{} // wakes the scheduler when an article is scheduled
 	consumers []string      // outbox consumers each event is pending for (WithOutbox)
 	committed func()        // called after a commit that wrote events
+	precision time.Duration // what the database keeps of a time (see Now)
 }
 
 // Option configures a Service.
@@ -32,7 +34,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1)}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond}
+	if st.Dialect() == dbconn.SQLite {
+		s.precision = time.Second
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -42,8 +47,10 @@ func New(st *store.Store, opts ...Option) *Service {
 // Store returns the underlying store (for the CLI's maintenance commands).
 func (s *Service) Store() *store.Store { return s.store }
 
-// Now returns the service clock's current time in UTC.
-func (s *Service) Now() time.Time { return s.now().UTC() }
+// Now returns the service clock's current time in UTC, to the precision
+// the database stores (a microsecond on MySQL, a second on SQLite), so a
+// time a mutation returns is the time a later read returns.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(s.precision) }
 
 // visibility is the one place that decides which articles a viewer may see:
 // readers get only published articles whose publication time has passed;

@@ -95,7 +95,9 @@ func (s *Service) UpdateAuthor(ctx context.Context, id uint64, ch AuthorChanges)
 	return a, nil
 }
 
-// DeleteAuthor removes an author who is not credited on published articles.
+// DeleteAuthor removes an author who is not credited on published or
+// scheduled articles (a scheduled byline would change under the editor,
+// with no revision to show it).
 func (s *Service) DeleteAuthor(ctx context.Context, id uint64) (*models.Author, error) {
 	var a *models.Author
 	err := s.change(ctx, ActionAuthorDelete, "Author", id, func(tx *store.Store) (uint64, error) {
@@ -112,7 +114,7 @@ func (s *Service) DeleteAuthor(ctx context.Context, id uint64) (*models.Author, 
 		}
 		if n > 0 {
 			return 0, &apperr.Error{Kind: apperr.Conflict, Code: "IN_USE", Field: "id",
-				Message: pluralf(n, "%s is credited on %d published article; unpublish it or change its byline first", "%s is credited on %d published articles; unpublish them or change their bylines first", a.Name, n)}
+				Message: pluralf(n, "%s is credited on %d published or scheduled article; unpublish it or change its byline first", "%s is credited on %d published or scheduled articles; unpublish them or change their bylines first", a.Name, n)}
 		}
 		now := s.Now()
 		a.DeletedAt = &now

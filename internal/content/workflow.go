@@ -63,8 +63,8 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			return a.ID, errs
 		}
 		changed := changedFields(before, after)
-		if len(changed) == 0 && action == ActionUpdate {
-			return a.ID, nil // nothing to save: no new version, no revision
+		if len(changed) == 0 && (action == ActionUpdate || action == ActionPublish) {
+			return a.ID, nil // nothing to save: no new version, no revision, no event
 		}
 		if after.Slug != before.Slug {
 			if taken, err := tx.SlugTaken(ctx, after.Slug, a.ID); err != nil {
@@ -133,6 +133,12 @@ func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) 
 		action = ActionSchedule
 	}
 	return s.editArticle(ctx, id, action, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+		if at == nil && snap.Status == models.StatusPublished {
+			// Publishing what is already published changes nothing: it
+			// must not move a story back to the top of the front page.
+			// (An explicit time still re-dates or schedules it.)
+			return nil
+		}
 		when := now
 		if at != nil {
 			when = at.UTC()
@@ -243,7 +249,8 @@ func (s *Service) Revisions(ctx context.Context, articleID uint64, first int) ([
 }
 
 // RestoreRevision brings an earlier revision's content back as a new
-// revision. The article keeps its current status and publication time.
+// revision. The article keeps its current status, publication time and
+// slug.
 func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uint64) (*models.Article, error) {
 	return s.editArticle(ctx, articleID, ActionRestoreRevision, nil, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
 		rev, err := tx.Revision(ctx, articleID, revisionID)
@@ -257,9 +264,11 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 		if err := json.Unmarshal([]byte(rev.SnapshotJSON), &old); err != nil {
 			return fmt.Errorf("decode revision %d: %w", rev.ID, err)
 		}
-		status, published := snap.Status, snap.PublishedAt
+		// Restoring brings back content, not the article's place: status,
+		// publication time and slug (its URL, which links point to) stay.
+		status, published, slug := snap.Status, snap.PublishedAt, snap.Slug
 		*snap = old
-		snap.Status, snap.PublishedAt = status, published
+		snap.Status, snap.PublishedAt, snap.Slug = status, published, slug
 		// Authors deleted since the revision are dropped from the byline.
 		exist, err := tx.AuthorsExist(ctx, snap.AuthorIDs)
 		if err != nil {

@@ -158,7 +158,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 lg,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:                nowFunc(t.Dialect),
 		SkipDefaultTransaction: true, // the service layer opens transactions where it needs them
 		PrepareStmt:            false,
 		TranslateError:         true,
@@ -206,6 +206,18 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		db.Replicas = pools
 	}
 	return db, nil
+}
+
+// nowFunc is GORM's clock for created and updated times: UTC, to the
+// precision the database keeps (DATETIME(6) on MySQL; SQLite's fixed-width
+// text, which sorts as text, holds whole seconds), so what a write returns
+// is what a later read returns.
+func nowFunc(d Dialect) func() time.Time {
+	precision := time.Microsecond
+	if d == SQLite {
+		precision = time.Second
+	}
+	return func() time.Time { return time.Now().UTC().Truncate(precision) }
 }
 
 // Close closes the underlying connection pool.

@@ -241,12 +241,14 @@ func (s *Store) UpdateAuthor(ctx context.Context, a *models.Author) error {
 	return translate(fmt.Sprintf("update author %d", a.ID), s.q(ctx).Model(a).Select("*").Omit("id", "created_at").Updates(a).Error)
 }
 
-// CountPublishedByAuthor counts the live published articles an author is credited on.
+// CountPublishedByAuthor counts the live published and scheduled articles
+// an author is credited on: the bylines readers see or are about to.
 func (s *Store) CountPublishedByAuthor(ctx context.Context, authorID uint64) (int64, error) {
 	var n int64
 	err := s.q(ctx).Table("articles").
 		Joins("JOIN article_authors ON article_authors.article_id = articles.id").
-		Where("article_authors.author_id = ? AND articles.status = ? AND articles.deleted_at IS NULL", authorID, models.StatusPublished).
+		Where("article_authors.author_id = ? AND articles.status IN ? AND articles.deleted_at IS NULL", authorID,
+			[]models.ArticleStatus{models.StatusPublished, models.StatusScheduled}).
 		Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count articles of author %d: %w", authorID, err)
