@@ -134,6 +134,9 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		}
 		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
 	})
+	if errors.Is(err, errNothingToDo) {
+		return nil // another replica did it: nothing happened here to record
+	}
 	if err != nil {
 		if id == 0 {
 			id = objectID
@@ -147,6 +150,11 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 	s.notifyCommitted()
 	return nil
 }
+
+// errNothingToDo ends a change that turned out to have nothing to do (a
+// scheduled article another replica published first): it rolls back and
+// writes no audit entry, event or revision.
+var errNothingToDo = errors.New("nothing to do")
 
 func clip(s string, n int) string {
 	if len(s) <= n {

@@ -343,8 +343,11 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx *store.Store) (uint64, error) {
 				won = false // a retried transaction starts over
 				ok, err := tx.PublishIfScheduled(ctx, id, now)
-				if err != nil || !ok {
+				if err != nil {
 					return id, err
+				}
+				if !ok {
+					return id, errNothingToDo
 				}
 				won = true
 				a, err := tx.ArticleByID(ctx, store.Visibility{}, id)

@@ -310,6 +310,15 @@ func TestPublishScheduleUnpublishDelete(t *testing.T) {
 		if total := counts[0] + counts[1] + counts[2]; total != 1 {
 			t.Fatalf("scheduled article published %d times across replicas (%v)", total, counts)
 		}
+		// …and the audit log says so once: the replicas that lost the race
+		// did nothing, and record nothing.
+		var audited int64
+		if err := db.SQL().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = ?", content.ActionScheduledPub).Scan(&audited); err != nil {
+			t.Fatal(err)
+		}
+		if audited != 1 {
+			t.Errorf("%d audit entries for one scheduled publication across replicas, want 1", audited)
+		}
 		if !visible() {
 			t.Fatal("due article not visible after the scheduler ran")
 		}
