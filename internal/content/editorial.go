@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -109,6 +110,43 @@ func outcome(err error) string {
 	return "error"
 }
 
+// auditTrackerKey carries an *AuditTracker (see TrackAudit).
+type auditTrackerKey struct{}
+
+// AuditTracker tells a caller whether a mutation reached the audit log.
+type AuditTracker struct{ recorded atomic.Bool }
+
+// Recorded reports whether the service wrote an audit entry.
+func (t *AuditTracker) Recorded() bool { return t.recorded.Load() }
+
+// TrackAudit returns ctx whose audited changes mark tracker, so that the
+// GraphQL layer can record the attempts refused before they reached the
+// service (a role the token lacks, an argument it could not decode).
+func TrackAudit(ctx context.Context) (context.Context, *AuditTracker) {
+	t := &AuditTracker{}
+	return context.WithValue(ctx, auditTrackerKey{}, t), t
+}
+
+func markAudited(ctx context.Context) {
+	if t, ok := ctx.Value(auditTrackerKey{}).(*AuditTracker); ok {
+		t.recorded.Store(true)
+	}
+}
+
+// RecordRefused writes the audit entry of a mutation refused before it
+// reached the service: action is the mutation's name, err why it was
+// refused. Only callers with a token are recorded: an anonymous caller's
+// refusals would let anyone fill the audit log.
+func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
+	if auth.ViewerFrom(ctx).TokenName == "" {
+		return
+	}
+	entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: "", Outcome: outcome(err), Detail: clip(err.Error(), 900), CreatedAt: s.Now()}
+	if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
+		slog.ErrorContext(ctx, "record refused mutation in the audit log", "action", action, "err", aerr)
+	}
+}
+
 // change runs one audited mutation: fn's writes and the audit entry commit
 // together. When fn fails nothing it wrote survives, and the failed attempt
 // is recorded on its own.
@@ -137,6 +175,7 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 	if errors.Is(err, errNothingToDo) {
 		return nil // another replica did it: nothing happened here to record
 	}
+	markAudited(ctx)
 	if err != nil {
 		if id == 0 {
 			id = objectID

@@ -426,6 +426,20 @@ func TestRevisionsRestoreAndAudit(t *testing.T) {
 		if n := audit.AuditLog.Nodes[2]; n.ObjectID == nil || *n.ObjectID != id {
 			t.Errorf("audit entry object id %v, want %s", n.ObjectID, id)
 		}
+
+		// Refused before the service saw them: a role the token lacks. An
+		// anonymous caller's refusals are not recorded (anyone could fill
+		// the log with them).
+		s.Do(t, testserver.Request{Token: editor, Query: `mutation { createCategory(input: {name: "Not yours"}) { userErrors { code } } }`})
+		s.Do(t, testserver.Request{Query: `mutation { createCategory(input: {name: "Anonymous"}) { userErrors { code } } }`})
+		s.MustData(t, testserver.Request{Query: `{ auditLog(first: 10, filter: {actor: "desk"}) { totalCount nodes { actor action outcome objectType objectId } } }`, Token: admin}, &audit)
+		if first := audit.AuditLog.Nodes[0]; first.Action+":"+first.Outcome != "createCategory:denied" || audit.AuditLog.TotalCount != 6 {
+			t.Errorf("the editor's refused createCategory: newest entry %+v (total %d), want createCategory:denied and 6 in all", first, audit.AuditLog.TotalCount)
+		}
+		s.MustData(t, testserver.Request{Query: `{ auditLog(first: 1, filter: {outcome: "denied"}) { totalCount } }`, Token: admin}, &audit)
+		if audit.AuditLog.TotalCount != 1 {
+			t.Errorf("%d denied entries, want 1 (the editor's; not the anonymous caller's)", audit.AuditLog.TotalCount)
+		}
 	})
 }
 

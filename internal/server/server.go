@@ -253,6 +253,7 @@ func (s *Server) newGraphQL() *handler.Server {
 		h.Use(s.cfg.Tracing.Extension())
 	}
 	h.AroundFields(httpcache.FieldMiddleware)
+	h.AroundRootFields(s.auditRefusals)
 	h.SetErrorPresenter(s.presentError)
 	h.SetRecoverFunc(s.recoverPanic)
 	return h
