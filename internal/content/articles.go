@@ -220,11 +220,12 @@ func (s *Service) ListTags(ctx context.Context, args PageArgs) (*TagList, error)
 	if err != nil {
 		return nil, err
 	}
-	l := &TagList{TagPage: &store.TagPage{}, count: s.store.CountTags}
+	v := s.visibility(ctx)
+	l := &TagList{TagPage: &store.TagPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountTags(ctx, v) }}
 	if zeroPage(p) {
 		return l, nil
 	}
-	if l.TagPage, err = s.store.ListTags(ctx, p); err != nil {
+	if l.TagPage, err = s.store.ListTags(ctx, v, p); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -242,7 +243,7 @@ func (s *Service) CategoryBySlug(ctx context.Context, slug string) (*models.Cate
 
 // TagBySlug returns a tag, or nil.
 func (s *Service) TagBySlug(ctx context.Context, slug string) (*models.Tag, error) {
-	return s.store.TagBySlug(ctx, slug)
+	return s.store.TagBySlug(ctx, s.visibility(ctx), slug)
 }
 
 // Node fetches any object by type and row id, applying the same visibility
@@ -263,7 +264,7 @@ func (s *Service) Node(ctx context.Context, typ string, id uint64) (any, error) 
 		c, e := s.store.CategoryByID(ctx, id)
 		v, err = nilIfNil(c), e
 	case "Tag":
-		t, e := s.store.TagByID(ctx, id)
+		t, e := s.store.TagByID(ctx, s.visibility(ctx), id)
 		v, err = nilIfNil(t), e
 	default:
 		return nil, apperr.Invalidf("id", "unknown object type %q", typ)

@@ -82,7 +82,7 @@ var lookupKeys = map[string][]string{
 	"article":  {KeyArticles},
 	"author":   {KeyAuthors},
 	"category": {KeyCategories},
-	"tag":      {KeyTags},
+	"tag":      {KeyTags, KeyArticles}, // a tag shows once an article of it does
 	"node":     {KeyArticles, KeyAuthors, KeyCategories, KeyTags},
 }
 
@@ -115,9 +115,14 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 			keys = []string{CategoryKey(v.ID)}
 		}
 	case *models.Tag:
-		if v == nil {
+		switch {
+		case v == nil:
 			keys = nullLookup(ctx)
-		} else {
+		case isRootField(ctx):
+			// Found because an article of it is visible: it hides again
+			// when the last one goes.
+			keys = []string{TagKey(v.ID), KeyArticles}
+		default:
 			keys = []string{TagKey(v.ID)}
 		}
 	case []*models.Author:
@@ -143,7 +148,7 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	case *model.AuthorConnection:
 		keys = []string{KeyAuthors}
 	case *model.TagConnection:
-		keys = []string{KeyTags}
+		keys = []string{KeyTags, KeyArticles} // readers see the tags of visible articles
 	case nil: // node(id:) finding nothing
 		keys = nullLookup(ctx)
 	}
@@ -153,6 +158,12 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		}
 	}
 	return res, err
+}
+
+// isRootField reports whether the field being resolved is a root query field.
+func isRootField(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Object == "Query"
 }
 
 // nullLookup returns the list keys of a root lookup that found nothing.

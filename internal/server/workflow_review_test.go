@@ -51,6 +51,37 @@ func TestWorkflowKeepsWhatReadersRelyOn(t *testing.T) {
 			}
 		})
 
+		t.Run("a tag first used on a draft", func(t *testing.T) {
+			id := create(t, s, editor, map[string]any{"title": "Embargoed: the succession", "tags": []string{"Royal Succession Plan"}}).Article.ID
+			lookup := testserver.Request{GET: true, Query: `{ tag(slug: "royal-succession-plan") { name } tags(first: 100) { nodes { slug } } }`}
+			type tags struct {
+				Tag  *struct{ Name string }
+				Tags struct{ Nodes []struct{ Slug string } }
+			}
+			listed := func(got tags) bool {
+				for _, n := range got.Tags.Nodes {
+					if n.Slug == "royal-succession-plan" {
+						return true
+					}
+				}
+				return false
+			}
+			var reader, ed tags
+			s.MustData(t, lookup, &reader)
+			if reader.Tag != nil || listed(reader) {
+				t.Errorf("a reader sees the tag of an embargoed draft: %+v", reader)
+			}
+			s.MustData(t, testserver.Request{Query: lookup.Query, Token: editor}, &ed)
+			if ed.Tag == nil || !listed(ed) {
+				t.Errorf("an editor does not see the draft's tag: %+v", ed)
+			}
+			mutate(t, s, editor, "publishArticle(id: $id)", "", map[string]any{"id": id})
+			s.MustData(t, lookup, &reader) // after the cached answer above: it must have been purged
+			if reader.Tag == nil || !listed(reader) {
+				t.Errorf("the tag stays hidden after its article was published: %+v", reader)
+			}
+		})
+
 		t.Run("deleting the author of a scheduled article", func(t *testing.T) {
 			var author struct {
 				CreateAuthor struct{ Author struct{ ID string } }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/broadsheet/broadsheet/models"
@@ -118,20 +119,32 @@ func (s *Store) CreateCategory(ctx context.Context, c *models.Category) error {
 	return translate(fmt.Sprintf("create category %q", c.Slug), s.q(ctx).Create(c).Error)
 }
 
-// TagBySlug returns the tag with slug, or nil.
-func (s *Store) TagBySlug(ctx context.Context, slug string) (*models.Tag, error) {
+// visibleTags limits q (on tags) to the tags of an article v lets
+// through. A tag first used on an embargoed draft names its story: readers
+// must not see it before the story.
+func (s *Store) visibleTags(ctx context.Context, q *gorm.DB, v Visibility) *gorm.DB {
+	if !v.PublishedOnly {
+		return q
+	}
+	used := applyVisibility(s.q(ctx).Table("article_tags AS used").Select("1").
+		Joins("JOIN articles ON articles.id = used.article_id").Where("used.tag_id = tags.id"), "articles", v)
+	return q.Where("EXISTS (?)", used)
+}
+
+// TagBySlug returns the tag with slug that v lets through, or nil.
+func (s *Store) TagBySlug(ctx context.Context, v Visibility, slug string) (*models.Tag, error) {
 	var t models.Tag
-	r, err := notFound(&t, s.q(ctx).Where("slug = ?", slug).Take(&t).Error)
+	r, err := notFound(&t, s.visibleTags(ctx, s.q(ctx).Table("tags"), v).Where("tags.slug = ?", slug).Take(&t).Error)
 	if err != nil {
 		return nil, fmt.Errorf("load tag %q: %w", slug, err)
 	}
 	return r, nil
 }
 
-// TagByID returns the tag with id, or nil.
-func (s *Store) TagByID(ctx context.Context, id uint64) (*models.Tag, error) {
+// TagByID returns the tag with id that v lets through, or nil.
+func (s *Store) TagByID(ctx context.Context, v Visibility, id uint64) (*models.Tag, error) {
 	var t models.Tag
-	r, err := notFound(&t, s.q(ctx).Where("id = ?", id).Take(&t).Error)
+	r, err := notFound(&t, s.visibleTags(ctx, s.q(ctx).Table("tags"), v).Where("tags.id = ?", id).Take(&t).Error)
 	if err != nil {
 		return nil, fmt.Errorf("load tag %d: %w", id, err)
 	}
@@ -145,10 +158,10 @@ type TagPage struct {
 	PageInfo PageInfo
 }
 
-// ListTags returns a page of tags ordered by name.
-func (s *Store) ListTags(ctx context.Context, p Page) (*TagPage, error) {
+// ListTags returns a page of the tags v lets through, ordered by name.
+func (s *Store) ListTags(ctx context.Context, v Visibility, p Page) (*TagPage, error) {
 	key := nameKey("tags")
-	q, err := key.paginate(s.q(ctx).Table("tags"), p)
+	q, err := key.paginate(s.visibleTags(ctx, s.q(ctx).Table("tags"), v), p)
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +177,10 @@ func (s *Store) ListTags(ctx context.Context, p Page) (*TagPage, error) {
 	return out, nil
 }
 
-// CountTags counts the tags.
-func (s *Store) CountTags(ctx context.Context) (int64, error) {
+// CountTags counts the tags v lets through.
+func (s *Store) CountTags(ctx context.Context, v Visibility) (int64, error) {
 	var n int64
-	err := s.q(ctx).Model(&models.Tag{}).Count(&n).Error
+	err := s.visibleTags(ctx, s.q(ctx).Table("tags"), v).Count(&n).Error
 	return n, err
 }
 
