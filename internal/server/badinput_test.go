@@ -27,6 +27,7 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 		{"huge first", `{ articles(first: 100000) { nodes { id } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", false},
 		{"first just over the page size", `{ articles(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT", false}, // refused before execution (guard.PageSizes)
 		{"huge last", `{ tags(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT", false},                         // refused before execution (guard.PageSizes)
+		{"cursor of another ordering, backwards", `query($c: String) { articles(last: 2, before: $c, orderBy: {field: TITLE, direction: ASC}) { nodes { id } } }`, map[string]any{"c": "YzE6eyJrIjoicHVibGlzaGVkX2F0IiwidiI6IjIwMjQtMTAtMzFUMDk6MDA6MDBaIiwiaSI6Nn0"}, "BAD_USER_INPUT", true},
 		{"first and last", `{ articles(first: 2, last: 2) { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
 		{"article without id or slug", `{ article { id } }`, nil, "BAD_USER_INPUT", true},
 		{"article with id and slug", `{ article(id: "QXJ0aWNsZTox", slug: "x") { id } }`, nil, "BAD_USER_INPUT", true},
@@ -48,6 +49,9 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 			}
 			if r.HasData != tc.wantData {
 				t.Errorf("data entry present = %v, want %v (a request refused before execution has no data entry): %s", r.HasData, tc.wantData, r.Body)
+			}
+			if strings.Contains(tc.query, "before:") && (len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != "before") {
+				t.Errorf("a bad before cursor names field %v, want before", r.Errors)
 			}
 			for _, e := range r.Errors {
 				if id := r.Header.Get("X-Request-Id"); id == "" || e.Extensions["requestId"] != id {

@@ -95,27 +95,27 @@ func (p Page) limit() int {
 }
 
 // cursorValue turns a cursor's text back into a query argument.
-func (k SortKey) cursorValue(c *Cursor) (any, error) {
+func (k SortKey) cursorValue(field string, c *Cursor) (any, error) {
 	if c.Key != k.Name {
-		return nil, apperr.Invalidf("after", "cursor belongs to another ordering (%s, not %s)", c.Key, k.Name)
+		return nil, apperr.Invalidf(field, "cursor belongs to another ordering (%s, not %s)", c.Key, k.Name)
 	}
 	if c.Null {
 		if !k.Nullable {
-			return nil, apperr.Invalidf("after", "invalid cursor")
+			return nil, apperr.Invalidf(field, "invalid cursor")
 		}
 		return nil, nil
 	}
 	if k.Int {
 		n, err := strconv.ParseUint(c.Value, 10, 64)
 		if err != nil {
-			return nil, apperr.Invalidf("after", "invalid cursor")
+			return nil, apperr.Invalidf(field, "invalid cursor")
 		}
 		return n, nil
 	}
 	if k.Time {
 		t, err := time.Parse(time.RFC3339Nano, c.Value)
 		if err != nil {
-			return nil, apperr.Invalidf("after", "invalid cursor")
+			return nil, apperr.Invalidf(field, "invalid cursor")
 		}
 		return t.UTC(), nil
 	}
@@ -146,8 +146,8 @@ func (k SortKey) CursorFor(v any, id uint64) Cursor {
 }
 
 // beyond adds the condition "strictly after c when ordered asc/desc".
-func (k SortKey) beyond(q *gorm.DB, c *Cursor, desc bool) (*gorm.DB, error) {
-	v, err := k.cursorValue(c)
+func (k SortKey) beyond(q *gorm.DB, field string, c *Cursor, desc bool) (*gorm.DB, error) {
+	v, err := k.cursorValue(field, c)
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +172,12 @@ func (k SortKey) beyond(q *gorm.DB, c *Cursor, desc bool) (*gorm.DB, error) {
 func (k SortKey) paginate(q *gorm.DB, p Page) (*gorm.DB, error) {
 	var err error
 	if p.After != nil {
-		if q, err = k.beyond(q, p.After, p.Desc); err != nil {
+		if q, err = k.beyond(q, "after", p.After, p.Desc); err != nil {
 			return nil, err
 		}
 	}
 	if p.Before != nil {
-		if q, err = k.beyond(q, p.Before, !p.Desc); err != nil {
+		if q, err = k.beyond(q, "before", p.Before, !p.Desc); err != nil {
 			return nil, err
 		}
 	}
