@@ -413,10 +413,10 @@ func (sc *relatedScorer) score(x, y *store.RelatedFeatures, explain bool) (float
 			reasons = append(reasons, Reason{Kind: kind, Points: p, Detail: detail()})
 		}
 	}
-	if contains(x.Links, y.Slug) {
+	if slices.Contains(x.Links, y.Slug) {
 		add(ReasonLinked, pointsLinked, func() string { return "the body links to /articles/" + y.Slug })
 	}
-	if contains(y.Links, x.Slug) {
+	if slices.Contains(y.Links, x.Slug) {
 		add(ReasonLinkedBack, pointsLinkedBack, func() string { return "its body links to /articles/" + x.Slug })
 	}
 	if p, n := sc.sharedTags(x.Tags, y.Tags); n > 0 {
@@ -462,10 +462,9 @@ func (sc *relatedScorer) sharedTags(a, b []uint64) (float64, int) {
 	return sumShared(a, b, func(id uint64) float64 { return pointsPerTag * sc.tagIDF[id] })
 }
 
-// sumShared walks two ascending id lists once and sums weight over the ids
-// in both; it also returns how many there were.
-func sumShared[ID cmp.Ordered](a, b []ID, weight func(ID) float64) (float64, int) {
-	p, n := 0.0, 0
+// eachShared walks two ascending lists once and calls f for every element
+// in both: the one merge walk behind sumShared, countShared and intersect.
+func eachShared[T cmp.Ordered](a, b []T, f func(T)) {
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i] < b[j]:
@@ -473,12 +472,18 @@ func sumShared[ID cmp.Ordered](a, b []ID, weight func(ID) float64) (float64, int
 		case a[i] > b[j]:
 			j++
 		default:
-			p += weight(a[i])
-			n++
+			f(a[i])
 			i++
 			j++
 		}
 	}
+}
+
+// sumShared sums weight over the ids in both ascending lists; it also
+// returns how many there were.
+func sumShared[ID cmp.Ordered](a, b []ID, weight func(ID) float64) (float64, int) {
+	p, n := 0.0, 0
+	eachShared(a, b, func(id ID) { p += weight(id); n++ })
 	return p, n
 }
 
@@ -572,40 +577,16 @@ func articleSlug(dest string) string {
 	return rest
 }
 
-func contains[T comparable](list []T, v T) bool { return slices.Contains(list, v) }
-
 // countShared counts the elements of two ascending lists in both.
 func countShared(a, b []uint64) int {
 	n := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			n++
-			i++
-			j++
-		}
-	}
+	eachShared(a, b, func(uint64) { n++ })
 	return n
 }
 
 // intersect returns the common elements of two ascending lists.
 func intersect[T uint64 | string](a, b []T) []T {
 	var out []T
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
+	eachShared(a, b, func(v T) { out = append(out, v) })
 	return out
 }
