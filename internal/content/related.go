@@ -240,14 +240,17 @@ func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first
 // be suggested). Call it after any change to an article's text, tags,
 // authors, section, status or publication time; CreateArticle does.
 func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
-	return s.store.Tx(ctx, func(tx *store.Store) error { return s.refreshRelated(ctx, tx, articleID) })
+	return s.store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.LockEditorialWrites(ctx); err != nil { // as change() does first
+			return err
+		}
+		return s.refreshRelated(ctx, tx, articleID)
+	})
 }
 
+// refreshRelated runs inside a transaction that holds the editorial write
+// lock (change() and RefreshRelated take it first).
 func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64) error {
-	// Already held inside an editorial change; taken here for direct calls.
-	if err := st.LockEditorialWrites(ctx); err != nil {
-		return err
-	}
 	if err := st.TouchPicksOf(ctx, id); err != nil {
 		return err
 	}
