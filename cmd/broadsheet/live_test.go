@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/brokertest"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
-	"github.com/broadsheet/broadsheet/internal/wsclient"
+	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 )
 
 type process struct {

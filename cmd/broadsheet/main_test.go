@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 )
 
 // binary builds the broadsheet command once per test run.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 )
 
 // TestRunSchedulerWakesForNewSchedules runs the real scheduler loop with a

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 )
 
 func TestParse(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/brokertest"
 	"github.com/broadsheet/broadsheet/internal/pubsub"
+	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
 )
 
 const waitFor = 30 * time.Second

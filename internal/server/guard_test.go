@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/server"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 // nest wraps a selection in n levels of author → articles → nodes.

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 // BenchmarkCacheHit measures the handler alone (no network) answering a

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 // Lists leave the bodies out of their SQL unless a node asks for one; a

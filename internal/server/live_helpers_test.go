@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/testserver"
-	"github.com/broadsheet/broadsheet/internal/wsclient"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 )
 
 // waitFor is how long a test waits for something that should happen; it is

@@ -10,15 +10,15 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/brokertest"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/pubsub"
 	"github.com/broadsheet/broadsheet/internal/store"
-	"github.com/broadsheet/broadsheet/internal/testserver"
-	"github.com/broadsheet/broadsheet/internal/wsclient"
+	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 )
 
 func openBroker(t *testing.T, url string) pubsub.Broker {

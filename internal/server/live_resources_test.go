@@ -14,12 +14,12 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/relay"
-	"github.com/broadsheet/broadsheet/internal/testserver"
-	"github.com/broadsheet/broadsheet/internal/wsclient"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 	"github.com/broadsheet/broadsheet/models"
 )
 

@@ -11,9 +11,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
-	"github.com/broadsheet/broadsheet/internal/testserver"
-	"github.com/broadsheet/broadsheet/internal/wsclient"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 )
 
 const liveArticleFields = `id title status version deletedAt category { slug } tags { slug } authors { name }`

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 type relatedArticle struct {

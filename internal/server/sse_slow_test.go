@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/server"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 // TestLiveSlowSSEConsumer: an SSE client that never reads is dropped by

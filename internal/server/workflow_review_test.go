@@ -5,8 +5,8 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/dbtest"
-	"github.com/broadsheet/broadsheet/internal/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
 // TestWorkflowKeepsWhatReadersRelyOn: publishing what is published does
