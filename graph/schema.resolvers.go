@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/loaders"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/relay"
 	"github.com/broadsheet/broadsheet/internal/store"

@@ -15,8 +15,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/pubsub"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // liveFlagValues are serve's flags for live updates.

@@ -27,8 +27,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/mail"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 

@@ -15,11 +15,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/httpcache"
-	"github.com/broadsheet/broadsheet/internal/persisted"
-	"github.com/broadsheet/broadsheet/internal/ratelimit"
-	"github.com/broadsheet/broadsheet/internal/server"
-	"github.com/broadsheet/broadsheet/internal/tracing"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
+	"github.com/broadsheet/broadsheet/internal/web/persisted"
+	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/web/server"
+	"github.com/broadsheet/broadsheet/internal/web/tracing"
 )
 
 // envs reads typed flag defaults from the environment and remembers the

@@ -17,11 +17,11 @@ import (
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/mail"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/mailtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/models"
 )
 

@@ -24,8 +24,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // Server is a running Broadsheet server.

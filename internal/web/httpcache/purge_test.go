@@ -7,8 +7,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/models"
 )
 

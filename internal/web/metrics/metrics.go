@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/broadsheet/broadsheet/internal/reqinfo"
+	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
 
 // maxOperations bounds the operation label: names are chosen by clients,

@@ -21,11 +21,11 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
-	"github.com/broadsheet/broadsheet/internal/tracing"
+	"github.com/broadsheet/broadsheet/internal/web/server"
+	"github.com/broadsheet/broadsheet/internal/web/tracing"
 )
 
 func scrape(t *testing.T, s *testserver.Server) string {

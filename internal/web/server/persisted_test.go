@@ -15,10 +15,10 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/persisted"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/persisted"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 func pq(hash string) map[string]any {

@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // TestCORS: pages on the allowed origins call /graphql from the browser

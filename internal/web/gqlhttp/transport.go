@@ -22,8 +22,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"github.com/broadsheet/broadsheet/internal/httpcache"
-	"github.com/broadsheet/broadsheet/internal/reqinfo"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
+	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
 
 // Options configure the transport.

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // benchServer serves the demo content plus 2,000 synthetic articles, with

@@ -8,13 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/loaders"
-	"github.com/broadsheet/broadsheet/internal/reqinfo"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
+	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
 
 // RequestID returns the id of the request in ctx ("" outside a request).

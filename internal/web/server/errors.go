@@ -14,7 +14,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
-	"github.com/broadsheet/broadsheet/internal/guard"
+	"github.com/broadsheet/broadsheet/internal/web/guard"
 )
 
 // presentError is the one place that turns errors into what clients see:

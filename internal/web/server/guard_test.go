@@ -12,10 +12,10 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/ratelimit"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // nest wraps a selection in n levels of author → articles → nodes.

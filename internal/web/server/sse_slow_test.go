@@ -10,9 +10,9 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/server"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // TestLiveSlowSSEConsumer: an SSE client that never reads is dropped by
