@@ -5,7 +5,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/store"
 )
 
@@ -49,7 +49,7 @@ func optionalID(typ string, id *string) (uint64, error) {
 	if id == nil {
 		return 0, nil
 	}
-	return relay.ParseAs(typ, *id)
+	return globalid.ParseAs(typ, *id)
 }
 
 func deref[T any](p *T) T {

@@ -7,7 +7,7 @@ import (
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -108,7 +108,7 @@ func categoryPayload(c *models.Category, err error) (*model.CategoryPayload, err
 
 // idArg parses a mutation's id argument; a malformed id is a user error.
 func idArg(typ, field, id string) (uint64, error) {
-	n, err := relay.ParseAs(typ, id)
+	n, err := globalid.ParseAs(typ, id)
 	if err != nil {
 		if e, ok := apperr.As(err); ok {
 			e.Field = field

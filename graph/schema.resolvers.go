@@ -15,9 +15,9 @@ import (
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/relay"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 	"github.com/broadsheet/broadsheet/models"
@@ -80,7 +80,7 @@ func (r *auditEntryResolver) ObjectID(ctx context.Context, obj *models.AuditEntr
 	if obj.ObjectID == 0 || obj.ObjectType == "" {
 		return nil, nil
 	}
-	id := relay.ID(obj.ObjectType, obj.ObjectID)
+	id := globalid.ID(obj.ObjectType, obj.ObjectID)
 	return &id, nil
 }
 
@@ -96,7 +96,7 @@ func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, f
 
 // ObjectID is the resolver for the objectId field.
 func (r *contentChangeResolver) ObjectID(ctx context.Context, obj *live.Change) (string, error) {
-	return relay.ID(obj.ObjectType, obj.ObjectRowID), nil
+	return globalid.ID(obj.ObjectType, obj.ObjectRowID), nil
 }
 
 // Object is the resolver for the object field.
@@ -107,7 +107,7 @@ func (r *contentChangeResolver) Object(ctx context.Context, obj *live.Change) (m
 
 // CreateArticle is the resolver for the createArticle field.
 func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error) {
-	authorIDs, err := idList(relay.TypeAuthor, "authors", input.Authors)
+	authorIDs, err := idList(globalid.TypeAuthor, "authors", input.Authors)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -124,7 +124,7 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 
 // UpdateArticle is the resolver for the updateArticle field.
 func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -136,7 +136,7 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 		ch.Tags = &input.Tags
 	}
 	if input.Authors != nil {
-		ids, err := idList(relay.TypeAuthor, "authors", input.Authors)
+		ids, err := idList(globalid.TypeAuthor, "authors", input.Authors)
 		if err != nil {
 			return articlePayload(nil, err)
 		}
@@ -147,7 +147,7 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 
 // PublishArticle is the resolver for the publishArticle field.
 func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -156,7 +156,7 @@ func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *ti
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
 func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -165,7 +165,7 @@ func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*mo
 
 // DeleteArticle is the resolver for the deleteArticle field.
 func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -174,7 +174,7 @@ func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (*model
 
 // RestoreArticle is the resolver for the restoreArticle field.
 func (r *mutationResolver) RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -183,11 +183,11 @@ func (r *mutationResolver) RestoreArticle(ctx context.Context, id string) (*mode
 
 // SetRelatedArticles is the resolver for the setRelatedArticles field.
 func (r *mutationResolver) SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error) {
-	articleID, err := idArg(relay.TypeArticle, "id", id)
+	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
-	picks, err := idList(relay.TypeArticle, "relatedIds", relatedIds)
+	picks, err := idList(globalid.TypeArticle, "relatedIds", relatedIds)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -199,7 +199,7 @@ func (r *mutationResolver) SetRelatedArticles(ctx context.Context, id string, re
 
 // RestoreRevision is the resolver for the restoreRevision field.
 func (r *mutationResolver) RestoreRevision(ctx context.Context, articleID string, revisionID string) (*model.ArticlePayload, error) {
-	aid, err := idArg(relay.TypeArticle, "articleId", articleID)
+	aid, err := idArg(globalid.TypeArticle, "articleId", articleID)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
@@ -219,7 +219,7 @@ func (r *mutationResolver) CreateAuthor(ctx context.Context, input model.AuthorI
 
 // UpdateAuthor is the resolver for the updateAuthor field.
 func (r *mutationResolver) UpdateAuthor(ctx context.Context, id string, input model.UpdateAuthorInput) (*model.AuthorPayload, error) {
-	authorID, err := idArg(relay.TypeAuthor, "id", id)
+	authorID, err := idArg(globalid.TypeAuthor, "id", id)
 	if err != nil {
 		return authorPayload(nil, err)
 	}
@@ -230,7 +230,7 @@ func (r *mutationResolver) UpdateAuthor(ctx context.Context, id string, input mo
 
 // DeleteAuthor is the resolver for the deleteAuthor field.
 func (r *mutationResolver) DeleteAuthor(ctx context.Context, id string) (*model.AuthorPayload, error) {
-	authorID, err := idArg(relay.TypeAuthor, "id", id)
+	authorID, err := idArg(globalid.TypeAuthor, "id", id)
 	if err != nil {
 		return authorPayload(nil, err)
 	}
@@ -246,7 +246,7 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input model.Categ
 
 // UpdateCategory is the resolver for the updateCategory field.
 func (r *mutationResolver) UpdateCategory(ctx context.Context, id string, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
-	categoryID, err := idArg(relay.TypeCategory, "id", id)
+	categoryID, err := idArg(globalid.TypeCategory, "id", id)
 	if err != nil {
 		return categoryPayload(nil, err)
 	}
@@ -352,7 +352,7 @@ func (r *newsletterSubscriptionResolver) Topics(ctx context.Context, obj *models
 
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*models.Article, error) {
-	articleID, err := optionalID(relay.TypeArticle, id)
+	articleID, err := optionalID(globalid.TypeArticle, id)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +370,7 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 
 // Author is the resolver for the author field.
 func (r *queryResolver) Author(ctx context.Context, id *string, slug *string) (*models.Author, error) {
-	authorID, err := optionalID(relay.TypeAuthor, id)
+	authorID, err := optionalID(globalid.TypeAuthor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +412,7 @@ func (r *queryResolver) Tags(ctx context.Context, first *int, after *string) (*m
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	typ, nodeID, err := relay.Parse(id)
+	typ, nodeID, err := globalid.Parse(id)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +429,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string,
 	if filter != nil {
 		f.Actor, f.Action, f.ObjectType, f.Outcome = deref(filter.Actor), deref(filter.Action), deref(filter.ObjectType), deref(filter.Outcome)
 		if filter.ObjectID != nil {
-			typ, id, err := relay.Parse(*filter.ObjectID)
+			typ, id, err := globalid.Parse(*filter.ObjectID)
 			if err != nil {
 				return nil, err
 			}
@@ -526,7 +526,7 @@ func (r *subscriptionResolver) ArticlePublished(ctx context.Context, category *s
 
 // ArticleUpdated is the resolver for the articleUpdated field.
 func (r *subscriptionResolver) ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error) {
-	articleID, err := relay.ParseAs(relay.TypeArticle, id)
+	articleID, err := globalid.ParseAs(globalid.TypeArticle, id)
 	if err != nil {
 		return nil, err
 	}

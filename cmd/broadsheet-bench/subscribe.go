@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/broadsheet/broadsheet/internal/bench/subscribe"
+	"github.com/broadsheet/broadsheet/cmd/broadsheet-bench/subscribe"
 )
 
 // runSubscribe is `broadsheet-bench subscribe`: N websocket subscribers,

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 )
 
 // TestRelatedRebuild: suggestions lost from the database come back, the

@@ -19,7 +19,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/pubsub"
+	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/models"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm/clause"
 
-	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 

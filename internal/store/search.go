@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/fulltext"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 

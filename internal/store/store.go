@@ -15,7 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 )
 
 // Store reads and writes content.

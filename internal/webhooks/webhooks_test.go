@@ -17,11 +17,11 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/relay"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/server"
@@ -175,7 +175,7 @@ func TestSignedDeliveries(t *testing.T) {
 			t.Errorf("delivery body: %s", d.body)
 		}
 		// The keys a CDN purges: the ones answers showing the article carry.
-		rowID, err := relay.ParseAs(relay.TypeArticle, id)
+		rowID, err := globalid.ParseAs(globalid.TypeArticle, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -99,9 +99,9 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 	case events.ObjectArticle:
 		a, err := w.content.ArticleForEvent(ctx, e.ObjectID)
 		if err != nil || a == nil {
-			return map[string]any{"id": relay.ID(relay.TypeArticle, e.ObjectID)}, err
+			return map[string]any{"id": globalid.ID(globalid.TypeArticle, e.ObjectID)}, err
 		}
-		o := map[string]any{"id": relay.ID(relay.TypeArticle, a.ID), "slug": a.Slug, "status": a.Status, "version": a.Version}
+		o := map[string]any{"id": globalid.ID(globalid.TypeArticle, a.ID), "slug": a.Slug, "status": a.Status, "version": a.Version}
 		if !content.ReaderVisible(a, e.OccurredAt) {
 			return o, nil // gone from the site: say which, not what
 		}
@@ -125,9 +125,9 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 	case events.ObjectAuthor:
 		a, err := w.content.AuthorForEvent(ctx, e.ObjectID)
 		if err != nil || a == nil {
-			return map[string]any{"id": relay.ID(relay.TypeAuthor, e.ObjectID)}, err
+			return map[string]any{"id": globalid.ID(globalid.TypeAuthor, e.ObjectID)}, err
 		}
-		return map[string]any{"id": relay.ID(relay.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil}, nil
+		return map[string]any{"id": globalid.ID(globalid.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil}, nil
 	case events.ObjectSubscriber:
 		return e.Payload.Subscriber, nil
 	}

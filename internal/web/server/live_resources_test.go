@@ -13,10 +13,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/relay"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
@@ -37,7 +37,7 @@ func publishedArticle(t *testing.T, s *testserver.LiveServer, body string) (stri
 	if p.Article == nil {
 		t.Fatalf("create: %+v", p.UserErrors)
 	}
-	id, err := relay.ParseAs(relay.TypeArticle, p.Article.ID)
+	id, err := globalid.ParseAs(globalid.TypeArticle, p.Article.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

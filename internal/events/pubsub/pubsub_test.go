@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/pubsub"
+	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
 )
 

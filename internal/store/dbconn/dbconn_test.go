@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/broadsheet/broadsheet/internal/dbconn"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 )
 

@@ -1,6 +1,6 @@
-// Package relay implements Relay object identification: opaque global ids
+// Package globalid implements Relay object identification: opaque global ids
 // that name a type and a row, so `node(id:)` can fetch anything by id.
-package relay
+package globalid
 
 import (
 	"encoding/base64"
