@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -20,15 +19,12 @@ import (
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 
+	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/mail"
-	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
-	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
 
@@ -239,152 +235,30 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	lv, err := startLive(db, lcfg, log)
-	if err != nil {
-		return err
-	}
-	defer lv.stop()
-	// The webhooks worker needs the service and the service wakes the
-	// worker; the worker exists before anything can commit.
-	var hookWorker *webhooks.Worker
-	svc := content.New(store.New(db), lv.contentOption(func() { hookWorker.Wake() }))
-	hookCfg := webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}
-	hookWorker = webhooks.NewWorker(store.New(db), svc, hookCfg, log)
-	if db.Dialect == dbconn.SQLite && !*noDemo {
-		empty, err := demo.Empty(ctx, svc)
-		if err != nil {
-			return err
-		}
-		if empty {
-			if err := demo.Seed(ctx, svc); err != nil {
-				return err
-			}
-			log.Info("added demo content to the empty database", "articles", len(demo.Articles))
-		}
-	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	base := "http://" + displayAddr(ln.Addr())
-	go svc.RunScheduler(ctx, *sweep, log)
-	hooksStopped := make(chan struct{})
-	go func() {
-		defer close(hooksStopped)
-		hookWorker.Run(ctx, 15*time.Second)
-	}()
-
-	var mailer mail.Mailer = mail.LogMailer{Log: log}
-	from := "newsletter@localhost"
-	if *smtpURL != "" {
-		m, err := mail.NewSMTPMailer(*smtpURL)
-		if err != nil {
-			return err
-		}
-		mailer, from = m, m.From()
-	} else if db.Dialect == dbconn.MySQL {
-		// Trying the flow locally is what the log mailer is for; on a
-		// production database it would put readers' addresses and their
-		// confirmation links in the logs.
-		log.Warn("no --smtp-url: newsletter emails, with readers' addresses and links, are written to this log instead of sent")
-	}
-	mailWorker := mail.NewWorker(mail.Worker{Store: store.New(db), Mailer: mailer, From: from, Log: log})
-	go mailWorker.Run(ctx, 10*time.Second)
 	if *publicURL == "" {
 		*publicURL = base
 	}
-	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: *publicURL, Queued: mailWorker.Wake,
-		Consumers: []string{events.ConsumerWebhooks}, Committed: hookWorker.Wake})
-
-	tokens := auth.NewTokens(store.New(db))
-	cfg := lv.serverConfig(server.Config{Content: svc, Newsletter: letters, Webhooks: webhooks.New(store.New(db), hookCfg),
-		DB: db, Logger: log, Authenticate: tokens.Authenticate,
-		OutboxConsumers: []string{events.ConsumerBroker, events.ConsumerWebhooks}}, svc)
-	closeOps, err := ops.apply(ctx, &cfg, log)
+	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
+	ops.apply(&cfg)
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	defer func() {
-		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		closeOps(flushCtx)
+		a.Close(closeCtx)
 	}()
-	if err != nil {
-		return err
-	}
-	handler := server.New(cfg)
-	lv.SetPurge(handler.Purge)
-	if *ops.metricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", handler.Metrics().Handler())
-		if err := serveAside(ctx, "metrics", *ops.metricsAddr, mux, log); err != nil {
-			return err
-		}
-	}
-	if *ops.pprofAddr != "" {
-		if err := serveAside(ctx, "profiler", *ops.pprofAddr, pprofMux(), log); err != nil {
-			return err
-		}
-	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
 	fmt.Fprintf(stdout, "Broadsheet is serving %s\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n", dbconn.MustRedact(*dbURL), base, base)
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
+	if err := a.Serve(ctx, ln); err != nil {
 		return err
-	case <-ctx.Done():
-	}
-	// Drain: /readyz fails so load balancers stop routing here, requests
-	// are still served; then stop accepting and let in-flight ones finish.
-	// A second signal skips the rest of the delay.
-	again := make(chan os.Signal, 1)
-	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(again)
-	handler.Drain()
-	log.Info("draining", "delay", ops.drainDelay.String())
-	select {
-	case <-time.After(*ops.drainDelay):
-	case <-again:
-	case err := <-errc:
-		return err
-	}
-	log.Info("shutting down", "grace", grace.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), *grace)
-	defer cancel()
-	// Stop accepting and let in-flight requests finish; meanwhile end every
-	// subscription and close websockets with 1001 Going Away (Shutdown does
-	// not wait for hijacked connections). Then publish what the last
-	// mutations left in the outbox.
-	liveClosed := make(chan struct{})
-	srv.RegisterOnShutdown(func() {
-		defer close(liveClosed)
-		handler.CloseLive(shutdownCtx)
-	})
-	err = srv.Shutdown(shutdownCtx)
-	select { // Shutdown does not wait for its hooks: the close frames must go out
-	case <-liveClosed:
-	case <-shutdownCtx.Done():
-	}
-	// The outbox flush has its own budget: requests that used up the grace
-	// period must not also cost the events of the last mutations their
-	// prompt delivery (they are not lost either way: the next start, or
-	// another replica's relay, publishes them).
-	flushCtx, cancelFlush := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancelFlush()
-	lv.flush(flushCtx)
-	// Webhook attempts still in flight get the grace too, so their outcome
-	// is recorded rather than left for their lease to run out.
-	select {
-	case <-hooksStopped:
-	case <-shutdownCtx.Done():
-	}
-	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil

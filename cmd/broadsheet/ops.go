@@ -1,25 +1,18 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
-	"github.com/broadsheet/broadsheet/internal/web/persisted"
 	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/server"
-	"github.com/broadsheet/broadsheet/internal/web/tracing"
 )
 
 // envs reads typed flag defaults from the environment and remembers the
@@ -153,83 +146,22 @@ func (o *opsFlags) replicaURLs() []string {
 	return out
 }
 
-// apply fills the server config; the returned closer releases Redis and
-// flushes traces.
-func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logger) (closer func(context.Context), err error) {
-	var closers []func(context.Context)
-	closer = func(ctx context.Context) {
-		for _, c := range closers {
-			c(ctx)
-		}
-	}
-	cfg.MaxBodyBytes = *o.maxBody
-	cfg.MaxDepth, cfg.MaxComplexity, cfg.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
-	cfg.RequestTimeout = *o.timeout
-	cfg.DisableIntrospection = !*o.introspection
-	cfg.RateLimit = ratelimit.Options{
+// apply fills cfg from the flags.
+func (o *opsFlags) apply(cfg *app.Config) {
+	sc := &cfg.Server
+	sc.MaxBodyBytes = *o.maxBody
+	sc.MaxDepth, sc.MaxComplexity, sc.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
+	sc.RequestTimeout = *o.timeout
+	sc.DisableIntrospection = !*o.introspection
+	sc.RateLimit = ratelimit.Options{
 		PerAddress:     ratelimit.Limit{Rate: *o.rate, Burst: *o.burst},
 		PerToken:       ratelimit.Limit{Rate: *o.tokenRate, Burst: *o.tokenBurst},
 		ClientIPHeader: *o.clientIPHeader,
 	}
-	cfg.CachePolicy = httpcache.Policy{MaxAge: *o.cacheMaxAge, StaleWhileRevalidate: *o.cacheSWR}
-	cfg.DisableResponseCache = !*o.responseCache
-	cfg.ResponseCache = httpcache.StoreOptions{MaxEntries: *o.responseEntries, MaxBytes: int64(*o.responseMB) << 20, TTL: *o.responseTTL}
-	cfg.ExposeMetrics = *o.metricsAddr == ""
-	if *o.trusted != "" {
-		t, err := persisted.LoadTrusted(*o.trusted)
-		if err != nil {
-			return closer, err
-		}
-		cfg.Trusted = t
-		log.Info("trusted documents mode: only registered documents run", "documents", t.Len())
-	} else if *o.redis != "" {
-		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: *o.redis, Logger: log})
-		if err != nil {
-			return closer, err
-		}
-		cfg.APQCache = r
-		closers = append(closers, func(context.Context) { r.Close() })
-	}
-	if *o.otlpEndpoint != "" {
-		t, err := tracing.Setup(ctx, tracing.Options{Endpoint: *o.otlpEndpoint})
-		if err != nil {
-			return closer, err
-		}
-		cfg.Tracing = t
-		closers = append(closers, func(ctx context.Context) { t.Shutdown(ctx) })
-		log.Info("tracing to OTLP collector", "endpoint", *o.otlpEndpoint)
-	}
-	return closer, nil
-}
-
-// serveAside serves a mux on its own address (metrics, profiler) until
-// ctx ends.
-func serveAside(ctx context.Context, what, addr string, mux *http.ServeMux, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s for %s: %w", addr, what, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(what+" server", "err", err)
-		}
-	}()
-	log.Info("serving "+what, "addr", ln.Addr().String())
-	return nil
-}
-
-// pprofMux is Go's profiler.
-func pprofMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	return mux
+	sc.CachePolicy = httpcache.Policy{MaxAge: *o.cacheMaxAge, StaleWhileRevalidate: *o.cacheSWR}
+	sc.DisableResponseCache = !*o.responseCache
+	sc.ResponseCache = httpcache.StoreOptions{MaxEntries: *o.responseEntries, MaxBytes: int64(*o.responseMB) << 20, TTL: *o.responseTTL}
+	cfg.TrustedDocuments, cfg.RedisURL, cfg.OTLPEndpoint = *o.trusted, *o.redis, *o.otlpEndpoint
+	cfg.MetricsAddr, cfg.PprofAddr = *o.metricsAddr, *o.pprofAddr
+	cfg.DrainDelay = *o.drainDelay
 }

@@ -34,7 +34,7 @@ type relevanceSet struct {
 
 func loadRelevanceSet(t testing.TB, s *testserver.Server) relevanceSet {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/relevance.json")
+	raw, err := os.ReadFile("../../../testdata/relevance.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -53,8 +54,7 @@ type LiveServer struct {
 	Broker  pubsub.Broker
 	Handler *server.Server
 	HTTP    *httptest.Server
-	stop    context.CancelFunc
-	done    chan struct{}
+	live    *app.Live
 	keep    bool
 }
 
@@ -68,27 +68,21 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	relay := events.NewRelay(store.New(db), o.Broker, events.RelayOptions{Logger: o.Logger, Sweep: time.Hour})
-	wake := relay.Wake
+	lv, err := app.StartLive(db, "", app.LiveOptions{Broker: o.Broker, Logger: o.Logger, Sweep: time.Hour, NoRelay: o.NoRelay})
+	if err != nil {
+		tb.Fatalf("start live updates: %v", err)
+	}
+	wake := lv.Relay.Wake
 	if o.NoRelay {
 		wake = func() {}
 	}
 	svc := content.New(store.New(db), append(o.ServiceOptions, content.WithOutbox([]string{events.ConsumerBroker}, wake))...)
 	o.Hub.Logger = o.Logger
-	hub := live.NewHub(svc, o.Broker, o.Hub)
-	ctx, stop := context.WithCancel(context.Background())
-	if err := hub.Start(ctx); err != nil {
+	if err := lv.StartHub(svc, o.Hub); err != nil {
 		tb.Fatalf("start hub: %v", err)
 	}
-	ls := &LiveServer{Hub: hub, Relay: relay, Broker: o.Broker, stop: stop, done: make(chan struct{}), keep: o.KeepBroker}
-	if o.NoRelay {
-		close(ls.done)
-	} else {
-		go func() {
-			defer close(ls.done)
-			relay.Run(ctx)
-		}()
-	}
+	hub := lv.Hub
+	ls := &LiveServer{Hub: hub, Relay: lv.Relay, Broker: o.Broker, live: lv, keep: o.KeepBroker}
 	tokens := auth.NewTokens(store.New(db))
 	cfg := server.Config{Content: svc, DB: db, Logger: o.Logger, Authenticate: tokens.Authenticate, Live: hub, KeepAlive: o.KeepAlive,
 		OutboxConsumers: []string{events.ConsumerBroker}}
@@ -148,8 +142,7 @@ func (ls *LiveServer) Close() {
 	defer cancel()
 	ls.Handler.CloseLive(ctx)
 	ls.HTTP.Close()
-	ls.stop()
-	<-ls.done
+	ls.live.Stop()
 	if !ls.keep {
 		ls.Broker.Close()
 	}
