@@ -6,14 +6,15 @@ import (
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // articleQuery turns the GraphQL filter and order into a content query.
 func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) content.ArticleQuery {
-	q := content.ArticleQuery{OrderBy: store.OrderPublishedAt}
+	q := content.ArticleQuery{OrderBy: models.SortPublishedAt}
 	if order != nil {
-		q.OrderBy = store.ArticleOrderField(order.Field)
+		q.OrderBy = models.ArticleSort(order.Field)
 		q.Ascending = order.Direction == model.OrderDirectionAsc
 	}
 	if filter != nil {
@@ -29,16 +30,13 @@ func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) conten
 
 // articleConnection lists articles and primes the relations the query asks
 // for, so the page costs one statement per relation.
-func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args content.PageArgs) (*model.ArticleConnection, error) {
-	listCtx := ctx
-	if !wantsBodies(ctx, "ArticleConnection", "ArticleEdge") {
-		listCtx = store.WithoutBodies(ctx)
-	}
-	list, err := r.Content.ListArticles(listCtx, q, args)
+func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args page.Args) (*model.ArticleConnection, error) {
+	q.Teasers = !wantsBodies(ctx, "ArticleConnection", "ArticleEdge")
+	list, err := r.Content.ListArticles(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := primePage(ctx, list.Articles); err != nil {
+	if err := primePage(ctx, list.Items); err != nil {
 		return nil, err
 	}
 	return &model.ArticleConnection{List: list}, nil

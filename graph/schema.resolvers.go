@@ -18,7 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -85,13 +85,13 @@ func (r *auditEntryResolver) ObjectID(ctx context.Context, obj *models.AuditEntr
 }
 
 // Articles is the resolver for the articles field.
-func (r *authorResolver) Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	return r.articleConnection(ctx, content.ArticleQuery{AuthorID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
+func (r *authorResolver) Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
+	return r.articleConnection(ctx, content.ArticleQuery{AuthorID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // Articles is the resolver for the articles field.
-func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	return r.articleConnection(ctx, content.ArticleQuery{CategoryID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
+func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
+	return r.articleConnection(ctx, content.ArticleQuery{CategoryID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // ObjectID is the resolver for the objectId field.
@@ -364,8 +364,8 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 }
 
 // Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.ArticleConnection, error) {
-	return r.articleConnection(ctx, articleQuery(filter, orderBy), content.PageArgs{First: first, After: after, Last: last, Before: before})
+func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error) {
+	return r.articleConnection(ctx, articleQuery(filter, orderBy), page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // Author is the resolver for the author field.
@@ -378,8 +378,8 @@ func (r *queryResolver) Author(ctx context.Context, id *string, slug *string) (*
 }
 
 // Authors is the resolver for the authors field.
-func (r *queryResolver) Authors(ctx context.Context, first *int, after *string) (*model.AuthorConnection, error) {
-	list, err := r.Content.ListAuthors(ctx, content.PageArgs{First: first, After: after})
+func (r *queryResolver) Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error) {
+	list, err := r.Content.ListAuthors(ctx, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -402,8 +402,8 @@ func (r *queryResolver) Tag(ctx context.Context, slug string) (*models.Tag, erro
 }
 
 // Tags is the resolver for the tags field.
-func (r *queryResolver) Tags(ctx context.Context, first *int, after *string) (*model.TagConnection, error) {
-	list, err := r.Content.ListTags(ctx, content.PageArgs{First: first, After: after})
+func (r *queryResolver) Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error) {
+	list, err := r.Content.ListTags(ctx, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -424,8 +424,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.AuditConnection, error) {
-	f := store.AuditFilter{}
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.Connection[*models.AuditEntry], error) {
+	f := content.AuditFilter{}
 	if filter != nil {
 		f.Actor, f.Action, f.ObjectType, f.Outcome = deref(filter.Actor), deref(filter.Action), deref(filter.ObjectType), deref(filter.Outcome)
 		if filter.ObjectID != nil {
@@ -436,7 +436,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string,
 			f.ObjectType, f.ObjectID = typ, id
 		}
 	}
-	list, err := r.Content.AuditLog(ctx, f, content.PageArgs{First: first, After: after})
+	list, err := r.Content.AuditLog(ctx, f, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -444,15 +444,15 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string,
 }
 
 // NewsletterSubscribers is the resolver for the newsletterSubscribers field.
-func (r *queryResolver) NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.NewsletterSubscriberConnection, error) {
-	f := store.SubscriberFilter{}
+func (r *queryResolver) NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.Connection[*models.NewsletterSubscriber], error) {
+	f := newsletter.SubscriberFilter{}
 	if filter != nil {
 		if filter.Status != nil {
 			f.Status = string(*filter.Status)
 		}
 		f.Topic = deref(filter.Topic)
 	}
-	list, err := r.Newsletter.List(ctx, f, deref(first), deref(after))
+	list, err := r.Newsletter.List(ctx, f, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -478,12 +478,12 @@ func (r *queryResolver) Webhooks(ctx context.Context) ([]*models.Webhook, error)
 }
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
-func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.WebhookDeliveryConnection, error) {
+func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error) {
 	hookID, err := plainID("webhookId", webhookID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := r.Hooks.Deliveries(ctx, hookID, deref(first), deref(after))
+	list, err := r.Hooks.Deliveries(ctx, hookID, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
@@ -492,11 +492,9 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, webhookID string,
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error) {
-	searchCtx := ctx
-	if !wantsBodies(ctx, "SearchConnection", "SearchEdge") {
-		searchCtx = store.WithoutBodies(ctx)
-	}
-	list, err := r.Content.Search(searchCtx, query, articleQuery(filter, nil), first, after)
+	q := articleQuery(filter, nil)
+	q.Teasers = !wantsBodies(ctx, "SearchConnection", "SearchEdge")
+	list, err := r.Content.Search(ctx, query, q, first, after)
 	if err != nil {
 		return nil, err
 	}
@@ -539,8 +537,8 @@ func (r *subscriptionResolver) ContentChanged(ctx context.Context) (<-chan graph
 }
 
 // Articles is the resolver for the articles field.
-func (r *tagResolver) Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	return r.articleConnection(ctx, content.ArticleQuery{TagID: obj.ID}, content.PageArgs{First: first, After: after, Last: last, Before: before})
+func (r *tagResolver) Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
+	return r.articleConnection(ctx, content.ArticleQuery{TagID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // ID is the resolver for the id field.

@@ -43,7 +43,7 @@ func (s *ArticleStatus) UnmarshalGQL(v any) error {
 	}
 	*s = ArticleStatus(str)
 	if !s.IsValid() {
-		return apperr.Invalidf("status", "%q is not a valid ArticleStatus", truncate(str, 32))
+		return apperr.Invalidf("status", "%q is not a valid ArticleStatus", apperr.Clip(str, 32))
 	}
 	return nil
 }
@@ -152,3 +152,26 @@ func (Article) IsNode()  {}
 func (Author) IsNode()   {}
 func (Category) IsNode() {}
 func (Tag) IsNode()      {}
+
+// ArticleSort names what article lists are sorted by (the values of the
+// ArticleOrderField enum).
+type ArticleSort string
+
+// The article orderings.
+const (
+	SortPublishedAt ArticleSort = "PUBLISHED_AT"
+	SortUpdatedAt   ArticleSort = "UPDATED_AT"
+	SortTitle       ArticleSort = "TITLE"
+)
+
+// SortValue returns a's value for the ordering, for building its cursor.
+func (f ArticleSort) SortValue(a *Article) any {
+	switch f {
+	case SortUpdatedAt:
+		return a.UpdatedAt
+	case SortTitle:
+		return a.Title
+	default:
+		return a.PublishedAt
+	}
+}

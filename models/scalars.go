@@ -25,14 +25,7 @@ func UnmarshalTime(v any) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, apperr.Invalidf("", "Time %q is not RFC 3339 (e.g. 2024-01-10T09:00:00Z)", truncate(s, 64))
+		return time.Time{}, apperr.Invalidf("", "Time %q is not RFC 3339 (e.g. 2024-01-10T09:00:00Z)", apperr.Clip(s, 64))
 	}
 	return t.UTC(), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 type process struct {

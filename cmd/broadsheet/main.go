@@ -320,7 +320,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer db.Close()
 	svc := content.New(store.New(db))
 	if *withDemo {
-		empty, err := demo.Empty(ctx, svc)
+		empty, err := demo.Empty(ctx, store.New(db))
 		if err != nil {
 			return err
 		}
@@ -334,7 +334,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *synthetic > 0 {
 		start := time.Now()
-		err := demo.Synthetic(ctx, svc, *synthetic, demo.SyntheticOptions{Seed: *rngSeed, Progress: func(done int) {
+		err := demo.Synthetic(ctx, store.New(db), svc, *synthetic, demo.SyntheticOptions{Seed: *rngSeed, Progress: func(done int) {
 			if done%10000 == 0 || done == *synthetic {
 				fmt.Fprintf(stdout, "  %d/%d articles\n", done, *synthetic)
 			}

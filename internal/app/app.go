@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {
-		if err := seedDemo(ctx, svc, log); err != nil {
+		if err := seedDemo(ctx, store.New(db), svc, log); err != nil {
 			return nil, err
 		}
 	}
@@ -169,8 +169,8 @@ func (a *App) openTransportParts(ctx context.Context, sc *server.Config) error {
 }
 
 // seedDemo adds the demo content to an empty database.
-func seedDemo(ctx context.Context, svc *content.Service, log *slog.Logger) error {
-	empty, err := demo.Empty(ctx, svc)
+func seedDemo(ctx context.Context, st *store.Store, svc *content.Service, log *slog.Logger) error {
+	empty, err := demo.Empty(ctx, st)
 	if err != nil || !empty {
 		return err
 	}

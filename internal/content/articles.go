@@ -7,6 +7,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -19,41 +20,38 @@ type ArticleQuery struct {
 	Statuses        []models.ArticleStatus
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
-	OrderBy         store.ArticleOrderField
+	OrderBy         models.ArticleSort
 	Ascending       bool
+	// Teasers leaves out the bodies (Markdown and HTML), for pages that do
+	// not show them: they are most of an article row's bytes.
+	Teasers bool
 	// Set by nested lists (an author's, a category's, a tag's articles).
 	AuthorID, CategoryID, TagID uint64
 }
 
-// ArticleList is a page of articles plus a lazily computed total, so a
-// client that does not ask for totalCount does not pay for the COUNT.
-type ArticleList struct {
-	*store.ArticlePage
-	count func(context.Context) (int64, error)
-}
-
-// TotalCount counts every article matching the list's filter.
-func (l *ArticleList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
-
-// ListArticles returns a page of the articles q selects that the viewer may see.
-func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args PageArgs) (*ArticleList, error) {
+// ListArticles returns a page of the articles q selects that the viewer
+// may see, with a total counted only when asked for.
+func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args page.Args) (*page.List[*models.Article], error) {
 	f, err := s.articleFilter(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	p, err := args.Page(!q.Ascending)
+	p, err := args.Request(!q.Ascending)
 	if err != nil {
 		return nil, err
 	}
 	count := func(ctx context.Context) (int64, error) { return s.store.CountArticles(ctx, f) }
-	if zeroPage(p) {
-		return &ArticleList{ArticlePage: &store.ArticlePage{}, count: count}, nil
+	return page.Load(teasers(ctx, q), p, count, func(ctx context.Context, p page.Request) (*page.List[*models.Article], error) {
+		return s.store.ListArticles(ctx, f, q.OrderBy, p)
+	})
+}
+
+// teasers returns the context a list of q is read in.
+func teasers(ctx context.Context, q ArticleQuery) context.Context {
+	if q.Teasers {
+		return store.WithoutBodies(ctx)
 	}
-	page, err := s.store.ListArticles(ctx, f, q.OrderBy, p)
-	if err != nil {
-		return nil, err
-	}
-	return &ArticleList{ArticlePage: page, count: count}, nil
+	return ctx
 }
 
 func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.ArticleFilter, error) {
@@ -180,55 +178,26 @@ func (s *Service) LookupAuthor(ctx context.Context, id uint64, slug string) (*mo
 	}
 }
 
-// AuthorList is a page of authors with a lazy total.
-type AuthorList struct {
-	*store.AuthorPage
-	count func(context.Context) (int64, error)
-}
-
-// TotalCount counts all authors.
-func (l *AuthorList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
-
 // ListAuthors returns a page of authors by name.
-func (s *Service) ListAuthors(ctx context.Context, args PageArgs) (*AuthorList, error) {
-	p, err := args.Page(false)
+func (s *Service) ListAuthors(ctx context.Context, args page.Args) (*page.List[*models.Author], error) {
+	p, err := args.Request(false)
 	if err != nil {
 		return nil, err
 	}
-	l := &AuthorList{AuthorPage: &store.AuthorPage{}, count: s.store.CountAuthors}
-	if zeroPage(p) {
-		return l, nil
-	}
-	if l.AuthorPage, err = s.store.ListAuthors(ctx, p); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return page.Load(ctx, p, s.store.CountAuthors, s.store.ListAuthors)
 }
-
-// TagList is a page of tags with a lazy total.
-type TagList struct {
-	*store.TagPage
-	count func(context.Context) (int64, error)
-}
-
-// TotalCount counts all tags.
-func (l *TagList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
 
 // ListTags returns a page of tags by name.
-func (s *Service) ListTags(ctx context.Context, args PageArgs) (*TagList, error) {
-	p, err := args.Page(false)
+func (s *Service) ListTags(ctx context.Context, args page.Args) (*page.List[*models.Tag], error) {
+	p, err := args.Request(false)
 	if err != nil {
 		return nil, err
 	}
 	v := s.visibility(ctx)
-	l := &TagList{TagPage: &store.TagPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountTags(ctx, v) }}
-	if zeroPage(p) {
-		return l, nil
-	}
-	if l.TagPage, err = s.store.ListTags(ctx, v, p); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountTags(ctx, v) },
+		func(ctx context.Context, p page.Request) (*page.List[*models.Tag], error) {
+			return s.store.ListTags(ctx, v, p)
+		})
 }
 
 // Categories returns every section in menu order.

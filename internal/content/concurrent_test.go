@@ -8,9 +8,11 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // TestConcurrentSavesAllSucceed: editors saving related articles at the
@@ -22,10 +24,10 @@ func TestConcurrentSavesAllSucceed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		svc := seeded(t, db)
-		if err := demo.Synthetic(ctx, svc, 120, demo.SyntheticOptions{Seed: 7}); err != nil {
+		if err := demo.Synthetic(ctx, store.New(db), svc, 120, demo.SyntheticOptions{Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
-		page, err := store.New(db).ListArticles(ctx, store.ArticleFilter{}, store.OrderPublishedAt, store.Page{First: 24, Desc: true})
+		list, err := store.New(db).ListArticles(ctx, store.ArticleFilter{}, models.SortPublishedAt, page.Request{First: 24, Desc: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +39,7 @@ func TestConcurrentSavesAllSucceed(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range saves {
-					a := page.Articles[(e*5+i*7)%len(page.Articles)]
+					a := list.Items[(e*5+i*7)%len(list.Items)]
 					sub := fmt.Sprintf("Updated by editor %d, save %d: the budget, the election and the climate summit", e, i)
 					tags := []string{"Politics", fmt.Sprintf("Desk %d", e), fmt.Sprintf("Story %d-%d", e, i)}
 					if _, err := svc.UpdateArticle(editor, a.ID, content.ArticleChanges{Subtitle: &sub, Tags: &tags}, nil); err != nil {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -44,9 +43,6 @@ func New(st *store.Store, opts ...Option) *Service {
 	return s
 }
 
-// Store returns the underlying store (for the CLI's maintenance commands).
-func (s *Service) Store() *store.Store { return s.store }
-
 // Now returns the service clock's current time in UTC, to the precision
 // the database stores (a microsecond on MySQL, a second on SQLite), so a
 // time a mutation returns is the time a later read returns.
@@ -79,63 +75,3 @@ func (s *Service) CanSee(ctx context.Context, a *models.Article) bool {
 func ReaderVisible(a *models.Article, now time.Time) bool {
 	return a.DeletedAt == nil && a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(now)
 }
-
-// MaxPageSize caps first/last on every connection.
-const MaxPageSize = 100
-
-// DefaultPageSize applies when neither first nor last is given.
-const DefaultPageSize = 20
-
-// PageArgs are a connection's Relay arguments as the client sent them.
-type PageArgs struct {
-	First  *int
-	After  *string
-	Last   *int
-	Before *string
-}
-
-// Page validates args and turns them into a store page (newest first when
-// desc); other services with connections use it too.
-func (a PageArgs) Page(desc bool) (store.Page, error) {
-	p := store.Page{Desc: desc}
-	if a.First != nil && a.Last != nil {
-		return p, apperr.Invalidf("first", "pass either first or last, not both")
-	}
-	for _, n := range []struct {
-		name string
-		v    *int
-	}{{"first", a.First}, {"last", a.Last}} {
-		if n.v == nil {
-			continue
-		}
-		if *n.v < 0 {
-			return p, apperr.Invalidf(n.name, "%s must not be negative (got %d)", n.name, *n.v)
-		}
-		if *n.v > MaxPageSize {
-			return p, apperr.Invalidf(n.name, "%s must be at most %d (got %d)", n.name, MaxPageSize, *n.v)
-		}
-	}
-	switch {
-	case a.First != nil:
-		p.First = *a.First
-	case a.Last != nil:
-		p.Last = *a.Last
-	default:
-		p.First = DefaultPageSize
-	}
-	var err error
-	if a.After != nil {
-		if p.After, err = store.DecodeCursor("after", *a.After); err != nil {
-			return p, err
-		}
-	}
-	if a.Before != nil {
-		if p.Before, err = store.DecodeCursor("before", *a.Before); err != nil {
-			return p, err
-		}
-	}
-	return p, nil
-}
-
-// zeroPage reports whether the client asked for no rows at all (first: 0).
-func zeroPage(p store.Page) bool { return p.First == 0 && p.Last == 0 }

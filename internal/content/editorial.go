@@ -141,7 +141,7 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 	if auth.ViewerFrom(ctx).TokenName == "" {
 		return
 	}
-	entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: "", Outcome: outcome(err), Detail: clip(err.Error(), 900), CreatedAt: s.Now()}
+	entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: "", Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
 	if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
 		slog.ErrorContext(ctx, "record refused mutation in the audit log", "action", action, "err", aerr)
 	}
@@ -180,7 +180,7 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if id == 0 {
 			id = objectID
 		}
-		entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: outcome(err), Detail: clip(err.Error(), 900), CreatedAt: s.Now()}
+		entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
 		if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
 			slog.ErrorContext(ctx, "record failed mutation in the audit log", "action", action, "err", aerr)
 		}
@@ -194,13 +194,6 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 // scheduled article another replica published first): it rolls back and
 // writes no audit entry, event or revision.
 var errNothingToDo = errors.New("nothing to do")
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}
 
 // fail is the test hook that injects a failure at a named step.
 func (s *Service) fail(step string) error {
@@ -310,14 +303,14 @@ func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
 		bad("body", "body is larger than %d KiB", MaxBodyBytes>>10)
 	}
 	if !ValidSlug(snap.Slug) {
-		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", clip(snap.Slug, 60), MaxSlugLen)
+		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", apperr.Clip(snap.Slug, 60), MaxSlugLen)
 	}
 	if len(snap.Tags) > MaxTags {
 		bad("tags", "at most %d tags", MaxTags)
 	}
 	for _, t := range snap.Tags {
 		if utf8.RuneCountInString(t) > MaxTagRunes {
-			bad("tags", "tag %q is longer than %d characters", clip(t, 40), MaxTagRunes)
+			bad("tags", "tag %q is longer than %d characters", apperr.Clip(t, 40), MaxTagRunes)
 		} else if Slugify(t) == "" {
 			bad("tags", "tag %q has no letters or digits", t)
 		}
@@ -372,7 +365,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 		if *categorySlug == "" {
 			snap.CategoryID = nil
 		} else if c, err := tx.CategoryBySlug(ctx, *categorySlug); err != nil || c == nil {
-			errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "category", Message: fmt.Sprintf("no section with slug %q", clip(*categorySlug, 60))})
+			errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "category", Message: fmt.Sprintf("no section with slug %q", apperr.Clip(*categorySlug, 60))})
 		} else {
 			snap.CategoryID = &c.ID
 		}

@@ -28,7 +28,7 @@ func validateAuthor(a *models.Author) apperr.FieldErrors {
 		errs = append(errs, apperr.Invalidf("name", "name is longer than %d characters", MaxNameRunes))
 	}
 	if !ValidSlug(a.Slug) {
-		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", clip(a.Slug, 60)))
+		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", apperr.Clip(a.Slug, 60)))
 	}
 	if utf8.RuneCountInString(a.Bio) > MaxBioRunes {
 		errs = append(errs, apperr.Invalidf("bio", "bio is longer than %d characters", MaxBioRunes))
@@ -146,7 +146,7 @@ func validateCategory(c *models.Category) apperr.FieldErrors {
 		errs = append(errs, apperr.Invalidf("name", "name is longer than %d characters", MaxNameRunes))
 	}
 	if !ValidSlug(c.Slug) {
-		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", clip(c.Slug, 60)))
+		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", apperr.Clip(c.Slug, 60)))
 	}
 	if utf8.RuneCountInString(c.Description) > MaxBioRunes {
 		errs = append(errs, apperr.Invalidf("description", "description is longer than %d characters", MaxBioRunes))

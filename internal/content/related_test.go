@@ -174,17 +174,17 @@ func TestRebuildMatchesRefresh(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		svc := seeded(t, db)
 		ctx := context.Background()
-		if err := demo.Synthetic(ctx, svc, 150, demo.SyntheticOptions{Seed: 5}); err != nil {
+		if err := demo.Synthetic(ctx, store.New(db), svc, 150, demo.SyntheticOptions{Seed: 5}); err != nil {
 			t.Fatal(err)
 		}
-		all, err := svc.Store().AllRelatedFeatures(ctx)
+		all, err := store.New(db).AllRelatedFeatures(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rebuilt := map[uint64][]store.RelatedScore{}
 		nonEmpty := 0
 		for _, f := range all {
-			rebuilt[f.ID], err = svc.Store().RelatedScoresOf(ctx, f.ID)
+			rebuilt[f.ID], err = store.New(db).RelatedScoresOf(ctx, f.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,7 +208,7 @@ func TestRebuildMatchesRefresh(t *testing.T) {
 			if err := svc.RefreshRelated(ctx, f.ID); err != nil {
 				t.Fatal(err)
 			}
-			got, err := svc.Store().RelatedScoresOf(ctx, f.ID)
+			got, err := store.New(db).RelatedScoresOf(ctx, f.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/broadsheet/broadsheet/internal/fulltext"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -15,13 +16,13 @@ type SearchHit struct {
 	Score float64
 	// Snippet is escaped HTML with <mark> around matches.
 	Snippet string
-	Cursor  store.Cursor
+	Cursor  page.Cursor
 }
 
 // SearchList is a page of search results with a lazily computed total.
 type SearchList struct {
 	Hits     []SearchHit
-	PageInfo store.PageInfo
+	PageInfo page.Info
 	count    func(context.Context) (int64, error)
 }
 
@@ -50,23 +51,23 @@ func (s *Service) Search(ctx context.Context, query string, q ArticleQuery, firs
 	if err != nil {
 		return nil, err
 	}
-	p, err := PageArgs{First: first}.Page(true)
+	p, err := page.Args{First: first}.Request(true)
 	if err != nil {
 		return nil, err
 	}
-	page := store.SearchPage{First: p.First, Ref: s.Now()}
+	sp := store.SearchPage{First: p.First, Ref: s.Now()}
 	if after != nil {
-		if page.After, err = store.DecodeSearchCursor("after", *after, parsed.Hash()); err != nil {
+		if sp.After, err = store.DecodeSearchCursor("after", *after, parsed.Hash()); err != nil {
 			return nil, err
 		}
 	}
 	list := &SearchList{count: func(ctx context.Context) (int64, error) {
 		return s.store.CountSearchResults(ctx, f, parsed)
 	}}
-	if page.First == 0 {
+	if sp.First == 0 {
 		return list, nil
 	}
-	res, err := s.store.SearchArticles(ctx, f, parsed, page)
+	res, err := s.store.SearchArticles(teasers(ctx, q), f, parsed, sp)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -290,29 +291,23 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 	})
 }
 
-// AuditList is a page of the audit log with a lazy total.
-type AuditList struct {
-	*store.AuditPage
-	count func(context.Context) (int64, error)
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	Actor, Action, ObjectType, Outcome string
+	ObjectID                           uint64
 }
 
-// TotalCount counts the matching entries.
-func (l *AuditList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
-
 // AuditLog returns a page of the audit log, newest first.
-func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, args PageArgs) (*AuditList, error) {
-	p, err := args.Page(true)
+func (s *Service) AuditLog(ctx context.Context, filter AuditFilter, args page.Args) (*page.List[*models.AuditEntry], error) {
+	p, err := args.Request(true)
 	if err != nil {
 		return nil, err
 	}
-	l := &AuditList{AuditPage: &store.AuditPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountAudit(ctx, f) }}
-	if zeroPage(p) {
-		return l, nil
-	}
-	if l.AuditPage, err = s.store.ListAudit(ctx, f, p); err != nil {
-		return nil, err
-	}
-	return l, nil
+	f := store.AuditFilter(filter)
+	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountAudit(ctx, f) },
+		func(ctx context.Context, p page.Request) (*page.List[*models.AuditEntry], error) {
+			return s.store.ListAudit(ctx, f, p)
+		})
 }
 
 // wakeScheduler nudges the scheduler when an article was just scheduled.

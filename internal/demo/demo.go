@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -192,6 +193,6 @@ func Seed(ctx context.Context, svc *content.Service) error {
 }
 
 // Empty reports whether the database holds no articles, categories or authors yet.
-func Empty(ctx context.Context, svc *content.Service) (bool, error) {
-	return svc.Store().IsEmpty(ctx)
+func Empty(ctx context.Context, st *store.Store) (bool, error) {
+	return st.IsEmpty(ctx)
 }

@@ -8,9 +8,11 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // fixture splits testdata/seed-article.txt (a copy of
@@ -111,20 +113,20 @@ func TestSyntheticContent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		svc := content.New(store.New(db))
-		if err := demo.Synthetic(ctx, svc, 1500, demo.SyntheticOptions{Seed: 1}); err != nil {
+		if err := demo.Synthetic(ctx, store.New(db), svc, 1500, demo.SyntheticOptions{Seed: 1}); err != nil {
 			t.Fatal(err)
 		}
 		f := store.ArticleFilter{}
-		n, err := svc.Store().CountArticles(ctx, f)
+		n, err := store.New(db).CountArticles(ctx, f)
 		if err != nil || n != 1500 {
 			t.Fatalf("count = %d, %v", n, err)
 		}
-		page, err := svc.Store().ListArticles(ctx, f, store.OrderPublishedAt, store.Page{First: 50, Desc: true})
+		list, err := store.New(db).ListArticles(ctx, f, models.SortPublishedAt, page.Request{First: 50, Desc: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := make([]uint64, len(page.Articles))
-		for i, a := range page.Articles {
+		ids := make([]uint64, len(list.Items))
+		for i, a := range list.Items {
 			ids[i] = a.ID
 		}
 		authors, err := svc.AuthorsOfArticles(ctx, ids)

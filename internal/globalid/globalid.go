@@ -25,7 +25,7 @@ func ID(typ string, id uint64) string {
 
 // Parse splits a global id into its type and row id.
 func Parse(global string) (typ string, id uint64, err error) {
-	bad := apperr.Invalidf("id", "invalid id %q", clip(global))
+	bad := apperr.Invalidf("id", "invalid id %q", apperr.Clip(global, 64))
 	raw, decErr := base64.RawURLEncoding.DecodeString(strings.TrimRight(global, "="))
 	if decErr != nil {
 		return "", 0, bad
@@ -48,14 +48,7 @@ func ParseAs(want, global string) (uint64, error) {
 		return 0, err
 	}
 	if typ != want {
-		return 0, apperr.Invalidf("id", "id %q is a %s id, not a %s id", clip(global), typ, want)
+		return 0, apperr.Invalidf("id", "id %q is a %s id, not a %s id", apperr.Clip(global, 64), typ, want)
 	}
 	return id, nil
-}
-
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

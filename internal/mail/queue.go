@@ -3,10 +3,11 @@ package mail
 import (
 	"context"
 	"encoding/json"
+	"github.com/broadsheet/broadsheet/internal/retry"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -84,12 +85,12 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 				m.Status, m.SentAt, m.LastError = models.MailSent, &done, ""
 				sent++
 			case m.Attempts >= w.MaxAttempts:
-				m.Status, m.LastError = models.MailFailed, clip(sendErr.Error())
+				m.Status, m.LastError = models.MailFailed, apperr.Clip(sendErr.Error(), 900)
 				failed++
 				w.Log.ErrorContext(ctx, "email failed for good", "mail_id", m.ID, "attempts", m.Attempts, "err", sendErr)
 			default:
-				m.NextAttemptAt = done.Add(w.backoff(m.Attempts))
-				m.LastError = clip(sendErr.Error())
+				m.NextAttemptAt = done.Add(retry.Delay(w.Backoff, m.Attempts))
+				m.LastError = apperr.Clip(sendErr.Error(), 900)
 				w.Log.WarnContext(ctx, "email failed; will retry", "mail_id", m.ID, "attempts", m.Attempts, "retry_at", m.NextAttemptAt, "err", sendErr)
 			}
 			if err := w.Store.FinishMail(ctx, m); err != nil {
@@ -97,21 +98,6 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 			}
 		}
 	}
-}
-
-// backoff is exponential with ±20% jitter, capped at six hours.
-func (w *Worker) backoff(attempts int) time.Duration {
-	d := w.Backoff << min(attempts-1, 16)
-	d = min(d, 6*time.Hour)
-	jitter := time.Duration(float64(d) * (rand.Float64()*0.4 - 0.2))
-	return d + jitter
-}
-
-func clip(s string) string {
-	if len(s) > 900 {
-		return s[:900]
-	}
-	return s
 }
 
 // Run drains the queue until ctx ends, every interval and when woken.

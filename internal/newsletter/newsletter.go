@@ -23,8 +23,8 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -129,20 +129,13 @@ func NormalizeEmail(raw string) (string, error) {
 	}
 	a, err := mail.ParseAddress(raw)
 	if err != nil || a.Name != "" || a.Address != raw {
-		return "", apperr.Invalidf("email", "%q is not an email address", clip(raw, 80))
+		return "", apperr.Invalidf("email", "%q is not an email address", apperr.Clip(raw, 80))
 	}
 	local, domain, ok := strings.Cut(a.Address, "@")
 	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", apperr.Invalidf("email", "%q is not an email address", clip(raw, 80))
+		return "", apperr.Invalidf("email", "%q is not an email address", apperr.Clip(raw, 80))
 	}
 	return strings.ToLower(a.Address), nil
-}
-
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // cleanTopics checks topics against the sections and returns them sorted.
@@ -161,7 +154,7 @@ func (s *Service) cleanTopics(ctx context.Context, tx *store.Store, topics []str
 			return nil, err
 		}
 		if c == nil {
-			return nil, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "topics", Message: fmt.Sprintf("no section with slug %q", clip(t, 60))}
+			return nil, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "topics", Message: fmt.Sprintf("no section with slug %q", apperr.Clip(t, 60))}
 		}
 		out = append(out, t)
 	}
@@ -398,32 +391,23 @@ func Topics(sub *models.NewsletterSubscriber) []string {
 	return strings.Split(sub.Topics, ",")
 }
 
-// SubscriberList is a page of subscribers with a lazy total.
-type SubscriberList struct {
-	*store.SubscriberPage
-	count func(context.Context) (int64, error)
+// SubscriberFilter narrows the subscriber list.
+type SubscriberFilter struct {
+	Status string
+	Topic  string
 }
-
-// TotalCount counts the matching subscribers.
-func (l *SubscriberList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
 
 // List returns subscribers for admins, newest first.
-func (s *Service) List(ctx context.Context, f store.SubscriberFilter, first int, after string) (*SubscriberList, error) {
-	l := &SubscriberList{SubscriberPage: &store.SubscriberPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountSubscribers(ctx, f) }}
-	p, err := content.PageArgs{First: &first, After: nonEmpty(after)}.Page(true)
-	if err != nil || first == 0 {
-		return l, err
+func (s *Service) List(ctx context.Context, filter SubscriberFilter, args page.Args) (*page.List[*models.NewsletterSubscriber], error) {
+	p, err := args.Request(true)
+	if err != nil {
+		return nil, err
 	}
-	l.SubscriberPage, err = s.store.ListSubscribers(ctx, f, p)
-	return l, err
-}
-
-// nonEmpty returns nil for "" (no cursor) and &s otherwise.
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+	f := store.SubscriberFilter(filter)
+	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountSubscribers(ctx, f) },
+		func(ctx context.Context, p page.Request) (*page.List[*models.NewsletterSubscriber], error) {
+			return s.store.ListSubscribers(ctx, f, p)
+		})
 }
 
 // TopicCount is how many confirmed subscribers get a section's news.

@@ -11,7 +11,7 @@ import (
 // The pages behind the links in newsletter emails, for publications whose
 // frontend does not handle them itself (a frontend can call the GraphQL
 // mutations instead and point PublicURL at its own routes).
-var page = template.Must(template.New("page").Parse(`<!doctype html>
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <meta name="robots" content="noindex"><title>{{.Title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.5rem 1rem}</style>
@@ -28,7 +28,7 @@ func render(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer") // keep tokens out of Referer headers
 	w.WriteHeader(status)
-	page.Execute(w, d)
+	pageTemplate.Execute(w, d)
 }
 
 func failure(w http.ResponseWriter, err error) {

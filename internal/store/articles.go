@@ -12,41 +12,20 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// ArticleOrderField names what article lists are sorted by.
-type ArticleOrderField string
-
-// The article orderings.
-const (
-	OrderPublishedAt ArticleOrderField = "PUBLISHED_AT"
-	OrderUpdatedAt   ArticleOrderField = "UPDATED_AT"
-	OrderTitle       ArticleOrderField = "TITLE"
-)
-
 // ArticleSortKey returns the keyset for an ordering.
-func ArticleSortKey(f ArticleOrderField) SortKey {
+func ArticleSortKey(f models.ArticleSort) SortKey {
 	switch f {
-	case OrderUpdatedAt:
+	case models.SortUpdatedAt:
 		return SortKey{Name: "updated_at", Column: "articles.updated_at", IDColumn: "articles.id", Time: true}
-	case OrderTitle:
+	case models.SortTitle:
 		return SortKey{Name: "title", Column: "articles.title", IDColumn: "articles.id"}
 	default:
 		return SortKey{Name: "published_at", Column: "articles.published_at", IDColumn: "articles.id", Time: true, Nullable: true}
-	}
-}
-
-// SortValue returns a's value for the ordering, for building its cursor.
-func (f ArticleOrderField) SortValue(a *models.Article) any {
-	switch f {
-	case OrderUpdatedAt:
-		return a.UpdatedAt
-	case OrderTitle:
-		return a.Title
-	default:
-		return a.PublishedAt
 	}
 }
 
@@ -111,13 +90,6 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 	return q
 }
 
-// ArticlePage is one page of an article list.
-type ArticlePage struct {
-	Articles []*models.Article
-	Cursors  []Cursor
-	PageInfo PageInfo
-}
-
 type noBodiesKey struct{}
 
 // WithoutBodies returns ctx in which article lists leave out the bodies
@@ -159,22 +131,13 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser string 
 })
 
 // ListArticles returns one page of the articles matching f in the given order.
-func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order ArticleOrderField, p Page) (*ArticlePage, error) {
-	key := ArticleSortKey(order)
-	q, err := key.paginate(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx)), p)
+func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
+	l, err := list(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx)), ArticleSortKey(order), p,
+		func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.Article
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	page := &ArticlePage{Articles: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, a := range rows {
-		page.Cursors[i] = key.CursorFor(order.SortValue(a), a.ID)
-	}
-	return page, nil
+	return l, nil
 }
 
 // CountArticles counts the articles matching f.

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -155,13 +156,6 @@ type AuditFilter struct {
 	ObjectID                           uint64
 }
 
-// AuditPage is a page of audit entries, newest first.
-type AuditPage struct {
-	Entries  []*models.AuditEntry
-	Cursors  []Cursor
-	PageInfo PageInfo
-}
-
 var auditKey = SortKey{Name: "audit", Column: "audit_log.id", IDColumn: "audit_log.id", Int: true}
 
 func (s *Store) auditQuery(ctx context.Context, f AuditFilter) *gorm.DB {
@@ -185,12 +179,12 @@ func (s *Store) auditQuery(ctx context.Context, f AuditFilter) *gorm.DB {
 }
 
 // ListAudit returns a page of the audit log, newest first.
-func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) (*AuditPage, error) {
-	rows, cursors, info, err := listNewest(s.auditQuery(ctx, f), auditKey, p, func(e *models.AuditEntry) uint64 { return e.ID })
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p page.Request) (*page.List[*models.AuditEntry], error) {
+	l, err := listNewest(s.auditQuery(ctx, f), auditKey, p, func(e *models.AuditEntry) uint64 { return e.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)
 	}
-	return &AuditPage{Entries: rows, Cursors: cursors, PageInfo: info}, nil
+	return l, nil
 }
 
 // CountAudit counts the entries matching f.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
@@ -49,13 +50,13 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	if err := demo.Seed(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Synthetic(ctx, svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
+	if err := demo.Synthetic(ctx, store.New(db), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, tags, authors, categories")
 	st := store.New(db)
 	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
-	page := store.Page{First: 20, Desc: true}
+	first20 := page.Request{First: 20, Desc: true}
 	world, _ := st.CategoryBySlug(ctx, "world")
 	paths := []struct {
 		name string
@@ -63,27 +64,27 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	}{
 		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, demo.SeedSlug); return err }},
 		{"homepage", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"section front", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategoryID: world.ID}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategoryID: world.ID}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"section front by slug", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategorySlug: "world"}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategorySlug: "world"}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"tag page", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"tag filter by slug", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"author page", func() error {
-			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1}, store.OrderPublishedAt, page)
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1}, models.SortPublishedAt, first20)
 			return err
 		}},
 		{"count of a section", func() error {
@@ -176,14 +177,14 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 				{"teasers", store.WithoutBodies(ctx), false},
 			} {
 				rec.take()
-				page, err := st.ListArticles(tc.ctx, store.ArticleFilter{Visibility: reader}, store.OrderPublishedAt, store.Page{First: 5, Desc: true})
-				if err != nil || len(page.Articles) == 0 {
-					t.Fatalf("%s: list: %v (%d articles)", tc.name, err, len(page.Articles))
+				list, err := st.ListArticles(tc.ctx, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 5, Desc: true})
+				if err != nil || len(list.Items) == 0 {
+					t.Fatalf("%s: list: %v (%d articles)", tc.name, err, len(list.Items))
 				}
 				if _, err := st.ArticleBySlug(tc.ctx, reader, demo.SeedSlug); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := st.ArticlesByIDs(tc.ctx, reader, []uint64{page.Articles[0].ID}); err != nil {
+				if _, err := st.ArticlesByIDs(tc.ctx, reader, []uint64{list.Items[0].ID}); err != nil {
 					t.Fatal(err)
 				}
 				sqls := rec.take()
@@ -198,7 +199,7 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 						t.Errorf("%s: reads the bodies: %v, want %v:\n  %s", tc.name, got, tc.wantBodies, sql)
 					}
 				}
-				if tc.wantBodies && page.Articles[0].BodyHTML == "" {
+				if tc.wantBodies && list.Items[0].BodyHTML == "" {
 					t.Errorf("full list came back without bodies")
 				}
 

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -83,22 +84,15 @@ func (s *Store) concatCSV(col string) string {
 	return "',' || " + col + " || ','"
 }
 
-// SubscriberPage is a page of subscribers, newest first.
-type SubscriberPage struct {
-	Subscribers []*models.NewsletterSubscriber
-	Cursors     []Cursor
-	PageInfo    PageInfo
-}
-
 var subscriberKey = SortKey{Name: "subscriber", Column: "newsletter_subscribers.id", IDColumn: "newsletter_subscribers.id", Int: true}
 
 // ListSubscribers returns a page of subscribers, newest first.
-func (s *Store) ListSubscribers(ctx context.Context, f SubscriberFilter, p Page) (*SubscriberPage, error) {
-	rows, cursors, info, err := listNewest(s.subscriberQuery(ctx, f), subscriberKey, p, func(r *models.NewsletterSubscriber) uint64 { return r.ID })
+func (s *Store) ListSubscribers(ctx context.Context, f SubscriberFilter, p page.Request) (*page.List[*models.NewsletterSubscriber], error) {
+	l, err := listNewest(s.subscriberQuery(ctx, f), subscriberKey, p, func(r *models.NewsletterSubscriber) uint64 { return r.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list subscribers: %w", err)
 	}
-	return &SubscriberPage{Subscribers: rows, Cursors: cursors, PageInfo: info}, nil
+	return l, nil
 }
 
 // CountSubscribers counts the subscribers matching f.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/fulltext"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -76,8 +77,8 @@ type SearchCursor struct {
 const searchCursorKey = "search"
 
 // Cursor returns the generic cursor form, for encoding.
-func (c SearchCursor) Cursor() Cursor {
-	return Cursor{
+func (c SearchCursor) Cursor() page.Cursor {
+	return page.Cursor{
 		Key:   searchCursorKey,
 		Value: strconv.FormatFloat(c.Score, 'g', -1, 64) + "|" + strconv.FormatInt(c.Ref.Unix(), 10) + "|" + c.Query,
 		ID:    c.ID,
@@ -87,7 +88,7 @@ func (c SearchCursor) Cursor() Cursor {
 // DecodeSearchCursor parses a cursor handed out by a search for query
 // (its hash); any other cursor is BAD_USER_INPUT.
 func DecodeSearchCursor(field, s, queryHash string) (*SearchCursor, error) {
-	c, err := DecodeCursor(field, s)
+	c, err := page.DecodeCursor(field, s)
 	if err != nil || c == nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ type SearchHit struct {
 type SearchResultPage struct {
 	Hits     []*SearchHit
 	Cursors  []SearchCursor
-	PageInfo PageInfo
+	PageInfo page.Info
 	// Total counts every match (-1 when the page is empty: ask
 	// CountSearchResults).
 	Total int64
@@ -174,7 +175,7 @@ func (s *Store) SearchArticles(ctx context.Context, f ArticleFilter, query fullt
 	out := &SearchResultPage{
 		Hits:     rows,
 		Cursors:  make([]SearchCursor, len(rows)),
-		PageInfo: PageInfo{HasNextPage: more, HasPreviousPage: p.After != nil},
+		PageInfo: page.Info{HasNextPage: more, HasPreviousPage: p.After != nil},
 		Total:    -1,
 	}
 	if len(rows) > 0 {

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -34,30 +35,14 @@ func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*models.Author, 
 	return r, nil
 }
 
-// AuthorPage is one page of authors.
-type AuthorPage struct {
-	Authors  []*models.Author
-	Cursors  []Cursor
-	PageInfo PageInfo
-}
-
 // ListAuthors returns a page of authors ordered by name.
-func (s *Store) ListAuthors(ctx context.Context, p Page) (*AuthorPage, error) {
-	key := nameKey("authors")
-	q, err := key.paginate(s.q(ctx).Table("authors").Where("authors.deleted_at IS NULL"), p)
+func (s *Store) ListAuthors(ctx context.Context, p page.Request) (*page.List[*models.Author], error) {
+	l, err := list(s.q(ctx).Table("authors").Where("authors.deleted_at IS NULL"), nameKey("authors"), p,
+		func(a *models.Author) any { return a.Name }, func(a *models.Author) uint64 { return a.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.Author
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list authors: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	out := &AuthorPage{Authors: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, a := range rows {
-		out.Cursors[i] = key.CursorFor(a.Name, a.ID)
-	}
-	return out, nil
+	return l, nil
 }
 
 // CountAuthors counts the authors.
@@ -151,30 +136,14 @@ func (s *Store) TagByID(ctx context.Context, v Visibility, id uint64) (*models.T
 	return r, nil
 }
 
-// TagPage is one page of tags.
-type TagPage struct {
-	Tags     []*models.Tag
-	Cursors  []Cursor
-	PageInfo PageInfo
-}
-
 // ListTags returns a page of the tags v lets through, ordered by name.
-func (s *Store) ListTags(ctx context.Context, v Visibility, p Page) (*TagPage, error) {
-	key := nameKey("tags")
-	q, err := key.paginate(s.visibleTags(ctx, s.q(ctx).Table("tags"), v), p)
+func (s *Store) ListTags(ctx context.Context, v Visibility, p page.Request) (*page.List[*models.Tag], error) {
+	l, err := list(s.visibleTags(ctx, s.q(ctx).Table("tags"), v), nameKey("tags"), p,
+		func(t *models.Tag) any { return t.Name }, func(t *models.Tag) uint64 { return t.ID })
 	if err != nil {
-		return nil, err
-	}
-	var rows []*models.Tag
-	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	rows, info := trimPage(rows, p)
-	out := &TagPage{Tags: rows, PageInfo: info, Cursors: make([]Cursor, len(rows))}
-	for i, t := range rows {
-		out.Cursors[i] = key.CursorFor(t.Name, t.ID)
-	}
-	return out, nil
+	return l, nil
 }
 
 // CountTags counts the tags v lets through.

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -129,23 +130,16 @@ func (s *Store) DeliveryByID(ctx context.Context, id uint64) (*models.WebhookDel
 	return r, nil
 }
 
-// DeliveryPage is a page of a webhook's deliveries, newest first.
-type DeliveryPage struct {
-	Deliveries []*models.WebhookDelivery
-	Cursors    []Cursor
-	PageInfo   PageInfo
-}
-
 var deliveryKey = SortKey{Name: "delivery", Column: "webhook_deliveries.id", IDColumn: "webhook_deliveries.id", Int: true}
 
 // ListDeliveries returns a page of a webhook's deliveries, newest first.
-func (s *Store) ListDeliveries(ctx context.Context, webhookID uint64, p Page) (*DeliveryPage, error) {
+func (s *Store) ListDeliveries(ctx context.Context, webhookID uint64, p page.Request) (*page.List[*models.WebhookDelivery], error) {
 	q := s.q(ctx).Table("webhook_deliveries").Where("webhook_id = ?", webhookID)
-	rows, cursors, info, err := listNewest(q, deliveryKey, p, func(d *models.WebhookDelivery) uint64 { return d.ID })
+	l, err := listNewest(q, deliveryKey, p, func(d *models.WebhookDelivery) uint64 { return d.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
-	return &DeliveryPage{Deliveries: rows, Cursors: cursors, PageInfo: info}, nil
+	return l, nil
 }
 
 // CountDeliveries counts a webhook's deliveries.

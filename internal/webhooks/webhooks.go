@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -216,28 +216,16 @@ func (s *Service) List(ctx context.Context) ([]*models.Webhook, error) {
 	return s.store.ListWebhooks(ctx, false)
 }
 
-// DeliveryList is a page of deliveries with a lazy total.
-type DeliveryList struct {
-	*store.DeliveryPage
-	count func(context.Context) (int64, error)
-}
-
-// TotalCount counts the webhook's deliveries.
-func (l *DeliveryList) TotalCount(ctx context.Context) (int64, error) { return l.count(ctx) }
-
 // Deliveries lists a webhook's deliveries, newest first.
-func (s *Service) Deliveries(ctx context.Context, webhookID uint64, first int, after string) (*DeliveryList, error) {
-	l := &DeliveryList{DeliveryPage: &store.DeliveryPage{}, count: func(ctx context.Context) (int64, error) { return s.store.CountDeliveries(ctx, webhookID) }}
-	var cursor *string
-	if after != "" {
-		cursor = &after
+func (s *Service) Deliveries(ctx context.Context, webhookID uint64, args page.Args) (*page.List[*models.WebhookDelivery], error) {
+	p, err := args.Request(true)
+	if err != nil {
+		return nil, err
 	}
-	p, err := content.PageArgs{First: &first, After: cursor}.Page(true)
-	if err != nil || first == 0 {
-		return l, err
-	}
-	l.DeliveryPage, err = s.store.ListDeliveries(ctx, webhookID, p)
-	return l, err
+	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountDeliveries(ctx, webhookID) },
+		func(ctx context.Context, p page.Request) (*page.List[*models.WebhookDelivery], error) {
+			return s.store.ListDeliveries(ctx, webhookID, p)
+		})
 }
 
 // Retry sends a failed (or pending) delivery again from scratch.

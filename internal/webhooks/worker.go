@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/broadsheet/broadsheet/internal/retry"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
@@ -287,10 +288,10 @@ func (w *Worker) attempt(ctx context.Context, d *models.WebhookDelivery) bool {
 		t := now()
 		d.Status, d.DeliveredAt, d.LastError = models.DeliveryDelivered, &t, ""
 	case d.Attempts >= w.cfg.MaxAttempts:
-		d.Status, d.LastError = models.DeliveryFailed, clip(sendErr.Error())
+		d.Status, d.LastError = models.DeliveryFailed, apperr.Clip(sendErr.Error(), 900)
 		w.log.WarnContext(ctx, "webhook delivery failed for good", "delivery", d.ID, "webhook", h.ID, "attempts", d.Attempts, "err", sendErr)
 	default:
-		d.NextAttemptAt, d.LastError = now().Add(w.backoff(d.Attempts)), clip(sendErr.Error())
+		d.NextAttemptAt, d.LastError = now().Add(retry.Delay(w.cfg.Backoff, d.Attempts)), apperr.Clip(sendErr.Error(), 900)
 	}
 	w.finish(ctx, d)
 	return sendErr == nil
@@ -328,19 +329,6 @@ func (w *Worker) post(ctx context.Context, h *models.Webhook, d *models.WebhookD
 		return res.StatusCode, errorf("POST %s: HTTP %d", h.URL, res.StatusCode)
 	}
 	return res.StatusCode, nil
-}
-
-// backoff is exponential with ±20% jitter, capped at six hours.
-func (w *Worker) backoff(attempts int) time.Duration {
-	d := min(w.cfg.Backoff<<min(attempts-1, 20), 6*time.Hour)
-	return d + time.Duration(float64(d)*(rand.Float64()*0.4-0.2))
-}
-
-func clip(s string) string {
-	if len(s) > 900 {
-		return s[:900]
-	}
-	return s
 }
 
 // Run dispatches and delivers until ctx ends. Dispatching runs on its

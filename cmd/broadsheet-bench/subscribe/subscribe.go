@@ -23,7 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 // Config is one run.

@@ -156,19 +156,18 @@ func (n *NATS) startConsumer(ctx context.Context, h Handler) (jetstream.ConsumeC
 }
 
 func (n *NATS) consume(ctx context.Context, h Handler) {
-	var wait time.Duration
+	wait := reconnect()
 	for ctx.Err() == nil {
 		cc, err := n.startConsumer(ctx, h)
 		if err != nil {
 			n.consuming.Store(false)
 			n.opts.Logger.Warn("live updates: NATS JetStream not available; retrying", "broker", n.url, "err", err)
-			wait = backoff(wait, 5*time.Second)
-			if !sleep(ctx, wait) {
+			if !sleep(ctx, wait.NextBackOff()) {
 				return
 			}
 			continue
 		}
-		wait = 0
+		wait.Reset()
 		n.consuming.Store(true)
 		<-ctx.Done()
 		cc.Stop()

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cenkalti/backoff/v5"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -109,12 +110,11 @@ func Redact(raw string) string {
 	return u.Redacted()
 }
 
-// backoff returns the next wait after a failure: doubling from 100ms to max.
-func backoff(prev, max time.Duration) time.Duration {
-	if prev <= 0 {
-		return 100 * time.Millisecond
-	}
-	return min(prev*2, max)
+// reconnect paces a broker's reconnection attempts: 100ms doubling to 5s.
+func reconnect() *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{InitialInterval: 100 * time.Millisecond, Multiplier: 2, MaxInterval: 5 * time.Second}
+	b.Reset()
+	return b
 }
 
 // sleep waits d or until ctx ends, and reports whether ctx is still alive.

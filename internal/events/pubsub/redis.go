@@ -91,7 +91,7 @@ func (r *Redis) consume(ctx context.Context, h Handler, last string) {
 	if last != "" {
 		r.healthy.Store(true)
 	}
-	var wait time.Duration
+	wait := reconnect()
 	failures := 0
 	fail := func(err error) bool {
 		r.healthy.Store(false)
@@ -99,8 +99,7 @@ func (r *Redis) consume(ctx context.Context, h Handler, last string) {
 			r.opts.Logger.Warn("live updates: Redis unreachable; retrying", "broker", r.url, "err", err)
 		}
 		failures++
-		wait = backoff(wait, 5*time.Second)
-		return sleep(ctx, wait)
+		return sleep(ctx, wait.NextBackOff())
 	}
 	for ctx.Err() == nil {
 		if last == "" {
@@ -133,7 +132,8 @@ func (r *Redis) consume(ctx context.Context, h Handler, last string) {
 		if failures > 0 {
 			r.opts.Logger.Info("live updates: Redis reachable again", "broker", r.url)
 		}
-		failures, wait = 0, 0
+		failures = 0
+		wait.Reset()
 		r.healthy.Store(true)
 		for _, s := range streams {
 			for _, m := range s.Messages {

@@ -89,17 +89,9 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	if o.Server != nil {
 		o.Server(&cfg)
 	}
-	h := server.New(cfg)
-	ls.Handler = h
-	ls.Server = &Server{DB: db, Content: svc, Config: cfg}
-	ls.HTTP = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id := r.Header.Get("X-Test-Counter"); id != "" {
-			c := &dbconn.StatementCounter{}
-			ls.Server.counters.Store(id, c)
-			r = r.WithContext(dbconn.WithStatementCounter(r.Context(), c))
-		}
-		h.ServeHTTP(w, r)
-	}))
+	ls.Server = newServer(db, svc, cfg)
+	ls.Handler = ls.Server.Handler
+	ls.HTTP = httptest.NewUnstartedServer(ls.Server.counting())
 	if o.HTTP != nil {
 		o.HTTP(ls.HTTP.Config)
 	}

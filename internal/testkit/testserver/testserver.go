@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 	"io"
 	"log/slog"
 	"net/http"
@@ -55,23 +56,36 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 	for _, o := range opts {
 		o(&cfg)
 	}
+	s := newServer(db, svc, cfg)
+	s.http = httptest.NewServer(s.counting())
+	tb.Cleanup(s.http.Close)
+	s.URL = s.http.URL
+	return s
+}
+
+// newServer builds the handler over cfg, with the services a test did not
+// set up itself.
+func newServer(db *dbconn.DB, svc *content.Service, cfg server.Config) *Server {
 	if cfg.Newsletter == nil {
 		cfg.Newsletter = newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example"})
 	}
-	s := &Server{DB: db, Content: svc, Config: cfg, Newsletter: cfg.Newsletter}
-	h := server.New(cfg)
-	s.Handler = h
-	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = webhooks.New(store.New(db), webhooks.Config{})
+	}
+	return &Server{DB: db, Content: svc, Config: cfg, Newsletter: cfg.Newsletter, Handler: server.New(cfg)}
+}
+
+// counting serves the handler, counting the statements of each request
+// the test marked with X-Test-Counter.
+func (s *Server) counting() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {
 			c := &dbconn.StatementCounter{}
 			s.counters.Store(id, c)
 			r = r.WithContext(dbconn.WithStatementCounter(r.Context(), c))
 		}
-		h.ServeHTTP(w, r)
-	}))
-	tb.Cleanup(s.http.Close)
-	s.URL = s.http.URL
-	return s
+		s.Handler.ServeHTTP(w, r)
+	})
 }
 
 // WithDemo starts a server over db filled with the demo content.

@@ -6,6 +6,7 @@ import (
 	"github.com/broadsheet/broadsheet/graph"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/page"
 )
 
 // Estimated sizes of lists that have no page argument. They are typical
@@ -29,7 +30,7 @@ const (
 // refuses them before the resolver would.
 func Complexity() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
-	page := func(first, last *int) int {
+	pageSize := func(first, last *int) int {
 		switch {
 		case first != nil && *first > 0:
 			return *first
@@ -38,9 +39,9 @@ func Complexity() graph.ComplexityRoot {
 		case first != nil || last != nil:
 			return 0
 		}
-		return content.DefaultPageSize
+		return page.DefaultSize
 	}
-	conn := func(child int, first, last *int) int { return add(mul(page(first, last), child), 1) }
+	conn := func(child int, first, last *int) int { return add(mul(pageSize(first, last), child), 1) }
 	nested := func(child int, first *int, _ *string, last *int, _ *string) int { return conn(child, first, last) }
 
 	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *model.ArticleFilter, _ *model.ArticleOrder) int {
@@ -68,7 +69,7 @@ func Complexity() graph.ComplexityRoot {
 	c.Article.RelatedCandidates = func(child int, first *int) int {
 		return add(sized(child, first, content.MaxRelated), relatedCandidatesWork)
 	}
-	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, content.DefaultPageSize) }
+	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, page.DefaultSize) }
 	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter) int {
 		return conn(child, first, nil)
 	}

@@ -10,10 +10,11 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/page"
 )
 
 // PageSizes refuses a `first` or `last` outside its field's range
-// (0–content.MaxPageSize for connections and revisions, 0–MaxRelated for
+// (0–page.MaxSize for connections and revisions, 0–MaxRelated for
 // related lists) before the operation runs. The resolvers check the same
 // ranges, but only once the fields around them have run their SQL; here a
 // page size nested anywhere is BAD_USER_INPUT before the first statement.
@@ -45,7 +46,7 @@ func pageMax(field string) int {
 	case "revisions":
 		return content.MaxRevisions
 	}
-	return content.MaxPageSize
+	return page.MaxSize
 }
 
 func checkPageSizes(set ast.SelectionSet, vars map[string]any, visiting map[string]bool) *gqlerror.Error {

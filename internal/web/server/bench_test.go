@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/demo"
@@ -21,7 +22,7 @@ func benchServer(b *testing.B, dialect string) *testserver.Server {
 			if err := demo.Seed(context.Background(), s.Content); err != nil {
 				b.Fatal(err)
 			}
-			if err := demo.Synthetic(context.Background(), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
+			if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
 				b.Fatal(err)
 			}
 			return s

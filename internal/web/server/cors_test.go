@@ -10,8 +10,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 	"github.com/broadsheet/broadsheet/internal/web/server"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 // TestCORS: pages on the allowed origins call /graphql from the browser

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 // waitFor is how long a test waits for something that should happen; it is

@@ -18,7 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 func openBroker(t *testing.T, url string) pubsub.Broker {

@@ -19,7 +19,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 	"github.com/broadsheet/broadsheet/models"
 )
 

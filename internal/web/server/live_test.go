@@ -13,7 +13,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 const liveArticleFields = `id title status version deletedAt category { slug } tags { slug } authors { name }`

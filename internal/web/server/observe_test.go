@@ -23,9 +23,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/testkit/wsclient"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/internal/web/tracing"
+	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
 func scrape(t *testing.T, s *testserver.Server) string {

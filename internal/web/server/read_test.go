@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"net/http"
 	"slices"
 	"strings"
@@ -90,7 +91,7 @@ const homepage = `query Home($n: Int!) {
 func TestHomepageStatementsDoNotGrowWithPageSize(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
-		if err := demo.Synthetic(context.Background(), s.Content, 80, demo.SyntheticOptions{Seed: 7}); err != nil {
+		if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, 80, demo.SyntheticOptions{Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 		counts := map[int]int64{}

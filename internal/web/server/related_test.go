@@ -51,7 +51,7 @@ func TestRelatedListCostsConstantStatements(t *testing.T) {
 		if err := demo.Seed(ctx, s.Content); err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.Synthetic(ctx, s.Content, 200, demo.SyntheticOptions{Seed: 11}); err != nil {
+		if err := demo.Synthetic(ctx, store.New(s.DB), s.Content, 200, demo.SyntheticOptions{Seed: 11}); err != nil {
 			t.Fatal(err)
 		}
 		q := `query($n: Int!) { articles(first: $n) { nodes { slug related(first: 3) { slug title authors { name } } } } }`
@@ -114,7 +114,7 @@ func TestRelatedNeverShowsUnpublishedToReaders(t *testing.T) {
 		seed, _ := s.Content.ArticleBySlug(ctx, demo.SeedSlug)
 		var hiddenIDs []uint64
 		for sl := range hidden {
-			a, _ := s.Content.Store().ArticleBySlug(ctx, store.Visibility{}, sl)
+			a, _ := store.New(s.DB).ArticleBySlug(ctx, store.Visibility{}, sl)
 			hiddenIDs = append(hiddenIDs, a.ID)
 		}
 		if err := s.Content.SetRelatedArticles(ctx, seed.ID, hiddenIDs); err != nil {

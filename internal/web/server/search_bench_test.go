@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"os"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func searchBenchServer(b *testing.B, d dbconn.Dialect) *testserver.Server {
 		}
 	}
 	s := testserver.WithDemo(b, dbtest.Open(b, d))
-	if err := demo.Synthetic(context.Background(), s.Content, n, demo.SyntheticOptions{Seed: 42}); err != nil {
+	if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, n, demo.SyntheticOptions{Seed: 42}); err != nil {
 		b.Fatal(err)
 	}
 	return s

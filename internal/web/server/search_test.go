@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/store"
 	"slices"
 	"strings"
 	"testing"
@@ -221,7 +222,7 @@ func TestSearchPagination(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		ctx := context.Background()
-		if err := demo.Synthetic(ctx, s.Content, 120, demo.SyntheticOptions{Seed: 3}); err != nil {
+		if err := demo.Synthetic(ctx, store.New(s.DB), s.Content, 120, demo.SyntheticOptions{Seed: 3}); err != nil {
 			t.Fatal(err)
 		}
 		// Identical articles tie on relevance and time: the id breaks the tie.

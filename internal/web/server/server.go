@@ -52,9 +52,9 @@ const (
 // every setting is a sensible default.
 type Config struct {
 	Content *content.Service
-	// Newsletter serves sign-ups (a default one over Content's store when nil).
+	// Newsletter serves sign-ups.
 	Newsletter *newsletter.Service
-	// Webhooks manages webhooks (a default one over Content's store when nil).
+	// Webhooks manages webhooks.
 	Webhooks *webhooks.Service
 	DB       *dbconn.DB
 	Logger   *slog.Logger
@@ -136,12 +136,6 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.Webhooks == nil {
-		cfg.Webhooks = webhooks.New(cfg.Content.Store(), webhooks.Config{})
-	}
-	if cfg.Newsletter == nil {
-		cfg.Newsletter = newsletter.New(cfg.Content.Store(), newsletter.Config{})
 	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = DefaultKeepAlive
