@@ -197,3 +197,38 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	}
 	return true, nil
 }
+
+// UpdateAuthor writes a's columns.
+func (s *Store) UpdateAuthor(ctx context.Context, a *models.Author) error {
+	return translate(fmt.Sprintf("update author %d", a.ID), s.q(ctx).Model(a).Select("*").Omit("id", "created_at").Updates(a).Error)
+}
+
+// CountPublishedByAuthor counts the live published and scheduled articles
+// an author is credited on: the bylines readers see or are about to.
+func (s *Store) CountPublishedByAuthor(ctx context.Context, authorID uint64) (int64, error) {
+	var n int64
+	err := s.q(ctx).Table("articles").
+		Joins("JOIN article_authors ON article_authors.article_id = articles.id").
+		Where("article_authors.author_id = ? AND articles.status IN ? AND articles.deleted_at IS NULL", authorID,
+			[]models.ArticleStatus{models.StatusPublished, models.StatusScheduled}).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count articles of author %d: %w", authorID, err)
+	}
+	return n, nil
+}
+
+// UpdateCategory writes c's columns.
+func (s *Store) UpdateCategory(ctx context.Context, c *models.Category) error {
+	return translate(fmt.Sprintf("update category %d", c.ID), s.q(ctx).Model(c).Select("*").Omit("id", "created_at").Updates(c).Error)
+}
+
+// AuthorByIDAny returns an author by id, deleted or not.
+func (s *Store) AuthorByIDAny(ctx context.Context, id uint64) (*models.Author, error) {
+	var a models.Author
+	r, err := notFound(&a, s.q(ctx).Where("id = ?", id).Take(&a).Error)
+	if err != nil {
+		return nil, fmt.Errorf("load author %d: %w", id, err)
+	}
+	return r, nil
+}
