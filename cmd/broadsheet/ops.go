@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
-	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 

@@ -27,7 +27,7 @@ var layers = []struct {
 		"internal/webhooks", "internal/mail", "internal/auth", "internal/demo"}},
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
-		"internal/fulltext", "internal/cachekey", "internal/retry"}},
+		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit"}},
 }
 
 // testkit holds harnesses for tests: it may import anything, and only tests

@@ -12,14 +12,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
@@ -56,13 +54,7 @@ type Service struct {
 	store *store.Store
 	cfg   Config
 
-	mu       sync.Mutex
-	limiters map[string]*limiterEntry
-}
-
-type limiterEntry struct {
-	lim  *rate.Limiter
-	seen time.Time
+	signups *ratelimit.Keyed // per client address
 }
 
 // New returns the service over st.
@@ -86,7 +78,7 @@ func New(st *store.Store, cfg Config) *Service {
 		cfg.Publication = "Broadsheet"
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Service{store: st, cfg: cfg, limiters: map[string]*limiterEntry{}}
+	return &Service{store: st, cfg: cfg, signups: ratelimit.NewKeyed(ratelimit.Limit{Rate: cfg.SignupsPerHour / 3600, Burst: 5}, 10000, cfg.Now)}
 }
 
 // SignupMessage is the one answer to every accepted sign-up, whether or not
@@ -98,28 +90,7 @@ const maxTopics = 50
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
 
 // allow applies the per-client sign-up limit.
-func (s *Service) allow(addr string) bool {
-	if addr == "" {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	if len(s.limiters) > 10000 { // forget idle clients
-		for k, e := range s.limiters {
-			if now.Sub(e.seen) > time.Hour {
-				delete(s.limiters, k)
-			}
-		}
-	}
-	e := s.limiters[addr]
-	if e == nil {
-		e = &limiterEntry{lim: rate.NewLimiter(rate.Limit(s.cfg.SignupsPerHour/3600), 5)}
-		s.limiters[addr] = e
-	}
-	e.seen = now
-	return e.lim.AllowN(now, 1)
-}
+func (s *Service) allow(addr string) bool { return addr == "" || s.signups.Allow(addr) }
 
 // NormalizeEmail validates an address and returns it in the form stored.
 func NormalizeEmail(raw string) (string, error) {

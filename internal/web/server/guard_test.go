@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
-	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 

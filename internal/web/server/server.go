@@ -27,6 +27,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/gqlhttp"
@@ -34,7 +35,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/metrics"
 	"github.com/broadsheet/broadsheet/internal/web/persisted"
-	"github.com/broadsheet/broadsheet/internal/web/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/tracing"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )

@@ -1,6 +1,8 @@
-// Package ratelimit keeps a token bucket per API token and per client
-// address (golang.org/x/time/rate) and refuses requests over their rate
-// with HTTP 429 and Retry-After.
+// Package ratelimit is Broadsheet's one rate limiter: token buckets
+// (golang.org/x/time/rate) kept per key in a bounded cache. Keyed limits
+// anything by a key (newsletter sign-ups by client address); Limiter
+// decides for HTTP requests, per API token and per client address, when
+// to answer 429 and what Retry-After to send.
 package ratelimit
 
 import (
@@ -38,12 +40,59 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Limiter holds the buckets.
+// Keyed keeps one bucket per key, the least recently used going first
+// when there are too many.
+type Keyed struct {
+	lim   Limit
+	now   func() time.Time
+	cache *lru.Cache[string, *rate.Limiter]
+	mu    sync.Mutex // serialises bucket creation
+}
+
+// NewKeyed returns buckets of lim for at most maxKeys keys; now replaces
+// time.Now when set.
+func NewKeyed(lim Limit, maxKeys int, now func() time.Time) *Keyed {
+	if now == nil {
+		now = time.Now
+	}
+	k := &Keyed{lim: lim, now: now}
+	k.cache, _ = lru.New[string, *rate.Limiter](maxKeys)
+	return k
+}
+
+// Allow takes a token from key's bucket and reports whether there was one.
+func (k *Keyed) Allow(key string) bool {
+	b := k.bucket(key)
+	return b == nil || b.AllowN(k.now(), 1)
+}
+
+// bucket returns key's bucket, nil when the limit is off.
+func (k *Keyed) bucket(key string) *rate.Limiter {
+	if k.lim.Rate <= 0 {
+		return nil
+	}
+	if b, ok := k.cache.Get(key); ok {
+		return b
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if b, ok := k.cache.Get(key); ok {
+		return b
+	}
+	burst := k.lim.Burst
+	if burst < 1 {
+		burst = int(math.Ceil(k.lim.Rate))
+	}
+	b := rate.NewLimiter(rate.Limit(k.lim.Rate), burst)
+	k.cache.Add(key, b)
+	return b
+}
+
+// Limiter holds the buckets of HTTP requests.
 type Limiter struct {
 	opts   Options
-	tokens *lru.Cache[string, *rate.Limiter]
-	addrs  *lru.Cache[string, *rate.Limiter]
-	mu     sync.Mutex // serialises bucket creation
+	tokens *Keyed
+	addrs  *Keyed
 }
 
 // New returns a limiter.
@@ -54,10 +103,7 @@ func New(opts Options) *Limiter {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	l := &Limiter{opts: opts}
-	l.tokens, _ = lru.New[string, *rate.Limiter](opts.MaxKeys)
-	l.addrs, _ = lru.New[string, *rate.Limiter](opts.MaxKeys)
-	return l
+	return &Limiter{opts: opts, tokens: NewKeyed(opts.PerToken, opts.MaxKeys, opts.Now), addrs: NewKeyed(opts.PerAddress, opts.MaxKeys, opts.Now)}
 }
 
 // Decision is the verdict on one request.
@@ -78,41 +124,20 @@ func (l *Limiter) Allow(r *http.Request) Decision {
 	now := l.opts.Now()
 	addr := l.ClientAddress(r)
 	if cred := r.Header.Get("Authorization"); cred != "" {
-		if b := l.bucket(l.addrs, addr, l.opts.PerAddress); b != nil && b.TokensAt(now) < 1 {
+		if b := l.addrs.bucket(addr); b != nil && b.TokensAt(now) < 1 {
 			return refuse(b, now, "address")
 		}
 		sum := sha256.Sum256([]byte(cred)) // never keep credentials in memory as keys
-		return take(l.bucket(l.tokens, string(sum[:16]), l.opts.PerToken), now, "token")
+		return take(l.tokens.bucket(string(sum[:16])), now, "token")
 	}
-	return take(l.bucket(l.addrs, addr, l.opts.PerAddress), now, "address")
+	return take(l.addrs.bucket(addr), now, "address")
 }
 
 // Penalise charges the request's address for a failed authentication.
 func (l *Limiter) Penalise(r *http.Request) {
-	if b := l.bucket(l.addrs, l.ClientAddress(r), l.opts.PerAddress); b != nil {
+	if b := l.addrs.bucket(l.ClientAddress(r)); b != nil {
 		b.AllowN(l.opts.Now(), 1)
 	}
-}
-
-func (l *Limiter) bucket(c *lru.Cache[string, *rate.Limiter], key string, lim Limit) *rate.Limiter {
-	if lim.Rate <= 0 {
-		return nil
-	}
-	if b, ok := c.Get(key); ok {
-		return b
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := c.Get(key); ok {
-		return b
-	}
-	burst := lim.Burst
-	if burst < 1 {
-		burst = int(math.Ceil(lim.Rate))
-	}
-	b := rate.NewLimiter(rate.Limit(lim.Rate), burst)
-	c.Add(key, b)
-	return b
 }
 
 func take(b *rate.Limiter, now time.Time, key string) Decision {
