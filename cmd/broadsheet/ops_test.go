@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"net/http"
 	"os"
@@ -31,17 +32,6 @@ func metric(base, name string) float64 {
 		}
 	}
 	return -1
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 func status(url string) int {
@@ -93,15 +83,15 @@ func TestGracefulShutdownWithRequestInFlight(t *testing.T) {
 		done <- answer{status: res.StatusCode, body: b}
 	}()
 	pw.Write([]byte(body[:20]))
-	waitUntil(t, "the request to be in flight", func() bool { return metric(base, "broadsheet_http_requests_in_flight") == 1 })
+	wait.Until(t, "the request to be in flight", func() bool { return metric(base, "broadsheet_http_requests_in_flight") == 1 })
 
 	cmd.Process.Signal(syscall.SIGTERM)
-	waitUntil(t, "/readyz to fail while draining", func() bool { return status(base+"/readyz") == http.StatusServiceUnavailable })
+	wait.Until(t, "/readyz to fail while draining", func() bool { return status(base+"/readyz") == http.StatusServiceUnavailable })
 	if st := status(endpoint + "?query=%7B__typename%7D"); st != http.StatusOK {
 		t.Errorf("a request while draining got %d, want 200", st)
 	}
 	cmd.Process.Signal(syscall.SIGTERM) // a second signal ends the drain delay
-	waitUntil(t, "the listener to close", func() bool { return status(base+"/healthz") == 0 })
+	wait.Until(t, "the listener to close", func() bool { return status(base+"/healthz") == 0 })
 
 	pw.Write([]byte(body[20:]))
 	pw.Close()

@@ -3,6 +3,7 @@ package pubsub_test
 import (
 	"context"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"log/slog"
 	"sync"
@@ -35,17 +36,6 @@ func (b *inbox) ids() []string {
 	return out
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func open(t *testing.T, url string) pubsub.Broker {
 	t.Helper()
 	b, err := pubsub.Open(url, quiet)
@@ -64,7 +54,7 @@ func subscribe(t *testing.T, b pubsub.Broker) *inbox {
 	if err := b.Subscribe(ctx, in.handle); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, b.Name()+" to be ready", func() bool { return b.Ready(context.Background()) == nil })
+	wait.Until(t, b.Name()+" to be ready", func() bool { return b.Ready(context.Background()) == nil })
 	return in
 }
 
@@ -103,7 +93,7 @@ func TestReplicasHearEachOther(t *testing.T) {
 			publish(t, a, "1", "2")
 			publish(t, b, "3")
 			want := []string{"1", "2", "3"}
-			waitUntil(t, "both replicas to get 3 messages", func() bool { return len(inA.ids()) >= 3 && len(inB.ids()) >= 3 })
+			wait.Until(t, "both replicas to get 3 messages", func() bool { return len(inA.ids()) >= 3 && len(inB.ids()) >= 3 })
 			if !equal(inA.ids(), want) || !equal(inB.ids(), want) {
 				t.Errorf("replica A got %v, B got %v, want %v", inA.ids(), inB.ids(), want)
 			}
@@ -113,7 +103,7 @@ func TestReplicasHearEachOther(t *testing.T) {
 		m := open(t, "memory")
 		in := subscribe(t, m)
 		publish(t, m, "1", "2")
-		waitUntil(t, "2 messages", func() bool { return len(in.ids()) == 2 })
+		wait.Until(t, "2 messages", func() bool { return len(in.ids()) == 2 })
 	})
 }
 
@@ -128,10 +118,10 @@ func TestBrokerOutage(t *testing.T) {
 			a, b := open(t, u), open(t, proxy.URL(t, u))
 			inA, inB := subscribe(t, a), subscribe(t, b)
 			publish(t, a, "before")
-			waitUntil(t, "the first message", func() bool { return len(inB.ids()) == 1 })
+			wait.Until(t, "the first message", func() bool { return len(inB.ids()) == 1 })
 
 			proxy.Cut()
-			waitUntil(t, "the cut-off replica to report not ready", func() bool { return b.Ready(context.Background()) != nil })
+			wait.Until(t, "the cut-off replica to report not ready", func() bool { return b.Ready(context.Background()) != nil })
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			err := b.Publish(ctx, []pubsub.Message{{ID: "lost", Data: []byte("{}")}})
 			cancel()
@@ -141,11 +131,11 @@ func TestBrokerOutage(t *testing.T) {
 			publish(t, a, "during")
 
 			proxy.Restore()
-			waitUntil(t, "the replica to be ready again", func() bool { return b.Ready(context.Background()) == nil })
-			waitUntil(t, "the message published during the outage", func() bool { return len(inB.ids()) >= 2 })
+			wait.Until(t, "the replica to be ready again", func() bool { return b.Ready(context.Background()) == nil })
+			wait.Until(t, "the message published during the outage", func() bool { return len(inB.ids()) >= 2 })
 			publish(t, b, "after")
 			want := []string{"before", "during", "after"}
-			waitUntil(t, "the message published after", func() bool { return len(inB.ids()) >= 3 && len(inA.ids()) >= 3 })
+			wait.Until(t, "the message published after", func() bool { return len(inB.ids()) >= 3 && len(inA.ids()) >= 3 })
 			if !equal(inB.ids(), want) || !equal(inA.ids(), want) {
 				t.Errorf("A got %v, B got %v, want %v", inA.ids(), inB.ids(), want)
 			}
@@ -194,7 +184,7 @@ func TestPublishRightAfterSubscribe(t *testing.T) {
 				}
 				id := fmt.Sprint("right-after-", i)
 				publish(t, publisher, id)
-				waitUntil(t, "the message published right after subscribing", func() bool { return equal(in.ids(), []string{id}) })
+				wait.Until(t, "the message published right after subscribing", func() bool { return equal(in.ids(), []string{id}) })
 				cancel()
 			}
 		})

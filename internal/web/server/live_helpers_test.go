@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,22 +65,10 @@ func nextWS(t *testing.T, c *wsclient.Client, v any) (string, *wsclient.Result) 
 	return id, r
 }
 
-// waitUntil polls cond until it holds or the wait runs out.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // waitSubscribers waits until the hub has n subscribers.
 func waitSubscribers(t *testing.T, s *testserver.LiveServer, n int) {
 	t.Helper()
-	waitUntil(t, fmt.Sprintf("%d subscribers", n), func() bool { return s.Hub.Stats().Subscribers == n })
+	wait.Until(t, fmt.Sprintf("%d subscribers", n), func() bool { return s.Hub.Stats().Subscribers == n })
 }
 
 // sseStream is a graphql-sse (distinct connections) client.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"log/slog"
 	"net/http"
@@ -62,7 +63,7 @@ func TestLiveReplicas(t *testing.T) {
 			proxy := brokertest.NewProxy(t, hostPort(t, url))
 			a := testserver.NewLive(t, db, testserver.LiveOptions{Broker: openBroker(t, url), Demo: true})
 			b := testserver.NewLive(t, db, testserver.LiveOptions{Broker: openBroker(t, proxy.URL(t, url))})
-			waitUntil(t, "both replicas ready", func() bool {
+			wait.Until(t, "both replicas ready", func() bool {
 				return status(t, a.URL+"/readyz/live") == 200 && status(t, b.URL+"/readyz/live") == 200
 			})
 			editor := a.Token(t, "replicas", auth.Editor)
@@ -97,7 +98,7 @@ func TestLiveReplicas(t *testing.T) {
 			}
 
 			proxy.Cut()
-			waitUntil(t, "B to report live updates not ready", func() bool { return status(t, b.URL+"/readyz/live") == 503 })
+			wait.Until(t, "B to report live updates not ready", func() bool { return status(t, b.URL+"/readyz/live") == 503 })
 			if code := status(t, b.URL+"/readyz"); code != 200 {
 				t.Errorf("B's /readyz during the outage: %d, want 200 (queries and mutations work)", code)
 			}
@@ -108,7 +109,7 @@ func TestLiveReplicas(t *testing.T) {
 			}
 			fromB := draft(b, "Published on the cut-off replica")
 			publish(b, fromB)
-			waitUntil(t, "B's event to wait in the outbox", func() bool {
+			wait.Until(t, "B's event to wait in the outbox", func() bool {
 				n, err := b.Relay.Backlog(context.Background())
 				return err == nil && n > 0
 			})
@@ -123,7 +124,7 @@ func TestLiveReplicas(t *testing.T) {
 			if got := publishedID(t, onA); got != fromB {
 				t.Errorf("A's subscriber got %s, want %s", got, fromB)
 			}
-			waitUntil(t, "B ready again", func() bool { return status(t, b.URL+"/readyz/live") == 200 })
+			wait.Until(t, "B ready again", func() bool { return status(t, b.URL+"/readyz/live") == 200 })
 		})
 	}
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"runtime"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func TestLiveSlowConsumer(t *testing.T) {
 				}
 				s.Hub.Dispatch(correction(id)) // returns at once: never waits for the slow one
 				sent++
-				waitUntil(t, "the fast subscriber to get the event", func() bool {
+				wait.Until(t, "the fast subscriber to get the event", func() bool {
 					select {
 					case err := <-readErr:
 						t.Fatalf("fast subscriber: %v", err)
@@ -109,7 +110,7 @@ func TestLiveSlowConsumer(t *testing.T) {
 			t.Logf("dropped the slow subscriber after %d events", sent)
 			// Publishing goes on for the others.
 			s.Hub.Dispatch(correction(id))
-			waitUntil(t, "the fast subscriber to get one more", func() bool { return received.Load() == sent+1 })
+			wait.Until(t, "the fast subscriber to get one more", func() bool { return received.Load() == sent+1 })
 			fast.Close()
 			waitSubscribers(t, s, 0)
 		})
@@ -175,7 +176,7 @@ func TestLiveSubscriptionsLeaveNoGoroutines(t *testing.T) {
 			st.Close()
 		}
 		waitSubscribers(t, s, 0)
-		waitUntil(t, "websockets to close", func() bool { return s.Handler.Websockets() == 0 })
+		wait.Until(t, "websockets to close", func() bool { return s.Handler.Websockets() == 0 })
 	}
 
 	cycle(10, 1, 2) // warm up pools and lazily started goroutines
@@ -243,6 +244,6 @@ func TestLiveLimitsAndDeadPeers(t *testing.T) {
 			// The client never reads again, so it never answers a ping.
 		}
 		waitSubscribers(t, s, 2)
-		waitUntil(t, "dead peers to be dropped", func() bool { return s.Handler.Websockets() == 0 && s.Hub.Stats().Subscribers == 0 })
+		wait.Until(t, "dead peers to be dropped", func() bool { return s.Handler.Websockets() == 0 && s.Hub.Stats().Subscribers == 0 })
 	})
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"net"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -91,18 +91,6 @@ func (p *tcpProxy) Restore(t *testing.T) {
 	p.serve(ln)
 }
 
-// eventually polls cond until it holds (bounded; no timing is asserted).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func readyStatus(t *testing.T, s *testserver.Server) int {
 	t.Helper()
 	res, err := http.Get(s.URL + "/readyz")
@@ -144,7 +132,7 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 
 	proxy.Cut()
 	sawFastFail := false
-	eventually(t, "requests to be refused before execution while the database is down", func() bool {
+	wait.Until(t, "requests to be refused before execution while the database is down", func() bool {
 		r := fresh()
 		if codes := r.Codes(); !slices.Equal(codes, []string{"UNAVAILABLE"}) {
 			t.Fatalf("during the outage: codes %v, want [UNAVAILABLE]: %s", codes, r)
@@ -169,7 +157,7 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 	}
 
 	proxy.Restore(t)
-	eventually(t, "requests to succeed after the database came back", func() bool {
+	wait.Until(t, "requests to succeed after the database came back", func() bool {
 		r := fresh()
 		return r.Status == 200 && len(r.Errors) == 0
 	})

@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"net"
 	"strings"
 	"testing"
@@ -51,5 +52,5 @@ func TestLiveSlowSSEConsumer(t *testing.T) {
 	waitSubscribers(t, s, 0)
 	// The handler must not stay blocked writing to a client that reads
 	// nothing: the stream's request ends.
-	waitUntil(t, "the SSE request to end", func() bool { return inFlight() == 0 })
+	wait.Until(t, "the SSE request to end", func() bool { return inFlight() == 0 })
 }
