@@ -50,28 +50,20 @@ func (s *Service) Now() time.Time { return s.now().UTC().Truncate(s.precision) }
 
 // visibility is the one place that decides which articles a viewer may see:
 // readers get only published articles whose publication time has passed;
-// editors and admins see every article that is not deleted.
+// editors and admins see every article that is not deleted. The rule
+// itself, in SQL and in Go, is store.Visibility.
 func (s *Service) visibility(ctx context.Context) store.Visibility {
 	if auth.ViewerFrom(ctx).SeesDrafts() {
 		return store.Visibility{}
 	}
-	return store.Visibility{PublishedOnly: true, Now: s.Now()}
+	return store.Readers(s.Now())
 }
 
 // CanSee reports whether the viewer in ctx may see a (for events and other
 // paths that hold an article already loaded).
 func (s *Service) CanSee(ctx context.Context, a *models.Article) bool {
-	if a == nil {
-		return false
-	}
-	if auth.ViewerFrom(ctx).SeesDrafts() {
-		return a.DeletedAt == nil
-	}
-	return ReaderVisible(a, s.Now())
+	return s.visibility(ctx).Allows(a)
 }
 
-// ReaderVisible is the reader rule applied to a loaded article; the store's
-// Visibility.PublishedOnly is the same rule in SQL.
-func ReaderVisible(a *models.Article, now time.Time) bool {
-	return a.DeletedAt == nil && a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(now)
-}
+// ReaderVisible reports whether a reader may see a at now.
+func ReaderVisible(a *models.Article, now time.Time) bool { return store.Readers(now).Allows(a) }

@@ -60,17 +60,6 @@ type articleLink struct {
 
 func (articleLink) TableName() string { return "article_links" }
 
-// eligibleSQL is the rule for articles that may be suggested (on alias a):
-// published or scheduled, with a publication time, not deleted. Readers
-// still see a suggestion only once it passes their visibility rule; drafts
-// and archived articles are never suggested (publishing one refreshes it).
-const eligibleSQL = "a.status IN ('PUBLISHED', 'SCHEDULED') AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
-
-// Eligible applies the same rule to a loaded article.
-func Eligible(status models.ArticleStatus, publishedAt, deletedAt *time.Time) bool {
-	return (status == models.StatusPublished || status == models.StatusScheduled) && publishedAt != nil && deletedAt == nil
-}
-
 // ---- Editor's picks ----
 
 // SetRelatedPicks replaces an article's picks with ids, in order.

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -31,29 +30,6 @@ func (s *Store) DB() *dbconn.DB { return s.db }
 
 // Dialect returns the engine behind the store.
 func (s *Store) Dialect() dbconn.Dialect { return s.db.Dialect }
-
-// Visibility limits which articles a query may return.
-type Visibility struct {
-	// PublishedOnly restricts to articles readers may see at Now: status
-	// PUBLISHED, publishedAt not after Now, not deleted.
-	PublishedOnly bool
-	// Now is the instant PublishedOnly compares publishedAt with.
-	Now time.Time
-	// IncludeDeleted lets soft-deleted articles through (editors restoring).
-	IncludeDeleted bool
-}
-
-// applyVisibility adds the visibility conditions on the articles table,
-// referenced by alias (e.g. "articles").
-func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
-	if !v.IncludeDeleted || v.PublishedOnly {
-		q = q.Where(alias + ".deleted_at IS NULL")
-	}
-	if v.PublishedOnly {
-		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", v.Now.UTC())
-	}
-	return q
-}
 
 // Tx runs fn in a transaction; fn's error rolls it back. On MySQL a
 // transaction chosen as a deadlock victim is run again (up to three times):

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// What a viewer may see of the articles, in its two forms side by side: as
+// SQL conditions for queries (applyVisibility) and as Go for an article
+// already loaded (Allows). TestVisibilityFormsAgree holds them equal on the
+// same rows on both engines. The content service chooses the Visibility
+// (readers: PublishedOnly at its clock's now; editors: the zero value);
+// related lists, search, tags and live updates all go through it.
+
+// Visibility limits which articles a query may return.
+type Visibility struct {
+	// PublishedOnly restricts to articles readers may see at Now: status
+	// PUBLISHED, publishedAt not after Now, not deleted.
+	PublishedOnly bool
+	// Now is the instant PublishedOnly compares publishedAt with.
+	Now time.Time
+	// IncludeDeleted lets soft-deleted articles through (editors restoring).
+	IncludeDeleted bool
+}
+
+// Readers is the visibility of a reader at now.
+func Readers(now time.Time) Visibility { return Visibility{PublishedOnly: true, Now: now} }
+
+// applyVisibility adds the visibility conditions on the articles table,
+// referenced by alias (e.g. "articles").
+func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
+	if !v.IncludeDeleted || v.PublishedOnly {
+		q = q.Where(alias + ".deleted_at IS NULL")
+	}
+	if v.PublishedOnly {
+		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", v.Now.UTC())
+	}
+	return q
+}
+
+// Allows is applyVisibility for an article already loaded.
+func (v Visibility) Allows(a *models.Article) bool {
+	if a == nil {
+		return false
+	}
+	if a.DeletedAt != nil && (!v.IncludeDeleted || v.PublishedOnly) {
+		return false
+	}
+	if v.PublishedOnly {
+		return a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(v.Now)
+	}
+	return true
+}
+
+// eligibleSQL is the rule for articles that may be suggested as related
+// (on alias a): published or scheduled, with a publication time, not
+// deleted. Readers still see a suggestion only once it passes their
+// Visibility; drafts and archived articles are never suggested
+// (publishing one refreshes it).
+const eligibleSQL = "a.status IN ('PUBLISHED', 'SCHEDULED') AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
+
+// Eligible is eligibleSQL for a loaded article.
+func Eligible(status models.ArticleStatus, publishedAt, deletedAt *time.Time) bool {
+	return (status == models.StatusPublished || status == models.StatusScheduled) && publishedAt != nil && deletedAt == nil
+}
