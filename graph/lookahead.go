@@ -3,12 +3,12 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph/loaders"
-	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -90,7 +90,7 @@ func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loa
 			if !nested || want.Related != 0 {
 				continue
 			}
-			n, err := content.RelatedLimit(intArg(f.ArgumentMap(op.Variables)["first"]))
+			n, err := related.Limit(intArg(f.ArgumentMap(op.Variables)["first"]))
 			if err != nil || n == 0 { // the resolver reports the error
 				continue
 			}

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/related"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (r *articleResolver) Revisions(ctx context.Context, obj *models.Article, fi
 
 // Related is the resolver for the related field.
 func (r *articleResolver) Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error) {
-	n, err := content.RelatedLimit(first)
+	n, err := related.Limit(first)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,9 @@ package model
 
 import (
 	"context"
-
 	"github.com/broadsheet/broadsheet/internal/content"
+
+	"github.com/broadsheet/broadsheet/internal/related"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -61,7 +62,7 @@ type RelatedReason struct {
 }
 
 // NewRelatedCandidates converts the content service's suggestions.
-func NewRelatedCandidates(cs []content.RelatedCandidate) []*RelatedCandidate {
+func NewRelatedCandidates(cs []related.Candidate) []*RelatedCandidate {
 	out := make([]*RelatedCandidate, len(cs))
 	for i, c := range cs {
 		rc := &RelatedCandidate{Article: c.Article, Score: c.Score, Picked: c.Picked, Reasons: make([]*RelatedReason, len(c.Reasons))}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/related"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -302,8 +303,8 @@ func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
 	if len(snap.Body) > MaxBodyBytes {
 		bad("body", "body is larger than %d KiB", MaxBodyBytes>>10)
 	}
-	if !ValidSlug(snap.Slug) {
-		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", apperr.Clip(snap.Slug, 60), MaxSlugLen)
+	if !models.ValidSlug(snap.Slug) {
+		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", apperr.Clip(snap.Slug, 60), models.MaxSlugLen)
 	}
 	if len(snap.Tags) > MaxTags {
 		bad("tags", "at most %d tags", MaxTags)
@@ -311,7 +312,7 @@ func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
 	for _, t := range snap.Tags {
 		if utf8.RuneCountInString(t) > MaxTagRunes {
 			bad("tags", "tag %q is longer than %d characters", apperr.Clip(t, 40), MaxTagRunes)
-		} else if Slugify(t) == "" {
+		} else if models.Slugify(t) == "" {
 			bad("tags", "tag %q has no letters or digits", t)
 		}
 	}
@@ -348,7 +349,7 @@ func dedupeTags(names []string) []string {
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = strings.Join(strings.Fields(n), " ")
-		key := Slugify(n)
+		key := models.Slugify(n)
 		if key != "" && seen[key] {
 			continue
 		}
@@ -426,7 +427,7 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		return false, err
 	}
 	// Related suggestions follow the article's words, tags and links.
-	if err := s.refreshRelated(ctx, tx, a.ID); err != nil {
+	if err := related.Refresh(ctx, tx, a.ID); err != nil {
 		return false, err
 	}
 	return true, s.writeRevision(ctx, tx, a, snap, action, changed)

@@ -27,7 +27,7 @@ func validateAuthor(a *models.Author) apperr.FieldErrors {
 	} else if utf8.RuneCountInString(a.Name) > MaxNameRunes {
 		errs = append(errs, apperr.Invalidf("name", "name is longer than %d characters", MaxNameRunes))
 	}
-	if !ValidSlug(a.Slug) {
+	if !models.ValidSlug(a.Slug) {
 		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", apperr.Clip(a.Slug, 60)))
 	}
 	if utf8.RuneCountInString(a.Bio) > MaxBioRunes {
@@ -53,7 +53,7 @@ func takenAs(err error, field, value string) error {
 func (s *Service) CreateAuthor(ctx context.Context, in AuthorInput) (*models.Author, error) {
 	a := &models.Author{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Bio: in.Bio, AvatarURL: in.AvatarURL, JobTitle: in.JobTitle}
 	if a.Slug == "" {
-		a.Slug = Slugify(a.Name)
+		a.Slug = models.Slugify(a.Name)
 	}
 	err := s.change(ctx, ActionAuthorCreate, "Author", 0, func(tx *store.Store) (uint64, error) {
 		if errs := validateAuthor(a); len(errs) > 0 {
@@ -145,7 +145,7 @@ func validateCategory(c *models.Category) apperr.FieldErrors {
 	} else if utf8.RuneCountInString(c.Name) > MaxNameRunes {
 		errs = append(errs, apperr.Invalidf("name", "name is longer than %d characters", MaxNameRunes))
 	}
-	if !ValidSlug(c.Slug) {
+	if !models.ValidSlug(c.Slug) {
 		errs = append(errs, apperr.Invalidf("slug", "slug %q must be lower-case letters, digits and single hyphens", apperr.Clip(c.Slug, 60)))
 	}
 	if utf8.RuneCountInString(c.Description) > MaxBioRunes {
@@ -158,7 +158,7 @@ func validateCategory(c *models.Category) apperr.FieldErrors {
 func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*models.Category, error) {
 	c := &models.Category{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Description: in.Description, Position: in.Position}
 	if c.Slug == "" {
-		c.Slug = Slugify(c.Name)
+		c.Slug = models.Slugify(c.Name)
 	}
 	err := s.change(ctx, ActionCategoryCreate, "Category", 0, func(tx *store.Store) (uint64, error) {
 		if errs := validateCategory(c); len(errs) > 0 {

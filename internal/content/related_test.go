@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/related"
 	"slices"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func bySlug(t *testing.T, svc *content.Service, slug string) *models.Article {
 	return a
 }
 
-func related(t *testing.T, ctx context.Context, svc *content.Service, id uint64, n int) []string {
+func relatedSlugs(t *testing.T, ctx context.Context, svc *content.Service, id uint64, n int) []string {
 	t.Helper()
 	lists, err := svc.RelatedOfArticles(ctx, []uint64{id}, n)
 	if err != nil {
@@ -70,13 +71,13 @@ func TestSetRelatedArticles(t *testing.T) {
 		if err := svc.SetRelatedArticles(editor, seed.ID, []uint64{pick1.ID, draft.ID, readAlso.ID, pick2.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := related(t, reader, svc, seed.ID, 10), []string{nobel, demo.ReadAlsoSlug, films}; !slices.Equal(got, want) {
+		if got, want := relatedSlugs(t, reader, svc, seed.ID, 10), []string{nobel, demo.ReadAlsoSlug, films}; !slices.Equal(got, want) {
 			t.Errorf("reader's related = %v, want %v", got, want)
 		}
-		if got, want := related(t, editor, svc, seed.ID, 10), []string{nobel, unDraft, demo.ReadAlsoSlug, films}; !slices.Equal(got, want) {
+		if got, want := relatedSlugs(t, editor, svc, seed.ID, 10), []string{nobel, unDraft, demo.ReadAlsoSlug, films}; !slices.Equal(got, want) {
 			t.Errorf("editor's related = %v, want %v", got, want)
 		}
-		if got, want := related(t, reader, svc, seed.ID, 2), []string{nobel, demo.ReadAlsoSlug}; !slices.Equal(got, want) {
+		if got, want := relatedSlugs(t, reader, svc, seed.ID, 2), []string{nobel, demo.ReadAlsoSlug}; !slices.Equal(got, want) {
 			t.Errorf("reader's related(first: 2) = %v, want %v", got, want)
 		}
 		picks, err := svc.RelatedPicks(reader, seed.ID)
@@ -92,7 +93,7 @@ func TestSetRelatedArticles(t *testing.T) {
 		}{
 			{"itself", seed.ID, []uint64{pick1.ID, seed.ID}, apperr.Invalid},
 			{"twice", seed.ID, []uint64{pick1.ID, pick1.ID}, apperr.Invalid},
-			{"too many", seed.ID, make([]uint64, content.MaxRelated+1), apperr.Invalid},
+			{"too many", seed.ID, make([]uint64, related.Max+1), apperr.Invalid},
 			{"unknown related", seed.ID, []uint64{pick1.ID, 999999}, apperr.Invalid},
 			{"unknown article", 999999, []uint64{pick1.ID}, apperr.NotFound},
 		} {
@@ -100,14 +101,14 @@ func TestSetRelatedArticles(t *testing.T) {
 				t.Errorf("%s: err = %v, want %s", tc.name, err, tc.kind)
 			}
 		}
-		if got := related(t, reader, svc, seed.ID, 10); len(got) != 3 || got[0] != nobel {
+		if got := relatedSlugs(t, reader, svc, seed.ID, 10); len(got) != 3 || got[0] != nobel {
 			t.Errorf("a refused change altered the picks: %v", got)
 		}
 
 		if err := svc.SetRelatedArticles(editor, seed.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := related(t, reader, svc, seed.ID, 10); !slices.Equal(got, []string{demo.ReadAlsoSlug}) {
+		if got := relatedSlugs(t, reader, svc, seed.ID, 10); !slices.Equal(got, []string{demo.ReadAlsoSlug}) {
 			t.Errorf("related after clearing picks = %v", got)
 		}
 	})
@@ -130,7 +131,7 @@ func TestNewArticleJoinsOlderLists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := related(t, reader, svc, seed.ID, 5)
+		got := relatedSlugs(t, reader, svc, seed.ID, 5)
 		if !slices.Contains(got, follow.Slug) {
 			t.Errorf("related(seed) = %v, lacks the new follow-up", got)
 		}
@@ -139,16 +140,16 @@ func TestNewArticleJoinsOlderLists(t *testing.T) {
 		if err := db.Exec("UPDATE articles SET status = 'DRAFT' WHERE id = ?", follow.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		if got := related(t, editor, svc, seed.ID, 5); !slices.Contains(got, follow.Slug) {
+		if got := relatedSlugs(t, editor, svc, seed.ID, 5); !slices.Contains(got, follow.Slug) {
 			t.Fatalf("before the refresh, editors still see the stale suggestion: %v", got)
 		}
-		if got := related(t, reader, svc, seed.ID, 5); slices.Contains(got, follow.Slug) {
+		if got := relatedSlugs(t, reader, svc, seed.ID, 5); slices.Contains(got, follow.Slug) {
 			t.Errorf("a reader sees an unpublished suggestion even before the refresh: %v", got)
 		}
 		if err := svc.RefreshRelated(reader, follow.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got := related(t, editor, svc, seed.ID, 5); slices.Contains(got, follow.Slug) {
+		if got := relatedSlugs(t, editor, svc, seed.ID, 5); slices.Contains(got, follow.Slug) {
 			t.Errorf("after the refresh, the unpublished article is still suggested: %v", got)
 		}
 
@@ -168,57 +169,6 @@ func TestNewArticleJoinsOlderLists(t *testing.T) {
 	})
 }
 
-// TestRebuildMatchesRefresh: the full rebuild (in memory) and the refresh of
-// one article (in SQL) find the same suggestions for the same data.
-func TestRebuildMatchesRefresh(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
-		svc := seeded(t, db)
-		ctx := context.Background()
-		if err := demo.Synthetic(ctx, store.New(db), svc, 150, demo.SyntheticOptions{Seed: 5}); err != nil {
-			t.Fatal(err)
-		}
-		all, err := store.New(db).AllRelatedFeatures(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rebuilt := map[uint64][]store.RelatedScore{}
-		nonEmpty := 0
-		for _, f := range all {
-			rebuilt[f.ID], err = store.New(db).RelatedScoresOf(ctx, f.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rebuilt[f.ID]) > 0 {
-				nonEmpty++
-			}
-		}
-		if nonEmpty < len(all)*9/10 {
-			t.Fatalf("only %d of %d articles have suggestions after the rebuild", nonEmpty, len(all))
-		}
-		sources, err := svc.CandidateSources(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for id, both := range sources {
-			if !slices.Equal(both[0], both[1]) {
-				t.Fatalf("article %d: candidates in SQL %v, in memory %v", id, both[0], both[1])
-			}
-		}
-		for _, f := range all {
-			if err := svc.RefreshRelated(ctx, f.ID); err != nil {
-				t.Fatal(err)
-			}
-			got, err := store.New(db).RelatedScoresOf(ctx, f.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(got, rebuilt[f.ID]) {
-				t.Fatalf("article %d (%s): refresh found\n%v\nrebuild found\n%v", f.ID, f.Slug, got, rebuilt[f.ID])
-			}
-		}
-	})
-}
-
 func TestRelatedCandidatesAreForEditors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		svc := seeded(t, db)
@@ -234,26 +184,26 @@ func TestRelatedCandidatesAreForEditors(t *testing.T) {
 		if top.Article.Slug != demo.ReadAlsoSlug || top.Score <= 0 {
 			t.Errorf("top candidate %s (%.2f), want the Read also article", top.Article.Slug, top.Score)
 		}
-		kinds := map[content.ReasonKind]content.Reason{}
+		kinds := map[related.ReasonKind]related.Reason{}
 		sum := 0.0
 		for _, r := range top.Reasons {
 			kinds[r.Kind] = r
-			if r.Kind != content.ReasonCloseInTime {
+			if r.Kind != related.ReasonCloseInTime {
 				sum += r.Points
 			}
 		}
-		for _, k := range []content.ReasonKind{content.ReasonLinked, content.ReasonSharedTags, content.ReasonSameSection, content.ReasonSharedAuthors, content.ReasonSimilarText, content.ReasonCloseInTime} {
+		for _, k := range []related.ReasonKind{related.ReasonLinked, related.ReasonSharedTags, related.ReasonSameSection, related.ReasonSharedAuthors, related.ReasonSimilarText, related.ReasonCloseInTime} {
 			if _, ok := kinds[k]; !ok {
 				t.Errorf("reasons lack %s: %+v", k, top.Reasons)
 			}
 		}
-		if got := kinds[content.ReasonSharedTags].Detail; got != "shared tags: Kim Jong Un, North Korea" && got != "shared tags: North Korea, Kim Jong Un" {
+		if got := kinds[related.ReasonSharedTags].Detail; got != "shared tags: Kim Jong Un, North Korea" && got != "shared tags: North Korea, Kim Jong Un" {
 			t.Errorf("shared tags detail = %q", got)
 		}
-		if want := sum * kinds[content.ReasonCloseInTime].Points; abs(want-top.Score) > 1e-9 {
+		if want := sum * kinds[related.ReasonCloseInTime].Points; abs(want-top.Score) > 1e-9 {
 			t.Errorf("reasons add up to %.6f, score is %.6f", want, top.Score)
 		}
-		if _, err := svc.RelatedCandidates(editor, seed.ID, ptr(content.MaxRelated+1)); apperr.KindOf(err) != apperr.Invalid {
+		if _, err := svc.RelatedCandidates(editor, seed.ID, ptr(related.Max+1)); apperr.KindOf(err) != apperr.Invalid {
 			t.Errorf("first too large: err = %v", err)
 		}
 	})

@@ -3,11 +3,8 @@ package content
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
-
-	"github.com/gosimple/slug"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/markdown"
@@ -22,23 +19,8 @@ const (
 	MaxBodyBytes     = 512 << 10
 	MaxTags          = 30
 	MaxAuthors       = 10
-	MaxSlugLen       = 180
 	excerptRunes     = 280
 )
-
-var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-
-// Slugify makes a URL-safe slug from text, transliterating to ASCII.
-func Slugify(text string) string {
-	s := slug.Make(text)
-	if len(s) > MaxSlugLen {
-		s = strings.TrimRight(s[:MaxSlugLen], "-")
-	}
-	return s
-}
-
-// ValidSlug reports whether s is a well-formed slug.
-func ValidSlug(s string) bool { return len(s) <= MaxSlugLen && slugPattern.MatchString(s) }
 
 // ArticleInput is a whole article as the newsroom writes it.
 type ArticleInput struct {
@@ -73,7 +55,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	}
 	generated := snap.Slug == ""
 	if generated {
-		snap.Slug = Slugify(snap.Title)
+		snap.Slug = models.Slugify(snap.Title)
 	}
 	a := &models.Article{}
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
@@ -115,7 +97,7 @@ func freeSlug(ctx context.Context, tx *store.Store, base string, exceptID uint64
 		candidate := base
 		if i > 1 {
 			suffix := fmt.Sprintf("-%d", i)
-			candidate = strings.TrimRight(base[:min(len(base), MaxSlugLen-len(suffix))], "-") + suffix
+			candidate = strings.TrimRight(base[:min(len(base), models.MaxSlugLen-len(suffix))], "-") + suffix
 		}
 		taken, err := tx.SlugTaken(ctx, candidate, exceptID)
 		if err != nil {
@@ -134,7 +116,7 @@ func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64,
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
-		sl := Slugify(n)
+		sl := models.Slugify(n)
 		if sl == "" {
 			return nil, apperr.Invalidf("tags", "tag %q has no letters or digits", n)
 		}

@@ -96,7 +96,7 @@ func TestSeedArticleIsFaithfulToTheFixture(t *testing.T) {
 			}
 			// The page sets one title with no-break spaces; the article uses plain ones.
 			b = strings.Join(strings.Fields(b), " ")
-			other, err := svc.ArticleBySlug(ctx, content.Slugify(b))
+			other, err := svc.ArticleBySlug(ctx, models.Slugify(b))
 			if err != nil || other == nil || other.Title != b || other.CategoryID == nil {
 				t.Errorf("latest news %q: %+v, %v", b, other, err)
 				continue

@@ -123,7 +123,7 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 			}
 			cat := cats[rng.IntN(len(cats))].ID
 			articles[i] = &models.Article{
-				Slug:               fmt.Sprintf("%s-%s-%d", content.Slugify(title), run, done+i+1),
+				Slug:               fmt.Sprintf("%s-%s-%d", models.Slugify(title), run, done+i+1),
 				Title:              title,
 				Subtitle:           "A synthetic article for benchmarks: " + strings.ToLower(title) + ".",
 				Body:               v.src,

@@ -1,16 +1,18 @@
-package content
+package related
 
 import (
 	"context"
 	"maps"
 	"slices"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 // CandidateSources returns, for every article, the candidate ids the SQL
 // path (store.CandidateIDs, used by RefreshRelated) and the in-memory path
-// (relatedIndex, used by RebuildRelated) find.
-func (s *Service) CandidateSources(ctx context.Context) (map[uint64][2][]uint64, error) {
-	all, err := s.store.AllRelatedFeatures(ctx)
+// (relatedIndex, used by Rebuild) find.
+func CandidateSources(ctx context.Context, st *store.Store) (map[uint64][2][]uint64, error) {
+	all, err := st.AllRelatedFeatures(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -18,7 +20,7 @@ func (s *Service) CandidateSources(ctx context.Context) (map[uint64][2][]uint64,
 	sc := idx.scorerFor()
 	out := map[uint64][2][]uint64{}
 	for _, x := range all {
-		_, viaSQL, err := s.scorer(ctx, s.store, x, nil, false)
+		_, viaSQL, err := scorer(ctx, st, x, nil, false)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package content
+package related
 
 import (
 	"cmp"
@@ -13,32 +13,25 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// RebuildRelated recomputes every article's suggestions from scratch, in
-// memory, with the same candidates and scores RefreshRelated would find for
+// Rebuild recomputes every article's suggestions from scratch, in
+// memory, with the same candidates and scores Refresh would find for
 // each article (relatedIndex mirrors store.CandidateIDs), and replaces the
 // stored suggestions in one transaction. Seeders call it after bulk inserts;
 // it also re-converges lists after many incremental refreshes. Keywords and
 // links must be stored already (CreateArticle and the seeders store them).
 // It returns the number of articles it considered.
-func (s *Service) RebuildRelated(ctx context.Context) (int, error) {
-	n := 0
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.LockEditorialWrites(ctx); err != nil {
-			return err
-		}
-		all, err := tx.AllRelatedFeatures(ctx)
-		if err != nil {
-			return err
-		}
-		n = len(all)
-		idx := newRelatedIndex(all)
-		rows := idx.bestForAll(ctx)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return tx.ReplaceAllRelatedScores(ctx, rows)
-	})
-	return n, err
+// It runs inside a transaction that holds the editorial write lock.
+func Rebuild(ctx context.Context, tx *store.Store) (int, error) {
+	all, err := tx.AllRelatedFeatures(ctx)
+	if err != nil {
+		return 0, err
+	}
+	idx := newRelatedIndex(all)
+	rows := idx.bestForAll(ctx)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return len(all), tx.ReplaceAllRelatedScores(ctx, rows)
 }
 
 // relatedIndex holds every article's features and the posting lists that

@@ -1,4 +1,10 @@
-package content
+// Package related finds related articles: it scores pairs of articles by
+// shared links, tags, words, section, authors and closeness in time, keeps
+// each article's best suggestions up to date as articles change (Refresh),
+// recomputes them all in memory (Rebuild), and explains a stored
+// suggestion (Explain). The content service calls it inside its
+// transactions; readers' visibility is applied when lists are read.
+package related
 
 import (
 	"cmp"
@@ -15,7 +21,6 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/fulltext"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -38,12 +43,12 @@ import (
 
 // Limits of related lists.
 const (
-	// MaxRelated caps related(first:), relatedCandidates(first:) and picks.
-	MaxRelated = 10
-	// DefaultRelated applies when related(first:) is not given.
-	DefaultRelated = 5
+	// Max caps related(first:), relatedCandidates(first:) and picks.
+	Max = 10
+	// Default applies when related(first:) is not given.
+	Default = 5
 	// keepSuggestions is how many suggestions are stored per article:
-	// MaxRelated plus slack for suggestions a reader may not see yet.
+	// Max plus slack for suggestions a reader may not see yet.
 	keepSuggestions = 12
 )
 
@@ -99,158 +104,53 @@ type Reason struct {
 	Points float64
 }
 
-// RelatedCandidate is a suggestion as editors see it.
-type RelatedCandidate struct {
+// Candidate is a suggestion as editors see it.
+type Candidate struct {
 	Article *models.Article
 	Score   float64
 	Picked  bool
 	Reasons []Reason
 }
 
-// RelatedLimit validates related(first:) (nil means the default).
-func RelatedLimit(first *int) (int, error) {
+// Limit validates related(first:) (nil means the default).
+func Limit(first *int) (int, error) {
 	if first == nil {
-		return DefaultRelated, nil
+		return Default, nil
 	}
-	if *first < 0 || *first > MaxRelated {
-		return 0, apperr.Invalidf("first", "first must be between 0 and %d (got %d)", MaxRelated, *first)
+	if *first < 0 || *first > Max {
+		return 0, apperr.Invalidf("first", "first must be between 0 and %d (got %d)", Max, *first)
 	}
 	return *first, nil
 }
 
-// RelatedOfArticles returns up to n related articles for each of ids that
-// the viewer may see, in the order of ids; for loaders.
-func (s *Service) RelatedOfArticles(ctx context.Context, ids []uint64, n int) ([][]*models.Article, error) {
-	m, err := s.store.RelatedByArticleIDs(ctx, s.visibility(ctx), ids, n)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]*models.Article, len(ids))
-	for i, id := range ids {
-		out[i] = m[id]
-		if out[i] == nil {
-			out[i] = []*models.Article{}
-		}
-	}
-	return out, nil
-}
-
-// SetRelatedArticles replaces the editor's picks for an article with
-// relatedIDs, in order. The caller (the setRelatedArticles mutation) checks
-// the viewer's role; this checks the data: the article exists, at most
-// MaxRelated picks, none twice, not the article itself, all existing.
-// Picks may be unpublished: readers see each one once it is published.
-func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, relatedIDs []uint64) error {
-	if len(relatedIDs) > MaxRelated {
-		return apperr.Invalidf("relatedIds", "at most %d related articles (got %d)", MaxRelated, len(relatedIDs))
-	}
-	seen := map[uint64]bool{}
-	for _, id := range relatedIDs {
-		switch {
-		case id == articleID:
-			return apperr.Invalidf("relatedIds", "an article cannot be related to itself")
-		case seen[id]:
-			return apperr.Invalidf("relatedIds", "article %d is listed twice", id)
-		}
-		seen[id] = true
-	}
-	// Audited like every mutation, in the same transaction as the picks.
-	return s.change(ctx, ActionSetRelated, "Article", articleID, func(tx *store.Store) (uint64, error) {
-		exists, err := tx.ExistingArticleIDs(ctx, append([]uint64{articleID}, relatedIDs...))
-		if err != nil {
-			return 0, err
-		}
-		if !exists[articleID] {
-			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: fmt.Sprintf("no article with id %d", articleID)}
-		}
-		for _, id := range relatedIDs {
-			if !exists[id] {
-				return articleID, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "relatedIds", Message: fmt.Sprintf("no article with id %d", id)}
-			}
-		}
-		return articleID, tx.SetRelatedPicks(ctx, articleID, relatedIDs)
-	})
-}
-
-// RelatedPicks returns the editor's picks for an article that the viewer
-// may see, in order.
-func (s *Service) RelatedPicks(ctx context.Context, articleID uint64) ([]*models.Article, error) {
-	return s.store.RelatedPicks(ctx, s.visibility(ctx), articleID)
-}
-
-// RelatedCandidates returns an article's stored suggestions, best first,
-// with their scores and the reasons for them (recomputed from the current
-// data). Editors only.
-func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first *int) ([]RelatedCandidate, error) {
-	if !auth.ViewerFrom(ctx).SeesDrafts() {
-		return nil, apperr.New(apperr.Unauthenticated, "relatedCandidates is for editors: send an editor's API token")
-	}
-	n := MaxRelated
-	if first != nil {
-		var err error
-		if n, err = RelatedLimit(first); err != nil {
-			return nil, err
-		}
-	}
-	scores, err := s.store.RelatedScoresOf(ctx, articleID)
-	if err != nil || n == 0 || len(scores) == 0 {
-		return []RelatedCandidate{}, err
-	}
-	if len(scores) > n {
-		scores = scores[:n]
-	}
-	ids := make([]uint64, len(scores))
-	for i, sc := range scores {
-		ids[i] = sc.CandidateID
-	}
-	feats, err := s.store.RelatedFeaturesOf(ctx, []uint64{articleID}, store.FeatureFilter{})
+// Explain recomputes, from the current data, why each of ids is suggested
+// for the article articleID; ids that no longer qualify are left out.
+func Explain(ctx context.Context, st *store.Store, articleID uint64, ids []uint64) (map[uint64][]Reason, error) {
+	feats, err := st.RelatedFeaturesOf(ctx, []uint64{articleID}, store.FeatureFilter{})
 	if err != nil {
 		return nil, err
 	}
 	x := feats[articleID]
 	if x == nil {
-		return []RelatedCandidate{}, nil
+		return nil, nil
 	}
-	sc, cands, err := s.scorer(ctx, s.store, x, ids, true)
+	sc, cands, err := scorer(ctx, st, x, ids, true)
 	if err != nil {
 		return nil, err
 	}
-	articles, err := s.ArticlesByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	picks, err := s.store.RelatedPickIDs(ctx, articleID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]RelatedCandidate, 0, len(scores))
-	for i, stored := range scores {
-		if articles[i] == nil || cands[stored.CandidateID] == nil {
-			continue
-		}
-		_, reasons := sc.score(x, cands[stored.CandidateID], true)
-		out = append(out, RelatedCandidate{Article: articles[i], Score: stored.Score, Picked: slices.Contains(picks, stored.CandidateID), Reasons: reasons})
+	out := make(map[uint64][]Reason, len(cands))
+	for id, y := range cands {
+		_, out[id] = sc.score(x, y, true)
 	}
 	return out, nil
 }
 
-// RefreshRelated recomputes an article's keywords, links and suggestions
-// and offers it to the suggestion lists of the articles that share
-// something with it (or withdraws it from every list when it may no longer
-// be suggested). Call it after any change to an article's text, tags,
-// authors, section, status or publication time; CreateArticle does.
-func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
-	return s.store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.LockEditorialWrites(ctx); err != nil { // as change() does first
-			return err
-		}
-		return s.refreshRelated(ctx, tx, articleID)
-	})
-}
-
-// refreshRelated runs inside a transaction that holds the editorial write
-// lock (change() and RefreshRelated take it first).
-func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64) error {
+// Refresh recomputes an article's keywords, links and suggestions and
+// offers it to the suggestion lists of the articles that share something
+// with it (or withdraws it from every list when it may no longer be
+// suggested). It runs inside a transaction that holds the editorial write
+// lock.
+func Refresh(ctx context.Context, st *store.Store, id uint64) error {
 	if err := st.TouchPicksOf(ctx, id); err != nil {
 		return err
 	}
@@ -274,7 +174,7 @@ func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64
 		return err
 	}
 	x := feats[id]
-	sc, cands, err := s.scorer(ctx, st, x, nil, false)
+	sc, cands, err := scorer(ctx, st, x, nil, false)
 	if err != nil {
 		return err
 	}
@@ -319,7 +219,7 @@ func (s *Service) refreshRelated(ctx context.Context, st *store.Store, id uint64
 // keywords, and the features of its candidates (found by the store, or the
 // given ids) restricted to what they can share with x. It drops x's common
 // keywords (see tooCommon) from x.Keywords.
-func (s *Service) scorer(ctx context.Context, st *store.Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
+func scorer(ctx context.Context, st *store.Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
 	n, err := st.CorpusSize(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -574,7 +474,7 @@ func articleSlug(dest string) string {
 		return ""
 	}
 	rest = strings.TrimSuffix(rest, "/")
-	if !ValidSlug(rest) {
+	if !models.ValidSlug(rest) {
 		return ""
 	}
 	return rest

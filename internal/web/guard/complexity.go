@@ -1,11 +1,11 @@
 package guard
 
 import (
+	"github.com/broadsheet/broadsheet/internal/related"
 	"math"
 
 	"github.com/broadsheet/broadsheet/graph"
 	"github.com/broadsheet/broadsheet/graph/model"
-	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/page"
 )
 
@@ -63,11 +63,11 @@ func Complexity() graph.ComplexityRoot {
 		}
 		return add(mul(n, child), 1)
 	}
-	c.Article.Related = func(child int, first *int) int { return sized(child, first, content.DefaultRelated) }
+	c.Article.Related = func(child int, first *int) int { return sized(child, first, related.Default) }
 	// Candidates are scored live for the editor, some 16 statements each
 	// time: cheap on an article page, not in a list of a hundred.
 	c.Article.RelatedCandidates = func(child int, first *int) int {
-		return add(sized(child, first, content.MaxRelated), relatedCandidatesWork)
+		return add(sized(child, first, related.Max), relatedCandidatesWork)
 	}
 	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, page.DefaultSize) }
 	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter) int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -42,7 +43,7 @@ func (PageSizes) MutateOperationContext(_ context.Context, opCtx *graphql.Operat
 func pageMax(field string) int {
 	switch field {
 	case "related", "relatedCandidates":
-		return content.MaxRelated
+		return related.Max
 	case "revisions":
 		return content.MaxRevisions
 	}
