@@ -18,20 +18,6 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// The key names (see package cachekey).
-const (
-	KeyArticles   = cachekey.Articles
-	KeyAuthors    = cachekey.Authors
-	KeyCategories = cachekey.Categories
-	KeyTags       = cachekey.Tags
-)
-
-// Object keys name one row: "article:12", "author:3", "category:1", "tag:9".
-func ArticleKey(id uint64) string  { return cachekey.Article(id) }
-func AuthorKey(id uint64) string   { return cachekey.Author(id) }
-func CategoryKey(id uint64) string { return cachekey.Category(id) }
-func TagKey(id uint64) string      { return cachekey.Tag(id) }
-
 // Keys collects the surrogate keys of one response. Resolvers run
 // concurrently, so it locks.
 type Keys struct {
@@ -79,11 +65,11 @@ func KeysFrom(ctx context.Context) *Keys {
 // lookupKeys are the root fields that find one object: a null answer
 // depends on the whole set (the object may appear later).
 var lookupKeys = map[string][]string{
-	"article":  {KeyArticles},
-	"author":   {KeyAuthors},
-	"category": {KeyCategories},
-	"tag":      {KeyTags, KeyArticles}, // a tag shows once an article of it does
-	"node":     {KeyArticles, KeyAuthors, KeyCategories, KeyTags},
+	"article":  {cachekey.Articles},
+	"author":   {cachekey.Authors},
+	"category": {cachekey.Categories},
+	"tag":      {cachekey.Tags, cachekey.Articles}, // a tag shows once an article of it does
+	"node":     {cachekey.Articles, cachekey.Authors, cachekey.Categories, cachekey.Tags},
 }
 
 // FieldMiddleware records the keys of every content object a field
@@ -100,19 +86,19 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		if v == nil {
 			keys = nullLookup(ctx)
 		} else {
-			keys = []string{ArticleKey(v.ID)}
+			keys = []string{cachekey.Article(v.ID)}
 		}
 	case *models.Author:
 		if v == nil {
 			keys = nullLookup(ctx)
 		} else {
-			keys = []string{AuthorKey(v.ID)}
+			keys = []string{cachekey.Author(v.ID)}
 		}
 	case *models.Category:
 		if v == nil {
 			keys = nullLookup(ctx)
 		} else {
-			keys = []string{CategoryKey(v.ID)}
+			keys = []string{cachekey.Category(v.ID)}
 		}
 	case *models.Tag:
 		switch {
@@ -121,34 +107,34 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		case isRootField(ctx):
 			// Found because an article of it is visible: it hides again
 			// when the last one goes.
-			keys = []string{TagKey(v.ID), KeyArticles}
+			keys = []string{cachekey.Tag(v.ID), cachekey.Articles}
 		default:
-			keys = []string{TagKey(v.ID)}
+			keys = []string{cachekey.Tag(v.ID)}
 		}
 	case []*models.Author:
 		for _, a := range v {
-			keys = append(keys, AuthorKey(a.ID))
+			keys = append(keys, cachekey.Author(a.ID))
 		}
 	case []*models.Tag:
 		for _, t := range v {
-			keys = append(keys, TagKey(t.ID))
+			keys = append(keys, cachekey.Tag(t.ID))
 		}
 	case []*models.Category:
-		keys = append(keys, KeyCategories)
+		keys = append(keys, cachekey.Categories)
 		for _, c := range v {
-			keys = append(keys, CategoryKey(c.ID))
+			keys = append(keys, cachekey.Category(c.ID))
 		}
 	case []*models.Article:
 		for _, a := range v {
-			keys = append(keys, ArticleKey(a.ID))
+			keys = append(keys, cachekey.Article(a.ID))
 		}
 	case *model.ArticleConnection, *model.SearchConnection:
 		// A list, or search results: any article may join them.
-		keys = []string{KeyArticles}
+		keys = []string{cachekey.Articles}
 	case *model.AuthorConnection:
-		keys = []string{KeyAuthors}
+		keys = []string{cachekey.Authors}
 	case *model.TagConnection:
-		keys = []string{KeyTags, KeyArticles} // readers see the tags of visible articles
+		keys = []string{cachekey.Tags, cachekey.Articles} // readers see the tags of visible articles
 	case nil: // node(id:) finding nothing
 		keys = nullLookup(ctx)
 	}
@@ -203,13 +189,13 @@ func coarsen(keys []string) []string {
 		}
 		switch typ {
 		case "article":
-			set[KeyArticles] = true
+			set[cachekey.Articles] = true
 		case "author":
-			set[KeyAuthors] = true
+			set[cachekey.Authors] = true
 		case "category":
-			set[KeyCategories] = true
+			set[cachekey.Categories] = true
 		case "tag":
-			set[KeyTags] = true
+			set[cachekey.Tags] = true
 		}
 	}
 	out := make([]string, 0, len(set))

@@ -2,6 +2,7 @@ package httpcache
 
 import (
 	"context"
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"reflect"
 	"regexp"
 	"strings"
@@ -19,12 +20,12 @@ const KeyAll = "*"
 
 // tableKeys maps content tables to the list key every write to them purges.
 var tableKeys = map[string]string{
-	"articles":        KeyArticles,
-	"article_authors": KeyArticles,
-	"article_tags":    KeyArticles,
-	"authors":         KeyAuthors,
-	"categories":      KeyCategories,
-	"tags":            KeyTags,
+	"articles":        cachekey.Articles,
+	"article_authors": cachekey.Articles,
+	"article_tags":    cachekey.Articles,
+	"authors":         cachekey.Authors,
+	"categories":      cachekey.Categories,
+	"tags":            cachekey.Tags,
 	// An article's related list (editors' picks, stored suggestions) is
 	// part of that article's answers: writes name the article whose list
 	// changed, and there is no list key.
@@ -74,31 +75,31 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		switch r := v.Interface().(type) {
 		case models.Article:
 			if r.ID != 0 {
-				keys, named = append(keys, ArticleKey(r.ID)), true
+				keys, named = append(keys, cachekey.Article(r.ID)), true
 			}
 		case models.Author:
 			if r.ID != 0 {
-				keys, named = append(keys, AuthorKey(r.ID)), true
+				keys, named = append(keys, cachekey.Author(r.ID)), true
 			}
 		case models.Category:
 			if r.ID != 0 {
-				keys, named = append(keys, CategoryKey(r.ID)), true
+				keys, named = append(keys, cachekey.Category(r.ID)), true
 			}
 		case models.Tag:
 			if r.ID != 0 {
-				keys, named = append(keys, TagKey(r.ID)), true
+				keys, named = append(keys, cachekey.Tag(r.ID)), true
 			}
 		case models.ArticleAuthor:
 			if r.ArticleID != 0 {
-				keys, named = append(keys, ArticleKey(r.ArticleID), AuthorKey(r.AuthorID)), true
+				keys, named = append(keys, cachekey.Article(r.ArticleID), cachekey.Author(r.AuthorID)), true
 			}
 		case models.ArticleTag:
 			if r.ArticleID != 0 {
-				keys, named = append(keys, ArticleKey(r.ArticleID), TagKey(r.TagID)), true
+				keys, named = append(keys, cachekey.Article(r.ArticleID), cachekey.Tag(r.TagID)), true
 			}
 		case ArticleListRow:
 			if id := r.CacheArticleID(); id != 0 {
-				keys, named = append(keys, ArticleKey(id)), true
+				keys, named = append(keys, cachekey.Article(id)), true
 			}
 		}
 	}
@@ -180,21 +181,21 @@ func columnKey(table, col string, val any) string {
 	switch {
 	case col == "article_id" && (table == "article_authors" || table == "article_tags" ||
 		table == "article_related" || table == "article_related_candidates"):
-		return ArticleKey(id)
+		return cachekey.Article(id)
 	case col == "author_id" && table == "article_authors":
-		return AuthorKey(id)
+		return cachekey.Author(id)
 	case col == "tag_id" && table == "article_tags":
-		return TagKey(id)
+		return cachekey.Tag(id)
 	case col == "id":
 		switch table {
 		case "articles":
-			return ArticleKey(id)
+			return cachekey.Article(id)
 		case "authors":
-			return AuthorKey(id)
+			return cachekey.Author(id)
 		case "categories":
-			return CategoryKey(id)
+			return cachekey.Category(id)
 		case "tags":
-			return TagKey(id)
+			return cachekey.Tag(id)
 		}
 	}
 	return ""

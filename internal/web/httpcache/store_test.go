@@ -1,6 +1,7 @@
 package httpcache
 
 import (
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"slices"
 	"testing"
 	"time"
@@ -56,10 +57,10 @@ func TestNotModified(t *testing.T) {
 func TestHeaderCoarsensLongKeyLists(t *testing.T) {
 	var keys []string
 	for i := range 2000 {
-		keys = append(keys, ArticleKey(uint64(i+1)), TagKey(uint64(i+1)))
+		keys = append(keys, cachekey.Article(uint64(i+1)), cachekey.Tag(uint64(i+1)))
 	}
 	sk, _ := Header(keys)
-	if len(sk) > maxHeaderBytes || !slices.Equal(splitSpace(sk), []string{KeyArticles, KeyTags}) {
+	if len(sk) > maxHeaderBytes || !slices.Equal(splitSpace(sk), []string{cachekey.Articles, cachekey.Tags}) {
 		t.Errorf("coarsened keys = %.100q", sk)
 	}
 }
