@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,8 +30,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func main() {
@@ -273,14 +270,6 @@ func reportRounds(w io.Writer, rounds []ratioRound) {
 	fmt.Fprintf(w, "\nmedian ratio %.2f\n", ratios[len(ratios)/2])
 }
 
-func scenarioNames() string {
-	var n []string
-	for _, s := range scenarios {
-		n = append(n, s.name)
-	}
-	return strings.Join(n, ", ")
-}
-
 // seed migrates and, when the database is empty, adds the demo content and
 // the synthetic articles.
 func seed(o options) error {
@@ -315,122 +304,6 @@ func createToken(o options) (string, error) {
 	return lines[len(lines)-1], nil
 }
 
-// process is a server under test.
-type process struct {
-	kind, base string
-	cmd        *exec.Cmd
-	pid        int
-}
-
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func startServer(ctx context.Context, o options, kind, self string, ceilingBytes int) (*process, error) {
-	addr, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	var cmd *exec.Cmd
-	switch kind {
-	case serverCeiling:
-		cmd = exec.CommandContext(ctx, self, "ceiling", "--addr", addr, "--bytes", strconv.Itoa(ceilingBytes))
-	default:
-		args := []string{"serve", "--addr", addr, "--db", o.db, "--no-demo", "--log-level", "warn",
-			"--rate-limit", "0", "--token-rate-limit", "0"}
-		if kind == serverUncached {
-			args = append(args, "--response-cache=false")
-		}
-		args = append(args, strings.Fields(o.serverFlags)...)
-		cmd = exec.CommandContext(ctx, o.bin, args...)
-	}
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &process{kind: kind, base: "http://" + addr, cmd: cmd, pid: cmd.Process.Pid}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get(p.base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return p, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			p.stop()
-			return nil, fmt.Errorf("%s server did not become ready", kind)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (p *process) stop() {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		p.cmd.Process.Kill()
-	}
-}
-
-// rss returns the process's resident and peak resident memory in MiB.
-func (p *process) rss() (cur, peak float64) {
-	if p.pid == 0 {
-		return 0, 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid))
-	if err != nil {
-		return 0, 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			cur = kb / 1024
-		case "VmHWM:":
-			peak = kb / 1024
-		}
-	}
-	return cur, peak
-}
-
-// cpu returns the process's user+system CPU time so far. On a machine
-// shared with other work, CPU per request is steadier than requests/s.
-func (p *process) cpu() time.Duration {
-	if p.pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses.
-	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
-
-// gql posts a query to the server under test.
 func gql(base, query string, vars map[string]any, v any) (int, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	res, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
@@ -526,81 +399,6 @@ func metricSum(base, name string) (sum, count float64) {
 	}
 	return sum, count
 }
-
-type result struct {
-	scenario      scenario
-	skipped       string
-	requests      uint64
-	rps           float64
-	p50, p95, p99 time.Duration
-	errors        int
-	sqlPerReq     float64
-	rss, peakRSS  float64
-	cpuPerReq     time.Duration
-	// dbCPUPerReq and clientCPUPerReq are the CPU time the database server
-	// (when it runs on this machine) and the load generator spent per
-	// request: with the server's, what one request costs the machine.
-	dbCPUPerReq, clientCPUPerReq time.Duration
-}
-
-func attack(ctx context.Context, o options, sc scenario, f *fixture, srv *process) (result, error) {
-	targeter := func(seed uint64) vegeta.Targeter { return sc.targeter(f, seed) }
-	if sc.targeter == nil {
-		targets := sc.targets(f)
-		targeter = func(seed uint64) vegeta.Targeter { return randomTargeter(targets, seed) }
-	}
-	newAttacker := func() *vegeta.Attacker {
-		return vegeta.NewAttacker(
-			vegeta.Workers(uint64(o.concurrency)), vegeta.MaxWorkers(uint64(o.concurrency)),
-			vegeta.Connections(o.concurrency), vegeta.KeepAlive(true), vegeta.Timeout(10*time.Second),
-			vegeta.MaxBody(16), // enough to tell {"errors" from {"data"
-		)
-	}
-	pace := vegeta.ConstantPacer{} // zero: as fast as the clients go
-	if o.warmup > 0 {
-		for range newAttacker().Attack(targeter(1), pace, o.warmup, sc.name+"-warmup") {
-		}
-	}
-	sum0, count0 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
-	db, client := localDatabase(o.db, srv), &process{pid: os.Getpid()}
-	cpu0, dbCPU0, clientCPU0 := srv.cpu(), db.cpu(), client.cpu()
-	var m vegeta.Metrics
-	errs := 0
-	atk := newAttacker()
-	go func() { <-ctx.Done(); atk.Stop() }()
-	for res := range atk.Attack(targeter(2), pace, o.duration, sc.name) {
-		if res.Error == "" && bytes.HasPrefix(res.Body, []byte(`{"errors"`)) {
-			res.Error = "GraphQL errors"
-		}
-		if res.Error != "" {
-			errs++
-		}
-		m.Add(res)
-	}
-	m.Close()
-	if ctx.Err() != nil {
-		return result{}, ctx.Err()
-	}
-	sum1, count1 := metricSum(srv.base, "broadsheet_sql_statements_per_request")
-	r := result{scenario: sc, requests: m.Requests, rps: m.Throughput, p50: m.Latencies.P50, p95: m.Latencies.P95, p99: m.Latencies.P99, errors: errs, sqlPerReq: -1}
-	if count1 > count0 {
-		r.sqlPerReq = (sum1 - sum0) / (count1 - count0)
-	}
-	r.rss, r.peakRSS = srv.rss()
-	if m.Requests > 0 {
-		n := time.Duration(m.Requests)
-		r.cpuPerReq = (srv.cpu() - cpu0) / n
-		r.dbCPUPerReq = (db.cpu() - dbCPU0) / n
-		r.clientCPUPerReq = (client.cpu() - clientCPU0) / n
-	}
-	return r, nil
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// msf is ms for CPU times, which are in clock ticks of 10 ms but divided
-// by many requests.
-func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // localDatabase finds the MySQL or MariaDB server process behind dbURL
 // when it runs on this machine, to read its CPU time; otherwise (SQLite

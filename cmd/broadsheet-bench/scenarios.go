@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -189,4 +190,12 @@ func randomTargeter(ts []vegeta.Target, seed uint64) vegeta.Targeter {
 		mu.Unlock()
 		return nil
 	}
+}
+
+func scenarioNames() string {
+	var n []string
+	for _, s := range scenarios {
+		n = append(n, s.name)
+	}
+	return strings.Join(n, ", ")
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// process is a server under test.
+type process struct {
+	kind, base string
+	cmd        *exec.Cmd
+	pid        int
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func startServer(ctx context.Context, o options, kind, self string, ceilingBytes int) (*process, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	var cmd *exec.Cmd
+	switch kind {
+	case serverCeiling:
+		cmd = exec.CommandContext(ctx, self, "ceiling", "--addr", addr, "--bytes", strconv.Itoa(ceilingBytes))
+	default:
+		args := []string{"serve", "--addr", addr, "--db", o.db, "--no-demo", "--log-level", "warn",
+			"--rate-limit", "0", "--token-rate-limit", "0"}
+		if kind == serverUncached {
+			args = append(args, "--response-cache=false")
+		}
+		args = append(args, strings.Fields(o.serverFlags)...)
+		cmd = exec.CommandContext(ctx, o.bin, args...)
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{kind: kind, base: "http://" + addr, cmd: cmd, pid: cmd.Process.Pid}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return p, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			p.stop()
+			return nil, fmt.Errorf("%s server did not become ready", kind)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (p *process) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		p.cmd.Process.Kill()
+	}
+}
+
+// rss returns the process's resident and peak resident memory in MiB.
+func (p *process) rss() (cur, peak float64) {
+	if p.pid == 0 {
+		return 0, 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid))
+	if err != nil {
+		return 0, 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			cur = kb / 1024
+		case "VmHWM:":
+			peak = kb / 1024
+		}
+	}
+	return cur, peak
+}
+
+// cpu returns the process's user+system CPU time so far. On a machine
+// shared with other work, CPU per request is steadier than requests/s.
+func (p *process) cpu() time.Duration {
+	if p.pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// gql posts a query to the server under test.
