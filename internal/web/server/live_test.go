@@ -69,6 +69,9 @@ func TestLiveArticleLifecycle(t *testing.T) {
 					t.Fatalf("create: %+v", p.UserErrors)
 				}
 				id := p.Article.ID
+				// The creation's event must be through before anyone
+				// subscribes, or it reaches the new subscribers first.
+				s.Settle(t)
 				reader := dialWS(t, s.URL, proto, "")
 				subscribeWS(t, reader, "p", `subscription { articlePublished(category: "world") { `+liveArticleFields+` } }`, nil)
 				subscribeWS(t, reader, "u", `subscription($id: ID!) { articleUpdated(id: $id) { `+liveArticleFields+` } }`, map[string]any{"id": id})
