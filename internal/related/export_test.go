@@ -4,14 +4,12 @@ import (
 	"context"
 	"maps"
 	"slices"
-
-	"github.com/broadsheet/broadsheet/internal/store"
 )
 
 // CandidateSources returns, for every article, the candidate ids the SQL
 // path (store.CandidateIDs, used by RefreshRelated) and the in-memory path
 // (relatedIndex, used by Rebuild) find.
-func CandidateSources(ctx context.Context, st *store.Store) (map[uint64][2][]uint64, error) {
+func CandidateSources(ctx context.Context, st Store) (map[uint64][2][]uint64, error) {
 	all, err := st.AllRelatedFeatures(ctx)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ import (
 // links must be stored already (CreateArticle and the seeders store them).
 // It returns the number of articles it considered.
 // It runs inside a transaction that holds the editorial write lock.
-func Rebuild(ctx context.Context, tx *store.Store) (int, error) {
+func Rebuild(ctx context.Context, tx Store) (int, error) {
 	all, err := tx.AllRelatedFeatures(ctx)
 	if err != nil {
 		return 0, err

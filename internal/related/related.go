@@ -125,7 +125,7 @@ func Limit(first *int) (int, error) {
 
 // Explain recomputes, from the current data, why each of ids is suggested
 // for the article articleID; ids that no longer qualify are left out.
-func Explain(ctx context.Context, st *store.Store, articleID uint64, ids []uint64) (map[uint64][]Reason, error) {
+func Explain(ctx context.Context, st Store, articleID uint64, ids []uint64) (map[uint64][]Reason, error) {
 	feats, err := st.RelatedFeaturesOf(ctx, []uint64{articleID}, store.FeatureFilter{})
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func Explain(ctx context.Context, st *store.Store, articleID uint64, ids []uint6
 // with it (or withdraws it from every list when it may no longer be
 // suggested). It runs inside a transaction that holds the editorial write
 // lock.
-func Refresh(ctx context.Context, st *store.Store, id uint64) error {
+func Refresh(ctx context.Context, st Store, id uint64) error {
 	if err := st.TouchPicksOf(ctx, id); err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func Refresh(ctx context.Context, st *store.Store, id uint64) error {
 // keywords, and the features of its candidates (found by the store, or the
 // given ids) restricted to what they can share with x. It drops x's common
 // keywords (see tooCommon) from x.Keywords.
-func scorer(ctx context.Context, st *store.Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
+func scorer(ctx context.Context, st Store, x *store.RelatedFeatures, ids []uint64, explain bool) (*relatedScorer, map[uint64]*store.RelatedFeatures, error) {
 	n, err := st.CorpusSize(ctx)
 	if err != nil {
 		return nil, nil, err

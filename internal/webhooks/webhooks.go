@@ -16,7 +16,6 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/page"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -78,12 +77,12 @@ func (c *Config) defaults() {
 
 // Service manages webhooks (admins only; the schema enforces that).
 type Service struct {
-	store *store.Store
+	store Store
 	cfg   Config
 }
 
 // New returns the webhook service.
-func New(st *store.Store, cfg Config) *Service {
+func New(st Store, cfg Config) *Service {
 	cfg.defaults()
 	return &Service{store: st, cfg: cfg}
 }

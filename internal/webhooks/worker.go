@@ -17,13 +17,12 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
 // Worker turns outbox events into deliveries and sends them.
 type Worker struct {
-	store   *store.Store
+	store   Store
 	content *content.Service
 	cfg     Config
 	client  *http.Client
@@ -32,7 +31,7 @@ type Worker struct {
 }
 
 // NewWorker returns a worker; content loads the objects events are about.
-func NewWorker(st *store.Store, svc *content.Service, cfg Config, log *slog.Logger) *Worker {
+func NewWorker(st Store, svc *content.Service, cfg Config, log *slog.Logger) *Worker {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
