@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/models"
+	"github.com/broadsheet/broadsheet/internal/models"
 )
 
 // QueueStore is the mail queue's storage.

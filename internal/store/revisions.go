@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/broadsheet/broadsheet/models"
+	"github.com/broadsheet/broadsheet/internal/models"
 )
 
 // AddRevision stores a revision.

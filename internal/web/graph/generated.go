@@ -14,11 +14,11 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
-	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
-	"github.com/broadsheet/broadsheet/models"
+	"github.com/broadsheet/broadsheet/internal/web/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -2158,7 +2158,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema.graphql", Input: `"""
+	{Name: "../../../schema.graphql", Input: `"""
 Broadsheet's GraphQL API: a news publication's articles, authors, sections
 and tags. Readers (requests without credentials) see only published
 articles; editors and admins authenticate with an API token.
@@ -3913,7 +3913,7 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
 		func(ctx context.Context, v any) (model.Role, error) {
-			return ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, v)
+			return ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4059,7 +4059,7 @@ func (ec *executionContext) field_Mutation_createArticle_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateArticleInput, error) {
-			return ec.unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx, v)
+			return ec.unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCreateArticleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4073,7 +4073,7 @@ func (ec *executionContext) field_Mutation_createAuthor_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AuthorInput, error) {
-			return ec.unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorInput(ctx, v)
+			return ec.unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4087,7 +4087,7 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CategoryInput, error) {
-			return ec.unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryInput(ctx, v)
+			return ec.unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4109,7 +4109,7 @@ func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Contex
 	args["url"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
 		func(ctx context.Context, v any) ([]model.WebhookEvent, error) {
-			return ec.unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
+			return ec.unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4325,7 +4325,7 @@ func (ec *executionContext) field_Mutation_updateArticle_args(ctx context.Contex
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateArticleInput, error) {
-			return ec.unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateArticleInput(ctx, v)
+			return ec.unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateArticleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4355,7 +4355,7 @@ func (ec *executionContext) field_Mutation_updateAuthor_args(ctx context.Context
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
-			return ec.unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateAuthorInput(ctx, v)
+			return ec.unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateAuthorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4377,7 +4377,7 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
-			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
+			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4429,7 +4429,7 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	args["url"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "events",
 		func(ctx context.Context, v any) ([]model.WebhookEvent, error) {
-			return ec.unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
+			return ec.unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4527,7 +4527,7 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
-			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx, v)
+			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4535,7 +4535,7 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.ArticleOrder, error) {
-			return ec.unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrder(ctx, v)
+			return ec.unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4565,7 +4565,7 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AuditFilter, error) {
-			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4653,7 +4653,7 @@ func (ec *executionContext) field_Query_newsletterSubscribers_args(ctx context.C
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
-			return ec.unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx, v)
+			return ec.unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4705,7 +4705,7 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 	args["after"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
-			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx, v)
+			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5102,7 +5102,7 @@ func (ec *executionContext) _Article_status(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
-			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, selections, v)
+			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5240,7 +5240,7 @@ func (ec *executionContext) _Article_coverImage(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
-			return ec.marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCoverImage(ctx, selections, v)
+			return ec.marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCoverImage(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5295,7 +5295,7 @@ func (ec *executionContext) _Article_authors(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx, selections, v)
+			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5327,7 +5327,7 @@ func (ec *executionContext) _Article_category(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5359,7 +5359,7 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx, selections, v)
+			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5440,7 +5440,7 @@ func (ec *executionContext) _Article_revisions(ctx context.Context, field graphq
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal []*content.Revision
 					return zeroVal, err
@@ -5500,7 +5500,7 @@ func (ec *executionContext) _Article_related(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5546,7 +5546,7 @@ func (ec *executionContext) _Article_relatedCandidates(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal []*model.RelatedCandidate
 					return zeroVal, err
@@ -5562,7 +5562,7 @@ func (ec *executionContext) _Article_relatedCandidates(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
-			return ec.marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx, selections, v)
+			return ec.marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5605,7 +5605,7 @@ func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5637,7 +5637,7 @@ func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5669,7 +5669,7 @@ func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5747,7 +5747,7 @@ func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5779,7 +5779,7 @@ func (ec *executionContext) _ArticlePayload_article(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5811,7 +5811,7 @@ func (ec *executionContext) _ArticlePayload_userErrors(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5843,7 +5843,7 @@ func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
-			return ec.marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5875,7 +5875,7 @@ func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5907,7 +5907,7 @@ func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5985,7 +5985,7 @@ func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx, selections, v)
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6340,7 +6340,7 @@ func (ec *executionContext) _Author_articles(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6383,7 +6383,7 @@ func (ec *executionContext) _AuthorConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
-			return ec.marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6415,7 +6415,7 @@ func (ec *executionContext) _AuthorConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx, selections, v)
+			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6447,7 +6447,7 @@ func (ec *executionContext) _AuthorConnection_pageInfo(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6525,7 +6525,7 @@ func (ec *executionContext) _AuthorEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6557,7 +6557,7 @@ func (ec *executionContext) _AuthorPayload_author(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6589,7 +6589,7 @@ func (ec *executionContext) _AuthorPayload_userErrors(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6714,7 +6714,7 @@ func (ec *executionContext) _Category_articles(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6757,7 +6757,7 @@ func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6789,7 +6789,7 @@ func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6959,7 +6959,7 @@ func (ec *executionContext) _ContentChange_object(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
-			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
+			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7109,7 +7109,7 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7125,7 +7125,7 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7171,7 +7171,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7187,7 +7187,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7233,7 +7233,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7249,7 +7249,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7295,7 +7295,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7311,7 +7311,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7357,7 +7357,7 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7373,7 +7373,7 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7419,7 +7419,7 @@ func (ec *executionContext) _Mutation_restoreArticle(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7435,7 +7435,7 @@ func (ec *executionContext) _Mutation_restoreArticle(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7481,7 +7481,7 @@ func (ec *executionContext) _Mutation_setRelatedArticles(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7497,7 +7497,7 @@ func (ec *executionContext) _Mutation_setRelatedArticles(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7543,7 +7543,7 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7559,7 +7559,7 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7605,7 +7605,7 @@ func (ec *executionContext) _Mutation_createAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7621,7 +7621,7 @@ func (ec *executionContext) _Mutation_createAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7667,7 +7667,7 @@ func (ec *executionContext) _Mutation_updateAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7683,7 +7683,7 @@ func (ec *executionContext) _Mutation_updateAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7729,7 +7729,7 @@ func (ec *executionContext) _Mutation_deleteAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7745,7 +7745,7 @@ func (ec *executionContext) _Mutation_deleteAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7791,7 +7791,7 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.CategoryPayload
 					return zeroVal, err
@@ -7807,7 +7807,7 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7853,7 +7853,7 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.CategoryPayload
 					return zeroVal, err
@@ -7869,7 +7869,7 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7913,7 +7913,7 @@ func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7957,7 +7957,7 @@ func (ec *executionContext) _Mutation_confirmNewsletterSubscription(ctx context.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8001,7 +8001,7 @@ func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8047,7 +8047,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8063,7 +8063,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8109,7 +8109,7 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8125,7 +8125,7 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8171,7 +8171,7 @@ func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8187,7 +8187,7 @@ func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8233,7 +8233,7 @@ func (ec *executionContext) _Mutation_retryWebhookDelivery(ctx context.Context, 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookDeliveryPayload
 					return zeroVal, err
@@ -8249,7 +8249,7 @@ func (ec *executionContext) _Mutation_retryWebhookDelivery(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8293,7 +8293,7 @@ func (ec *executionContext) _Mutation_updateNewsletterTopics(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8382,7 +8382,7 @@ func (ec *executionContext) _NewsletterSignupPayload_userErrors(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8460,7 +8460,7 @@ func (ec *executionContext) _NewsletterSubscriber_status(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
-			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8575,7 +8575,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_edges(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8607,7 +8607,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_nodes(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriberᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8639,7 +8639,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_pageInfo(ctx context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8717,7 +8717,7 @@ func (ec *executionContext) _NewsletterSubscriberEdge_node(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8772,7 +8772,7 @@ func (ec *executionContext) _NewsletterSubscription_status(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
-			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8818,7 +8818,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload_subscription(ctx cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+			return ec.marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8850,7 +8850,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload_userErrors(ctx contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9021,7 +9021,7 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9065,7 +9065,7 @@ func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9109,7 +9109,7 @@ func (ec *executionContext) _Query_author(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9153,7 +9153,7 @@ func (ec *executionContext) _Query_authors(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
-			return ec.marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9197,7 +9197,7 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9240,7 +9240,7 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Category) graphql.Marshaler {
-			return ec.marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategoryᚄ(ctx, selections, v)
+			return ec.marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategoryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9273,7 +9273,7 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
-			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
+			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9317,7 +9317,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
-			return ec.marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9361,7 +9361,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
-			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
+			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9407,7 +9407,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.AuditEntry]
 					return zeroVal, err
@@ -9423,7 +9423,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
-			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9469,7 +9469,7 @@ func (ec *executionContext) _Query_newsletterSubscribers(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.NewsletterSubscriber]
 					return zeroVal, err
@@ -9485,7 +9485,7 @@ func (ec *executionContext) _Query_newsletterSubscribers(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9530,7 +9530,7 @@ func (ec *executionContext) _Query_newsletterTopicCounts(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal []*newsletter.TopicCount
 					return zeroVal, err
@@ -9580,7 +9580,7 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal []*models.Webhook
 					return zeroVal, err
@@ -9596,7 +9596,7 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookᚄ(ctx, selections, v)
+			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9631,7 +9631,7 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.WebhookDelivery]
 					return zeroVal, err
@@ -9647,7 +9647,7 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9691,7 +9691,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
-			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9810,7 +9810,7 @@ func (ec *executionContext) _RelatedCandidate_article(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9888,7 +9888,7 @@ func (ec *executionContext) _RelatedCandidate_reasons(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
-			return ec.marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx, selections, v)
+			return ec.marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9920,7 +9920,7 @@ func (ec *executionContext) _RelatedReason_kind(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
-			return ec.marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx, selections, v)
+			return ec.marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10219,7 +10219,7 @@ func (ec *executionContext) _Revision_status(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
-			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, selections, v)
+			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10265,7 +10265,7 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10297,7 +10297,7 @@ func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10329,7 +10329,7 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10407,7 +10407,7 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10486,7 +10486,7 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10530,7 +10530,7 @@ func (ec *executionContext) _Subscription_articleUpdated(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10575,7 +10575,7 @@ func (ec *executionContext) _Subscription_contentChanged(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *live.Change
 					return zeroVal, err
@@ -10693,7 +10693,7 @@ func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10736,7 +10736,7 @@ func (ec *executionContext) _TagConnection_edges(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
-			return ec.marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10768,7 +10768,7 @@ func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx, selections, v)
+			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10800,7 +10800,7 @@ func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10878,7 +10878,7 @@ func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
+			return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10956,7 +10956,7 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
-			return ec.marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx, selections, v)
+			return ec.marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11025,7 +11025,7 @@ func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
-			return ec.marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, selections, v)
+			return ec.marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11163,7 +11163,7 @@ func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
-			return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, selections, v)
+			return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11186,7 +11186,7 @@ func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11370,7 +11370,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11402,7 +11402,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_nodes(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDeliveryᚄ(ctx, selections, v)
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDeliveryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11434,7 +11434,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11512,7 +11512,7 @@ func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, selections, v)
+			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11544,7 +11544,7 @@ func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, selections, v)
+			return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11576,7 +11576,7 @@ func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11608,7 +11608,7 @@ func (ec *executionContext) _WebhookPayload_webhook(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
-			return ec.marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx, selections, v)
+			return ec.marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11663,7 +11663,7 @@ func (ec *executionContext) _WebhookPayload_userErrors(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12796,7 +12796,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 			it.Author = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12859,14 +12859,14 @@ func (ec *executionContext) unmarshalInputArticleOrder(ctx context.Context, obj 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx, v)
+			data, err := ec.unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13223,7 +13223,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 			it.Authors = data
 		case "coverImage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImage"))
-			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
+			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13237,7 +13237,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 			it.CanonicalURL = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, v)
+			data, err := ec.unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13279,7 +13279,7 @@ func (ec *executionContext) unmarshalInputNewsletterSubscriberFilter(ctx context
 		switch k {
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, v)
+			data, err := ec.unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13377,7 +13377,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 			it.Authors = data
 		case "coverImage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImage"))
-			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
+			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16263,11 +16263,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, sel, v[i])
+		return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16279,7 +16279,7 @@ func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Article!")
 		return graphql.Null
@@ -16287,7 +16287,7 @@ func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 	return ec._Article(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticleConnection!")
 		return graphql.Null
@@ -16295,11 +16295,11 @@ func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadshe
 	return ec._ArticleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16311,7 +16311,7 @@ func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Article]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticleEdge!")
 		return graphql.Null
@@ -16319,17 +16319,17 @@ func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋb
 	return ec._ArticleEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, v any) (model.ArticleOrderField, error) {
+func (ec *executionContext) unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, v any) (model.ArticleOrderField, error) {
 	var res model.ArticleOrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, sel ast.SelectionSet, v model.ArticleOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, sel ast.SelectionSet, v model.ArticleOrderField) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticlePayload!")
 		return graphql.Null
@@ -16337,17 +16337,17 @@ func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._ArticlePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, v any) (models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, v any) (models.ArticleStatus, error) {
 	var res models.ArticleStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditConnection!")
 		return graphql.Null
@@ -16355,11 +16355,11 @@ func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheet
 	return ec._AuditConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16371,7 +16371,7 @@ func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.AuditEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEdge!")
 		return graphql.Null
@@ -16379,11 +16379,11 @@ func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ec._AuditEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx, sel, v[i])
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16395,7 +16395,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
 		return graphql.Null
@@ -16403,11 +16403,11 @@ func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ec._AuditEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Author) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, sel, v[i])
+		return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16419,7 +16419,7 @@ func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ret
 }
 
-func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Author!")
 		return graphql.Null
@@ -16427,7 +16427,7 @@ func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroads
 	return ec._Author(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorConnection!")
 		return graphql.Null
@@ -16435,11 +16435,11 @@ func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadshee
 	return ec._AuthorConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16451,7 +16451,7 @@ func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Author]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorEdge!")
 		return graphql.Null
@@ -16459,12 +16459,12 @@ func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ec._AuthorEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorInput(ctx context.Context, v any) (model.AuthorInput, error) {
+func (ec *executionContext) unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorInput(ctx context.Context, v any) (model.AuthorInput, error) {
 	res, err := ec.unmarshalInputAuthorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorPayload!")
 		return graphql.Null
@@ -16486,11 +16486,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, sel, v[i])
+		return ec.marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16502,7 +16502,7 @@ func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋb
 	return ret
 }
 
-func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Category!")
 		return graphql.Null
@@ -16510,12 +16510,12 @@ func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Category(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryInput(ctx context.Context, v any) (model.CategoryInput, error) {
+func (ec *executionContext) unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryInput(ctx context.Context, v any) (model.CategoryInput, error) {
 	res, err := ec.unmarshalInputCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CategoryPayload!")
 		return graphql.Null
@@ -16531,7 +16531,7 @@ func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._ContentChange(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {
+func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {
 	res, err := ec.unmarshalInputCreateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -16621,7 +16621,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSignupPayload!")
 		return graphql.Null
@@ -16629,21 +16629,21 @@ func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbr
 	return ec._NewsletterSignupPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (model.NewsletterStatus, error) {
+func (ec *executionContext) unmarshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (model.NewsletterStatus, error) {
 	var res model.NewsletterStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
+		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16655,7 +16655,7 @@ func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriber!")
 		return graphql.Null
@@ -16663,7 +16663,7 @@ func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroad
 	return ec._NewsletterSubscriber(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberConnection!")
 		return graphql.Null
@@ -16671,11 +16671,11 @@ func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗc
 	return ec._NewsletterSubscriberConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16687,7 +16687,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcom�
 	return ret
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberEdge!")
 		return graphql.Null
@@ -16695,7 +16695,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋb
 	return ec._NewsletterSubscriberEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriptionPayload!")
 		return graphql.Null
@@ -16727,17 +16727,17 @@ func (ec *executionContext) marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroad
 	return ec._NewsletterTopicCount(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
@@ -16745,11 +16745,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
+		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16761,7 +16761,7 @@ func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroads
 	return ret
 }
 
-func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx context.Context, sel ast.SelectionSet, v *model.RelatedCandidate) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidate(ctx context.Context, sel ast.SelectionSet, v *model.RelatedCandidate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RelatedCandidate!")
 		return graphql.Null
@@ -16769,11 +16769,11 @@ func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadshee
 	return ec._RelatedCandidate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
+		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16785,7 +16785,7 @@ func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadshee
 	return ret
 }
 
-func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx context.Context, sel ast.SelectionSet, v *model.RelatedReason) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReason(ctx context.Context, sel ast.SelectionSet, v *model.RelatedReason) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RelatedReason!")
 		return graphql.Null
@@ -16793,13 +16793,13 @@ func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._RelatedReason(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, v any) (model.RelatedReasonKind, error) {
+func (ec *executionContext) unmarshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, v any) (model.RelatedReasonKind, error) {
 	var res model.RelatedReasonKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
 	return v
 }
 
@@ -16827,17 +16827,17 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Revision(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SearchConnection!")
 		return graphql.Null
@@ -16845,11 +16845,11 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadshee
 	return ec._SearchConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16861,7 +16861,7 @@ func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SearchEdge!")
 		return graphql.Null
@@ -16912,11 +16912,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, sel, v[i])
+		return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16928,7 +16928,7 @@ func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroads
 	return ret
 }
 
-func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Tag!")
 		return graphql.Null
@@ -16936,7 +16936,7 @@ func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadshee
 	return ec._Tag(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TagConnection!")
 		return graphql.Null
@@ -16944,11 +16944,11 @@ func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._TagConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16960,7 +16960,7 @@ func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Tag]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TagEdge!")
 		return graphql.Null
@@ -16982,26 +16982,26 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateArticleInput(ctx context.Context, v any) (model.UpdateArticleInput, error) {
+func (ec *executionContext) unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateArticleInput(ctx context.Context, v any) (model.UpdateArticleInput, error) {
 	res, err := ec.unmarshalInputUpdateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateAuthorInput(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
+func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateAuthorInput(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
 	res, err := ec.unmarshalInputUpdateAuthorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
+func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17013,7 +17013,7 @@ func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UserError!")
 		return graphql.Null
@@ -17021,21 +17021,21 @@ func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ec._UserError(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, v any) (model.UserErrorCode, error) {
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, v any) (model.UserErrorCode, error) {
 	var res model.UserErrorCode
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx, sel, v[i])
+		return ec.marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17047,7 +17047,7 @@ func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Webhook!")
 		return graphql.Null
@@ -17055,11 +17055,11 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, sel, v[i])
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17071,7 +17071,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsh
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
 		return graphql.Null
@@ -17079,7 +17079,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheet
 	return ec._WebhookDelivery(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryConnection!")
 		return graphql.Null
@@ -17087,11 +17087,11 @@ func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋ
 	return ec._WebhookDeliveryConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17103,7 +17103,7 @@ func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbro
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryEdge!")
 		return graphql.Null
@@ -17111,7 +17111,7 @@ func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroads
 	return ec._WebhookDeliveryEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryPayload!")
 		return graphql.Null
@@ -17119,33 +17119,33 @@ func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbro
 	return ec._WebhookDeliveryPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, v any) (model.WebhookDeliveryStatus, error) {
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, v any) (model.WebhookDeliveryStatus, error) {
 	var res model.WebhookDeliveryStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, v any) (model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, v any) (model.WebhookEvent, error) {
 	var res model.WebhookEvent
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, sel ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, sel ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]model.WebhookEvent, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17153,11 +17153,11 @@ func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
+		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17169,7 +17169,7 @@ func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookPayload!")
 		return graphql.Null
@@ -17319,14 +17319,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Article(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
+func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17334,7 +17334,7 @@ func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheet
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrder(ctx context.Context, v any) (*model.ArticleOrder, error) {
+func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrder(ctx context.Context, v any) (*model.ArticleOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17342,7 +17342,7 @@ func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx context.Context, v any) ([]models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx context.Context, v any) ([]models.ArticleStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17351,7 +17351,7 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet
 	res := make([]models.ArticleStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17359,14 +17359,14 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet
 	return res, nil
 }
 
-func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ArticleStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, sel, v[i])
+		return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17378,7 +17378,7 @@ func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, v any) (*models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, v any) (*models.ArticleStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17387,14 +17387,14 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheet
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v *models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v *models.ArticleStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17402,7 +17402,7 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17439,21 +17439,21 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCoverImage(ctx context.Context, sel ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
+func (ec *executionContext) marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCoverImage(ctx context.Context, sel ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CoverImage(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx context.Context, v any) (*model.CoverImageInput, error) {
+func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx context.Context, v any) (*model.CoverImageInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17532,7 +17532,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {
+func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17541,14 +17541,14 @@ func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsh
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterStatus) graphql.Marshaler {
+func (ec *executionContext) marshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
+func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17556,14 +17556,14 @@ func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._NewsletterSubscription(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17623,7 +17623,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17648,21 +17648,21 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
-func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._WebhookDelivery(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17671,7 +17671,7 @@ func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	res := make([]model.WebhookEvent, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17679,14 +17679,14 @@ func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
+		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
