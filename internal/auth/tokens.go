@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // TokenPrefix starts every Broadsheet API token, so a leaked one is easy to

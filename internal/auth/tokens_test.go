@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // touchStore is a TokenStore holding one token that counts the writes of

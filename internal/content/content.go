@@ -8,9 +8,9 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/markdown"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Service is the content API used by the GraphQL layer, the CLI and seeding.

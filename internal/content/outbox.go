@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // WithOutbox makes every change write its events to the outbox, in the

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // AuthorInput describes an author; on update, empty Slug keeps the old one.

@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/broadsheet/broadsheet/internal/fulltext"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // SearchHit is one search result.

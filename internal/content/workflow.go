@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // errNoArticle is the NOT_FOUND field error of article mutations.

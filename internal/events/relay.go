@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Publisher is where the relay hands events on (a pubsub.Broker).

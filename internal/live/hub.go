@@ -18,7 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Kind is what a subscription listens for.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 func TestDedupeForgetsTheOldest(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // QueueStore is the mail queue's storage.

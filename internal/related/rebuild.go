@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Rebuild recomputes every article's suggestions from scratch, in

@@ -3,8 +3,8 @@ package related
 import (
 	"context"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Store is the storage the engine reads and writes: articles' features,

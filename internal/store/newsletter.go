@@ -7,8 +7,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // SubscriberByEmail returns the subscriber with a normalised address, or nil.

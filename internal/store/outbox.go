@@ -10,8 +10,8 @@ import (
 
 	"gorm.io/gorm/clause"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // AppendEvents writes events to the outbox, each with a pending mark for

@@ -6,8 +6,8 @@ import (
 
 	"gorm.io/gorm/clause"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Related articles. The content service decides what is related; the store

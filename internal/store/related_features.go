@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // ---- What suggestions are computed from ----

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // AddRevision stores a revision.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // CreateToken stores a new API token (by hash).

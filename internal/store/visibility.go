@@ -5,7 +5,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // What a viewer may see of the articles, in its two forms side by side: as

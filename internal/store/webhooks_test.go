@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // A claim takes no more than the cap from one webhook, looks past a

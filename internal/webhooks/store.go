@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Store is the storage of webhooks and their deliveries, and the outbox

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Event names, as webhooks subscribe to them (the WebhookEvent enum).

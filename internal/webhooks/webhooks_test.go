@@ -19,7 +19,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
@@ -27,6 +26,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // receiver is a real HTTP endpoint on loopback that records deliveries and

@@ -4,9 +4,9 @@ import (
 	"github.com/broadsheet/broadsheet/internal/related"
 	"math"
 
+	"github.com/broadsheet/broadsheet/graph"
+	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/page"
-	"github.com/broadsheet/broadsheet/internal/web/graph"
-	"github.com/broadsheet/broadsheet/internal/web/graph/model"
 )
 
 // Estimated sizes of lists that have no page argument. They are typical

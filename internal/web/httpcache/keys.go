@@ -13,9 +13,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
-	"github.com/broadsheet/broadsheet/internal/models"
-	"github.com/broadsheet/broadsheet/internal/web/graph/model"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Keys collects the surrogate keys of one response. Resolvers run

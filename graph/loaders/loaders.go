@@ -12,7 +12,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Wait is how long a loader collects keys before fetching. gqlgen resolves

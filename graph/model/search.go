@@ -4,8 +4,8 @@ import (
 	"context"
 	"github.com/broadsheet/broadsheet/internal/content"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/related"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // SearchConnection is a page of search results.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/models"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // An object with a globally unique, opaque id (Relay object identification).

@@ -5,8 +5,8 @@ package model
 import (
 	"context"
 
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // PageInfo is a Relay page info.

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/models"
-	"github.com/broadsheet/broadsheet/internal/web/graph/model"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // userErrors splits a service error into the problems an editor can fix,

@@ -3,11 +3,11 @@ package graph
 import (
 	"context"
 
+	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/page"
-	"github.com/broadsheet/broadsheet/internal/web/graph/model"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // articleQuery turns the GraphQL filter and order into a content query.

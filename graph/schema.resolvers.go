@@ -12,16 +12,16 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/broadsheet/broadsheet/graph/loaders"
+	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/models"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/related"
-	"github.com/broadsheet/broadsheet/internal/web/graph/loaders"
-	"github.com/broadsheet/broadsheet/internal/web/graph/model"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Authors is the resolver for the authors field.

@@ -8,8 +8,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/broadsheet/broadsheet/internal/models"
-	"github.com/broadsheet/broadsheet/internal/web/graph/loaders"
+	"github.com/broadsheet/broadsheet/graph/loaders"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // articleRelations looks ahead into the selection of the article connection
