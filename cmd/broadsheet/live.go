@@ -97,16 +97,27 @@ func startLive(db *dbconn.DB, cfg liveConfig, log *slog.Logger) (*liveParts, err
 		return nil, err
 	}
 	relay := events.NewRelay(store.New(db), broker, events.RelayOptions{Logger: log, Sweep: cfg.sweep, Retention: cfg.retention})
+	// Registered before the server takes writes: from now on every change
+	// leaves its events pending for this broker too, whatever brokers other
+	// replicas on this database use.
+	regCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err = relay.Register(regCtx)
+	cancel()
+	if err != nil {
+		broker.Close()
+		return nil, err
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	lp := &liveParts{cfg: cfg, broker: broker, relay: relay, log: log, stopRelay: stop, relayDone: make(chan struct{})}
 	go func() {
 		defer close(lp.relayDone)
 		relay.Run(ctx)
 	}()
-	log.Info("live updates", "pubsub", broker.Name())
+	log.Info("live updates", "pubsub", broker.Name(), "outbox_consumer", relay.Consumer())
 	if broker.Name() == "memory" && db.Dialect == dbconn.MySQL {
 		// MySQL is what several replicas share; SQLite is one process.
-		log.Warn("live updates and response-cache purges reach only this replica with the in-memory broker; " +
+		log.Warn("live updates and response-cache purges reach only this replica with the in-memory broker " +
+			"(other replicas still get every event through their own brokers); " +
 			"when several replicas share this database, set --pubsub redis://… or nats://… (BROADSHEET_PUBSUB)")
 	}
 	return lp, nil
@@ -150,6 +161,9 @@ func (lp *liveParts) flush(ctx context.Context) {
 		lp.log.Warn("live updates: events left in the outbox for the next start", "err", err)
 	} else if n > 0 {
 		lp.log.Info("live updates: published the last events", "count", n)
+	}
+	if err := lp.relay.Unregister(ctx); err != nil {
+		lp.log.Warn("live updates: unregister this replica's in-memory broker (it expires by itself)", "err", err)
 	}
 }
 

@@ -23,6 +23,7 @@ type NATS struct {
 	opts      Options
 	url       string
 	stream    string
+	id        string
 	consuming atomic.Bool // the ordered consumer is set up (it survives reconnects)
 }
 
@@ -31,6 +32,7 @@ type NATS struct {
 func NewNATS(rawURL string, opts Options) (*NATS, error) {
 	opts.defaults()
 	n := &NATS{opts: opts, url: Redact(rawURL), stream: streamName(opts.Topic)}
+	n.id = "nats:" + serverIdentity(rawURL, "4222") + "#" + n.stream
 	nc, err := nats.Connect(rawURL,
 		nats.Name("broadsheet"),
 		nats.Timeout(opts.Timeout),
@@ -66,6 +68,9 @@ func streamName(topic string) string {
 
 // Name implements Broker.
 func (n *NATS) Name() string { return n.url }
+
+// Identity implements Broker: the servers and the stream.
+func (n *NATS) Identity() string { return n.id }
 
 func (n *NATS) ensureStream(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)

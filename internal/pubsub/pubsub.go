@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -38,6 +40,12 @@ type Broker interface {
 	Ready(ctx context.Context) error
 	// Name describes the broker for logs and readiness reports.
 	Name() string
+	// Identity names where the messages go, the same for every replica
+	// whose subscribers hear each other through this broker and different
+	// otherwise: "memory:…" is unique to one process, "redis:HOST:PORT/DB#
+	// STREAM" and "nats:HOSTS#STREAM" are shared by every replica on that
+	// stream. The outbox relay keeps its progress under it.
+	Identity() string
 	// Close releases the connection.
 	Close() error
 }
@@ -107,6 +115,33 @@ func Redact(raw string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// serverIdentity is the part of a broker URL that names the server: its
+// lower-cased host:port (each, sorted, for a comma-separated list), without
+// credentials, scheme, path or query.
+func serverIdentity(raw, defaultPort string) string {
+	var hosts []string
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if !strings.Contains(part, "://") {
+			part = "x://" + part // a bare host after the first URL's comma
+		}
+		u, err := url.Parse(part)
+		if err != nil {
+			return Redact(raw)
+		}
+		h := strings.ToLower(u.Host)
+		if h == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			h = net.JoinHostPort(strings.Trim(h, "[]"), defaultPort)
+		}
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	return strings.Join(hosts, ",")
 }
 
 // backoff returns the next wait after a failure: doubling from 100ms to max.

@@ -69,6 +69,9 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	relay := events.NewRelay(store.New(db), o.Broker, events.RelayOptions{Logger: o.Logger, Sweep: time.Hour})
+	if err := relay.Register(context.Background()); err != nil {
+		tb.Fatalf("register broker: %v", err)
+	}
 	wake := relay.Wake
 	if o.NoRelay {
 		wake = func() {}
