@@ -383,7 +383,7 @@ func TestTargetsAreGuarded(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil) // default config: private targets refused
 	admin := s.Token(t, "chief", auth.Admin)
-	for _, url := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://100.64.0.1/", "ftp://example.com/", "http://user:pass@example.com/", "not a url"} {
+	for _, url := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://100.64.0.1/", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://[::ffff:10.0.0.1]/", "ftp://example.com/", "http://user:pass@example.com/", "not a url"} {
 		r := s.Do(t, testserver.Request{Token: admin, Query: `mutation($u: String!) { createWebhook(url: $u, events: [ARTICLE_PUBLISHED]) { webhook { id } userErrors { field code } } }`, Variables: map[string]any{"u": url}})
 		if !strings.Contains(string(r.Body), `"field":["url"]`) || strings.Contains(string(r.Body), `"webhook":{`) {
 			t.Errorf("createWebhook(%s): %s", url, r.Body)
