@@ -69,6 +69,9 @@ type Store struct {
 	epoch atomic.Uint64
 
 	hits, misses, purged atomic.Uint64
+
+	// suspended: the cache serves and stores nothing (see Suspend).
+	suspended atomic.Bool
 }
 
 type item struct {
@@ -98,6 +101,10 @@ func (s *Store) Epoch() uint64 { return s.epoch.Load() }
 
 // Get returns a fresh entry for k.
 func (s *Store) Get(k Key) (*Entry, bool) {
+	if s.suspended.Load() {
+		s.misses.Add(1)
+		return nil, false
+	}
 	s.mu.Lock()
 	el, ok := s.entries[k]
 	if ok {
@@ -129,8 +136,9 @@ func (s *Store) Put(k Key, e *Entry, epoch uint64) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Checked under the lock: Purge bumps the epoch while holding it.
-	if s.epoch.Load() != epoch {
+	// Checked under the lock: Purge and Suspend bump the epoch while
+	// holding it.
+	if s.epoch.Load() != epoch || s.suspended.Load() {
 		return false
 	}
 	if el, ok := s.entries[k]; ok {

@@ -323,6 +323,9 @@ func (s *Server) CloseLive(ctx context.Context) {
 		case <-ctx.Done():
 		}
 	}
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
 	if s.cfg.Live != nil {
 		s.cfg.Live.Close()
 	}

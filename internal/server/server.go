@@ -106,6 +106,11 @@ type Config struct {
 	ResponseCache httpcache.StoreOptions
 	// DisableResponseCache turns the server-side response cache off.
 	DisableResponseCache bool
+	// BrokerCheck is how often the server asks whether the live-updates
+	// broker answers (default 1s): while it does not, other replicas'
+	// purges cannot arrive, so the response cache is emptied and turned off
+	// until it does.
+	BrokerCheck time.Duration
 	// OnPurge hears the surrogate keys of every purge (for a CDN or the
 	// event broker that carries purges to other replicas).
 	OnPurge func(keys []string)
@@ -130,6 +135,8 @@ type Server struct {
 
 	wsMu sync.Mutex
 	ws   map[*wsConn]struct{}
+
+	stopWatch context.CancelFunc // ends watchBroker
 }
 
 // New builds the server.
@@ -178,6 +185,7 @@ func New(cfg Config) *Server {
 			}
 		}
 	}
+	s.watchBroker()
 	s.registerCacheMetrics()
 	s.registerLiveMetrics()
 	s.graphql = s.newGraphQL()
@@ -396,6 +404,12 @@ func (s *Server) registerCacheMetrics() {
 	}
 	c := s.cache
 	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
+	m.Func("broadsheet_response_cache_suspended", "1 while the response cache is off because the live-updates broker is away.", false, func() float64 {
+		if c.Suspended() {
+			return 1
+		}
+		return 0
+	})
 	m.Func("broadsheet_response_cache_bytes", "Bytes of answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Bytes) })
 	m.Func("broadsheet_response_cache_hits_total", "Response-cache hits.", true, func() float64 { return float64(c.Stats().Hits) })
 	m.Func("broadsheet_response_cache_misses_total", "Response-cache misses.", true, func() float64 { return float64(c.Stats().Misses) })
