@@ -246,7 +246,7 @@ func (s *Server) newGraphQL() *handler.Server {
 		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
 	}
 	if s.cfg.MaxComplexity > 0 {
-		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
+		h.Use(&guard.ComplexityLimit{Max: s.cfg.MaxComplexity})
 	}
 	h.Use(guard.PageSizes{})
 	if s.cfg.Tracing != nil {
