@@ -20,6 +20,9 @@ const (
 	Forbidden       Kind = "FORBIDDEN"
 	Unauthenticated Kind = "UNAUTHENTICATED"
 	Unavailable     Kind = "UNAVAILABLE"
+	// Timeout: the request ran out of its deadline (--request-timeout);
+	// distinct from Unavailable, which means the database cannot be reached.
+	Timeout Kind = "TIMEOUT"
 	RateLimited     Kind = "RATE_LIMITED"
 	Internal        Kind = "INTERNAL"
 )

@@ -5,11 +5,13 @@ import (
 	"errors"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
 )
 
 // CodeTimeout is the code of a request that ran out of its deadline
 // (extensions.code), whether in a guard or in a resolver.
-const CodeTimeout = "TIMEOUT"
+const CodeTimeout = string(apperr.Timeout)
 
 // checkEvery is how many selections a walk visits between looks at the
 // request's context: often enough to stop within microseconds, rarely
