@@ -22,9 +22,9 @@ const (
 	Unavailable     Kind = "UNAVAILABLE"
 	// Timeout: the request ran out of its deadline (--request-timeout);
 	// distinct from Unavailable, which means the database cannot be reached.
-	Timeout Kind = "TIMEOUT"
-	RateLimited     Kind = "RATE_LIMITED"
-	Internal        Kind = "INTERNAL"
+	Timeout     Kind = "TIMEOUT"
+	RateLimited Kind = "RATE_LIMITED"
+	Internal    Kind = "INTERNAL"
 )
 
 // Error is an error of a known kind with a message fit for clients.
