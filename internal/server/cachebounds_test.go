@@ -2,10 +2,15 @@ package server_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/dbtest"
@@ -102,5 +107,48 @@ func TestOnlyRunnableDocumentsArePersisted(t *testing.T) {
 				t.Errorf("by hash: %s, want %s (not stored)", r, persisted.CodeNotFound)
 			}
 		})
+	}
+}
+
+// In Redis a persisted query expires (persisted.DefaultRedisTTL after its
+// last use), and one over the size cap is not stored at all.
+func TestRedisPersistedQueriesExpireAndAreCapped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Redis")
+	}
+	db := dbtest.Open(t, dbconn.SQLite)
+	var b [6]byte
+	rand.Read(b[:])
+	prefix := "broadsheet-test:" + hex.EncodeToString(b[:]) + ":"
+	cache := redisCache(t, prefix)
+	s := testserver.New(t, db, nil, func(c *server.Config) {
+		c.APQCache = cache
+		c.APQMaxDocumentBytes = 4 << 10
+		c.DisableResponseCache = true
+	})
+	addr := os.Getenv("BROADSHEET_TEST_REDIS")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	rc := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rc.Close() })
+	ctx := context.Background()
+
+	small := "{ __typename }"
+	large := small + "\n# " + strings.Repeat("x", 8<<10)
+	for _, q := range []string{small, large} {
+		if r := s.Do(t, testserver.Request{Query: q, Extensions: pq(persisted.Hash(q))}); len(r.Errors) > 0 {
+			t.Fatal(r)
+		}
+	}
+	ttl, err := rc.TTL(ctx, prefix+persisted.Hash(small)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl <= 0 || ttl > persisted.DefaultRedisTTL {
+		t.Errorf("TTL of a persisted query = %v, want within (0, %v]", ttl, persisted.DefaultRedisTTL)
+	}
+	if n, err := rc.Exists(ctx, prefix+persisted.Hash(large)).Result(); err != nil || n != 0 {
+		t.Errorf("a document over the cap is in Redis (exists = %d, %v)", n, err)
 	}
 }
