@@ -57,6 +57,6 @@ func stoppedErr(err error) *gqlerror.Error {
 	}
 	return &gqlerror.Error{
 		Message:    "the request was cancelled",
-		Extensions: map[string]any{"code": "CANCELLED"},
+		Extensions: map[string]any{"code": string(apperr.Unavailable)},
 	}
 }
