@@ -187,3 +187,52 @@ func BenchmarkValidateFanOut(b *testing.B) {
 		})
 	}
 }
+
+// The fragment walk counts what validation would visit: a chain of
+// fragments each spreading the next costs quadratically, a tree of
+// fragments (as Relay compiles them) about its size times its depth.
+func TestFragmentWalk(t *testing.T) {
+	chain := func(n int) string {
+		var b strings.Builder
+		b.WriteString("query { ...F0 }\n")
+		for i := range n {
+			fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+		}
+		fmt.Fprintf(&b, "fragment F%d on Query { __typename }\n", n)
+		return b.String()
+	}
+	tree := func(n int) string { // F(i) spreads F(2i+1) and F(2i+2)
+		var b strings.Builder
+		b.WriteString("query { ...F0 }\n")
+		for i := range n {
+			fmt.Fprintf(&b, "fragment F%d on Query { __typename", i)
+			for _, j := range []int{2*i + 1, 2*i + 2} {
+				if j < n {
+					fmt.Fprintf(&b, " ...F%d", j)
+				}
+			}
+			b.WriteString(" }\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name    string
+		query   string
+		refused bool
+	}{
+		{"chain of 60", chain(60), false},
+		{"chain of 400", chain(400), true},
+		{"tree of 500", tree(500), false},
+		{"cycle", "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := FragmentWalk{Max: DefaultMaxFragmentWalk, TokenLimit: 5000}.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: tc.query})
+			if refused := err != nil; refused != tc.refused {
+				t.Errorf("refused = %v (%v), want %v", refused, err, tc.refused)
+			}
+			if err != nil && err.Extensions["code"] != CodeComplexityLimit {
+				t.Errorf("code %v, want %s", err.Extensions["code"], CodeComplexityLimit)
+			}
+		})
+	}
+}

@@ -93,6 +93,7 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"thousand-field fragment cycle", fragmentCycle(), "GRAPHQL_VALIDATION_FAILED"},
 			{"fragment fan-out 30 deep", fanOut(30, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"fragment fan-out 60 deep", fanOut(60, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 400 deep, near the token limit", fanOut(400, "Query", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"fragment fan-out 60 deep below a list", fanOut(60, "Article", "title authors { name }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		}
 		for _, tc := range cases {

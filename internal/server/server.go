@@ -255,6 +255,16 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.Trusted != nil {
 		h.Use(s.cfg.Trusted)
 	}
+	// Before parsing and validation, which gqlgen runs outside the
+	// request's context: a document whose fragments would make validation
+	// slow is refused first. Off with the complexity limit.
+	if s.cfg.MaxComplexity > 0 {
+		fw := guard.FragmentWalk{Max: guard.DefaultMaxFragmentWalk, TokenLimit: s.cfg.MaxTokens}
+		if qc := s.queryCache; qc != nil {
+			fw.Known = func(ctx context.Context, q string) bool { _, ok := qc.Get(ctx, q); return ok }
+		}
+		h.Use(fw)
+	}
 	if s.cfg.DisableIntrospection {
 		h.Use(guard.NoIntrospection{})
 	} else {
