@@ -101,6 +101,8 @@ type opsFlags struct {
 	metricsAddr, otlpEndpoint, replicas *string
 	drainDelay                          *time.Duration
 	pprofAddr                           *string
+	queryCacheMB, apqCacheMB, apqMaxDoc *int
+	apqTTL                              *time.Duration
 }
 
 func addOpsFlags(fs *flag.FlagSet) *opsFlags {
@@ -125,6 +127,10 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.responseTTL = fs.Duration("response-cache-ttl", e.duration("BROADSHEET_RESPONSE_CACHE_TTL", time.Minute), "longest time an answer stays in the response cache without a purge (env BROADSHEET_RESPONSE_CACHE_TTL)")
 	o.responseEntries = fs.Int("response-cache-entries", e.int("BROADSHEET_RESPONSE_CACHE_ENTRIES", 10000), "answers the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_ENTRIES)")
 	o.responseMB = fs.Int("response-cache-mb", e.int("BROADSHEET_RESPONSE_CACHE_MB", 64), "MiB the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_MB)")
+	o.queryCacheMB = fs.Int("query-cache-mb", e.int("BROADSHEET_QUERY_CACHE_MB", server.DefaultQueryCacheBytes>>20), "MiB of parsed documents kept (their text and parse trees); -1 for none (env BROADSHEET_QUERY_CACHE_MB)")
+	o.apqCacheMB = fs.Int("apq-cache-mb", e.int("BROADSHEET_APQ_CACHE_MB", persisted.DefaultMemoryBytes>>20), "MiB of persisted queries kept in memory (alone, or in front of --redis) (env BROADSHEET_APQ_CACHE_MB)")
+	o.apqMaxDoc = fs.Int("apq-max-document-bytes", e.int("BROADSHEET_APQ_MAX_DOCUMENT_BYTES", persisted.DefaultMaxDocumentBytes), "largest document persisted; larger ones run but are not stored; -1 for no limit (env BROADSHEET_APQ_MAX_DOCUMENT_BYTES)")
+	o.apqTTL = fs.Duration("apq-ttl", e.duration("BROADSHEET_APQ_TTL", persisted.DefaultRedisTTL), "how long --redis keeps a persisted query not used since (env BROADSHEET_APQ_TTL)")
 	o.metricsAddr = fs.String("metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this separate address; default: on --addr (env BROADSHEET_METRICS_ADDR)")
 	o.otlpEndpoint = fs.String("otlp-endpoint", env("BROADSHEET_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://localhost:4318; default: off (env BROADSHEET_OTLP_ENDPOINT)")
 	o.replicas = fs.String("db-replicas", env("BROADSHEET_DB_REPLICAS", ""), "comma-separated MySQL read replica URLs; readers' queries go to them (env BROADSHEET_DB_REPLICAS)")
@@ -175,6 +181,9 @@ func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logg
 	cfg.DisableResponseCache = !*o.responseCache
 	cfg.ResponseCache = httpcache.StoreOptions{MaxEntries: *o.responseEntries, MaxBytes: int64(*o.responseMB) << 20, TTL: *o.responseTTL}
 	cfg.ExposeMetrics = *o.metricsAddr == ""
+	cfg.QueryCacheBytes = int64(*o.queryCacheMB) << 20
+	cfg.APQCacheBytes = int64(*o.apqCacheMB) << 20
+	cfg.APQMaxDocumentBytes = *o.apqMaxDoc
 	if *o.trusted != "" {
 		t, err := persisted.LoadTrusted(*o.trusted)
 		if err != nil {
@@ -183,7 +192,7 @@ func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logg
 		cfg.Trusted = t
 		log.Info("trusted documents mode: only registered documents run", "documents", t.Len())
 	} else if *o.redis != "" {
-		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: *o.redis, Logger: log})
+		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: *o.redis, Logger: log, TTL: *o.apqTTL, LocalBytes: cfg.APQCacheBytes})
 		if err != nil {
 			return closer, err
 		}

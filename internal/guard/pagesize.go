@@ -30,11 +30,19 @@ func (PageSizes) ExtensionName() string                   { return "PageSizes" }
 func (PageSizes) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext checks every page argument of the operation.
-func (PageSizes) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (PageSizes) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if opCtx.Operation == nil {
 		return nil
 	}
-	return checkPageSizes(opCtx.Operation.SelectionSet, opCtx.Variables, map[string]bool{})
+	if err := Stopped(ctx); err != nil {
+		return err
+	}
+	t := &ticker{ctx: ctx}
+	err := checkPageSizes(opCtx.Operation.SelectionSet, opCtx.Variables, map[string]bool{}, t)
+	if t.err != nil {
+		return stoppedErr(t.err)
+	}
+	return err
 }
 
 // pageMax is the largest page a field's first/last allows.
@@ -48,8 +56,14 @@ func pageMax(field string) int {
 	return content.MaxPageSize
 }
 
-func checkPageSizes(set ast.SelectionSet, vars map[string]any, visiting map[string]bool) *gqlerror.Error {
+// checkPageSizes checks each fragment once (checked): its arguments read
+// only the operation's variables, so a fragment that passed once passes
+// wherever it is spread.
+func checkPageSizes(set ast.SelectionSet, vars map[string]any, checked map[string]bool, t *ticker) *gqlerror.Error {
 	for _, sel := range set {
+		if t.tick() {
+			return nil
+		}
 		switch s := sel.(type) {
 		case *ast.Field:
 			if s.Definition != nil {
@@ -71,21 +85,19 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, visiting map[stri
 					}
 				}
 			}
-			if err := checkPageSizes(s.SelectionSet, vars, visiting); err != nil {
+			if err := checkPageSizes(s.SelectionSet, vars, checked, t); err != nil {
 				return err
 			}
 		case *ast.InlineFragment:
-			if err := checkPageSizes(s.SelectionSet, vars, visiting); err != nil {
+			if err := checkPageSizes(s.SelectionSet, vars, checked, t); err != nil {
 				return err
 			}
 		case *ast.FragmentSpread:
-			if s.Definition == nil || visiting[s.Name] {
+			if s.Definition == nil || checked[s.Name] {
 				continue
 			}
-			visiting[s.Name] = true
-			err := checkPageSizes(s.Definition.SelectionSet, vars, visiting)
-			delete(visiting, s.Name)
-			if err != nil {
+			checked[s.Name] = true
+			if err := checkPageSizes(s.Definition.SelectionSet, vars, checked, t); err != nil {
 				return err
 			}
 		}

@@ -18,12 +18,12 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/bytecache"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/gqlhttp"
@@ -46,6 +46,8 @@ const (
 	DefaultMaxComplexity  = 5000
 	DefaultMaxTokens      = 5000
 	DefaultRequestTimeout = 10 * time.Second
+	// DefaultQueryCacheBytes bounds the parsed-document cache.
+	DefaultQueryCacheBytes = 32 << 20
 )
 
 // Config holds the server's dependencies and settings. The zero value of
@@ -94,8 +96,19 @@ type Config struct {
 	// zero value does not limit.
 	RateLimit ratelimit.Options
 
-	// APQCache stores automatic persisted queries (default: in memory).
+	// APQCache stores automatic persisted queries (default: in memory,
+	// APQCacheBytes at most). A cache with Bytes and MaxBytes methods has
+	// them in /metrics.
 	APQCache graphql.Cache[string]
+	// APQCacheBytes bounds the default in-process APQ cache (default
+	// persisted.DefaultMemoryBytes).
+	APQCacheBytes int64
+	// APQMaxDocumentBytes is the largest document persisted (default
+	// persisted.DefaultMaxDocumentBytes; negative: no limit).
+	APQMaxDocumentBytes int
+	// QueryCacheBytes bounds the cache of parsed, validated documents
+	// (default DefaultQueryCacheBytes; negative: no cache).
+	QueryCacheBytes int64
 	// Trusted, when set, runs only these documents (APQ registration off).
 	Trusted *persisted.Trusted
 
@@ -126,12 +139,14 @@ type Config struct {
 
 // Server is Broadsheet's HTTP handler.
 type Server struct {
-	cfg      Config
-	graphql  *handler.Server
-	mux      *http.ServeMux
-	cache    *httpcache.Store
-	limiter  *ratelimit.Limiter
-	draining atomic.Bool
+	cfg     Config
+	graphql *handler.Server
+	mux     *http.ServeMux
+	cache   *httpcache.Store
+	// queryCache holds parsed, validated documents by their text.
+	queryCache *bytecache.Cache[*ast.QueryDocument]
+	limiter    *ratelimit.Limiter
+	draining   atomic.Bool
 
 	wsMu sync.Mutex
 	ws   map[*wsConn]struct{}
@@ -163,6 +178,10 @@ func New(cfg Config) *Server {
 	cfg.MaxComplexity = orDefault(cfg.MaxComplexity, DefaultMaxComplexity)
 	cfg.MaxTokens = orDefault(cfg.MaxTokens, DefaultMaxTokens)
 	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.QueryCacheBytes = orDefault(cfg.QueryCacheBytes, DefaultQueryCacheBytes)
+	if cfg.APQCache == nil && cfg.Trusted == nil {
+		cfg.APQCache = persisted.NewMemory(cfg.APQCacheBytes)
+	}
 	if cfg.CachePolicy == (httpcache.Policy{}) {
 		cfg.CachePolicy = httpcache.Policy{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute}
 	}
@@ -172,6 +191,9 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: ratelimit.New(cfg.RateLimit), ws: map[*wsConn]struct{}{}}
 	if !cfg.DisableResponseCache {
 		s.cache = httpcache.NewStore(cfg.ResponseCache)
+	}
+	if cfg.QueryCacheBytes > 0 {
+		s.queryCache = bytecache.New[*ast.QueryDocument](cfg.QueryCacheBytes, bytecache.DocumentSize)
 	}
 	if cfg.DB != nil {
 		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, repurgeAfter))
@@ -234,16 +256,22 @@ func (s *Server) newGraphQL() *handler.Server {
 		Policy: s.cfg.CachePolicy,
 		Ready:  s.dbReady,
 	}))
-	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if s.queryCache != nil {
+		h.SetQueryCache(s.queryCache)
+	}
 	h.SetParserTokenLimit(s.cfg.MaxTokens)
 	if s.cfg.Trusted != nil {
 		h.Use(s.cfg.Trusted)
-	} else {
-		apq := s.cfg.APQCache
-		if apq == nil {
-			apq = persisted.NewMemory(1000)
+	}
+	// Before parsing and validation, which gqlgen runs outside the
+	// request's context: a document whose fragments would make validation
+	// slow is refused first. Off with the complexity limit.
+	if s.cfg.MaxComplexity > 0 {
+		fw := guard.FragmentWalk{Max: guard.DefaultMaxFragmentWalk, TokenLimit: s.cfg.MaxTokens}
+		if qc := s.queryCache; qc != nil {
+			fw.Known = func(ctx context.Context, q string) bool { _, ok := qc.Get(ctx, q); return ok }
 		}
-		h.Use(extension.AutomaticPersistedQuery{Cache: apq})
+		h.Use(fw)
 	}
 	if s.cfg.DisableIntrospection {
 		h.Use(guard.NoIntrospection{})
@@ -254,9 +282,13 @@ func (s *Server) newGraphQL() *handler.Server {
 		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
 	}
 	if s.cfg.MaxComplexity > 0 {
-		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
+		h.Use(&guard.ComplexityLimit{Max: s.cfg.MaxComplexity})
 	}
 	h.Use(guard.PageSizes{})
+	// After the guards: APQ stores a document only once it has passed them.
+	if s.cfg.Trusted == nil {
+		h.Use(persisted.APQ{Cache: s.cfg.APQCache, MaxDocumentBytes: s.cfg.APQMaxDocumentBytes})
+	}
 	if s.cfg.Tracing != nil {
 		h.Use(s.cfg.Tracing.Extension())
 	}
@@ -399,10 +431,25 @@ func (s *Server) registerCacheMetrics() {
 			return 0
 		})
 	}
+	type bounded interface {
+		Bytes() int64
+		MaxBytes() int64
+	}
+	gauges := func(name, what string, b bounded) {
+		m.Func("broadsheet_"+name+"_bytes", "Bytes held by the "+what+".", false, func() float64 { return float64(b.Bytes()) })
+		m.Func("broadsheet_"+name+"_max_bytes", "Bound in bytes of the "+what+".", false, func() float64 { return float64(b.MaxBytes()) })
+	}
+	if s.queryCache != nil {
+		gauges("query_cache", "cache of parsed, validated documents", s.queryCache)
+	}
+	if b, ok := s.cfg.APQCache.(bounded); ok {
+		gauges("apq_cache", "in-process persisted-query cache", b)
+	}
 	if s.cache == nil {
 		return
 	}
 	c := s.cache
+	m.Func("broadsheet_response_cache_max_bytes", "Bound in bytes of the server-side response cache.", false, func() float64 { return float64(c.MaxBytes()) })
 	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
 	m.Func("broadsheet_response_cache_suspended", "1 while the response cache is off because the live-updates broker is away.", false, func() float64 {
 		if c.Suspended() {
