@@ -59,7 +59,7 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 			s.cfg.Logger.Debug("websocket", "request_id", RequestID(ctx), "err", err)
 		},
 	})
-	h.AddTransport(transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive})
+	h.AddTransport(sseTransport{SSE: transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive}, s: s})
 	// Each subscription payload says which event it is.
 	h.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)

@@ -26,6 +26,7 @@ func RequestID(ctx context.Context) string {
 const (
 	codeRateLimited     = "RATE_LIMITED"
 	codePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	codeBadRequest      = "BAD_REQUEST"
 )
 
 // observe gives every GraphQL request an id (the caller's X-Request-Id if
