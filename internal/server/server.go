@@ -88,8 +88,13 @@ type Config struct {
 	// its estimated cost (lists cost their page size) and its size in
 	// parser tokens; negative turns a limit off.
 	MaxDepth, MaxComplexity, MaxTokens int
-	// RequestTimeout bounds each GraphQL request (default 10s; negative: none).
+	// RequestTimeout bounds each GraphQL request, and each query and
+	// mutation sent over a websocket or SSE (default 10s; negative: none).
 	RequestTimeout time.Duration
+	// CredentialCheck is how often the API token of an open websocket or
+	// SSE stream is checked again; a revoked or expired one ends it
+	// (default 2s; negative: only at each websocket operation).
+	CredentialCheck time.Duration
 	// RateLimit limits requests per API token and per client address; the
 	// zero value does not limit.
 	RateLimit ratelimit.Options
@@ -156,6 +161,7 @@ func New(cfg Config) *Server {
 	cfg.MaxComplexity = orDefault(cfg.MaxComplexity, DefaultMaxComplexity)
 	cfg.MaxTokens = orDefault(cfg.MaxTokens, DefaultMaxTokens)
 	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.CredentialCheck = orDefault(cfg.CredentialCheck, DefaultCredentialCheck)
 	if cfg.CachePolicy == (httpcache.Policy{}) {
 		cfg.CachePolicy = httpcache.Policy{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute}
 	}
@@ -226,6 +232,9 @@ func (s *Server) newGraphQL() *handler.Server {
 		Policy: s.cfg.CachePolicy,
 		Ready:  s.dbReady,
 	}))
+	// First of the extensions: a websocket operation over the rate limit
+	// or with a revoked token is refused before it is even parsed.
+	h.Use(operationPolicy{s: s})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	h.SetParserTokenLimit(s.cfg.MaxTokens)
 	if s.cfg.Trusted != nil {
