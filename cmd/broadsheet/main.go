@@ -556,7 +556,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name, role := new(string), new(string)
 	if sub == "create" { // the other subcommands take no such flags
 		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
-		role = fs.String("role", "editor", "editor or admin")
+		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
 	}
 	var rest []string
 	if sub == "revoke" {

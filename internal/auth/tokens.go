@@ -85,12 +85,14 @@ func HashToken(token string) string {
 // ParseRole reads a role name as the CLI and config spell it.
 func ParseRole(s string) (Role, error) {
 	switch strings.ToLower(s) {
+	case "reader":
+		return Reader, nil
 	case "editor":
 		return Editor, nil
 	case "admin":
 		return Admin, nil
 	}
-	return Reader, fmt.Errorf("role %q: want editor or admin", s)
+	return Reader, fmt.Errorf("role %q: want reader, editor or admin", s)
 }
 
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -100,8 +102,8 @@ func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, er
 	if !tokenName.MatchString(name) {
 		return "", fmt.Errorf("token name %q: use 1–100 letters, digits, '.', '_' or '-'", name)
 	}
-	if role != Editor && role != Admin {
-		return "", fmt.Errorf("token role must be editor or admin")
+	if role != Reader && role != Editor && role != Admin {
+		return "", fmt.Errorf("token role must be reader, editor or admin")
 	}
 	var b [tokenBytes]byte
 	if _, err := rand.Read(b[:]); err != nil {

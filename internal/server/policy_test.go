@@ -347,3 +347,44 @@ func TestSlowOperationTimesOutOnLiveTransports(t *testing.T) {
 		check(t, &r, nil)
 	})
 }
+
+// TestReaderTokenHasOwnBudget: a frontend's server with a reader token is
+// limited by the token's bucket, not by its address's, and sees exactly
+// what an anonymous reader sees.
+func TestReaderTokenHasOwnBudget(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil, func(c *server.Config) {
+		c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 0.001, Burst: 3}, PerToken: ratelimit.Limit{Rate: 0.001, Burst: 30}}
+	})
+	frontend := s.Token(t, "ssr-frontend", auth.Reader)
+	editor := s.Token(t, "ssr-editor", auth.Editor)
+	var ed struct{ CreateArticle struct{ Article struct{ ID string } } }
+	s.MustData(t, testserver.Request{Query: `mutation { createArticle(input: {title: "Not for readers"}) { article { id } } }`, Token: editor}, &ed)
+
+	query := testserver.Request{Query: `{ articles(first: 5) { totalCount } }`, Token: frontend}
+	for i := range 20 {
+		if r := s.Do(t, query); r.Status != http.StatusOK || len(r.Errors) > 0 {
+			t.Fatalf("request %d with the reader token: %s", i, r)
+		}
+	}
+	if r := s.Do(t, testserver.Request{Query: `{ articles(first: 5) { totalCount } }`}); r.Status != http.StatusOK {
+		t.Fatalf("the address's own budget was spent by the token's requests: %s", r)
+	}
+	anon := s.Do(t, testserver.Request{Query: `{ articles(first: 5) { totalCount } }`})
+	withToken := s.Do(t, query)
+	if string(anon.Data) != string(withToken.Data) {
+		t.Errorf("a reader token sees %s, an anonymous reader %s", withToken.Data, anon.Data)
+	}
+	draft := `{ article(id: "` + ed.CreateArticle.Article.ID + `") { title } }`
+	if r := s.Do(t, testserver.Request{Query: draft, Token: editor}); !strings.Contains(string(r.Body), "Not for readers") {
+		t.Fatalf("the editor does not see the draft: %s", r)
+	}
+	r := s.Do(t, testserver.Request{Query: draft, Token: frontend})
+	if strings.Contains(string(r.Body), "Not for readers") {
+		t.Errorf("a reader token read a draft: %s", r.Body)
+	}
+	r = s.Do(t, testserver.Request{Query: `mutation { createArticle(input: {title: "From the frontend"}) { article { id } } }`, Token: frontend})
+	if codes := r.Codes(); len(codes) == 0 || codes[0] != "FORBIDDEN" {
+		t.Errorf("a reader token's mutation: %s, want FORBIDDEN", r)
+	}
+}
