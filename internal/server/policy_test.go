@@ -358,7 +358,9 @@ func TestReaderTokenHasOwnBudget(t *testing.T) {
 	})
 	frontend := s.Token(t, "ssr-frontend", auth.Reader)
 	editor := s.Token(t, "ssr-editor", auth.Editor)
-	var ed struct{ CreateArticle struct{ Article struct{ ID string } } }
+	var ed struct {
+		CreateArticle struct{ Article struct{ ID string } }
+	}
 	s.MustData(t, testserver.Request{Query: `mutation { createArticle(input: {title: "Not for readers"}) { article { id } } }`, Token: editor}, &ed)
 
 	query := testserver.Request{Query: `{ articles(first: 5) { totalCount } }`, Token: frontend}
