@@ -19,6 +19,7 @@ import (
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -228,9 +229,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The MySQL driver reports dropped connections on its own logger;
-	// route it through ours so JSON logs stay JSON.
+	// The MySQL driver, the Redis client and the standard library's logger
+	// (used by gqlgen) write on loggers of their own; route them through
+	// ours so that JSON logs stay JSON.
 	mysqldriver.SetLogger(driverLog{log})
+	redis.SetLogger(redisLog{log})
+	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -480,6 +484,18 @@ func (d driverLog) Print(v ...any) {
 	d.log.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
 }
 
+// redisLog adapts slog to the Redis client's logger (pool and reconnect
+// notices), one message per line, cut short.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	if len(msg) > 500 {
+		msg = msg[:500] + "…"
+	}
+	r.log.WarnContext(ctx, "redis client", "detail", msg)
+}
+
 // related rebuilds the automatic related-article suggestions. They are
 // kept up to date article by article as content changes; a rebuild
 // re-converges them after bulk imports or direct database edits, or after
@@ -540,7 +556,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name, role := new(string), new(string)
 	if sub == "create" { // the other subcommands take no such flags
 		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
-		role = fs.String("role", "editor", "editor or admin")
+		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
 	}
 	var rest []string
 	if sub == "revoke" {

@@ -89,7 +89,7 @@ type opsFlags struct {
 
 	maxBody                             *int64
 	maxDepth, maxComplexity, maxTokens  *int
-	timeout                             *time.Duration
+	timeout, credentialCheck            *time.Duration
 	rate, tokenRate                     *float64
 	burst, tokenBurst                   *int
 	clientIPHeader                      *string
@@ -113,8 +113,9 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.maxComplexity = fs.Int("max-complexity", e.int("BROADSHEET_MAX_COMPLEXITY", server.DefaultMaxComplexity), "highest estimated cost of an operation (lists cost their page size); -1 for none (env BROADSHEET_MAX_COMPLEXITY)")
 	o.maxTokens = fs.Int("max-tokens", e.int("BROADSHEET_MAX_TOKENS", server.DefaultMaxTokens), "most parser tokens a document may have; -1 for none (env BROADSHEET_MAX_TOKENS)")
 	o.timeout = fs.Duration("request-timeout", e.duration("BROADSHEET_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "time limit of one GraphQL request (env BROADSHEET_REQUEST_TIMEOUT)")
+	o.credentialCheck = fs.Duration("credential-check", e.duration("BROADSHEET_CREDENTIAL_CHECK", server.DefaultCredentialCheck), "how often open websockets and SSE streams have their API token checked again; a revoked one ends them; -1s: only at each operation (env BROADSHEET_CREDENTIAL_CHECK)")
 	o.rate = fs.Float64("rate-limit", e.float("BROADSHEET_RATE_LIMIT", 20), "requests per second per client address without a token; 0 for no limit (env BROADSHEET_RATE_LIMIT)")
-	o.burst = fs.Int("rate-burst", e.int("BROADSHEET_RATE_BURST", 40), "burst allowed above --rate-limit (env BROADSHEET_RATE_BURST)")
+	o.burst = fs.Int("rate-burst", e.int("BROADSHEET_RATE_BURST", 120), "requests a client address may send at once above --rate-limit: a page rendered on a server sends many together (env BROADSHEET_RATE_BURST)")
 	o.tokenRate = fs.Float64("token-rate-limit", e.float("BROADSHEET_TOKEN_RATE_LIMIT", 50), "requests per second per API token; 0 for no limit (env BROADSHEET_TOKEN_RATE_LIMIT)")
 	o.tokenBurst = fs.Int("token-rate-burst", e.int("BROADSHEET_TOKEN_RATE_BURST", 100), "burst allowed above --token-rate-limit (env BROADSHEET_TOKEN_RATE_BURST)")
 	o.clientIPHeader = fs.String("client-ip-header", env("BROADSHEET_CLIENT_IP_HEADER", ""), "header with the client's address, set by a trusted proxy or CDN (e.g. X-Forwarded-For); default: the connection's address (env BROADSHEET_CLIENT_IP_HEADER)")
@@ -171,6 +172,7 @@ func (o *opsFlags) apply(ctx context.Context, cfg *server.Config, log *slog.Logg
 	cfg.MaxBodyBytes = *o.maxBody
 	cfg.MaxDepth, cfg.MaxComplexity, cfg.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
 	cfg.RequestTimeout = *o.timeout
+	cfg.CredentialCheck = *o.credentialCheck
 	cfg.DisableIntrospection = !*o.introspection
 	cfg.RateLimit = ratelimit.Options{
 		PerAddress:     ratelimit.Limit{Rate: *o.rate, Burst: *o.burst},

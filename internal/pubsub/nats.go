@@ -48,6 +48,19 @@ func NewNATS(rawURL string, opts Options) (*NATS, error) {
 		nats.ReconnectHandler(func(*nats.Conn) {
 			opts.Logger.Info("live updates: NATS reconnected", "broker", n.url)
 		}),
+		// Asynchronous errors (a slow consumer, a permission refused) and
+		// the final close go to our logger too, never to the client's own
+		// output.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			opts.Logger.Warn("live updates: NATS error", "broker", n.url, "subject", subject, "err", err)
+		}),
+		nats.ClosedHandler(func(*nats.Conn) {
+			opts.Logger.Debug("live updates: NATS connection closed", "broker", n.url)
+		}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("pubsub %s: %w", n.url, err)

@@ -90,8 +90,13 @@ type Config struct {
 	// its estimated cost (lists cost their page size) and its size in
 	// parser tokens; negative turns a limit off.
 	MaxDepth, MaxComplexity, MaxTokens int
-	// RequestTimeout bounds each GraphQL request (default 10s; negative: none).
+	// RequestTimeout bounds each GraphQL request, and each query and
+	// mutation sent over a websocket or SSE (default 10s; negative: none).
 	RequestTimeout time.Duration
+	// CredentialCheck is how often the API token of an open websocket or
+	// SSE stream is checked again; a revoked or expired one ends it
+	// (default 2s; negative: only at each websocket operation).
+	CredentialCheck time.Duration
 	// RateLimit limits requests per API token and per client address; the
 	// zero value does not limit.
 	RateLimit ratelimit.Options
@@ -182,6 +187,7 @@ func New(cfg Config) *Server {
 	if cfg.APQCache == nil && cfg.Trusted == nil {
 		cfg.APQCache = persisted.NewMemory(cfg.APQCacheBytes)
 	}
+	cfg.CredentialCheck = orDefault(cfg.CredentialCheck, DefaultCredentialCheck)
 	if cfg.CachePolicy == (httpcache.Policy{}) {
 		cfg.CachePolicy = httpcache.Policy{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute}
 	}
@@ -256,6 +262,9 @@ func (s *Server) newGraphQL() *handler.Server {
 		Policy: s.cfg.CachePolicy,
 		Ready:  s.dbReady,
 	}))
+	// First of the extensions: a websocket operation over the rate limit
+	// or with a revoked token is refused before it is even parsed.
+	h.Use(operationPolicy{s: s})
 	if s.queryCache != nil {
 		h.SetQueryCache(s.queryCache)
 	}
@@ -300,9 +309,10 @@ func (s *Server) newGraphQL() *handler.Server {
 }
 
 // isPublic reports whether a request may share answers with others: a
-// reader that sent no credentials.
+// reader, with no credentials or a reader token (which buys its own rate
+// budget, not other answers).
 func isPublic(r *http.Request) bool {
-	return r.Header.Get("Authorization") == "" && !auth.ViewerFrom(r.Context()).Can(auth.Editor)
+	return !auth.ViewerFrom(r.Context()).Can(auth.Editor)
 }
 
 // dbReady refuses operations at once while the database is known to be
