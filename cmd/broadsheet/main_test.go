@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,15 +20,43 @@ import (
 	"github.com/broadsheet/broadsheet/internal/dbtest"
 )
 
-// binary builds the broadsheet command once per test run.
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the broadsheet command once per test run, for the tests
+// that run it as a process. They are slow (each process compiles SQLite's
+// WebAssembly), so they skip under -short.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "broadsheet")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if testing.Short() {
+		t.Skip("-short: the command-line tests build and start the binary; they run in the full suite")
 	}
-	return bin
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "broadsheet-cmd-test")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "broadsheet")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 type result struct {

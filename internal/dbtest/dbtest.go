@@ -5,7 +5,8 @@
 // MySQL is used when BROADSHEET_TEST_MYSQL names a server URL (default
 // mysql://root@127.0.0.1:3306/) and it answers. When it does not, MySQL
 // subtests are skipped with a message, unless BROADSHEET_TEST_MYSQL_REQUIRED=1
-// (as in CI), which turns the skip into a failure.
+// (as in CI), which turns the skip into a failure. Under -short (the fast
+// lane) MySQL subtests are always skipped.
 package dbtest
 
 import (
@@ -107,6 +108,9 @@ func adminConfig() (*mysql.Config, *url.URL, error) {
 
 func createMySQL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: MySQL tests run in the full suite only")
+	}
 	cfg, u, err := adminConfig()
 	if err == nil {
 		probeOnce.Do(func() {

@@ -19,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph"
@@ -27,6 +26,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/gqlhttp"
+	"github.com/broadsheet/broadsheet/internal/graphiql"
 	"github.com/broadsheet/broadsheet/internal/guard"
 	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
@@ -193,7 +193,9 @@ func New(cfg Config) *Server {
 	if cfg.ExposeMetrics {
 		s.mux.Handle("/metrics", cfg.Metrics.Handler())
 	}
-	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
+	// GraphiQL from the binary: it works without internet access.
+	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
+	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
 }
