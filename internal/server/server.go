@@ -247,10 +247,12 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.MaxDepth > 0 {
 		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
 	}
+	// Page sizes before complexity: first: 1000 is a range error naming
+	// its argument, whatever the selection under it costs.
+	h.Use(guard.PageSizes{})
 	if s.cfg.MaxComplexity > 0 {
 		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	}
-	h.Use(guard.PageSizes{})
 	if s.cfg.Tracing != nil {
 		h.Use(s.cfg.Tracing.Extension())
 	}
