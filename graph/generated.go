@@ -121,13 +121,13 @@ type ComplexityRoot struct {
 	}
 
 	Author struct {
-		Articles  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AvatarURL func(childComplexity int) int
-		Bio       func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		JobTitle  func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Slug      func(childComplexity int) int
+		Articles       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AvatarURLOrNil func(childComplexity int) int
+		Bio            func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		JobTitle       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Slug           func(childComplexity int) int
 	}
 
 	AuthorConnection struct {
@@ -264,6 +264,7 @@ type ComplexityRoot struct {
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
 		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
 		Tag                   func(childComplexity int, slug string) int
 		Tags                  func(childComplexity int, first *int, after *string) int
@@ -462,6 +463,7 @@ type QueryResolver interface {
 	Tag(ctx context.Context, slug string) (*models.Tag, error)
 	Tags(ctx context.Context, first *int, after *string) (*model.TagConnection, error)
 	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.AuditConnection, error)
 	NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.NewsletterSubscriberConnection, error)
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
@@ -816,11 +818,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Author.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Author.avatarUrl":
-		if e.ComplexityRoot.Author.AvatarURL == nil {
+		if e.ComplexityRoot.Author.AvatarURLOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Author.AvatarURL(childComplexity), true
+		return e.ComplexityRoot.Author.AvatarURLOrNil(childComplexity), true
 	case "Author.bio":
 		if e.ComplexityRoot.Author.Bio == nil {
 			break
@@ -1529,6 +1531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2243,7 +2256,14 @@ type Query {
   "Any object by global id; null when it does not exist or is not visible to the viewer."
   node("A global id from any object's ` + "`" + `id` + "`" + ` field." id: ID!): Node
 
-  "Every mutation, newest first: who did what to which object, and how it ended."
+  """
+  Several objects by global id (at most 100), in the order asked: null
+  where one does not exist or is not visible to the viewer. Fetched in one
+  statement per object type.
+  """
+  nodes("Global ids from objects' ` + "`" + `id` + "`" + ` fields (at most 100)." ids: [ID!]!): [Node]!
+
+  "Every mutation, newest first: who did what to which object, and how it ended. Needs role: ADMIN."
   auditLog(
     "How many entries (0–100)."
     first: Int
@@ -2253,7 +2273,7 @@ type Query {
     filter: AuditFilter
   ): AuditConnection! @hasRole(role: ADMIN)
 
-  "Newsletter subscribers, newest first. Never available to readers."
+  "Newsletter subscribers, newest first. Never available to readers. Needs role: ADMIN."
   newsletterSubscribers(
     "How many (0–100)."
     first: Int = 20
@@ -2263,13 +2283,13 @@ type Query {
     filter: NewsletterSubscriberFilter
   ): NewsletterSubscriberConnection! @hasRole(role: ADMIN)
 
-  "Confirmed subscribers per section."
+  "Confirmed subscribers per section. Needs role: ADMIN."
   newsletterTopicCounts: [NewsletterTopicCount!]! @hasRole(role: ADMIN)
 
-  "Every webhook, oldest first."
+  "Every webhook, oldest first. Needs role: ADMIN."
   webhooks: [Webhook!]! @hasRole(role: ADMIN)
 
-  "A webhook's deliveries, newest first."
+  "A webhook's deliveries, newest first. Needs role: ADMIN."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
 
   """
@@ -2305,54 +2325,55 @@ in the audit log. Problems with the input come back in ` + "`" + `userErrors` + 
 naming its field; authorisation failures are GraphQL errors.
 """
 type Mutation {
-  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise)."
+  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise). Needs role: EDITOR."
   createArticle("The article." input: CreateArticleInput!): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Change an article. Pass ` + "`" + `expectedVersion` + "`" + ` (the ` + "`" + `version` + "`" + ` you edited) to
   detect conflicts: if someone saved in between, nothing changes and the
   payload holds a CONFLICT user error and the article as it now is.
+  Needs role: EDITOR.
   """
   updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Publish now, or schedule: with ` + "`" + `at` + "`" + ` in the future the article becomes
-  SCHEDULED and goes live by itself at that time.
+  SCHEDULED and goes live by itself at that time. Needs role: EDITOR.
   """
   publishArticle("The article's id." id: ID!, "When to publish; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again."
+  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again. Needs role: EDITOR."
   unpublishArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back)."
+  "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back). Needs role: EDITOR."
   deleteArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Bring back a deleted article."
+  "Bring back a deleted article. Needs role: EDITOR."
   restoreArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Set an article's related-article picks, in order (at most 10; an empty
   list clears them). Picks come first in ` + "`" + `related` + "`" + `; unpublished picks show
-  to readers once they are published.
+  to readers once they are published. Needs role: EDITOR.
   """
   setRelatedArticles("The article's id." id: ID!, "The picked articles' ids, in order." relatedIds: [ID!]!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Bring back an earlier revision's content as a new revision (status and publication time stay)."
+  "Bring back an earlier revision's content as a new revision (status and publication time stay). Needs role: EDITOR."
   restoreRevision("The article's id." articleId: ID!, "The revision's id." revisionId: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Add an author."
+  "Add an author. Needs role: ADMIN."
   createAuthor("The author." input: AuthorInput!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Change an author."
+  "Change an author. Needs role: ADMIN."
   updateAuthor("The author's id." id: ID!, "Fields to change." input: UpdateAuthorInput!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Remove an author; refused while they are credited on published articles."
+  "Remove an author; refused while they are credited on published articles. Needs role: ADMIN."
   deleteAuthor("The author's id." id: ID!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Add a section."
+  "Add a section. Needs role: ADMIN."
   createCategory("The section." input: CategoryInput!): CategoryPayload! @hasRole(role: ADMIN)
 
-  "Change a section."
+  "Change a section. Needs role: ADMIN."
   updateCategory("The section's id." id: ID!, "Fields to change." input: UpdateCategoryInput!): CategoryPayload! @hasRole(role: ADMIN)
 
   """
@@ -2371,17 +2392,17 @@ type Mutation {
 
   """
   Register a receiver of signed event notifications. The payload's ` + "`" + `secret` + "`" + `
-  is shown only here: keep it to verify signatures.
+  is shown only here: keep it to verify signatures. Needs role: ADMIN.
   """
   createWebhook("Where to POST events: an absolute http(s) URL; private and loopback addresses are refused unless the server allows them." url: String!, "The events to send." events: [WebhookEvent!]!, "What the receiver is, for people." description: String): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Change a webhook; omitted arguments stay."
+  "Change a webhook; omitted arguments stay. Needs role: ADMIN."
   updateWebhook("The webhook's id." id: ID!, "New URL." url: String, "New event list." events: [WebhookEvent!], "New description." description: String, "Switch deliveries off (false) or on (true). While off, events are not kept for it: deliveries pending when it is switched off are marked FAILED (an admin can retry them), and events in between are never sent." active: Boolean): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Remove a webhook; its pending deliveries are dropped."
+  "Remove a webhook; its pending deliveries are dropped. Needs role: ADMIN."
   deleteWebhook("The webhook's id." id: ID!): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Send a failed delivery again, with a fresh set of attempts."
+  "Send a failed delivery again, with a fresh set of attempts. Needs role: ADMIN."
   retryWebhookDelivery("The delivery's id." id: ID!): WebhookDeliveryPayload! @hasRole(role: ADMIN)
 
   "Change which sections' news a subscriber gets."
@@ -2625,7 +2646,7 @@ websocket on ` + "`" + `/graphql` + "`" + ` (subprotocols ` + "`" + `graphql-tra
 readers may see; editors also see drafts. Every payload carries
 ` + "`" + `extensions.event` + "`" + ` with the event's ` + "`" + `id` + "`" + ` (the same on every replica and
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
-Subscriptions may select an article's own fields and its authors, category
+Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `articles` + "`" + `): those would
 cost a query per subscriber and event.
 """
@@ -2651,7 +2672,7 @@ type Subscription {
   """
   articleUpdated("The article's global id." id: ID!): Article!
 
-  "Every change to articles, authors and sections, drafts included, as it is saved (editors only)."
+  "Every change to articles, authors and sections, drafts included, as it is saved (editors only). Needs role: EDITOR."
   contentChanged: ContentChange! @hasRole(role: EDITOR)
 }
 
@@ -2842,7 +2863,7 @@ type Article implements Node {
   deleted articles; live updates report a deletion with this set.
   """
   deletedAt: Time
-  "Saved states of the article, newest first (editors only)."
+  "Saved states of the article, newest first (editors only). Needs role: EDITOR."
   revisions("How many (0–100)." first: Int = 20): [Revision!]! @hasRole(role: EDITOR)
   """
   Articles to read next: the editor's picks first, in their order, then
@@ -2855,7 +2876,7 @@ type Article implements Node {
   """
   Editors only: the automatic suggestions with their score and the reasons
   behind it, best first, as ` + "`" + `related` + "`" + ` ranks them after the editor's picks.
-  Readers get UNAUTHENTICATED.
+  Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
 }
@@ -2922,8 +2943,8 @@ type Author implements Node {
   name: String!
   "Short biography (plain text)."
   bio: String!
-  "URL of the author's portrait; empty when none."
-  avatarUrl: String!
+  "URL of the author's portrait; null when none."
+  avatarUrl: String
   "Role at the publication, e.g. 'Foreign correspondent'."
   jobTitle: String!
   "The author's articles the viewer may see, newest first."
@@ -4676,6 +4697,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6289,18 +6324,18 @@ func (ec *executionContext) _Author_avatarUrl(ctx context.Context, field graphql
 			return ec.fieldContext_Author_avatarUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AvatarURL, nil
+			return obj.AvatarURLOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Author_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Author", field, true, false, "String")
 }
 
 func (ec *executionContext) _Author_jobTitle(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
@@ -9385,6 +9420,50 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14052,7 +14131,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._Author_avatarUrl(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "jobTitle":
@@ -15038,6 +15117,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
+				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
 				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16725,6 +16810,16 @@ func (ec *executionContext) marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroad
 		return graphql.Null
 	}
 	return ec._NewsletterTopicCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {

@@ -171,6 +171,9 @@ func TestNewArticleJoinsOlderLists(t *testing.T) {
 // TestRebuildMatchesRefresh: the full rebuild (in memory) and the refresh of
 // one article (in SQL) find the same suggestions for the same data.
 func TestRebuildMatchesRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow; runs in the full suite")
+	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		svc := seeded(t, db)
 		ctx := context.Background()

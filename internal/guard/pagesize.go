@@ -17,8 +17,9 @@ import (
 // related lists) before the operation runs. The resolvers check the same
 // ranges, but only once the fields around them have run their SQL; here a
 // page size nested anywhere is BAD_USER_INPUT before the first statement.
-// Register it after the complexity limit: sizes large enough to blow the
-// budget are reported as such.
+// Register it before the complexity limit: an out-of-range size is always
+// reported as such, naming its argument, whatever the selection under it
+// would cost. It also bounds how many ids nodes(ids:) may name.
 type PageSizes struct{}
 
 var _ interface {
@@ -68,20 +69,16 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, checked map[strin
 		case *ast.Field:
 			if s.Definition != nil {
 				args := s.ArgumentMap(vars)
+				if ids, ok := args["ids"].([]any); ok && s.Name == "nodes" && len(ids) > content.MaxNodes {
+					return badInput(s, "ids", fmt.Sprintf("ids of nodes may name at most %d objects (got %d)", content.MaxNodes, len(ids)))
+				}
 				for _, name := range []string{"first", "last"} {
 					n, ok := asInt(args[name])
 					if !ok {
 						continue
 					}
 					if limit := pageMax(s.Name); n < 0 || n > int64(limit) {
-						err := &gqlerror.Error{
-							Message:    fmt.Sprintf("%s of %s must be between 0 and %d (got %d)", name, s.Name, limit, n),
-							Extensions: map[string]any{"code": "BAD_USER_INPUT", "field": name},
-						}
-						if s.Position != nil {
-							err.Locations = []gqlerror.Location{{Line: s.Position.Line, Column: s.Position.Column}}
-						}
-						return err
+						return badInput(s, name, fmt.Sprintf("%s of %s must be between 0 and %d (got %d)", name, s.Name, limit, n))
 					}
 				}
 			}
@@ -103,6 +100,15 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, checked map[strin
 		}
 	}
 	return nil
+}
+
+// badInput is the BAD_USER_INPUT error for argument arg of field f.
+func badInput(f *ast.Field, arg, msg string) *gqlerror.Error {
+	err := &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": "BAD_USER_INPUT", "field": arg}}
+	if f.Position != nil {
+		err.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+	}
+	return err
 }
 
 // asInt reads an Int argument as gqlparser and the variables decoder

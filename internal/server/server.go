@@ -18,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph"
@@ -27,6 +26,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/dbconn"
 	"github.com/broadsheet/broadsheet/internal/gqlhttp"
+	"github.com/broadsheet/broadsheet/internal/graphiql"
 	"github.com/broadsheet/broadsheet/internal/guard"
 	"github.com/broadsheet/broadsheet/internal/httpcache"
 	"github.com/broadsheet/broadsheet/internal/live"
@@ -229,7 +229,9 @@ func New(cfg Config) *Server {
 	if cfg.ExposeMetrics {
 		s.mux.Handle("/metrics", cfg.Metrics.Handler())
 	}
-	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
+	// GraphiQL from the binary: it works without internet access.
+	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
+	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
 }
@@ -290,10 +292,12 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.MaxDepth > 0 {
 		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
 	}
+	// Page sizes before complexity: first: 1000 is a range error naming
+	// its argument, whatever the selection under it costs.
+	h.Use(guard.PageSizes{})
 	if s.cfg.MaxComplexity > 0 {
 		h.Use(&guard.ComplexityLimit{Max: s.cfg.MaxComplexity})
 	}
-	h.Use(guard.PageSizes{})
 	// After the guards: APQ stores a document only once it has passed them.
 	if s.cfg.Trusted == nil {
 		h.Use(persisted.APQ{Cache: s.cfg.APQCache, MaxDocumentBytes: s.cfg.APQMaxDocumentBytes})
