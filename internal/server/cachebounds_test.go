@@ -139,7 +139,14 @@ func TestRedisPersistedQueriesExpireAndAreCapped(t *testing.T) {
 	if addr == "" {
 		addr = "127.0.0.1:6379"
 	}
-	rc := redis.NewClient(&redis.Options{Addr: addr})
+	opts := &redis.Options{Addr: addr}
+	if strings.Contains(addr, "://") { // CI passes a URL, as --redis takes
+		var err error
+		if opts, err = redis.ParseURL(addr); err != nil {
+			t.Fatalf("BROADSHEET_TEST_REDIS %q: %v", addr, err)
+		}
+	}
+	rc := redis.NewClient(opts)
 	t.Cleanup(func() { rc.Close() })
 	ctx := context.Background()
 
