@@ -22,7 +22,7 @@ func HasRole(ctx context.Context, _ any, next graphql.Resolver, role model.Role)
 	switch {
 	case v.Can(need):
 		return next(ctx)
-	case v.Role == auth.Reader:
+	case v.Role == auth.Reader && v.TokenName == "":
 		return nil, apperr.New(apperr.Unauthenticated, "this needs an API token with the %s role: send Authorization: Bearer TOKEN", need)
 	default:
 		return nil, apperr.New(apperr.Forbidden, "this needs the %s role; your token %q is %s", need, v.TokenName, v.Role)

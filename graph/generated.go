@@ -121,13 +121,13 @@ type ComplexityRoot struct {
 	}
 
 	Author struct {
-		Articles  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AvatarURL func(childComplexity int) int
-		Bio       func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		JobTitle  func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Slug      func(childComplexity int) int
+		Articles       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AvatarURLOrNil func(childComplexity int) int
+		Bio            func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
+		JobTitle       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Slug           func(childComplexity int) int
 	}
 
 	AuthorConnection struct {
@@ -264,6 +264,7 @@ type ComplexityRoot struct {
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
 		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
 		Tag                   func(childComplexity int, slug string) int
 		Tags                  func(childComplexity int, first *int, after *string) int
@@ -462,6 +463,7 @@ type QueryResolver interface {
 	Tag(ctx context.Context, slug string) (*models.Tag, error)
 	Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error)
 	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.Connection[*models.AuditEntry], error)
 	NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.Connection[*models.NewsletterSubscriber], error)
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
@@ -816,11 +818,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Author.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Author.avatarUrl":
-		if e.ComplexityRoot.Author.AvatarURL == nil {
+		if e.ComplexityRoot.Author.AvatarURLOrNil == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Author.AvatarURL(childComplexity), true
+		return e.ComplexityRoot.Author.AvatarURLOrNil(childComplexity), true
 	case "Author.bio":
 		if e.ComplexityRoot.Author.Bio == nil {
 			break
@@ -1529,6 +1531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2158,7 +2171,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../../schema.graphql", Input: `"""
+	{Name: "../schema.graphql", Input: `"""
 Broadsheet's GraphQL API: a news publication's articles, authors, sections
 and tags. Readers (requests without credentials) see only published
 articles; editors and admins authenticate with an API token.
@@ -2243,7 +2256,14 @@ type Query {
   "Any object by global id; null when it does not exist or is not visible to the viewer."
   node("A global id from any object's ` + "`" + `id` + "`" + ` field." id: ID!): Node
 
-  "Every mutation, newest first: who did what to which object, and how it ended."
+  """
+  Several objects by global id (at most 100), in the order asked: null
+  where one does not exist or is not visible to the viewer. Fetched in one
+  statement per object type.
+  """
+  nodes("Global ids from objects' ` + "`" + `id` + "`" + ` fields (at most 100)." ids: [ID!]!): [Node]!
+
+  "Every mutation, newest first: who did what to which object, and how it ended. Needs role: ADMIN."
   auditLog(
     "How many entries (0–100)."
     first: Int
@@ -2253,7 +2273,7 @@ type Query {
     filter: AuditFilter
   ): AuditConnection! @hasRole(role: ADMIN)
 
-  "Newsletter subscribers, newest first. Never available to readers."
+  "Newsletter subscribers, newest first. Never available to readers. Needs role: ADMIN."
   newsletterSubscribers(
     "How many (0–100)."
     first: Int = 20
@@ -2263,13 +2283,13 @@ type Query {
     filter: NewsletterSubscriberFilter
   ): NewsletterSubscriberConnection! @hasRole(role: ADMIN)
 
-  "Confirmed subscribers per section."
+  "Confirmed subscribers per section. Needs role: ADMIN."
   newsletterTopicCounts: [NewsletterTopicCount!]! @hasRole(role: ADMIN)
 
-  "Every webhook, oldest first."
+  "Every webhook, oldest first. Needs role: ADMIN."
   webhooks: [Webhook!]! @hasRole(role: ADMIN)
 
-  "A webhook's deliveries, newest first."
+  "A webhook's deliveries, newest first. Needs role: ADMIN."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
 
   """
@@ -2305,54 +2325,55 @@ in the audit log. Problems with the input come back in ` + "`" + `userErrors` + 
 naming its field; authorisation failures are GraphQL errors.
 """
 type Mutation {
-  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise)."
+  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise). Needs role: EDITOR."
   createArticle("The article." input: CreateArticleInput!): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Change an article. Pass ` + "`" + `expectedVersion` + "`" + ` (the ` + "`" + `version` + "`" + ` you edited) to
   detect conflicts: if someone saved in between, nothing changes and the
   payload holds a CONFLICT user error and the article as it now is.
+  Needs role: EDITOR.
   """
   updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Publish now, or schedule: with ` + "`" + `at` + "`" + ` in the future the article becomes
-  SCHEDULED and goes live by itself at that time.
+  SCHEDULED and goes live by itself at that time. Needs role: EDITOR.
   """
   publishArticle("The article's id." id: ID!, "When to publish; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again."
+  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again. Needs role: EDITOR."
   unpublishArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back)."
+  "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back). Needs role: EDITOR."
   deleteArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Bring back a deleted article."
+  "Bring back a deleted article. Needs role: EDITOR."
   restoreArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
   """
   Set an article's related-article picks, in order (at most 10; an empty
   list clears them). Picks come first in ` + "`" + `related` + "`" + `; unpublished picks show
-  to readers once they are published.
+  to readers once they are published. Needs role: EDITOR.
   """
   setRelatedArticles("The article's id." id: ID!, "The picked articles' ids, in order." relatedIds: [ID!]!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Bring back an earlier revision's content as a new revision (status and publication time stay)."
+  "Bring back an earlier revision's content as a new revision (status and publication time stay). Needs role: EDITOR."
   restoreRevision("The article's id." articleId: ID!, "The revision's id." revisionId: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Add an author."
+  "Add an author. Needs role: ADMIN."
   createAuthor("The author." input: AuthorInput!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Change an author."
+  "Change an author. Needs role: ADMIN."
   updateAuthor("The author's id." id: ID!, "Fields to change." input: UpdateAuthorInput!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Remove an author; refused while they are credited on published articles."
+  "Remove an author; refused while they are credited on published articles. Needs role: ADMIN."
   deleteAuthor("The author's id." id: ID!): AuthorPayload! @hasRole(role: ADMIN)
 
-  "Add a section."
+  "Add a section. Needs role: ADMIN."
   createCategory("The section." input: CategoryInput!): CategoryPayload! @hasRole(role: ADMIN)
 
-  "Change a section."
+  "Change a section. Needs role: ADMIN."
   updateCategory("The section's id." id: ID!, "Fields to change." input: UpdateCategoryInput!): CategoryPayload! @hasRole(role: ADMIN)
 
   """
@@ -2371,17 +2392,17 @@ type Mutation {
 
   """
   Register a receiver of signed event notifications. The payload's ` + "`" + `secret` + "`" + `
-  is shown only here: keep it to verify signatures.
+  is shown only here: keep it to verify signatures. Needs role: ADMIN.
   """
   createWebhook("Where to POST events: an absolute http(s) URL; private and loopback addresses are refused unless the server allows them." url: String!, "The events to send." events: [WebhookEvent!]!, "What the receiver is, for people." description: String): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Change a webhook; omitted arguments stay."
+  "Change a webhook; omitted arguments stay. Needs role: ADMIN."
   updateWebhook("The webhook's id." id: ID!, "New URL." url: String, "New event list." events: [WebhookEvent!], "New description." description: String, "Switch deliveries off (false) or on (true). While off, events are not kept for it: deliveries pending when it is switched off are marked FAILED (an admin can retry them), and events in between are never sent." active: Boolean): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Remove a webhook; its pending deliveries are dropped."
+  "Remove a webhook; its pending deliveries are dropped. Needs role: ADMIN."
   deleteWebhook("The webhook's id." id: ID!): WebhookPayload! @hasRole(role: ADMIN)
 
-  "Send a failed delivery again, with a fresh set of attempts."
+  "Send a failed delivery again, with a fresh set of attempts. Needs role: ADMIN."
   retryWebhookDelivery("The delivery's id." id: ID!): WebhookDeliveryPayload! @hasRole(role: ADMIN)
 
   "Change which sections' news a subscriber gets."
@@ -2625,7 +2646,7 @@ websocket on ` + "`" + `/graphql` + "`" + ` (subprotocols ` + "`" + `graphql-tra
 readers may see; editors also see drafts. Every payload carries
 ` + "`" + `extensions.event` + "`" + ` with the event's ` + "`" + `id` + "`" + ` (the same on every replica and
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
-Subscriptions may select an article's own fields and its authors, category
+Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `articles` + "`" + `): those would
 cost a query per subscriber and event.
 """
@@ -2651,7 +2672,7 @@ type Subscription {
   """
   articleUpdated("The article's global id." id: ID!): Article!
 
-  "Every change to articles, authors and sections, drafts included, as it is saved (editors only)."
+  "Every change to articles, authors and sections, drafts included, as it is saved (editors only). Needs role: EDITOR."
   contentChanged: ContentChange! @hasRole(role: EDITOR)
 }
 
@@ -2842,7 +2863,7 @@ type Article implements Node {
   deleted articles; live updates report a deletion with this set.
   """
   deletedAt: Time
-  "Saved states of the article, newest first (editors only)."
+  "Saved states of the article, newest first (editors only). Needs role: EDITOR."
   revisions("How many (0–100)." first: Int = 20): [Revision!]! @hasRole(role: EDITOR)
   """
   Articles to read next: the editor's picks first, in their order, then
@@ -2855,7 +2876,7 @@ type Article implements Node {
   """
   Editors only: the automatic suggestions with their score and the reasons
   behind it, best first, as ` + "`" + `related` + "`" + ` ranks them after the editor's picks.
-  Readers get UNAUTHENTICATED.
+  Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
 }
@@ -2922,8 +2943,8 @@ type Author implements Node {
   name: String!
   "Short biography (plain text)."
   bio: String!
-  "URL of the author's portrait; empty when none."
-  avatarUrl: String!
+  "URL of the author's portrait; null when none."
+  avatarUrl: String
   "Role at the publication, e.g. 'Foreign correspondent'."
   jobTitle: String!
   "The author's articles the viewer may see, newest first."
@@ -3913,7 +3934,7 @@ func (ec *executionContext) dir_hasRole_args(ctx context.Context, rawArgs map[st
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
 		func(ctx context.Context, v any) (model.Role, error) {
-			return ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, v)
+			return ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4059,7 +4080,7 @@ func (ec *executionContext) field_Mutation_createArticle_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateArticleInput, error) {
-			return ec.unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCreateArticleInput(ctx, v)
+			return ec.unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4073,7 +4094,7 @@ func (ec *executionContext) field_Mutation_createAuthor_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AuthorInput, error) {
-			return ec.unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorInput(ctx, v)
+			return ec.unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4087,7 +4108,7 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CategoryInput, error) {
-			return ec.unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryInput(ctx, v)
+			return ec.unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4109,7 +4130,7 @@ func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Contex
 	args["url"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "events",
 		func(ctx context.Context, v any) ([]model.WebhookEvent, error) {
-			return ec.unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
+			return ec.unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4325,7 +4346,7 @@ func (ec *executionContext) field_Mutation_updateArticle_args(ctx context.Contex
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateArticleInput, error) {
-			return ec.unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateArticleInput(ctx, v)
+			return ec.unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateArticleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4355,7 +4376,7 @@ func (ec *executionContext) field_Mutation_updateAuthor_args(ctx context.Context
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
-			return ec.unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateAuthorInput(ctx, v)
+			return ec.unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateAuthorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4377,7 +4398,7 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
-			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
+			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4429,7 +4450,7 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	args["url"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "events",
 		func(ctx context.Context, v any) ([]model.WebhookEvent, error) {
-			return ec.unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
+			return ec.unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4527,7 +4548,7 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
-			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx, v)
+			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4535,7 +4556,7 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.ArticleOrder, error) {
-			return ec.unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrder(ctx, v)
+			return ec.unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4565,7 +4586,7 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AuditFilter, error) {
-			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4653,7 +4674,7 @@ func (ec *executionContext) field_Query_newsletterSubscribers_args(ctx context.C
 	args["after"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
-			return ec.unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx, v)
+			return ec.unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4673,6 +4694,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -4705,7 +4740,7 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 	args["after"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
-			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx, v)
+			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5102,7 +5137,7 @@ func (ec *executionContext) _Article_status(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
-			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, selections, v)
+			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5240,7 +5275,7 @@ func (ec *executionContext) _Article_coverImage(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
-			return ec.marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCoverImage(ctx, selections, v)
+			return ec.marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCoverImage(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5295,7 +5330,7 @@ func (ec *executionContext) _Article_authors(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx, selections, v)
+			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5327,7 +5362,7 @@ func (ec *executionContext) _Article_category(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5359,7 +5394,7 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx, selections, v)
+			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5440,7 +5475,7 @@ func (ec *executionContext) _Article_revisions(ctx context.Context, field graphq
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal []*content.Revision
 					return zeroVal, err
@@ -5500,7 +5535,7 @@ func (ec *executionContext) _Article_related(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5546,7 +5581,7 @@ func (ec *executionContext) _Article_relatedCandidates(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal []*model.RelatedCandidate
 					return zeroVal, err
@@ -5562,7 +5597,7 @@ func (ec *executionContext) _Article_relatedCandidates(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
-			return ec.marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx, selections, v)
+			return ec.marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5605,7 +5640,7 @@ func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5637,7 +5672,7 @@ func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5669,7 +5704,7 @@ func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5747,7 +5782,7 @@ func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5779,7 +5814,7 @@ func (ec *executionContext) _ArticlePayload_article(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5811,7 +5846,7 @@ func (ec *executionContext) _ArticlePayload_userErrors(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5843,7 +5878,7 @@ func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
-			return ec.marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5875,7 +5910,7 @@ func (ec *executionContext) _AuditConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5907,7 +5942,7 @@ func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5985,7 +6020,7 @@ func (ec *executionContext) _AuditEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx, selections, v)
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6289,18 +6324,18 @@ func (ec *executionContext) _Author_avatarUrl(ctx context.Context, field graphql
 			return ec.fieldContext_Author_avatarUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AvatarURL, nil
+			return obj.AvatarURLOrNil(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Author_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Author", field, true, false, "String")
 }
 
 func (ec *executionContext) _Author_jobTitle(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
@@ -6340,7 +6375,7 @@ func (ec *executionContext) _Author_articles(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6383,7 +6418,7 @@ func (ec *executionContext) _AuthorConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
-			return ec.marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6415,7 +6450,7 @@ func (ec *executionContext) _AuthorConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx, selections, v)
+			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6447,7 +6482,7 @@ func (ec *executionContext) _AuthorConnection_pageInfo(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6525,7 +6560,7 @@ func (ec *executionContext) _AuthorEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6557,7 +6592,7 @@ func (ec *executionContext) _AuthorPayload_author(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6589,7 +6624,7 @@ func (ec *executionContext) _AuthorPayload_userErrors(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6714,7 +6749,7 @@ func (ec *executionContext) _Category_articles(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6757,7 +6792,7 @@ func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6789,7 +6824,7 @@ func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6959,7 +6994,7 @@ func (ec *executionContext) _ContentChange_object(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
-			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx, selections, v)
+			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7109,7 +7144,7 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7125,7 +7160,7 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7171,7 +7206,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7187,7 +7222,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7233,7 +7268,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7249,7 +7284,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7295,7 +7330,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7311,7 +7346,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7357,7 +7392,7 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7373,7 +7408,7 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7419,7 +7454,7 @@ func (ec *executionContext) _Mutation_restoreArticle(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7435,7 +7470,7 @@ func (ec *executionContext) _Mutation_restoreArticle(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7481,7 +7516,7 @@ func (ec *executionContext) _Mutation_setRelatedArticles(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7497,7 +7532,7 @@ func (ec *executionContext) _Mutation_setRelatedArticles(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7543,7 +7578,7 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -7559,7 +7594,7 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
-			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7605,7 +7640,7 @@ func (ec *executionContext) _Mutation_createAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7621,7 +7656,7 @@ func (ec *executionContext) _Mutation_createAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7667,7 +7702,7 @@ func (ec *executionContext) _Mutation_updateAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7683,7 +7718,7 @@ func (ec *executionContext) _Mutation_updateAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7729,7 +7764,7 @@ func (ec *executionContext) _Mutation_deleteAuthor(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.AuthorPayload
 					return zeroVal, err
@@ -7745,7 +7780,7 @@ func (ec *executionContext) _Mutation_deleteAuthor(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
-			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
+			return ec.marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7791,7 +7826,7 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.CategoryPayload
 					return zeroVal, err
@@ -7807,7 +7842,7 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7853,7 +7888,7 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.CategoryPayload
 					return zeroVal, err
@@ -7869,7 +7904,7 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7913,7 +7948,7 @@ func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7957,7 +7992,7 @@ func (ec *executionContext) _Mutation_confirmNewsletterSubscription(ctx context.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8001,7 +8036,7 @@ func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8047,7 +8082,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8063,7 +8098,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8109,7 +8144,7 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8125,7 +8160,7 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8171,7 +8206,7 @@ func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookPayload
 					return zeroVal, err
@@ -8187,7 +8222,7 @@ func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
-			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
+			return ec.marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8233,7 +8268,7 @@ func (ec *executionContext) _Mutation_retryWebhookDelivery(ctx context.Context, 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.WebhookDeliveryPayload
 					return zeroVal, err
@@ -8249,7 +8284,7 @@ func (ec *executionContext) _Mutation_retryWebhookDelivery(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8293,7 +8328,7 @@ func (ec *executionContext) _Mutation_updateNewsletterTopics(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8382,7 +8417,7 @@ func (ec *executionContext) _NewsletterSignupPayload_userErrors(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8460,7 +8495,7 @@ func (ec *executionContext) _NewsletterSubscriber_status(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
-			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8575,7 +8610,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_edges(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8607,7 +8642,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_nodes(ctx context.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriberᚄ(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8639,7 +8674,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection_pageInfo(ctx context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8717,7 +8752,7 @@ func (ec *executionContext) _NewsletterSubscriberEdge_node(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8772,7 +8807,7 @@ func (ec *executionContext) _NewsletterSubscription_status(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
-			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
+			return ec.marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8818,7 +8853,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload_subscription(ctx cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
-			return ec.marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
+			return ec.marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8850,7 +8885,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload_userErrors(ctx contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9021,7 +9056,7 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9065,7 +9100,7 @@ func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9109,7 +9144,7 @@ func (ec *executionContext) _Query_author(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
-			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, selections, v)
+			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9153,7 +9188,7 @@ func (ec *executionContext) _Query_authors(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
-			return ec.marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9197,7 +9232,7 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
-			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, selections, v)
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9240,7 +9275,7 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Category) graphql.Marshaler {
-			return ec.marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategoryᚄ(ctx, selections, v)
+			return ec.marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategoryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9273,7 +9308,7 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
-			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, selections, v)
+			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9317,7 +9352,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
-			return ec.marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9361,7 +9396,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
-			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx, selections, v)
+			return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9391,6 +9426,50 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9407,7 +9486,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.AuditEntry]
 					return zeroVal, err
@@ -9423,7 +9502,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
-			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9469,7 +9548,7 @@ func (ec *executionContext) _Query_newsletterSubscribers(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.NewsletterSubscriber]
 					return zeroVal, err
@@ -9485,7 +9564,7 @@ func (ec *executionContext) _Query_newsletterSubscribers(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
-			return ec.marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9530,7 +9609,7 @@ func (ec *executionContext) _Query_newsletterTopicCounts(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal []*newsletter.TopicCount
 					return zeroVal, err
@@ -9580,7 +9659,7 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal []*models.Webhook
 					return zeroVal, err
@@ -9596,7 +9675,7 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookᚄ(ctx, selections, v)
+			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9631,7 +9710,7 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
 				if err != nil {
 					var zeroVal *model.Connection[*models.WebhookDelivery]
 					return zeroVal, err
@@ -9647,7 +9726,7 @@ func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9691,7 +9770,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
-			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9810,7 +9889,7 @@ func (ec *executionContext) _RelatedCandidate_article(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9888,7 +9967,7 @@ func (ec *executionContext) _RelatedCandidate_reasons(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
-			return ec.marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx, selections, v)
+			return ec.marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9920,7 +9999,7 @@ func (ec *executionContext) _RelatedReason_kind(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
-			return ec.marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx, selections, v)
+			return ec.marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10219,7 +10298,7 @@ func (ec *executionContext) _Revision_status(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
-			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, selections, v)
+			return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10265,7 +10344,7 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10297,7 +10376,7 @@ func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx, selections, v)
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10329,7 +10408,7 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10407,7 +10486,7 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10486,7 +10565,7 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10530,7 +10609,7 @@ func (ec *executionContext) _Subscription_articleUpdated(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, selections, v)
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10575,7 +10654,7 @@ func (ec *executionContext) _Subscription_contentChanged(ctx context.Context, fi
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *live.Change
 					return zeroVal, err
@@ -10693,7 +10772,7 @@ func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
-			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+			return ec.marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10736,7 +10815,7 @@ func (ec *executionContext) _TagConnection_edges(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
-			return ec.marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10768,7 +10847,7 @@ func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx, selections, v)
+			return ec.marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10800,7 +10879,7 @@ func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10878,7 +10957,7 @@ func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
-			return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, selections, v)
+			return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10956,7 +11035,7 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
-			return ec.marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx, selections, v)
+			return ec.marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11025,7 +11104,7 @@ func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
-			return ec.marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, selections, v)
+			return ec.marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11163,7 +11242,7 @@ func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
-			return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, selections, v)
+			return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11186,7 +11265,7 @@ func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11370,7 +11449,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
-			return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+			return ec.marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11402,7 +11481,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_nodes(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDeliveryᚄ(ctx, selections, v)
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDeliveryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11434,7 +11513,7 @@ func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Cont
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11512,7 +11591,7 @@ func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, selections, v)
+			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11544,7 +11623,7 @@ func (ec *executionContext) _WebhookDeliveryPayload_delivery(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
-			return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, selections, v)
+			return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11576,7 +11655,7 @@ func (ec *executionContext) _WebhookDeliveryPayload_userErrors(ctx context.Conte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11608,7 +11687,7 @@ func (ec *executionContext) _WebhookPayload_webhook(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
-			return ec.marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx, selections, v)
+			return ec.marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11663,7 +11742,7 @@ func (ec *executionContext) _WebhookPayload_userErrors(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12796,7 +12875,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 			it.Author = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -12859,14 +12938,14 @@ func (ec *executionContext) unmarshalInputArticleOrder(ctx context.Context, obj 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx, v)
+			data, err := ec.unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13223,7 +13302,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 			it.Authors = data
 		case "coverImage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImage"))
-			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
+			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13237,7 +13316,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 			it.CanonicalURL = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, v)
+			data, err := ec.unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13279,7 +13358,7 @@ func (ec *executionContext) unmarshalInputNewsletterSubscriberFilter(ctx context
 		switch k {
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx, v)
+			data, err := ec.unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -13377,7 +13456,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 			it.Authors = data
 		case "coverImage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImage"))
-			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
+			data, err := ec.unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14052,7 +14131,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._Author_avatarUrl(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "jobTitle":
@@ -15038,6 +15117,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
+				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
 				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16263,11 +16348,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx, sel, v[i])
+		return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16279,7 +16364,7 @@ func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Article!")
 		return graphql.Null
@@ -16287,7 +16372,7 @@ func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 	return ec._Article(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Article]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticleConnection!")
 		return graphql.Null
@@ -16295,11 +16380,11 @@ func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadshe
 	return ec._ArticleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16311,7 +16396,7 @@ func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Article]) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Article]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticleEdge!")
 		return graphql.Null
@@ -16319,17 +16404,17 @@ func (ec *executionContext) marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋb
 	return ec._ArticleEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, v any) (model.ArticleOrderField, error) {
+func (ec *executionContext) unmarshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, v any) (model.ArticleOrderField, error) {
 	var res model.ArticleOrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, sel ast.SelectionSet, v model.ArticleOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrderField(ctx context.Context, sel ast.SelectionSet, v model.ArticleOrderField) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticlePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ArticlePayload!")
 		return graphql.Null
@@ -16337,17 +16422,17 @@ func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._ArticlePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, v any) (models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, v any) (models.ArticleStatus, error) {
 	var res models.ArticleStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v models.ArticleStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.AuditEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditConnection!")
 		return graphql.Null
@@ -16355,11 +16440,11 @@ func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheet
 	return ec._AuditConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16371,7 +16456,7 @@ func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.AuditEntry]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.AuditEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEdge!")
 		return graphql.Null
@@ -16379,11 +16464,11 @@ func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ec._AuditEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx, sel, v[i])
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16395,7 +16480,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
 		return graphql.Null
@@ -16403,11 +16488,11 @@ func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ec._AuditEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Author) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx, sel, v[i])
+		return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16419,7 +16504,7 @@ func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ret
 }
 
-func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Author!")
 		return graphql.Null
@@ -16427,7 +16512,7 @@ func (ec *executionContext) marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroads
 	return ec._Author(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Author]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorConnection!")
 		return graphql.Null
@@ -16435,11 +16520,11 @@ func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadshee
 	return ec._AuthorConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16451,7 +16536,7 @@ func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Author]) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Author]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorEdge!")
 		return graphql.Null
@@ -16459,12 +16544,12 @@ func (ec *executionContext) marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ec._AuthorEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorInput(ctx context.Context, v any) (model.AuthorInput, error) {
+func (ec *executionContext) unmarshalNAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorInput(ctx context.Context, v any) (model.AuthorInput, error) {
 	res, err := ec.unmarshalInputAuthorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuthorPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuthorPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthorPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthorPayload!")
 		return graphql.Null
@@ -16486,11 +16571,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx, sel, v[i])
+		return ec.marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16502,7 +16587,7 @@ func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋb
 	return ret
 }
 
-func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Category!")
 		return graphql.Null
@@ -16510,12 +16595,12 @@ func (ec *executionContext) marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Category(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryInput(ctx context.Context, v any) (model.CategoryInput, error) {
+func (ec *executionContext) unmarshalNCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryInput(ctx context.Context, v any) (model.CategoryInput, error) {
 	res, err := ec.unmarshalInputCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CategoryPayload!")
 		return graphql.Null
@@ -16531,7 +16616,7 @@ func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._ContentChange(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {
+func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {
 	res, err := ec.unmarshalInputCreateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -16621,7 +16706,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSignupPayload!")
 		return graphql.Null
@@ -16629,21 +16714,21 @@ func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbr
 	return ec._NewsletterSignupPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (model.NewsletterStatus, error) {
+func (ec *executionContext) unmarshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (model.NewsletterStatus, error) {
 	var res model.NewsletterStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v model.NewsletterStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
+		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16655,7 +16740,7 @@ func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriber!")
 		return graphql.Null
@@ -16663,7 +16748,7 @@ func (ec *executionContext) marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroad
 	return ec._NewsletterSubscriber(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberConnection!")
 		return graphql.Null
@@ -16671,11 +16756,11 @@ func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗc
 	return ec._NewsletterSubscriberConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16687,7 +16772,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcom�
 	return ret
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriberEdge!")
 		return graphql.Null
@@ -16695,7 +16780,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋb
 	return ec._NewsletterSubscriberEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSubscriptionPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NewsletterSubscriptionPayload!")
 		return graphql.Null
@@ -16727,17 +16812,27 @@ func (ec *executionContext) marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroad
 	return ec._NewsletterTopicCount(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
@@ -16745,11 +16840,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
+		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16761,7 +16856,7 @@ func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroads
 	return ret
 }
 
-func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedCandidate(ctx context.Context, sel ast.SelectionSet, v *model.RelatedCandidate) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx context.Context, sel ast.SelectionSet, v *model.RelatedCandidate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RelatedCandidate!")
 		return graphql.Null
@@ -16769,11 +16864,11 @@ func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadshee
 	return ec._RelatedCandidate(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
+		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16785,7 +16880,7 @@ func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadshee
 	return ret
 }
 
-func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReason(ctx context.Context, sel ast.SelectionSet, v *model.RelatedReason) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx context.Context, sel ast.SelectionSet, v *model.RelatedReason) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RelatedReason!")
 		return graphql.Null
@@ -16793,13 +16888,13 @@ func (ec *executionContext) marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._RelatedReason(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, v any) (model.RelatedReasonKind, error) {
+func (ec *executionContext) unmarshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, v any) (model.RelatedReasonKind, error) {
 	var res model.RelatedReasonKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
+func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RelatedReasonKind) graphql.Marshaler {
 	return v
 }
 
@@ -16827,17 +16922,17 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Revision(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SearchConnection!")
 		return graphql.Null
@@ -16845,11 +16940,11 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadshee
 	return ec._SearchConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16861,7 +16956,7 @@ func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SearchEdge!")
 		return graphql.Null
@@ -16912,11 +17007,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx, sel, v[i])
+		return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16928,7 +17023,7 @@ func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroads
 	return ret
 }
 
-func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Tag!")
 		return graphql.Null
@@ -16936,7 +17031,7 @@ func (ec *executionContext) marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadshee
 	return ec._Tag(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TagConnection!")
 		return graphql.Null
@@ -16944,11 +17039,11 @@ func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._TagConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -16960,7 +17055,7 @@ func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Tag]) graphql.Marshaler {
+func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Tag]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TagEdge!")
 		return graphql.Null
@@ -16982,26 +17077,26 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateArticleInput(ctx context.Context, v any) (model.UpdateArticleInput, error) {
+func (ec *executionContext) unmarshalNUpdateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateArticleInput(ctx context.Context, v any) (model.UpdateArticleInput, error) {
 	res, err := ec.unmarshalInputUpdateArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateAuthorInput(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
+func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateAuthorInput(ctx context.Context, v any) (model.UpdateAuthorInput, error) {
 	res, err := ec.unmarshalInputUpdateAuthorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
+func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17013,7 +17108,7 @@ func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UserError!")
 		return graphql.Null
@@ -17021,21 +17116,21 @@ func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbro
 	return ec._UserError(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, v any) (model.UserErrorCode, error) {
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, v any) (model.UserErrorCode, error) {
 	var res model.UserErrorCode
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx, sel, v[i])
+		return ec.marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17047,7 +17142,7 @@ func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbr
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Webhook!")
 		return graphql.Null
@@ -17055,11 +17150,11 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx, sel, v[i])
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17071,7 +17166,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsh
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
 		return graphql.Null
@@ -17079,7 +17174,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheet
 	return ec._WebhookDelivery(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryConnection!")
 		return graphql.Null
@@ -17087,11 +17182,11 @@ func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋ
 	return ec._WebhookDeliveryConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+		return ec.marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17103,7 +17198,7 @@ func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbro
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryEdge!")
 		return graphql.Null
@@ -17111,7 +17206,7 @@ func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroads
 	return ec._WebhookDeliveryEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookDeliveryPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookDeliveryPayload!")
 		return graphql.Null
@@ -17119,33 +17214,33 @@ func (ec *executionContext) marshalNWebhookDeliveryPayload2ᚖgithubᚗcomᚋbro
 	return ec._WebhookDeliveryPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, v any) (model.WebhookDeliveryStatus, error) {
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, v any) (model.WebhookDeliveryStatus, error) {
 	var res model.WebhookDeliveryStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookDeliveryStatus(ctx context.Context, sel ast.SelectionSet, v model.WebhookDeliveryStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, v any) (model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, v any) (model.WebhookEvent, error) {
 	var res model.WebhookEvent
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, sel ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx context.Context, sel ast.SelectionSet, v model.WebhookEvent) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]model.WebhookEvent, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17153,11 +17248,11 @@ func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	return res, nil
 }
 
-func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
+		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17169,7 +17264,7 @@ func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WebhookPayload!")
 		return graphql.Null
@@ -17319,14 +17414,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
+func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Article(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
+func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17334,7 +17429,7 @@ func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋbroadsheet
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐArticleOrder(ctx context.Context, v any) (*model.ArticleOrder, error) {
+func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticleOrder(ctx context.Context, v any) (*model.ArticleOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17342,7 +17437,7 @@ func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋbroadsheet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx context.Context, v any) ([]models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx context.Context, v any) ([]models.ArticleStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17351,7 +17446,7 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet
 	res := make([]models.ArticleStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17359,14 +17454,14 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet
 	return res, nil
 }
 
-func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ArticleStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx, sel, v[i])
+		return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17378,7 +17473,7 @@ func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet�
 	return ret
 }
 
-func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, v any) (*models.ArticleStatus, error) {
+func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, v any) (*models.ArticleStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17387,14 +17482,14 @@ func (ec *executionContext) unmarshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheet
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v *models.ArticleStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOArticleStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, sel ast.SelectionSet, v *models.ArticleStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17402,7 +17497,7 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋbroadsheet�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
+func (ec *executionContext) marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx context.Context, sel ast.SelectionSet, v *models.Author) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17439,21 +17534,21 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
+func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx context.Context, sel ast.SelectionSet, v *models.Category) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐCoverImage(ctx context.Context, sel ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
+func (ec *executionContext) marshalOCoverImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCoverImage(ctx context.Context, sel ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CoverImage(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐCoverImageInput(ctx context.Context, v any) (*model.CoverImageInput, error) {
+func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCoverImageInput(ctx context.Context, v any) (*model.CoverImageInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17532,7 +17627,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {
+func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17541,14 +17636,14 @@ func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsh
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterStatus) graphql.Marshaler {
+func (ec *executionContext) marshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
+func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSubscriberFilter(ctx context.Context, v any) (*model.NewsletterSubscriberFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17556,14 +17651,14 @@ func (ec *executionContext) unmarshalONewsletterSubscriberFilter2ᚖgithubᚗcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
+func (ec *executionContext) marshalONewsletterSubscription2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, v *models.NewsletterSubscriber) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._NewsletterSubscription(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17623,7 +17718,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+func (ec *executionContext) marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx context.Context, sel ast.SelectionSet, v *models.Tag) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -17648,21 +17743,21 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
-func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *models.Webhook) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx context.Context, sel ast.SelectionSet, v *models.WebhookDelivery) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._WebhookDelivery(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
+func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, v any) ([]model.WebhookEvent, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -17671,7 +17766,7 @@ func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	res := make([]model.WebhookEvent, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -17679,14 +17774,14 @@ func (ec *executionContext) unmarshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋwebᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
+		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -3,6 +3,7 @@
 // content service (or a loader) and hand back what it returns.
 package graph
 
+//go:generate go run ../internal/schemadoc/gen -schema ../schema.graphql -readme ../README.md
 //go:generate go tool gqlgen generate
 
 import (

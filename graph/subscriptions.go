@@ -54,6 +54,7 @@ func checkLiveSelection(ctx context.Context) error {
 	if fc == nil {
 		return nil
 	}
+	seen := map[string]bool{} // each fragment once, however often it is spread
 	var walk func(sel ast.SelectionSet) error
 	walk = func(sel ast.SelectionSet) error {
 		for _, s := range sel {
@@ -70,7 +71,8 @@ func checkLiveSelection(ctx context.Context) error {
 					return err
 				}
 			case *ast.FragmentSpread:
-				if s.Definition != nil {
+				if s.Definition != nil && !seen[s.Name] {
+					seen[s.Name] = true
 					if err := walk(s.Definition.SelectionSet); err != nil {
 						return err
 					}

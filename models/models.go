@@ -112,6 +112,15 @@ type Author struct {
 	DeletedAt *time.Time
 }
 
+// AvatarURLOrNil is the portrait URL for the API: null rather than an
+// empty string when the author has none.
+func (a *Author) AvatarURLOrNil() *string {
+	if a.AvatarURL == "" {
+		return nil
+	}
+	return &a.AvatarURL
+}
+
 // Category is a section of the publication (World, Business, …).
 type Category struct {
 	ID          uint64 `gorm:"primaryKey"`

@@ -32,3 +32,15 @@ type OutboxPending struct {
 
 // TableName is the GORM table name.
 func (OutboxPending) TableName() string { return "outbox_pending" }
+
+// OutboxBroker is a broker the outbox relays publish to, registered by the
+// relays that use it. Consumer is the broker's consumer name in
+// outbox_pending; the row with the empty name is a lock anchor.
+type OutboxBroker struct {
+	Consumer  string `gorm:"primaryKey"`
+	SeenAt    time.Time
+	ExpiresAt time.Time
+}
+
+// TableName is the GORM table name.
+func (OutboxBroker) TableName() string { return "outbox_brokers" }

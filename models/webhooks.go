@@ -24,10 +24,14 @@ const (
 
 // WebhookDelivery is one event on its way to one webhook.
 type WebhookDelivery struct {
-	ID             uint64 `gorm:"primaryKey"`
-	WebhookID      uint64
-	EventID        string
-	EventType      string
+	ID        uint64 `gorm:"primaryKey"`
+	WebhookID uint64
+	EventID   string
+	EventType string
+	// Sequence numbers the webhook's deliveries in the order they were
+	// queued (webhooks.last_sequence is the last one handed out; it is not
+	// in Webhook, so saving a webhook never moves it back).
+	Sequence       uint64
 	Body           string
 	Status         string
 	Attempts       int

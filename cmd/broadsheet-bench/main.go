@@ -273,7 +273,7 @@ func reportRounds(w io.Writer, rounds []ratioRound) {
 // seed migrates and, when the database is empty, adds the demo content and
 // the synthetic articles.
 func seed(o options) error {
-	cmd := exec.Command(o.bin, "seed", "--demo", "--db", o.db)
+	cmd := exec.Command(o.bin, "seed", "--demo", "--create", "--db", o.db)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		if strings.Contains(string(out), "already has content") {

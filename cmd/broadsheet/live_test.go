@@ -113,7 +113,7 @@ func TestServeReplicas(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			pubsubURL := brokertest.WithTopic(t, brokers[name](t))
 			env := []string{"BROADSHEET_DB=" + dbtest.URL(t, dbconn.MySQL), "BROADSHEET_PUBSUB=" + pubsubURL}
-			r := runBin(t, bin, env, "token", "create", "--name", "replica-test", "--role", "editor")
+			r := runBin(t, bin, env, "token", "create", "--name", "replica-test", "--role", "editor", "--create")
 			if r.code != 0 {
 				t.Fatalf("token create: %+v", r)
 			}

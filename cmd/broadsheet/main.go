@@ -18,6 +18,7 @@ import (
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/auth"
@@ -41,6 +42,10 @@ Usage:
   broadsheet token revoke NAME        revoke an API token
   broadsheet related rebuild          recompute every article's related-article
                                       suggestions from scratch
+  broadsheet --version                print the version and source revision
+
+token, seed and related work on an existing, migrated database (run
+migrate or start the server first) unless given --create.
 
 Every command takes --db (env BROADSHEET_DB):
   sqlite:PATH                                the embedded default (sqlite:broadsheet.db)
@@ -69,6 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		fmt.Fprint(stdout, usage)
 		return 0
+	} else if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		fmt.Fprintln(stdout, version())
+		return 0
 	}
 	var err error
 	switch cmd {
@@ -84,6 +92,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = related(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	default:
 		fmt.Fprintf(stderr, "broadsheet: unknown command %q (run 'broadsheet --help')\n", cmd)
@@ -168,14 +179,46 @@ func openDB(ctx context.Context, url string, log *slog.Logger, opts dbconn.Optio
 	return db, nil
 }
 
-// openQuietly opens and migrates the database for a one-shot command,
-// logging only warnings (its output is for the user, not a log).
-func openQuietly(ctx context.Context, url string, stderr io.Writer) (*dbconn.DB, error) {
+// createFlag is the one-shot commands' --create.
+func createFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("create", false, "create and migrate the database when it does not exist yet (default: refuse, so a command run from the wrong directory does not start an empty database)")
+}
+
+// openExisting opens and migrates the database for a one-shot command. It
+// refuses a database that was never migrated (and, for SQLite, one that
+// does not exist) unless create: a token issued into a new, empty file the
+// server never reads is worse than an error.
+func openExisting(ctx context.Context, url string, create bool, log *slog.Logger) (*dbconn.DB, error) {
+	db, err := dbconn.Open(ctx, url, dbconn.Options{MustExist: !create})
+	if errors.Is(err, dbconn.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w; run 'broadsheet migrate --db %s' (or start the server) first, or pass --create", err, dbconn.MustRedact(url))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !create && !db.Migrator().HasTable(dbconn.MigrationsTable) {
+		db.Close()
+		return nil, fmt.Errorf("database %s has no Broadsheet schema; run 'broadsheet migrate --db %s' first, or pass --create", dbconn.MustRedact(url), dbconn.MustRedact(url))
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("applied migrations", "count", n)
+	}
+	return db, nil
+}
+
+// openQuietly is openExisting logging only warnings (a one-shot command's
+// output is for the user, not a log).
+func openQuietly(ctx context.Context, url string, create bool, stderr io.Writer) (*dbconn.DB, error) {
 	// The MySQL driver's own lines (a dropped connection) would add to the
 	// one line a failure prints; the error it returns says what matters.
 	mysqldriver.SetLogger(driverLog{slog.New(slog.DiscardHandler)})
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return openDB(ctx, url, log, dbconn.Options{})
+	return openExisting(ctx, url, create, log)
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -224,9 +267,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The MySQL driver reports dropped connections on its own logger;
-	// route it through ours so JSON logs stay JSON.
+	// The MySQL driver, the Redis client and the standard library's logger
+	// (used by gqlgen) write on loggers of their own; route them through
+	// ours so that JSON logs stay JSON.
 	mysqldriver.SetLogger(driverLog{log})
+	redis.SetLogger(redisLog{log})
+	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -305,6 +351,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withDemo := fs.Bool("demo", false, "add the demo content (refused when the database already has content)")
 	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, categories and tags")
 	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
+	create := createFlag(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -313,7 +360,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	db, err := openDB(ctx, *dbURL, log, dbconn.Options{})
+	db, err := openExisting(ctx, *dbURL, *create, log)
 	if err != nil {
 		return err
 	}
@@ -354,6 +401,18 @@ func (d driverLog) Print(v ...any) {
 	d.log.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
 }
 
+// redisLog adapts slog to the Redis client's logger (pool and reconnect
+// notices), one message per line, cut short.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	if len(msg) > 500 {
+		msg = msg[:500] + "…"
+	}
+	r.log.WarnContext(ctx, "redis client", "detail", msg)
+}
+
 // related rebuilds the automatic related-article suggestions. They are
 // kept up to date article by article as content changes; a rebuild
 // re-converges them after bulk imports or direct database edits, or after
@@ -372,10 +431,11 @@ func related(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"are kept. Answers cached before it (response cache, CDN) expire within\n"+
 		"their max-age. Migrations are applied first.", stdout, stderr)
 	dbURL := dbFlag(fs.FlagSet)
+	create := createFlag(fs.FlagSet)
 	if err := parse(fs, args[1:], stderr); err != nil {
 		return err
 	}
-	db, err := openQuietly(ctx, *dbURL, stderr)
+	db, err := openQuietly(ctx, *dbURL, *create, stderr)
 	if err != nil {
 		return err
 	}
@@ -411,10 +471,11 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	dbURL := dbFlag(fs.FlagSet)
+	create := createFlag(fs.FlagSet)
 	name, role := new(string), new(string)
 	if sub == "create" { // the other subcommands take no such flags
 		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
-		role = fs.String("role", "editor", "editor or admin")
+		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
 	}
 	var rest []string
 	if sub == "revoke" {
@@ -426,7 +487,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	db, err := openQuietly(ctx, *dbURL, stderr)
+	db, err := openQuietly(ctx, *dbURL, *create, stderr)
 	if err != nil {
 		return err
 	}
@@ -474,4 +535,31 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "revoked token %q\n", rest[0])
 	}
 	return nil
+}
+
+// version describes this build from the information the Go toolchain
+// records: the module version ("(devel)" for a build from a checkout), the
+// VCS revision and time, and "+dirty" when the tree had uncommitted changes.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "broadsheet (no build information)"
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	v := "broadsheet " + bi.Main.Version
+	if rev := settings["vcs.revision"]; rev != "" {
+		v += " revision " + rev
+		if settings["vcs.modified"] == "true" {
+			v += "+dirty"
+		}
+		if t := settings["vcs.time"]; t != "" {
+			v += " (" + t + ")"
+		}
+	} else {
+		v += " revision unknown (built without VCS information)"
+	}
+	return v + " " + bi.GoVersion
 }

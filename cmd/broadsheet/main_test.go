@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,15 +20,43 @@ import (
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 )
 
-// binary builds the broadsheet command once per test run.
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the broadsheet command once per test run, for the tests
+// that run it as a process. They are slow (each process compiles SQLite's
+// WebAssembly), so they skip under -short.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "broadsheet")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if testing.Short() {
+		t.Skip("-short: the command-line tests build and start the binary; they run in the full suite")
 	}
-	return bin
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "broadsheet-cmd-test")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "broadsheet")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 type result struct {
@@ -54,6 +84,9 @@ func TestCommandLine(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	dbURL := "sqlite:" + filepath.Join(dir, "cli.db")
+	if err := os.WriteFile(filepath.Join(dir, "empty.db"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name       string
 		args       []string
@@ -75,6 +108,14 @@ func TestCommandLine(t *testing.T) {
 		{"bad subscriber buffer", []string{"serve", "--subscriber-buffer", "0", "--db", dbURL}, 2, "", "--subscriber-buffer must be at least 1"},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
+		{"version", []string{"--version"}, 0, " revision ", ""},
+		{"token on a missing database", []string{"token", "list", "--db", dbURL}, 1, "", "no database file " + filepath.Join(dir, "cli.db") + "; run 'broadsheet migrate"},
+		{"seed on a missing database", []string{"seed", "--demo", "--db", dbURL}, 1, "", "or pass --create"},
+		{"related on a missing database", []string{"related", "rebuild", "--db", dbURL}, 1, "", "no database file " + filepath.Join(dir, "cli.db")},
+		{"token on an unmigrated database", []string{"token", "list", "--db", "sqlite:" + filepath.Join(dir, "empty.db")}, 1, "", "has no Broadsheet schema"},
+		{"missing directory", []string{"token", "list", "--db", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, 1, "", "directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"migrate into a missing directory", []string{"migrate", "--db", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, 1, "", "directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"token create --create", []string{"token", "create", "--name", "first", "--create", "--db", "sqlite:" + filepath.Join(dir, "new.db")}, 0, "bst_", ""},
 		{"migrate", []string{"migrate", "--db", dbURL}, 0, "migration(s); schema version", ""},
 		{"migrate again", []string{"migrate", "--db", dbURL}, 0, "applied 0 migration(s)", ""},
 		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles", ""},
@@ -83,7 +124,7 @@ func TestCommandLine(t *testing.T) {
 		{"token help", []string{"token", "--help"}, 0, "create|list|revoke", ""},
 		{"token without subcommand", []string{"token"}, 2, "", "want create, list or revoke"},
 		{"token create without name", []string{"token", "create", "--db", dbURL}, 2, "", "--name is required"},
-		{"token create bad role", []string{"token", "create", "--name", "x", "--role", "owner", "--db", dbURL}, 2, "", "want editor or admin"},
+		{"token create bad role", []string{"token", "create", "--name", "x", "--role", "owner", "--db", dbURL}, 2, "", "want reader, editor or admin"},
 		{"token create", []string{"token", "create", "--name", "cms", "--role", "admin", "--db", dbURL}, 0, "bst_", ""},
 		{"token create duplicate", []string{"token", "create", "--name", "cms", "--db", dbURL}, 1, "", `a token named "cms" already exists`},
 		{"token list", []string{"token", "list", "--db", dbURL}, 0, "cms", ""},
@@ -119,8 +160,17 @@ func TestCommandLine(t *testing.T) {
 func TestServeEmbeddedDefault(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
-	// A token made before the first start: the command migrates the new database.
-	tc := exec.Command(bin, "token", "create", "--name", "newsroom-cms", "--role", "editor")
+	// A token made before the first start needs --create: without it the
+	// command refuses to start a new database.
+	refused := exec.Command(bin, "token", "create", "--name", "newsroom-cms", "--role", "editor")
+	refused.Dir = dir
+	if out, err := refused.CombinedOutput(); err == nil || !strings.Contains(string(out), "--create") {
+		t.Fatalf("token create on no database: %v %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broadsheet.db")); err == nil {
+		t.Fatal("a refused token create left a database file behind")
+	}
+	tc := exec.Command(bin, "token", "create", "--name", "newsroom-cms", "--role", "editor", "--create")
 	tc.Dir = dir
 	out, err := tc.Output()
 	if err != nil {
@@ -208,7 +258,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 func TestServeMySQL(t *testing.T) {
 	url := dbtest.URL(t, dbconn.MySQL)
 	bin := binary(t)
-	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo"); r.code != 0 {
+	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo", "--create"); r.code != 0 {
 		t.Fatalf("seed --demo on MySQL: %+v", r)
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")

@@ -12,6 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
+	"github.com/broadsheet/broadsheet/internal/web/persisted"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
@@ -82,7 +83,7 @@ type opsFlags struct {
 
 	maxBody                             *int64
 	maxDepth, maxComplexity, maxTokens  *int
-	timeout                             *time.Duration
+	timeout, credentialCheck            *time.Duration
 	rate, tokenRate                     *float64
 	burst, tokenBurst                   *int
 	clientIPHeader                      *string
@@ -94,6 +95,8 @@ type opsFlags struct {
 	metricsAddr, otlpEndpoint, replicas *string
 	drainDelay                          *time.Duration
 	pprofAddr                           *string
+	queryCacheMB, apqCacheMB, apqMaxDoc *int
+	apqTTL                              *time.Duration
 }
 
 func addOpsFlags(fs *flag.FlagSet) *opsFlags {
@@ -104,8 +107,9 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.maxComplexity = fs.Int("max-complexity", e.int("BROADSHEET_MAX_COMPLEXITY", server.DefaultMaxComplexity), "highest estimated cost of an operation (lists cost their page size); -1 for none (env BROADSHEET_MAX_COMPLEXITY)")
 	o.maxTokens = fs.Int("max-tokens", e.int("BROADSHEET_MAX_TOKENS", server.DefaultMaxTokens), "most parser tokens a document may have; -1 for none (env BROADSHEET_MAX_TOKENS)")
 	o.timeout = fs.Duration("request-timeout", e.duration("BROADSHEET_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "time limit of one GraphQL request (env BROADSHEET_REQUEST_TIMEOUT)")
+	o.credentialCheck = fs.Duration("credential-check", e.duration("BROADSHEET_CREDENTIAL_CHECK", server.DefaultCredentialCheck), "how often open websockets and SSE streams have their API token checked again; a revoked one ends them; -1s: only at each operation (env BROADSHEET_CREDENTIAL_CHECK)")
 	o.rate = fs.Float64("rate-limit", e.float("BROADSHEET_RATE_LIMIT", 20), "requests per second per client address without a token; 0 for no limit (env BROADSHEET_RATE_LIMIT)")
-	o.burst = fs.Int("rate-burst", e.int("BROADSHEET_RATE_BURST", 40), "burst allowed above --rate-limit (env BROADSHEET_RATE_BURST)")
+	o.burst = fs.Int("rate-burst", e.int("BROADSHEET_RATE_BURST", 120), "requests a client address may send at once above --rate-limit: a page rendered on a server sends many together (env BROADSHEET_RATE_BURST)")
 	o.tokenRate = fs.Float64("token-rate-limit", e.float("BROADSHEET_TOKEN_RATE_LIMIT", 50), "requests per second per API token; 0 for no limit (env BROADSHEET_TOKEN_RATE_LIMIT)")
 	o.tokenBurst = fs.Int("token-rate-burst", e.int("BROADSHEET_TOKEN_RATE_BURST", 100), "burst allowed above --token-rate-limit (env BROADSHEET_TOKEN_RATE_BURST)")
 	o.clientIPHeader = fs.String("client-ip-header", env("BROADSHEET_CLIENT_IP_HEADER", ""), "header with the client's address, set by a trusted proxy or CDN (e.g. X-Forwarded-For); default: the connection's address (env BROADSHEET_CLIENT_IP_HEADER)")
@@ -118,6 +122,10 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.responseTTL = fs.Duration("response-cache-ttl", e.duration("BROADSHEET_RESPONSE_CACHE_TTL", time.Minute), "longest time an answer stays in the response cache without a purge (env BROADSHEET_RESPONSE_CACHE_TTL)")
 	o.responseEntries = fs.Int("response-cache-entries", e.int("BROADSHEET_RESPONSE_CACHE_ENTRIES", 10000), "answers the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_ENTRIES)")
 	o.responseMB = fs.Int("response-cache-mb", e.int("BROADSHEET_RESPONSE_CACHE_MB", 64), "MiB the response cache holds at most (env BROADSHEET_RESPONSE_CACHE_MB)")
+	o.queryCacheMB = fs.Int("query-cache-mb", e.int("BROADSHEET_QUERY_CACHE_MB", server.DefaultQueryCacheBytes>>20), "MiB of parsed documents kept (their text and parse trees); -1 for none (env BROADSHEET_QUERY_CACHE_MB)")
+	o.apqCacheMB = fs.Int("apq-cache-mb", e.int("BROADSHEET_APQ_CACHE_MB", persisted.DefaultMemoryBytes>>20), "MiB of persisted queries kept in memory (alone, or in front of --redis) (env BROADSHEET_APQ_CACHE_MB)")
+	o.apqMaxDoc = fs.Int("apq-max-document-bytes", e.int("BROADSHEET_APQ_MAX_DOCUMENT_BYTES", persisted.DefaultMaxDocumentBytes), "largest document persisted; larger ones run but are not stored; -1 for no limit (env BROADSHEET_APQ_MAX_DOCUMENT_BYTES)")
+	o.apqTTL = fs.Duration("apq-ttl", e.duration("BROADSHEET_APQ_TTL", persisted.DefaultRedisTTL), "how long --redis keeps a persisted query not used since (env BROADSHEET_APQ_TTL)")
 	o.metricsAddr = fs.String("metrics-addr", env("BROADSHEET_METRICS_ADDR", ""), "serve /metrics on this separate address; default: on --addr (env BROADSHEET_METRICS_ADDR)")
 	o.otlpEndpoint = fs.String("otlp-endpoint", env("BROADSHEET_OTLP_ENDPOINT", ""), "send OpenTelemetry traces to this OTLP/HTTP collector, e.g. http://localhost:4318; default: off (env BROADSHEET_OTLP_ENDPOINT)")
 	o.replicas = fs.String("db-replicas", env("BROADSHEET_DB_REPLICAS", ""), "comma-separated MySQL read replica URLs; readers' queries go to them (env BROADSHEET_DB_REPLICAS)")
@@ -152,6 +160,7 @@ func (o *opsFlags) apply(cfg *app.Config) {
 	sc.MaxBodyBytes = *o.maxBody
 	sc.MaxDepth, sc.MaxComplexity, sc.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
 	sc.RequestTimeout = *o.timeout
+	sc.CredentialCheck = *o.credentialCheck
 	sc.DisableIntrospection = !*o.introspection
 	sc.RateLimit = ratelimit.Options{
 		PerAddress:     ratelimit.Limit{Rate: *o.rate, Burst: *o.burst},
@@ -161,6 +170,10 @@ func (o *opsFlags) apply(cfg *app.Config) {
 	sc.CachePolicy = httpcache.Policy{MaxAge: *o.cacheMaxAge, StaleWhileRevalidate: *o.cacheSWR}
 	sc.DisableResponseCache = !*o.responseCache
 	sc.ResponseCache = httpcache.StoreOptions{MaxEntries: *o.responseEntries, MaxBytes: int64(*o.responseMB) << 20, TTL: *o.responseTTL}
+	sc.QueryCacheBytes = int64(*o.queryCacheMB) << 20
+	sc.APQCacheBytes = int64(*o.apqCacheMB) << 20
+	sc.APQMaxDocumentBytes = *o.apqMaxDoc
+	cfg.APQTTL = *o.apqTTL
 	cfg.TrustedDocuments, cfg.RedisURL, cfg.OTLPEndpoint = *o.trusted, *o.redis, *o.otlpEndpoint
 	cfg.MetricsAddr, cfg.PprofAddr = *o.metricsAddr, *o.pprofAddr
 	cfg.DrainDelay = *o.drainDelay

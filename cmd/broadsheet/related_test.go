@@ -14,7 +14,7 @@ import (
 func TestRelatedRebuild(t *testing.T) {
 	bin := binary(t)
 	url := "sqlite:" + filepath.Join(t.TempDir(), "related.db")
-	if r := runBin(t, bin, nil, "seed", "--demo", "--db", url); r.code != 0 {
+	if r := runBin(t, bin, nil, "seed", "--demo", "--create", "--db", url); r.code != 0 {
 		t.Fatalf("seed --demo: %+v", r)
 	}
 	suggestions := func() (n int64, sum float64) {

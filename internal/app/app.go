@@ -52,6 +52,8 @@ type Config struct {
 	// RedisURL shares persisted queries between replicas; TrustedDocuments
 	// (a file) runs only registered documents instead.
 	RedisURL, TrustedDocuments string
+	// APQTTL is how long Redis keeps a persisted query after its last use.
+	APQTTL time.Duration
 	// OTLPEndpoint receives traces.
 	OTLPEndpoint string
 	// MetricsAddr and PprofAddr serve /metrics and the profiler aside.
@@ -90,10 +92,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, func(context.Context) { a.live.Close() })
-	log.Info("live updates", "pubsub", a.live.Broker.Name())
+	log.Info("live updates", "pubsub", a.live.Broker.Name(), "outbox_consumer", a.live.Relay.Consumer())
 	if a.live.Broker.Name() == "memory" && db.Dialect == dbconn.MySQL {
 		// MySQL is what several replicas share; SQLite is one process.
-		log.Warn("live updates and response-cache purges reach only this replica with the in-memory broker; " +
+		log.Warn("live updates and response-cache purges reach only this replica with the in-memory broker " +
+			"(other replicas still get every event through their own brokers); " +
 			"when several replicas share this database, set --pubsub redis://… or nats://… (BROADSHEET_PUBSUB)")
 	}
 
@@ -149,7 +152,7 @@ func (a *App) openTransportParts(ctx context.Context, sc *server.Config) error {
 		sc.Trusted = t
 		a.log.Info("trusted documents mode: only registered documents run", "documents", t.Len())
 	} else if a.cfg.RedisURL != "" {
-		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: a.cfg.RedisURL, Logger: a.log})
+		r, err := persisted.NewRedis(ctx, persisted.RedisOptions{URL: a.cfg.RedisURL, Logger: a.log, TTL: a.cfg.APQTTL, LocalBytes: sc.APQCacheBytes})
 		if err != nil {
 			return err
 		}

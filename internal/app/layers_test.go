@@ -27,7 +27,8 @@ var layers = []struct {
 		"internal/webhooks", "internal/mail", "internal/auth", "internal/demo"}},
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
-		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit"}},
+		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/bytecache",
+		"internal/schemadoc/..."}},
 }
 
 // testkit holds harnesses for tests: it may import anything, and only tests

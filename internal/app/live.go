@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,18 @@ func StartLive(db *dbconn.DB, pubsubURL string, o LiveOptions) (*Live, error) {
 		}
 	}
 	relay := events.NewRelay(store.New(db), broker, events.RelayOptions{Logger: o.Logger, Sweep: o.Sweep, Retention: o.Retention})
+	// Registered before the server takes writes: from now on every change
+	// leaves its events pending for this broker too, whatever brokers other
+	// replicas on this database use.
+	regCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err := relay.Register(regCtx)
+	cancel()
+	if err != nil {
+		if o.Broker == nil {
+			broker.Close()
+		}
+		return nil, fmt.Errorf("register the live-updates broker: %w", err)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	lv := &Live{Broker: broker, Relay: relay, log: o.Logger, stopRelay: stop, relayDone: make(chan struct{})}
 	if o.NoRelay {
@@ -136,6 +149,9 @@ func (lv *Live) Flush(ctx context.Context) {
 		lv.log.Warn("live updates: events left in the outbox for the next start", "err", err)
 	} else if n > 0 {
 		lv.log.Info("live updates: published the last events", "count", n)
+	}
+	if err := lv.Relay.Unregister(ctx); err != nil {
+		lv.log.Warn("live updates: unregister this replica's in-memory broker (it expires by itself)", "err", err)
 	}
 }
 

@@ -20,8 +20,11 @@ const (
 	Forbidden       Kind = "FORBIDDEN"
 	Unauthenticated Kind = "UNAUTHENTICATED"
 	Unavailable     Kind = "UNAVAILABLE"
-	RateLimited     Kind = "RATE_LIMITED"
-	Internal        Kind = "INTERNAL"
+	// Timeout: the request ran out of its deadline (--request-timeout);
+	// distinct from Unavailable, which means the database cannot be reached.
+	Timeout     Kind = "TIMEOUT"
+	RateLimited Kind = "RATE_LIMITED"
+	Internal    Kind = "INTERNAL"
 )
 
 // Error is an error of a known kind with a message fit for clients.

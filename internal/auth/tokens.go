@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -38,6 +40,24 @@ type TokenStore interface {
 // minute, not one per request.
 const TouchEvery = time.Minute
 
+// CheckCacheTTL is how long a token's verdict (valid with its role, or
+// refused) is reused without asking the database again. Every request and
+// every websocket operation checks its token, and open connections are
+// re-checked every few seconds: the cache keeps that to about one query
+// per token per second, and a revocation made anywhere (another replica,
+// the CLI) is seen within it.
+const CheckCacheTTL = time.Second
+
+// checkCacheSize bounds the verdicts kept (least recently used go first).
+const checkCacheSize = 10_000
+
+// verdict is a cached outcome of checking one token.
+type verdict struct {
+	viewer Viewer
+	err    error // an Unauthenticated refusal; nil when the token is valid
+	at     time.Time
+}
+
 // Tokens issues, checks and revokes API tokens.
 type Tokens struct {
 	store TokenStore
@@ -45,11 +65,14 @@ type Tokens struct {
 
 	mu      sync.Mutex
 	touched map[uint64]time.Time // token id → when its use was last written
+
+	checked *lru.Cache[string, verdict] // token hash → verdict
 }
 
 // NewTokens returns a token service over store.
 func NewTokens(store TokenStore) *Tokens {
-	return &Tokens{store: store, now: time.Now, touched: map[uint64]time.Time{}}
+	checked, _ := lru.New[string, verdict](checkCacheSize)
+	return &Tokens{store: store, now: time.Now, touched: map[uint64]time.Time{}, checked: checked}
 }
 
 // HashToken returns the stored form of a token. Tokens carry 256 random
@@ -62,12 +85,14 @@ func HashToken(token string) string {
 // ParseRole reads a role name as the CLI and config spell it.
 func ParseRole(s string) (Role, error) {
 	switch strings.ToLower(s) {
+	case "reader":
+		return Reader, nil
 	case "editor":
 		return Editor, nil
 	case "admin":
 		return Admin, nil
 	}
-	return Reader, fmt.Errorf("role %q: want editor or admin", s)
+	return Reader, fmt.Errorf("role %q: want reader, editor or admin", s)
 }
 
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -77,8 +102,8 @@ func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, er
 	if !tokenName.MatchString(name) {
 		return "", fmt.Errorf("token name %q: use 1–100 letters, digits, '.', '_' or '-'", name)
 	}
-	if role != Editor && role != Admin {
-		return "", fmt.Errorf("token role must be editor or admin")
+	if role != Reader && role != Editor && role != Admin {
+		return "", fmt.Errorf("token role must be reader, editor or admin")
 	}
 	var b [tokenBytes]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -109,6 +134,7 @@ func (t *Tokens) Revoke(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("no active token named %q", name)
 	}
+	t.checked.Purge() // this process sees its own revocation at once
 	return nil
 }
 
@@ -118,22 +144,33 @@ func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, erro
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return Viewer{}, apperr.New(apperr.Unauthenticated, "malformed API token")
 	}
-	rec, err := t.store.TokenByHash(ctx, HashToken(token))
+	hash := HashToken(token)
+	now := t.now()
+	if v, ok := t.checked.Get(hash); ok && now.Sub(v.at) >= 0 && now.Sub(v.at) < CheckCacheTTL {
+		return v.viewer, v.err
+	}
+	rec, err := t.store.TokenByHash(ctx, hash)
 	if err != nil {
+		// Not cached: the next request asks again.
 		return Viewer{}, &apperr.Error{Kind: apperr.Unavailable, Message: "cannot check the API token right now", Err: err}
 	}
-	if rec == nil {
-		return Viewer{}, apperr.New(apperr.Unauthenticated, "unknown API token")
+	v := verdict{at: now}
+	switch {
+	case rec == nil:
+		v.err = apperr.New(apperr.Unauthenticated, "unknown API token")
+	case rec.RevokedAt != nil:
+		v.err = apperr.New(apperr.Unauthenticated, "this API token has been revoked")
+	default:
+		role, perr := ParseRole(rec.Role)
+		if perr != nil {
+			v.err = apperr.New(apperr.Unauthenticated, "API token has an unknown role")
+			break
+		}
+		v.viewer = Viewer{Role: role, TokenName: rec.Name, TokenID: rec.ID}
+		t.touch(ctx, rec)
 	}
-	if rec.RevokedAt != nil {
-		return Viewer{}, apperr.New(apperr.Unauthenticated, "this API token has been revoked")
-	}
-	role, err := ParseRole(rec.Role)
-	if err != nil {
-		return Viewer{}, apperr.New(apperr.Unauthenticated, "API token has an unknown role")
-	}
-	t.touch(ctx, rec)
-	return Viewer{Role: role, TokenName: rec.Name, TokenID: rec.ID}, nil
+	t.checked.Add(hash, v)
+	return v.viewer, v.err
 }
 
 // touch records the token's use, unless this process did so less than

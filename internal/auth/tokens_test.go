@@ -76,3 +76,29 @@ func TestTokenLastUse(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenCheckCache: a token's verdict is reused for CheckCacheTTL, so a
+// revocation made elsewhere (another replica, the CLI) is seen once it has
+// passed, and not before.
+func TestTokenCheckCache(t *testing.T) {
+	t0 := time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
+	const token = TokenPrefix + "abc"
+	st := &touchStore{tok: models.APIToken{ID: 7, Name: "cms", Role: "editor", TokenHash: HashToken(token)}}
+	tokens := NewTokens(st)
+	at := func(d time.Duration) error {
+		tokens.now = func() time.Time { return t0.Add(d) }
+		_, err := tokens.ViewerForToken(context.Background(), token)
+		return err
+	}
+	if err := at(0); err != nil {
+		t.Fatalf("valid token refused: %v", err)
+	}
+	revoked := t0
+	st.tok.RevokedAt = &revoked
+	if err := at(CheckCacheTTL / 2); err != nil {
+		t.Fatalf("within the cache's lifetime the verdict is reused, got %v", err)
+	}
+	if err := at(CheckCacheTTL); err == nil {
+		t.Fatal("a revoked token still works after CheckCacheTTL")
+	}
+}

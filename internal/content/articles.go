@@ -244,6 +244,70 @@ func (s *Service) Node(ctx context.Context, typ string, id uint64) (any, error) 
 	return v, nil
 }
 
+// MaxNodes is how many ids one nodes(ids:) may ask for.
+const MaxNodes = 100
+
+// NodeRef names an object by type and row id (a parsed global id).
+type NodeRef struct {
+	Type string
+	ID   uint64
+}
+
+// Nodes fetches objects by type and row id with the visibility of Node, in
+// the order of refs (nil where one is missing or hidden), in one statement
+// per type.
+func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
+	if len(refs) > MaxNodes {
+		return nil, apperr.Invalidf("ids", "ids may name at most %d objects (got %d)", MaxNodes, len(refs))
+	}
+	byType := map[string][]uint64{}
+	for _, r := range refs {
+		switch r.Type {
+		case "Article", "Author", "Category", "Tag":
+		default:
+			return nil, apperr.Invalidf("ids", "unknown object type %q", r.Type)
+		}
+		byType[r.Type] = append(byType[r.Type], r.ID)
+	}
+	found := map[NodeRef]any{}
+	for typ, ids := range byType {
+		var err error
+		switch typ {
+		case "Article":
+			err = collect(found, typ, func() (map[uint64]*models.Article, error) {
+				return s.store.ArticlesByIDs(ctx, s.visibility(ctx), ids)
+			})
+		case "Author":
+			err = collect(found, typ, func() (map[uint64]*models.Author, error) { return s.store.AuthorsByIDs(ctx, ids) })
+		case "Category":
+			err = collect(found, typ, func() (map[uint64]*models.Category, error) { return s.store.CategoriesByIDs(ctx, ids) })
+		case "Tag":
+			err = collect(found, typ, func() (map[uint64]*models.Tag, error) {
+				return s.store.TagsByIDs(ctx, s.visibility(ctx), ids)
+			})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load %d %s nodes: %w", len(ids), typ, err)
+		}
+	}
+	out := make([]any, len(refs))
+	for i, r := range refs {
+		out[i] = found[r]
+	}
+	return out, nil
+}
+
+func collect[T any](found map[NodeRef]any, typ string, fetch func() (map[uint64]*T, error)) error {
+	m, err := fetch()
+	if err != nil {
+		return err
+	}
+	for id, v := range m {
+		found[NodeRef{typ, id}] = v
+	}
+	return nil
+}
+
 // nilIfNil turns a typed nil pointer into an untyped nil interface.
 func nilIfNil[T any](p *T) any {
 	if p == nil {

@@ -21,6 +21,9 @@ import (
 // used to deadlock on each other's suggestion rows, often enough that
 // retries did not help (5% edits in the load harness's mix lost a third).
 func TestConcurrentSavesAllSucceed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow; runs in the full suite")
+	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		svc := seeded(t, db)

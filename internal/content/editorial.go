@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/related"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
@@ -282,8 +283,10 @@ func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.
 }
 
 // validateSnapshot checks an article's whole content against the limits and
-// returns every problem found, each with its input field.
-func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
+// returns every problem found, each with its input field. slugGenerated
+// says the slug was made from the title, not sent: a problem with it is
+// then the title's.
+func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	var errs apperr.FieldErrors
 	bad := func(field, format string, args ...any) { errs = append(errs, apperr.Invalidf(field, format, args...)) }
 	switch {
@@ -303,7 +306,12 @@ func validateSnapshot(snap *Snapshot) apperr.FieldErrors {
 	if len(snap.Body) > MaxBodyBytes {
 		bad("body", "body is larger than %d KiB", MaxBodyBytes>>10)
 	}
-	if !models.ValidSlug(snap.Slug) {
+	switch {
+	case slugGenerated && strings.TrimSpace(snap.Title) == "":
+		// Reported on the title already.
+	case slugGenerated && snap.Slug == "":
+		bad("title", "title %q has no letters or digits to make a slug from: pass a slug", apperr.Clip(snap.Title, 60))
+	case !models.ValidSlug(snap.Slug):
 		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", apperr.Clip(snap.Slug, 60), models.MaxSlugLen)
 	}
 	if len(snap.Tags) > MaxTags {
@@ -357,6 +365,18 @@ func dedupeTags(names []string) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// withLinkErrors adds the problems resolveLinks found (an unknown section
+// or author) to the format problems, so a client sees them all at once;
+// a failure to check is returned alone.
+func withLinkErrors(format, links apperr.FieldErrors) apperr.FieldErrors {
+	for _, e := range links {
+		if e.Kind == apperr.Internal {
+			return links
+		}
+	}
+	return append(format, links...)
 }
 
 // resolveLinks checks authors and the category slug inside tx.

@@ -60,7 +60,7 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			return a.ID, err
 		}
 		after.Tags = dedupeTags(after.Tags)
-		if errs := validateSnapshot(&after); len(errs) > 0 {
+		if errs := validateSnapshot(&after, false); len(errs) > 0 {
 			return a.ID, errs
 		}
 		changed := changedFields(before, after)
@@ -119,8 +119,8 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChange
 		if ch.Cover != nil {
 			snap.Cover = *ch.Cover
 		}
-		if errs := resolveLinks(ctx, tx, snap, ch.Category); len(errs) > 0 {
-			return errs
+		if links := resolveLinks(ctx, tx, snap, ch.Category); len(links) > 0 {
+			return withLinkErrors(validateSnapshot(snap, false), links)
 		}
 		return nil
 	})

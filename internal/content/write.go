@@ -59,10 +59,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	}
 	a := &models.Article{}
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
-		if errs := validateSnapshot(&snap); len(errs) > 0 {
-			return 0, errs
-		}
-		if errs := resolveLinks(ctx, tx, &snap, &in.Category); len(errs) > 0 {
+		if errs := withLinkErrors(validateSnapshot(&snap, generated), resolveLinks(ctx, tx, &snap, &in.Category)); len(errs) > 0 {
 			return 0, errs
 		}
 		if generated {

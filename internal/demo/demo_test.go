@@ -110,6 +110,9 @@ func TestSeedArticleIsFaithfulToTheFixture(t *testing.T) {
 }
 
 func TestSyntheticContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow; runs in the full suite")
+	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		svc := content.New(store.New(db))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -46,8 +47,9 @@ const (
 
 // Consumers of the outbox. Each name gets its own pending mark per event.
 const (
-	// ConsumerBroker is the relay to the live-updates broker.
-	ConsumerBroker = "broker"
+	// ConsumerBroker, given to the outbox, stands for every registered
+	// broker: each gets its own mark (see Relay).
+	ConsumerBroker = store.BrokerConsumers
 	// ConsumerWebhooks turns events into webhook deliveries.
 	ConsumerWebhooks = "webhooks"
 )

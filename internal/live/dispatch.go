@@ -17,7 +17,9 @@ func (h *Hub) Dispatch(ev events.Event) {
 		h.dups.Add(1)
 		return
 	}
-	h.events.Add(1)
+	// Counted once fanned out, so a subscriber that registers after the
+	// count includes this event (testserver.Settle) cannot also hear it.
+	defer h.events.Add(1)
 	if h.opts.OnEvent != nil {
 		h.opts.OnEvent(ev)
 	}

@@ -121,9 +121,15 @@ type Decision struct {
 // made-up tokens (each with a fresh bucket) is stopped by the address limit;
 // failed authentications count against the address (see Penalise).
 func (l *Limiter) Allow(r *http.Request) Decision {
+	return l.AllowFor(l.ClientAddress(r), r.Header.Get("Authorization"))
+}
+
+// AllowFor is Allow for an operation that is not an HTTP request of its
+// own (one sent over a websocket): the client's address and the credential
+// the connection uses ("" for none) pick the buckets.
+func (l *Limiter) AllowFor(addr, cred string) Decision {
 	now := l.opts.Now()
-	addr := l.ClientAddress(r)
-	if cred := r.Header.Get("Authorization"); cred != "" {
+	if cred != "" {
 		if b := l.addrs.bucket(addr); b != nil && b.TokensAt(now) < 1 {
 			return refuse(b, now, "address")
 		}

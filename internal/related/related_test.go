@@ -16,6 +16,9 @@ import (
 // TestRebuildMatchesRefresh: the full rebuild (in memory) and the refresh of
 // one article (in SQL) find the same suggestions for the same data.
 func TestRebuildMatchesRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow; runs in the full suite")
+	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		svc := content.New(store.New(db))
 		if err := demo.Seed(context.Background(), svc); err != nil {

@@ -15,11 +15,16 @@ import (
 )
 
 // AppendEvents writes events to the outbox, each with a pending mark for
-// every consumer. Call it inside the transaction of the change the events
-// describe: they commit or roll back with it.
+// every consumer (BrokerConsumers: for every registered broker). Call it
+// inside the transaction of the change the events describe: they commit or
+// roll back with it.
 func (s *Store) AppendEvents(ctx context.Context, consumers []string, evs ...*models.OutboxEvent) error {
 	if len(evs) == 0 {
 		return nil
+	}
+	consumers, err := s.expandConsumers(ctx, consumers)
+	if err != nil {
+		return err
 	}
 	if err := s.q(ctx).Create(evs).Error; err != nil {
 		return translate("append outbox events", err)
@@ -93,11 +98,17 @@ func (s *Store) CountPending(ctx context.Context, consumer string) (int64, error
 }
 
 // OldestPending returns when the oldest event consumer has not handled yet
-// was written, or nil when none is waiting.
+// was written, or nil when none is waiting. For BrokerConsumers it is the
+// oldest event any registered broker still waits for.
 func (s *Store) OldestPending(ctx context.Context, consumer string) (*time.Time, error) {
 	var rows []time.Time
+	match := "p.consumer = ?"
+	arg := consumer
+	if consumer == BrokerConsumers {
+		match, arg = "p.consumer LIKE ?", BrokerConsumerPrefix+"%"
+	}
 	err := s.q(ctx).Model(&models.OutboxEvent{}).
-		Where("seq = (SELECT MIN(p.event_seq) FROM outbox_pending p WHERE p.consumer = ?)", consumer).
+		Where("seq = (SELECT MIN(p.event_seq) FROM outbox_pending p WHERE "+match+")", arg).
 		Pluck("created_at", &rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("oldest pending event for %s: %w", consumer, err)

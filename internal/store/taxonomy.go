@@ -232,3 +232,29 @@ func (s *Store) AuthorByIDAny(ctx context.Context, id uint64) (*models.Author, e
 	}
 	return r, nil
 }
+
+// AuthorsByIDs returns the (not deleted) authors among ids, keyed by id.
+func (s *Store) AuthorsByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.Author, error) {
+	var rows []*models.Author
+	if err := s.q(ctx).Where("id IN ? AND deleted_at IS NULL", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load authors by id: %w", err)
+	}
+	out := make(map[uint64]*models.Author, len(rows))
+	for _, a := range rows {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// TagsByIDs returns the tags among ids that v lets through, keyed by id.
+func (s *Store) TagsByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Tag, error) {
+	var rows []*models.Tag
+	if err := s.visibleTags(ctx, s.q(ctx).Table("tags"), v).Where("tags.id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load tags by id: %w", err)
+	}
+	out := make(map[uint64]*models.Tag, len(rows))
+	for _, t := range rows {
+		out[t.ID] = t
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,14 +45,80 @@ func (s *Store) ListWebhooks(ctx context.Context, activeOnly bool) ([]*models.We
 	return rows, nil
 }
 
-// AddDeliveries queues deliveries; one that exists already (the same event
-// for the same webhook) is left alone, so handing an event on twice is harmless.
+// AddDeliveries queues deliveries (see QueueDeliveries) as they are.
 func (s *Store) AddDeliveries(ctx context.Context, ds []*models.WebhookDelivery) error {
+	return s.QueueDeliveries(ctx, ds, nil)
+}
+
+// QueueDeliveries queues deliveries, giving each the next sequence number
+// of its webhook, in the order given, and then calling render (when not
+// nil) to set its body. One that exists already (the same event for the
+// same webhook) is left alone and takes no number, so handing an event on
+// twice is harmless; deliveries to a webhook that no longer exists are
+// dropped. The webhook's row is locked while numbering, so concurrent
+// dispatchers never hand out one number twice.
+func (s *Store) QueueDeliveries(ctx context.Context, ds []*models.WebhookDelivery, render func(*models.WebhookDelivery) error) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(ds).Error
-	return translate("queue webhook deliveries", err)
+	byHook := map[uint64][]*models.WebhookDelivery{}
+	var hooks []uint64
+	for _, d := range ds {
+		if _, ok := byHook[d.WebhookID]; !ok {
+			hooks = append(hooks, d.WebhookID)
+		}
+		byHook[d.WebhookID] = append(byHook[d.WebhookID], d)
+	}
+	slices.Sort(hooks) // one locking order for every dispatcher
+	return s.Tx(ctx, func(tx *Store) error {
+		var queue []*models.WebhookDelivery
+		for _, id := range hooks {
+			var last []uint64
+			q := tx.q(ctx).Table("webhooks").Where("id = ?", id)
+			if s.db.Dialect == "mysql" {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			if err := q.Pluck("last_sequence", &last).Error; err != nil {
+				return fmt.Errorf("lock webhook %d: %w", id, err)
+			}
+			if len(last) == 0 {
+				continue // deleted meanwhile
+			}
+			eventIDs := make([]string, 0, len(byHook[id]))
+			for _, d := range byHook[id] {
+				eventIDs = append(eventIDs, d.EventID)
+			}
+			var have []string
+			if err := tx.q(ctx).Model(&models.WebhookDelivery{}).Where("webhook_id = ? AND event_id IN ?", id, eventIDs).
+				Pluck("event_id", &have).Error; err != nil {
+				return fmt.Errorf("find queued deliveries of webhook %d: %w", id, err)
+			}
+			seq := last[0]
+			for _, d := range byHook[id] {
+				if slices.Contains(have, d.EventID) {
+					continue
+				}
+				have = append(have, d.EventID)
+				seq++
+				d.Sequence = seq
+				if render != nil {
+					if err := render(d); err != nil {
+						return err
+					}
+				}
+				queue = append(queue, d)
+			}
+			if seq != last[0] {
+				if err := tx.q(ctx).Table("webhooks").Where("id = ?", id).Update("last_sequence", seq).Error; err != nil {
+					return fmt.Errorf("number deliveries of webhook %d: %w", id, err)
+				}
+			}
+		}
+		if len(queue) == 0 {
+			return nil
+		}
+		return translate("queue webhook deliveries", tx.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(queue).Error)
+	})
 }
 
 // ClaimDeliveries takes up to limit due deliveries for lease, the longest

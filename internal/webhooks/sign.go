@@ -17,6 +17,8 @@ const (
 	HeaderEvent     = "Broadsheet-Webhook-Event"
 	HeaderTimestamp = "Broadsheet-Webhook-Timestamp"
 	HeaderSignature = "Broadsheet-Webhook-Signature"
+	// HeaderSequence repeats the body's sequence number.
+	HeaderSequence = "Broadsheet-Webhook-Sequence"
 )
 
 // Sign returns the signature header value for a delivery: "v1=" and the

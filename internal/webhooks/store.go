@@ -16,7 +16,7 @@ type Store interface {
 	WebhookByID(ctx context.Context, id uint64) (*models.Webhook, error)
 	ListWebhooks(ctx context.Context, activeOnly bool) ([]*models.Webhook, error)
 
-	AddDeliveries(ctx context.Context, ds []*models.WebhookDelivery) error
+	QueueDeliveries(ctx context.Context, ds []*models.WebhookDelivery, render func(*models.WebhookDelivery) error) error
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit, perWebhook int, busy map[uint64]int) ([]*models.WebhookDelivery, error)
 	FinishDelivery(ctx context.Context, d *models.WebhookDelivery) error
 	DeliveryByID(ctx context.Context, id uint64) (*models.WebhookDelivery, error)

@@ -383,7 +383,7 @@ func TestTargetsAreGuarded(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil) // default config: private targets refused
 	admin := s.Token(t, "chief", auth.Admin)
-	for _, url := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://100.64.0.1/", "ftp://example.com/", "http://user:pass@example.com/", "not a url"} {
+	for _, url := range []string{"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.10/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://100.64.0.1/", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://[::ffff:10.0.0.1]/", "ftp://example.com/", "http://user:pass@example.com/", "not a url"} {
 		r := s.Do(t, testserver.Request{Token: admin, Query: `mutation($u: String!) { createWebhook(url: $u, events: [ARTICLE_PUBLISHED]) { webhook { id } userErrors { field code } } }`, Variables: map[string]any{"u": url}})
 		if !strings.Contains(string(r.Body), `"field":["url"]`) || strings.Contains(string(r.Body), `"webhook":{`) {
 			t.Errorf("createWebhook(%s): %s", url, r.Body)
@@ -441,5 +441,70 @@ func TestNewsletterEventsReachWebhooks(t *testing.T) {
 		if body.Type != "NEWSLETTER_SUBSCRIPTION_CONFIRMED" || !strings.Contains(string(rec.deliveries()[0].body), "hooked@example.com") {
 			t.Errorf("body %s", rec.deliveries()[0].body)
 		}
+	})
+}
+
+// TestDeliveriesCarrySequence: each webhook numbers its deliveries 1, 2,
+// 3… in the order they were queued, in the body and a header, so a
+// receiver can order them whatever order they arrive in (here a failed
+// attempt is retried after later ones); an event handed on again takes no
+// number.
+func TestDeliveriesCarrySequence(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{Backoff: time.Second})
+		all, updates := newReceiver(t, 500), newReceiver(t)
+		e.createWebhook(t, all.URL, "ARTICLE_PUBLISHED", "ARTICLE_UPDATED")
+		e.createWebhook(t, updates.URL, "ARTICLE_UPDATED")
+		id := e.createArticle(t, "Numbered")
+		e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+		update := func(title string) {
+			e.mutate(t, `mutation($id: ID!, $t: String!) { r: updateArticle(id: $id, input: {title: $t}) { article { id } } }`, map[string]any{"id": id, "t": title})
+		}
+		for i := range 3 {
+			update(fmt.Sprintf("Numbered, take %d", i+2))
+		}
+		e.run(t)
+		e.clock.Advance(time.Hour) // the failed attempt is retried after the others
+		e.run(t)
+		// Handing the same events on again takes no numbers.
+		e.db.Exec("INSERT INTO outbox_pending (consumer, event_seq) SELECT 'webhooks', seq FROM outbox_events")
+		e.run(t)
+		update("Numbered, last")
+		e.run(t)
+
+		var order []string // event ids in outbox order
+		var types []string
+		e.db.Raw("SELECT event_id FROM outbox_events ORDER BY seq").Scan(&order)
+		e.db.Raw("SELECT type FROM outbox_events ORDER BY seq").Scan(&types)
+		check := func(name string, rec *receiver, wantTypes ...string) {
+			t.Helper()
+			var want []string
+			for i, id := range order {
+				if slices.Contains(wantTypes, types[i]) {
+					want = append(want, id)
+				}
+			}
+			bySeq := map[uint64]string{}
+			for _, d := range rec.deliveries() {
+				var body webhooks.Body
+				if err := json.Unmarshal(d.body, &body); err != nil {
+					t.Fatal(err)
+				}
+				if h := d.header.Get(webhooks.HeaderSequence); h != fmt.Sprint(body.Sequence) {
+					t.Errorf("%s: header sequence %q, body %d", name, h, body.Sequence)
+				}
+				bySeq[body.Sequence] = body.ID
+			}
+			for i, id := range want {
+				if bySeq[uint64(i+1)] != id {
+					t.Errorf("%s: sequence %d is event %q, want %q", name, i+1, bySeq[uint64(i+1)], id)
+				}
+			}
+			if len(bySeq) != len(want) || len(want) == 0 {
+				t.Errorf("%s: sequence numbers %v, want 1…%d", name, bySeq, len(want))
+			}
+		}
+		check("all events", all, events.ArticlePublished, events.ArticleUpdated)
+		check("updates", updates, events.ArticleUpdated)
 	})
 }

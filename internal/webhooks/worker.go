@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/broadsheet/broadsheet/internal/retry"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/retry"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
@@ -83,7 +85,11 @@ func eventName(e events.Event) string {
 
 // Body is the JSON every delivery posts.
 type Body struct {
-	ID         string    `json:"id"`
+	ID string `json:"id"`
+	// Sequence numbers this webhook's deliveries in the order they were
+	// queued: receivers order by it (attempts and retries can arrive out
+	// of order) and drop repeats by ID.
+	Sequence   uint64    `json:"sequence"`
 	Type       string    `json:"type"`
 	OccurredAt time.Time `json:"occurredAt"`
 	Object     any       `json:"object"`
@@ -146,6 +152,7 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 		}
 		n, err := w.store.HandlePending(ctx, events.ConsumerWebhooks, 100, func(rows []*models.OutboxEvent) error {
 			var ds []*models.WebhookDelivery
+			bodies := map[*models.WebhookDelivery]Body{}
 			for _, r := range rows {
 				e, err := events.FromRow(r)
 				if err != nil {
@@ -171,16 +178,26 @@ func (w *Worker) Dispatch(ctx context.Context) (int, error) {
 				if err != nil {
 					return err
 				}
-				body, err := json.Marshal(Body{ID: e.ID, Type: name, OccurredAt: e.OccurredAt, Object: obj, SurrogateKeys: cachekey.ForObject(e.ObjectType, e.ObjectID)})
-				if err != nil {
-					return err
-				}
+				body := Body{ID: e.ID, Type: name, OccurredAt: e.OccurredAt, Object: obj, SurrogateKeys: cachekey.ForObject(e.ObjectType, e.ObjectID)}
 				now := w.cfg.Now().UTC()
 				for _, h := range listeners {
-					ds = append(ds, &models.WebhookDelivery{WebhookID: h.ID, EventID: e.ID, EventType: name, Body: string(body), Status: models.DeliveryPending, NextAttemptAt: now, CreatedAt: now})
+					d := &models.WebhookDelivery{WebhookID: h.ID, EventID: e.ID, EventType: name, Status: models.DeliveryPending, NextAttemptAt: now, CreatedAt: now}
+					bodies[d] = body
+					ds = append(ds, d)
 				}
 			}
-			return w.store.AddDeliveries(ctx, ds)
+			// The body carries the delivery's sequence number, known once
+			// it is queued.
+			return w.store.QueueDeliveries(ctx, ds, func(d *models.WebhookDelivery) error {
+				body := bodies[d]
+				body.Sequence = d.Sequence
+				b, err := json.Marshal(body)
+				if err != nil {
+					return fmt.Errorf("encode webhook body of event %s: %w", d.EventID, err)
+				}
+				d.Body = string(b)
+				return nil
+			})
 		})
 		total += n
 		if err != nil || n < 100 {
@@ -316,6 +333,9 @@ func (w *Worker) post(ctx context.Context, h *models.Webhook, d *models.WebhookD
 	req.Header.Set("User-Agent", "Broadsheet-Webhooks/1")
 	req.Header.Set(HeaderID, d.EventID)
 	req.Header.Set(HeaderEvent, d.EventType)
+	if d.Sequence > 0 {
+		req.Header.Set(HeaderSequence, strconv.FormatUint(d.Sequence, 10))
+	}
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(h.Secret, ts, body))
 	res, err := w.client.Do(req)

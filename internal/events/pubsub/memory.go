@@ -2,6 +2,10 @@ package pubsub
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"sync"
 )
 
@@ -16,17 +20,32 @@ type Memory struct {
 	wake     chan struct{}
 	closed   bool
 	done     chan struct{}
+	identity string
 }
 
 // NewMemory returns an in-process broker.
 func NewMemory() *Memory {
-	m := &Memory{handlers: map[int]Handler{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	m := &Memory{handlers: map[int]Handler{}, wake: make(chan struct{}, 1), done: make(chan struct{}), identity: memoryIdentity()}
 	go m.deliver()
 	return m
 }
 
 // Name implements Broker.
 func (m *Memory) Name() string { return "memory" }
+
+// Identity implements Broker: unique to this broker (and so this process),
+// with the host and process id for people reading it.
+func (m *Memory) Identity() string { return m.identity }
+
+func memoryIdentity() string {
+	host, _ := os.Hostname()
+	if len(host) > 40 {
+		host = host[:40]
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	return fmt.Sprintf("memory:%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
 
 // Publish implements Broker.
 func (m *Memory) Publish(_ context.Context, msgs []Message) error {

@@ -23,6 +23,7 @@ type NATS struct {
 	opts      Options
 	url       string
 	stream    string
+	id        string
 	consuming atomic.Bool // the ordered consumer is set up (it survives reconnects)
 }
 
@@ -31,6 +32,7 @@ type NATS struct {
 func NewNATS(rawURL string, opts Options) (*NATS, error) {
 	opts.defaults()
 	n := &NATS{opts: opts, url: Redact(rawURL), stream: streamName(opts.Topic)}
+	n.id = "nats:" + serverIdentity(rawURL, "4222") + "#" + n.stream
 	nc, err := nats.Connect(rawURL,
 		nats.Name("broadsheet"),
 		nats.Timeout(opts.Timeout),
@@ -45,6 +47,19 @@ func NewNATS(rawURL string, opts Options) (*NATS, error) {
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) {
 			opts.Logger.Info("live updates: NATS reconnected", "broker", n.url)
+		}),
+		// Asynchronous errors (a slow consumer, a permission refused) and
+		// the final close go to our logger too, never to the client's own
+		// output.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			opts.Logger.Warn("live updates: NATS error", "broker", n.url, "subject", subject, "err", err)
+		}),
+		nats.ClosedHandler(func(*nats.Conn) {
+			opts.Logger.Debug("live updates: NATS connection closed", "broker", n.url)
 		}),
 	)
 	if err != nil {
@@ -66,6 +81,9 @@ func streamName(topic string) string {
 
 // Name implements Broker.
 func (n *NATS) Name() string { return n.url }
+
+// Identity implements Broker: the servers and the stream.
+func (n *NATS) Identity() string { return n.id }
 
 func (n *NATS) ensureStream(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)

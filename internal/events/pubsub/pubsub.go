@@ -9,11 +9,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cenkalti/backoff/v5"
 	"log/slog"
+	"net"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 )
 
 // Message is one event on the wire. ID is the event's unique id, which
@@ -39,6 +42,12 @@ type Broker interface {
 	Ready(ctx context.Context) error
 	// Name describes the broker for logs and readiness reports.
 	Name() string
+	// Identity names where the messages go, the same for every replica
+	// whose subscribers hear each other through this broker and different
+	// otherwise: "memory:…" is unique to one process, "redis:HOST:PORT/DB#
+	// STREAM" and "nats:HOSTS#STREAM" are shared by every replica on that
+	// stream. The outbox relay keeps its progress under it.
+	Identity() string
 	// Close releases the connection.
 	Close() error
 }
@@ -115,6 +124,33 @@ func reconnect() *backoff.ExponentialBackOff {
 	b := &backoff.ExponentialBackOff{InitialInterval: 100 * time.Millisecond, Multiplier: 2, MaxInterval: 5 * time.Second}
 	b.Reset()
 	return b
+}
+
+// serverIdentity is the part of a broker URL that names the server: its
+// lower-cased host:port (each, sorted, for a comma-separated list), without
+// credentials, scheme, path or query.
+func serverIdentity(raw, defaultPort string) string {
+	var hosts []string
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if !strings.Contains(part, "://") {
+			part = "x://" + part // a bare host after the first URL's comma
+		}
+		u, err := url.Parse(part)
+		if err != nil {
+			return Redact(raw)
+		}
+		h := strings.ToLower(u.Host)
+		if h == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(h); err != nil {
+			h = net.JoinHostPort(strings.Trim(h, "[]"), defaultPort)
+		}
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	return strings.Join(hosts, ",")
 }
 
 // sleep waits d or until ctx ends, and reports whether ctx is still alive.

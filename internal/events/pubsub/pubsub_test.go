@@ -3,12 +3,14 @@ package pubsub_test
 import (
 	"context"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
@@ -188,5 +190,43 @@ func TestPublishRightAfterSubscribe(t *testing.T) {
 				cancel()
 			}
 		})
+	}
+}
+
+// TestIdentity: replicas on one Redis database and stream, or one NATS
+// stream, share an identity however the URL is spelled (password, case,
+// default port, server order); another database, stream or server is
+// another identity; every in-memory broker is its own.
+func TestIdentity(t *testing.T) {
+	id := func(raw string) string {
+		t.Helper()
+		b, err := pubsub.Open(raw, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		return b.Identity()
+	}
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"redis://127.0.0.1:6379/0", "redis://:secret@127.0.0.1:6379/0", true},
+		{"redis://Cache.Example:6379/2", "redis://cache.example/2", true},
+		{"redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1", false},
+		{"redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0?topic=other", false},
+		{"redis://127.0.0.1:6379/0?topic=broadsheet.events", "redis://127.0.0.1:6379/0", true},
+		{"redis://10.0.0.1:6379/0", "redis://10.0.0.2:6379/0", false},
+		{"nats://127.0.0.1:1,nats://127.0.0.2:1", "nats://127.0.0.2:1,nats://127.0.0.1:1", true},
+		{"nats://127.0.0.1:1", "nats://127.0.0.1:1?topic=other", false},
+		{"memory", "memory", false},
+	} {
+		a, b := id(c.a), id(c.b)
+		if (a == b) != c.same {
+			t.Errorf("%s → %q, %s → %q: same=%v, want %v", c.a, a, c.b, b, a == b, c.same)
+		}
+		if strings.Contains(a+b, "secret") {
+			t.Errorf("identity shows a password: %q %q", a, b)
+		}
 	}
 }

@@ -19,6 +19,7 @@ type Redis struct {
 	rdb     *redis.Client
 	opts    Options
 	url     string
+	id      string
 	healthy atomic.Bool
 }
 
@@ -35,8 +36,12 @@ func NewRedis(rawURL string, opts Options) (*Redis, error) {
 	o.WriteTimeout = opts.Timeout
 	o.MaxRetries = 1
 	o.PoolSize = 4
-	return &Redis{rdb: redis.NewClient(o), opts: opts, url: Redact(rawURL)}, nil
+	id := fmt.Sprintf("redis:%s/%d#%s", serverIdentity(rawURL, "6379"), o.DB, opts.Topic)
+	return &Redis{rdb: redis.NewClient(o), opts: opts, url: Redact(rawURL), id: id}, nil
 }
+
+// Identity implements Broker: the server, database and stream.
+func (r *Redis) Identity() string { return r.id }
 
 // Name implements Broker.
 func (r *Redis) Name() string { return r.url }

@@ -8,7 +8,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,6 +58,10 @@ type Options struct {
 	// Replicas are MySQL read replicas (URLs like the primary's): readers'
 	// queries go to them, writes and WithPrimary reads to the primary.
 	Replicas []string
+	// MustExist refuses to create a new SQLite file (ErrNoDatabase): a
+	// command run from the wrong directory must not quietly start an
+	// empty database there.
+	MustExist bool
 }
 
 // Target is a parsed database URL.
@@ -64,7 +71,17 @@ type Target struct {
 	DSN string
 	// Redacted is the URL with any password masked, safe to print.
 	Redacted string
+	// Path is an SQLite database's file path (empty for MySQL).
+	Path string
 }
+
+// MigrationsTable is where the migration tool records what it applied: a
+// database without it was never migrated.
+const MigrationsTable = "goose_db_version"
+
+// ErrNoDatabase is Open's error, with Options.MustExist, when the SQLite
+// file does not exist yet.
+var ErrNoDatabase = errors.New("no database file")
 
 // Parse turns a Broadsheet database URL into a driver DSN:
 //
@@ -91,7 +108,7 @@ func Parse(raw string) (Target, error) {
 		// strings; read any format SQLite knows (goose writes its own).
 		q.Set("_timefmt", "sqlite")
 		q.Set("_txlock", "immediate")
-		return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Redacted: raw}, nil
+		return Target{Dialect: SQLite, DSN: "file:" + path + "?" + q.Encode(), Redacted: raw, Path: path}, nil
 	case strings.HasPrefix(raw, "mysql://"):
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -148,6 +165,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	var dialector gorm.Dialector
 	switch t.Dialect {
 	case SQLite:
+		if err := checkSQLitePath(t.Path, opts.MustExist); err != nil {
+			return nil, err
+		}
 		dialector = gormlite.Open(t.DSN)
 	case MySQL:
 		dialector = gormmysql.New(gormmysql.Config{DSN: t.DSN, DefaultStringSize: 191})
@@ -309,4 +329,28 @@ func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
 	}
 	_, err = p.DownTo(ctx, version)
 	return err
+}
+
+// checkSQLitePath names what SQLite's "unable to open database file" does
+// not: a missing directory, or (mustExist) a missing file.
+func checkSQLitePath(path string, mustExist bool) error {
+	if strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
+		return nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	dir := filepath.Dir(abs)
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("cannot open SQLite database %s: directory %s does not exist", abs, dir)
+	} else if !st.IsDir() {
+		return fmt.Errorf("cannot open SQLite database %s: %s is not a directory", abs, dir)
+	}
+	if mustExist {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w %s", ErrNoDatabase, abs)
+		}
+	}
+	return nil
 }

@@ -7,7 +7,8 @@
 // BROADSHEET_TEST_NATS does (default nats://127.0.0.1:4222). When one does
 // not, its tests are skipped with a message, unless
 // BROADSHEET_TEST_REDIS_REQUIRED=1 / BROADSHEET_TEST_NATS_REQUIRED=1 (as in
-// CI), which turns the skip into a failure.
+// CI), which turns the skip into a failure. Under -short (the fast lane)
+// they are always skipped.
 package brokertest
 
 import (
@@ -48,6 +49,9 @@ func NATSURL(t testing.TB) string {
 
 func server(t testing.TB, name, env, fallback string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s tests run in the full suite only", name)
+	}
 	raw := os.Getenv(env)
 	if raw == "" {
 		raw = fallback

@@ -5,7 +5,8 @@
 // MySQL is used when BROADSHEET_TEST_MYSQL names a server URL (default
 // mysql://root@127.0.0.1:3306/) and it answers. When it does not, MySQL
 // subtests are skipped with a message, unless BROADSHEET_TEST_MYSQL_REQUIRED=1
-// (as in CI), which turns the skip into a failure.
+// (as in CI), which turns the skip into a failure. Under -short (the fast
+// lane) MySQL subtests are always skipped.
 package dbtest
 
 import (
@@ -23,9 +24,29 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 )
+
+// Compiling SQLite's WebAssembly takes seconds, in every test process;
+// keep the compiled code in a cache shared by the test binaries (as the
+// driver's own tests do), so only the first one pays. The other settings
+// are the driver's defaults.
+func init() {
+	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(4096).WithCoreFeatures(api.CoreFeaturesV2)
+	if dir, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(dir, "broadsheet-test", "wazero")
+		if err := os.MkdirAll(dir, 0o755); err == nil {
+			if cache, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
+				cfg = cfg.WithCompilationCache(cache)
+			}
+		}
+	}
+	sqlite3.RuntimeConfig = cfg
+}
 
 // DefaultMySQL is the server tried when BROADSHEET_TEST_MYSQL is unset.
 const DefaultMySQL = "mysql://root@127.0.0.1:3306/"
@@ -107,6 +128,9 @@ func adminConfig() (*mysql.Config, *url.URL, error) {
 
 func createMySQL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: MySQL tests run in the full suite only")
+	}
 	cfg, u, err := adminConfig()
 	if err == nil {
 		probeOnce.Do(func() {

@@ -31,6 +31,9 @@ type LiveOptions struct {
 	Hub live.Options
 	// KeepAlive for websocket pings (default: the server's).
 	KeepAlive time.Duration
+	// Sweep is how often the relay looks for events without being woken
+	// (default an hour: in tests commits wake it).
+	Sweep time.Duration
 	// NoRelay leaves the outbox relay stopped (events stay in the outbox,
 	// as after a crash between commit and publish).
 	NoRelay bool
@@ -68,7 +71,10 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	lv, err := app.StartLive(db, "", app.LiveOptions{Broker: o.Broker, Logger: o.Logger, Sweep: time.Hour, NoRelay: o.NoRelay})
+	if o.Sweep == 0 {
+		o.Sweep = time.Hour
+	}
+	lv, err := app.StartLive(db, "", app.LiveOptions{Broker: o.Broker, Logger: o.Logger, Sweep: o.Sweep, NoRelay: o.NoRelay})
 	if err != nil {
 		tb.Fatalf("start live updates: %v", err)
 	}

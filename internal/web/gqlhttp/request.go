@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
 
 // Media types of GraphQL-over-HTTP responses.
@@ -85,7 +87,7 @@ func readParams(r *http.Request) (*graphql.RawParams, *requestError) {
 	case http.MethodGet:
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			return nil, badRequest("the query string is malformed: " + err.Error())
+			return nil, badRequest("the query string is malformed: " + firstLine(err.Error()))
 		}
 		if v, ok := q["query"]; ok {
 			w.Query = &v[0]
@@ -166,12 +168,6 @@ func decodeJSON(r io.Reader, v any) error {
 	return nil
 }
 
-func firstLine(msg string) string {
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
-}
+// firstLine shortens a decoder's complaint for an error message: one line,
+// a short prefix, no email addresses (it may quote the request).
+func firstLine(msg string) string { return reqinfo.Brief(msg) }

@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
@@ -144,11 +145,11 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	handler, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := handler(ctx)
 	if resp == nil { // the request's context ended before execution began
-		msg := "the request was cancelled"
+		code, msg := string(apperr.Unavailable), "the request was cancelled"
 		if ctx.Err() == context.DeadlineExceeded {
-			msg = "the request took too long"
+			code, msg = string(apperr.Timeout), "the request took too long"
 		}
-		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, "UNAVAILABLE", msg})
+		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, code, msg})
 		return
 	}
 	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil

@@ -1,8 +1,9 @@
 package guard
 
 import (
-	"github.com/broadsheet/broadsheet/internal/related"
 	"math"
+
+	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/broadsheet/broadsheet/graph"
 	"github.com/broadsheet/broadsheet/graph/model"
@@ -79,6 +80,7 @@ func Complexity() graph.ComplexityRoot {
 	}
 	c.Query.WebhookDeliveries = func(child int, _ string, first *int, _ *string) int { return conn(child, first, nil) }
 	c.Query.Webhooks = func(child int) int { return add(mul(webhooksCount, child), 1) }
+	c.Query.Nodes = func(child int, ids []string) int { return add(mul(len(ids), child), 1) }
 	return c
 }
 

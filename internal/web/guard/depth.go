@@ -37,11 +37,18 @@ func (DepthLimit) ExtensionName() string                   { return "DepthLimit"
 func (DepthLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext measures the operation's depth.
-func (d DepthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if d.Max <= 0 {
+func (d DepthLimit) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if d.Max <= 0 || opCtx.Operation == nil {
 		return nil
 	}
-	depth := selectionDepth(opCtx.Operation.SelectionSet, map[string]bool{}, 0, d.Max)
+	if err := Stopped(ctx); err != nil {
+		return err
+	}
+	m := depthMeter{t: ticker{ctx: ctx}, frags: map[string]int{}}
+	depth := m.depth(opCtx.Operation.SelectionSet)
+	if m.t.err != nil {
+		return stoppedErr(m.t.err)
+	}
 	if depth > d.Max {
 		return &gqlerror.Error{
 			Message:    fmt.Sprintf("the operation nests fields more than %d deep", d.Max),
@@ -51,38 +58,49 @@ func (d DepthLimit) MutateOperationContext(_ context.Context, opCtx *graphql.Ope
 	return nil
 }
 
-// selectionDepth returns the depth of set, stopping once it exceeds max.
-// visiting guards against fragment cycles (validation rejects them first,
-// but the guard must not depend on that).
-func selectionDepth(set ast.SelectionSet, visiting map[string]bool, depth, max int) int {
-	deepest := depth
+// depthMeter measures selection depth, each fragment once: a fragment's
+// depth does not depend on where it is spread, so a document whose
+// fragments spread each other twice over costs no more than its size.
+type depthMeter struct {
+	t ticker
+	// frags holds each measured fragment's depth; -1 while it is being
+	// measured, so a cycle (which validation rejects first) counts as 0.
+	frags map[string]int
+}
+
+// depth returns how many fields deep set nests.
+func (m *depthMeter) depth(set ast.SelectionSet) int {
+	deepest := 0
 	for _, sel := range set {
+		if m.t.tick() {
+			return deepest
+		}
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
 			if strings.HasPrefix(s.Name, "__") {
 				continue
 			}
-			d = depth + 1
-			if d <= max && len(s.SelectionSet) > 0 {
-				d = selectionDepth(s.SelectionSet, visiting, d, max)
-			}
+			d = 1 + m.depth(s.SelectionSet)
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, visiting, depth, max)
+			d = m.depth(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if s.Definition == nil || visiting[s.Name] {
+			if s.Definition == nil {
 				continue
 			}
-			visiting[s.Name] = true
-			d = selectionDepth(s.Definition.SelectionSet, visiting, depth, max)
-			delete(visiting, s.Name)
+			known, ok := m.frags[s.Name]
+			switch {
+			case ok && known >= 0:
+				d = known
+			case ok: // a cycle
+				continue
+			default:
+				m.frags[s.Name] = -1
+				d = m.depth(s.Definition.SelectionSet)
+				m.frags[s.Name] = d
+			}
 		}
-		if d > deepest {
-			deepest = d
-		}
-		if deepest > max {
-			return deepest
-		}
+		deepest = max(deepest, d)
 	}
 	return deepest
 }
@@ -100,7 +118,10 @@ func (NoIntrospection) ExtensionName() string                   { return "NoIntr
 func (NoIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationContext looks for introspection fields anywhere.
-func (NoIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (NoIntrospection) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if err := Stopped(ctx); err != nil {
+		return err
+	}
 	if introspects(opCtx.Operation.SelectionSet, map[string]bool{}) {
 		return &gqlerror.Error{
 			Message:    "introspection is disabled on this server",

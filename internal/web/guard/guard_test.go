@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -22,7 +23,8 @@ func TestDepthSurvivesFragmentCycles(t *testing.T) {
 		resolve(f.SelectionSet, doc)
 	}
 	resolve(doc.Operations[0].SelectionSet, doc)
-	if d := selectionDepth(doc.Operations[0].SelectionSet, map[string]bool{}, 0, 100); d != 3 {
+	m := depthMeter{t: ticker{ctx: context.Background()}, frags: map[string]int{}}
+	if d := m.depth(doc.Operations[0].SelectionSet); d != 3 {
 		t.Errorf("depth = %d, want 3 (the cycle is not followed)", d)
 	}
 }

@@ -69,6 +69,9 @@ type Store struct {
 	epoch atomic.Uint64
 
 	hits, misses, purged atomic.Uint64
+
+	// suspended: the cache serves and stores nothing (see Suspend).
+	suspended atomic.Bool
 }
 
 type item struct {
@@ -93,11 +96,18 @@ func NewStore(opts StoreOptions) *Store {
 	return &Store{opts: opts, entries: map[Key]*list.Element{}, lru: list.New(), byKey: map[string]map[Key]struct{}{}}
 }
 
+// MaxBytes returns the cache's bound in bytes.
+func (s *Store) MaxBytes() int64 { return s.opts.MaxBytes }
+
 // Epoch returns the purge counter; pass it to Put.
 func (s *Store) Epoch() uint64 { return s.epoch.Load() }
 
 // Get returns a fresh entry for k.
 func (s *Store) Get(k Key) (*Entry, bool) {
+	if s.suspended.Load() {
+		s.misses.Add(1)
+		return nil, false
+	}
 	s.mu.Lock()
 	el, ok := s.entries[k]
 	if ok {
@@ -119,18 +129,19 @@ func (s *Store) Get(k Key) (*Entry, bool) {
 
 // Put stores e under k unless a purge happened since epoch was read.
 func (s *Store) Put(k Key, e *Entry, epoch uint64) bool {
-	size := int64(len(e.Body))
-	if size > s.opts.MaxBytes/4 {
-		return false
-	}
 	e.Stored = s.opts.Now()
 	if e.SurrogateKey == "" && len(e.Keys) > 0 {
 		e.SurrogateKey, e.CacheTag = Header(e.Keys)
 	}
+	size := entrySize(e)
+	if size > s.opts.MaxBytes/4 {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Checked under the lock: Purge bumps the epoch while holding it.
-	if s.epoch.Load() != epoch {
+	// Checked under the lock: Purge and Suspend bump the epoch while
+	// holding it.
+	if s.epoch.Load() != epoch || s.suspended.Load() {
 		return false
 	}
 	if el, ok := s.entries[k]; ok {
@@ -153,11 +164,21 @@ func (s *Store) Put(k Key, e *Entry, epoch uint64) bool {
 	return true
 }
 
+// entrySize is what an entry is charged: its body, its headers and keys
+// (each key also indexes it in byKey), and the bookkeeping around them.
+func entrySize(e *Entry) int64 {
+	n := len(e.Body) + len(e.ETag) + len(e.Operation) + len(e.SurrogateKey) + len(e.CacheTag) + 256
+	for _, k := range e.Keys {
+		n += 2*len(k) + 64
+	}
+	return int64(n)
+}
+
 func (s *Store) removeLocked(el *list.Element) {
 	it := el.Value.(*item)
 	s.lru.Remove(el)
 	delete(s.entries, it.key)
-	s.bytes -= int64(len(it.entry.Body))
+	s.bytes -= entrySize(it.entry)
 	for _, key := range it.entry.Keys {
 		if m := s.byKey[key]; m != nil {
 			delete(m, it.key)

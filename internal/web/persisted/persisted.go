@@ -15,10 +15,24 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/broadsheet/broadsheet/internal/bytecache"
+)
+
+// Defaults of the persisted-query bounds.
+const (
+	// DefaultMemoryBytes bounds the in-process cache (alone, or in front
+	// of Redis).
+	DefaultMemoryBytes = 16 << 20
+	// DefaultMaxDocumentBytes is the largest document persisted; larger
+	// ones still run when sent in full, but are not stored.
+	DefaultMaxDocumentBytes = 64 << 10
+	// DefaultRedisTTL is how long Redis keeps a document not used since.
+	DefaultRedisTTL = 24 * time.Hour
 )
 
 // Error codes (extensions.code), as Apollo's clients and routers name them.
@@ -33,15 +47,110 @@ func Hash(doc string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// NewMemory returns an in-process APQ cache of size documents.
-func NewMemory(size int) graphql.Cache[string] { return lru.New[string](size) }
+// Memory is an in-process APQ cache bounded in bytes.
+type Memory = bytecache.Cache[string]
+
+// NewMemory returns an in-process APQ cache of at most maxBytes
+// (DefaultMemoryBytes when not positive).
+func NewMemory(maxBytes int64) *Memory {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMemoryBytes
+	}
+	return bytecache.New[string](maxBytes, bytecache.StringSize)
+}
+
+// APQ is automatic persisted queries (Apollo's protocol, as gqlgen's
+// extension.AutomaticPersistedQuery speaks it) with two differences: a
+// document is stored only once it has parsed, validated and passed the
+// guards (register APQ after them), and only up to MaxDocumentBytes; so
+// the store holds nothing a client could not have run.
+type APQ struct {
+	Cache graphql.Cache[string]
+	// MaxDocumentBytes is the largest document stored (default
+	// DefaultMaxDocumentBytes; negative: no limit).
+	MaxDocumentBytes int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
+} = APQ{}
+
+func (APQ) ExtensionName() string { return "AutomaticPersistedQuery" }
+
+func (a APQ) Validate(graphql.ExecutableSchema) error {
+	if a.Cache == nil {
+		return fmt.Errorf("persisted queries: no cache")
+	}
+	return nil
+}
+
+// apqStats is what MutateOperationParameters tells MutateOperationContext.
+type apqStats struct {
+	hash      string
+	sentQuery bool
+}
+
+const apqExtension = "broadsheet.APQ"
+
+// MutateOperationParameters swaps a hash for its stored document, or
+// checks a full document against its hash.
+func (a APQ) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Extensions["persistedQuery"] == nil {
+		return nil
+	}
+	var ext struct {
+		Sha256  string `mapstructure:"sha256Hash"`
+		Version int64  `mapstructure:"version"`
+	}
+	if err := mapstructure.Decode(p.Extensions["persistedQuery"], &ext); err != nil {
+		return gqlerror.Errorf("invalid APQ extension data")
+	}
+	if ext.Version != 1 {
+		return gqlerror.Errorf("unsupported APQ version")
+	}
+	sent := p.Query != ""
+	if !sent {
+		doc, ok := a.Cache.Get(ctx, ext.Sha256)
+		if !ok {
+			err := gqlerror.Errorf("PersistedQueryNotFound")
+			errcode.Set(err, CodeNotFound)
+			return err
+		}
+		p.Query = doc
+	} else if Hash(p.Query) != ext.Sha256 {
+		return gqlerror.Errorf("provided APQ hash does not match query")
+	}
+	if opCtx := graphql.GetOperationContext(ctx); opCtx != nil {
+		opCtx.Stats.SetExtension(apqExtension, &apqStats{hash: ext.Sha256, sentQuery: sent})
+	}
+	return nil
+}
+
+// MutateOperationContext stores a document sent in full, now that it has
+// parsed, validated and passed the guards registered before APQ.
+func (a APQ) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	st, _ := opCtx.Stats.GetExtension(apqExtension).(*apqStats)
+	if st == nil || !st.sentQuery {
+		return nil
+	}
+	limit := a.MaxDocumentBytes
+	if limit == 0 {
+		limit = DefaultMaxDocumentBytes
+	}
+	if limit < 0 || len(opCtx.RawQuery) <= limit {
+		a.Cache.Add(ctx, st.hash, opCtx.RawQuery)
+	}
+	return nil
+}
 
 // Redis is an APQ cache in Redis, shared by every replica, with a small
 // in-process LRU in front so that a hot document costs no round trip.
 // Redis failures degrade to misses: the client then sends the full query.
 type Redis struct {
 	client *redis.Client
-	local  *lru.LRU[string]
+	local  *Memory
 	prefix string
 	ttl    time.Duration
 	log    *slog.Logger
@@ -51,8 +160,12 @@ type Redis struct {
 type RedisOptions struct {
 	// URL is redis://[:PASSWORD@]HOST:PORT[/DB] or a bare HOST:PORT.
 	URL string
-	// TTL is how long an unused document is kept (default 7 days).
+	// TTL is how long a document not used since is kept (default
+	// DefaultRedisTTL); each use renews it.
 	TTL time.Duration
+	// LocalBytes bounds the in-process cache in front of Redis (default
+	// DefaultMemoryBytes).
+	LocalBytes int64
 	// Prefix namespaces the keys (default "broadsheet:apq:").
 	Prefix string
 	Logger *slog.Logger
@@ -72,12 +185,12 @@ func NewRedis(ctx context.Context, opts RedisOptions) (*Redis, error) {
 		c.Close()
 		return nil, fmt.Errorf("redis at %s: %w", ro.Addr, err)
 	}
-	r := &Redis{client: c, local: lru.New[string](1000), prefix: opts.Prefix, ttl: opts.TTL, log: opts.Logger}
+	r := &Redis{client: c, local: NewMemory(opts.LocalBytes), prefix: opts.Prefix, ttl: opts.TTL, log: opts.Logger}
 	if r.prefix == "" {
 		r.prefix = "broadsheet:apq:"
 	}
 	if r.ttl <= 0 {
-		r.ttl = 7 * 24 * time.Hour
+		r.ttl = DefaultRedisTTL
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -101,7 +214,9 @@ func (r *Redis) Get(ctx context.Context, hash string) (string, bool) {
 	if doc, ok := r.local.Get(ctx, hash); ok {
 		return doc, true
 	}
-	doc, err := r.client.Get(ctx, r.prefix+hash).Result()
+	// GETEX renews the expiry: a document in use stays, one unused for
+	// the TTL goes.
+	doc, err := r.client.GetEx(ctx, r.prefix+hash, r.ttl).Result()
 	if err != nil {
 		if err != redis.Nil {
 			r.log.WarnContext(ctx, "persisted query lookup in redis failed", "err", err)
@@ -122,6 +237,12 @@ func (r *Redis) Add(ctx context.Context, hash, doc string) {
 		r.log.WarnContext(ctx, "persisted query store in redis failed", "err", err)
 	}
 }
+
+// Bytes and MaxBytes report the in-process cache in front of Redis (Redis
+// itself holds at most one document of MaxDocumentBytes per hash, each
+// for the TTL since its last use).
+func (r *Redis) Bytes() int64    { return r.local.Bytes() }
+func (r *Redis) MaxBytes() int64 { return r.local.MaxBytes() }
 
 // Close closes the connection pool.
 func (r *Redis) Close() error { return r.client.Close() }

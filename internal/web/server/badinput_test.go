@@ -23,8 +23,8 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 	}{
 		{"invalid cursor", `{ articles(first: 2, after: "not-a-cursor") { nodes { id } } }`, nil, "BAD_USER_INPUT", true},
 		{"cursor of another ordering", `query($c: String) { articles(after: $c, orderBy: {field: TITLE, direction: ASC}) { nodes { id } } }`, map[string]any{"c": "YzE6eyJrIjoicHVibGlzaGVkX2F0IiwidiI6IjIwMjQtMTAtMzFUMDk6MDA6MDBaIiwiaSI6Nn0"}, "BAD_USER_INPUT", true},
-		{"negative first", `{ articles(first: -1) { nodes { id } } }`, nil, "BAD_USER_INPUT", false}, // refused before execution (guard.PageSizes)
-		{"huge first", `{ articles(first: 100000) { nodes { id } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", false},
+		{"negative first", `{ articles(first: -1) { nodes { id } } }`, nil, "BAD_USER_INPUT", false},                 // refused before execution (guard.PageSizes)
+		{"huge first", `{ articles(first: 100000) { nodes { id } } }`, nil, "BAD_USER_INPUT", false},                 // the range, before the cost
 		{"first just over the page size", `{ articles(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT", false}, // refused before execution (guard.PageSizes)
 		{"huge last", `{ tags(first: 101) { nodes { id } } }`, nil, "BAD_USER_INPUT", false},                         // refused before execution (guard.PageSizes)
 		{"cursor of another ordering, backwards", `query($c: String) { articles(last: 2, before: $c, orderBy: {field: TITLE, direction: ASC}) { nodes { id } } }`, map[string]any{"c": "YzE6eyJrIjoicHVibGlzaGVkX2F0IiwidiI6IjIwMjQtMTAtMzFUMDk6MDA6MDBaIiwiaSI6Nn0"}, "BAD_USER_INPUT", true},

@@ -12,14 +12,20 @@ import (
 
 // withCORS lets the allowed browser origins call /graphql from their own
 // pages: queries, mutations and SSE subscriptions with fetch (SSE is POST
-// only, as in graphql-sse's distinct-connections mode, so not EventSource). Origins are matched as the websocket upgrade
-// matches them (originAllowed), so one list governs both. Without allowed
-// origins the handler is returned as it is: same-origin pages and servers
-// need no CORS.
+// only, as in graphql-sse's distinct-connections mode, so not EventSource).
+// Origins are matched as the websocket upgrade matches them
+// (originAllowed), so one list governs both. Without allowed origins no
+// grant is given (same-origin pages and servers need none), but answers
+// still say Vary: Origin: a shared cache must not hand an answer made
+// without a grant to every origin once CORS is turned on, and the
+// websocket upgrade depends on Origin either way.
 func (s *Server) withCORS(h http.Handler) http.Handler {
 	patterns := s.cfg.AllowedOrigins
 	if len(patterns) == 0 {
-		return h
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Add("Vary", "Origin")
+			h.ServeHTTP(w, r)
+		})
 	}
 	return cors.New(cors.Options{
 		AllowOriginFunc: func(origin string) bool { return originAllowed(patterns, origin) },

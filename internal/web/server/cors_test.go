@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
@@ -108,5 +109,62 @@ func TestCORS(t *testing.T) {
 				t.Fatalf("SSE from an allowed origin: status %d, Content-Type %q, Allow-Origin %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Access-Control-Allow-Origin"))
 			}
 		})
+	})
+}
+
+// TestVaryOriginWithoutAllowedOrigins: without --allowed-origins no CORS
+// grant is given, yet every answer of /graphql says Vary: Origin — served,
+// cached, revalidated, refused or preflighted alike — so that a shared
+// cache keys on the origin before CORS is ever turned on.
+func TestVaryOriginWithoutAllowedOrigins(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			c.MaxBodyBytes = 4 << 10
+			c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 0.001, Burst: 5}}
+		})
+		get := func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape("{ articles(first: 1) { nodes { slug } } }"), nil)
+			req.Header.Set("Origin", "https://news.example.com")
+			return req
+		}
+		post := func(body string) *http.Request {
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", "https://news.example.com")
+			return req
+		}
+		res, _ := s.Raw(t, get())
+		etag := res.Header.Get("ETag")
+		cases := []struct {
+			name   string
+			req    func() *http.Request
+			status int
+		}{
+			{"GET served from the response cache", get, http.StatusOK},
+			{"conditional GET", func() *http.Request { r := get(); r.Header.Set("If-None-Match", etag); return r }, http.StatusNotModified},
+			{"POST", func() *http.Request { return post(`{"query":"{ articles(first: 1) { nodes { slug } } }"}`) }, http.StatusOK},
+			{"body over the limit", func() *http.Request { return post(`{"query":"` + strings.Repeat(" ", 8<<10) + `{ __typename }"}`) }, http.StatusRequestEntityTooLarge},
+			{"preflight", func() *http.Request {
+				r, _ := http.NewRequest(http.MethodOptions, s.URL+"/graphql", nil)
+				r.Header.Set("Origin", "https://news.example.com")
+				r.Header.Set("Access-Control-Request-Method", "POST")
+				return r
+			}, http.StatusNoContent},
+			{"rate limited", get, http.StatusTooManyRequests},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				res, _ := s.Raw(t, tc.req())
+				if res.StatusCode != tc.status {
+					t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+				}
+				if got := res.Header.Get("Access-Control-Allow-Origin"); got != "" {
+					t.Errorf("Access-Control-Allow-Origin %q without allowed origins", got)
+				}
+				if vary := strings.Join(res.Header.Values("Vary"), ", "); !strings.Contains(vary, "Origin") {
+					t.Errorf("Vary %q lacks Origin", vary)
+				}
+			})
+		}
 	})
 }

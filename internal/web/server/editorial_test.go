@@ -179,7 +179,13 @@ func TestCreateArticle(t *testing.T) {
 		}{
 			{"taken slug", map[string]any{"title": "X", "slug": demo.SeedSlug}, []userError{{Field: []string{"input", "slug"}, Code: "TAKEN"}}},
 			{"invalid slug", map[string]any{"title": "X", "slug": "Not A Slug!"}, []userError{{Field: []string{"input", "slug"}, Code: "INVALID"}}},
-			{"blank title", map[string]any{"title": "   "}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}, {Field: []string{"input", "slug"}, Code: "INVALID"}}},
+			// The slug was not sent: only the title is at fault.
+			{"blank title", map[string]any{"title": "   "}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}}},
+			{"title with nothing to make a slug of", map[string]any{"title": "!!!"}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}}},
+			{"blank title and a bad slug", map[string]any{"title": "", "slug": "Not A Slug!"}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}, {Field: []string{"input", "slug"}, Code: "INVALID"}}},
+			// Unknown links come with the format problems, all at once.
+			{"unknown section and a bad URL", map[string]any{"title": "Y", "category": "sport", "canonicalUrl": "javascript:alert(1)"}, []userError{{Field: []string{"input", "canonicalUrl"}, Code: "INVALID"}, {Field: []string{"input", "category"}, Code: "NOT_FOUND"}}},
+			{"unknown author and section with a blank title", map[string]any{"title": " ", "category": "sport", "authors": []string{globalID("Author", 999999)}}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}, {Field: []string{"input", "category"}, Code: "NOT_FOUND"}, {Field: []string{"input", "authors"}, Code: "NOT_FOUND"}}},
 			{"long title and too many tags", map[string]any{"title": strings.Repeat("t", 301), "tags": manyTags(31)}, []userError{{Field: []string{"input", "title"}, Code: "INVALID"}, {Field: []string{"input", "tags"}, Code: "INVALID"}}},
 			{"huge body", map[string]any{"title": "Big", "body": strings.Repeat("x", 600<<10)}, []userError{{Field: []string{"input", "body"}, Code: "INVALID"}}},
 			{"unknown section", map[string]any{"title": "Y", "category": "sport"}, []userError{{Field: []string{"input", "category"}, Code: "NOT_FOUND"}}},

@@ -58,8 +58,11 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	msg := "internal error"
 	level := slog.LevelError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		code, msg = apperr.Unavailable, "the request took too long"
+	// Once the deadline has passed, whatever the database said about the
+	// statement it cut short (a dropped connection, an interrupted query)
+	// is the timeout's doing, not an outage.
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(ctx.Err(), context.DeadlineExceeded):
+		code, msg, level = apperr.Timeout, "the request took too long", slog.LevelWarn
 	case errors.Is(err, context.Canceled):
 		code, msg, level = apperr.Unavailable, "the request was cancelled", slog.LevelWarn
 	case dbconn.IsUnavailable(err):

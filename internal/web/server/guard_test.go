@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,6 +51,23 @@ func fragmentCycle() string {
 	return b.String()
 }
 
+// fanOut is a document of a few hundred bytes whose fragment Fi spreads
+// F(i+1) twice, n levels deep: walked spread by spread it is 2^n copies of
+// the last fragment.
+func fanOut(n int, on, leaf string) string {
+	var b strings.Builder
+	if on == "Query" {
+		b.WriteString("query { ...F0 }\n")
+	} else {
+		b.WriteString("query { articles(first: 1) { nodes { ...F0 } } }\n")
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on %s { __typename ...F%d ...F%d }\n", i, on, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on %s { %s }\n", n, on, leaf)
+	return b.String()
+}
+
 // Every hostile operation is refused before it reaches the database, with
 // its own code, no data entry, and the status the GraphQL-over-HTTP spec
 // asks for: 200 for application/json, 400 for graphql-response+json.
@@ -61,8 +79,8 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			code        string
 		}{
 			{"deeply nested", nest(5), "DEPTH_LIMIT_EXCEEDED"},
-			{"first: 1000000", `{ articles(first: 1000000) { nodes { title } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"last: 1000000 on a nested list", `{ author(slug: "giulia-marino") { articles(last: 1000000) { nodes { title } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"first: 1000000", `{ articles(first: 1000000) { nodes { title } } }`, "BAD_USER_INPUT"},
+			{"last: 1000000 on a nested list", `{ author(slug: "giulia-marino") { articles(last: 1000000) { nodes { title } } } }`, "BAD_USER_INPUT"},
 			{"lists nested in lists", `{ articles(first: 100) { nodes { authors { articles(first: 100) { nodes { tags { name } } } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"alias flood under the token limit", aliases(300, "articles(first: 20) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"alias flood over the token limit", aliases(3000, "__typename"), "TOKEN_LIMIT_EXCEEDED"},
@@ -73,6 +91,10 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"related page over the cap", `{ article(slug: "` + demo.SeedSlug + `") { related(first: 11) { title } } }`, "BAD_USER_INPUT"},
 			{"negative page in a fragment", `{ articles(first: 2) { nodes { ...R } } } fragment R on Article { related(first: -1) { title } }`, "BAD_USER_INPUT"},
 			{"thousand-field fragment cycle", fragmentCycle(), "GRAPHQL_VALIDATION_FAILED"},
+			{"fragment fan-out 30 deep", fanOut(30, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 60 deep", fanOut(60, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 400 deep, near the token limit", fanOut(400, "Query", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 60 deep below a list", fanOut(60, "Article", "title authors { name }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		}
 		for _, tc := range cases {
 			for _, accept := range []struct {
@@ -116,6 +138,37 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 	})
 }
 
+// Fan-out documents sent ten at once are all refused, and a reader's
+// query sent meanwhile is answered: the guards price each fragment once,
+// so the refusals hold nothing up (their speed is BenchmarkGuards').
+func TestConcurrentFanOutLeavesReadersServed(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.WithDemo(t, db)
+	var wg sync.WaitGroup
+	codes := make([][]string, 10)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := s.Do(t, testserver.Request{Query: fanOut(60+i, "Query", "articles(first: 1) { nodes { title } }")})
+			codes[i] = r.Codes()
+		}()
+	}
+	var got struct {
+		Articles struct{ Nodes []struct{ Title string } }
+	}
+	s.MustData(t, testserver.Request{Query: `{ articles(first: 3) { nodes { title } } }`}, &got)
+	wg.Wait()
+	if len(got.Articles.Nodes) != 3 {
+		t.Errorf("reader got %d articles, want 3", len(got.Articles.Nodes))
+	}
+	for i, c := range codes {
+		if !slices.Equal(c, []string{"COMPLEXITY_LIMIT_EXCEEDED"}) {
+			t.Errorf("fan-out request %d: codes %v, want [COMPLEXITY_LIMIT_EXCEEDED]", i, c)
+		}
+	}
+}
+
 func TestGuardrailSettings(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	introspection := `{ __schema { queryType { name } } }`
@@ -133,7 +186,7 @@ func TestGuardrailSettings(t *testing.T) {
 		{"depth limit off", func(c *server.Config) { c.MaxDepth = -1 }, nest(6), ""},
 		{"complexity limit lowered", func(c *server.Config) { c.MaxComplexity = 10 }, `{ articles(first: 5) { nodes { title } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"token limit lowered", func(c *server.Config) { c.MaxTokens = 5 }, `{ articles { nodes { title } } }`, "TOKEN_LIMIT_EXCEEDED"},
-		{"request timeout", func(c *server.Config) { c.RequestTimeout = time.Nanosecond }, `{ articles { nodes { title } } }`, "UNAVAILABLE"},
+		{"request timeout", func(c *server.Config) { c.RequestTimeout = time.Nanosecond }, `{ articles { nodes { title } } }`, "TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,13 +2,15 @@ package server_test
 
 import (
 	"context"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -126,6 +128,68 @@ func TestLiveReplicas(t *testing.T) {
 			}
 			wait.Until(t, "B ready again", func() bool { return status(t, b.URL+"/readyz/live") == 200 })
 		})
+	}
+}
+
+// TestLiveReplicaOnAnotherBroker: a replica on the in-memory broker shares
+// the MariaDB database with a replica on Redis. Articles published on
+// either reach the Redis replica's subscriber, every one, and the memory
+// replica's own subscriber too: neither relay takes the other's events. A
+// relay is woken by its own replica's commits; the other's reach it at its
+// next sweep.
+func TestLiveReplicaOnAnotherBroker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs MariaDB and Redis")
+	}
+	url := brokertest.WithTopic(t, brokertest.RedisURL(t))
+	db := dbtest.Open(t, dbconn.MySQL)
+	sweep := 200 * time.Millisecond
+	onRedis := testserver.NewLive(t, db, testserver.LiveOptions{Broker: openBroker(t, url), Demo: true, Sweep: sweep})
+	onMemory := testserver.NewLive(t, db, testserver.LiveOptions{Sweep: sweep})
+	if onRedis.Relay.Consumer() == onMemory.Relay.Consumer() {
+		t.Fatalf("both relays use consumer %q", onRedis.Relay.Consumer())
+	}
+	wait.Until(t, "the Redis replica ready", func() bool { return status(t, onRedis.URL+"/readyz/live") == 200 })
+	editor := onRedis.Token(t, "two-brokers", auth.Editor)
+	subRedis := dialWS(t, onRedis.URL, wsclient.GraphQLWS, "")
+	subMemory := dialWS(t, onMemory.URL, wsclient.GraphQLWS, "")
+	for _, c := range []*wsclient.Client{subRedis, subMemory} {
+		subscribeWS(t, c, "p", `subscription { articlePublished { id } }`, nil)
+	}
+	waitSubscribers(t, onRedis, 1)
+	waitSubscribers(t, onMemory, 1)
+
+	const n = 12
+	var want []string
+	for i := range n {
+		s := onMemory // most changes on the memory replica, whose relay used to take them
+		if i%3 == 0 {
+			s = onRedis
+		}
+		p := create(t, s.Server, editor, map[string]any{"title": fmt.Sprintf("Seen everywhere %d", i)})
+		if p.Article == nil {
+			t.Fatalf("create: %+v", p.UserErrors)
+		}
+		if p := mutate(t, s.Server, editor, "publishArticle(id: $id)", "", map[string]any{"id": p.Article.ID}); p.Article == nil {
+			t.Fatalf("publish: %+v", p)
+		}
+		want = append(want, p.Article.ID)
+	}
+	for side, c := range map[string]*wsclient.Client{"Redis": subRedis, "memory": subMemory} {
+		got := map[string]bool{}
+		for range n {
+			got[publishedID(t, c)] = true
+		}
+		for _, id := range want {
+			if !got[id] {
+				t.Errorf("the subscriber on the %s replica never got %s", side, id)
+			}
+		}
+	}
+	for _, s := range []*testserver.LiveServer{onRedis, onMemory} {
+		if n, err := s.Relay.Backlog(context.Background()); err != nil || n != 0 {
+			t.Errorf("backlog of %s: %d, %v", s.Relay.Consumer(), n, err)
+		}
 	}
 }
 

@@ -3,13 +3,14 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/google/uuid"
 
@@ -49,6 +50,9 @@ func publishedArticle(t *testing.T, s *testserver.LiveServer, body string) (stri
 // with 1013 and a reason, while the publisher never waits and another
 // subscriber receives every event.
 func TestLiveSlowConsumer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow; runs in the full suite")
+	}
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{Hub: live.Options{Buffer: 8}})
 	// Large events fill the socket buffers quickly.

@@ -69,8 +69,10 @@ func TestLiveArticleLifecycle(t *testing.T) {
 					t.Fatalf("create: %+v", p.UserErrors)
 				}
 				id := p.Article.ID
-				// The creation's event must be through before anyone
-				// subscribes, or it reaches the new subscribers first.
+				// The creation event is published asynchronously (outbox,
+				// relay, broker, hub): let it pass before subscribing, or it
+				// reaches the new subscriptions late and every later read
+				// is one event behind.
 				s.Settle(t)
 				reader := dialWS(t, s.URL, proto, "")
 				subscribeWS(t, reader, "p", `subscription { articlePublished(category: "world") { `+liveArticleFields+` } }`, nil)

@@ -26,6 +26,7 @@ func RequestID(ctx context.Context) string {
 const (
 	codeRateLimited     = "RATE_LIMITED"
 	codePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	codeBadRequest      = "BAD_REQUEST"
 )
 
 // observe gives every GraphQL request an id (the caller's X-Request-Id if
@@ -138,6 +139,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if ws, sse := isLiveRequest(r); ws || sse {
 				liveRequest = true
 				conn := &live.Conn{}
+				client := &liveClient{addr: s.limiter.ClientAddress(r), websocket: ws, authz: r.Header.Get("Authorization")}
 				if sse {
 					// An SSE stream lives longer than any server-wide read or
 					// write timeout: each write has its own deadline, and the
@@ -148,12 +150,21 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					sw := newSSEWriter(w, s.cfg.WriteTimeout, cancel)
 					w = sw
 					conn.SetCloser(func(int, string) { sw.abort() })
+					client.revoke = func() { sw.endWith(tokenRefusedEvent(info.ID)) }
+				} else {
+					client.revoke = func() { conn.Close(closeForbidden, "the API token is no longer valid") }
 				}
 				ctx = live.WithConn(ctx, conn)
+				ctx = withLiveClient(ctx, client)
+				// A websocket's token may still come in connection_init;
+				// wsInit starts the check then.
+				s.watchCredential(client)
+				defer client.stop()
 			}
 		}
 		// Subscriptions last as long as the client stays; everything else
-		// has a deadline.
+		// has a deadline. (Queries and mutations over SSE and websockets
+		// get theirs from operationPolicy.)
 		if s.cfg.RequestTimeout > 0 && !liveRequest {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
@@ -178,6 +189,16 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			time.AfterFunc(repurgeAfter, func() { s.Purge(keys...) })
 		}
 	})
+}
+
+// tokenRefusedEvent is the last event of an SSE stream whose token was
+// revoked or expired: a result with the error, then complete.
+func tokenRefusedEvent(requestID string) []byte {
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
+		"message":    "the API token is no longer valid",
+		"extensions": map[string]any{"code": "UNAUTHENTICATED", "requestId": requestID},
+	}}})
+	return []byte("event: next\ndata: " + string(b) + "\n\nevent: complete\n\n")
 }
 
 // repurgeAfter is how long after a write its keys are purged a second time.

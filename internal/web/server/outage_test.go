@@ -2,21 +2,25 @@ package server_test
 
 import (
 	"context"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/demo"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/internal/testkit/brokertest"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/server"
@@ -234,5 +238,84 @@ func TestReadReplicas(t *testing.T) {
 	// Each replica's connection pool has its metrics.
 	if body := scrape(t, withTokens); !strings.Contains(body, `go_sql_open_connections{db_name="replica-1"}`) {
 		t.Errorf("/metrics has no pool stats for the replica")
+	}
+}
+
+// liveMetric reads one sample of a live server's metrics.
+func liveMetric(t *testing.T, s *testserver.LiveServer, name string) float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.Handler.Metrics().Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	v := metricValue(t, rec.Body.String(), name)
+	if v < 0 {
+		t.Fatalf("no metric %s", name)
+	}
+	return v
+}
+
+// TestBrokerOutageTurnsResponseCacheOff: replica B has an article's answer
+// in its response cache when its link to the broker (Redis) is cut. While
+// it is cut, the article is unpublished on replica A, whose purge cannot
+// reach B: B must not serve the cached answer. B's cache is off (and
+// empty) for the outage and on again once the broker is back.
+func TestBrokerOutageTurnsResponseCacheOff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs MariaDB and Redis")
+	}
+	url := brokertest.WithTopic(t, brokertest.RedisURL(t))
+	db := dbtest.Open(t, dbconn.MySQL)
+	proxy := brokertest.NewProxy(t, hostPort(t, url))
+	fast := func(c *server.Config) { c.BrokerCheck = 20 * time.Millisecond }
+	a := testserver.NewLive(t, db, testserver.LiveOptions{Broker: openBroker(t, url), Server: fast})
+	b := testserver.NewLive(t, db, testserver.LiveOptions{Broker: openBroker(t, proxy.URL(t, url)), Server: fast})
+	wait.Until(t, "both replicas ready", func() bool {
+		return status(t, a.URL+"/readyz/live") == 200 && status(t, b.URL+"/readyz/live") == 200 &&
+			liveMetric(t, b, "broadsheet_response_cache_suspended") == 0
+	})
+	editor := a.Token(t, "cache-outage", auth.Editor)
+	p := create(t, a.Server, editor, map[string]any{"title": "Pulled during the outage", "body": "Text.", "status": "PUBLISHED"})
+	if p.Article == nil {
+		t.Fatalf("create: %+v", p.UserErrors)
+	}
+	read := testserver.Request{GET: true, Query: `query($slug: String) { article(slug: $slug) { title } }`, Variables: map[string]any{"slug": "pulled-during-the-outage"}}
+	visible := func(s *testserver.LiveServer) bool {
+		var got struct{ Article *struct{ Title string } }
+		s.MustData(t, read, &got)
+		return got.Article != nil
+	}
+	// Until the create's event has reached B, its purge may drop the entry.
+	wait.Until(t, "B to answer from its response cache", func() bool {
+		if !visible(b) {
+			t.Fatal("the published article is not visible on B")
+		}
+		hits := liveMetric(t, b, "broadsheet_response_cache_hits_total")
+		visible(b)
+		return liveMetric(t, b, "broadsheet_response_cache_hits_total") == hits+1
+	})
+
+	proxy.Cut()
+	wait.Until(t, "B's response cache to turn off", func() bool { return liveMetric(t, b, "broadsheet_response_cache_suspended") == 1 })
+	if n := liveMetric(t, b, "broadsheet_response_cache_entries"); n != 0 {
+		t.Errorf("B's cache holds %v entries during the outage, want none", n)
+	}
+	if p := mutate(t, a.Server, editor, "unpublishArticle(id: $id)", "", map[string]any{"id": p.Article.ID}); p.Article == nil {
+		t.Fatalf("unpublish: %+v", p)
+	}
+	if visible(b) {
+		t.Error("B served the unpublished article during the broker outage")
+	}
+	if visible(b) {
+		t.Error("B served the unpublished article during the broker outage, the second time")
+	}
+
+	proxy.Restore()
+	wait.Until(t, "B's response cache to turn on", func() bool { return liveMetric(t, b, "broadsheet_response_cache_suspended") == 0 })
+	visible(b)
+	hits := liveMetric(t, b, "broadsheet_response_cache_hits_total")
+	if visible(b) {
+		t.Error("the unpublished article is visible on B after the outage")
+	}
+	if liveMetric(t, b, "broadsheet_response_cache_hits_total") != hits+1 {
+		t.Error("B's response cache does not serve again after the outage")
 	}
 }

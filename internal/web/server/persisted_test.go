@@ -54,7 +54,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 		name  string
 		cache func(t *testing.T) graphql.Cache[string]
 	}{
-		{"memory", func(*testing.T) graphql.Cache[string] { return persisted.NewMemory(100) }},
+		{"memory", func(*testing.T) graphql.Cache[string] { return persisted.NewMemory(1 << 20) }},
 		{"redis", func(t *testing.T) graphql.Cache[string] { return redisCache(t, prefix) }},
 	}
 	for _, be := range backends {

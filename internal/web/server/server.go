@@ -18,12 +18,11 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph"
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/bytecache"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
@@ -31,6 +30,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/gqlhttp"
+	"github.com/broadsheet/broadsheet/internal/web/graphiql"
 	"github.com/broadsheet/broadsheet/internal/web/guard"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/metrics"
@@ -46,6 +46,8 @@ const (
 	DefaultMaxComplexity  = 5000
 	DefaultMaxTokens      = 5000
 	DefaultRequestTimeout = 10 * time.Second
+	// DefaultQueryCacheBytes bounds the parsed-document cache.
+	DefaultQueryCacheBytes = 32 << 20
 )
 
 // Config holds the server's dependencies and settings. The zero value of
@@ -88,14 +90,30 @@ type Config struct {
 	// its estimated cost (lists cost their page size) and its size in
 	// parser tokens; negative turns a limit off.
 	MaxDepth, MaxComplexity, MaxTokens int
-	// RequestTimeout bounds each GraphQL request (default 10s; negative: none).
+	// RequestTimeout bounds each GraphQL request, and each query and
+	// mutation sent over a websocket or SSE (default 10s; negative: none).
 	RequestTimeout time.Duration
+	// CredentialCheck is how often the API token of an open websocket or
+	// SSE stream is checked again; a revoked or expired one ends it
+	// (default 2s; negative: only at each websocket operation).
+	CredentialCheck time.Duration
 	// RateLimit limits requests per API token and per client address; the
 	// zero value does not limit.
 	RateLimit ratelimit.Options
 
-	// APQCache stores automatic persisted queries (default: in memory).
+	// APQCache stores automatic persisted queries (default: in memory,
+	// APQCacheBytes at most). A cache with Bytes and MaxBytes methods has
+	// them in /metrics.
 	APQCache graphql.Cache[string]
+	// APQCacheBytes bounds the default in-process APQ cache (default
+	// persisted.DefaultMemoryBytes).
+	APQCacheBytes int64
+	// APQMaxDocumentBytes is the largest document persisted (default
+	// persisted.DefaultMaxDocumentBytes; negative: no limit).
+	APQMaxDocumentBytes int
+	// QueryCacheBytes bounds the cache of parsed, validated documents
+	// (default DefaultQueryCacheBytes; negative: no cache).
+	QueryCacheBytes int64
 	// Trusted, when set, runs only these documents (APQ registration off).
 	Trusted *persisted.Trusted
 
@@ -106,6 +124,11 @@ type Config struct {
 	ResponseCache httpcache.StoreOptions
 	// DisableResponseCache turns the server-side response cache off.
 	DisableResponseCache bool
+	// BrokerCheck is how often the server asks whether the live-updates
+	// broker answers (default 1s): while it does not, other replicas'
+	// purges cannot arrive, so the response cache is emptied and turned off
+	// until it does.
+	BrokerCheck time.Duration
 	// OnPurge hears the surrogate keys of every purge (for a CDN or the
 	// event broker that carries purges to other replicas).
 	OnPurge func(keys []string)
@@ -121,15 +144,19 @@ type Config struct {
 
 // Server is Broadsheet's HTTP handler.
 type Server struct {
-	cfg      Config
-	graphql  *handler.Server
-	mux      *http.ServeMux
-	cache    *httpcache.Store
-	limiter  *ratelimit.Limiter
-	draining atomic.Bool
+	cfg     Config
+	graphql *handler.Server
+	mux     *http.ServeMux
+	cache   *httpcache.Store
+	// queryCache holds parsed, validated documents by their text.
+	queryCache *bytecache.Cache[*ast.QueryDocument]
+	limiter    *ratelimit.Limiter
+	draining   atomic.Bool
 
 	wsMu sync.Mutex
 	ws   map[*wsConn]struct{}
+
+	stopWatch context.CancelFunc // ends watchBroker
 }
 
 // New builds the server.
@@ -150,6 +177,11 @@ func New(cfg Config) *Server {
 	cfg.MaxComplexity = orDefault(cfg.MaxComplexity, DefaultMaxComplexity)
 	cfg.MaxTokens = orDefault(cfg.MaxTokens, DefaultMaxTokens)
 	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.QueryCacheBytes = orDefault(cfg.QueryCacheBytes, DefaultQueryCacheBytes)
+	if cfg.APQCache == nil && cfg.Trusted == nil {
+		cfg.APQCache = persisted.NewMemory(cfg.APQCacheBytes)
+	}
+	cfg.CredentialCheck = orDefault(cfg.CredentialCheck, DefaultCredentialCheck)
 	if cfg.CachePolicy == (httpcache.Policy{}) {
 		cfg.CachePolicy = httpcache.Policy{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute}
 	}
@@ -159,6 +191,9 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: ratelimit.New(cfg.RateLimit), ws: map[*wsConn]struct{}{}}
 	if !cfg.DisableResponseCache {
 		s.cache = httpcache.NewStore(cfg.ResponseCache)
+	}
+	if cfg.QueryCacheBytes > 0 {
+		s.queryCache = bytecache.New[*ast.QueryDocument](cfg.QueryCacheBytes, bytecache.DocumentSize)
 	}
 	if cfg.DB != nil {
 		cfg.DB.OnWrite(httpcache.OnWrite(s.Purge, repurgeAfter))
@@ -172,6 +207,7 @@ func New(cfg Config) *Server {
 			}
 		}
 	}
+	s.watchBroker()
 	s.registerCacheMetrics()
 	s.registerLiveMetrics()
 	s.graphql = s.newGraphQL()
@@ -187,7 +223,9 @@ func New(cfg Config) *Server {
 	if cfg.ExposeMetrics {
 		s.mux.Handle("/metrics", cfg.Metrics.Handler())
 	}
-	s.mux.Handle("/{$}", playground.Handler("Broadsheet GraphiQL", "/graphql"))
+	// GraphiQL from the binary: it works without internet access.
+	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
+	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	return s
 }
@@ -220,16 +258,25 @@ func (s *Server) newGraphQL() *handler.Server {
 		Policy: s.cfg.CachePolicy,
 		Ready:  s.dbReady,
 	}))
-	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// First of the extensions: a websocket operation over the rate limit
+	// or with a revoked token is refused before it is even parsed.
+	h.Use(operationPolicy{s: s})
+	if s.queryCache != nil {
+		h.SetQueryCache(s.queryCache)
+	}
 	h.SetParserTokenLimit(s.cfg.MaxTokens)
 	if s.cfg.Trusted != nil {
 		h.Use(s.cfg.Trusted)
-	} else {
-		apq := s.cfg.APQCache
-		if apq == nil {
-			apq = persisted.NewMemory(1000)
+	}
+	// Before parsing and validation, which gqlgen runs outside the
+	// request's context: a document whose fragments would make validation
+	// slow is refused first. Off with the complexity limit.
+	if s.cfg.MaxComplexity > 0 {
+		fw := guard.FragmentWalk{Max: guard.DefaultMaxFragmentWalk, TokenLimit: s.cfg.MaxTokens}
+		if qc := s.queryCache; qc != nil {
+			fw.Known = func(ctx context.Context, q string) bool { _, ok := qc.Get(ctx, q); return ok }
 		}
-		h.Use(extension.AutomaticPersistedQuery{Cache: apq})
+		h.Use(fw)
 	}
 	if s.cfg.DisableIntrospection {
 		h.Use(guard.NoIntrospection{})
@@ -239,10 +286,16 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.MaxDepth > 0 {
 		h.Use(guard.DepthLimit{Max: s.cfg.MaxDepth})
 	}
-	if s.cfg.MaxComplexity > 0 {
-		h.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
-	}
+	// Page sizes before complexity: first: 1000 is a range error naming
+	// its argument, whatever the selection under it costs.
 	h.Use(guard.PageSizes{})
+	if s.cfg.MaxComplexity > 0 {
+		h.Use(&guard.ComplexityLimit{Max: s.cfg.MaxComplexity})
+	}
+	// After the guards: APQ stores a document only once it has passed them.
+	if s.cfg.Trusted == nil {
+		h.Use(persisted.APQ{Cache: s.cfg.APQCache, MaxDocumentBytes: s.cfg.APQMaxDocumentBytes})
+	}
 	if s.cfg.Tracing != nil {
 		h.Use(s.cfg.Tracing.Extension())
 	}
@@ -254,9 +307,10 @@ func (s *Server) newGraphQL() *handler.Server {
 }
 
 // isPublic reports whether a request may share answers with others: a
-// reader that sent no credentials.
+// reader, with no credentials or a reader token (which buys its own rate
+// budget, not other answers).
 func isPublic(r *http.Request) bool {
-	return r.Header.Get("Authorization") == "" && !auth.ViewerFrom(r.Context()).Can(auth.Editor)
+	return !auth.ViewerFrom(r.Context()).Can(auth.Editor)
 }
 
 // dbReady refuses operations at once while the database is known to be
@@ -385,11 +439,32 @@ func (s *Server) registerCacheMetrics() {
 			return 0
 		})
 	}
+	type bounded interface {
+		Bytes() int64
+		MaxBytes() int64
+	}
+	gauges := func(name, what string, b bounded) {
+		m.Func("broadsheet_"+name+"_bytes", "Bytes held by the "+what+".", false, func() float64 { return float64(b.Bytes()) })
+		m.Func("broadsheet_"+name+"_max_bytes", "Bound in bytes of the "+what+".", false, func() float64 { return float64(b.MaxBytes()) })
+	}
+	if s.queryCache != nil {
+		gauges("query_cache", "cache of parsed, validated documents", s.queryCache)
+	}
+	if b, ok := s.cfg.APQCache.(bounded); ok {
+		gauges("apq_cache", "in-process persisted-query cache", b)
+	}
 	if s.cache == nil {
 		return
 	}
 	c := s.cache
+	m.Func("broadsheet_response_cache_max_bytes", "Bound in bytes of the server-side response cache.", false, func() float64 { return float64(c.MaxBytes()) })
 	m.Func("broadsheet_response_cache_entries", "Answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Entries) })
+	m.Func("broadsheet_response_cache_suspended", "1 while the response cache is off because the live-updates broker is away.", false, func() float64 {
+		if c.Suspended() {
+			return 1
+		}
+		return 0
+	})
 	m.Func("broadsheet_response_cache_bytes", "Bytes of answers in the server-side response cache.", false, func() float64 { return float64(c.Stats().Bytes) })
 	m.Func("broadsheet_response_cache_hits_total", "Response-cache hits.", true, func() float64 { return float64(c.Stats().Hits) })
 	m.Func("broadsheet_response_cache_misses_total", "Response-cache misses.", true, func() float64 { return float64(c.Stats().Misses) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -25,6 +26,9 @@ type sseWriter struct {
 	timeout time.Duration
 	cancel  context.CancelFunc
 	failed  atomic.Bool
+	// mu keeps whole events apart: gqlgen writes each event in one Write,
+	// and endWith adds one of its own from another goroutine.
+	mu sync.Mutex
 }
 
 func newSSEWriter(w http.ResponseWriter, timeout time.Duration, cancel context.CancelFunc) *sseWriter {
@@ -36,6 +40,8 @@ func newSSEWriter(w http.ResponseWriter, timeout time.Duration, cancel context.C
 }
 
 func (s *sseWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.failed.Load() {
 		return 0, errStreamClosed
 	}
@@ -51,6 +57,8 @@ func (s *sseWriter) Write(p []byte) (int, error) {
 
 // Flush sends what is buffered, under the same deadline as a write.
 func (s *sseWriter) Flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.failed.Load() {
 		return
 	}
@@ -60,6 +68,25 @@ func (s *sseWriter) Flush() {
 	if err := s.rc.Flush(); err != nil {
 		s.fail()
 	}
+}
+
+// endWith writes a last event and ends the stream. If a write is under
+// way (perhaps blocked on a client that does not read) the stream is
+// aborted without it rather than waiting.
+func (s *sseWriter) endWith(event []byte) {
+	if s.mu.TryLock() {
+		if !s.failed.Load() {
+			if s.timeout > 0 {
+				s.rc.SetWriteDeadline(time.Now().Add(s.timeout))
+			}
+			if _, err := s.ResponseWriter.Write(event); err == nil {
+				s.rc.Flush()
+			}
+		}
+		s.failed.Store(true)
+		s.mu.Unlock()
+	}
+	s.abort()
 }
 
 // abort ends the stream now, even in the middle of a blocked write.

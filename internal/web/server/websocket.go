@@ -52,6 +52,8 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 		Implementation: &wsImplementation{s: s},
 		InitFunc:       s.wsInit,
 		InitTimeout:    15 * time.Second,
+		// A message is held to the body limit of a POST.
+		PayloadReadLimit: &s.cfg.MaxBodyBytes,
 		// No KeepAlivePingInterval: gqlgen would run a goroutine per legacy
 		// connection for its "ka" messages; the adapter's ping timer sends
 		// them instead (see schedulePing).
@@ -59,7 +61,7 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 			s.cfg.Logger.Debug("websocket", "request_id", RequestID(ctx), "err", err)
 		},
 	})
-	h.AddTransport(transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive})
+	h.AddTransport(sseTransport{SSE: transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive}, s: s})
 	// Each subscription payload says which event it is.
 	h.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
@@ -85,7 +87,11 @@ func isLiveRequest(r *http.Request) (ws, sse bool) {
 // request (a reader, or whoever its Authorization header named).
 func (s *Server) wsInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	authz := p.Authorization()
+	client := liveClientFrom(ctx)
 	if authz == "" || s.cfg.Authenticate == nil {
+		if client != nil {
+			s.watchCredential(client) // the upgrade's own header, if any
+		}
 		return ctx, nil, nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/graphql", nil)
@@ -117,6 +123,12 @@ func (s *Server) wsInit(ctx context.Context, p transport.InitPayload) (context.C
 		ctx = transport.AppendCloseReason(ctx, reason)
 		return ctx, nil, errors.New(reason)
 	}
+	if client != nil {
+		// Operations on this connection are counted and re-checked under
+		// the token it authenticated with.
+		client.setCredential(authz)
+		s.watchCredential(client)
+	}
 	return auth.WithViewer(ctx, v), nil, nil
 }
 
@@ -141,6 +153,9 @@ func (w *wsImplementation) Accept(rw http.ResponseWriter, r *http.Request, opts 
 	c, err := websocket.Accept(rw, r, accept)
 	if err != nil {
 		return nil, err
+	}
+	if w.s.cfg.MaxBodyBytes <= 0 {
+		c.SetReadLimit(-1) // no body limit: none on messages either
 	}
 	conn := &wsConn{c: c, srv: w.s, writeTimeout: w.s.cfg.WriteTimeout, done: make(chan struct{})}
 	if lc := live.ConnFrom(r.Context()); lc != nil {
@@ -322,6 +337,9 @@ func (s *Server) CloseLive(ctx context.Context) {
 		case <-c.done:
 		case <-ctx.Done():
 		}
+	}
+	if s.stopWatch != nil {
+		s.stopWatch()
 	}
 	if s.cfg.Live != nil {
 		s.cfg.Live.Close()
