@@ -501,3 +501,30 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// The SSE transport's answers are capped too (the cap is a response
+// middleware, under every transport).
+func TestManyErrorsAreCappedOverSSE(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.NewLive(t, db, testserver.LiveOptions{})
+	var b strings.Builder
+	b.WriteString("subscription { ")
+	for i := range 300 {
+		fmt.Fprintf(&b, "nope%d ", i)
+	}
+	b.WriteString("}")
+	st := openSSE(t, s.URL, "", b.String(), nil)
+	name, data := st.next(t)
+	var body struct {
+		Errors []struct{ Extensions map[string]any }
+	}
+	if err := json.Unmarshal(data, &body); err != nil || name != "next" {
+		t.Fatalf("event %q %v: %.300s", name, err, data)
+	}
+	if n := len(body.Errors); n != 21 {
+		t.Fatalf("%d errors, want 21: %.300s", n, data)
+	}
+	if more, _ := body.Errors[20].Extensions["omittedErrors"].(float64); more < 280 {
+		t.Errorf("last error says %v left out, want at least 280", body.Errors[20].Extensions["omittedErrors"])
+	}
+}
