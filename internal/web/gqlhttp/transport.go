@@ -244,9 +244,8 @@ func (t *Transport) refuse(ctx context.Context, w http.ResponseWriter, exec grap
 // request never executed.
 func (t *Transport) write(w http.ResponseWriter, media string, status int, cacheControl string, resp *graphql.Response, info *reqinfo.Info) {
 	for _, e := range resp.Errors {
-		if code, _ := e.Extensions["code"].(string); code != "" {
-			info.Codes = append(info.Codes, code)
-		}
+		code, _ := e.Extensions["code"].(string)
+		info.AddCode(code)
 	}
 	switch {
 	case resp.Data == nil:

@@ -236,3 +236,121 @@ func TestFragmentWalk(t *testing.T) {
 		})
 	}
 }
+
+// repeat selects fields in turn, n in all, on one article.
+func repeat(n int, fields ...string) string {
+	var b strings.Builder
+	b.WriteString("{ articles(first: 1) { nodes { ")
+	for i := range n {
+		b.WriteString(fields[i%len(fields)])
+		b.WriteByte(' ')
+	}
+	b.WriteString("} } }")
+	return b.String()
+}
+
+// The pair count is what the overlapping-fields rule compares: fields
+// sharing a response key in one selection set, merged through inline
+// fragments, fragment spreads and the selections of same-named fields.
+func TestFieldPairs(t *testing.T) {
+	spreads := func(n, m int) string { // n fragments of m titles on one node
+		var b strings.Builder
+		b.WriteString("{ articles(first: 1) { nodes { ")
+		for i := range n {
+			fmt.Fprintf(&b, "...F%d ", i)
+		}
+		b.WriteString("} } }\n")
+		for i := range n {
+			fmt.Fprintf(&b, "fragment F%d on Article { %s }\n", i, strings.Repeat("title ", m))
+		}
+		return b.String()
+	}
+	relay := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{ articles(first: 5) { edges { node { id __typename ")
+		for i := range n {
+			fmt.Fprintf(&b, "...A%d ", i)
+		}
+		b.WriteString("} } } }\n")
+		for i := range n {
+			fmt.Fprintf(&b, "fragment A%d on Article { id __typename title authors { id __typename name } }\n", i)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name    string
+		query   string
+		pairs   int // -1: only refused
+		refused bool
+	}{
+		{"distinct aliases", wide(1600), 0, false},
+		{"one field 141 times", repeat(141, "title"), 141 * 140 / 2, false},
+		{"one field 142 times", repeat(142, "title"), 142 * 141 / 2, true},
+		{"one field 4900 times", repeat(4900, "title"), 4900 * 4899 / 2, true},
+		{"one alias on two fields 1600 times", repeat(1600, "t: slug", "t: title"), 1600 * 1599 / 2, true},
+		{"inline fragments merge", "{ articles(first: 1) { nodes { title ... on Article { title ... { title } } } } }", 3, false},
+		// 40 copies of 40 names under one alias: 1,600 names merged.
+		{"same-named fields' selections merge", repeat(40, "a: authors { "+strings.Repeat("name ", 40)+"}"), 40*39/2 + 1600*1599/2, true},
+		{"fragments merge", spreads(40, 40), 1600*1599/2 + 40*(40*39/2), true},
+		{"a Relay-like tree of fragments", relay(20), -1, false},
+		{"fan-out chain saturates", fanOut(400), -1, true},
+		{"cycle", "query { ...A } fragment A on Query { __typename ...B } fragment B on Query { __typename ...A }", -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := parser.ParseQuery(&ast.Source{Input: tc.query})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fieldPairs(doc); tc.pairs >= 0 && got != tc.pairs {
+				t.Errorf("fieldPairs = %d, want %d", got, tc.pairs)
+			}
+			gErr := FragmentWalk{MaxPairs: DefaultMaxFieldPairs, TokenLimit: 20_000}.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: tc.query})
+			if refused := gErr != nil; refused != tc.refused {
+				t.Errorf("refused = %v (%v), want %v", refused, gErr, tc.refused)
+			}
+			if gErr != nil && (gErr.Extensions["code"] != CodeComplexityLimit || !strings.Contains(gErr.Message, "repeat too often")) {
+				t.Errorf("error %q %v, want %s saying the fields repeat", gErr.Message, gErr.Extensions["code"], CodeComplexityLimit)
+			}
+		})
+	}
+}
+
+// BenchmarkValidateFieldPairs times gqlparser's validation of documents
+// at DefaultMaxFieldPairs (one field 141 times: 9,870 pairs; the same with
+// two fields under one alias, half the pairs conflicting) and, past it,
+// the pair count that refuses the F1 and F2 documents before validation.
+func BenchmarkValidateFieldPairs(b *testing.B) {
+	for _, d := range []struct {
+		name  string
+		query string
+	}{
+		{"validate/same-field=141", repeat(141, "title")},
+		{"validate/conflicting=141", repeat(141, "t: slug", "t: title")},
+	} {
+		b.Run(d.name, func(b *testing.B) {
+			for b.Loop() {
+				doc, err := parser.ParseQuery(&ast.Source{Input: d.query})
+				if err != nil {
+					b.Fatal(err)
+				}
+				validator.ValidateWithRules(schema.Schema(), doc, rules.NewDefaultRules())
+			}
+		})
+	}
+	for _, d := range []struct {
+		name  string
+		query string
+	}{
+		{"refuse/same-field=4900", repeat(4900, "title")},
+		{"refuse/conflicting=1600", repeat(1600, "t: slug", "t: title")},
+		{"allow/fragment", repeat(1, "id ...A") + "\nfragment A on Article { id __typename title authors { id __typename name } }"},
+	} {
+		b.Run(d.name, func(b *testing.B) {
+			fw := FragmentWalk{Max: DefaultMaxFragmentWalk, MaxPairs: DefaultMaxFieldPairs, TokenLimit: 5000}
+			b.SetBytes(int64(len(d.query)))
+			for b.Loop() {
+				fw.MutateOperationParameters(context.Background(), &graphql.RawParams{Query: d.query})
+			}
+		})
+	}
+}

@@ -53,7 +53,7 @@ func New() *Metrics {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"operation"})
 	m.errors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "broadsheet_graphql_errors_total", Help: "GraphQL errors in responses, by extensions.code.",
+		Name: "broadsheet_graphql_errors_total", Help: "GraphQL responses with errors, by extensions.code (each code once per response).",
 	}, []string{"code"})
 	m.statements = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "broadsheet_sql_statements_per_request",

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 )
 
 // Outcomes of a GraphQL request.
@@ -34,10 +35,23 @@ type Info struct {
 	Operation, OperationType string
 	Outcome                  string
 	Cache                    string
-	// Codes are the extensions.code values of the response's errors.
+	// Codes are the distinct extensions.code values of the response's
+	// errors, at most MaxCodes of them (see AddCode).
 	Codes []string
 	// Statements is the number of SQL statements the request issued.
 	Statements int64
+}
+
+// MaxCodes is the most error codes a request records: its access-log
+// line and metrics stay small whatever number of errors it had.
+const MaxCodes = 5
+
+// AddCode records an error code once, up to MaxCodes codes.
+func (i *Info) AddCode(code string) {
+	if code == "" || len(i.Codes) >= MaxCodes || slices.Contains(i.Codes, code) {
+		return
+	}
+	i.Codes = append(i.Codes, code)
 }
 
 type key struct{}

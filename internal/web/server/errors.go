@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -78,4 +79,33 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 func (s *Server) recoverPanic(ctx context.Context, p any) error {
 	s.cfg.Logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	return fmt.Errorf("panic: %v", p)
+}
+
+// maxErrors is the most errors an answer carries: a document with
+// thousands of faults gets the first ones and a count of the rest, not an
+// answer (and a log line) the size of its faults.
+const maxErrors = 20
+
+// capErrors cuts a response's errors to the first maxErrors and one saying
+// how many more were left out, for every transport.
+func capErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) <= maxErrors {
+		return resp
+	}
+	more := len(resp.Errors) - maxErrors
+	code := "GRAPHQL_VALIDATION_FAILED"
+	if c, _ := resp.Errors[0].Extensions["code"].(string); c != "" {
+		code = c
+	}
+	ext := map[string]any{"code": code, "omittedErrors": more}
+	if id := RequestID(ctx); id != "" {
+		ext["requestId"] = id
+	}
+	errs := slices.Clip(resp.Errors[:maxErrors])
+	resp.Errors = append(errs, &gqlerror.Error{
+		Message:    fmt.Sprintf("%d more errors left out", more),
+		Extensions: ext,
+	})
+	return resp
 }

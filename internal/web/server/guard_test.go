@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -68,6 +70,35 @@ func fanOut(n int, on, leaf string) string {
 	return b.String()
 }
 
+// repeated selects the given fields in turn, n in all, on one article:
+// with aliases that collide they are pairs validation compares (and, when
+// the fields differ, reports) one by one.
+func repeated(n int, fields ...string) string {
+	var b strings.Builder
+	b.WriteString("{ articles(first: 1) { edges { node { ")
+	for i := range n {
+		b.WriteString(fields[i%len(fields)])
+		b.WriteByte(' ')
+	}
+	b.WriteString("} } } }")
+	return b.String()
+}
+
+// relayLike is a query as Relay compiles one: n fragments spread on one
+// node, each selecting id and __typename again, nested ones too.
+func relayLike(n int) string {
+	var b strings.Builder
+	b.WriteString("query Feed { articles(first: 5) { edges { cursor node { id __typename ")
+	for i := range n {
+		fmt.Fprintf(&b, "...A%d ", i)
+	}
+	b.WriteString("} } } }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment A%d on Article { id __typename title authors { id __typename name } }\n", i)
+	}
+	return b.String()
+}
+
 // Every hostile operation is refused before it reaches the database, with
 // its own code, no data entry, and the status the GraphQL-over-HTTP spec
 // asks for: 200 for application/json, 400 for graphql-response+json.
@@ -95,6 +126,10 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"fragment fan-out 60 deep", fanOut(60, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"fragment fan-out 400 deep, near the token limit", fanOut(400, "Query", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			{"fragment fan-out 60 deep below a list", fanOut(60, "Article", "title authors { name }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			// 800 conflicting pairs' worth of one alias: 640,000 errors once.
+			{"one alias on two fields, 1600 times", repeated(1600, "t: slug", "t: title"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"one field 4900 times", repeated(4900, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"one field 200 times", repeated(200, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		}
 		for _, tc := range cases {
 			for _, accept := range []struct {
@@ -130,12 +165,64 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 				`{ articles(first: 20) { nodes { title related(first: 3) { title authors { name } } } } }`,
 				`{ search(query: "korea", first: 20) { edges { score snippet node { title authors { name } tags { name } } } totalCount } }`,
 				`{ article(slug: "` + demo.SeedSlug + `") { related(first: 10) { title } } }`,
+				repeated(140, "title"), // 9,730 pairs, just under the bound
+				relayLike(20),
 			} {
 				var got map[string]any
 				s.MustData(t, testserver.Request{Query: q}, &got)
 			}
 		})
 	})
+}
+
+// An answer carries at most 20 errors and one counting the rest, and the
+// access log names each code once.
+func TestManyErrorsAreCapped(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	var logs syncBuffer
+	s := testserver.New(t, db, nil, func(c *server.Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range 300 {
+		fmt.Fprintf(&b, "nope%d ", i)
+	}
+	b.WriteString("}")
+	r := s.Do(t, testserver.Request{Query: b.String(), Header: http.Header{"X-Request-Id": {"many-errors"}}})
+	var body struct {
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		t.Fatalf("%v: %.300s", err, r.Body)
+	}
+	if len(body.Errors) != 21 {
+		t.Fatalf("%d errors, want 20 and one counting the rest: %.300s", len(body.Errors), r.Body)
+	}
+	last := body.Errors[20]
+	if last.Extensions["omittedErrors"] != float64(280) || last.Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(last.Message, "280") {
+		t.Errorf("last error %+v, want 280 left out", last)
+	}
+	if r.HasData {
+		t.Error("refused operation has a data entry")
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %s", line)
+		}
+		if rec["msg"] == "request" && rec["request_id"] == "many-errors" {
+			found = true
+			if codes, _ := rec["codes"].([]any); len(codes) != 1 || codes[0] != "GRAPHQL_VALIDATION_FAILED" {
+				t.Errorf("access log codes %v, want the one code once", rec["codes"])
+			}
+		}
+	}
+	if !found {
+		t.Error("no access log line for the request")
+	}
 }
 
 // Fan-out documents sent ten at once are all refused, and a reader's
@@ -413,4 +500,31 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			t.Errorf("OPTIONS: %d Allow=%q", res.StatusCode, res.Header.Get("Allow"))
 		}
 	})
+}
+
+// The SSE transport's answers are capped too (the cap is a response
+// middleware, under every transport).
+func TestManyErrorsAreCappedOverSSE(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.NewLive(t, db, testserver.LiveOptions{})
+	var b strings.Builder
+	b.WriteString("subscription { ")
+	for i := range 300 {
+		fmt.Fprintf(&b, "nope%d ", i)
+	}
+	b.WriteString("}")
+	st := openSSE(t, s.URL, "", b.String(), nil)
+	name, data := st.next(t)
+	var body struct {
+		Errors []struct{ Extensions map[string]any }
+	}
+	if err := json.Unmarshal(data, &body); err != nil || name != "next" {
+		t.Fatalf("event %q %v: %.300s", name, err, data)
+	}
+	if n := len(body.Errors); n != 21 {
+		t.Fatalf("%d errors, want 21: %.300s", n, data)
+	}
+	if more, _ := body.Errors[20].Extensions["omittedErrors"].(float64); more < 280 {
+		t.Errorf("last error says %v left out, want at least 280", body.Errors[20].Extensions["omittedErrors"])
+	}
 }

@@ -207,7 +207,7 @@ const repurgeAfter = 2 * time.Second
 // writeRequestError answers a request that never reached GraphQL execution
 // in the GraphQL response shape, with no data entry.
 func writeRequestError(w http.ResponseWriter, info *reqinfo.Info, status int, code, msg string) {
-	info.Codes = append(info.Codes, code)
+	info.AddCode(code)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -272,7 +272,7 @@ func (s *Server) newGraphQL() *handler.Server {
 	// request's context: a document whose fragments would make validation
 	// slow is refused first. Off with the complexity limit.
 	if s.cfg.MaxComplexity > 0 {
-		fw := guard.FragmentWalk{Max: guard.DefaultMaxFragmentWalk, TokenLimit: s.cfg.MaxTokens}
+		fw := guard.FragmentWalk{Max: guard.DefaultMaxFragmentWalk, MaxPairs: guard.DefaultMaxFieldPairs, TokenLimit: s.cfg.MaxTokens}
 		if qc := s.queryCache; qc != nil {
 			fw.Known = func(ctx context.Context, q string) bool { _, ok := qc.Get(ctx, q); return ok }
 		}
@@ -299,6 +299,8 @@ func (s *Server) newGraphQL() *handler.Server {
 	if s.cfg.Tracing != nil {
 		h.Use(s.cfg.Tracing.Extension())
 	}
+	// Every transport's answers carry at most maxErrors errors.
+	h.AroundResponses(capErrors)
 	h.AroundFields(httpcache.FieldMiddleware)
 	h.AroundRootFields(s.auditRefusals)
 	h.SetErrorPresenter(s.presentError)
