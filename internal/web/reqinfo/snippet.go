@@ -45,8 +45,27 @@ func Brief(msg string) string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	if len(msg) > 120 {
-		msg = msg[:120]
+	return clean(msg, 120)
+}
+
+// DetailBytes is the most of an error's text a log line carries.
+const DetailBytes = 500
+
+// Detail is err's text for a log line: errors wrap what they were asked
+// ("load article %q" with the slug a reader sent), so it is cut to
+// DetailBytes, kept on one line, and has email addresses replaced.
+func Detail(err error) string {
+	if err == nil {
+		return ""
+	}
+	return clean(strings.ReplaceAll(err.Error(), "\n", " "), DetailBytes)
+}
+
+// clean cuts msg to at most n bytes of whole characters and replaces email
+// addresses.
+func clean(msg string, n int) string {
+	if len(msg) > n {
+		msg = msg[:n]
 		for len(msg) > 0 && !utf8.ValidString(msg) {
 			msg = msg[:len(msg)-1]
 		}

@@ -1,6 +1,8 @@
 package reqinfo
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,5 +34,31 @@ func TestBrief(t *testing.T) {
 	}
 	if got := Brief(strings.Repeat("z", 500)); len(got) > 130 {
 		t.Errorf("Brief kept %d bytes", len(got))
+	}
+}
+
+func TestDetail(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want func(string) bool
+	}{
+		{"nil", nil, func(s string) bool { return s == "" }},
+		{"short kept", errors.New("load article \"a\": sql: database is closed"), func(s string) bool {
+			return s == "load article \"a\": sql: database is closed"
+		}},
+		{"email replaced", fmt.Errorf("load article %q: %w", "alice@example.com-x", errors.New("boom")), func(s string) bool {
+			return !strings.Contains(s, "alice") && strings.Contains(s, "[email]")
+		}},
+		{"long cut, one line", fmt.Errorf("load article %q:\n%w", strings.Repeat("s", 900_000), errors.New("boom")), func(s string) bool {
+			return len(s) <= DetailBytes+len("…") && !strings.Contains(s, "\n")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Detail(tc.err); !tc.want(got) {
+				t.Errorf("Detail = %q (%d bytes)", got[:min(len(got), 200)], len(got))
+			}
+		})
 	}
 }

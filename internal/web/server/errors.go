@@ -16,6 +16,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/guard"
+	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
 
 // presentError is the one place that turns errors into what clients see:
@@ -69,7 +70,7 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	case dbconn.IsUnavailable(err):
 		code, msg, level = apperr.Unavailable, "the database is unreachable; try again shortly", slog.LevelWarn
 	}
-	s.cfg.Logger.Log(ctx, level, "request failed", "request_id", id, "path", gqlErr.Path.String(), "code", string(code), "err", err)
+	s.cfg.Logger.Log(ctx, level, "request failed", "request_id", id, "path", gqlErr.Path.String(), "code", string(code), "err", reqinfo.Detail(err))
 	gqlErr.Message = fmt.Sprintf("%s (request id %s)", msg, id)
 	gqlErr.Extensions["code"] = string(code)
 	return gqlErr
@@ -77,7 +78,7 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 
 // recoverPanic logs a resolver panic and reports it as INTERNAL.
 func (s *Server) recoverPanic(ctx context.Context, p any) error {
-	s.cfg.Logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	s.cfg.Logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", reqinfo.Detail(fmt.Errorf("%v", p)), "stack", string(debug.Stack()))
 	return fmt.Errorf("panic: %v", p)
 }
 
