@@ -61,8 +61,20 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	// With GOGC at 400 the heap may grow to five times what is live, and a
+	// burst of large documents (each cache bounded, but the garbage they
+	// leave is not) would keep hundreds of MiB that the process never gives
+	// back. A soft limit makes the collector work harder near it and return
+	// memory to the system; GOMEMLIMIT overrides it (raise it for tens of
+	// thousands of live subscribers, see docs/live-updates.md).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// defaultMemoryLimit is the soft memory limit when GOMEMLIMIT is unset.
+const defaultMemoryLimit = 192 << 20
 
 // errUsage marks a bad command line; the message has been printed.
 var errUsage = errors.New("usage")
