@@ -14,6 +14,8 @@ type APIToken struct {
 	// LastUsedAt is when a request last presented the token, to within
 	// auth.TouchEvery; nil if it never was.
 	LastUsedAt *time.Time
+	// ExpiresAt is when the token stops working by itself; nil for never.
+	ExpiresAt *time.Time
 }
 
 // TableName is the GORM table name.

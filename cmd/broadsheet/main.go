@@ -471,7 +471,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "create":
 		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
 	case "list":
-		fs = flagSet("token list", "List API tokens: name, role, creation, last use (to the minute) and revocation.", stdout, stderr)
+		fs = flagSet("token list", "List API tokens: name, role, creation, last use (to the minute), expiry and revocation.", stdout, stderr)
 	case "revoke":
 		fs = flagSet("token revoke NAME", "Revoke the named API token; requests using it are refused from now on.", stdout, stderr)
 	default:
@@ -484,9 +484,10 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	dbURL := dbFlag(fs.FlagSet)
 	create := createFlag(fs.FlagSet)
-	name, role := new(string), new(string)
+	name, role, expires := new(string), new(string), new(time.Duration)
 	if sub == "create" { // the other subcommands take no such flags
 		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
+		expires = fs.Duration("expires", 0, "how long the token works, e.g. 720h (default: until revoked); when it runs out, requests with it are refused and its open websockets and SSE streams end")
 		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
 	}
 	var rest []string
@@ -516,17 +517,25 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "broadsheet token create: %v\n", err)
 			return errUsage
 		}
-		tok, err := tokens.Create(ctx, *name, r)
+		if *expires < 0 {
+			fmt.Fprintf(stderr, "broadsheet token create: --expires %v is in the past\n", *expires)
+			return errUsage
+		}
+		tok, err := tokens.CreateExpiring(ctx, *name, r, *expires)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Created %s token %q. Keep it secret; it is shown only once:\n%s\n", r, *name, tok)
+		until := ""
+		if *expires > 0 {
+			until = fmt.Sprintf(", valid until %s", time.Now().Add(*expires).UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(stdout, "Created %s token %q%s. Keep it secret; it is shown only once:\n%s\n", r, *name, until, tok)
 	case "list":
 		list, err := tokens.List(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED")
+		fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
 		when := func(t *time.Time) string {
 			if t == nil {
 				return "-"
@@ -534,7 +543,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return t.UTC().Format(time.RFC3339)
 		}
 		for _, t := range list {
-			fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.RevokedAt))
+			fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.ExpiresAt), when(t.RevokedAt))
 		}
 	case "revoke":
 		if len(rest) == 0 {

@@ -97,8 +97,19 @@ func ParseRole(s string) (Role, error) {
 
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
-// Create issues a new token and returns it; it is not retrievable later.
+// Create issues a new token that never expires and returns it; it is not
+// retrievable later.
 func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, error) {
+	return t.CreateExpiring(ctx, name, role, 0)
+}
+
+// CreateExpiring is Create for a token that stops working ttl from now
+// (never when ttl is 0). Requests with it are then refused, and its open
+// websockets and SSE streams end, as after a revocation.
+func (t *Tokens) CreateExpiring(ctx context.Context, name string, role Role, ttl time.Duration) (string, error) {
+	if ttl < 0 {
+		return "", fmt.Errorf("token expiry must be in the future (got %v)", ttl)
+	}
 	if !tokenName.MatchString(name) {
 		return "", fmt.Errorf("token name %q: use 1–100 letters, digits, '.', '_' or '-'", name)
 	}
@@ -111,6 +122,10 @@ func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, er
 	}
 	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	rec := &models.APIToken{Name: name, Role: role.String(), TokenHash: HashToken(token), CreatedAt: t.now().UTC()}
+	if ttl > 0 {
+		exp := rec.CreatedAt.Add(ttl)
+		rec.ExpiresAt = &exp
+	}
 	if err := t.store.CreateToken(ctx, rec); err != nil {
 		if apperr.KindOf(err) == apperr.Conflict {
 			return "", fmt.Errorf("a token named %q already exists", name)
@@ -160,6 +175,8 @@ func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, erro
 		v.err = apperr.New(apperr.Unauthenticated, "unknown API token")
 	case rec.RevokedAt != nil:
 		v.err = apperr.New(apperr.Unauthenticated, "this API token has been revoked")
+	case rec.ExpiresAt != nil && !now.Before(*rec.ExpiresAt):
+		v.err = apperr.New(apperr.Unauthenticated, "this API token has expired")
 	default:
 		role, perr := ParseRole(rec.Role)
 		if perr != nil {

@@ -1,0 +1,7 @@
+-- +goose Up
+-- When a token stops working by itself (NULL: never), so a token handed to
+-- a contractor or a preview build need not be remembered to be revoked.
+ALTER TABLE api_tokens ADD COLUMN expires_at DATETIME NULL;
+
+-- +goose Down
+ALTER TABLE api_tokens DROP COLUMN expires_at;
