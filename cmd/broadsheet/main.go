@@ -314,7 +314,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 		a.Close(closeCtx)
 	}()
-	fmt.Fprintf(stdout, "Broadsheet is serving %s\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n", dbconn.MustRedact(*dbURL), base, base)
+	if *logFormat == "json" {
+		// Log collectors merge stdout and stderr: in JSON mode every line
+		// is JSON, the banner too.
+		slog.New(slog.NewJSONHandler(stdout, nil)).Info("Broadsheet is serving",
+			"db", dbconn.MustRedact(*dbURL), "GraphiQL", base+"/", "GraphQL", base+"/graphql")
+	} else {
+		fmt.Fprintf(stdout, "Broadsheet is serving %s\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n", dbconn.MustRedact(*dbURL), base, base)
+	}
 	if err := a.Serve(ctx, ln); err != nil {
 		return err
 	}

@@ -234,7 +234,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("token list: %v", err)
 	}
-	row := regexp.MustCompile(`(?m)^newsroom-cms\s+editor\s+(\S+)\s+(\S+)\s+-$`).FindStringSubmatch(string(listed))
+	row := regexp.MustCompile(`(?m)^newsroom-cms\s+editor\s+(\S+)\s+(\S+)\s+-\s+-$`).FindStringSubmatch(string(listed))
 	if row == nil {
 		t.Fatalf("token list has no active newsroom-cms row:\n%s", listed)
 	}
@@ -287,7 +287,8 @@ func TestServeMySQL(t *testing.T) {
 	cmd.Wait()
 }
 
-var urlLine = regexp.MustCompile(`GraphQL:\s+(http://\S+/graphql)`)
+// urlLine finds the GraphQL endpoint in the banner, text or JSON.
+var urlLine = regexp.MustCompile(`GraphQL"?:\s*"?(http://[^\s"]+/graphql)`)
 
 func waitForURL(t *testing.T, stdout interface{ Read([]byte) (int, error) }, stderr *bytes.Buffer) string {
 	t.Helper()
