@@ -19,11 +19,11 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
-	"github.com/broadsheet/broadsheet/internal/mail"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/persisted"

@@ -23,11 +23,11 @@ var layers = []struct {
 	{"command", []string{"cmd/..."}},
 	{"app", []string{"internal/app"}},
 	{"transport", []string{"graph/...", "internal/web/..."}},
-	{"service", []string{"internal/content", "internal/related", "internal/live", "internal/newsletter",
-		"internal/webhooks", "internal/mail", "internal/auth", "internal/demo"}},
+	{"service", []string{"internal/content/...", "internal/related", "internal/live", "internal/newsletter/...",
+		"internal/webhooks", "internal/auth"}},
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
-		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/bytecache",
+		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit",
 		"internal/schemadoc/..."}},
 }
 

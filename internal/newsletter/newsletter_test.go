@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/demo"
-	"github.com/broadsheet/broadsheet/internal/mail"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
+	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"

@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"

@@ -12,7 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/internal/live"

@@ -22,7 +22,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"

@@ -20,7 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/broadsheet/broadsheet/internal/bytecache"
+	"github.com/broadsheet/broadsheet/internal/web/bytecache"
 )
 
 // Defaults of the persisted-query bounds.

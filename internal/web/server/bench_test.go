@@ -5,7 +5,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store"
 	"testing"
 
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/server"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"

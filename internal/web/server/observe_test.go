@@ -19,7 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"

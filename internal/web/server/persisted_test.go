@@ -13,7 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"

@@ -13,7 +13,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
-	"github.com/broadsheet/broadsheet/internal/demo"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
