@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/related"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -90,8 +89,8 @@ func (s *Service) RelatedPicks(ctx context.Context, articleID uint64) ([]*models
 // with their scores and the reasons for them (recomputed from the current
 // data). Editors only.
 func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first *int) ([]related.Candidate, error) {
-	if !auth.ViewerFrom(ctx).SeesDrafts() {
-		return nil, apperr.New(apperr.Unauthenticated, "relatedCandidates is for editors: send an editor's API token")
+	if err := needEditor(ctx, "relatedCandidates"); err != nil {
+		return nil, err
 	}
 	n := related.Max
 	if first != nil {

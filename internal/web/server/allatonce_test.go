@@ -125,3 +125,29 @@ func TestGeneratedSlugsGetASuffix(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusFilterNeedsAnEditor: asking for drafts without a token is
+// UNAUTHENTICATED (send one); with a reader's token it is FORBIDDEN, as for
+// every other editor-only field.
+func TestStatusFilterNeedsAnEditor(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.WithDemo(t, db)
+	reader := s.Token(t, "site", auth.Reader)
+	editor := s.Token(t, "desk", auth.Editor)
+	for _, q := range []string{
+		`{ articles(first: 2, filter: {status: [DRAFT]}) { nodes { title } } }`,
+		`{ search(query: "korea", first: 2, filter: {status: [DRAFT]}) { nodes { title } } }`,
+		`{ articles(first: 2, filter: {status: [PUBLISHED, SCHEDULED]}) { nodes { title } } }`,
+	} {
+		for _, tc := range []struct{ token, want string }{{"", "UNAUTHENTICATED"}, {reader, "FORBIDDEN"}, {editor, ""}} {
+			r := s.Do(t, testserver.Request{Query: q, Token: tc.token})
+			got := ""
+			if len(r.Errors) > 0 {
+				got = r.Errors[0].Code()
+			}
+			if got != tc.want {
+				t.Errorf("%s with token %q: code %q (%s), want %q", q, tc.token, got, r.Body, tc.want)
+			}
+		}
+	}
+}
