@@ -276,11 +276,11 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 		return nil, apperr.Invalidf("ids", "ids may name at most %d objects (got %d)", MaxNodes, len(refs))
 	}
 	byType := map[string][]uint64{}
-	for _, r := range refs {
+	for i, r := range refs {
 		switch r.Type {
 		case "Article", "Author", "Category", "Tag":
 		default:
-			return nil, apperr.Invalidf("ids", "unknown object type %q", r.Type)
+			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "unknown object type %q", r.Type)
 		}
 		byType[r.Type] = append(byType[r.Type], r.ID)
 	}
