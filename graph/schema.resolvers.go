@@ -218,7 +218,7 @@ func (r *mutationResolver) UpdateAuthor(ctx context.Context, id string, input mo
 		return authorPayload(nil, err)
 	}
 	return authorPayload(r.Content.UpdateAuthor(ctx, authorID, content.AuthorChanges{
-		Name: input.Name, Slug: input.Slug, Bio: input.Bio, AvatarURL: input.AvatarURL, JobTitle: input.JobTitle,
+		Name: input.Name, Slug: input.Slug, Bio: input.Bio, AvatarURL: clearable(input.AvatarURL), JobTitle: input.JobTitle,
 	}))
 }
 

@@ -151,3 +151,53 @@ func TestStatusFilterNeedsAnEditor(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateAuthorNullClearsAvatar: avatarUrl: null removes the portrait;
+// leaving the field out keeps it.
+func TestUpdateAuthorNullClearsAvatar(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.New(t, db, nil)
+	admin := s.Token(t, "chief", auth.Admin)
+	var created struct {
+		CreateAuthor struct{ Author struct{ ID string } }
+	}
+	s.MustData(t, testserver.Request{Query: `mutation { createAuthor(input: {name: "Pat Portrait", avatarUrl: "https://img.example/p.jpg"}) { author { id } } }`, Token: admin}, &created)
+	id := created.CreateAuthor.Author.ID
+	for _, tc := range []struct {
+		name, input string
+		want        *string
+	}{
+		{"left out keeps it", `{jobTitle: "Desk"}`, ptr("https://img.example/p.jpg")},
+		{"null clears it", `{avatarUrl: null}`, nil},
+		{"set again", `{avatarUrl: "https://img.example/q.jpg"}`, ptr("https://img.example/q.jpg")},
+	} {
+		var got struct {
+			UpdateAuthor struct {
+				Author     struct{ AvatarURL *string }
+				UserErrors []userError
+			}
+		}
+		s.MustData(t, testserver.Request{Query: `mutation($id: ID!) { updateAuthor(id: $id, input: ` + tc.input + `) { author { avatarUrl } userErrors { field message code } } }`,
+			Variables: map[string]any{"id": id}, Token: admin}, &got)
+		a := got.UpdateAuthor.Author.AvatarURL
+		if (a == nil) != (tc.want == nil) || (a != nil && *a != *tc.want) {
+			t.Errorf("%s: avatarUrl %v (%+v), want %v", tc.name, orNull(a), got.UpdateAuthor.UserErrors, orNull(tc.want))
+		}
+	}
+	// As a variable, null clears too.
+	var got struct {
+		UpdateAuthor struct{ Author struct{ AvatarURL *string } }
+	}
+	s.MustData(t, testserver.Request{Query: `mutation($id: ID!, $in: UpdateAuthorInput!) { updateAuthor(id: $id, input: $in) { author { avatarUrl } } }`,
+		Variables: map[string]any{"id": id, "in": map[string]any{"avatarUrl": nil}}, Token: admin}, &got)
+	if got.UpdateAuthor.Author.AvatarURL != nil {
+		t.Errorf("null in a variable: avatarUrl %q, want null", *got.UpdateAuthor.Author.AvatarURL)
+	}
+}
+
+func orNull(p *string) string {
+	if p == nil {
+		return "<null>"
+	}
+	return *p
+}
