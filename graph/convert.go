@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -48,6 +50,19 @@ func optionalID(typ string, id *string) (uint64, error) {
 		return 0, nil
 	}
 	return globalid.ParseAs(typ, *id)
+}
+
+// clearable maps an omittable input field to a change: nil (left out)
+// keeps the value, "" (sent as null) clears it.
+func clearable(o graphql.Omittable[*string]) *string {
+	if !o.IsSet() {
+		return nil
+	}
+	if v := o.Value(); v != nil {
+		return v
+	}
+	empty := ""
+	return &empty
 }
 
 func deref[T any](p *T) T {

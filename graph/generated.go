@@ -2581,7 +2581,7 @@ input UpdateAuthorInput {
   slug: String
   "Biography."
   bio: String
-  "Portrait URL."
+  "Portrait URL; null removes the portrait, leaving it out keeps it."
   avatarUrl: String
   "Role at the publication."
   jobTitle: String
@@ -13530,7 +13530,7 @@ func (ec *executionContext) unmarshalInputUpdateAuthorInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.AvatarURL = data
+			it.AvatarURL = graphql.OmittableOf(data)
 		case "jobTitle":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("jobTitle"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

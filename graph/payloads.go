@@ -118,17 +118,23 @@ func idArg(typ, field, id string) (uint64, error) {
 	return n, nil
 }
 
-// idList parses author ids for a byline.
-func idList(typ, field string, ids []string) ([]uint64, error) {
+// idList parses a list of ids of type typ. It returns the ids that parse
+// and one user error per id that does not, so the service can report them
+// with every other problem in the input.
+func idList(typ, field string, ids []string) ([]uint64, apperr.FieldErrors) {
 	out := make([]uint64, 0, len(ids))
+	var bad apperr.FieldErrors
 	for _, id := range ids {
 		n, err := idArg(typ, field, id)
 		if err != nil {
-			return nil, err
+			if e, ok := apperr.As(err); ok {
+				bad = append(bad, e)
+				continue
+			}
 		}
 		out = append(out, n)
 	}
-	return out, nil
+	return out, bad
 }
 
 // plainID parses a plain numeric id (revisions).

@@ -110,14 +110,11 @@ func (r *contentChangeResolver) Object(ctx context.Context, obj *live.Change) (m
 
 // CreateArticle is the resolver for the createArticle field.
 func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error) {
-	authorIDs, err := idList(globalid.TypeAuthor, "authors", input.Authors)
-	if err != nil {
-		return articlePayload(nil, err)
-	}
+	authorIDs, badIDs := idList(globalid.TypeAuthor, "authors", input.Authors)
 	in := content.ArticleInput{
 		Title: input.Title, Slug: deref(input.Slug), Subtitle: deref(input.Subtitle), Body: deref(input.Body),
 		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
-		Status: deref(input.Status),
+		Status: deref(input.Status), IDErrors: badIDs,
 	}
 	if c := cover(input.CoverImage); c != nil {
 		in.Cover = *c
@@ -139,11 +136,8 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 		ch.Tags = &input.Tags
 	}
 	if input.Authors != nil {
-		ids, err := idList(globalid.TypeAuthor, "authors", input.Authors)
-		if err != nil {
-			return articlePayload(nil, err)
-		}
-		ch.AuthorIDs = &ids
+		ids, bad := idList(globalid.TypeAuthor, "authors", input.Authors)
+		ch.AuthorIDs, ch.IDErrors = &ids, bad
 	}
 	return articlePayload(r.Content.UpdateArticle(ctx, articleID, ch, expectedVersion))
 }
@@ -190,11 +184,8 @@ func (r *mutationResolver) SetRelatedArticles(ctx context.Context, id string, re
 	if err != nil {
 		return articlePayload(nil, err)
 	}
-	picks, err := idList(globalid.TypeArticle, "relatedIds", relatedIds)
-	if err != nil {
-		return articlePayload(nil, err)
-	}
-	if err := r.Content.SetRelatedArticles(ctx, articleID, picks); err != nil {
+	picks, bad := idList(globalid.TypeArticle, "relatedIds", relatedIds)
+	if err := r.Content.SetRelatedArticles(ctx, articleID, picks, bad); err != nil {
 		return articlePayload(nil, err)
 	}
 	return articlePayload(r.Content.ArticleByID(ctx, articleID))
@@ -227,7 +218,7 @@ func (r *mutationResolver) UpdateAuthor(ctx context.Context, id string, input mo
 		return authorPayload(nil, err)
 	}
 	return authorPayload(r.Content.UpdateAuthor(ctx, authorID, content.AuthorChanges{
-		Name: input.Name, Slug: input.Slug, Bio: input.Bio, AvatarURL: input.AvatarURL, JobTitle: input.JobTitle,
+		Name: input.Name, Slug: input.Slug, Bio: input.Bio, AvatarURL: clearable(input.AvatarURL), JobTitle: input.JobTitle,
 	}))
 }
 

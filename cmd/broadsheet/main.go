@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -36,7 +37,7 @@ Usage:
   broadsheet migrate [flags]          apply database migrations and exit
   broadsheet seed --demo [flags]      add the demo content
   broadsheet seed --synthetic N       add N synthetic articles (benchmarks)
-  broadsheet token create --name NAME --role editor|admin
+  broadsheet token create --name NAME --role reader|editor|admin
                                       issue an API token (printed once, last line)
   broadsheet token list               list API tokens
   broadsheet token revoke NAME        revoke an API token
@@ -201,16 +202,22 @@ func createFlag(fs *flag.FlagSet) *bool {
 // does not exist) unless create: a token issued into a new, empty file the
 // server never reads is worse than an error.
 func openExisting(ctx context.Context, url string, create bool, log *slog.Logger) (*dbconn.DB, error) {
+	where := absURL(url)
+	noSchema := fmt.Errorf("database %s has no Broadsheet schema; run 'broadsheet migrate --db %s' first, or pass --create", where, where)
+	if !create && emptySQLiteFile(url) {
+		// Opening it would write SQLite's header: refuse without touching it.
+		return nil, noSchema
+	}
 	db, err := dbconn.Open(ctx, url, dbconn.Options{MustExist: !create})
 	if errors.Is(err, dbconn.ErrNoDatabase) {
-		return nil, fmt.Errorf("%w; run 'broadsheet migrate --db %s' (or start the server) first, or pass --create", err, dbconn.MustRedact(url))
+		return nil, fmt.Errorf("%w; run 'broadsheet migrate --db %s' (or start the server) first, or pass --create", err, where)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !create && !db.Migrator().HasTable(dbconn.MigrationsTable) {
 		db.Close()
-		return nil, fmt.Errorf("database %s has no Broadsheet schema; run 'broadsheet migrate --db %s' first, or pass --create", dbconn.MustRedact(url), dbconn.MustRedact(url))
+		return nil, noSchema
 	}
 	n, err := db.Migrate(ctx)
 	if err != nil {
@@ -221,6 +228,30 @@ func openExisting(ctx context.Context, url string, create bool, log *slog.Logger
 		log.Info("applied migrations", "count", n)
 	}
 	return db, nil
+}
+
+// absURL is url safe to print, an SQLite path made absolute: the hint to
+// run migrate must name the file that was looked for, wherever it is run.
+func absURL(url string) string {
+	t, err := dbconn.Parse(url)
+	if err != nil || t.Dialect != dbconn.SQLite || strings.Contains(t.Path, ":memory:") {
+		return dbconn.MustRedact(url)
+	}
+	abs, err := filepath.Abs(t.Path)
+	if err != nil {
+		return dbconn.MustRedact(url)
+	}
+	return "sqlite:" + abs
+}
+
+// emptySQLiteFile reports whether url names an existing SQLite file of 0 bytes.
+func emptySQLiteFile(url string) bool {
+	t, err := dbconn.Parse(url)
+	if err != nil || t.Dialect != dbconn.SQLite {
+		return false
+	}
+	st, err := os.Stat(t.Path)
+	return err == nil && st.Mode().IsRegular() && st.Size() == 0
 }
 
 // openQuietly is openExisting logging only warnings (a one-shot command's
@@ -368,7 +399,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("seed", "Add content: the demo publication (--demo) or N synthetic articles for\nbenchmarks (--synthetic N). Migrations are applied first.", stdout, stderr)
 	dbURL := dbFlag(fs.FlagSet)
 	withDemo := fs.Bool("demo", false, "add the demo content (refused when the database already has content)")
-	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, categories and tags")
+	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, sections and tags")
 	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
 	create := createFlag(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
@@ -396,7 +427,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := demo.Seed(ctx, svc); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added demo content: %d articles, %d authors, %d categories\n", len(demo.Articles), len(demo.Authors), len(demo.Categories))
+		fmt.Fprintf(stdout, "added demo content: %d articles, %d authors, %d sections\n", len(demo.Articles), len(demo.Authors), len(demo.Categories))
 	}
 	if *synthetic > 0 {
 		start := time.Now()
@@ -499,9 +530,13 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var rest []string
 	if sub == "revoke" {
-		// The name is positional: broadsheet token revoke NAME [--db …].
+		// The name is positional, before or after the flags: token revoke
+		// NAME --db … or token revoke --db … NAME. A first, silent pass
+		// finds a name after flags; parse below reports any error.
 		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 			rest, args = args[:1], args[1:]
+		} else if fs.Parse(args) == nil && fs.NArg() > 0 {
+			rest, args = fs.Args()[:1], fs.Args()[1:]
 		}
 	}
 	if err := parse(fs, args, stderr); err != nil {
@@ -566,13 +601,18 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // version describes this build from the information the Go toolchain
-// records: the module version ("(devel)" for a build from a checkout), the
-// VCS revision and time, and "+dirty" when the tree had uncommitted changes.
+// records: the module version (with VCS stamping, a pseudo-version such as
+// v0.0.0-20261128213137-a856530f2298 for a build from a checkout), the VCS
+// revision and time, and "+dirty" once when the tree had uncommitted changes.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "broadsheet (no build information)"
 	}
+	return describe(bi)
+}
+
+func describe(bi *debug.BuildInfo) string {
 	settings := map[string]string{}
 	for _, s := range bi.Settings {
 		settings[s.Key] = s.Value
@@ -580,7 +620,8 @@ func version() string {
 	v := "broadsheet " + bi.Main.Version
 	if rev := settings["vcs.revision"]; rev != "" {
 		v += " revision " + rev
-		if settings["vcs.modified"] == "true" {
+		// The pseudo-version already says +dirty; say it once.
+		if settings["vcs.modified"] == "true" && !strings.HasSuffix(bi.Main.Version, "+dirty") {
 			v += "+dirty"
 		}
 		if t := settings["vcs.time"]; t != "" {

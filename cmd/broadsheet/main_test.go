@@ -87,6 +87,10 @@ func TestCommandLine(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "empty.db"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	relMissing, err := filepath.Abs(filepath.Join("testdata", "missing.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name       string
 		args       []string
@@ -113,12 +117,15 @@ func TestCommandLine(t *testing.T) {
 		{"seed on a missing database", []string{"seed", "--demo", "--db", dbURL}, 1, "", "or pass --create"},
 		{"related on a missing database", []string{"related", "rebuild", "--db", dbURL}, 1, "", "no database file " + filepath.Join(dir, "cli.db")},
 		{"token on an unmigrated database", []string{"token", "list", "--db", "sqlite:" + filepath.Join(dir, "empty.db")}, 1, "", "has no Broadsheet schema"},
+		{"relative path: the hint names the absolute one", []string{"token", "list", "--db", "sqlite:testdata/missing.db"}, 1, "", "run 'broadsheet migrate --db sqlite:" + relMissing + "'"},
+		{"database is a directory", []string{"token", "list", "--db", "sqlite:" + dir}, 1, "", "cannot open SQLite database " + dir + ": it is a directory"},
+		{"migrate into a directory", []string{"migrate", "--db", "sqlite:" + dir}, 1, "", "cannot open SQLite database " + dir + ": it is a directory"},
 		{"missing directory", []string{"token", "list", "--db", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, 1, "", "directory " + filepath.Join(dir, "missing") + " does not exist"},
 		{"migrate into a missing directory", []string{"migrate", "--db", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, 1, "", "directory " + filepath.Join(dir, "missing") + " does not exist"},
 		{"token create --create", []string{"token", "create", "--name", "first", "--create", "--db", "sqlite:" + filepath.Join(dir, "new.db")}, 0, "bst_", ""},
 		{"migrate", []string{"migrate", "--db", dbURL}, 0, "migration(s); schema version", ""},
 		{"migrate again", []string{"migrate", "--db", dbURL}, 0, "applied 0 migration(s)", ""},
-		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles", ""},
+		{"seed demo", []string{"seed", "--demo", "--db", dbURL}, 0, "added demo content: 9 articles, 4 authors, 7 sections", ""},
 		{"seed demo twice", []string{"seed", "--demo", "--db", dbURL}, 1, "", "already has content"},
 		{"seed synthetic", []string{"seed", "--synthetic", "300", "--db", dbURL}, 0, "added 300 synthetic articles", ""},
 		{"token help", []string{"token", "--help"}, 0, "create|list|revoke", ""},
@@ -130,6 +137,10 @@ func TestCommandLine(t *testing.T) {
 		{"token list", []string{"token", "list", "--db", dbURL}, 0, "cms", ""},
 		{"token revoke", []string{"token", "revoke", "cms", "--db", dbURL}, 0, `revoked token "cms"`, ""},
 		{"token revoke again", []string{"token", "revoke", "cms", "--db", dbURL}, 1, "", `no active token named "cms"`},
+		{"token create t1", []string{"token", "create", "--name", "t1", "--db", dbURL}, 0, "bst_", ""},
+		{"token revoke, flags before the name", []string{"token", "revoke", "--db", dbURL, "t1"}, 0, `revoked token "t1"`, ""},
+		{"token revoke, no name after flags", []string{"token", "revoke", "--db", dbURL}, 2, "", "name the token to revoke"},
+		{"token revoke, two names", []string{"token", "revoke", "--db", dbURL, "t1", "t2"}, 2, "", `unexpected argument "t2"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,6 +163,15 @@ func TestCommandLine(t *testing.T) {
 				}
 			}
 		})
+	}
+	// The refusals wrote nothing: an empty file stays empty.
+	if st, err := os.Stat(filepath.Join(dir, "empty.db")); err != nil {
+		t.Error(err)
+	} else if st.Size() != 0 {
+		t.Errorf("empty.db grew to %d bytes though every command refused it", st.Size())
+	}
+	if _, err := os.Stat(relMissing); err == nil {
+		t.Errorf("a refused command created %s", relMissing)
 	}
 }
 

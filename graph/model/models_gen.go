@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -222,8 +223,8 @@ type UpdateAuthorInput struct {
 	Slug *string `json:"slug,omitempty"`
 	// Biography.
 	Bio *string `json:"bio,omitempty"`
-	// Portrait URL.
-	AvatarURL *string `json:"avatarUrl,omitempty"`
+	// Portrait URL; null removes the portrait, leaving it out keeps it.
+	AvatarURL graphql.Omittable[*string] `json:"avatarUrl,omitempty"`
 	// Role at the publication.
 	JobTitle *string `json:"jobTitle,omitempty"`
 }

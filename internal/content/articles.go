@@ -54,12 +54,27 @@ func teasers(ctx context.Context, q ArticleQuery) context.Context {
 	return ctx
 }
 
-func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.ArticleFilter, error) {
+// needEditor refuses what only editors may do, as @hasRole does: with no
+// token UNAUTHENTICATED (send one), with a token of too low a role FORBIDDEN
+// (another token is needed, not a retry).
+func needEditor(ctx context.Context, what string) error {
 	v := auth.ViewerFrom(ctx)
+	switch {
+	case v.SeesDrafts():
+		return nil
+	case v.TokenName == "":
+		return apperr.New(apperr.Unauthenticated, "%s needs an API token with the %s role: send Authorization: Bearer TOKEN", what, auth.Editor)
+	default:
+		return apperr.New(apperr.Forbidden, "%s needs the %s role; your token %q is %s", what, auth.Editor, v.TokenName, v.Role)
+	}
+}
+
+func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.ArticleFilter, error) {
 	for _, st := range q.Statuses {
-		if st != models.StatusPublished && !v.SeesDrafts() {
-			return store.ArticleFilter{}, apperr.New(apperr.Unauthenticated,
-				"only editors may list %s articles: send an editor's API token", st)
+		if st != models.StatusPublished {
+			if err := needEditor(ctx, fmt.Sprintf("listing %s articles", st)); err != nil {
+				return store.ArticleFilter{}, err
+			}
 		}
 	}
 	return store.ArticleFilter{
@@ -261,11 +276,11 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 		return nil, apperr.Invalidf("ids", "ids may name at most %d objects (got %d)", MaxNodes, len(refs))
 	}
 	byType := map[string][]uint64{}
-	for _, r := range refs {
+	for i, r := range refs {
 		switch r.Type {
 		case "Article", "Author", "Category", "Tag":
 		default:
-			return nil, apperr.Invalidf("ids", "unknown object type %q", r.Type)
+			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "unknown object type %q", r.Type)
 		}
 		byType[r.Type] = append(byType[r.Type], r.ID)
 	}

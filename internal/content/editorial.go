@@ -18,6 +18,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -73,6 +74,9 @@ type ArticleChanges struct {
 	AuthorIDs                                           *[]uint64
 	// Cover replaces the cover image; one with an empty URL removes it.
 	Cover *models.CoverImage
+	// IDErrors are ids the caller could not parse; they are reported with
+	// every other problem.
+	IDErrors apperr.FieldErrors
 }
 
 // actor names who is acting, for revisions and the audit log.
@@ -371,12 +375,20 @@ func dedupeTags(names []string) []string {
 // or author) to the format problems, so a client sees them all at once;
 // a failure to check is returned alone.
 func withLinkErrors(format, links apperr.FieldErrors) apperr.FieldErrors {
-	for _, e := range links {
-		if e.Kind == apperr.Internal {
-			return links
-		}
+	if hasInternal(links) {
+		return links
 	}
 	return append(format, links...)
+}
+
+// hasInternal reports whether errs hold a failure to check, not a user error.
+func hasInternal(errs apperr.FieldErrors) bool {
+	for _, e := range errs {
+		if e.Kind == apperr.Internal {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveLinks checks authors and the category slug inside tx.
@@ -408,7 +420,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 		}
 		for _, id := range ids {
 			if !exist[id] {
-				errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "authors", Message: fmt.Sprintf("no author with id %d", id)})
+				errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "authors", Message: fmt.Sprintf("no author with id %q", globalid.ID(globalid.TypeAuthor, id))})
 			}
 		}
 	}

@@ -52,12 +52,20 @@ func takenAs(err error, field, value string) error {
 // CreateAuthor stores a new author.
 func (s *Service) CreateAuthor(ctx context.Context, in AuthorInput) (*models.Author, error) {
 	a := &models.Author{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Bio: in.Bio, AvatarURL: in.AvatarURL, JobTitle: in.JobTitle}
-	if a.Slug == "" {
+	generated := a.Slug == ""
+	if generated {
 		a.Slug = models.Slugify(a.Name)
 	}
 	err := s.change(ctx, ActionAuthorCreate, "Author", 0, func(tx *store.Store) (uint64, error) {
 		if errs := validateAuthor(a); len(errs) > 0 {
 			return 0, errs
+		}
+		if generated {
+			free, err := firstFree(a.Slug, func(slug string) (bool, error) { return tx.AuthorSlugTaken(ctx, slug) })
+			if err != nil {
+				return 0, err
+			}
+			a.Slug = free
 		}
 		err := takenAs(tx.CreateAuthor(ctx, a), "slug", a.Slug)
 		return a.ID, err
@@ -157,12 +165,22 @@ func validateCategory(c *models.Category) apperr.FieldErrors {
 // CreateCategory stores a new section.
 func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*models.Category, error) {
 	c := &models.Category{Name: strings.TrimSpace(in.Name), Slug: in.Slug, Description: in.Description, Position: in.Position}
-	if c.Slug == "" {
+	generated := c.Slug == ""
+	if generated {
 		c.Slug = models.Slugify(c.Name)
 	}
 	err := s.change(ctx, ActionCategoryCreate, "Category", 0, func(tx *store.Store) (uint64, error) {
 		if errs := validateCategory(c); len(errs) > 0 {
 			return 0, errs
+		}
+		if generated {
+			// As for articles: a slug made from the name gets a suffix
+			// rather than a TAKEN error on a field that was not sent.
+			free, err := firstFree(c.Slug, func(slug string) (bool, error) { return tx.CategorySlugTaken(ctx, slug) })
+			if err != nil {
+				return 0, err
+			}
+			c.Slug = free
 		}
 		err := takenAs(tx.CreateCategory(ctx, c), "slug", c.Slug)
 		return c.ID, err

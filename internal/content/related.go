@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/related"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -40,17 +40,21 @@ func (s *Service) RelatedOfArticles(ctx context.Context, ids []uint64, n int) ([
 // the viewer's role; this checks the data: the article exists, at most
 // related.Max picks, none twice, not the article itself, all existing.
 // Picks may be unpublished: readers see each one once it is published.
-func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, relatedIDs []uint64) error {
-	if len(relatedIDs) > related.Max {
-		return apperr.Invalidf("relatedIds", "at most %d related articles (got %d)", related.Max, len(relatedIDs))
+func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, relatedIDs []uint64, idErrs apperr.FieldErrors) error {
+	// Every problem is reported at once: ids the caller could not parse,
+	// then the checks here.
+	errs := append(apperr.FieldErrors(nil), idErrs...)
+	if len(relatedIDs)+len(idErrs) > related.Max {
+		// No lookups for an oversized list.
+		return append(errs, apperr.Invalidf("relatedIds", "at most %d related articles (got %d)", related.Max, len(relatedIDs)+len(idErrs)))
 	}
 	seen := map[uint64]bool{}
 	for _, id := range relatedIDs {
 		switch {
 		case id == articleID:
-			return apperr.Invalidf("relatedIds", "an article cannot be related to itself")
+			errs = append(errs, apperr.Invalidf("relatedIds", "an article cannot be related to itself"))
 		case seen[id]:
-			return apperr.Invalidf("relatedIds", "article %d is listed twice", id)
+			errs = append(errs, apperr.Invalidf("relatedIds", "article %q is listed twice", globalid.ID(globalid.TypeArticle, id)))
 		}
 		seen[id] = true
 	}
@@ -61,12 +65,15 @@ func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, rela
 			return 0, err
 		}
 		if !exists[articleID] {
-			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: fmt.Sprintf("no article with id %d", articleID)}
+			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: fmt.Sprintf("no article with id %q", globalid.ID(globalid.TypeArticle, articleID))}
 		}
 		for _, id := range relatedIDs {
 			if !exists[id] {
-				return articleID, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "relatedIds", Message: fmt.Sprintf("no article with id %d", id)}
+				errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "relatedIds", Message: fmt.Sprintf("no article with id %q", globalid.ID(globalid.TypeArticle, id))})
 			}
+		}
+		if len(errs) > 0 {
+			return articleID, errs
 		}
 		return articleID, tx.SetRelatedPicks(ctx, articleID, relatedIDs)
 	})
@@ -82,8 +89,8 @@ func (s *Service) RelatedPicks(ctx context.Context, articleID uint64) ([]*models
 // with their scores and the reasons for them (recomputed from the current
 // data). Editors only.
 func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first *int) ([]related.Candidate, error) {
-	if !auth.ViewerFrom(ctx).SeesDrafts() {
-		return nil, apperr.New(apperr.Unauthenticated, "relatedCandidates is for editors: send an editor's API token")
+	if err := needEditor(ctx, "relatedCandidates"); err != nil {
+		return nil, err
 	}
 	n := related.Max
 	if first != nil {

@@ -68,7 +68,7 @@ func TestSetRelatedArticles(t *testing.T) {
 
 		// Picks come first, in the editor's order; a pick that is also a
 		// suggestion is not repeated; an unpublished pick is for editors only.
-		if err := svc.SetRelatedArticles(editor, seed.ID, []uint64{pick1.ID, draft.ID, readAlso.ID, pick2.ID}); err != nil {
+		if err := svc.SetRelatedArticles(editor, seed.ID, []uint64{pick1.ID, draft.ID, readAlso.ID, pick2.ID}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := relatedSlugs(t, reader, svc, seed.ID, 10), []string{nobel, demo.ReadAlsoSlug, films}; !slices.Equal(got, want) {
@@ -97,7 +97,7 @@ func TestSetRelatedArticles(t *testing.T) {
 			{"unknown related", seed.ID, []uint64{pick1.ID, 999999}, apperr.Invalid},
 			{"unknown article", 999999, []uint64{pick1.ID}, apperr.NotFound},
 		} {
-			if err := svc.SetRelatedArticles(editor, tc.article, tc.ids); apperr.KindOf(err) != tc.kind {
+			if err := svc.SetRelatedArticles(editor, tc.article, tc.ids, nil); apperr.KindOf(err) != tc.kind {
 				t.Errorf("%s: err = %v, want %s", tc.name, err, tc.kind)
 			}
 		}
@@ -105,7 +105,7 @@ func TestSetRelatedArticles(t *testing.T) {
 			t.Errorf("a refused change altered the picks: %v", got)
 		}
 
-		if err := svc.SetRelatedArticles(editor, seed.ID, nil); err != nil {
+		if err := svc.SetRelatedArticles(editor, seed.ID, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got := relatedSlugs(t, reader, svc, seed.ID, 10); !slices.Equal(got, []string{demo.ReadAlsoSlug}) {

@@ -119,7 +119,8 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChange
 		if ch.Cover != nil {
 			snap.Cover = *ch.Cover
 		}
-		if links := resolveLinks(ctx, tx, snap, ch.Category); len(links) > 0 {
+		links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
+		if len(links) > 0 {
 			return withLinkErrors(validateSnapshot(snap, false), links)
 		}
 		return nil

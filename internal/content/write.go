@@ -35,6 +35,9 @@ type ArticleInput struct {
 	CanonicalURL string
 	Status       models.ArticleStatus // DRAFT when empty
 	PublishedAt  *time.Time
+	// IDErrors are ids the caller could not parse (malformed, or of the
+	// wrong type); they are reported with every other problem.
+	IDErrors apperr.FieldErrors
 }
 
 // CreateArticle validates and stores a new article with its byline and tags
@@ -59,7 +62,16 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	}
 	a := &models.Article{}
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
-		if errs := withLinkErrors(validateSnapshot(&snap, generated), resolveLinks(ctx, tx, &snap, &in.Category)); len(errs) > 0 {
+		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...), resolveLinks(ctx, tx, &snap, &in.Category))
+		if !generated && len(errs) > 0 && models.ValidSlug(snap.Slug) && !hasInternal(errs) {
+			// A taken slug is reported with the other problems, not after they are fixed.
+			if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
+				return 0, err
+			} else if taken {
+				errs = append(errs, apperr.Takenf("slug", "slug %q is taken by another article", snap.Slug))
+			}
+		}
+		if len(errs) > 0 {
 			return 0, errs
 		}
 		if generated {
@@ -90,17 +102,23 @@ func freeSlug(ctx context.Context, tx *store.Store, base string, exceptID uint64
 	if base == "" {
 		base = "article"
 	}
+	return firstFree(base, func(slug string) (bool, error) { return tx.SlugTaken(ctx, slug, exceptID) })
+}
+
+// firstFree returns base, or base-2, base-3, … whichever taken reports
+// unused: a slug made from a name never collides, as for articles.
+func firstFree(base string, taken func(string) (bool, error)) (string, error) {
 	for i := 1; i < 1000; i++ {
 		candidate := base
 		if i > 1 {
 			suffix := fmt.Sprintf("-%d", i)
 			candidate = strings.TrimRight(base[:min(len(base), models.MaxSlugLen-len(suffix))], "-") + suffix
 		}
-		taken, err := tx.SlugTaken(ctx, candidate, exceptID)
+		used, err := taken(candidate)
 		if err != nil {
 			return "", err
 		}
-		if !taken {
+		if !used {
 			return candidate, nil
 		}
 	}

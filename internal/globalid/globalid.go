@@ -48,7 +48,15 @@ func ParseAs(want, global string) (uint64, error) {
 		return 0, err
 	}
 	if typ != want {
-		return 0, apperr.Invalidf("id", "id %q is a %s id, not a %s id", apperr.Clip(global, 64), typ, want)
+		return 0, apperr.Invalidf("id", "id %q is %s id, not %s id", apperr.Clip(global, 64), article(typ), article(want))
 	}
 	return id, nil
+}
+
+// article puts "a" or "an" before a type name ("an Article", "a Tag").
+func article(name string) string {
+	if name != "" && strings.ContainsRune("AEIOUaeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }

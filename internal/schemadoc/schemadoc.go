@@ -82,48 +82,68 @@ type located struct {
 }
 
 func parse(src string) (*ast.SchemaDocument, []located, error) {
+	doc, gated, _, err := parseAll(src)
+	return doc, gated, err
+}
+
+// parseAll also returns the ungated fields whose description still ends
+// with a role sentence (the directive was removed): Rewrite strips it.
+func parseAll(src string) (*ast.SchemaDocument, []located, []located, error) {
 	doc, err := parser.ParseSchema(&ast.Source{Name: "schema.graphql", Input: src})
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse schema: %w", err)
+		return nil, nil, nil, fmt.Errorf("parse schema: %w", err)
 	}
-	var gated []located
+	var gated, stale []located
 	defs := append(append(ast.DefinitionList{}, doc.Definitions...), doc.Extensions...)
 	for _, d := range defs {
 		for _, f := range d.Fields {
 			dir := f.Directives.ForName(Directive)
 			if dir == nil {
+				if suffixRe.MatchString(f.Description) {
+					stale = append(stale, located{Gated{Type: d.Name, Field: f.Name}, f.Position.Start})
+				}
 				continue
 			}
 			arg := dir.Arguments.ForName("role")
 			if arg == nil || arg.Value == nil {
-				return nil, nil, fmt.Errorf("%s.%s: @%s without a role", d.Name, f.Name, Directive)
+				return nil, nil, nil, fmt.Errorf("%s.%s: @%s without a role", d.Name, f.Name, Directive)
 			}
 			gated = append(gated, located{Gated{d.Name, f.Name, arg.Value.Raw}, f.Position.Start})
 		}
 	}
-	return doc, gated, nil
+	return doc, gated, stale, nil
 }
 
 // Rewrite returns src with every role-gated field's description ending in
-// Suffix(role), replacing an earlier suffix; everything else is unchanged.
+// Suffix(role), replacing an earlier suffix, and the suffix removed from
+// fields no longer gated; everything else is unchanged.
 func Rewrite(src string) (string, error) {
-	_, gated, err := parse(src)
+	_, gated, stale, err := parseAll(src)
 	if err != nil {
 		return "", err
 	}
 	rs := []rune(src)
+	all := append(gated, stale...) // a stale field has no Role
 	// From the end, so earlier offsets stay valid.
-	sort.Slice(gated, func(i, j int) bool { return gated[i].start > gated[j].start })
-	for _, g := range gated {
+	sort.Slice(all, func(i, j int) bool { return all[i].start > all[j].start })
+	for _, g := range all {
 		start, end, block, ok := description(rs, g.start)
 		if !ok {
+			if g.Role == "" {
+				continue // the parser saw a description this cannot place: leave it
+			}
 			return "", fmt.Errorf("%s: a role-gated field needs a description", g.Name())
 		}
 		inner := string(rs[start:end])
 		var repl string
-		if block {
+		switch {
+		case g.Role == "" && block:
+			repl = stripBlock(inner)
+		case g.Role == "":
+			repl = strings.TrimSpace(suffixRe.ReplaceAllString(inner, ""))
+		case block:
 			repl = rewriteBlock(inner, Suffix(g.Role))
-		} else {
+		default:
 			repl = strings.TrimSpace(suffixRe.ReplaceAllString(inner, "")) + " " + Suffix(g.Role)
 		}
 		rs = append(rs[:start], append([]rune(repl), rs[end:]...)...)
@@ -160,6 +180,16 @@ func description(rs []rune, at int) (start, end int, block, ok bool) {
 		}
 	}
 	return 0, 0, false, false
+}
+
+// stripBlock removes the role sentence from a block string's text, keeping
+// the closing quotes where they were.
+func stripBlock(inner string) string {
+	tail := ""
+	if i := strings.LastIndex(inner, "\n"); i >= 0 && strings.TrimSpace(inner[i:]) == "" {
+		tail = inner[i:]
+	}
+	return strings.TrimRight(suffixRe.ReplaceAllString(inner, ""), " \t\n") + tail
 }
 
 // rewriteBlock appends suffix to a block string's text, on its last line

@@ -258,3 +258,22 @@ func (s *Store) TagsByIDs(ctx context.Context, v Visibility, ids []uint64) (map[
 	}
 	return out, nil
 }
+
+// AuthorSlugTaken reports whether any author row, deleted or not, holds
+// slug (the unique index covers them all).
+func (s *Store) AuthorSlugTaken(ctx context.Context, slug string) (bool, error) {
+	return s.slugUsed(ctx, &models.Author{}, slug)
+}
+
+// CategorySlugTaken reports whether a section holds slug.
+func (s *Store) CategorySlugTaken(ctx context.Context, slug string) (bool, error) {
+	return s.slugUsed(ctx, &models.Category{}, slug)
+}
+
+func (s *Store) slugUsed(ctx context.Context, model any, slug string) (bool, error) {
+	var n int64
+	if err := s.q(ctx).Model(model).Where("slug = ?", slug).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("check slug %q: %w", slug, err)
+	}
+	return n > 0, nil
+}

@@ -347,10 +347,12 @@ func checkSQLitePath(path string, mustExist bool) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("cannot open SQLite database %s: %s is not a directory", abs, dir)
 	}
-	if mustExist {
-		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w %s", ErrNoDatabase, abs)
-		}
+	st, err := os.Stat(abs)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Errorf("cannot open SQLite database %s: it is a directory", abs)
+	case mustExist && errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w %s", ErrNoDatabase, abs)
 	}
 	return nil
 }

@@ -45,8 +45,9 @@ func chromium(t *testing.T) string {
 
 // TestGraphiQLOffline loads GraphiQL in headless Chromium with every host
 // but the loopback test server unreachable, runs the example it opens
-// with, and reads the rendered result; then saves an editor's token in the
-// Headers pane and checks that the same example shows editors' fields,
+// with, and reads the rendered result; then saves a reader's token in the
+// Headers pane (the example still runs, as a reader's), then an editor's,
+// and checks that the same example shows editors' fields,
 // also after a reload. Every request the page made must have gone to the
 // test server. BROADSHEET_TEST_SCREENSHOT=PATH keeps a screenshot of the
 // result (docs/graphiql.png in the repository).
@@ -55,6 +56,7 @@ func TestGraphiQLOffline(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	token := s.Token(t, "graphiql-browser", auth.Editor)
+	readerToken := s.Token(t, "graphiql-frontend", auth.Reader)
 	origin, err := url.Parse(s.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -153,16 +155,32 @@ func TestGraphiQLOffline(t *testing.T) {
 		}
 	}
 
-	// An editor saves a token in the Headers pane.
-	headers := `{"Authorization": "Bearer ` + token + `"}`
-	if err := chromedp.Do(tctx,
-		chromedp.Click(chromedp.Search(`//button[normalize-space(.)="Headers"]`)),
-		// The pane shown is the editor without the hidden class.
-		chromedp.WaitVisible(chromedp.CSS(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror").CodeMirror.setValue(`+"`"+headers+"`"+`)`),
-	); err != nil {
-		t.Fatalf("enter the token in the Headers pane: %v", err)
+	// A token is saved in the Headers pane: first a reader's, which must
+	// run the reader's part of the example without errors, then an
+	// editor's.
+	setHeaders := func(tok string) {
+		t.Helper()
+		headers := `{"Authorization": "Bearer ` + tok + `"}`
+		if err := chromedp.Do(tctx,
+			chromedp.Click(chromedp.Search(`//button[normalize-space(.)="Headers"]`)),
+			// The pane shown is the editor without the hidden class.
+			chromedp.WaitVisible(chromedp.CSS(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")),
+			chromedp.Evaluate[chromedp.Void](`document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror").CodeMirror.setValue(`+"`"+headers+"`"+`)`),
+		); err != nil {
+			t.Fatalf("enter the token in the Headers pane: %v", err)
+		}
 	}
+	setHeaders(readerToken)
+	withReaderToken := run("reader's token")
+	if !strings.Contains(withReaderToken, `"title": "The exchange of weapons between Putin and Kim Jong Un alarms the West"`) {
+		t.Errorf("reader's token: result lacks the article:\n%s", withReaderToken)
+	}
+	for _, notWant := range []string{`"revisions"`, `"drafts"`, `"errors"`, `"data": null`} {
+		if strings.Contains(withReaderToken, notWant) {
+			t.Errorf("reader's token: result has %s:\n%s", notWant, withReaderToken)
+		}
+	}
+	setHeaders(token)
 	for _, when := range []string{"editor", "editor after a reload"} {
 		if when == "editor after a reload" {
 			// The page keeps the headers in the browser's storage (its

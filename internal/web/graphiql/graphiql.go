@@ -51,16 +51,17 @@ const SeedSlug = "the-exchange-of-weapons-between-putin-and-kim-jong-un-alarms-t
 
 // Example is the query the page opens with: the homepage's latest articles
 // and the demo's seed article. The fields under @include(if: $editor) need
-// an editor's token; the page sets $editor when the Headers pane carries
-// an Authorization header.
+// an editor's token; the page sets $editor when the token in the Headers
+// pane is an editor's or admin's (a reader's token runs the reader's part).
 const Example = `# Broadsheet: an article page and the homepage.
 # Run it with the ▶ button (or Ctrl-Enter).
 #
 # Editors: put your token in Headers (below),
 #   {"Authorization": "Bearer bst_…"}
-# and run it again: it then also shows drafts,
-# versions and revisions. The token is kept in
-# this browser; $editor is set for you.
+# and run it again: with an editor's token it then
+# also shows drafts, versions and revisions. The
+# token is kept in this browser; $editor is set
+# for you.
 query Homepage($editor: Boolean = false) {
   article(slug: "` + SeedSlug + `") {
     title
@@ -106,19 +107,41 @@ var page = template.Must(template.New("graphiql").Parse(`<!doctype html>
   var ws = new URL(endpoint);
   ws.protocol = location.protocol === "https:" ? "wss:" : "ws:";
   var base = GraphiQL.createFetcher({ url: endpoint.href, subscriptionUrl: ws.href });
-  function hasToken(headers) {
-    return Object.keys(headers || {}).some(function (k) {
-      return k.toLowerCase() === "authorization" && String(headers[k]).trim() !== "";
+  // probe asks plainly (no multipart answer), for the role check below.
+  var probe = GraphiQL.createFetcher({ url: endpoint.href, enableIncrementalDelivery: false });
+  function authorization(headers) {
+    var v = "";
+    Object.keys(headers || {}).forEach(function (k) {
+      if (k.toLowerCase() === "authorization") v = String(headers[k]).trim();
     });
+    return v;
+  }
+  // Whether the token in the Headers pane is an editor's: asking for
+  // drafts succeeds for an editor, is FORBIDDEN for a reader's token. A
+  // definite answer is kept per token; anything else counts as no.
+  var editors = {};
+  function isEditor(auth, opts) {
+    if (!auth) return Promise.resolve(false);
+    if (auth in editors) return Promise.resolve(editors[auth]);
+    return Promise.resolve(probe({ query: "{ articles(first: 1, filter: {status: [DRAFT]}) { nodes { id } } }" }, opts))
+      .then(function (res) {
+        var errors = (res && res.errors) || [];
+        var forbidden = errors.some(function (e) { return e.extensions && e.extensions.code === "FORBIDDEN"; });
+        if (res && res.data && errors.length === 0) editors[auth] = true;
+        else if (forbidden) editors[auth] = false;
+        return errors.length === 0 && !!(res && res.data);
+      }, function () { return false; });
   }
   // An operation that declares $editor and leaves it unset gets it from
-  // the Headers pane: true when an Authorization header is there.
+  // the token in the Headers pane: true for an editor's or admin's token.
   function fetcher(params, opts) {
     if (params && typeof params.query === "string" && /\$editor\b/.test(params.query)) {
       var vars = Object.assign({}, params.variables || {});
       if (!("editor" in vars)) {
-        vars.editor = hasToken(opts && opts.headers);
-        params = Object.assign({}, params, { variables: vars });
+        return isEditor(authorization(opts && opts.headers), opts).then(function (editor) {
+          vars.editor = editor;
+          return base(Object.assign({}, params, { variables: vars }), opts);
+        });
       }
     }
     return base(params, opts);

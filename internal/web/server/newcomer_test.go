@@ -137,13 +137,18 @@ func TestNodes(t *testing.T) {
 		for i := range many {
 			many[i] = ids.Article.ID
 		}
-		for name, vars := range map[string]map[string]any{
-			"101 ids":      {"ids": many},
-			"malformed id": {"ids": []string{ids.Article.ID, "not-an-id"}},
+		// A problem with one id names it by index, whatever the problem.
+		for name, tc := range map[string]struct {
+			ids  []string
+			name string
+		}{
+			"101 ids":      {many, `"ids"`},
+			"malformed id": {[]string{ids.Article.ID, "not-an-id"}, `"ids[1]"`},
+			"unknown type": {[]string{ids.Article.ID, encodeB64("Frobnicator:1")}, `"ids[1]"`},
 		} {
-			r := s.Do(t, testserver.Request{Query: q, Variables: vars})
-			if codes := r.Codes(); !slices.Equal(codes, []string{"BAD_USER_INPUT"}) || !strings.Contains(string(r.Body), "ids") {
-				t.Errorf("%s: %v %.300s", name, codes, r.Body)
+			r := s.Do(t, testserver.Request{Query: q, Variables: map[string]any{"ids": tc.ids}})
+			if codes := r.Codes(); !slices.Equal(codes, []string{"BAD_USER_INPUT"}) || !strings.Contains(string(r.Body), tc.name) {
+				t.Errorf("%s: %v %.300s, want %s named", name, codes, r.Body, tc.name)
 			}
 		}
 	})

@@ -117,7 +117,7 @@ func TestRelatedNeverShowsUnpublishedToReaders(t *testing.T) {
 			a, _ := store.New(s.DB).ArticleBySlug(ctx, store.Visibility{}, sl)
 			hiddenIDs = append(hiddenIDs, a.ID)
 		}
-		if err := s.Content.SetRelatedArticles(ctx, seed.ID, hiddenIDs); err != nil {
+		if err := s.Content.SetRelatedArticles(ctx, seed.ID, hiddenIDs, nil); err != nil {
 			t.Fatal(err)
 		}
 		q := `{ articles(first: 20) { nodes { slug related(first: 10) { slug status } } }
