@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// token manages API tokens: create (printed once), list and revoke.
+func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	var fs *flagSetWithHelp
+	switch sub {
+	case "create":
+		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
+	case "list":
+		fs = flagSet("token list", "List API tokens: name, role, creation, last use (to the minute), expiry and revocation.", stdout, stderr)
+	case "revoke":
+		fs = flagSet("token revoke NAME", "Revoke the named API token; requests using it are refused from now on.", stdout, stderr)
+	default:
+		if sub == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(stdout, "Usage: broadsheet token create|list|revoke [flags]\n\nManage the API tokens editorial tools use (Authorization: Bearer TOKEN).\n")
+			return flag.ErrHelp
+		}
+		fmt.Fprintln(stderr, "broadsheet token: want create, list or revoke (run 'broadsheet token --help')")
+		return errUsage
+	}
+	dbURL := dbFlag(fs.FlagSet)
+	create := createFlag(fs.FlagSet)
+	name, role, expires := new(string), new(string), new(time.Duration)
+	if sub == "create" { // the other subcommands take no such flags
+		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
+		expires = fs.Duration("expires", 0, "how long the token works, e.g. 720h (default: until revoked); when it runs out, requests with it are refused and its open websockets and SSE streams end")
+		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
+	}
+	var rest []string
+	if sub == "revoke" {
+		// The name is positional, before or after the flags: token revoke
+		// NAME --db … or token revoke --db … NAME. A first, silent pass
+		// finds a name after flags; parse below reports any error.
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			rest, args = args[:1], args[1:]
+		} else if fs.Parse(args) == nil && fs.NArg() > 0 {
+			rest, args = fs.Args()[:1], fs.Args()[1:]
+		}
+	}
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	db, err := openQuietly(ctx, *dbURL, *create, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tokens := auth.NewTokens(store.New(db))
+	switch sub {
+	case "create":
+		if *name == "" {
+			fmt.Fprintln(stderr, "broadsheet token create: --name is required")
+			return errUsage
+		}
+		r, err := auth.ParseRole(*role)
+		if err != nil {
+			fmt.Fprintf(stderr, "broadsheet token create: %v\n", err)
+			return errUsage
+		}
+		if *expires < 0 {
+			fmt.Fprintf(stderr, "broadsheet token create: --expires %v is in the past\n", *expires)
+			return errUsage
+		}
+		tok, err := tokens.CreateExpiring(ctx, *name, r, *expires)
+		if err != nil {
+			return err
+		}
+		until := ""
+		if *expires > 0 {
+			until = fmt.Sprintf(", valid until %s", time.Now().Add(*expires).UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(stdout, "Created %s token %q%s. Keep it secret; it is shown only once:\n%s\n", r, *name, until, tok)
+	case "list":
+		list, err := tokens.List(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
+		when := func(t *time.Time) string {
+			if t == nil {
+				return "-"
+			}
+			return t.UTC().Format(time.RFC3339)
+		}
+		for _, t := range list {
+			fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.ExpiresAt), when(t.RevokedAt))
+		}
+	case "revoke":
+		if len(rest) == 0 {
+			fmt.Fprintln(stderr, "broadsheet token revoke: name the token to revoke")
+			return errUsage
+		}
+		if err := tokens.Revoke(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked token %q\n", rest[0])
+	}
+	return nil
+}
