@@ -15,19 +15,12 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/broadsheet/broadsheet/graph"
+	"github.com/broadsheet/broadsheet/internal/testkit/hostile"
 )
 
-// fanOut is a document whose fragment Fi spreads F(i+1) twice, n levels
-// deep: a few hundred bytes that expand to 2^n copies of the last one.
-func fanOut(n int) string {
-	var b strings.Builder
-	b.WriteString("query { articles(first: 1) { nodes { ...F0 } } }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on Article { id ...F%d ...F%d }\n", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on Article { title authors { name } }\n", n)
-	return b.String()
-}
+// fanOut is the fan-out document these tests measure: 2^n copies of the
+// last fragment when expanded.
+func fanOut(n int) string { return hostile.FanOut(n, "Article", "id", "title authors { name }") }
 
 // wide is an ordinary document of n aliased fields.
 func wide(n int) string {
@@ -237,18 +230,6 @@ func TestFragmentWalk(t *testing.T) {
 	}
 }
 
-// repeat selects fields in turn, n in all, on one article.
-func repeat(n int, fields ...string) string {
-	var b strings.Builder
-	b.WriteString("{ articles(first: 1) { nodes { ")
-	for i := range n {
-		b.WriteString(fields[i%len(fields)])
-		b.WriteByte(' ')
-	}
-	b.WriteString("} } }")
-	return b.String()
-}
-
 // The pair count is what the overlapping-fields rule compares: fields
 // sharing a response key in one selection set, merged through inline
 // fragments, fragment spreads and the selections of same-named fields.
@@ -284,13 +265,13 @@ func TestFieldPairs(t *testing.T) {
 		refused bool
 	}{
 		{"distinct aliases", wide(1600), 0, false},
-		{"one field 141 times", repeat(141, "title"), 141 * 140 / 2, false},
-		{"one field 142 times", repeat(142, "title"), 142 * 141 / 2, true},
-		{"one field 4900 times", repeat(4900, "title"), 4900 * 4899 / 2, true},
-		{"one alias on two fields 1600 times", repeat(1600, "t: slug", "t: title"), 1600 * 1599 / 2, true},
+		{"one field 141 times", hostile.Repeated(141, "title"), 141 * 140 / 2, false},
+		{"one field 142 times", hostile.Repeated(142, "title"), 142 * 141 / 2, true},
+		{"one field 4900 times", hostile.Repeated(4900, "title"), 4900 * 4899 / 2, true},
+		{"one alias on two fields 1600 times", hostile.Repeated(1600, "t: slug", "t: title"), 1600 * 1599 / 2, true},
 		{"inline fragments merge", "{ articles(first: 1) { nodes { title ... on Article { title ... { title } } } } }", 3, false},
 		// 40 copies of 40 names under one alias: 1,600 names merged.
-		{"same-named fields' selections merge", repeat(40, "a: authors { "+strings.Repeat("name ", 40)+"}"), 40*39/2 + 1600*1599/2, true},
+		{"same-named fields' selections merge", hostile.Repeated(40, "a: authors { "+strings.Repeat("name ", 40)+"}"), 40*39/2 + 1600*1599/2, true},
 		{"fragments merge", spreads(40, 40), 1600*1599/2 + 40*(40*39/2), true},
 		{"a Relay-like tree of fragments", relay(20), -1, false},
 		{"fan-out chain saturates", fanOut(400), -1, true},
@@ -324,8 +305,8 @@ func BenchmarkValidateFieldPairs(b *testing.B) {
 		name  string
 		query string
 	}{
-		{"validate/same-field=141", repeat(141, "title")},
-		{"validate/conflicting=141", repeat(141, "t: slug", "t: title")},
+		{"validate/same-field=141", hostile.Repeated(141, "title")},
+		{"validate/conflicting=141", hostile.Repeated(141, "t: slug", "t: title")},
 	} {
 		b.Run(d.name, func(b *testing.B) {
 			for b.Loop() {
@@ -341,9 +322,9 @@ func BenchmarkValidateFieldPairs(b *testing.B) {
 		name  string
 		query string
 	}{
-		{"refuse/same-field=4900", repeat(4900, "title")},
-		{"refuse/conflicting=1600", repeat(1600, "t: slug", "t: title")},
-		{"allow/fragment", repeat(1, "id ...A") + "\nfragment A on Article { id __typename title authors { id __typename name } }"},
+		{"refuse/same-field=4900", hostile.Repeated(4900, "title")},
+		{"refuse/conflicting=1600", hostile.Repeated(1600, "t: slug", "t: title")},
+		{"allow/fragment", hostile.Repeated(1, "id ...A") + "\nfragment A on Article { id __typename title authors { id __typename name } }"},
 	} {
 		b.Run(d.name, func(b *testing.B) {
 			fw := FragmentWalk{Max: DefaultMaxFragmentWalk, MaxPairs: DefaultMaxFieldPairs, TokenLimit: 5000}

@@ -2,8 +2,9 @@ package server_test
 
 import (
 	"context"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"

@@ -15,6 +15,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/hostile"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/persisted"
 	"github.com/broadsheet/broadsheet/internal/web/server"
@@ -101,7 +102,7 @@ func TestOnlyRunnableDocumentsArePersisted(t *testing.T) {
 		name, query, code string
 	}{
 		{"invalid", `{ nope }`, "GRAPHQL_VALIDATION_FAILED"},
-		{"refused by a guard", fanOut(40, "Query", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"refused by a guard", hostile.FanOut(40, "Query", "__typename", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"over the size cap", large, ""},
 	}
 	for _, tc := range cases {

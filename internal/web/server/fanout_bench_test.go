@@ -7,6 +7,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/hostile"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkFanOutRefusal(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				q := fanOut(depth, "Query", "articles(first: 1) { nodes { title } }") + fmt.Sprintf("# %d\n", i)
+				q := hostile.FanOut(depth, "Query", "__typename", "articles(first: 1) { nodes { title } }") + fmt.Sprintf("# %d\n", i)
 				r := s.Do(b, testserver.Request{Query: q})
 				if depth >= 20 && !slices.Equal(r.Codes(), []string{"COMPLEXITY_LIMIT_EXCEEDED"}) {
 					b.Fatal(r)

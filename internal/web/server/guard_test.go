@@ -15,6 +15,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/hostile"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 )
@@ -48,37 +49,6 @@ func fragmentCycle() string {
 		fmt.Fprintf(&b, "f%d: __typename ", i)
 	}
 	b.WriteString("} fragment B on Query { ...A }")
-	return b.String()
-}
-
-// fanOut is a document of a few hundred bytes whose fragment Fi spreads
-// F(i+1) twice, n levels deep: walked spread by spread it is 2^n copies of
-// the last fragment.
-func fanOut(n int, on, leaf string) string {
-	var b strings.Builder
-	if on == "Query" {
-		b.WriteString("query { ...F0 }\n")
-	} else {
-		b.WriteString("query { articles(first: 1) { nodes { ...F0 } } }\n")
-	}
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on %s { __typename ...F%d ...F%d }\n", i, on, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on %s { %s }\n", n, on, leaf)
-	return b.String()
-}
-
-// repeated selects the given fields in turn, n in all, on one article:
-// with aliases that collide they are pairs validation compares (and, when
-// the fields differ, reports) one by one.
-func repeated(n int, fields ...string) string {
-	var b strings.Builder
-	b.WriteString("{ articles(first: 1) { edges { node { ")
-	for i := range n {
-		b.WriteString(fields[i%len(fields)])
-		b.WriteByte(' ')
-	}
-	b.WriteString("} } } }")
 	return b.String()
 }
 
@@ -120,14 +90,14 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 			{"related page over the cap", `{ article(slug: "` + demo.SeedSlug + `") { related(first: 11) { title } } }`, "BAD_USER_INPUT"},
 			{"negative page in a fragment", `{ articles(first: 2) { nodes { ...R } } } fragment R on Article { related(first: -1) { title } }`, "BAD_USER_INPUT"},
 			{"thousand-field fragment cycle", fragmentCycle(), "GRAPHQL_VALIDATION_FAILED"},
-			{"fragment fan-out 30 deep", fanOut(30, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"fragment fan-out 60 deep", fanOut(60, "Query", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"fragment fan-out 400 deep, near the token limit", fanOut(400, "Query", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"fragment fan-out 60 deep below a list", fanOut(60, "Article", "title authors { name }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 30 deep", hostile.FanOut(30, "Query", "__typename", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 60 deep", hostile.FanOut(60, "Query", "__typename", "articles(first: 1) { nodes { title } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 400 deep, near the token limit", hostile.FanOut(400, "Query", "__typename", "__typename"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"fragment fan-out 60 deep below a list", hostile.FanOut(60, "Article", "__typename", "title authors { name }"), "COMPLEXITY_LIMIT_EXCEEDED"},
 			// 800 conflicting pairs' worth of one alias: 640,000 errors once.
-			{"one alias on two fields, 1600 times", repeated(1600, "t: slug", "t: title"), "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"one field 4900 times", repeated(4900, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
-			{"one field 200 times", repeated(200, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"one alias on two fields, 1600 times", hostile.Repeated(1600, "t: slug", "t: title"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"one field 4900 times", hostile.Repeated(4900, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
+			{"one field 200 times", hostile.Repeated(200, "title"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		}
 		for _, tc := range cases {
 			for _, accept := range []struct {
@@ -163,7 +133,7 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 				`{ articles(first: 20) { nodes { title related(first: 3) { title authors { name } } } } }`,
 				`{ search(query: "korea", first: 20) { edges { score snippet node { title authors { name } tags { name } } } totalCount } }`,
 				`{ article(slug: "` + demo.SeedSlug + `") { related(first: 10) { title } } }`,
-				repeated(140, "title"), // 9,730 pairs, just under the bound
+				hostile.Repeated(140, "title"), // 9,730 pairs, just under the bound
 				relayLike(20),
 			} {
 				var got map[string]any
@@ -235,7 +205,7 @@ func TestConcurrentFanOutLeavesReadersServed(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := s.Do(t, testserver.Request{Query: fanOut(60+i, "Query", "articles(first: 1) { nodes { title } }")})
+			r := s.Do(t, testserver.Request{Query: hostile.FanOut(60+i, "Query", "__typename", "articles(first: 1) { nodes { title } }")})
 			codes[i] = r.Codes()
 		}()
 	}

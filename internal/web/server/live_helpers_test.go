@@ -6,11 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
 	"github.com/broadsheet/broadsheet/internal/web/wsclient"

@@ -3,12 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"

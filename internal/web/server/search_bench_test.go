@@ -3,12 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"

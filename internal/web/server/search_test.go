@@ -3,11 +3,12 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"

@@ -3,11 +3,12 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
