@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/globalid"
+)
+
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	typ, nodeID, err := globalid.Parse(id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Content.Node(ctx, typ, nodeID)
+	if n == nil || err != nil {
+		return nil, err
+	}
+	return n.(model.Node), nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	if len(ids) > content.MaxNodes {
+		return nil, apperr.Invalidf("ids", "ids may name at most %d objects (got %d)", content.MaxNodes, len(ids))
+	}
+	refs := make([]content.NodeRef, len(ids))
+	for i, id := range ids {
+		typ, n, err := globalid.Parse(id)
+		if err != nil {
+			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "invalid id %q", apperr.Clip(id, 60))
+		}
+		refs[i] = content.NodeRef{Type: typ, ID: n}
+	}
+	found, err := r.Content.Nodes(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Node, len(found))
+	for i, n := range found {
+		if n != nil {
+			out[i] = n.(model.Node)
+		}
+	}
+	return out, nil
+}
