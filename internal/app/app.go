@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.mail = mail.NewWorker(mail.Worker{Store: store.New(db), Mailer: mailer, From: from, Log: log})
-	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: cfg.PublicURL, Queued: a.mail.Wake,
+	letters := newsletter.New(newsletter.StorageOf(store.New(db)), newsletter.Config{PublicURL: cfg.PublicURL, Queued: a.mail.Wake,
 		Consumers: []string{events.ConsumerWebhooks}, Committed: a.hooks.Wake})
 
 	sc := cfg.Server

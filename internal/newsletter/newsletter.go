@@ -51,14 +51,14 @@ type Config struct {
 
 // Service is the newsletter API.
 type Service struct {
-	store *store.Store
+	store Storage
 	cfg   Config
 
 	signups *ratelimit.Keyed // per client address
 }
 
 // New returns the service over st.
-func New(st *store.Store, cfg Config) *Service {
+func New(st Storage, cfg Config) *Service {
 	if cfg.ConfirmTTL == 0 {
 		cfg.ConfirmTTL = 48 * time.Hour
 	}
@@ -110,7 +110,7 @@ func NormalizeEmail(raw string) (string, error) {
 }
 
 // cleanTopics checks topics against the sections and returns them sorted.
-func (s *Service) cleanTopics(ctx context.Context, tx *store.Store, topics []string) ([]string, error) {
+func (s *Service) cleanTopics(ctx context.Context, tx TxStorage, topics []string) ([]string, error) {
 	if len(topics) > maxTopics {
 		return nil, apperr.Invalidf("topics", "at most %d topics", maxTopics)
 	}
@@ -151,7 +151,7 @@ func (s *Service) link(path, token string) string {
 
 // queue adds an email, with an unsubscribe link and the List-Unsubscribe
 // headers mail clients use for one-click unsubscribing.
-func (s *Service) queue(ctx context.Context, tx *store.Store, to, subject, body, manageToken string) error {
+func (s *Service) queue(ctx context.Context, tx TxStorage, to, subject, body, manageToken string) error {
 	unsub := s.link("unsubscribe", manageToken)
 	headers, _ := json.Marshal(map[string]string{
 		"List-Unsubscribe":      "<" + unsub + ">",
@@ -165,7 +165,7 @@ func (s *Service) queue(ctx context.Context, tx *store.Store, to, subject, body,
 }
 
 // issue stores a new link token for sub and returns it.
-func (s *Service) issue(ctx context.Context, tx *store.Store, sub *models.NewsletterSubscriber, purpose string, expires *time.Time) (string, error) {
+func (s *Service) issue(ctx context.Context, tx TxStorage, sub *models.NewsletterSubscriber, purpose string, expires *time.Time) (string, error) {
 	token, hash := newToken()
 	err := tx.AddNewsletterToken(ctx, &models.NewsletterToken{TokenHash: hash, SubscriberID: sub.ID, Purpose: purpose, ExpiresAt: expires, CreatedAt: s.now()})
 	return token, err
@@ -181,7 +181,7 @@ func (s *Service) Subscribe(ctx context.Context, email string, topics []string) 
 	if err != nil {
 		return err
 	}
-	err = s.store.Tx(ctx, func(tx *store.Store) error {
+	err = s.store.Tx(ctx, func(tx TxStorage) error {
 		clean, err := s.cleanTopics(ctx, tx, topics)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func errBadLink() error {
 // Confirm completes a sign-up. Confirmation tokens work once.
 func (s *Service) Confirm(ctx context.Context, token string) (*models.NewsletterSubscriber, error) {
 	var sub *models.NewsletterSubscriber
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		tok, found, err := tx.SubscriberByToken(ctx, hashToken(token), models.TokenConfirm)
 		if err != nil {
 			return err
@@ -275,7 +275,7 @@ func (s *Service) Confirm(ctx context.Context, token string) (*models.Newsletter
 }
 
 // record writes a newsletter event to the outbox inside tx.
-func (s *Service) record(ctx context.Context, tx *store.Store, typ string, sub *models.NewsletterSubscriber) error {
+func (s *Service) record(ctx context.Context, tx TxStorage, typ string, sub *models.NewsletterSubscriber) error {
 	if len(s.cfg.Consumers) == 0 {
 		return nil
 	}
@@ -290,7 +290,7 @@ func (s *Service) record(ctx context.Context, tx *store.Store, typ string, sub *
 }
 
 // byManageToken loads the subscriber a manage/unsubscribe link belongs to.
-func (s *Service) byManageToken(ctx context.Context, tx *store.Store, token string) (*models.NewsletterSubscriber, error) {
+func (s *Service) byManageToken(ctx context.Context, tx TxStorage, token string) (*models.NewsletterSubscriber, error) {
 	tok, sub, err := tx.SubscriberByToken(ctx, hashToken(token), models.TokenManage)
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func (s *Service) byManageToken(ctx context.Context, tx *store.Store, token stri
 // again is harmless.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (*models.NewsletterSubscriber, error) {
 	var sub *models.NewsletterSubscriber
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		var err error
 		if sub, err = s.byManageToken(ctx, tx, token); err != nil {
 			return err
@@ -336,7 +336,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*models.Newsle
 // UpdateTopics replaces a subscriber's topics (empty means every section).
 func (s *Service) UpdateTopics(ctx context.Context, token string, topics []string) (*models.NewsletterSubscriber, error) {
 	var sub *models.NewsletterSubscriber
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		var err error
 		if sub, err = s.byManageToken(ctx, tx, token); err != nil {
 			return err

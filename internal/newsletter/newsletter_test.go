@@ -36,7 +36,7 @@ type env struct {
 func setup(t *testing.T, db *dbconn.DB) *env {
 	t.Helper()
 	clock := testserver.NewClock(time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC))
-	letters := newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example", Now: clock.Now, SignupsPerHour: 3600})
+	letters := newsletter.New(newsletter.StorageOf(store.New(db)), newsletter.Config{PublicURL: "https://news.example", Now: clock.Now, SignupsPerHour: 3600})
 	s := testserver.New(t, db, nil, func(c *server.Config) { c.Newsletter = letters })
 	if err := demo.Seed(context.Background(), s.Content); err != nil {
 		t.Fatal(err)

@@ -96,7 +96,7 @@ func setup(t *testing.T, db *dbconn.DB, cfg webhooks.Config) *env {
 	cfg.Now = clock.Now
 	s := testserver.New(t, db, []content.Option{content.WithOutbox([]string{events.ConsumerWebhooks}, func() {})}, func(c *server.Config) {
 		c.Webhooks = webhooks.New(store.New(db), cfg)
-		c.Newsletter = newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example", Consumers: []string{events.ConsumerWebhooks}})
+		c.Newsletter = newsletter.New(newsletter.StorageOf(store.New(db)), newsletter.Config{PublicURL: "https://news.example", Consumers: []string{events.ConsumerWebhooks}})
 	})
 	w := webhooks.NewWorker(store.New(db), s.Content, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return &env{s: s, worker: w, clock: clock, admin: s.Token(t, "chief", auth.Admin), editor: s.Token(t, "desk", auth.Editor), cfg: cfg, db: db}

@@ -67,7 +67,7 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 // set up itself.
 func newServer(db *dbconn.DB, svc *content.Service, cfg server.Config) *Server {
 	if cfg.Newsletter == nil {
-		cfg.Newsletter = newsletter.New(store.New(db), newsletter.Config{PublicURL: "https://news.example"})
+		cfg.Newsletter = newsletter.New(newsletter.StorageOf(store.New(db)), newsletter.Config{PublicURL: "https://news.example"})
 	}
 	if cfg.Webhooks == nil {
 		cfg.Webhooks = webhooks.New(store.New(db), webhooks.Config{})
