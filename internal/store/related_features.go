@@ -340,7 +340,7 @@ func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, e
 		add("SELECT l.article_id AS id FROM article_authors l "+eligible+" WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
 	}
 	if x.CategoryID != 0 && q.CategoryEachSide > 0 {
-		const published = "a.category_id = ? AND a.id <> ? AND a.status = 'PUBLISHED' AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
+		const published = "a.category_id = ? AND a.id <> ? AND " + sectionPeerSQL
 		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
 		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
 	}

@@ -62,6 +62,17 @@ func (v Visibility) Allows(a *models.Article) bool {
 // (publishing one refreshes it).
 const eligibleSQL = "a.status IN ('PUBLISHED', 'SCHEDULED') AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
 
+// sectionPeerSQL is the stricter rule for a section's neighbours in time
+// (on alias a): published by status, whatever the time, not deleted. It
+// names one status so that the (category_id, status, published_at) index
+// gives both sides of an article in order.
+const sectionPeerSQL = "a.status = 'PUBLISHED' AND a.published_at IS NOT NULL AND a.deleted_at IS NULL"
+
+// SectionPeer is sectionPeerSQL for a loaded article.
+func SectionPeer(status models.ArticleStatus, publishedAt, deletedAt *time.Time) bool {
+	return status == models.StatusPublished && publishedAt != nil && deletedAt == nil
+}
+
 // Eligible is eligibleSQL for a loaded article.
 func Eligible(status models.ArticleStatus, publishedAt, deletedAt *time.Time) bool {
 	return (status == models.StatusPublished || status == models.StatusScheduled) && publishedAt != nil && deletedAt == nil

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// The related engine's two candidate rules agree with their Go forms on
+// every kind of row, like the readers' rule in TestVisibilityFormsAgree.
+func TestCandidateRulesAgree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		ctx := context.Background()
+		st := New(db)
+		now := time.Now().UTC().Truncate(time.Second)
+		past, future := now.Add(-time.Hour), now.Add(time.Hour)
+		var rows []*models.Article
+		for _, status := range []models.ArticleStatus{models.StatusDraft, models.StatusScheduled, models.StatusPublished, models.StatusArchived} {
+			for _, at := range []*time.Time{nil, &past, &future} {
+				for _, deleted := range []*time.Time{nil, &past} {
+					rows = append(rows, &models.Article{Slug: fmt.Sprintf("row-%d", len(rows)), Title: "Row", Status: status,
+						PublishedAt: at, DeletedAt: deleted, CreatedAt: past, UpdatedAt: past, Version: 1})
+				}
+			}
+		}
+		if err := st.InsertArticles(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]uint64, len(rows))
+		for i, a := range rows {
+			ids[i] = a.ID
+		}
+		for _, rule := range []struct {
+			name string
+			sql  string
+			goes func(models.ArticleStatus, *time.Time, *time.Time) bool
+		}{
+			{"eligible", eligibleSQL, Eligible},
+			{"section peer", sectionPeerSQL, SectionPeer},
+		} {
+			var found []uint64
+			if err := st.q(ctx).Table("articles AS a").Where("a.id IN ? AND "+rule.sql, ids).Pluck("a.id", &found).Error; err != nil {
+				t.Fatal(err)
+			}
+			in := map[uint64]bool{}
+			for _, id := range found {
+				in[id] = true
+			}
+			if len(found) == 0 || len(found) == len(rows) {
+				t.Errorf("%s admits %d of %d rows: the rows do not tell the forms apart", rule.name, len(found), len(rows))
+			}
+			for _, a := range rows {
+				if sql, gocode := in[a.ID], rule.goes(a.Status, a.PublishedAt, a.DeletedAt); sql != gocode {
+					t.Errorf("%s, %s published %v deleted %v: SQL says %v, Go says %v", rule.name, a.Status, a.PublishedAt, a.DeletedAt != nil, sql, gocode)
+				}
+			}
+		}
+	})
+}
