@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
+	"github.com/broadsheet/broadsheet/internal/retry"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -236,7 +237,7 @@ func (r *Relay) Run(ctx context.Context) {
 				r.opts.Logger.Warn("live updates: cannot publish events; they stay in the outbox and are retried", "err", err)
 			}
 			pause = min(max(pause*2, 200*time.Millisecond), r.opts.Sweep)
-			if !sleep(ctx, pause) {
+			if !retry.Sleep(ctx, pause) {
 				return
 			}
 			continue
@@ -262,16 +263,5 @@ func (r *Relay) Run(ctx context.Context) {
 			t.Stop()
 		case <-t.C:
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

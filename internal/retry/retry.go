@@ -1,9 +1,10 @@
-// Package retry paces the retries of queued jobs (emails, webhook
+// Package retry paces retries: of queued jobs (emails, webhook
 // deliveries) whose attempt count is kept with the job, on
-// github.com/cenkalti/backoff.
+// github.com/cenkalti/backoff, and of loops that retry until stopped (Sleep).
 package retry
 
 import (
+	"context"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -24,4 +25,17 @@ func Delay(base time.Duration, attempts int) time.Duration {
 		d = b.NextBackOff()
 	}
 	return d
+}
+
+// Sleep waits d or until ctx ends, and reports whether ctx is still alive:
+// the pause of a loop that retries until it is stopped.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

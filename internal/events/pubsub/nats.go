@@ -10,6 +10,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/broadsheet/broadsheet/internal/retry"
 )
 
 // NATS is a broker on a NATS JetStream stream. Publishing waits for the
@@ -43,6 +45,10 @@ func NewNATS(rawURL string, opts Options) (*NATS, error) {
 		// the server or fails, and the outbox keeps the event until it does.
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err == nil { // the server closed the connection cleanly
+				opts.Logger.Warn("live updates: NATS connection closed by the server; reconnecting", "broker", n.url)
+				return
+			}
 			opts.Logger.Warn("live updates: NATS connection lost; reconnecting", "broker", n.url, "err", err)
 		}),
 		nats.ReconnectHandler(func(*nats.Conn) {
@@ -180,7 +186,7 @@ func (n *NATS) consume(ctx context.Context, h Handler) {
 		if err != nil {
 			n.consuming.Store(false)
 			n.opts.Logger.Warn("live updates: NATS JetStream not available; retrying", "broker", n.url, "err", err)
-			if !sleep(ctx, wait.NextBackOff()) {
+			if !retry.Sleep(ctx, wait.NextBackOff()) {
 				return
 			}
 			continue

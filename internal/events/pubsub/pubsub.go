@@ -153,18 +153,6 @@ func serverIdentity(raw, defaultPort string) string {
 	return strings.Join(hosts, ",")
 }
 
-// sleep waits d or until ctx ends, and reports whether ctx is still alive.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
 // Check reports whether rawURL names a broker Open understands, without
 // connecting.
 func Check(rawURL string) error {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/broadsheet/broadsheet/internal/retry"
 )
 
 // Redis is a broker on a Redis stream. Every replica reads the stream from
@@ -104,7 +106,7 @@ func (r *Redis) consume(ctx context.Context, h Handler, last string) {
 			r.opts.Logger.Warn("live updates: Redis unreachable; retrying", "broker", r.url, "err", err)
 		}
 		failures++
-		return sleep(ctx, wait.NextBackOff())
+		return retry.Sleep(ctx, wait.NextBackOff())
 	}
 	for ctx.Err() == nil {
 		if last == "" {
