@@ -106,6 +106,11 @@ func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) 
 		}
 		doc.Image = []ldImage{img}
 	}
+	if seo.Image == nil && s.pub.LogoURL != "" {
+		// Search engines want a picture for every article: without one of
+		// its own, the publication's logo stands in.
+		doc.Image = []ldImage{{Type: "ImageObject", URL: s.pub.LogoURL}}
+	}
 	if s.pub.LogoURL != "" {
 		doc.Publisher.Logo = &ldImage{Type: "ImageObject", URL: s.pub.LogoURL}
 	}

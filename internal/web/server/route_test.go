@@ -110,7 +110,7 @@ func TestRoute(t *testing.T) {
 
 		for _, tc := range []struct {
 			name, path, token, typename, want string // want: slug, or the location of a Redirect
-			status                                   int
+			status                            int
 		}{
 			{"current path", current, "", "Article", "weapons-exchange", 0},
 			{"current path with query and trailing slash", current + "/?utm_source=x", "", "Article", "weapons-exchange", 0},
