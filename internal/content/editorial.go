@@ -71,8 +71,6 @@ type Snapshot struct {
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
 type ArticleChanges struct {
 	Title, Slug, Subtitle, Body, Category, CanonicalURL *string
-	// SEO changes the search-engine fields that are set.
-	SEO *SEOChanges
 	Tags                                                *[]string
 	AuthorIDs                                           *[]uint64
 	// Cover replaces the cover image; one with an empty URL removes it.
@@ -80,6 +78,8 @@ type ArticleChanges struct {
 	// IDErrors are ids the caller could not parse; they are reported with
 	// every other problem.
 	IDErrors apperr.FieldErrors
+	// SEO changes the search-engine fields that are set.
+	SEO *SEOChanges
 }
 
 // actor names who is acting, for revisions and the audit log.
