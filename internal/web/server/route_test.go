@@ -245,3 +245,39 @@ func TestRouteRendersSeedArticle(t *testing.T) {
 		}
 	})
 }
+
+// Readers' route answers are cached like any other; a new redirect and a
+// renamed slug purge them.
+func TestRouteAnswersArePurged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db, testPublication(""))
+		editor := s.Token(t, "desk", auth.Editor)
+		get := func(path string) *routeResult {
+			t.Helper()
+			var got struct{ Route *routeResult }
+			s.MustData(t, testserver.Request{GET: true, Query: routeQuery, Variables: map[string]any{"p": path}}, &got)
+			return got.Route
+		}
+		for range 2 { // the second answer comes from the cache
+			if got := get("/moved"); got != nil {
+				t.Fatalf("route(/moved) = %+v before any redirect", got)
+			}
+		}
+		if p := createRedirect(t, s, editor, "/moved", "/world", nil); p.Redirect == nil {
+			t.Fatalf("createRedirect: %+v", p)
+		}
+		if got := get("/moved"); got == nil || got.Location != "/world" {
+			t.Errorf("after createRedirect, route(/moved) = %+v", got)
+		}
+		seedPath := "/world/" + demo.SeedSlug
+		if got := get(seedPath); got == nil || got.Typename != "Article" {
+			t.Fatalf("route(seed) = %+v", got)
+		}
+		var seed struct{ Article struct{ ID string } }
+		s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { id } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &seed)
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": seed.Article.ID, "update": map[string]any{"slug": "renamed-seed"}})
+		if got := get(seedPath); got == nil || got.Typename != "Redirect" || got.Location != "/world/renamed-seed" {
+			t.Errorf("after the rename, route(seed) = %+v", got)
+		}
+	})
+}
