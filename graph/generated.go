@@ -2534,6 +2534,8 @@ type Query {
   """
   One article by global id or by slug (pass exactly one). Returns null when
   no article matches or the viewer may not see it (e.g. a draft, for readers).
+  A slug the article had before finds it too: its ` + "`" + `slug` + "`" + ` is then the
+  current one, to redirect to.
   """
   article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
 

@@ -84,6 +84,11 @@ func TestRoute(t *testing.T) {
 			t.Fatalf("rename again: %+v", renamedAgain.UserErrors)
 		}
 		current := "/world/weapons-exchange"
+		var old struct{ Article *struct{ Slug string } }
+		s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { slug } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &old)
+		if old.Article == nil || old.Article.Slug != "weapons-exchange" {
+			t.Errorf("article(slug: first slug) = %+v, want the article under its current slug", old.Article)
+		}
 		draft := create(t, s, editor, map[string]any{"title": "Embargoed story", "slug": "embargoed-story", "category": "world", "body": "Not yet."})
 		if draft.Article == nil {
 			t.Fatalf("create draft: %+v", draft.UserErrors)
