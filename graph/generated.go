@@ -3646,7 +3646,7 @@ Send the reader elsewhere: answer the request with ` + "`" + `statusCode` + "`" 
 or one made up for an article's earlier address (no id, 301).
 """
 type Redirect {
-  "The editor's redirect's id (for deleteRedirect); null for an article's earlier address."
+  "The editor's redirect's global id (for deleteRedirect; the audit log names it too); null for an article's earlier address."
   id: ID
   "The path redirected."
   from: String!

@@ -209,6 +209,12 @@ func TestRoute(t *testing.T) {
 			}
 			s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: vars}, &del)
 			wantCode(t, "delete twice", del.DeleteRedirect, "NOT_FOUND")
+			for _, bad := range []string{"nonsense", seed.Article.ID} {
+				s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: map[string]any{"id": bad}}, &del)
+				if ue := del.DeleteRedirect.UserErrors; len(ue) != 1 || del.DeleteRedirect.Redirect != nil {
+					t.Errorf("deleteRedirect(%q) = %+v", bad, del.DeleteRedirect)
+				}
+			}
 		})
 	})
 }
