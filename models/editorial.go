@@ -16,6 +16,9 @@ type APIToken struct {
 	LastUsedAt *time.Time
 	// ExpiresAt is when the token stops working by itself; nil for never.
 	ExpiresAt *time.Time
+	// AccountID is the person the token acts for; nil for tokens made
+	// before accounts (or without one), attributed to the token's name.
+	AccountID *uint64
 }
 
 // TableName is the GORM table name.
@@ -33,6 +36,8 @@ type ArticleRevision struct {
 	// SnapshotJSON is the article's full content as JSON (see content.Snapshot).
 	SnapshotJSON string `gorm:"column:snapshot"`
 	CreatedAt    time.Time
+	// AccountID is the person who made the change, when known.
+	AccountID *uint64
 }
 
 // AuditEntry records one mutation: who, what, on which object, and how it ended.
@@ -45,7 +50,56 @@ type AuditEntry struct {
 	Outcome    string
 	Detail     string
 	CreatedAt  time.Time
+	// AccountID is the person who acted, when known.
+	AccountID *uint64
 }
 
 // TableName is the GORM table name.
 func (AuditEntry) TableName() string { return "audit_log" }
+
+// Account is a person of the newsroom: API tokens and single sign-on
+// identities act as one, and revisions, audit entries and review notes
+// name it.
+type Account struct {
+	ID    uint64 `gorm:"primaryKey"`
+	Email string
+	Name  string
+	// Role is reader, contributor, editor or admin (as auth.ParseRole reads it).
+	Role string
+	// AuthorID links the account to its byline, so a contributor may
+	// change the articles it is credited on.
+	AuthorID  *uint64
+	CreatedAt time.Time
+}
+
+// ReviewState is where an article stands in review.
+type ReviewState string
+
+// The review states.
+const (
+	ReviewNone             ReviewState = "NONE"
+	ReviewInReview         ReviewState = "IN_REVIEW"
+	ReviewChangesRequested ReviewState = "CHANGES_REQUESTED"
+	ReviewApproved         ReviewState = "APPROVED"
+)
+
+// IsValid reports whether s is a known review state.
+func (s ReviewState) IsValid() bool {
+	switch s {
+	case ReviewNone, ReviewInReview, ReviewChangesRequested, ReviewApproved:
+		return true
+	}
+	return false
+}
+
+// ReviewNote is one review transition: the state it led to, the note that
+// came with it, and who made it.
+type ReviewNote struct {
+	ID        uint64 `gorm:"primaryKey"`
+	ArticleID uint64
+	State     ReviewState
+	Note      string
+	Actor     string
+	AccountID *uint64
+	CreatedAt time.Time
+}
