@@ -1,6 +1,12 @@
 package models
 
-import "time"
+import (
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+)
 
 // APIToken lets an editorial tool act with a role. Only the SHA-256 of the
 // token is stored; the token is shown once, when it is created.
@@ -90,6 +96,28 @@ func (s ReviewState) IsValid() bool {
 		return true
 	}
 	return false
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler.
+func (s *ReviewState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return apperr.Invalidf("reviewState", "ReviewState must be a string")
+	}
+	*s = ReviewState(str)
+	if !s.IsValid() {
+		return apperr.Invalidf("reviewState", "%q is not a valid ReviewState", apperr.Clip(str, 32))
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler; a row from before review
+// (empty) is NONE.
+func (s ReviewState) MarshalGQL(w io.Writer) {
+	if s == "" {
+		s = ReviewNone
+	}
+	io.WriteString(w, strconv.Quote(string(s)))
 }
 
 // ReviewNote is one review transition: the state it led to, the note that

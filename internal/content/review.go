@@ -206,24 +206,3 @@ func mayCreate(ctx context.Context, status models.ArticleStatus) error {
 	}
 	return nil
 }
-
-// Accounts is the account service, for the GraphQL layer and the CLI.
-func (s *Service) Accounts() *auth.Accounts { return auth.NewAccounts(s.store) }
-
-// AccountsByIDs returns the accounts with ids, in the order of ids (nil
-// where one is missing); for loaders.
-func (s *Service) AccountsByIDs(ctx context.Context, ids []uint64) ([]*models.Account, error) {
-	rows, err := s.store.AccountsByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[uint64]*models.Account, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r
-	}
-	out := make([]*models.Account, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-	}
-	return out, nil
-}
