@@ -33,15 +33,19 @@ Usage:
   broadsheet migrate [flags]          apply database migrations and exit
   broadsheet seed --demo [flags]      add the demo content
   broadsheet seed --synthetic N       add N synthetic articles (benchmarks)
-  broadsheet token create --name NAME --role reader|editor|admin
+  broadsheet token create --name NAME --role reader|contributor|editor|admin
+                     [--account EMAIL]
                                       issue an API token (printed once, last line)
   broadsheet token list               list API tokens
   broadsheet token revoke NAME        revoke an API token
+  broadsheet account create --email EMAIL --name NAME --role ROLE
+                                      add a person of the newsroom
+  broadsheet account list             list accounts
   broadsheet related rebuild          recompute every article's related-article
                                       suggestions from scratch
   broadsheet --version                print the version and source revision
 
-token, seed and related work on an existing, migrated database (run
+token, account, seed and related work on an existing, migrated database (run
 migrate or start the server first) unless given --create.
 
 Every command takes --db (env BROADSHEET_DB):
@@ -97,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = seed(ctx, args, stdout, stderr)
 	case "token":
 		err = token(ctx, args, stdout, stderr)
+	case "account":
+		err = account(ctx, args, stdout, stderr)
 	case "related":
 		err = related(ctx, args, stdout, stderr)
 	case "help":
@@ -291,6 +297,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
+	sso := oidcFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -331,6 +338,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
 	ops.apply(&cfg)
+	if err := sso.apply(&cfg); err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "broadsheet serve: %v\n", err)
+		return errUsage
+	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

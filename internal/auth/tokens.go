@@ -139,6 +139,9 @@ func (t *Tokens) CreateFor(ctx context.Context, spec TokenSpec) (string, error) 
 	if role < Reader || role > Admin {
 		return "", fmt.Errorf("token role must be reader, contributor, editor or admin")
 	}
+	if role == Contributor && spec.Account == nil {
+		return "", fmt.Errorf("a contributor token needs an account: a contributor changes only its own articles")
+	}
 	if spec.Account != nil {
 		if ar, err := ParseRole(spec.Account.Role); err != nil || role > ar {
 			return "", fmt.Errorf("account %s is %s: its token cannot be %s", spec.Account.Email, spec.Account.Role, role)
