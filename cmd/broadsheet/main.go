@@ -295,9 +295,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
+	sso := oidcFlags(fs.FlagSet)
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
-	sso := oidcFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -335,14 +335,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = base
 	}
-	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
-	ops.apply(&cfg)
-	if err := sso.apply(&cfg); err != nil {
+	oidc, err := sso.config()
+	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "broadsheet serve: %v\n", err)
 		return errUsage
 	}
+	cfg := app.Config{DB: db, Logger: log, Live: lcfg, OIDC: oidc, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
+	ops.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

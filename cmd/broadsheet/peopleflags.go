@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/auth"
 )
 
@@ -22,18 +21,18 @@ func oidcFlags(fs *flag.FlagSet) *oidcFlagValues {
 	}
 }
 
-// apply sets the single sign-on config; an incomplete one is a usage error.
-func (o *oidcFlagValues) apply(cfg *app.Config) error {
+// config is the single sign-on config (nil when off); an incomplete one is
+// a usage error.
+func (o *oidcFlagValues) config() (*auth.OIDCConfig, error) {
 	if *o.issuer == "" && *o.audience == "" {
-		return nil
+		return nil, nil
 	}
 	if *o.issuer == "" || *o.audience == "" {
-		return fmt.Errorf("single sign-on needs both --oidc-issuer and --oidc-audience")
+		return nil, fmt.Errorf("single sign-on needs both --oidc-issuer and --oidc-audience")
 	}
 	m, err := auth.ParseRoleMap(*o.roleMap)
 	if err != nil {
-		return fmt.Errorf("--oidc-role-map: %w", err)
+		return nil, fmt.Errorf("--oidc-role-map: %w", err)
 	}
-	cfg.OIDC = &auth.OIDCConfig{Issuer: *o.issuer, Audience: *o.audience, RoleClaim: *o.roleClaim, RoleMap: m}
-	return nil
+	return &auth.OIDCConfig{Issuer: *o.issuer, Audience: *o.audience, RoleClaim: *o.roleClaim, RoleMap: m}, nil
 }
