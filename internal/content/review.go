@@ -146,6 +146,15 @@ func (s *Service) ReviewNotes(ctx context.Context, articleID uint64) ([]*models.
 	return s.store.ReviewNotes(ctx, articleID, MaxReviewNotes)
 }
 
+// contributorMay lists what a contributor may do to its own articles;
+// every other action is an editor's. (Staging changes to a published
+// article and creating preview links belong here too, with a mayChange
+// call where those actions load their article.)
+var contributorMay = map[string]bool{
+	ActionUpdate:          true,
+	ActionSubmitForReview: true,
+}
+
 // mayChange is the ownership rule: editors and admins may change any
 // article; a contributor only edits (and submits for review) the articles
 // it created or is credited on, and only while they are not published or
@@ -161,7 +170,7 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Arti
 			return apperr.New(apperr.Forbidden, "%s needs the %s role", action, auth.Editor)
 		}
 		return nil
-	case action != ActionUpdate && action != ActionSubmitForReview:
+	case !contributorMay[action]:
 		return apperr.New(apperr.Forbidden, "a contributor cannot %s: that needs the %s role", strings.TrimPrefix(action, "article."), auth.Editor)
 	}
 	owns, err := s.owns(ctx, tx, v, a)
