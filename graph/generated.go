@@ -3047,6 +3047,8 @@ input AuditFilter {
   objectId: ID
   "ok, invalid, conflict, not_found, denied or error."
   outcome: String
+  "The email of the person's account: every token and single sign-on of theirs."
+  account: String
 }
 
 "One recorded mutation."
@@ -14473,7 +14475,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actor", "action", "objectType", "objectId", "outcome"}
+	fieldsInOrder := [...]string{"actor", "action", "objectType", "objectId", "outcome", "account"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14515,6 +14517,13 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Outcome = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
 		}
 	}
 	return it, nil

@@ -84,6 +84,8 @@ type AuditFilter struct {
 	ObjectID *string `json:"objectId,omitempty"`
 	// ok, invalid, conflict, not_found, denied or error.
 	Outcome *string `json:"outcome,omitempty"`
+	// The email of the person's account: every token and single sign-on of theirs.
+	Account *string `json:"account,omitempty"`
 }
 
 // A new author.

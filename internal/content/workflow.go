@@ -311,6 +311,8 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 type AuditFilter struct {
 	Actor, Action, ObjectType, Outcome string
 	ObjectID                           uint64
+	// AccountEmail narrows to the entries of one person's account.
+	AccountEmail string
 }
 
 // AuditLog returns a page of the audit log, newest first.

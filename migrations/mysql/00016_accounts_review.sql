@@ -16,7 +16,7 @@ CREATE TABLE accounts (
 
 ALTER TABLE api_tokens ADD COLUMN account_id BIGINT UNSIGNED NULL,
     ADD CONSTRAINT fk_api_tokens_account FOREIGN KEY (account_id) REFERENCES accounts (id);
-ALTER TABLE audit_log ADD COLUMN account_id BIGINT UNSIGNED NULL;
+ALTER TABLE audit_log ADD COLUMN account_id BIGINT UNSIGNED NULL, ADD KEY ix_audit_log_account (account_id, id);
 ALTER TABLE article_revisions ADD COLUMN account_id BIGINT UNSIGNED NULL;
 
 -- Who created an article (a contributor may change what it created) and
@@ -42,6 +42,6 @@ CREATE TABLE review_notes (
 DROP TABLE review_notes;
 ALTER TABLE articles DROP KEY ix_articles_review_state, DROP COLUMN review_state, DROP COLUMN created_by_account_id;
 ALTER TABLE article_revisions DROP COLUMN account_id;
-ALTER TABLE audit_log DROP COLUMN account_id;
+ALTER TABLE audit_log DROP KEY ix_audit_log_account, DROP COLUMN account_id;
 ALTER TABLE api_tokens DROP FOREIGN KEY fk_api_tokens_account, DROP COLUMN account_id;
 DROP TABLE accounts;

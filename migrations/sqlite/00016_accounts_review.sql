@@ -14,6 +14,7 @@ CREATE TABLE accounts (
 
 ALTER TABLE api_tokens ADD COLUMN account_id INTEGER NULL REFERENCES accounts (id);
 ALTER TABLE audit_log ADD COLUMN account_id INTEGER NULL;
+CREATE INDEX ix_audit_log_account ON audit_log (account_id, id);
 ALTER TABLE article_revisions ADD COLUMN account_id INTEGER NULL;
 
 -- Who created an article (a contributor may change what it created) and
@@ -40,6 +41,7 @@ DROP INDEX ix_articles_review_state;
 ALTER TABLE articles DROP COLUMN review_state;
 ALTER TABLE articles DROP COLUMN created_by_account_id;
 ALTER TABLE article_revisions DROP COLUMN account_id;
+DROP INDEX ix_audit_log_account;
 ALTER TABLE audit_log DROP COLUMN account_id;
 ALTER TABLE api_tokens DROP COLUMN account_id;
 DROP TABLE accounts;

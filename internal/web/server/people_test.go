@@ -82,6 +82,29 @@ func TestContributorForbidden(t *testing.T) {
 			})
 		}
 
+		t.Run("the audit log by account", func(t *testing.T) {
+			var got struct {
+				AuditLog struct {
+					TotalCount int
+					Nodes      []auditNode
+				}
+			}
+			s.MustData(t, testserver.Request{Token: admin, Query: `{ auditLog(first: 100, filter: {account: "ANA@news.example"}) { totalCount nodes { actor action outcome account { email } } } }`}, &got)
+			// Her two creations and the refusals above.
+			if got.AuditLog.TotalCount != 2+len(cases) {
+				t.Errorf("%d entries for ana's account, want %d: %+v", got.AuditLog.TotalCount, 2+len(cases), got.AuditLog.Nodes)
+			}
+			for _, n := range got.AuditLog.Nodes {
+				if n.Actor != "ana" || n.Account == nil || n.Account.Email != "ana@news.example" {
+					t.Errorf("entry %+v in ana's audit log", n)
+				}
+			}
+			s.MustData(t, testserver.Request{Token: admin, Query: `{ auditLog(first: 1, filter: {account: "nobody@news.example"}) { totalCount nodes { actor } } }`}, &got)
+			if got.AuditLog.TotalCount != 0 {
+				t.Errorf("%d entries for an unknown account", got.AuditLog.TotalCount)
+			}
+		})
+
 		t.Run("reads the editors' lists only", func(t *testing.T) {
 			for _, q := range []string{`{ auditLog(first: 1) { totalCount } }`, `{ accounts { email } }`} {
 				if codes := s.Do(t, testserver.Request{Token: contrib, Query: q}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
