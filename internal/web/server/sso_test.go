@@ -197,3 +197,30 @@ func tamper(tok string) string {
 	}
 	return string(b)
 }
+
+// TestSingleSignOnProviderDown: while the issuer cannot be reached, its
+// tokens get 503 UNAVAILABLE (not a refusal: the person did nothing wrong),
+// and API tokens keep working.
+func TestSingleSignOnProviderDown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		idp := newProvider(t)
+		issuer := idp.URL
+		idp.Close()
+		s := testserver.New(t, db, nil, func(c *server.Config) {
+			tokens, err := auth.NewTokens(store.New(db)).WithOIDC(auth.OIDCConfig{Issuer: issuer, Audience: "broadsheet-api"}, store.New(db))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Authenticate = tokens.Authenticate
+		})
+		tok := sign(t, idp.key, map[string]any{"iss": issuer, "aud": "broadsheet-api", "email": "sam@news.example", "exp": time.Now().Add(time.Hour).Unix()})
+		r := s.Do(t, testserver.Request{Token: tok, Query: `{ me { email } }`})
+		if r.Status != http.StatusServiceUnavailable || !slices.Equal(r.Codes(), []string{"UNAVAILABLE"}) {
+			t.Errorf("HTTP %d %s, want 503 UNAVAILABLE", r.Status, r.Body)
+		}
+		api := s.Token(t, "desk", auth.Editor)
+		if r := s.Do(t, testserver.Request{Token: api, Query: `{ me { email } }`}); r.Status != http.StatusOK || len(r.Codes()) > 0 {
+			t.Errorf("an API token while the provider is down: HTTP %d %s", r.Status, r.Body)
+		}
+	})
+}
