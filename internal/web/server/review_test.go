@@ -144,7 +144,9 @@ func TestReviewFlow(t *testing.T) {
 		t.Run("the review queue", func(t *testing.T) {
 			other := create(t, s.Server, contrib, map[string]any{"title": "Not submitted"}).Article.ID
 			var got struct {
-				Articles struct{ Nodes []struct{ ID, ReviewState string } }
+				Articles struct {
+					Nodes []struct{ ID, ReviewState string }
+				}
 			}
 			s.MustData(t, testserver.Request{Token: editor, Query: `{ articles(first: 100, filter: {reviewState: IN_REVIEW}) { nodes { id reviewState } } }`}, &got)
 			if len(got.Articles.Nodes) != 1 || got.Articles.Nodes[0].ID != id || got.Articles.Nodes[0].ReviewState != "IN_REVIEW" {

@@ -165,7 +165,9 @@ func TestSingleSignOn(t *testing.T) {
 			if n := audit.AuditLog.Nodes; len(n) != 1 || n[0].Action != "article.create" || n[0].Actor != "sso:sam@news.example" || n[0].Account == nil || n[0].Account.Email != "sam@news.example" {
 				t.Errorf("audit %+v, want article.create by sso:sam@news.example", n)
 			}
-			var accounts struct{ Accounts []struct{ Email, Role string } }
+			var accounts struct {
+				Accounts []struct{ Email, Role string }
+			}
 			s.MustData(t, testserver.Request{Token: admin, Query: `{ accounts { email role } }`}, &accounts)
 			if len(accounts.Accounts) != 3 {
 				t.Errorf("accounts %+v, want ana, lee and sam", accounts.Accounts)
