@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
@@ -169,6 +170,19 @@ func TestContributorOwnWork(t *testing.T) {
 				}
 			})
 		}
+
+		t.Run("drafts a contributor reads stay private", func(t *testing.T) {
+			list := `{ articles(first: 100, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { title } } }`
+			r := s.Do(t, testserver.Request{GET: true, Query: list, Token: ana})
+			if !strings.Contains(string(r.Body), "Not Bo's") || r.Header.Get("Cache-Control") != "private, no-store" || r.Header.Get("Surrogate-Key") != "" {
+				t.Fatalf("a contributor's list: Cache-Control %q, Surrogate-Key %q, %s", r.Header.Get("Cache-Control"), r.Header.Get("Surrogate-Key"), r.Body)
+			}
+			for range 2 {
+				if rd := s.Do(t, testserver.Request{GET: true, Query: list}); strings.Contains(string(rd.Body), "Not Bo's") {
+					t.Fatalf("a reader got a contributor's answer: %s", rd.Body)
+				}
+			}
+		})
 
 		var got struct {
 			Node struct {
