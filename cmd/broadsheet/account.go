@@ -24,24 +24,32 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch sub {
 	case "create":
 		fs = flagSet("account create", "Add a person of the newsroom. Issue API tokens for them with\n'broadsheet token create --account EMAIL'.", stdout, stderr)
+	case "update":
+		fs = flagSet("account update", "Change a person's role, name or byline. A lower role holds for every\ntoken of theirs within a second.", stdout, stderr)
 	case "list":
-		fs = flagSet("account list", "List accounts: email, role, name and byline.", stdout, stderr)
+		fs = flagSet("account list", "List accounts: id, email, role, creation and name.", stdout, stderr)
 	default:
 		if sub == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, "Usage: broadsheet account create|list [flags]\n\nManage the people of the newsroom: API tokens and single sign-on act as an account.\n")
+			fmt.Fprint(stdout, "Usage: broadsheet account create|update|list [flags]\n\nManage the people of the newsroom: API tokens and single sign-on act as an account.\n")
 			return flag.ErrHelp
 		}
-		fmt.Fprintln(stderr, "broadsheet account: want create or list (run 'broadsheet account --help')")
+		fmt.Fprintln(stderr, "broadsheet account: want create, update or list (run 'broadsheet account --help')")
 		return errUsage
 	}
 	dbURL := dbFlag(fs.FlagSet)
 	create := createFlag(fs.FlagSet)
 	email, name, role, author := new(string), new(string), new(string), new(string)
-	if sub == "create" {
+	switch sub {
+	case "create":
 		email = fs.String("email", "", "the person's email address (unique; single sign-on links by it)")
 		name = fs.String("name", "", "the person's name")
 		role = fs.String("role", "contributor", "reader, contributor, editor or admin")
 		author = fs.String("author", "", "slug of the person's author (byline): a contributor may change the articles it is credited on")
+	case "update":
+		email = fs.String("email", "", "the account's email address")
+		name = fs.String("name", "", "a new name (default: unchanged)")
+		role = fs.String("role", "", "a new role: reader, contributor, editor or admin (default: unchanged)")
+		author = fs.String("author", "", "slug of the person's author (byline); - unlinks it (default: unchanged)")
 	}
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -80,6 +88,8 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		fmt.Fprintf(stdout, "Created %s account %s (%s), id %d\n", a.Role, a.Email, a.Name, a.ID)
+	case "update":
+		return updateAccount(ctx, st, *email, *name, *role, *author, stdout, stderr)
 	case "list":
 		list, err := st.ListAccounts(ctx)
 		if err != nil {
@@ -90,6 +100,53 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "%-6d %-40s %-11s %-20s %s\n", a.ID, a.Email, a.Role, a.CreatedAt.UTC().Format(time.RFC3339), a.Name)
 		}
 	}
+	return nil
+}
+
+// updateAccount is account update: the changes the flags ask for.
+func updateAccount(ctx context.Context, st *store.Store, email, name, role, author string, stdout, stderr io.Writer) error {
+	var ch content.AccountChanges
+	if name != "" {
+		ch.Name = &name
+	}
+	if role != "" {
+		r, err := auth.ParseRole(role)
+		if err != nil {
+			fmt.Fprintf(stderr, "broadsheet account update: %v\n", err)
+			return errUsage
+		}
+		ch.Role = &r
+	}
+	switch author {
+	case "":
+	case "-":
+		var none uint64
+		ch.AuthorID = &none
+	default:
+		au, err := st.AuthorBySlug(ctx, author)
+		if err != nil {
+			return err
+		}
+		if au == nil {
+			fmt.Fprintf(stderr, "broadsheet account update: no author with slug %q\n", author)
+			return errUsage
+		}
+		ch.AuthorID = &au.ID
+	}
+	if email == "" || (ch.Name == nil && ch.Role == nil && ch.AuthorID == nil) {
+		fmt.Fprintln(stderr, "broadsheet account update: give --email and at least one of --role, --name, --author")
+		return errUsage
+	}
+	a, err := content.New(st).UpdateAccount(content.AsSystem(ctx, "cli"), email, ch)
+	if err != nil {
+		switch apperr.KindOf(err) {
+		case apperr.Invalid, apperr.NotFound:
+			fmt.Fprintf(stderr, "broadsheet account update: %v\n", err)
+			return errUsage
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Updated account %s: %s, %s\n", a.Email, a.Role, a.Name)
 	return nil
 }
 

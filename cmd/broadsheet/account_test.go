@@ -8,6 +8,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 )
 
 // TestAccountCommands: accounts are created and listed with the real
@@ -27,8 +28,8 @@ func TestAccountCommands(t *testing.T) {
 		stdout     string
 		stderrLine string
 	}{
-		{"account help", []string{"account", "--help"}, 0, "create|list", ""},
-		{"account without subcommand", []string{"account"}, 2, "", "want create or list"},
+		{"account help", []string{"account", "--help"}, 0, "create|update|list", ""},
+		{"account without subcommand", []string{"account"}, 2, "", "want create, update or list"},
 		{"create", []string{"account", "create", "--email", "Ana@News.example", "--name", "Ana Freelance", "--role", "contributor", "--db", dbURL}, 0, "Created contributor account ana@news.example (Ana Freelance)", ""},
 		{"create editor", []string{"account", "create", "--email", "ed@news.example", "--name", "Ed", "--role", "editor", "--db", dbURL}, 0, "Created editor account ed@news.example", ""},
 		{"duplicate email", []string{"account", "create", "--email", "ana@news.example", "--name", "Again", "--db", dbURL}, 2, "", "exists already"},
@@ -41,6 +42,9 @@ func TestAccountCommands(t *testing.T) {
 		{"token for an unknown account", []string{"token", "create", "--name", "ghost", "--account", "ghost@news.example", "--db", dbURL}, 2, "", `no account with email "ghost@news.example"`},
 		{"contributor token without an account", []string{"token", "create", "--name", "anon", "--role", "contributor", "--db", dbURL}, 2, "", "a contributor token needs --account"},
 		{"token list names the account", []string{"token", "list", "--db", dbURL}, 0, "ana@news.example", ""},
+		{"update unknown account", []string{"account", "update", "--email", "ghost@news.example", "--role", "editor", "--db", dbURL}, 2, "", "no account with email"},
+		{"update without a change", []string{"account", "update", "--email", "ana@news.example", "--db", dbURL}, 2, "", "at least one of --role, --name, --author"},
+		{"update name", []string{"account", "update", "--email", "ana@news.example", "--name", "Ana Lima", "--db", dbURL}, 0, "Updated account ana@news.example: contributor, Ana Lima", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,5 +71,16 @@ func TestAccountCommands(t *testing.T) {
 		if got.Me == nil || got.Me.Email != "ana@news.example" || got.Me.Role != "CONTRIBUTOR" {
 			t.Errorf("me = %+v, want ana@news.example as CONTRIBUTOR", got.Me)
 		}
+		create := testserver.Request{Token: contribToken, Query: `mutation { createArticle(input: {title: "Still writing?"}) { article { id } } }`}
+		if r := s.Do(t, create); len(r.Codes()) > 0 {
+			t.Fatalf("a contributor's draft: %s", r.Body)
+		}
+		if r := runBin(t, bin, nil, "account", "update", "--email", "ana@news.example", "--role", "reader", "--db", dbURL); r.code != 0 {
+			t.Fatalf("account update: %s", r.stderr)
+		}
+		wait.Until(t, "the lowered role to hold for ana's token", func() bool {
+			codes := s.Do(t, create).Codes()
+			return len(codes) == 1 && codes[0] == "FORBIDDEN"
+		})
 	})
 }

@@ -40,6 +40,8 @@ Usage:
   broadsheet token revoke NAME        revoke an API token
   broadsheet account create --email EMAIL --name NAME --role ROLE
                                       add a person of the newsroom
+  broadsheet account update --email EMAIL --role ROLE
+                                      change a person's role, name or byline
   broadsheet account list             list accounts
   broadsheet related rebuild          recompute every article's related-article
                                       suggestions from scratch

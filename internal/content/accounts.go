@@ -3,6 +3,8 @@ package content
 import (
 	"context"
 	"errors"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
@@ -11,8 +13,59 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// ActionAccountCreate is the audit action of createAccount.
-const ActionAccountCreate = "account.create"
+// Audit actions on accounts.
+const (
+	ActionAccountCreate = "account.create"
+	ActionAccountUpdate = "account.update"
+)
+
+// AccountChanges are the account fields an update sets; nil leaves one as
+// it is. AuthorID 0 unlinks the byline.
+type AccountChanges struct {
+	Name     *string
+	Role     *auth.Role
+	AuthorID *uint64
+}
+
+// UpdateAccount changes a person's role, name or byline, audited. A lower
+// role holds for every token of theirs within a second.
+func (s *Service) UpdateAccount(ctx context.Context, email string, ch AccountChanges) (*models.Account, error) {
+	var a *models.Account
+	err := s.change(ctx, ActionAccountUpdate, "Account", 0, func(tx *store.Store) (uint64, error) {
+		var err error
+		if a, err = tx.AccountByEmail(ctx, auth.NormalizeEmail(email)); err != nil {
+			return 0, err
+		}
+		if a == nil {
+			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "email", Message: "no account with email " + email}
+		}
+		if ch.Name != nil {
+			if *ch.Name = strings.TrimSpace(*ch.Name); *ch.Name == "" || utf8.RuneCountInString(*ch.Name) > 200 {
+				return a.ID, apperr.Invalidf("name", "name is required, at most 200 characters")
+			}
+			a.Name = *ch.Name
+		}
+		if ch.Role != nil {
+			a.Role = ch.Role.String()
+		}
+		if ch.AuthorID != nil {
+			a.AuthorID = nil
+			if *ch.AuthorID != 0 {
+				if au, err := tx.AuthorByID(ctx, *ch.AuthorID); err != nil {
+					return a.ID, err
+				} else if au == nil {
+					return a.ID, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "author", Message: "no author with id " + globalid.ID(globalid.TypeAuthor, *ch.AuthorID)}
+				}
+				a.AuthorID = ch.AuthorID
+			}
+		}
+		return a.ID, tx.UpdateAccount(ctx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
 
 // CreateAccount adds a person of the newsroom (admins; the schema gates
 // it), audited like every other change.

@@ -55,6 +55,16 @@ func (s *Store) ListAccounts(ctx context.Context) ([]*models.Account, error) {
 	return rows, nil
 }
 
+// UpdateAccount writes an account's role, name and author link.
+func (s *Store) UpdateAccount(ctx context.Context, a *models.Account) error {
+	err := s.q(ctx).Model(&models.Account{}).Where("id = ?", a.ID).
+		Updates(map[string]any{"role": a.Role, "name": a.Name, "author_id": a.AuthorID}).Error
+	if err != nil {
+		return fmt.Errorf("update account %q: %w", a.Email, err)
+	}
+	return nil
+}
+
 // SetAccountRole changes an account's role.
 func (s *Store) SetAccountRole(ctx context.Context, id uint64, role string) error {
 	if err := s.q(ctx).Model(&models.Account{}).Where("id = ?", id).Update("role", role).Error; err != nil {
