@@ -2967,7 +2967,7 @@ type ContentChange {
   type: String!
   "The mutation that caused it, as in the audit log (e.g. article.update)."
   action: String!
-  "Who made the change: an API token's name, or 'scheduler'/'system'."
+  "Who made the change: an API token's name, ` + "`" + `sso:EMAIL` + "`" + ` for single sign-on, or 'scheduler'/'system'."
   actor: String!
   "When the change was saved."
   occurredAt: Time!
@@ -3011,7 +3011,7 @@ type Revision {
   id: ID!
   "The article version this revision produced."
   version: Int!
-  "Name of the API token that made the change, or 'scheduler'/'system'."
+  "Name of the API token that made the change (` + "`" + `sso:EMAIL` + "`" + ` for single sign-on), or 'scheduler'/'system'."
   actor: String!
   "The person who made the change; null for accountless tokens and the system."
   account: Account
