@@ -24,6 +24,7 @@ func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) conten
 		q.Tags = filter.Tags
 		q.Author = deref(filter.Author)
 		q.Statuses = filter.Status
+		q.ReviewStates = filter.ReviewState
 		q.PublishedAfter = filter.PublishedAfter
 		q.PublishedBefore = filter.PublishedBefore
 	}

@@ -33,6 +33,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
 	Article() ArticleResolver
 	AuditEntry() AuditEntryResolver
 	Author() AuthorResolver
@@ -43,6 +44,7 @@ type ResolverRoot interface {
 	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
 	Redirect() RedirectResolver
+	ReviewNote() ReviewNoteResolver
 	Revision() RevisionResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
@@ -55,6 +57,20 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		Author    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	AccountPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Article struct {
 		Authors            func(childComplexity int) int
 		Body               func(childComplexity int) int
@@ -64,6 +80,7 @@ type ComplexityRoot struct {
 		Corrections        func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
+		CreatedBy          func(childComplexity int) int
 		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
@@ -73,6 +90,8 @@ type ComplexityRoot struct {
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
 		RelatedCandidates  func(childComplexity int, first *int) int
+		ReviewNotes        func(childComplexity int) int
+		ReviewState        func(childComplexity int) int
 		Revisions          func(childComplexity int, first *int) int
 		Seo                func(childComplexity int) int
 		Slug               func(childComplexity int) int
@@ -123,6 +142,7 @@ type ComplexityRoot struct {
 	}
 
 	AuditEntry struct {
+		Account    func(childComplexity int) int
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
@@ -185,6 +205,7 @@ type ComplexityRoot struct {
 		Object        func(childComplexity int) int
 		ObjectID      func(childComplexity int) int
 		OccurredAt    func(childComplexity int) int
+		Review        func(childComplexity int) int
 		Type          func(childComplexity int) int
 	}
 
@@ -202,7 +223,9 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddCorrection                 func(childComplexity int, id string, text string) int
+		ApproveArticle                func(childComplexity int, id string, note *string) int
 		ConfirmNewsletterSubscription func(childComplexity int, token string) int
+		CreateAccount                 func(childComplexity int, input model.AccountInput) int
 		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
 		CreateAuthor                  func(childComplexity int, input model.AuthorInput) int
 		CreateCategory                func(childComplexity int, input model.CategoryInput) int
@@ -213,10 +236,12 @@ type ComplexityRoot struct {
 		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
+		RequestChanges                func(childComplexity int, id string, note string) int
 		RestoreArticle                func(childComplexity int, id string) int
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
+		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
 		UnpublishArticle              func(childComplexity int, id string) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
@@ -279,6 +304,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Accounts              func(childComplexity int) int
 		Article               func(childComplexity int, id *string, slug *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
@@ -286,6 +312,7 @@ type ComplexityRoot struct {
 		Authors               func(childComplexity int, first *int, after *string) int
 		Categories            func(childComplexity int) int
 		Category              func(childComplexity int, slug string) int
+		Me                    func(childComplexity int) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
@@ -338,7 +365,17 @@ type ComplexityRoot struct {
 		Points func(childComplexity int) int
 	}
 
+	ReviewNote struct {
+		Account   func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Note      func(childComplexity int) int
+		State     func(childComplexity int) int
+	}
+
 	Revision struct {
+		Account       func(childComplexity int) int
 		Action        func(childComplexity int) int
 		Actor         func(childComplexity int) int
 		Body          func(childComplexity int) int
@@ -451,6 +488,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	ID(ctx context.Context, obj *models.Account) (string, error)
+
+	Role(ctx context.Context, obj *models.Account) (model.Role, error)
+	Author(ctx context.Context, obj *models.Account) (*models.Author, error)
+}
 type ArticleResolver interface {
 	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
 	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
@@ -464,9 +507,14 @@ type ArticleResolver interface {
 	Seo(ctx context.Context, obj *models.Article) (*models.SEO, error)
 	JSONLd(ctx context.Context, obj *models.Article) (string, error)
 	Corrections(ctx context.Context, obj *models.Article) ([]*models.Correction, error)
+	ReviewState(ctx context.Context, obj *models.Article) (models.ReviewState, error)
+	ReviewNotes(ctx context.Context, obj *models.Article) ([]*models.ReviewNote, error)
+	CreatedBy(ctx context.Context, obj *models.Article) (*models.Account, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
+
+	Account(ctx context.Context, obj *models.AuditEntry) (*models.Account, error)
 
 	ObjectID(ctx context.Context, obj *models.AuditEntry) (*string, error)
 }
@@ -483,6 +531,8 @@ type CategoryResolver interface {
 type ContentChangeResolver interface {
 	ObjectID(ctx context.Context, obj *live.Change) (string, error)
 	Object(ctx context.Context, obj *live.Change) (model.Node, error)
+
+	Review(ctx context.Context, obj *live.Change) (*models.ReviewNote, error)
 }
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
@@ -493,6 +543,10 @@ type MutationResolver interface {
 	RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error)
 	RestoreRevision(ctx context.Context, articleID string, revisionID string) (*model.ArticlePayload, error)
+	SubmitForReview(ctx context.Context, id string, note *string) (*model.ArticlePayload, error)
+	RequestChanges(ctx context.Context, id string, note string) (*model.ArticlePayload, error)
+	ApproveArticle(ctx context.Context, id string, note *string) (*model.ArticlePayload, error)
+	CreateAccount(ctx context.Context, input model.AccountInput) (*model.AccountPayload, error)
 	CreateAuthor(ctx context.Context, input model.AuthorInput) (*model.AuthorPayload, error)
 	UpdateAuthor(ctx context.Context, id string, input model.UpdateAuthorInput) (*model.AuthorPayload, error)
 	DeleteAuthor(ctx context.Context, id string) (*model.AuthorPayload, error)
@@ -535,6 +589,8 @@ type QueryResolver interface {
 	NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.Connection[*models.NewsletterSubscriber], error)
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
 	Webhooks(ctx context.Context) ([]*models.Webhook, error)
+	Accounts(ctx context.Context) ([]*models.Account, error)
+	Me(ctx context.Context) (*models.Account, error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
 	Route(ctx context.Context, path string) (model.Route, error)
@@ -543,8 +599,15 @@ type QueryResolver interface {
 type RedirectResolver interface {
 	CreatedAt(ctx context.Context, obj *models.Redirect) (*time.Time, error)
 }
+type ReviewNoteResolver interface {
+	ID(ctx context.Context, obj *models.ReviewNote) (string, error)
+
+	Account(ctx context.Context, obj *models.ReviewNote) (*models.Account, error)
+}
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
+
+	Account(ctx context.Context, obj *content.Revision) (*models.Account, error)
 
 	ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error)
 }
@@ -587,6 +650,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.author":
+		if e.ComplexityRoot.Account.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Author(childComplexity), true
+	case "Account.createdAt":
+		if e.ComplexityRoot.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.CreatedAt(childComplexity), true
+	case "Account.email":
+		if e.ComplexityRoot.Account.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Email(childComplexity), true
+	case "Account.id":
+		if e.ComplexityRoot.Account.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ID(childComplexity), true
+	case "Account.name":
+		if e.ComplexityRoot.Account.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Name(childComplexity), true
+	case "Account.role":
+		if e.ComplexityRoot.Account.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Role(childComplexity), true
+
+	case "AccountPayload.account":
+		if e.ComplexityRoot.AccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPayload.Account(childComplexity), true
+	case "AccountPayload.userErrors":
+		if e.ComplexityRoot.AccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPayload.UserErrors(childComplexity), true
 
 	case "Article.authors":
 		if e.ComplexityRoot.Article.Authors == nil {
@@ -636,6 +749,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.CreatedAt(childComplexity), true
+	case "Article.createdBy":
+		if e.ComplexityRoot.Article.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.CreatedBy(childComplexity), true
 	case "Article.deletedAt":
 		if e.ComplexityRoot.Article.DeletedAt == nil {
 			break
@@ -700,6 +819,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.RelatedCandidates(childComplexity, args["first"].(*int)), true
+	case "Article.reviewNotes":
+		if e.ComplexityRoot.Article.ReviewNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ReviewNotes(childComplexity), true
+	case "Article.reviewState":
+		if e.ComplexityRoot.Article.ReviewState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ReviewState(childComplexity), true
 	case "Article.revisions":
 		if e.ComplexityRoot.Article.Revisions == nil {
 			break
@@ -886,6 +1017,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEdge.Node(childComplexity), true
 
+	case "AuditEntry.account":
+		if e.ComplexityRoot.AuditEntry.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Account(childComplexity), true
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
 			break
@@ -1149,6 +1286,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentChange.OccurredAt(childComplexity), true
+	case "ContentChange.review":
+		if e.ComplexityRoot.ContentChange.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentChange.Review(childComplexity), true
 	case "ContentChange.type":
 		if e.ComplexityRoot.ContentChange.Type == nil {
 			break
@@ -1205,6 +1348,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCorrection(childComplexity, args["id"].(string), args["text"].(string)), true
+	case "Mutation.approveArticle":
+		if e.ComplexityRoot.Mutation.ApproveArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveArticle(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.confirmNewsletterSubscription":
 		if e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription == nil {
 			break
@@ -1216,6 +1370,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription(childComplexity, args["token"].(string)), true
+	case "Mutation.createAccount":
+		if e.ComplexityRoot.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.AccountInput)), true
 	case "Mutation.createArticle":
 		if e.ComplexityRoot.Mutation.CreateArticle == nil {
 			break
@@ -1326,6 +1491,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+	case "Mutation.requestChanges":
+		if e.ComplexityRoot.Mutation.RequestChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestChanges(childComplexity, args["id"].(string), args["note"].(string)), true
 	case "Mutation.restoreArticle":
 		if e.ComplexityRoot.Mutation.RestoreArticle == nil {
 			break
@@ -1370,6 +1546,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRelatedArticles(childComplexity, args["id"].(string), args["relatedIds"].([]string)), true
+	case "Mutation.submitForReview":
+		if e.ComplexityRoot.Mutation.SubmitForReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitForReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitForReview(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.subscribeNewsletter":
 		if e.ComplexityRoot.Mutation.SubscribeNewsletter == nil {
 			break
@@ -1629,6 +1816,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity), true
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -1702,6 +1895,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
 
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.newsletterSubscribers":
 		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
 			break
@@ -1946,6 +2145,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelatedReason.Points(childComplexity), true
 
+	case "ReviewNote.account":
+		if e.ComplexityRoot.ReviewNote.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.Account(childComplexity), true
+	case "ReviewNote.actor":
+		if e.ComplexityRoot.ReviewNote.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.Actor(childComplexity), true
+	case "ReviewNote.at":
+		if e.ComplexityRoot.ReviewNote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.CreatedAt(childComplexity), true
+	case "ReviewNote.id":
+		if e.ComplexityRoot.ReviewNote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.ID(childComplexity), true
+	case "ReviewNote.note":
+		if e.ComplexityRoot.ReviewNote.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.Note(childComplexity), true
+	case "ReviewNote.state":
+		if e.ComplexityRoot.ReviewNote.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewNote.State(childComplexity), true
+
+	case "Revision.account":
+		if e.ComplexityRoot.Revision.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Account(childComplexity), true
 	case "Revision.action":
 		if e.ComplexityRoot.Revision.Action == nil {
 			break
@@ -2380,6 +2622,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccountInput", ec.unmarshalInputAccountInput),
 			graphql.NewInputUnmarshaler("ArticleFilter", ec.unmarshalInputArticleFilter),
 			graphql.NewInputUnmarshaler("ArticleOrder", ec.unmarshalInputArticleOrder),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
@@ -2512,8 +2755,16 @@ FORBIDDEN.
 """
 directive @hasRole("The least role allowed." role: Role!) on FIELD_DEFINITION
 
-"Roles of API tokens."
+"Roles of API tokens and accounts, least first."
 enum Role {
+  "No editorial rights: sees what anyone sees (a single sign-on account with no role yet)."
+  READER
+  """
+  Reads drafts; creates drafts, edits the drafts it created or is credited on
+  (its account's author), and submits them for review. Cannot publish,
+  unpublish, delete, schedule, change others' work or read the audit log.
+  """
+  CONTRIBUTOR
   "Reads everything, drafts included, and changes articles."
   EDITOR
   "An editor who also manages authors, sections and the audit log."
@@ -2613,6 +2864,14 @@ type Query {
   "Every webhook, oldest first. Needs role: ADMIN."
   webhooks: [Webhook!]! @hasRole(role: ADMIN)
 
+  # ---- People, roles and review ----
+  "The newsroom's accounts, by email. Needs role: ADMIN."
+  accounts: [Account!]! @hasRole(role: ADMIN)
+
+  "The account of the token or single sign-on identity making the request; null for readers and accountless tokens."
+  me: Account
+  # ---- end People, roles and review ----
+
   "A webhook's deliveries, newest first. Needs role: ADMIN."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
 
@@ -2664,16 +2923,16 @@ in the audit log. Problems with the input come back in ` + "`" + `userErrors` + 
 naming its field; authorisation failures are GraphQL errors.
 """
 type Mutation {
-  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise). Needs role: EDITOR."
-  createArticle("The article." input: CreateArticleInput!): ArticlePayload! @hasRole(role: EDITOR)
+  "Write a new article (a DRAFT unless ` + "`" + `status` + "`" + ` says otherwise; contributors write drafts only). Needs role: CONTRIBUTOR."
+  createArticle("The article." input: CreateArticleInput!): ArticlePayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Change an article. Pass ` + "`" + `expectedVersion` + "`" + ` (the ` + "`" + `version` + "`" + ` you edited) to
   detect conflicts: if someone saved in between, nothing changes and the
   payload holds a CONFLICT user error and the article as it now is.
-  Needs role: EDITOR.
+  Needs role: CONTRIBUTOR.
   """
-  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
+  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Publish now, or schedule: with ` + "`" + `at` + "`" + ` in the future the article becomes
@@ -2699,6 +2958,24 @@ type Mutation {
 
   "Bring back an earlier revision's content as a new revision (status and publication time stay). Needs role: EDITOR."
   restoreRevision("The article's id." articleId: ID!, "The revision's id." revisionId: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  # ---- People, roles and review ----
+  """
+  Ask for review: the article goes IN_REVIEW (from NONE or
+  CHANGES_REQUESTED). A contributor may submit the articles it created or
+  is credited on. Needs role: CONTRIBUTOR.
+  """
+  submitForReview("The article's id." id: ID!, "What the reviewer should know." note: String): ArticlePayload! @hasRole(role: CONTRIBUTOR)
+
+  "Send an article IN_REVIEW (or APPROVED) back to its writers: CHANGES_REQUESTED, with a note saying what to change. Needs role: EDITOR."
+  requestChanges("The article's id." id: ID!, "What to change (required)." note: String!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Approve an article IN_REVIEW: APPROVED. Publishing stays a separate step; an edit after approval puts the article back IN_REVIEW. Needs role: EDITOR."
+  approveArticle("The article's id." id: ID!, "A remark for the writers." note: String): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Add a person of the newsroom; API tokens are then issued for the account (` + "`" + `broadsheet token create --account EMAIL` + "`" + `). Needs role: ADMIN."
+  createAccount("The account." input: AccountInput!): AccountPayload! @hasRole(role: ADMIN)
+  # ---- end People, roles and review ----
 
   "Add an author. Needs role: ADMIN."
   createAuthor("The author." input: AuthorInput!): AuthorPayload! @hasRole(role: ADMIN)
@@ -3005,6 +3282,8 @@ enum UserErrorCode {
   REDIRECT_LOOP
   "A redirect to another host, which the server does not allow (--allow-external-redirects)."
   EXTERNAL_REDIRECT
+  "The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW)."
+  INVALID_REVIEW_TRANSITION
 }
 
 """
@@ -3058,7 +3337,7 @@ type ContentChange {
   type: String!
   "The mutation that caused it, as in the audit log (e.g. article.update)."
   action: String!
-  "Who made the change: an API token's name, or 'scheduler'/'system'."
+  "Who made the change: an API token's name, ` + "`" + `sso:EMAIL` + "`" + ` for single sign-on, or 'scheduler'/'system'."
   actor: String!
   "When the change was saved."
   occurredAt: Time!
@@ -3068,6 +3347,8 @@ type ContentChange {
   object: Node
   "The fields the change touched, when known."
   changedFields: [String!]!
+  "On article.review_changed: the review transition and its note."
+  review: ReviewNote
 }
 
 "The result of an article mutation."
@@ -3100,8 +3381,10 @@ type Revision {
   id: ID!
   "The article version this revision produced."
   version: Int!
-  "Name of the API token that made the change, or 'scheduler'/'system'."
+  "Name of the API token that made the change (` + "`" + `sso:EMAIL` + "`" + ` for single sign-on), or 'scheduler'/'system'."
   actor: String!
+  "The person who made the change; null for accountless tokens and the system."
+  account: Account
   "What was done, e.g. article.update or article.publish."
   action: String!
   "Fields the change touched."
@@ -3134,14 +3417,18 @@ input AuditFilter {
   objectId: ID
   "ok, invalid, conflict, not_found, denied or error."
   outcome: String
+  "The email of the person's account: every token and single sign-on of theirs."
+  account: String
 }
 
 "One recorded mutation."
 type AuditEntry {
   "The entry's id."
   id: ID!
-  "Who acted: the API token's name, or 'scheduler'/'system'."
+  "Who acted: the API token's name (` + "`" + `sso:EMAIL` + "`" + ` for single sign-on), or 'scheduler'/'system'."
   actor: String!
+  "The person who acted; null for accountless tokens, the system and anonymous callers."
+  account: Account
   "What was attempted, e.g. article.update."
   action: String!
   "The type of object acted on."
@@ -3272,6 +3559,13 @@ type Article implements Node {
   jsonLd: String!
   "Corrections published under the article, oldest first."
   corrections: [Correction!]!
+  # ---- People, roles and review ----
+  "Where the article stands in review. Needs role: CONTRIBUTOR."
+  reviewState: ReviewState! @hasRole(role: CONTRIBUTOR)
+  "Every review transition with its note, oldest first. Needs role: CONTRIBUTOR."
+  reviewNotes: [ReviewNote!]! @hasRole(role: CONTRIBUTOR)
+  "The account that created the article; null for articles created before accounts or by an accountless token. Needs role: CONTRIBUTOR."
+  createdBy: Account @hasRole(role: CONTRIBUTOR)
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -3396,6 +3690,8 @@ input ArticleFilter {
   publishedAfter: Time
   "Only articles published strictly before this instant."
   publishedBefore: Time
+  "Only articles in these review states, e.g. ` + "`" + `reviewState: IN_REVIEW` + "`" + ` for the review queue (editors and contributors)."
+  reviewState: [ReviewState!]
 }
 
 "How to sort an article list."
@@ -3512,6 +3808,8 @@ enum WebhookEvent {
   NEWSLETTER_SUBSCRIPTION_CONFIRMED
   "A confirmed subscriber unsubscribed."
   NEWSLETTER_SUBSCRIPTION_REMOVED
+  "An article's review state changed (submitted, changes requested, approved, back in review after an edit), with the note."
+  ARTICLE_REVIEW_CHANGED
 }
 
 "A receiver of signed event notifications."
@@ -3719,6 +4017,72 @@ type Correction {
   "What was wrong and what is right now."
   text: String!
 }
+
+# ---- People, roles and review ----
+
+"A person of the newsroom. API tokens and single sign-on identities act as one; revisions, audit entries and review notes name it."
+type Account {
+  "The account's id."
+  id: ID!
+  "Email address (lower-case): single sign-on links identities by it."
+  email: String!
+  "The person's name."
+  name: String!
+  "What the person may do; a token of the account is never more than this."
+  role: Role!
+  "The byline of this person: a contributor may change the articles it is credited on."
+  author: Author
+  "When the account was added."
+  createdAt: Time!
+}
+
+"A new account."
+input AccountInput {
+  "Email address (unique)."
+  email: String!
+  "The person's name."
+  name: String!
+  "What the person may do."
+  role: Role!
+  "Global id of the person's author (byline), if any."
+  author: ID
+}
+
+"The result of createAccount."
+type AccountPayload {
+  "The account; null when it was not created."
+  account: Account
+  "Problems with the input."
+  userErrors: [UserError!]!
+}
+
+"Where an article stands in review."
+enum ReviewState {
+  "Never submitted."
+  NONE
+  "Submitted: waiting for an editor."
+  IN_REVIEW
+  "An editor asked for changes (see the note)."
+  CHANGES_REQUESTED
+  "An editor approved it; an edit puts it back IN_REVIEW."
+  APPROVED
+}
+
+"One review transition, with its note."
+type ReviewNote {
+  "The note's id."
+  id: ID!
+  "The state the article went to."
+  state: ReviewState!
+  "What the person wrote (may be empty)."
+  note: String!
+  "Who: the API token's name, ` + "`" + `sso:EMAIL` + "`" + `, or 'system'."
+  actor: String!
+  "The person, when known."
+  account: Account
+  "When."
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3726,6 +4090,34 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Account_id(ctx, field)
+	case "email":
+		return ec.fieldContext_Account_email(ctx, field)
+	case "name":
+		return ec.fieldContext_Account_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Account_role(ctx, field)
+	case "author":
+		return ec.fieldContext_Account_author(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Account_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_AccountPayload_account(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Article(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3785,6 +4177,12 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_jsonLd(ctx, field)
 	case "corrections":
 		return ec.fieldContext_Article_corrections(ctx, field)
+	case "reviewState":
+		return ec.fieldContext_Article_reviewState(ctx, field)
+	case "reviewNotes":
+		return ec.fieldContext_Article_reviewNotes(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Article_createdBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -3867,6 +4265,8 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_id(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "account":
+		return ec.fieldContext_AuditEntry_account(ctx, field)
 	case "action":
 		return ec.fieldContext_AuditEntry_action(ctx, field)
 	case "objectType":
@@ -3989,6 +4389,8 @@ func (ec *executionContext) childFields_ContentChange(ctx context.Context, field
 		return ec.fieldContext_ContentChange_object(ctx, field)
 	case "changedFields":
 		return ec.fieldContext_ContentChange_changedFields(ctx, field)
+	case "review":
+		return ec.fieldContext_ContentChange_review(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContentChange", field.Name)
 }
@@ -4197,6 +4599,24 @@ func (ec *executionContext) childFields_RelatedReason(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RelatedReason", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReviewNote_id(ctx, field)
+	case "state":
+		return ec.fieldContext_ReviewNote_state(ctx, field)
+	case "note":
+		return ec.fieldContext_ReviewNote_note(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReviewNote_actor(ctx, field)
+	case "account":
+		return ec.fieldContext_ReviewNote_account(ctx, field)
+	case "at":
+		return ec.fieldContext_ReviewNote_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewNote", field.Name)
+}
+
 func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4205,6 +4625,8 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 		return ec.fieldContext_Revision_version(ctx, field)
 	case "actor":
 		return ec.fieldContext_Revision_actor(ctx, field)
+	case "account":
+		return ec.fieldContext_Revision_account(ctx, field)
 	case "action":
 		return ec.fieldContext_Revision_action(ctx, field)
 	case "changedFields":
@@ -4671,6 +5093,28 @@ func (ec *executionContext) field_Mutation_addCorrection_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmNewsletterSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4682,6 +5126,20 @@ func (ec *executionContext) field_Mutation_confirmNewsletterSubscription_args(ct
 		return nil, err
 	}
 	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AccountInput, error) {
+			return ec.unmarshalNAccountInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4865,6 +5323,28 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_restoreArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4934,6 +5414,28 @@ func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.C
 		return nil, err
 	}
 	args["relatedIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitForReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
 	return args, nil
 }
 
@@ -5652,6 +6154,217 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Account_id(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Account_email(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
+}
+
+func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
+}
+
+func (ec *executionContext) _Account_role(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, "Role")
+}
+
+func (ec *executionContext) _Account_author(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Author(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Author) graphql.Marshaler {
+			return ec.marshalOAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6450,6 +7163,147 @@ func (ec *executionContext) fieldContext_Article_corrections(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_reviewState(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_reviewState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().ReviewState(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal models.ReviewState
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal models.ReviewState
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReviewState) graphql.Marshaler {
+			return ec.marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_reviewState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "ReviewState")
+}
+
+func (ec *executionContext) _Article_reviewNotes(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_reviewNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().ReviewNotes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal []*models.ReviewNote
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*models.ReviewNote
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReviewNote) graphql.Marshaler {
+			return ec.marshalNReviewNote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_reviewNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().CreatedBy(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal *models.Account
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Account
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Article]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6998,6 +7852,38 @@ func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_account(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Account(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
@@ -8043,6 +8929,38 @@ func (ec *executionContext) fieldContext_ContentChange_changedFields(_ context.C
 	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
 }
 
+func (ec *executionContext) _ContentChange_review(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentChange_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentChange().Review(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReviewNote) graphql.Marshaler {
+			return ec.marshalOReviewNote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentChange_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Correction_at(ctx context.Context, field graphql.CollectedField, obj *models.Correction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8197,7 +9115,7 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -8259,7 +9177,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err
@@ -8671,6 +9589,254 @@ func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_restoreRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitForReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitForReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitForReview(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitForReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitForReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestChanges(ctx, fc.Args["id"].(string), fc.Args["note"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveArticle(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAccount(ctx, fc.Args["input"].(model.AccountInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10933,6 +12099,88 @@ func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Accounts(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*models.Account
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*models.Account
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11776,6 +13024,153 @@ func (ec *executionContext) fieldContext_RelatedReason_points(_ context.Context,
 	return graphql.NewScalarFieldContext("RelatedReason", field, false, false, "Float")
 }
 
+func (ec *executionContext) _ReviewNote_id(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewNote().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewNote", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ReviewNote_state(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReviewState) graphql.Marshaler {
+			return ec.marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "ReviewState")
+}
+
+func (ec *executionContext) _ReviewNote_note(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewNote_actor(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewNote_account(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReviewNote().Account(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewNote",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewNote_at(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewNote_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewNote_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Revision_id(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11843,6 +13238,38 @@ func (ec *executionContext) _Revision_actor(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Revision_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_account(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Revision().Account(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Revision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Revision_action(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
@@ -14601,6 +16028,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAccountInput(ctx context.Context, obj any) (model.AccountInput, error) {
+	var it model.AccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "name", "role", "author"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAccountInput unmarshals raw into the AccountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAccountInput(ctx context.Context, raw any) (model.AccountInput, error) {
+	var out model.AccountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AccountInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj any) (model.ArticleFilter, error) {
 	var it model.ArticleFilter
 	if obj == nil {
@@ -14612,7 +16102,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore"}
+	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "reviewState"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14661,6 +16151,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.PublishedBefore = data
+		case "reviewState":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewState"))
+			data, err := ec.unmarshalOReviewState2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewState = data
 		}
 	}
 	return it, nil
@@ -14745,7 +16242,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actor", "action", "objectType", "objectId", "outcome"}
+	fieldsInOrder := [...]string{"actor", "action", "objectType", "objectId", "outcome", "account"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14787,6 +16284,13 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Outcome = data
+		case "account":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("account"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Account = data
 		}
 	}
 	return it, nil
@@ -15559,6 +17063,105 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 
 // region    **************************** object.gotpl ****************************
 
+var accountImplementors = []string{"Account"}
+
+func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *models.Account) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Account")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_id(ctx, field, obj)
+				})
+		case "email":
+			out.Values[i] = ec._Account_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Account_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_role(ctx, field, obj)
+				})
+		case "author":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_author(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Account_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountPayloadImplementors = []string{"AccountPayload"}
+
+func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPayload")
+		case "account":
+			out.Values[i] = ec._AccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var articleImplementors = []string{"Article", "Node", "Route"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *models.Article) graphql.Marshaler {
@@ -15720,6 +17323,24 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_corrections(ctx, field, obj)
+				})
+		case "reviewState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_reviewState(ctx, field, obj)
+				})
+		case "reviewNotes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_reviewNotes(ctx, field, obj)
+				})
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_createdBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16020,6 +17641,12 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_account(ctx, field, obj)
+				})
 		case "action":
 			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16426,6 +18053,12 @@ func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "review":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentChange_review(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16600,6 +18233,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "restoreRevision":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_restoreRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitForReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitForReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAccount(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17201,6 +18862,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhooks(ctx, field)
 				})
+		case "accounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accounts(ctx, field)
+				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
 		case "webhookDeliveries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17531,6 +19204,66 @@ func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var reviewNoteImplementors = []string{"ReviewNote"}
+
+func (ec *executionContext) _ReviewNote(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewNote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewNote")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewNote_id(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._ReviewNote_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ReviewNote_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ReviewNote_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReviewNote_account(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._ReviewNote_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var revisionImplementors = []string{"Revision"}
 
 func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *content.Revision) graphql.Marshaler {
@@ -17558,6 +19291,12 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "account":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Revision_account(ctx, field, obj)
+				})
 		case "action":
 			out.Values[i] = ec._Revision_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18609,6 +20348,43 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx context.Context, sel ast.SelectionSet, v *models.Account) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Account!")
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAccountInput(ctx context.Context, v any) (model.AccountInput, error) {
+	res, err := ec.unmarshalInputAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPayload!")
+		return graphql.Null
+	}
+	return ec._AccountPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19255,6 +21031,40 @@ func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheet�
 	return v
 }
 
+func (ec *executionContext) marshalNReviewNote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReviewNote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewNote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewNote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNote(ctx context.Context, sel ast.SelectionSet, v *models.ReviewNote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewNote!")
+		return graphql.Null
+	}
+	return ec._ReviewNote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx context.Context, v any) (models.ReviewState, error) {
+	var res models.ReviewState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx context.Context, sel ast.SelectionSet, v models.ReviewState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Revision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19771,6 +21581,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx context.Context, sel ast.SelectionSet, v *models.Account) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx context.Context, sel ast.SelectionSet, v *models.Article) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20027,6 +21844,49 @@ func (ec *executionContext) marshalORedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 		return graphql.Null
 	}
 	return ec._Redirect(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReviewNote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNote(ctx context.Context, sel ast.SelectionSet, v *models.ReviewNote) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReviewNote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReviewState2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewStateᚄ(ctx context.Context, v any) ([]models.ReviewState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.ReviewState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReviewState2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewStateᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ReviewState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalORoute2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRoute(ctx context.Context, sel ast.SelectionSet, v model.Route) graphql.Marshaler {

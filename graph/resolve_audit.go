@@ -30,6 +30,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string,
 	f := content.AuditFilter{}
 	if filter != nil {
 		f.Actor, f.Action, f.ObjectType, f.Outcome = deref(filter.Actor), deref(filter.Action), deref(filter.ObjectType), deref(filter.Outcome)
+		f.AccountEmail = deref(filter.Account)
 		if filter.ObjectID != nil {
 			typ, id, err := globalid.Parse(*filter.ObjectID)
 			if err != nil {

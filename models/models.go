@@ -90,6 +90,12 @@ type Article struct {
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`
+
+	// CreatedByAccountID is the account that created the article (nil for
+	// articles created by accountless tokens or before accounts existed).
+	CreatedByAccountID *uint64
+	// ReviewState is where the article stands in review (NONE by default).
+	ReviewState ReviewState
 }
 
 // CoverImage returns the article's cover, or nil when it has none.

@@ -33,15 +33,21 @@ Usage:
   broadsheet migrate [flags]          apply database migrations and exit
   broadsheet seed --demo [flags]      add the demo content
   broadsheet seed --synthetic N       add N synthetic articles (benchmarks)
-  broadsheet token create --name NAME --role reader|editor|admin
+  broadsheet token create --name NAME --role reader|contributor|editor|admin
+                     [--account EMAIL]
                                       issue an API token (printed once, last line)
   broadsheet token list               list API tokens
   broadsheet token revoke NAME        revoke an API token
+  broadsheet account create --email EMAIL --name NAME --role ROLE
+                                      add a person of the newsroom
+  broadsheet account update --email EMAIL --role ROLE
+                                      change a person's role, name or byline
+  broadsheet account list             list accounts
   broadsheet related rebuild          recompute every article's related-article
                                       suggestions from scratch
   broadsheet --version                print the version and source revision
 
-token, seed and related work on an existing, migrated database (run
+token, account, seed and related work on an existing, migrated database (run
 migrate or start the server first) unless given --create.
 
 Every command takes --db (env BROADSHEET_DB):
@@ -97,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = seed(ctx, args, stdout, stderr)
 	case "token":
 		err = token(ctx, args, stdout, stderr)
+	case "account":
+		err = account(ctx, args, stdout, stderr)
 	case "related":
 		err = related(ctx, args, stdout, stderr)
 	case "help":
@@ -289,6 +297,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
+	sso := oidcFlags(fs.FlagSet)
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	dist := addDistFlags(fs.FlagSet)
@@ -337,7 +346,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
+	oidc, err := sso.config()
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "broadsheet serve: %v\n", err)
+		return errUsage
+	}
+	cfg := app.Config{DB: db, Logger: log, Live: lcfg, OIDC: oidc, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub}
 	ops.apply(&cfg)
 	a, err := app.New(ctx, cfg)

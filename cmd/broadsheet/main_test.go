@@ -135,7 +135,7 @@ func TestCommandLine(t *testing.T) {
 		{"token help", []string{"token", "--help"}, 0, "create|list|revoke", ""},
 		{"token without subcommand", []string{"token"}, 2, "", "want create, list or revoke"},
 		{"token create without name", []string{"token", "create", "--db", dbURL}, 2, "", "--name is required"},
-		{"token create bad role", []string{"token", "create", "--name", "x", "--role", "owner", "--db", dbURL}, 2, "", "want reader, editor or admin"},
+		{"token create bad role", []string{"token", "create", "--name", "x", "--role", "owner", "--db", dbURL}, 2, "", "want reader, contributor, editor or admin"},
 		{"token create", []string{"token", "create", "--name", "cms", "--role", "admin", "--db", dbURL}, 0, "bst_", ""},
 		{"token create duplicate", []string{"token", "create", "--name", "cms", "--db", dbURL}, 1, "", `a token named "cms" already exists`},
 		{"token list", []string{"token", "list", "--db", dbURL}, 0, "cms", ""},

@@ -36,11 +36,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	dbURL := dbFlag(fs.FlagSet)
 	create := createFlag(fs.FlagSet)
-	name, role, expires := new(string), new(string), new(time.Duration)
+	name, role, expires, accountEmail := new(string), new(string), new(time.Duration), new(string)
 	if sub == "create" { // the other subcommands take no such flags
 		name = fs.String("name", "", "the token's name, e.g. the tool or person using it")
+		accountEmail = fs.String("account", "", "the email of the account the token acts for: its changes name the person, and its role is at most the account's (default role: the account's); a contributor token needs one")
 		expires = fs.Duration("expires", 0, "how long the token works, e.g. 720h (default: until revoked); when it runs out, requests with it are refused and its open websockets and SSE streams end")
-		role = fs.String("role", "editor", "reader, editor or admin (a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
+		role = fs.String("role", "", "reader, contributor, editor or admin (default: the account's role, else editor; a reader token sees what anyone sees, with its own rate budget: for a frontend's server)")
 	}
 	var rest []string
 	if sub == "revoke" {
@@ -68,16 +69,17 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, "broadsheet token create: --name is required")
 			return errUsage
 		}
-		r, err := auth.ParseRole(*role)
-		if err != nil {
-			fmt.Fprintf(stderr, "broadsheet token create: %v\n", err)
-			return errUsage
-		}
 		if *expires < 0 {
 			fmt.Fprintf(stderr, "broadsheet token create: --expires %v is in the past\n", *expires)
 			return errUsage
 		}
-		tok, err := tokens.CreateExpiring(ctx, *name, r, *expires)
+		spec, err := tokenSpec(ctx, store.New(db), *name, *role, *accountEmail, *expires)
+		if err != nil {
+			fmt.Fprintf(stderr, "broadsheet token create: %v\n", err)
+			return errUsage
+		}
+		r := spec.Role
+		tok, err := tokens.CreateFor(ctx, spec)
 		if err != nil {
 			return err
 		}
@@ -85,13 +87,20 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *expires > 0 {
 			until = fmt.Sprintf(", valid until %s", time.Now().Add(*expires).UTC().Format(time.RFC3339))
 		}
+		if spec.Account != nil {
+			until += " for " + spec.Account.Email
+		}
 		fmt.Fprintf(stdout, "Created %s token %q%s. Keep it secret; it is shown only once:\n%s\n", r, *name, until, tok)
 	case "list":
 		list, err := tokens.List(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "REVOKED")
+		fmt.Fprintf(stdout, "%-30s %-11s %-20s %-20s %-20s %-20s %s\n", "NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES", "REVOKED", "ACCOUNT")
+		emails, err := accountEmails(ctx, store.New(db))
+		if err != nil {
+			return err
+		}
 		when := func(t *time.Time) string {
 			if t == nil {
 				return "-"
@@ -99,7 +108,11 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return t.UTC().Format(time.RFC3339)
 		}
 		for _, t := range list {
-			fmt.Fprintf(stdout, "%-30s %-7s %-20s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.ExpiresAt), when(t.RevokedAt))
+			acc := "-"
+			if t.AccountID != nil {
+				acc = emails[*t.AccountID]
+			}
+			fmt.Fprintf(stdout, "%-30s %-11s %-20s %-20s %-20s %-20s %s\n", t.Name, t.Role, t.CreatedAt.UTC().Format(time.RFC3339), when(t.LastUsedAt), when(t.ExpiresAt), when(t.RevokedAt), acc)
 		}
 	case "revoke":
 		if len(rest) == 0 {

@@ -25,6 +25,9 @@ type Loaders struct {
 	AuthorsByArticle *dataloadgen.Loader[uint64, []*models.Author]
 	TagsByArticle    *dataloadgen.Loader[uint64, []*models.Tag]
 	CategoryByID     *dataloadgen.Loader[uint64, *models.Category]
+	// AccountByID names the people on audit entries, revisions and review
+	// notes: a page of them costs one query.
+	AccountByID *dataloadgen.Loader[uint64, *models.Account]
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
@@ -47,6 +50,7 @@ func New(svc *content.Service) *Loaders {
 		CategoryByID:         dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle:     dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
+		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
 		svc:                  svc,
 	}
 }

@@ -23,6 +23,26 @@ type Route interface {
 	IsRoute()
 }
 
+// A new account.
+type AccountInput struct {
+	// Email address (unique).
+	Email string `json:"email"`
+	// The person's name.
+	Name string `json:"name"`
+	// What the person may do.
+	Role Role `json:"role"`
+	// Global id of the person's author (byline), if any.
+	Author *string `json:"author,omitempty"`
+}
+
+// The result of createAccount.
+type AccountPayload struct {
+	// The account; null when it was not created.
+	Account *models.Account `json:"account,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Narrows an article list. Every given condition must hold.
 type ArticleFilter struct {
 	// Section slug.
@@ -37,6 +57,8 @@ type ArticleFilter struct {
 	PublishedAfter *time.Time `json:"publishedAfter,omitempty"`
 	// Only articles published strictly before this instant.
 	PublishedBefore *time.Time `json:"publishedBefore,omitempty"`
+	// Only articles in these review states, e.g. `reviewState: IN_REVIEW` for the review queue (editors and contributors).
+	ReviewState []models.ReviewState `json:"reviewState,omitempty"`
 }
 
 // How to sort an article list.
@@ -67,6 +89,8 @@ type AuditFilter struct {
 	ObjectID *string `json:"objectId,omitempty"`
 	// ok, invalid, conflict, not_found, denied or error.
 	Outcome *string `json:"outcome,omitempty"`
+	// The email of the person's account: every token and single sign-on of theirs.
+	Account *string `json:"account,omitempty"`
 }
 
 // A new author.
@@ -551,10 +575,16 @@ func (e RelatedReasonKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Roles of API tokens.
+// Roles of API tokens and accounts, least first.
 type Role string
 
 const (
+	// No editorial rights: sees what anyone sees (a single sign-on account with no role yet).
+	RoleReader Role = "READER"
+	// Reads drafts; creates drafts, edits the drafts it created or is credited on
+	// (its account's author), and submits them for review. Cannot publish,
+	// unpublish, delete, schedule, change others' work or read the audit log.
+	RoleContributor Role = "CONTRIBUTOR"
 	// Reads everything, drafts included, and changes articles.
 	RoleEditor Role = "EDITOR"
 	// An editor who also manages authors, sections and the audit log.
@@ -562,13 +592,15 @@ const (
 )
 
 var AllRole = []Role{
+	RoleReader,
+	RoleContributor,
 	RoleEditor,
 	RoleAdmin,
 }
 
 func (e Role) IsValid() bool {
 	switch e {
-	case RoleEditor, RoleAdmin:
+	case RoleReader, RoleContributor, RoleEditor, RoleAdmin:
 		return true
 	}
 	return false
@@ -629,6 +661,8 @@ const (
 	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
 	// A redirect to another host, which the server does not allow (--allow-external-redirects).
 	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
+	// The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW).
+	UserErrorCodeInvalidReviewTransition UserErrorCode = "INVALID_REVIEW_TRANSITION"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -640,11 +674,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeExpired,
 	UserErrorCodeRedirectLoop,
 	UserErrorCodeExternalRedirect,
+	UserErrorCodeInvalidReviewTransition,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition:
 		return true
 	}
 	return false
@@ -764,6 +799,8 @@ const (
 	WebhookEventNewsletterSubscriptionConfirmed WebhookEvent = "NEWSLETTER_SUBSCRIPTION_CONFIRMED"
 	// A confirmed subscriber unsubscribed.
 	WebhookEventNewsletterSubscriptionRemoved WebhookEvent = "NEWSLETTER_SUBSCRIPTION_REMOVED"
+	// An article's review state changed (submitted, changes requested, approved, back in review after an edit), with the note.
+	WebhookEventArticleReviewChanged WebhookEvent = "ARTICLE_REVIEW_CHANGED"
 )
 
 var AllWebhookEvent = []WebhookEvent{
@@ -774,11 +811,12 @@ var AllWebhookEvent = []WebhookEvent{
 	WebhookEventAuthorChanged,
 	WebhookEventNewsletterSubscriptionConfirmed,
 	WebhookEventNewsletterSubscriptionRemoved,
+	WebhookEventArticleReviewChanged,
 }
 
 func (e WebhookEvent) IsValid() bool {
 	switch e {
-	case WebhookEventArticlePublished, WebhookEventArticleUpdated, WebhookEventArticleUnpublished, WebhookEventArticleDeleted, WebhookEventAuthorChanged, WebhookEventNewsletterSubscriptionConfirmed, WebhookEventNewsletterSubscriptionRemoved:
+	case WebhookEventArticlePublished, WebhookEventArticleUpdated, WebhookEventArticleUnpublished, WebhookEventArticleDeleted, WebhookEventAuthorChanged, WebhookEventNewsletterSubscriptionConfirmed, WebhookEventNewsletterSubscriptionRemoved, WebhookEventArticleReviewChanged:
 		return true
 	}
 	return false

@@ -65,6 +65,8 @@ type Config struct {
 	// DrainDelay is how long /readyz fails before the listener closes;
 	// Grace how long in-flight requests then get.
 	DrainDelay, Grace time.Duration
+	// OIDC, when set, accepts single sign-on tokens besides API tokens.
+	OIDC *auth.OIDCConfig
 }
 
 // App is one wired server.
@@ -130,7 +132,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	sc := cfg.Server
 	sc.Content, sc.Newsletter, sc.Webhooks = svc, letters, webhooks.New(store.New(db), cfg.Webhooks)
 	sc.DB, sc.Logger = db, log
-	sc.Authenticate = auth.NewTokens(store.New(db)).Authenticate
+	tokens := auth.NewTokens(store.New(db))
+	if cfg.OIDC != nil {
+		oc := *cfg.OIDC
+		oc.Logger = log
+		if _, err := tokens.WithOIDC(oc, store.New(db)); err != nil {
+			return nil, err
+		}
+		log.Info("single sign-on on", "issuer", oc.Issuer, "audience", oc.Audience)
+	}
+	sc.Authenticate = tokens.Authenticate
 	sc.OutboxConsumers = consumers
 	sc.AllowedOrigins = lc.Origins
 	sc.KeepAlive = lc.KeepAlive

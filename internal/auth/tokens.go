@@ -58,10 +58,12 @@ type verdict struct {
 	at     time.Time
 }
 
-// Tokens issues, checks and revokes API tokens.
+// Tokens issues, checks and revokes API tokens, and (WithOIDC) checks
+// single sign-on tokens.
 type Tokens struct {
 	store TokenStore
 	now   func() time.Time
+	oidc  *OIDC // nil without single sign-on
 
 	mu      sync.Mutex
 	touched map[uint64]time.Time // token id → when its use was last written
@@ -87,12 +89,14 @@ func ParseRole(s string) (Role, error) {
 	switch strings.ToLower(s) {
 	case "reader":
 		return Reader, nil
+	case "contributor":
+		return Contributor, nil
 	case "editor":
 		return Editor, nil
 	case "admin":
 		return Admin, nil
 	}
-	return Reader, fmt.Errorf("role %q: want reader, editor or admin", s)
+	return Reader, fmt.Errorf("role %q: want reader, contributor, editor or admin", s)
 }
 
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -107,14 +111,41 @@ func (t *Tokens) Create(ctx context.Context, name string, role Role) (string, er
 // (never when ttl is 0). Requests with it are then refused, and its open
 // websockets and SSE streams end, as after a revocation.
 func (t *Tokens) CreateExpiring(ctx context.Context, name string, role Role, ttl time.Duration) (string, error) {
+	return t.CreateFor(ctx, TokenSpec{Name: name, Role: role, TTL: ttl})
+}
+
+// TokenSpec describes a token to issue.
+type TokenSpec struct {
+	Name string
+	Role Role
+	// TTL is how long the token works; 0 for until revoked.
+	TTL time.Duration
+	// Account, when set, is the person the token acts for: requests with it
+	// are attributed to the account, and its role is capped by the
+	// account's.
+	Account *models.Account
+}
+
+// CreateFor issues a token as spec says and returns it; it is not
+// retrievable later.
+func (t *Tokens) CreateFor(ctx context.Context, spec TokenSpec) (string, error) {
+	name, role, ttl := spec.Name, spec.Role, spec.TTL
 	if ttl < 0 {
 		return "", fmt.Errorf("token expiry must be in the future (got %v)", ttl)
 	}
 	if !tokenName.MatchString(name) {
 		return "", fmt.Errorf("token name %q: use 1–100 letters, digits, '.', '_' or '-'", name)
 	}
-	if role != Reader && role != Editor && role != Admin {
-		return "", fmt.Errorf("token role must be reader, editor or admin")
+	if role < Reader || role > Admin {
+		return "", fmt.Errorf("token role must be reader, contributor, editor or admin")
+	}
+	if role == Contributor && spec.Account == nil {
+		return "", fmt.Errorf("a contributor token needs an account: a contributor changes only its own articles")
+	}
+	if spec.Account != nil {
+		if ar, err := ParseRole(spec.Account.Role); err != nil || role > ar {
+			return "", fmt.Errorf("account %s is %s: its token cannot be %s", spec.Account.Email, spec.Account.Role, role)
+		}
 	}
 	var b [tokenBytes]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -125,6 +156,9 @@ func (t *Tokens) CreateExpiring(ctx context.Context, name string, role Role, ttl
 	if ttl > 0 {
 		exp := rec.CreatedAt.Add(ttl)
 		rec.ExpiresAt = &exp
+	}
+	if spec.Account != nil {
+		rec.AccountID = &spec.Account.ID
 	}
 	if err := t.store.CreateToken(ctx, rec); err != nil {
 		if apperr.KindOf(err) == apperr.Conflict {
@@ -156,18 +190,39 @@ func (t *Tokens) Revoke(ctx context.Context, name string) error {
 // ViewerForToken resolves a raw token to its viewer. Unknown, malformed
 // and revoked tokens are UNAUTHENTICATED: never a silent downgrade to reader.
 func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, error) {
+	if t.oidc != nil && !strings.HasPrefix(token, TokenPrefix) && looksLikeJWT(token) {
+		return t.cachedVerdict(token, func() (verdict, bool) { return t.oidc.verdict(ctx, token, t.now()) })
+	}
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return Viewer{}, apperr.New(apperr.Unauthenticated, "malformed API token")
 	}
+	return t.cachedVerdict(token, func() (verdict, bool) { return t.tokenVerdict(ctx, token) })
+}
+
+// cachedVerdict returns the verdict on token cached less than
+// CheckCacheTTL ago, or checks it with check (which reports whether its
+// verdict may be cached: a failure to check may not).
+func (t *Tokens) cachedVerdict(token string, check func() (verdict, bool)) (Viewer, error) {
 	hash := HashToken(token)
 	now := t.now()
 	if v, ok := t.checked.Get(hash); ok && now.Sub(v.at) >= 0 && now.Sub(v.at) < CheckCacheTTL {
 		return v.viewer, v.err
 	}
-	rec, err := t.store.TokenByHash(ctx, hash)
+	v, keep := check()
+	v.at = now
+	if keep {
+		t.checked.Add(hash, v)
+	}
+	return v.viewer, v.err
+}
+
+// tokenVerdict checks an API token against the database.
+func (t *Tokens) tokenVerdict(ctx context.Context, token string) (verdict, bool) {
+	now := t.now()
+	rec, err := t.store.TokenByHash(ctx, HashToken(token))
 	if err != nil {
 		// Not cached: the next request asks again.
-		return Viewer{}, &apperr.Error{Kind: apperr.Unavailable, Message: "cannot check the API token right now", Err: err}
+		return verdict{err: &apperr.Error{Kind: apperr.Unavailable, Message: "cannot check the API token right now", Err: err}}, false
 	}
 	v := verdict{at: now}
 	switch {
@@ -184,10 +239,39 @@ func (t *Tokens) ViewerForToken(ctx context.Context, token string) (Viewer, erro
 			break
 		}
 		v.viewer = Viewer{Role: role, TokenName: rec.Name, TokenID: rec.ID}
+		if rec.AccountID != nil {
+			if err := t.withAccount(ctx, &v.viewer, *rec.AccountID); err != nil {
+				return verdict{err: err}, false
+			}
+		}
 		t.touch(ctx, rec)
 	}
-	t.checked.Add(hash, v)
-	return v.viewer, v.err
+	return v, true
+}
+
+// withAccount attributes v to its account and caps its role by the
+// account's, so lowering a person's role takes effect on every token of
+// theirs.
+func (t *Tokens) withAccount(ctx context.Context, v *Viewer, id uint64) error {
+	accounts, ok := t.store.(AccountStore)
+	if !ok {
+		return nil
+	}
+	a, err := accounts.AccountByID(ctx, id)
+	if err != nil {
+		return &apperr.Error{Kind: apperr.Unavailable, Message: "cannot check the API token's account right now", Err: err}
+	}
+	if a == nil {
+		return nil
+	}
+	v.AccountID = a.ID
+	if a.AuthorID != nil {
+		v.AuthorID = *a.AuthorID
+	}
+	if ar, err := ParseRole(a.Role); err == nil && ar < v.Role {
+		v.Role = ar
+	}
+	return nil
 }
 
 // touch records the token's use, unless this process did so less than

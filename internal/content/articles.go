@@ -15,10 +15,12 @@ import (
 
 // ArticleQuery is what an article list asks for.
 type ArticleQuery struct {
-	Category        string
-	Tags            []string
-	Author          string
-	Statuses        []models.ArticleStatus
+	Category string
+	Tags     []string
+	Author   string
+	Statuses []models.ArticleStatus
+	// ReviewStates narrows to articles in these review states (editors).
+	ReviewStates    []models.ReviewState
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
 	OrderBy         models.ArticleSort
@@ -71,6 +73,11 @@ func needEditor(ctx context.Context, what string) error {
 }
 
 func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.ArticleFilter, error) {
+	if len(q.ReviewStates) > 0 {
+		if err := needEditor(ctx, "filtering by review state"); err != nil {
+			return store.ArticleFilter{}, err
+		}
+	}
 	for _, st := range q.Statuses {
 		if st != models.StatusPublished {
 			if err := needEditor(ctx, fmt.Sprintf("listing %s articles", st)); err != nil {
@@ -87,6 +94,7 @@ func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.Arti
 		AuthorSlug:      q.Author,
 		AuthorID:        q.AuthorID,
 		Statuses:        q.Statuses,
+		ReviewStates:    q.ReviewStates,
 		PublishedAfter:  q.PublishedAfter,
 		PublishedBefore: q.PublishedBefore,
 	}, nil

@@ -96,6 +96,15 @@ func actor(ctx context.Context) string {
 
 type systemActorKey struct{}
 
+// accountOf is the account of the person acting, for revisions, audit
+// entries and review notes; nil for accountless tokens and the system.
+func accountOf(ctx context.Context) *uint64 {
+	if id := auth.ViewerFrom(ctx).AccountID; id != 0 {
+		return &id
+	}
+	return nil
+}
+
 // AsSystem marks work done by Broadsheet itself (the scheduler, seeding).
 func AsSystem(ctx context.Context, name string) context.Context {
 	return context.WithValue(ctx, systemActorKey{}, name)
@@ -147,10 +156,10 @@ func markAudited(ctx context.Context) {
 // refused. Only callers with a token are recorded: an anonymous caller's
 // refusals would let anyone fill the audit log.
 func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
-	if auth.ViewerFrom(ctx).TokenName == "" {
+	if !auth.ViewerFrom(ctx).Authenticated() {
 		return
 	}
-	entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: "", Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
+	entry := &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: "", Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
 	if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
 		slog.ErrorContext(ctx, "record refused mutation in the audit log", "action", action, "err", aerr)
 	}
@@ -179,7 +188,7 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if err := s.fail("audit"); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
+		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
 	})
 	if errors.Is(err, errNothingToDo) {
 		return nil // another replica did it: nothing happened here to record
@@ -189,7 +198,7 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if id == 0 {
 			id = objectID
 		}
-		entry := &models.AuditEntry{Actor: actor(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
+		entry := &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: outcome(err), Detail: apperr.Clip(err.Error(), 900), CreatedAt: s.Now()}
 		if aerr := s.store.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
 			slog.ErrorContext(ctx, "record failed mutation in the audit log", "action", action, "err", aerr)
 		}
@@ -285,7 +294,7 @@ func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.
 		return fmt.Errorf("encode revision: %w", err)
 	}
 	return tx.AddRevision(ctx, &models.ArticleRevision{
-		ArticleID: a.ID, Version: a.Version, Actor: actor(ctx), Action: action,
+		ArticleID: a.ID, Version: a.Version, Actor: actor(ctx), AccountID: accountOf(ctx), Action: action,
 		ChangedFields: strings.Join(changed, ","), SnapshotJSON: string(b), CreatedAt: s.Now(),
 	})
 }
@@ -447,6 +456,8 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	}
 	if a.ID == 0 {
 		a.Version = 1
+		a.ReviewState = models.ReviewNone
+		a.CreatedByAccountID = accountOf(ctx)
 		if err := tx.CreateArticle(ctx, a, snap.AuthorIDs, tagIDs); err != nil {
 			return false, err
 		}

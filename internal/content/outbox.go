@@ -53,12 +53,17 @@ func (s *Service) recordArticle(ctx context.Context, tx *store.Store, action str
 	return s.recordEvent(ctx, tx, typ, events.ObjectArticle, a.ID, events.Payload{
 		Action:        action,
 		ChangedFields: changed,
-		Article: &events.ArticleState{
-			Slug: a.Slug, Status: a.Status, Version: a.Version, PublishedAt: a.PublishedAt,
-			DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID,
-			WasReaderVisible: wasVisible, ReaderVisible: visible,
-		},
+		Article:       articleState(a, wasVisible, visible),
 	})
+}
+
+// articleState is a as events carry it.
+func articleState(a *models.Article, wasVisible, visible bool) *events.ArticleState {
+	return &events.ArticleState{
+		Slug: a.Slug, Status: a.Status, Version: a.Version, PublishedAt: a.PublishedAt,
+		DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID,
+		WasReaderVisible: wasVisible, ReaderVisible: visible,
+	}
 }
 
 // notifyCommitted tells the relay that events were committed.

@@ -49,6 +49,9 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion",
 				Message: fmt.Sprintf("the article changed since version %d: it is now at version %d", *expectedVersion, a.Version)}
 		}
+		if err := s.mayChange(ctx, tx, a, action); err != nil {
+			return a.ID, err
+		}
 		before, err := snapshotOf(ctx, tx, a)
 		if err != nil {
 			return 0, err
@@ -83,7 +86,14 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			conflict = current
 			return a.ID, &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "expectedVersion", Message: "another change to the article was saved first"}
 		}
-		return a.ID, s.recordArticle(ctx, tx, action, a, false, wasVisible, changed)
+		if err := s.recordArticle(ctx, tx, action, a, false, wasVisible, changed); err != nil {
+			return a.ID, err
+		}
+		if action == ActionUpdate && reviewState(a) == models.ReviewApproved {
+			// What was approved is no longer what is saved.
+			return a.ID, s.setReview(ctx, tx, a, ActionBackInReview, models.ReviewInReview, "edited after approval: "+strings.Join(changed, ", "))
+		}
+		return a.ID, nil
 	})
 	if err != nil {
 		if conflict != nil {
@@ -189,6 +199,11 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
+		}
+		if a != nil {
+			if err := s.mayChange(ctx, tx, a, action); err != nil {
+				return a.ID, err
+			}
 		}
 		if a == nil || (a.DeletedAt != nil) == deleted {
 			if a != nil && !deleted {
@@ -297,6 +312,8 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 type AuditFilter struct {
 	Actor, Action, ObjectType, Outcome string
 	ObjectID                           uint64
+	// AccountEmail narrows to the entries of one person's account.
+	AccountEmail string
 }
 
 // AuditLog returns a page of the audit log, newest first.

@@ -53,6 +53,9 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	if snap.Status == "" {
 		snap.Status = models.StatusDraft
 	}
+	if err := mayCreate(ctx, snap.Status); err != nil {
+		return nil, err // audited as refused by the GraphQL layer
+	}
 	if snap.Status == models.StatusPublished && snap.PublishedAt == nil {
 		now := s.Now()
 		snap.PublishedAt = &now

@@ -27,11 +27,14 @@ const (
 	ArticleUpdated     = "article.updated"
 	ArticleUnpublished = "article.unpublished"
 	ArticleDeleted     = "article.deleted"
-	AuthorCreated      = "author.created"
-	AuthorUpdated      = "author.updated"
-	AuthorDeleted      = "author.deleted"
-	CategoryCreated    = "category.created"
-	CategoryUpdated    = "category.updated"
+	// ArticleReviewChanged follows review: submitted, changes requested,
+	// approved, or back in review after an edit (Payload.Review).
+	ArticleReviewChanged = "article.review_changed"
+	AuthorCreated        = "author.created"
+	AuthorUpdated        = "author.updated"
+	AuthorDeleted        = "author.deleted"
+	CategoryCreated      = "category.created"
+	CategoryUpdated      = "category.updated"
 	// NewsletterConfirmed and NewsletterRemoved follow newsletter subscriptions.
 	NewsletterConfirmed = "newsletter.confirmed"
 	NewsletterRemoved   = "newsletter.removed"
@@ -78,6 +81,16 @@ type SubscriberState struct {
 	Topics []string `json:"topics"`
 }
 
+// ReviewChange is one review transition as events carry it.
+type ReviewChange struct {
+	State models.ReviewState `json:"state"`
+	Note  string             `json:"note"`
+	// AccountID is who made it (0 for an accountless token).
+	AccountID uint64 `json:"accountId,omitempty"`
+	// NoteID is the stored review note.
+	NoteID uint64 `json:"noteId"`
+}
+
 // Payload is an event's details (OutboxEvent.Payload, as JSON).
 type Payload struct {
 	// Action is the audited action that caused the event, e.g. article.update.
@@ -88,6 +101,8 @@ type Payload struct {
 	Article *ArticleState `json:"article,omitempty"`
 	// Subscriber is set on newsletter events.
 	Subscriber *SubscriberState `json:"subscriber,omitempty"`
+	// Review is set on review events.
+	Review *ReviewChange `json:"review,omitempty"`
 	// At is when the change was saved, to the nanosecond (the row's
 	// created_at has the database's precision: whole seconds on SQLite).
 	At time.Time `json:"at"`

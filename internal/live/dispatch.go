@@ -83,6 +83,9 @@ func (h *Hub) dispatchArticle(ctx context.Context, ev events.Event) []*Subscribe
 		// they may no longer see.
 		forReaders = tombstone(ev)
 	}
+	if ev.Type == events.ArticleReviewChanged {
+		forReaders = nil // review is the newsroom's business: readers saw no change
+	}
 	// Editors see every state, deleted included (deletedAt tells).
 	forEditors = a
 	if a == nil {
@@ -170,6 +173,7 @@ func newChange(ev events.Event, obj any) *Change {
 	c := &Change{
 		EventID: ev.ID, Type: ev.Type, Action: ev.Payload.Action, Actor: ev.Actor, OccurredAt: ev.OccurredAt,
 		ObjectType: ev.ObjectType, ObjectRowID: ev.ObjectID, ChangedFields: ev.Payload.ChangedFields,
+		Review: ev.Payload.Review,
 	}
 	if c.ChangedFields == nil {
 		c.ChangedFields = []string{}

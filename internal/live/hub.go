@@ -72,6 +72,8 @@ type Change struct {
 	// Object is the *models.Article, *models.Author or *models.Category as it
 	// is now, or nil when it no longer exists.
 	Object any
+	// Review is the transition of an article.review_changed event.
+	Review *events.ReviewChange
 }
 
 // Subscriber is one subscription. The transport layer supplies how to

@@ -31,7 +31,7 @@ type Gated struct {
 func (g Gated) Name() string { return g.Type + "." + g.Field }
 
 // Fields lists the role-gated fields of a schema source, sorted by role
-// (EDITOR first), then type and field.
+// (CONTRIBUTOR first, then EDITOR, then ADMIN), then type and field.
 func Fields(src string) ([]Gated, error) {
 	_, gated, err := parse(src)
 	if err != nil {
@@ -56,12 +56,14 @@ func Fields(src string) ([]Gated, error) {
 
 func roleRank(r string) int {
 	switch r {
-	case "EDITOR":
+	case "CONTRIBUTOR":
 		return 0
-	case "ADMIN":
+	case "EDITOR":
 		return 1
+	case "ADMIN":
+		return 2
 	}
-	return 2
+	return 3
 }
 
 func typeRank(t string) int {
@@ -220,13 +222,23 @@ func Table(gated []Gated) string {
 	var b strings.Builder
 	b.WriteString("| field | needs role |\n|---|---|\n")
 	for _, g := range gated {
-		who := "ADMIN (an admin's token)"
-		if g.Role == "EDITOR" {
-			who = "EDITOR (an editor's or admin's token)"
-		}
+		who := Who(g.Role)
 		fmt.Fprintf(&b, "| `%s` | %s |\n", g.Name(), who)
 	}
 	return b.String()
+}
+
+// Who is the table's cell for a role: the role and the tokens that hold it.
+func Who(role string) string {
+	switch role {
+	case "CONTRIBUTOR":
+		return "CONTRIBUTOR (a contributor's, editor's or admin's token; a contributor only on its own drafts)"
+	case "EDITOR":
+		return "EDITOR (an editor's or admin's token)"
+	case "ADMIN":
+		return "ADMIN (an admin's token)"
+	}
+	return role
 }
 
 // RewriteReadme replaces the table between the markers.

@@ -141,3 +141,26 @@ func TestDescriptionsSaySection(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesInOrder: the table lists CONTRIBUTOR fields first, then EDITOR,
+// then ADMIN, each with who holds the role.
+func TestRolesInOrder(t *testing.T) {
+	src := "type Query {\n  \"A.\"\n  a: Int @hasRole(role: ADMIN)\n  \"E.\"\n  e: Int @hasRole(role: EDITOR)\n  \"C.\"\n  c: Int @hasRole(role: CONTRIBUTOR)\n}\n"
+	gated, err := schemadoc.Fields(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, g := range gated {
+		order = append(order, g.Role)
+	}
+	if strings.Join(order, ",") != "CONTRIBUTOR,EDITOR,ADMIN" {
+		t.Errorf("order %v, want CONTRIBUTOR, EDITOR, ADMIN", order)
+	}
+	table := schemadoc.Table(gated)
+	for _, want := range []string{"| `Query.c` | CONTRIBUTOR (a contributor's, editor's or admin's token", "| `Query.e` | EDITOR (an editor's or admin's token) |", "| `Query.a` | ADMIN (an admin's token) |"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+}

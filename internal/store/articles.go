@@ -40,6 +40,7 @@ type ArticleFilter struct {
 	AuthorSlug      string
 	AuthorID        uint64
 	Statuses        []models.ArticleStatus
+	ReviewStates    []models.ReviewState
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
 	ExcludeIDs      []uint64
@@ -77,6 +78,9 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("articles.status IN ?", f.Statuses)
+	}
+	if len(f.ReviewStates) > 0 {
+		q = q.Where("articles.review_state IN ?", f.ReviewStates)
 	}
 	if f.PublishedAfter != nil {
 		q = q.Where("articles.published_at > ?", f.PublishedAfter.UTC())

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -19,6 +20,9 @@ func (s *Store) AddAudit(ctx context.Context, e *models.AuditEntry) error {
 type AuditFilter struct {
 	Actor, Action, ObjectType, Outcome string
 	ObjectID                           uint64
+	// AccountEmail narrows to the entries of one person's account (none
+	// when no account has that email).
+	AccountEmail string
 }
 
 var auditKey = SortKey{Name: "audit", Column: "audit_log.id", IDColumn: "audit_log.id", Int: true}
@@ -30,6 +34,9 @@ func (s *Store) auditQuery(ctx context.Context, f AuditFilter) *gorm.DB {
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
+	}
+	if f.AccountEmail != "" {
+		q = q.Where("account_id = (SELECT ac.id FROM accounts ac WHERE ac.email = ?)", strings.ToLower(strings.TrimSpace(f.AccountEmail)))
 	}
 	if f.ObjectType != "" {
 		q = q.Where("object_type = ?", f.ObjectType)

@@ -28,10 +28,11 @@ const (
 	AuthorChanged         = "AUTHOR_CHANGED"
 	SubscriptionConfirmed = "NEWSLETTER_SUBSCRIPTION_CONFIRMED"
 	SubscriptionRemoved   = "NEWSLETTER_SUBSCRIPTION_REMOVED"
+	ArticleReviewChanged  = "ARTICLE_REVIEW_CHANGED"
 )
 
 // AllEvents lists every event name.
-var AllEvents = []string{ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleDeleted, AuthorChanged, SubscriptionConfirmed, SubscriptionRemoved}
+var AllEvents = []string{ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleDeleted, AuthorChanged, SubscriptionConfirmed, SubscriptionRemoved, ArticleReviewChanged}
 
 // Config tunes webhooks.
 type Config struct {

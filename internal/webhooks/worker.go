@@ -73,6 +73,8 @@ func eventName(e events.Event) string {
 		if e.Payload.Article != nil && e.Payload.Article.WasReaderVisible {
 			return ArticleDeleted
 		}
+	case events.ArticleReviewChanged:
+		return ArticleReviewChanged
 	case events.AuthorCreated, events.AuthorUpdated, events.AuthorDeleted:
 		return AuthorChanged
 	case events.NewsletterConfirmed:
@@ -115,6 +117,11 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 			section = a.Relations.Category.Slug
 		}
 		o["url"], o["path"] = w.content.ArticleURL(a, section)
+		if r := e.Payload.Review; r != nil {
+			// The newsroom's own systems (a review queue in chat): the
+			// transition, its note and who made it, never the draft itself.
+			o["review"] = map[string]any{"state": r.State, "note": r.Note, "actor": e.Actor, "accountId": r.AccountID}
+		}
 		if !content.ReaderVisible(a, e.OccurredAt) {
 			return o, nil // gone from the site: say which, not what
 		}

@@ -8,17 +8,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/webhooks"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/webhooks"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -27,6 +29,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/server"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // Server is a running Broadsheet server.
@@ -286,6 +289,23 @@ func (s *Server) Token(tb testing.TB, name string, role auth.Role) string {
 		tb.Fatalf("create token %q: %v", name, err)
 	}
 	return tok
+}
+
+// Account adds an account with role (linked to the author authorID when
+// not 0) and issues a token of that role for it.
+func (s *Server) Account(tb testing.TB, email, name string, role auth.Role, authorID uint64) (*models.Account, string) {
+	tb.Helper()
+	ctx := context.Background()
+	a, err := auth.NewAccounts(store.New(s.DB)).Create(ctx, auth.AccountInput{Email: email, Name: name, Role: role, AuthorID: authorID})
+	if err != nil {
+		tb.Fatalf("create account %q: %v", email, err)
+	}
+	tokenName := strings.Split(email, "@")[0]
+	tok, err := auth.NewTokens(store.New(s.DB)).CreateFor(ctx, auth.TokenSpec{Name: tokenName, Role: role, Account: a})
+	if err != nil {
+		tb.Fatalf("create token for %q: %v", email, err)
+	}
+	return a, tok
 }
 
 // Clock is a settable clock for tests of scheduled publishing.

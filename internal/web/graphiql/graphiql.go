@@ -117,19 +117,22 @@ var page = template.Must(template.New("graphiql").Parse(`<!doctype html>
     return v;
   }
   // Whether the token in the Headers pane is an editor's: asking for
-  // drafts succeeds for an editor, is FORBIDDEN for a reader's token. A
-  // definite answer is kept per token; anything else counts as no.
+  // drafts succeeds for an editor, is FORBIDDEN for a reader's token; a
+  // contributor also sees drafts, but its account (me) says CONTRIBUTOR
+  // (tokens without an account are never a contributor's). A definite
+  // answer is kept per token; anything else counts as no.
   var editors = {};
   function isEditor(auth, opts) {
     if (!auth) return Promise.resolve(false);
     if (auth in editors) return Promise.resolve(editors[auth]);
-    return Promise.resolve(probe({ query: "{ articles(first: 1, filter: {status: [DRAFT]}) { nodes { id } } }" }, opts))
+    return Promise.resolve(probe({ query: "{ articles(first: 1, filter: {status: [DRAFT]}) { nodes { id } } me { role } }" }, opts))
       .then(function (res) {
         var errors = (res && res.errors) || [];
         var forbidden = errors.some(function (e) { return e.extensions && e.extensions.code === "FORBIDDEN"; });
-        if (res && res.data && errors.length === 0) editors[auth] = true;
-        else if (forbidden) editors[auth] = false;
-        return errors.length === 0 && !!(res && res.data);
+        var me = res && res.data && res.data.me;
+        var editor = errors.length === 0 && !!(res && res.data) && (!me || me.role === "EDITOR" || me.role === "ADMIN");
+        if (editor || forbidden || (res && res.data && errors.length === 0)) editors[auth] = editor;
+        return editor;
       }, function () { return false; });
   }
   // An operation that declares $editor and leaves it unset gets it from

@@ -310,9 +310,9 @@ func (s *Server) newGraphQL() *handler.Server {
 
 // isPublic reports whether a request may share answers with others: a
 // reader, with no credentials or a reader token (which buys its own rate
-// budget, not other answers).
+// budget, not other answers). Contributors see drafts: never public.
 func isPublic(r *http.Request) bool {
-	return !auth.ViewerFrom(r.Context()).Can(auth.Editor)
+	return !auth.ViewerFrom(r.Context()).SeesDrafts()
 }
 
 // dbReady refuses operations at once while the database is known to be
