@@ -85,6 +85,16 @@ type Article struct {
 	CanonicalURL       string     `gorm:"column:canonical_url"`
 	CategoryID         *uint64
 	Version            int
+	// ExpiresAt is when a published article leaves the site by itself
+	// (readers stop seeing it at that instant; the scheduler then takes it
+	// down); nil for never.
+	ExpiresAt *time.Time
+	// EmbargoUntil is the earliest time the article may be published; nil
+	// for no embargo.
+	EmbargoUntil *time.Time
+	// PreviewGeneration is the generation every valid preview link of the
+	// article names; revoking the links increments it. Never shown.
+	PreviewGeneration int
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`

@@ -291,7 +291,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
+	pf := addPreviewFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := pf.check(stderr); err != nil {
 		return err
 	}
 	lcfg, err := lf.config()
@@ -331,6 +335,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
 	ops.apply(&cfg)
+	pf.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

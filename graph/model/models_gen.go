@@ -140,6 +140,8 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// No publication before this time (EMBARGOED).
+	EmbargoUntil *time.Time `json:"embargoUntil,omitempty"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -172,6 +174,18 @@ type NewsletterSubscriptionPayload struct {
 	// The subscription as it now is; null when the link was not valid.
 	Subscription *models.NewsletterSubscriber `json:"subscription,omitempty"`
 	// Why the link did not work (NOT_FOUND, EXPIRED) or an unknown topic.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The answer to createPreviewLink.
+type PreviewLinkPayload struct {
+	// The preview page's URL, built from --preview-url; null when it is not set.
+	URL *string `json:"url,omitempty"`
+	// The signed token to pass to articlePreview; null on error.
+	Token *string `json:"token,omitempty"`
+	// When the link stops working; null on error.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Problems with the input (an unknown article, a bad expiresIn).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -213,6 +227,8 @@ type UpdateArticleInput struct {
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+	// New embargo: no publication before this time (EMBARGOED); null lifts it.
+	EmbargoUntil graphql.Omittable[*time.Time] `json:"embargoUntil,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -596,6 +612,8 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// Publication before the article's embargo (`embargoUntil`).
+	UserErrorCodeEmbargoed UserErrorCode = "EMBARGOED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -605,11 +623,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeEmbargoed,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -46,6 +46,8 @@ type Config struct {
 	ScheduleSweep time.Duration
 	// PublicURL is the base of links in emails.
 	PublicURL string
+	// Preview signs preview links and builds their URL.
+	Preview content.PreviewConfig
 	// SMTPURL sends email; unset, emails go to the log.
 	SMTPURL  string
 	Webhooks webhooks.Config
@@ -103,7 +105,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPreview(cfg.Preview))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {

@@ -35,6 +35,15 @@ const (
 	ActionRestoreRevision = "article.restore_revision"
 	ActionSetRelated      = "article.set_related"
 	ActionScheduledPub    = "article.publish_scheduled"
+	ActionStage           = "article.stage"
+	ActionPublishChanges  = "article.publish_changes"
+	ActionScheduleChanges = "article.schedule_changes"
+	ActionScheduledChgs   = "article.publish_changes_scheduled"
+	ActionDiscardChanges  = "article.discard_changes"
+	ActionScheduleExpiry  = "article.schedule_unpublish"
+	ActionExpire          = "article.unpublish_scheduled"
+	ActionPreviewLink     = "article.preview_link"
+	ActionRevokePreviews  = "article.revoke_previews"
 	ActionAuthorCreate    = "author.create"
 	ActionAuthorUpdate    = "author.update"
 	ActionAuthorDelete    = "author.delete"
@@ -65,6 +74,8 @@ type Snapshot struct {
 	AuthorIDs    []uint64             `json:"authorIds"`
 	Cover        models.CoverImage    `json:"cover"`
 	CanonicalURL string               `json:"canonicalUrl"`
+	ExpiresAt    *time.Time           `json:"expiresAt,omitempty"`
+	EmbargoUntil *time.Time           `json:"embargoUntil,omitempty"`
 }
 
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
@@ -74,6 +85,9 @@ type ArticleChanges struct {
 	AuthorIDs                                           *[]uint64
 	// Cover replaces the cover image; one with an empty URL removes it.
 	Cover *models.CoverImage
+	// SetEmbargo says EmbargoUntil is to be written (nil clears it).
+	SetEmbargo   bool
+	EmbargoUntil *time.Time
 	// IDErrors are ids the caller could not parse; they are reported with
 	// every other problem.
 	IDErrors apperr.FieldErrors
@@ -222,7 +236,7 @@ func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapsh
 	return Snapshot{
 		Title: a.Title, Slug: a.Slug, Subtitle: a.Subtitle, Body: a.Body, Status: a.Status,
 		PublishedAt: a.PublishedAt, CategoryID: a.CategoryID, Tags: tags, AuthorIDs: authorIDs,
-		Cover: a.Cover, CanonicalURL: a.CanonicalURL,
+		Cover: a.Cover, CanonicalURL: a.CanonicalURL, ExpiresAt: a.ExpiresAt, EmbargoUntil: a.EmbargoUntil,
 	}, nil
 }
 
@@ -245,6 +259,8 @@ func changedFields(before, after Snapshot) []string {
 	add("authors", !slices.Equal(before.AuthorIDs, after.AuthorIDs))
 	add("coverImage", before.Cover != after.Cover)
 	add("canonicalUrl", before.CanonicalURL != after.CanonicalURL)
+	add("expiresAt", !timesEqual(before.ExpiresAt, after.ExpiresAt))
+	add("embargoUntil", !timesEqual(before.EmbargoUntil, after.EmbargoUntil))
 	return out
 }
 
@@ -303,6 +319,9 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 		bad("status", "unknown status %q", snap.Status)
 	} else if snap.Status == models.StatusScheduled && snap.PublishedAt == nil {
 		bad("status", "a SCHEDULED article needs a publication time: use publishArticle(id, at:)")
+	}
+	if e := embargoError(snap, "embargoUntil"); e != nil {
+		errs = append(errs, e)
 	}
 	if utf8.RuneCountInString(snap.Subtitle) > MaxSubtitleRunes {
 		bad("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
@@ -433,6 +452,7 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
+	a.ExpiresAt, a.EmbargoUntil = snap.ExpiresAt, snap.EmbargoUntil
 	if err := s.render(a); err != nil {
 		return false, err
 	}

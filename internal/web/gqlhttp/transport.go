@@ -111,6 +111,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		info.Cache = reqinfo.CacheMiss
 		epoch = t.opts.Cache.Epoch()
 	}
+	ctx, private := httpcache.WithPrivate(ctx)
 	var keys *httpcache.Keys
 	if public {
 		keys = httpcache.NewKeys()
@@ -152,10 +153,10 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, code, msg})
 		return
 	}
-	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil
+	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil && !private()
 	if !shareable {
 		cc := httpcache.NoStore
-		if !public || op.Operation != ast.Query {
+		if !public || op.Operation != ast.Query || private() {
 			cc = httpcache.PrivateNoStore
 		}
 		t.write(w, media, http.StatusOK, cc, resp, info)
