@@ -163,7 +163,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		return
 	}
 	body := encode(resp)
-	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation}
+	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation, Until: keys.Deadline()}
 	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
 	if useCache {
 		t.opts.Cache.Put(cacheKey, entry, epoch)
@@ -210,6 +210,11 @@ func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media st
 	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
 		h.Set("Cache-Control", t.publicPolicy)
+		if !e.Until.IsZero() {
+			// An article in the answer is taken down at Until: no cache
+			// may keep the answer past it.
+			h.Set("Cache-Control", t.opts.Policy.Until(e.Until))
+		}
 		if e.SurrogateKey != "" {
 			h.Set("Surrogate-Key", e.SurrogateKey)
 			h.Set("Cache-Tag", e.CacheTag)
