@@ -123,7 +123,9 @@ func readerTitle(t *testing.T, s *testserver.Server, slug string) string {
 // homeTitles are the titles of a reader's first page of articles (GET).
 func homeTitles(t *testing.T, s *testserver.Server) []string {
 	t.Helper()
-	var got struct{ Articles struct{ Nodes []struct{ Title string } } }
+	var got struct {
+		Articles struct{ Nodes []struct{ Title string } }
+	}
 	s.MustData(t, testserver.Request{GET: true, Query: readerHome}, &got)
 	var out []string
 	for _, n := range got.Articles.Nodes {

@@ -122,7 +122,9 @@ func TestStagedEdits(t *testing.T) {
 			}
 		}
 		var audit struct {
-			AuditLog struct{ Nodes []struct{ Action, Outcome string } }
+			AuditLog struct {
+				Nodes []struct{ Action, Outcome string }
+			}
 		}
 		s.MustData(t, testserver.Request{Token: admin, Query: `{ auditLog(first: 100) { nodes { action outcome } } }`}, &audit)
 		seen := map[string]bool{}
