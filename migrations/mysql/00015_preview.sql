@@ -16,7 +16,10 @@ ALTER TABLE articles
     ADD INDEX ix_articles_status_published (status, published_at, id, deleted_at, expires_at),
     DROP INDEX ix_articles_category_status_published,
     ADD INDEX ix_articles_category_status_published (category_id, status, published_at, id, deleted_at, expires_at),
-    ADD INDEX ix_articles_expires (expires_at);
+    ADD INDEX ix_articles_expires (expires_at),
+    -- Search and related lists check visibility from ix_articles_search alone.
+    DROP INDEX ix_articles_search,
+    ADD INDEX ix_articles_search (id, status, published_at, deleted_at, category_id, created_at, slug, expires_at);
 
 -- The changes staged on a published article, at most one set per article:
 -- the whole pending content as a revision snapshot (JSON). publish_at, when
@@ -28,7 +31,7 @@ CREATE TABLE article_pending_changes (
     staged_at  DATETIME(6) NOT NULL,
     publish_at DATETIME(6) NULL,
     INDEX ix_article_pending_publish (publish_at),
-    CONSTRAINT fk_article_pending_article FOREIGN KEY (article_id) REFERENCES articles (id)
+    CONSTRAINT fk_article_pending_article FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Secrets the server makes itself when none is configured (the preview
@@ -44,6 +47,8 @@ DROP TABLE server_secrets;
 DROP TABLE article_pending_changes;
 ALTER TABLE articles
     DROP INDEX ix_articles_expires,
+    DROP INDEX ix_articles_search,
+    ADD INDEX ix_articles_search (id, status, published_at, deleted_at, category_id, created_at, slug),
     DROP INDEX ix_articles_status_published,
     ADD INDEX ix_articles_status_published (status, published_at, id, deleted_at),
     DROP INDEX ix_articles_category_status_published,

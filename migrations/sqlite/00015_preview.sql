@@ -17,12 +17,15 @@ CREATE INDEX ix_articles_status_published ON articles (status, published_at, id,
 DROP INDEX ix_articles_category_status_published;
 CREATE INDEX ix_articles_category_status_published ON articles (category_id, status, published_at, id, deleted_at, expires_at);
 CREATE INDEX ix_articles_expires ON articles (expires_at);
+-- Search and related lists check visibility from ix_articles_search alone.
+DROP INDEX ix_articles_search;
+CREATE INDEX ix_articles_search ON articles (id, status, published_at, deleted_at, category_id, created_at, slug, expires_at);
 
 -- The changes staged on a published article, at most one set per article:
 -- the whole pending content as a revision snapshot (JSON). publish_at, when
 -- set, is when the scheduler makes them live.
 CREATE TABLE article_pending_changes (
-    article_id INTEGER NOT NULL PRIMARY KEY REFERENCES articles (id),
+    article_id INTEGER NOT NULL PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
     snapshot   TEXT NOT NULL,
     staged_by  TEXT NOT NULL DEFAULT '',
     staged_at  DATETIME NOT NULL,
@@ -43,6 +46,8 @@ DROP TABLE server_secrets;
 DROP INDEX ix_article_pending_publish;
 DROP TABLE article_pending_changes;
 DROP INDEX ix_articles_expires;
+DROP INDEX ix_articles_search;
+CREATE INDEX ix_articles_search ON articles (id, status, published_at, deleted_at, category_id, created_at, slug);
 DROP INDEX ix_articles_status_published;
 CREATE INDEX ix_articles_status_published ON articles (status, published_at, id, deleted_at);
 DROP INDEX ix_articles_category_status_published;
