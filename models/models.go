@@ -95,6 +95,11 @@ type Article struct {
 	// PreviewGeneration is the generation every valid preview link of the
 	// article names; revoking the links increments it. Never shown.
 	PreviewGeneration int
+	// LiveVersion is the version readers see: that of the last change they
+	// could see. Changes readers do not see (staged edits) bump Version,
+	// the editors' conflict counter, and leave it; readers' queries read
+	// it into Version (see the store's articleColumns).
+	LiveVersion int
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`

@@ -80,7 +80,7 @@ func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time)
 	res := s.q(ctx).Model(&models.Article{}).
 		Where("id = ? AND expires_at <= ? AND status IN ? AND deleted_at IS NULL", id, now, expirable).
 		Updates(map[string]any{"status": models.StatusDraft, "published_at": nil, "expires_at": nil,
-			"version": gorm.Expr("version + 1"), "updated_at": now})
+			"version": gorm.Expr("version + 1"), "live_version": gorm.Expr("version + 1"), "updated_at": now})
 	if res.Error != nil {
 		return false, fmt.Errorf("take down expired article %d: %w", id, res.Error)
 	}
@@ -100,13 +100,18 @@ func (s *Store) DuePendingChanges(ctx context.Context, now time.Time, limit int)
 	return ids, nil
 }
 
+// The conditional updates below set live_version from version: GORM writes
+// a map's columns in key order, so live_version is assigned before version
+// and reads the old value on MySQL (which assigns left to right) as on
+// SQLite (which reads every right-hand side before assigning).
+
 // PublishIfScheduled flips one due article from SCHEDULED to PUBLISHED. It
 // reports whether this call did it: with several replicas sharing the
 // database, exactly one of them wins each article.
 func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time) (bool, error) {
 	res := s.q(ctx).Model(&models.Article{}).
 		Where("id = ? AND status = ? AND published_at <= ? AND deleted_at IS NULL", id, models.StatusScheduled, now).
-		Updates(map[string]any{"status": models.StatusPublished, "version": gorm.Expr("version + 1"), "updated_at": now})
+		Updates(map[string]any{"status": models.StatusPublished, "version": gorm.Expr("version + 1"), "live_version": gorm.Expr("version + 1"), "updated_at": now})
 	if res.Error != nil {
 		return false, fmt.Errorf("publish scheduled article %d: %w", id, res.Error)
 	}

@@ -10,6 +10,11 @@ ALTER TABLE articles
     ADD COLUMN expires_at DATETIME(6) NULL,
     ADD COLUMN embargo_until DATETIME(6) NULL,
     ADD COLUMN preview_generation INT NOT NULL DEFAULT 0,
+    -- live_version: the version readers see, that of the last change they
+    -- could see. Staging, publishing at a time and discarding changes bump
+    -- version (the editors' conflict counter) but not live_version, so a
+    -- staged edit shows in no reader's answer, not even as a new version.
+    ADD COLUMN live_version INT NOT NULL DEFAULT 0,
     -- The reader's list indexes end with expires_at too, so that their
     -- counts are still read from the index alone.
     DROP INDEX ix_articles_status_published,
@@ -20,6 +25,7 @@ ALTER TABLE articles
     -- Search and related lists check visibility from ix_articles_search alone.
     DROP INDEX ix_articles_search,
     ADD INDEX ix_articles_search (id, status, published_at, deleted_at, category_id, created_at, slug, expires_at);
+UPDATE articles SET live_version = version;
 
 -- The changes staged on a published article, at most one set per article:
 -- the whole pending content as a revision snapshot (JSON). publish_at, when
@@ -53,6 +59,7 @@ ALTER TABLE articles
     ADD INDEX ix_articles_status_published (status, published_at, id, deleted_at),
     DROP INDEX ix_articles_category_status_published,
     ADD INDEX ix_articles_category_status_published (category_id, status, published_at, id, deleted_at),
+    DROP COLUMN live_version,
     DROP COLUMN preview_generation,
     DROP COLUMN embargo_until,
     DROP COLUMN expires_at;

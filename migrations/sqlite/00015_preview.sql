@@ -9,6 +9,12 @@
 ALTER TABLE articles ADD COLUMN expires_at DATETIME NULL;
 ALTER TABLE articles ADD COLUMN embargo_until DATETIME NULL;
 ALTER TABLE articles ADD COLUMN preview_generation INTEGER NOT NULL DEFAULT 0;
+-- live_version: the version readers see, that of the last change they
+-- could see. Staging, publishing at a time and discarding changes bump
+-- version (the editors' conflict counter) but not live_version, so a
+-- staged edit shows in no reader's answer, not even as a new version.
+ALTER TABLE articles ADD COLUMN live_version INTEGER NOT NULL DEFAULT 0;
+UPDATE articles SET live_version = version;
 
 -- The reader's list indexes end with expires_at too, so that their counts
 -- are still read from the index alone.
@@ -52,6 +58,7 @@ DROP INDEX ix_articles_status_published;
 CREATE INDEX ix_articles_status_published ON articles (status, published_at, id, deleted_at);
 DROP INDEX ix_articles_category_status_published;
 CREATE INDEX ix_articles_category_status_published ON articles (category_id, status, published_at, id, deleted_at);
+ALTER TABLE articles DROP COLUMN live_version;
 ALTER TABLE articles DROP COLUMN preview_generation;
 ALTER TABLE articles DROP COLUMN embargo_until;
 ALTER TABLE articles DROP COLUMN expires_at;

@@ -120,6 +120,17 @@ func readerTitle(t *testing.T, s *testserver.Server, slug string) string {
 	return got.Article.Title
 }
 
+// readerVersion is the version a reader gets for slug (POST, uncached).
+func readerVersion(t *testing.T, s *testserver.Server, slug string) int {
+	t.Helper()
+	var got struct{ Article *struct{ Version int } }
+	s.MustData(t, testserver.Request{Query: readerLookup, Variables: map[string]any{"slug": slug}}, &got)
+	if got.Article == nil {
+		t.Fatalf("a reader does not find %q", slug)
+	}
+	return got.Article.Version
+}
+
 // homeTitles are the titles of a reader's first page of articles (GET).
 func homeTitles(t *testing.T, s *testserver.Server) []string {
 	t.Helper()

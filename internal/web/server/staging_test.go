@@ -42,9 +42,10 @@ func TestStagedEdits(t *testing.T) {
 			t.Fatalf("stage: %+v, want the live article at version %d", staged, v+1)
 		}
 		for name, leaked := range map[string]bool{
-			"lookup": readerTitle(t, s, slug) != "Council votes on budget",
-			"list":   slices.Contains(homeTitles(t, s), "Council passes budget"),
-			"search": searchCount(t, s, "zanzibarite") != 0,
+			"lookup":  readerTitle(t, s, slug) != "Council votes on budget",
+			"version": readerVersion(t, s, slug) != v,
+			"list":    slices.Contains(homeTitles(t, s), "Council passes budget"),
+			"search":  searchCount(t, s, "zanzibarite") != 0,
 		} {
 			if leaked {
 				t.Errorf("a reader's %s shows the staged change", name)
@@ -83,6 +84,9 @@ func TestStagedEdits(t *testing.T) {
 		pub := payload(t, s, editor, publishChanges, map[string]any{"id": id, "v": v + 2})
 		if len(pub.UserErrors) > 0 || pub.Article.Title != "Council passes budget" || pub.Article.Status != "PUBLISHED" {
 			t.Fatalf("publishChanges: %+v", pub)
+		}
+		if rv := readerVersion(t, s, slug); rv != pub.Article.Version {
+			t.Errorf("after publishing the changes readers see version %d, editors %d", rv, pub.Article.Version)
 		}
 		if readerTitle(t, s, slug) != "Council passes budget" || searchCount(t, s, "zanzibarite") != 1 || !slices.Contains(homeTitles(t, s), "Council passes budget") {
 			t.Error("readers do not see the published changes (a stale cached answer?)")
@@ -195,6 +199,18 @@ func TestScheduledChanges(t *testing.T) {
 		}
 		if got := readerTitle(t, s, a.Article.Slug); got != "Election result" {
 			t.Errorf("after the scheduler: readers see %q", got)
+		}
+		// A scheduled publication: readers and editors agree on the version.
+		plain := create(t, s, editor, map[string]any{"title": "Morning briefing"})
+		payload(t, s, editor, publishAt, map[string]any{"id": plain.Article.ID, "at": clock.Now().Add(time.Minute).Format(time.RFC3339)})
+		clock.Advance(time.Minute)
+		if n, err := s.Content.PublishDue(context.Background()); err != nil || n != 1 {
+			t.Fatalf("PublishDue: %d, %v", n, err)
+		}
+		var ed struct{ Node struct{ Version int } }
+		s.MustData(t, testserver.Request{Token: editor, Query: `query($id: ID!) { node(id: $id) { ... on Article { version } } }`, Variables: map[string]any{"id": plain.Article.ID}}, &ed)
+		if rv := readerVersion(t, s, plain.Article.Slug); rv != ed.Node.Version {
+			t.Errorf("after a scheduled publication readers see version %d, editors %d", rv, ed.Node.Version)
 		}
 		var audited int64
 		if err := db.SQL().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = ?", content.ActionScheduledChgs).Scan(&audited); err != nil || audited != 1 {
