@@ -3067,7 +3067,11 @@ type Article implements Node {
   category: Category
   "Topics the article is tagged with, by name."
   tags: [Tag!]!
-  "Revision counter, increased by every saved change (for conflict detection)."
+  """
+  Revision counter, increased by every saved change (for conflict
+  detection). Readers see the version of the live content: changes staged
+  on a published article count for editors only until they go live.
+  """
   version: Int!
   """
   When the article was deleted; null unless it is. Queries never return
