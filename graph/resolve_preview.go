@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -16,12 +17,17 @@ import (
 
 // HasPendingChanges is the resolver for the hasPendingChanges field.
 func (r *articleResolver) HasPendingChanges(ctx context.Context, obj *models.Article) (bool, error) {
-	return r.Content.HasPending(ctx, obj.ID)
+	p, err := loaders.From(ctx).PendingByArticle.Load(ctx, obj.ID)
+	return p != nil, err
 }
 
 // PendingChanges is the resolver for the pendingChanges field.
 func (r *articleResolver) PendingChanges(ctx context.Context, obj *models.Article) (*content.Pending, error) {
-	return r.Content.PendingOf(ctx, obj)
+	p, err := loaders.From(ctx).PendingByArticle.Load(ctx, obj.ID)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return r.Content.PendingOf(ctx, obj, p)
 }
 
 // PublishChanges is the resolver for the publishChanges field.

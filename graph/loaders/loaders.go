@@ -28,6 +28,8 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
+	// PendingByArticle loads the changes staged on articles (editors only).
+	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
 	svc              *content.Service
 }
 
@@ -44,6 +46,7 @@ func New(svc *content.Service) *Loaders {
 		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
 		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		PendingByArticle: dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
 		svc:              svc,
 	}
 }

@@ -260,14 +260,27 @@ func (s *Service) applyPending(ctx context.Context, id uint64, action string, ex
 	return a, err
 }
 
-// PendingOf returns the changes staged on an article (editors only), with
-// the article as it will look; nil when there are none.
-func (s *Service) PendingOf(ctx context.Context, a *models.Article) (*Pending, error) {
+// PendingRows returns the changes staged on each of ids (nil where there
+// are none), in the order of ids, for loaders; editors only.
+func (s *Service) PendingRows(ctx context.Context, ids []uint64) ([]*models.PendingChange, error) {
 	if err := needEditor(ctx, "pendingChanges"); err != nil {
 		return nil, err
 	}
-	p, err := s.store.PendingChange(ctx, a.ID)
-	if err != nil || p == nil {
+	byID, err := s.store.PendingChanges(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.PendingChange, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// PendingOf describes the changes p staged on a (editors only), with the
+// article as it will look.
+func (s *Service) PendingOf(ctx context.Context, a *models.Article, p *models.PendingChange) (*Pending, error) {
+	if err := needEditor(ctx, "pendingChanges"); err != nil {
 		return nil, err
 	}
 	staged, err := decodeSnapshot(p.Snapshot)
@@ -284,15 +297,6 @@ func (s *Service) PendingOf(ctx context.Context, a *models.Article) (*Pending, e
 	}
 	return &Pending{Article: shown, Snapshot: staged, ChangedFields: changedFields(live, staged),
 		StagedBy: p.StagedBy, StagedAt: p.StagedAt, PublishAt: p.PublishAt}, nil
-}
-
-// HasPending reports whether changes are staged on an article (editors only).
-func (s *Service) HasPending(ctx context.Context, id uint64) (bool, error) {
-	if err := needEditor(ctx, "hasPendingChanges"); err != nil {
-		return false, err
-	}
-	p, err := s.store.PendingChange(ctx, id)
-	return p != nil, err
 }
 
 // withSnapshot returns a copy of a showing snap's content, with its byline,
