@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,6 +146,16 @@ func TestPreviewAndReviewNeverReachReaders(t *testing.T) {
 		var gone struct{ ArticleUpdated struct{ Status string } }
 		if sid, _ := nextWS(t, sub, &gone); sid != "gone" || gone.ArticleUpdated.Status != "DRAFT" {
 			t.Errorf("take-down event: %s %+v", sid, gone)
+		}
+
+		// Staged changes cannot be selected in a subscription, even by editors.
+		ed := dialWS(t, b.URL, wsclient.TransportWS, editor)
+		subscribeWS(t, ed, "staged", `subscription($id: ID!) { articleUpdated(id: $id) { pendingChanges { stagedBy } } }`, map[string]any{"id": id})
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		_, res, err := ed.Next(ctx)
+		if (err == nil || !strings.Contains(err.Error(), "pendingChanges")) && (res == nil || len(res.Errors) == 0) {
+			t.Errorf("a subscription selecting pendingChanges was accepted: %v %+v", err, res)
 		}
 	})
 }
