@@ -82,10 +82,14 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		CreatedBy          func(childComplexity int) int
 		DeletedAt          func(childComplexity int) int
+		EmbargoUntil       func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
+		ExpiresAt          func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		HasPendingChanges  func(childComplexity int) int
 		JSONLd             func(childComplexity int) int
 		Path               func(childComplexity int) int
+		PendingChanges     func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
@@ -229,23 +233,27 @@ type ComplexityRoot struct {
 		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
 		CreateAuthor                  func(childComplexity int, input model.AuthorInput) int
 		CreateCategory                func(childComplexity int, input model.CategoryInput) int
+		CreatePreviewLink             func(childComplexity int, id string, expiresIn *int) int
 		CreateRedirect                func(childComplexity int, from string, to string, statusCode *int) int
 		CreateWebhook                 func(childComplexity int, url string, events []model.WebhookEvent, description *string) int
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
 		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
+		DiscardChanges                func(childComplexity int, id string, expectedVersion *int) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
+		PublishChanges                func(childComplexity int, id string, expectedVersion *int, at *time.Time) int
 		RequestChanges                func(childComplexity int, id string, note string) int
 		RestoreArticle                func(childComplexity int, id string) int
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
+		RevokePreviewLinks            func(childComplexity int, id string) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
 		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
-		UnpublishArticle              func(childComplexity int, id string) int
+		UnpublishArticle              func(childComplexity int, id string, at *time.Time) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
-		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
+		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) int
 		UpdateAuthor                  func(childComplexity int, id string, input model.UpdateAuthorInput) int
 		UpdateCategory                func(childComplexity int, id string, input model.UpdateCategoryInput) int
 		UpdateNewsletterTopics        func(childComplexity int, token string, topics []string) int
@@ -303,9 +311,25 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PendingChanges struct {
+		Article       func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		PublishAt     func(childComplexity int) int
+		StagedAt      func(childComplexity int) int
+		StagedBy      func(childComplexity int) int
+	}
+
+	PreviewLinkPayload struct {
+		ExpiresAt  func(childComplexity int) int
+		Token      func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Query struct {
 		Accounts              func(childComplexity int) int
 		Article               func(childComplexity int, id *string, slug *string) int
+		ArticlePreview        func(childComplexity int, token string, id *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Author                func(childComplexity int, id *string, slug *string) int
@@ -510,6 +534,9 @@ type ArticleResolver interface {
 	ReviewState(ctx context.Context, obj *models.Article) (models.ReviewState, error)
 	ReviewNotes(ctx context.Context, obj *models.Article) ([]*models.ReviewNote, error)
 	CreatedBy(ctx context.Context, obj *models.Article) (*models.Account, error)
+
+	HasPendingChanges(ctx context.Context, obj *models.Article) (bool, error)
+	PendingChanges(ctx context.Context, obj *models.Article) (*content.Pending, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -536,9 +563,13 @@ type ContentChangeResolver interface {
 }
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
-	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error)
+	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) (*model.ArticlePayload, error)
 	PublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error)
-	UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
+	UnpublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error)
+	PublishChanges(ctx context.Context, id string, expectedVersion *int, at *time.Time) (*model.ArticlePayload, error)
+	DiscardChanges(ctx context.Context, id string, expectedVersion *int) (*model.ArticlePayload, error)
+	CreatePreviewLink(ctx context.Context, id string, expiresIn *int) (*model.PreviewLinkPayload, error)
+	RevokePreviewLinks(ctx context.Context, id string) (*model.ArticlePayload, error)
 	DeleteArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error)
@@ -576,6 +607,7 @@ type NewsletterSubscriptionResolver interface {
 }
 type QueryResolver interface {
 	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
+	ArticlePreview(ctx context.Context, token string, id *string) (*models.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error)
 	Author(ctx context.Context, id *string, slug *string) (*models.Author, error)
 	Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error)
@@ -761,18 +793,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.DeletedAt(childComplexity), true
+	case "Article.embargoUntil":
+		if e.ComplexityRoot.Article.EmbargoUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.EmbargoUntil(childComplexity), true
 	case "Article.excerpt":
 		if e.ComplexityRoot.Article.Excerpt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.Excerpt(childComplexity), true
+	case "Article.expiresAt":
+		if e.ComplexityRoot.Article.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ExpiresAt(childComplexity), true
 	case "Article.id":
 		if e.ComplexityRoot.Article.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.hasPendingChanges":
+		if e.ComplexityRoot.Article.HasPendingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.HasPendingChanges(childComplexity), true
 	case "Article.jsonLd":
 		if e.ComplexityRoot.Article.JSONLd == nil {
 			break
@@ -785,6 +835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Path(childComplexity), true
+	case "Article.pendingChanges":
+		if e.ComplexityRoot.Article.PendingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PendingChanges(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -1414,6 +1470,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CategoryInput)), true
+	case "Mutation.createPreviewLink":
+		if e.ComplexityRoot.Mutation.CreatePreviewLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPreviewLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePreviewLink(childComplexity, args["id"].(string), args["expiresIn"].(*int)), true
 	case "Mutation.createRedirect":
 		if e.ComplexityRoot.Mutation.CreateRedirect == nil {
 			break
@@ -1480,6 +1547,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(string)), true
+	case "Mutation.discardChanges":
+		if e.ComplexityRoot.Mutation.DiscardChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -1491,6 +1569,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+	case "Mutation.publishChanges":
+		if e.ComplexityRoot.Mutation.PublishChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int), args["at"].(*time.Time)), true
 	case "Mutation.requestChanges":
 		if e.ComplexityRoot.Mutation.RequestChanges == nil {
 			break
@@ -1535,6 +1624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetryWebhookDelivery(childComplexity, args["id"].(string)), true
+	case "Mutation.revokePreviewLinks":
+		if e.ComplexityRoot.Mutation.RevokePreviewLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePreviewLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePreviewLinks(childComplexity, args["id"].(string)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -1578,7 +1678,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
 	case "Mutation.unsubscribeNewsletter":
 		if e.ComplexityRoot.Mutation.UnsubscribeNewsletter == nil {
 			break
@@ -1600,7 +1700,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["id"].(string), args["input"].(model.UpdateArticleInput), args["expectedVersion"].(*int)), true
+		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["id"].(string), args["input"].(model.UpdateArticleInput), args["expectedVersion"].(*int), args["stage"].(*bool)), true
 	case "Mutation.updateAuthor":
 		if e.ComplexityRoot.Mutation.UpdateAuthor == nil {
 			break
@@ -1816,6 +1916,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PendingChanges.article":
+		if e.ComplexityRoot.PendingChanges.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.Article(childComplexity), true
+	case "PendingChanges.changedFields":
+		if e.ComplexityRoot.PendingChanges.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.ChangedFields(childComplexity), true
+	case "PendingChanges.publishAt":
+		if e.ComplexityRoot.PendingChanges.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.PublishAt(childComplexity), true
+	case "PendingChanges.stagedAt":
+		if e.ComplexityRoot.PendingChanges.StagedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.StagedAt(childComplexity), true
+	case "PendingChanges.stagedBy":
+		if e.ComplexityRoot.PendingChanges.StagedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.StagedBy(childComplexity), true
+
+	case "PreviewLinkPayload.expiresAt":
+		if e.ComplexityRoot.PreviewLinkPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.ExpiresAt(childComplexity), true
+	case "PreviewLinkPayload.token":
+		if e.ComplexityRoot.PreviewLinkPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.Token(childComplexity), true
+	case "PreviewLinkPayload.url":
+		if e.ComplexityRoot.PreviewLinkPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.URL(childComplexity), true
+	case "PreviewLinkPayload.userErrors":
+		if e.ComplexityRoot.PreviewLinkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.UserErrors(childComplexity), true
+
 	case "Query.accounts":
 		if e.ComplexityRoot.Query.Accounts == nil {
 			break
@@ -1833,6 +1989,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.articlePreview":
+		if e.ComplexityRoot.Query.ArticlePreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articlePreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArticlePreview(childComplexity, args["token"].(string), args["id"].(*string)), true
 	case "Query.articles":
 		if e.ComplexityRoot.Query.Articles == nil {
 			break
@@ -2790,6 +2957,17 @@ type Query {
   """
   article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
 
+  # ---- Preview and review ----
+  """
+  The article a preview link names, as it will look: a draft or scheduled
+  article as it is, a published one with its staged changes. Needs no API
+  token: the token is the credential. A malformed, forged, expired or
+  revoked token — or one for another article than ` + "`" + `id` + "`" + ` — gives null and an
+  error with code PREVIEW_LINK_INVALID. Answers are never cached
+  (` + "`" + `Cache-Control: private, no-store` + "`" + `).
+  """
+  articlePreview("The token of a preview link (from createPreviewLink)." token: String!, "When given, the article the frontend expects: a token for another article is refused." id: ID): Article
+
   """
   A list of articles, newest published first by default. A Relay cursor
   connection: page forward with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + `, backward with
@@ -2932,7 +3110,7 @@ type Mutation {
   payload holds a CONFLICT user error and the article as it now is.
   Needs role: CONTRIBUTOR.
   """
-  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: CONTRIBUTOR)
+  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int, "Keep the change pending on a published article (readers keep seeing the live version until publishChanges); on any other article a plain save." stage: Boolean = false): ArticlePayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Publish now, or schedule: with ` + "`" + `at` + "`" + ` in the future the article becomes
@@ -2940,8 +3118,34 @@ type Mutation {
   """
   publishArticle("The article's id." id: ID!, "When to publish; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again. Needs role: EDITOR."
-  unpublishArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+  """
+  Take an article off the site (or cancel its schedule): it becomes a DRAFT
+  again. With ` + "`" + `at` + "`" + ` in the future the take-down is scheduled instead
+  (` + "`" + `expiresAt` + "`" + `): readers stop seeing the article at that second.
+  Needs role: EDITOR.
+  """
+  unpublishArticle("The article's id." id: ID!, "When to take it down; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
+
+  # ---- Preview and review ----
+  """
+  Make an article's staged changes live: now, or with ` + "`" + `at` + "`" + ` in the future
+  at that time (the scheduler does it). NOT_FOUND when there are none (they
+  were published or discarded). Needs role: EDITOR.
+  """
+  publishChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int, "When to publish the changes; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Drop an article's staged changes; readers never saw them. Needs role: EDITOR."
+  discardChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
+
+  """
+  Make a link that shows an unpublished article (draft, scheduled, or a
+  published one with its staged changes) to whoever holds it, without an
+  API token, until it expires or is revoked. Needs role: CONTRIBUTOR.
+  """
+  createPreviewLink("The article's id." id: ID!, "Seconds the link works (default 86400, one day; at most 2592000, 30 days)." expiresIn: Int): PreviewLinkPayload! @hasRole(role: CONTRIBUTOR)
+
+  "End every preview link of an article made so far. Needs role: EDITOR."
+  revokePreviewLinks("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
   "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back). Needs role: EDITOR."
   deleteArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
@@ -3164,6 +3368,8 @@ input CreateArticleInput {
   status: ArticleStatus
   "Search-engine fields; empty ones fall back to the headline, standfirst and cover."
   seo: SeoInput
+  "No publication before this time (EMBARGOED)."
+  embargoUntil: Time
 }
 
 "Changes to an article; omitted fields stay as they are."
@@ -3188,6 +3394,8 @@ input UpdateArticleInput {
   canonicalUrl: String
   "Search-engine fields to change; omitted ones stay, an empty string falls back again."
   seo: SeoInput
+  "New embargo: no publication before this time (EMBARGOED); null lifts it."
+  embargoUntil: Time
 }
 
 "A picture for an article."
@@ -3284,6 +3492,8 @@ enum UserErrorCode {
   EXTERNAL_REDIRECT
   "The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW)."
   INVALID_REVIEW_TRANSITION
+  "Publication before the article's embargo (` + "`" + `embargoUntil` + "`" + `)."
+  EMBARGOED
 }
 
 """
@@ -3297,7 +3507,8 @@ readers may see; editors also see drafts. Every payload carries
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
-` + "`" + `articles` + "`" + `): those would cost a query per subscriber and event.
+` + "`" + `articles` + "`" + `) nor staged changes (` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `):
+those would cost a query per subscriber and event.
 """
 type Subscription {
   """
@@ -3513,7 +3724,11 @@ type Article implements Node {
   category: Category
   "Topics the article is tagged with, by name."
   tags: [Tag!]!
-  "Revision counter, increased by every saved change (for conflict detection)."
+  """
+  Revision counter, increased by every saved change (for conflict
+  detection). Readers see the version of the live content: changes staged
+  on a published article count for editors only until they go live.
+  """
   version: Int!
   """
   When the article was deleted; null unless it is. Queries never return
@@ -3566,6 +3781,15 @@ type Article implements Node {
   reviewNotes: [ReviewNote!]! @hasRole(role: CONTRIBUTOR)
   "The account that created the article; null for articles created before accounts or by an accountless token. Needs role: CONTRIBUTOR."
   createdBy: Account @hasRole(role: CONTRIBUTOR)
+  # ---- Preview and review ----
+  "When the article leaves the site by itself (unpublishArticle with ` + "`" + `at` + "`" + `); null for never."
+  expiresAt: Time
+  "The earliest time the article may be published; null for no embargo."
+  embargoUntil: Time
+  "Whether changes are staged on the article, waiting to go live. Needs role: EDITOR."
+  hasPendingChanges: Boolean! @hasRole(role: EDITOR)
+  "The changes staged on the article (updateArticle with ` + "`" + `stage: true` + "`" + `); null when there are none. Needs role: EDITOR."
+  pendingChanges: PendingChanges @hasRole(role: EDITOR)
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -4083,6 +4307,33 @@ type ReviewNote {
   "When."
   at: Time!
 }
+# ---- Preview and review ----
+
+"Changes staged on a published article: readers do not see them until they are published."
+type PendingChanges {
+  "The article as it will look once the changes are live (its status and times are the live article's)."
+  article: Article!
+  "The fields that differ from the live article."
+  changedFields: [String!]!
+  "Who staged the changes (the API token's name)."
+  stagedBy: String!
+  "When the changes were last staged."
+  stagedAt: Time!
+  "When the scheduler will publish them; null until publishChanges(at:) sets it."
+  publishAt: Time
+}
+
+"The answer to createPreviewLink."
+type PreviewLinkPayload {
+  "The preview page's URL, built from --preview-url; null when it is not set."
+  url: String
+  "The signed token to pass to articlePreview; null on error."
+  token: String
+  "When the link stops working; null on error."
+  expiresAt: Time
+  "Problems with the input (an unknown article, a bad expiresIn)."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4183,6 +4434,14 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_reviewNotes(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Article_createdBy(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Article_expiresAt(ctx, field)
+	case "embargoUntil":
+		return ec.fieldContext_Article_embargoUntil(ctx, field)
+	case "hasPendingChanges":
+		return ec.fieldContext_Article_hasPendingChanges(ctx, field)
+	case "pendingChanges":
+		return ec.fieldContext_Article_pendingChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4519,6 +4778,36 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PendingChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_PendingChanges_article(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_PendingChanges_changedFields(ctx, field)
+	case "stagedBy":
+		return ec.fieldContext_PendingChanges_stagedBy(ctx, field)
+	case "stagedAt":
+		return ec.fieldContext_PendingChanges_stagedAt(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_PendingChanges_publishAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PendingChanges", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_PreviewLinkPayload_url(ctx, field)
+	case "token":
+		return ec.fieldContext_PreviewLinkPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PreviewLinkPayload_expiresAt(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PreviewLinkPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewLinkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Redirect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5185,6 +5474,28 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPreviewLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5301,6 +5612,28 @@ func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discardChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5320,6 +5653,36 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["at"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -5382,6 +5745,20 @@ func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_retryWebhookDelivery_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePreviewLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -5472,6 +5849,14 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
 	return args, nil
 }
 
@@ -5516,6 +5901,14 @@ func (ec *executionContext) field_Mutation_updateArticle_args(ctx context.Contex
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "stage",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stage"] = arg3
 	return args, nil
 }
 
@@ -5642,6 +6035,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_articlePreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -7299,6 +7714,143 @@ func (ec *executionContext) fieldContext_Article_createdBy(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_expiresAt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Article_embargoUntil(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_embargoUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmbargoUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_embargoUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Article_hasPendingChanges(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_hasPendingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().HasPendingChanges(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_hasPendingChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Article_pendingChanges(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_pendingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().PendingChanges(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *content.Pending
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *content.Pending
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Pending) graphql.Marshaler {
+			return ec.marshalOPendingChanges2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐPending(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_pendingChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PendingChanges(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9171,7 +9723,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateArticle(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateArticleInput), fc.Args["expectedVersion"].(*int))
+			return ec.Resolvers.Mutation().UpdateArticle(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateArticleInput), fc.Args["expectedVersion"].(*int), fc.Args["stage"].(*bool))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9295,7 +9847,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9341,6 +9893,254 @@ func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unpublishArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishChanges(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int), fc.Args["at"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardChanges(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPreviewLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPreviewLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePreviewLink(ctx, fc.Args["id"].(string), fc.Args["expiresIn"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal *model.PreviewLinkPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.PreviewLinkPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewLinkPayload) graphql.Marshaler {
+			return ec.marshalNPreviewLinkPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPreviewLinkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPreviewLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPreviewLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePreviewLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePreviewLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePreviewLinks(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePreviewLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePreviewLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11447,6 +12247,231 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PendingChanges_article(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PendingChanges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PendingChanges_changedFields(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "String")
+}
+
+func (ec *executionContext) _PendingChanges_stagedBy(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_stagedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StagedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_stagedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "String")
+}
+
+func (ec *executionContext) _PendingChanges_stagedAt(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_stagedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StagedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_stagedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PendingChanges_publishAt(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_publishAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11485,6 +12510,50 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_article_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_articlePreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articlePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArticlePreview(ctx, fc.Args["token"].(string), fc.Args["id"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articlePreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articlePreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16515,7 +17584,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status", "seo"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16599,6 +17668,13 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Seo = data
+		case "embargoUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("embargoUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmbargoUntil = data
 		}
 	}
 	return it, nil
@@ -16739,7 +17815,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "seo"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16816,6 +17892,13 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Seo = data
+		case "embargoUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("embargoUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmbargoUntil = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -17341,6 +18424,28 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_createdBy(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._Article_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "embargoUntil":
+			out.Values[i] = ec._Article_embargoUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasPendingChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_hasPendingChanges(ctx, field, obj)
+				})
+		case "pendingChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_pendingChanges(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18209,6 +19314,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "publishChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPreviewLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPreviewLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokePreviewLinks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePreviewLinks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deleteArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteArticle(ctx, field)
@@ -18759,6 +19892,107 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pendingChangesImplementors = []string{"PendingChanges"}
+
+func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.SelectionSet, obj *content.Pending) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pendingChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PendingChanges")
+		case "article":
+			out.Values[i] = ec._PendingChanges_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedFields":
+			out.Values[i] = ec._PendingChanges_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stagedBy":
+			out.Values[i] = ec._PendingChanges_stagedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stagedAt":
+			out.Values[i] = ec._PendingChanges_stagedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishAt":
+			out.Values[i] = ec._PendingChanges_publishAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var previewLinkPayloadImplementors = []string{"PreviewLinkPayload"}
+
+func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewLinkPayload")
+		case "url":
+			out.Values[i] = ec._PreviewLinkPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._PreviewLinkPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PreviewLinkPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PreviewLinkPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -18783,6 +20017,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_article(ctx, field)
+				})
+		case "articlePreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articlePreview(ctx, field)
 				})
 		case "articles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -20909,6 +22149,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPreviewLinkPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.PreviewLinkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewLinkPayload!")
+		return graphql.Null
+	}
+	return ec._PreviewLinkPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRedirect2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirectᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Redirect) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21837,6 +23085,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheet�
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPendingChanges2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐPending(ctx context.Context, sel ast.SelectionSet, v *content.Pending) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PendingChanges(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx context.Context, sel ast.SelectionSet, v *models.Redirect) graphql.Marshaler {

@@ -68,7 +68,7 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 	in := content.ArticleInput{
 		Title: input.Title, Slug: deref(input.Slug), Subtitle: deref(input.Subtitle), Body: deref(input.Body),
 		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
-		Status: deref(input.Status), IDErrors: badIDs,
+		Status: deref(input.Status), EmbargoUntil: input.EmbargoUntil, IDErrors: badIDs,
 	}
 	if c := cover(input.CoverImage); c != nil {
 		in.Cover = *c
@@ -80,7 +80,7 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 }
 
 // UpdateArticle is the resolver for the updateArticle field.
-func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error) {
+func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) (*model.ArticlePayload, error) {
 	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
@@ -97,6 +97,12 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 		ids, bad := idList(globalid.TypeAuthor, "authors", input.Authors)
 		ch.AuthorIDs, ch.IDErrors = &ids, bad
 	}
+	if input.EmbargoUntil.IsSet() {
+		ch.SetEmbargo, ch.EmbargoUntil = true, input.EmbargoUntil.Value()
+	}
+	if deref(stage) {
+		return articlePayload(r.Content.StageArticle(ctx, articleID, ch, expectedVersion))
+	}
 	return articlePayload(r.Content.UpdateArticle(ctx, articleID, ch, expectedVersion))
 }
 
@@ -110,12 +116,12 @@ func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *ti
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error) {
 	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
-	return articlePayload(r.Content.UnpublishArticle(ctx, articleID))
+	return articlePayload(r.Content.UnpublishArticle(ctx, articleID, at))
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.

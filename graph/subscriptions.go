@@ -48,9 +48,10 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 
 // checkLiveSelection refuses subscriptions that select lists below the
 // article (revisions, corrections and the JSON-LD made with them, a
-// section's or author's articles): resolving those
+// section's or author's articles) or its staged changes: resolving those
 // would cost a query per subscriber for every event.
 func checkLiveSelection(ctx context.Context) error {
+	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil
@@ -61,7 +62,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" {
+				if liveRefused[s.Name] {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {

@@ -87,6 +87,21 @@ type Article struct {
 	Version            int
 	// SEO holds the editor's search-engine fields (empty: fall back).
 	SEOFields ArticleSEO `gorm:"embedded"`
+	// ExpiresAt is when a published article leaves the site by itself
+	// (readers stop seeing it at that instant; the scheduler then takes it
+	// down); nil for never.
+	ExpiresAt *time.Time
+	// EmbargoUntil is the earliest time the article may be published; nil
+	// for no embargo.
+	EmbargoUntil *time.Time
+	// PreviewGeneration is the generation every valid preview link of the
+	// article names; revoking the links increments it. Never shown.
+	PreviewGeneration int
+	// LiveVersion is the version readers see: that of the last change they
+	// could see. Changes readers do not see (staged edits) bump Version,
+	// the editors' conflict counter, and leave it; readers' queries read
+	// it into Version (see the store's articleColumns).
+	LiveVersion int
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`

@@ -34,6 +34,8 @@ type Loaders struct {
 	// CorrectionsByArticle loads articles' corrections, oldest first.
 	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
 	svc                  *content.Service
+	// PendingByArticle loads the changes staged on articles (editors only).
+	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -51,6 +53,7 @@ func New(svc *content.Service) *Loaders {
 		RelatedByArticle:     dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
+		PendingByArticle:     dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
 		svc:                  svc,
 	}
 }

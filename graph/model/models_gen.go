@@ -171,6 +171,8 @@ type CreateArticleInput struct {
 	Status *models.ArticleStatus `json:"status,omitempty"`
 	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
 	Seo *SeoInput `json:"seo,omitempty"`
+	// No publication before this time (EMBARGOED).
+	EmbargoUntil *time.Time `json:"embargoUntil,omitempty"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -203,6 +205,18 @@ type NewsletterSubscriptionPayload struct {
 	// The subscription as it now is; null when the link was not valid.
 	Subscription *models.NewsletterSubscriber `json:"subscription,omitempty"`
 	// Why the link did not work (NOT_FOUND, EXPIRED) or an unknown topic.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The answer to createPreviewLink.
+type PreviewLinkPayload struct {
+	// The preview page's URL, built from --preview-url; null when it is not set.
+	URL *string `json:"url,omitempty"`
+	// The signed token to pass to articlePreview; null on error.
+	Token *string `json:"token,omitempty"`
+	// When the link stops working; null on error.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Problems with the input (an unknown article, a bad expiresIn).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -240,7 +254,8 @@ type SeoInput struct {
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
 // and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
-// `articles`): those would cost a query per subscriber and event.
+// `articles`) nor staged changes (`pendingChanges`, `hasPendingChanges`):
+// those would cost a query per subscriber and event.
 type Subscription struct {
 }
 
@@ -266,6 +281,8 @@ type UpdateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// Search-engine fields to change; omitted ones stay, an empty string falls back again.
 	Seo *SeoInput `json:"seo,omitempty"`
+	// New embargo: no publication before this time (EMBARGOED); null lifts it.
+	EmbargoUntil graphql.Omittable[*time.Time] `json:"embargoUntil,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -663,6 +680,8 @@ const (
 	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
 	// The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW).
 	UserErrorCodeInvalidReviewTransition UserErrorCode = "INVALID_REVIEW_TRANSITION"
+	// Publication before the article's embargo (`embargoUntil`).
+	UserErrorCodeEmbargoed UserErrorCode = "EMBARGOED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -675,11 +694,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeRedirectLoop,
 	UserErrorCodeExternalRedirect,
 	UserErrorCodeInvalidReviewTransition,
+	UserErrorCodeEmbargoed,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -50,6 +50,8 @@ type Config struct {
 	// Publication is who publishes and the public addresses (URL pattern);
 	// zero: content.DefaultPublication over PublicURL.
 	Publication content.Publication
+	// Preview signs preview links and builds their URL.
+	Preview content.PreviewConfig
 	// SMTPURL sends email; unset, emails go to the log.
 	SMTPURL  string
 	Webhooks webhooks.Config
@@ -113,7 +115,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {

@@ -35,6 +35,15 @@ const (
 	ActionRestoreRevision = "article.restore_revision"
 	ActionSetRelated      = "article.set_related"
 	ActionScheduledPub    = "article.publish_scheduled"
+	ActionStage           = "article.stage"
+	ActionPublishChanges  = "article.publish_changes"
+	ActionScheduleChanges = "article.schedule_changes"
+	ActionScheduledChgs   = "article.publish_changes_scheduled"
+	ActionDiscardChanges  = "article.discard_changes"
+	ActionScheduleExpiry  = "article.schedule_unpublish"
+	ActionExpire          = "article.unpublish_scheduled"
+	ActionPreviewLink     = "article.preview_link"
+	ActionRevokePreviews  = "article.revoke_previews"
 	ActionAuthorCreate    = "author.create"
 	ActionAuthorUpdate    = "author.update"
 	ActionAuthorDelete    = "author.delete"
@@ -66,6 +75,8 @@ type Snapshot struct {
 	Cover        models.CoverImage    `json:"cover"`
 	CanonicalURL string               `json:"canonicalUrl"`
 	SEO          models.ArticleSEO    `json:"seo"`
+	ExpiresAt    *time.Time           `json:"expiresAt,omitempty"`
+	EmbargoUntil *time.Time           `json:"embargoUntil,omitempty"`
 }
 
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
@@ -75,6 +86,9 @@ type ArticleChanges struct {
 	AuthorIDs                                           *[]uint64
 	// Cover replaces the cover image; one with an empty URL removes it.
 	Cover *models.CoverImage
+	// SetEmbargo says EmbargoUntil is to be written (nil clears it).
+	SetEmbargo   bool
+	EmbargoUntil *time.Time
 	// IDErrors are ids the caller could not parse; they are reported with
 	// every other problem.
 	IDErrors apperr.FieldErrors
@@ -234,7 +248,7 @@ func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapsh
 	return Snapshot{
 		Title: a.Title, Slug: a.Slug, Subtitle: a.Subtitle, Body: a.Body, Status: a.Status,
 		PublishedAt: a.PublishedAt, CategoryID: a.CategoryID, Tags: tags, AuthorIDs: authorIDs,
-		Cover: a.Cover, CanonicalURL: a.CanonicalURL, SEO: a.SEOFields,
+		Cover: a.Cover, CanonicalURL: a.CanonicalURL, SEO: a.SEOFields, ExpiresAt: a.ExpiresAt, EmbargoUntil: a.EmbargoUntil,
 	}, nil
 }
 
@@ -258,6 +272,8 @@ func changedFields(before, after Snapshot) []string {
 	add("coverImage", before.Cover != after.Cover)
 	add("canonicalUrl", before.CanonicalURL != after.CanonicalURL)
 	add("seo", before.SEO != after.SEO)
+	add("expiresAt", !timesEqual(before.ExpiresAt, after.ExpiresAt))
+	add("embargoUntil", !timesEqual(before.EmbargoUntil, after.EmbargoUntil))
 	return out
 }
 
@@ -316,6 +332,9 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 		bad("status", "unknown status %q", snap.Status)
 	} else if snap.Status == models.StatusScheduled && snap.PublishedAt == nil {
 		bad("status", "a SCHEDULED article needs a publication time: use publishArticle(id, at:)")
+	}
+	if e := embargoError(snap, "embargoUntil"); e != nil {
+		errs = append(errs, e)
 	}
 	if utf8.RuneCountInString(snap.Subtitle) > MaxSubtitleRunes {
 		bad("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
@@ -447,6 +466,7 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL, a.SEOFields = snap.Cover, snap.CanonicalURL, snap.SEO
+	a.ExpiresAt, a.EmbargoUntil = snap.ExpiresAt, snap.EmbargoUntil
 	if err := s.render(a); err != nil {
 		return false, err
 	}

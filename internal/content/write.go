@@ -36,6 +36,8 @@ type ArticleInput struct {
 	SEO          models.ArticleSEO
 	Status       models.ArticleStatus // DRAFT when empty
 	PublishedAt  *time.Time
+	// EmbargoUntil, when set, is the earliest time it may be published.
+	EmbargoUntil *time.Time
 	// IDErrors are ids the caller could not parse (malformed, or of the
 	// wrong type); they are reported with every other problem.
 	IDErrors apperr.FieldErrors
@@ -48,7 +50,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	snap := Snapshot{
 		Title: in.Title, Slug: in.Slug, Subtitle: in.Subtitle, Body: in.Body, Status: in.Status,
 		PublishedAt: in.PublishedAt, Tags: dedupeTags(in.Tags), AuthorIDs: in.AuthorIDs,
-		Cover: in.Cover, CanonicalURL: in.CanonicalURL, SEO: trimSEO(in.SEO),
+		Cover: in.Cover, CanonicalURL: in.CanonicalURL, SEO: trimSEO(in.SEO), EmbargoUntil: utcPtr(in.EmbargoUntil),
 	}
 	if snap.Status == "" {
 		snap.Status = models.StatusDraft

@@ -29,6 +29,7 @@ func (s *Store) LockArticle(ctx context.Context, id uint64) (*models.Article, er
 // version, and bumps it. It reports false when another change got there first.
 func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
 	a.Version = version + 1
+	a.LiveVersion = a.Version // a save readers see (staged edits bump the version only: BumpArticleVersion)
 	res := s.q(ctx).Model(&models.Article{}).
 		Where("id = ? AND version = ?", a.ID, version).
 		Select("*").Omit("id", "created_at").

@@ -111,6 +111,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		info.Cache = reqinfo.CacheMiss
 		epoch = t.opts.Cache.Epoch()
 	}
+	ctx, private := httpcache.WithPrivate(ctx)
 	var keys *httpcache.Keys
 	if public {
 		keys = httpcache.NewKeys()
@@ -152,17 +153,17 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, code, msg})
 		return
 	}
-	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil
+	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil && !private()
 	if !shareable {
 		cc := httpcache.NoStore
-		if !public || op.Operation != ast.Query {
+		if !public || op.Operation != ast.Query || private() {
 			cc = httpcache.PrivateNoStore
 		}
 		t.write(w, media, http.StatusOK, cc, resp, info)
 		return
 	}
 	body := encode(resp)
-	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation}
+	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation, Until: keys.Deadline()}
 	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
 	if useCache {
 		t.opts.Cache.Put(cacheKey, entry, epoch)
@@ -209,6 +210,11 @@ func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media st
 	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
 		h.Set("Cache-Control", t.publicPolicy)
+		if !e.Until.IsZero() {
+			// An article in the answer is taken down at Until: no cache
+			// may keep the answer past it.
+			h.Set("Cache-Control", t.opts.Policy.Until(e.Until))
+		}
 		if e.SurrogateKey != "" {
 			h.Set("Surrogate-Key", e.SurrogateKey)
 			h.Set("Cache-Tag", e.CacheTag)
