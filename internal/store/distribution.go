@@ -217,7 +217,7 @@ func (s *Store) CountListings(ctx context.Context, kind string, v Visibility) (A
 	}
 	var out ArticleStats
 	var upd, pub timeValue
-	err = q.Select("COUNT(DISTINCT o.id), MAX(" + own + "), MAX(a.published_at)").Row().Scan(&out.Count, &upd, &pub)
+	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at)").Row().Scan(&out.Count, &upd, &pub)
 	if err != nil {
 		return out, fmt.Errorf("count %s: %w", kind, err)
 	}
