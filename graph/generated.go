@@ -65,6 +65,7 @@ type ComplexityRoot struct {
 		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		Path               func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
@@ -75,6 +76,7 @@ type ComplexityRoot struct {
 		Subtitle           func(childComplexity int) int
 		Tags               func(childComplexity int) int
 		Title              func(childComplexity int) int
+		URL                func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		WordCount          func(childComplexity int) int
@@ -127,7 +129,9 @@ type ComplexityRoot struct {
 		GlobalID       func(childComplexity int) int
 		JobTitle       func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Path           func(childComplexity int) int
 		Slug           func(childComplexity int) int
+		URL            func(childComplexity int) int
 	}
 
 	AuthorConnection struct {
@@ -152,7 +156,9 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Path        func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	CategoryPayload struct {
@@ -324,7 +330,9 @@ type ComplexityRoot struct {
 		Articles func(childComplexity int, first *int, after *string, last *int, before *string) int
 		GlobalID func(childComplexity int) int
 		Name     func(childComplexity int) int
+		Path     func(childComplexity int) int
 		Slug     func(childComplexity int) int
+		URL      func(childComplexity int) int
 	}
 
 	TagConnection struct {
@@ -404,6 +412,8 @@ type ArticleResolver interface {
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
+	URL(ctx context.Context, obj *models.Article) (string, error)
+	Path(ctx context.Context, obj *models.Article) (string, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -412,9 +422,13 @@ type AuditEntryResolver interface {
 }
 type AuthorResolver interface {
 	Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Author) (string, error)
+	Path(ctx context.Context, obj *models.Author) (string, error)
 }
 type CategoryResolver interface {
 	Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Category) (string, error)
+	Path(ctx context.Context, obj *models.Category) (string, error)
 }
 type ContentChangeResolver interface {
 	ObjectID(ctx context.Context, obj *live.Change) (string, error)
@@ -483,6 +497,8 @@ type SubscriptionResolver interface {
 }
 type TagResolver interface {
 	Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Tag) (string, error)
+	Path(ctx context.Context, obj *models.Tag) (string, error)
 }
 type WebhookResolver interface {
 	ID(ctx context.Context, obj *models.Webhook) (string, error)
@@ -574,6 +590,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.path":
+		if e.ComplexityRoot.Article.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Path(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -649,6 +671,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.url":
+		if e.ComplexityRoot.Article.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.URL(childComplexity), true
 	case "Article.updatedAt":
 		if e.ComplexityRoot.Article.UpdatedAt == nil {
 			break
@@ -847,12 +875,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Author.Name(childComplexity), true
+	case "Author.path":
+		if e.ComplexityRoot.Author.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Author.Path(childComplexity), true
 	case "Author.slug":
 		if e.ComplexityRoot.Author.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Author.Slug(childComplexity), true
+	case "Author.url":
+		if e.ComplexityRoot.Author.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Author.URL(childComplexity), true
 
 	case "AuthorConnection.edges":
 		if e.ComplexityRoot.AuthorConnection.Edges == nil {
@@ -934,12 +974,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Name(childComplexity), true
+	case "Category.path":
+		if e.ComplexityRoot.Category.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Path(childComplexity), true
 	case "Category.slug":
 		if e.ComplexityRoot.Category.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Category.Slug(childComplexity), true
+	case "Category.url":
+		if e.ComplexityRoot.Category.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.URL(childComplexity), true
 
 	case "CategoryPayload.category":
 		if e.ComplexityRoot.CategoryPayload.Category == nil {
@@ -1812,12 +1864,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tag.Name(childComplexity), true
+	case "Tag.path":
+		if e.ComplexityRoot.Tag.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Path(childComplexity), true
 	case "Tag.slug":
 		if e.ComplexityRoot.Tag.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Tag.Slug(childComplexity), true
+	case "Tag.url":
+		if e.ComplexityRoot.Tag.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.URL(childComplexity), true
 
 	case "TagConnection.edges":
 		if e.ComplexityRoot.TagConnection.Edges == nil {
@@ -2879,6 +2943,18 @@ type Article implements Node {
   Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
+
+  # ---- Distribution: addresses ----
+  """
+  The article page's absolute URL on the frontend, built by the server's
+  ` + "`" + `--article-url-pattern` + "`" + ` (default ` + "`" + `{publicUrl}/{section}/{slug}` + "`" + `; an
+  article without a section uses ` + "`" + `news` + "`" + ` for ` + "`" + `{section}` + "`" + `). Dates in the
+  pattern are the publication date in UTC. Changes with the slug, but the
+  old address keeps working: ` + "`" + `route` + "`" + ` redirects it.
+  """
+  url: String!
+  "The path of ` + "`" + `url` + "`" + ` (e.g. ` + "`" + `/world/peace-talks` + "`" + `): what a frontend's router sees and passes to ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -2949,6 +3025,10 @@ type Author implements Node {
   jobTitle: String!
   "The author's articles the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The author page's absolute URL on the frontend: ` + "`" + `{publicUrl}/authors/{slug}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "A section of the publication (World, Business, …)."
@@ -2963,6 +3043,10 @@ type Category implements Node {
   description: String!
   "The section's articles the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The section front's absolute URL on the frontend: ` + "`" + `{publicUrl}/{section}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "A topic label shared by articles."
@@ -2975,6 +3059,10 @@ type Tag implements Node {
   name: String!
   "Articles with this tag the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The tag page's absolute URL on the frontend: ` + "`" + `{publicUrl}/tags/{slug}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "Narrows an article list. Every given condition must hold."
@@ -3285,6 +3373,10 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_related(ctx, field)
 	case "relatedCandidates":
 		return ec.fieldContext_Article_relatedCandidates(ctx, field)
+	case "url":
+		return ec.fieldContext_Article_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Article_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -3385,6 +3477,10 @@ func (ec *executionContext) childFields_Author(ctx context.Context, field graphq
 		return ec.fieldContext_Author_jobTitle(ctx, field)
 	case "articles":
 		return ec.fieldContext_Author_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Author_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Author_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Author", field.Name)
 }
@@ -3435,6 +3531,10 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_description(ctx, field)
 	case "articles":
 		return ec.fieldContext_Category_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Category_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Category_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -3681,6 +3781,10 @@ func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.C
 		return ec.fieldContext_Tag_name(ctx, field)
 	case "articles":
 		return ec.fieldContext_Tag_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Tag_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Tag_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tag", field.Name)
 }
@@ -5627,6 +5731,52 @@ func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_url(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_path(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Article]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6405,6 +6555,52 @@ func (ec *executionContext) fieldContext_Author_articles(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Author_url(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Author_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Author().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Author_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Author", field, true, true, "String")
+}
+
+func (ec *executionContext) _Author_path(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Author_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Author().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Author_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Author", field, true, true, "String")
+}
+
 func (ec *executionContext) _AuthorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Author]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6777,6 +6973,52 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Category_url(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, true, true, "String")
+}
+
+func (ec *executionContext) _Category_path(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, true, true, "String")
 }
 
 func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
@@ -10802,6 +11044,52 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Tag_url(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "String")
+}
+
+func (ec *executionContext) _Tag_path(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "String")
+}
+
 func (ec *executionContext) _TagConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Tag]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13799,6 +14087,18 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_relatedCandidates(ctx, field, obj)
 				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_path(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14145,6 +14445,18 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Author_articles(ctx, field, obj)
 				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Author_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Author_path(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14323,6 +14635,18 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_articles(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_path(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15524,6 +15848,18 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tag_articles(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_path(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
