@@ -117,17 +117,34 @@ func (s *Store) stream(q *gorm.DB, what string, each func(*sql.Rows) error) erro
 type ArticleStats struct {
 	Count        int64
 	LastModified time.Time
+	// MaxLen holds the longest slug, section slug and cover URL in the set
+	// (in bytes), so that a sitemap can bound the size of its entries.
+	MaxLen struct{ Slug, Section, Cover int }
+}
+
+// statsColumns are the aggregates scanned by scanStats, over articles
+// joined to their section as c.
+const statsColumns = "COUNT(*), MAX(articles.updated_at), MAX(articles.published_at), " +
+	"COALESCE(MAX(LENGTH(articles.slug)), 0), COALESCE(MAX(LENGTH(c.slug)), 0), COALESCE(MAX(LENGTH(articles.cover_url)), 0)"
+
+// scanStats reads statsColumns after the leading columns in dest.
+func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
+	var upd, pub timeValue
+	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover)
+	if err := scan(dest...); err != nil {
+		return err
+	}
+	out.LastModified = later(upd.t, pub.t)
+	return nil
 }
 
 // StatsOfArticles summarises the articles v lets through published in p.
 func (s *Store) StatsOfArticles(ctx context.Context, v Visibility, p Period) (ArticleStats, error) {
 	var out ArticleStats
-	var upd, pub timeValue
-	row := s.articlesIn(ctx, v, p).Select("COUNT(*), MAX(articles.updated_at), MAX(articles.published_at)").Row()
-	if err := row.Scan(&out.Count, &upd, &pub); err != nil {
+	row := s.articlesIn(ctx, v, p).Select(statsColumns).Joins("LEFT JOIN categories c ON c.id = articles.category_id").Row()
+	if err := scanStats(row.Scan, &out); err != nil {
 		return out, fmt.Errorf("summarise articles: %w", err)
 	}
-	out.LastModified = later(upd.t, pub.t)
 	return out, nil
 }
 
@@ -146,21 +163,20 @@ func (s *Store) ArticleMonths(ctx context.Context, v Visibility) ([]MonthStats, 
 	}
 	var out []MonthStats
 	q := s.articlesIn(ctx, v, Period{}).
-		Select(month + " AS month, COUNT(*), MAX(articles.updated_at), MAX(articles.published_at)").
+		Select(month + " AS month, " + statsColumns).Joins("LEFT JOIN categories c ON c.id = articles.category_id").
 		Group("month").Order("month")
 	err := s.stream(q, "article months", func(rows *sql.Rows) error {
 		for rows.Next() {
 			var m MonthStats
 			var name string
-			var upd, pub timeValue
-			if err := rows.Scan(&name, &m.Count, &upd, &pub); err != nil {
+			if err := scanStats(rows.Scan, &m.ArticleStats, &name); err != nil {
 				return err
 			}
 			t, err := time.Parse("2006-01", name)
 			if err != nil {
 				return fmt.Errorf("month %q: %w", name, err)
 			}
-			m.Month, m.LastModified = t, later(upd.t, pub.t)
+			m.Month = t
 			out = append(out, m)
 		}
 		return nil
@@ -217,7 +233,8 @@ func (s *Store) CountListings(ctx context.Context, kind string, v Visibility) (A
 	}
 	var out ArticleStats
 	var upd, pub timeValue
-	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at)").Row().Scan(&out.Count, &upd, &pub)
+	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at), COALESCE(MAX(LENGTH(o.slug)), 0)").Row().
+		Scan(&out.Count, &upd, &pub, &out.MaxLen.Slug)
 	if err != nil {
 		return out, fmt.Errorf("count %s: %w", kind, err)
 	}
