@@ -120,17 +120,22 @@ type ArticleStats struct {
 	// MaxLen holds the longest slug, section slug and cover URL in the set
 	// (in bytes), so that a sitemap can bound the size of its entries.
 	MaxLen struct{ Slug, Section, Cover int }
+	// Sum adds up the ids and versions of the set: with Count and
+	// LastModified it changes whenever an article joins, leaves or is
+	// edited, even within one second (for ETags).
+	Sum int64
 }
 
 // statsColumns are the aggregates scanned by scanStats, over articles
 // joined to their section as c.
 const statsColumns = "COUNT(*), MAX(articles.updated_at), MAX(articles.published_at), " +
-	"COALESCE(MAX(LENGTH(articles.slug)), 0), COALESCE(MAX(LENGTH(c.slug)), 0), COALESCE(MAX(LENGTH(articles.cover_url)), 0)"
+	"COALESCE(MAX(LENGTH(articles.slug)), 0), COALESCE(MAX(LENGTH(c.slug)), 0), COALESCE(MAX(LENGTH(articles.cover_url)), 0), " +
+	"COALESCE(SUM(articles.id + articles.version), 0)"
 
 // scanStats reads statsColumns after the leading columns in dest.
 func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
 	var upd, pub timeValue
-	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover)
+	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover, &out.Sum)
 	if err := scan(dest...); err != nil {
 		return err
 	}

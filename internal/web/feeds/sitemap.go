@@ -138,7 +138,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 			entries = append(entries, smSitemap{Loc: base + partName("articles-"+m.Month.Format("2006-01"), n), LastMod: w3c(m.LastModified)})
 		}
 		last = later(last, m.LastModified)
-		fmt.Fprintf(&sum, "%s:%d:%d:%d;", m.Month.Format("2006-01"), m.Count, m.LastModified.Unix(), per)
+		fmt.Fprintf(&sum, "%s:%d:%d:%d:%d;", m.Month.Format("2006-01"), m.Count, m.LastModified.Unix(), m.Sum, per)
 	}
 	for _, kind := range []string{content.ListingSections, content.ListingTags, content.ListingAuthors} {
 		st, err := h.opts.Content.CountListings(ctx, kind)
@@ -254,7 +254,7 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 		h.fail(w, r, apperr.New(apperr.NotFound, "no sitemap %q; /sitemap.xml lists them", r.PathValue("name")), cachekey.Articles)
 		return
 	}
-	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.Itoa(per))
+	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), strconv.Itoa(per))
 	if !h.begin(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
 		return
 	}
@@ -272,7 +272,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), h.name, h.language)
+	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), h.name, h.language)
 	if !h.begin(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
 		return
 	}
