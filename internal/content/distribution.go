@@ -182,16 +182,19 @@ func (s *Service) NewsPeriod() Period {
 }
 
 // EachNewsArticle calls fn for the articles of the news sitemap: readers'
-// articles published in the last NewsWindow, the newest MaxNewsItems of
-// them, oldest first.
-func (s *Service) EachNewsArticle(ctx context.Context, fn func(*SitemapArticle) error) error {
+// articles published in the last NewsWindow, the newest MaxNewsItems (or
+// limit, if lower) of them, oldest first.
+func (s *Service) EachNewsArticle(ctx context.Context, limit int, fn func(*SitemapArticle) error) error {
+	if limit <= 0 || limit > MaxNewsItems {
+		limit = MaxNewsItems
+	}
 	p := s.NewsPeriod()
 	st, err := s.store.StatsOfArticles(ctx, s.readers(), p)
 	if err != nil {
 		return err
 	}
-	skip := max(0, int(st.Count)-MaxNewsItems)
-	return s.store.EachSitemapArticle(ctx, s.readers(), p, skip, MaxNewsItems, fn)
+	skip := max(0, int(st.Count)-limit)
+	return s.store.EachSitemapArticle(ctx, s.readers(), p, skip, limit, fn)
 }
 
 // CountListings counts the sections, tags or authors (kind) that have an

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -277,7 +278,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.streamArticles(ctx, w, true, func(fn func(*content.SitemapArticle) error) error {
-		return h.opts.Content.EachNewsArticle(ctx, fn)
+		return h.opts.Content.EachNewsArticle(ctx, h.opts.MaxURLs, fn)
 	})
 }
 
@@ -294,7 +295,7 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 	var u smURL
 	var img [1]smImage
 	var nw smNews
-	nw.Publication = smPublication{Name: h.name, Language: h.language}
+	nw.Publication = smPublication{Name: h.name, Language: NewsLanguage(h.language)}
 	err := each(func(a *content.SitemapArticle) error {
 		u.Loc = h.links.Article(ArticleRef{ID: a.ID, Slug: a.Slug, SectionSlug: a.SectionSlug, PublishedAt: a.PublishedAt})
 		u.LastMod = w3c(later(a.UpdatedAt, a.PublishedAt))
@@ -321,7 +322,7 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 		_, err := io.WriteString(cw, "\n")
 		return err
 	})
-	if err == errTooBig {
+	if errors.Is(err, errTooBig) {
 		h.opts.Logger.Error("sitemap cut short at its size limit", "bytes", cw.n)
 	} else if err != nil {
 		// Headers are gone: the client sees a truncated document (no
@@ -330,6 +331,22 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 		return
 	}
 	io.WriteString(cw, "</urlset>\n")
+}
+
+// NewsLanguage is a BCP 47 language as Google News wants it: the ISO 639
+// code alone ("en-GB" → "en"), except Chinese, which keeps its script as
+// zh-cn or zh-tw.
+func NewsLanguage(lang string) string {
+	l := strings.ToLower(lang)
+	primary, rest, _ := strings.Cut(l, "-")
+	if primary == "zh" {
+		switch {
+		case strings.Contains(rest, "hant"), strings.Contains(rest, "tw"), strings.Contains(rest, "hk"):
+			return "zh-tw"
+		}
+		return "zh-cn"
+	}
+	return primary
 }
 
 var errTooBig = fmt.Errorf("sitemap size limit reached")
