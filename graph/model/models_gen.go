@@ -18,6 +18,11 @@ type Node interface {
 	IsNode()
 }
 
+// What a request path shows (see `route`).
+type Route interface {
+	IsRoute()
+}
+
 // Narrows an article list. Every given condition must hold.
 type ArticleFilter struct {
 	// Section slug.
@@ -140,6 +145,8 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -179,6 +186,26 @@ type NewsletterSubscriptionPayload struct {
 type Query struct {
 }
 
+// The result of a redirect mutation.
+type RedirectPayload struct {
+	// The redirect made or deleted; null when nothing was.
+	Redirect *models.Redirect `json:"redirect,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Search-engine fields of an article.
+type SeoInput struct {
+	// Title for search results (at most 300 characters); empty: the headline.
+	Title *string `json:"title,omitempty"`
+	// Meta description (at most 1000 characters); empty: the standfirst.
+	Description *string `json:"description,omitempty"`
+	// Preview image: an absolute http(s) URL or a site path; empty: the cover.
+	Image *string `json:"image,omitempty"`
+	// Keep the page out of search engines.
+	Noindex *bool `json:"noindex,omitempty"`
+}
+
 // Live updates, pushed the moment a change is saved. Subscribe over a
 // websocket on `/graphql` (subprotocols `graphql-transport-ws` or the legacy
 // `graphql-ws`; an editor's token goes in the `connection_init` payload as
@@ -213,6 +240,8 @@ type UpdateArticleInput struct {
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+	// Search-engine fields to change; omitted ones stay, an empty string falls back again.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -596,6 +625,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// A redirect would lead back to where it starts.
+	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
+	// A redirect to another host, which the server does not allow (--allow-external-redirects).
+	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -605,11 +638,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeRedirectLoop,
+	UserErrorCodeExternalRedirect,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect:
 		return true
 	}
 	return false
