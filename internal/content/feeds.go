@@ -42,10 +42,11 @@ type FeedScope struct {
 
 // FeedItem is one article of a feed with its byline, section and tags.
 type FeedItem struct {
-	Article *models.Article
-	Authors []*models.Author
-	Section *models.Category
-	Tags    []*models.Tag
+	Article     *models.Article
+	Authors     []*models.Author
+	Section     *models.Category
+	Tags        []*models.Tag
+	Corrections []*models.Correction // oldest first
 }
 
 // Feed is the newest articles of a scope; Section, Tag or Author is the
@@ -126,6 +127,10 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	if err != nil {
 		return nil, err
 	}
+	corrections, err := s.store.CorrectionsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	cats := map[uint64]*models.Category{}
 	if len(catIDs) > 0 {
 		if cats, err = s.store.CategoriesByIDs(ctx, catIDs); err != nil {
@@ -134,7 +139,7 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	}
 	feed.Items = make([]FeedItem, len(articles))
 	for i, a := range articles {
-		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID]}
+		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID], Corrections: corrections[a.ID]}
 		if a.CategoryID != nil {
 			it.Section = cats[*a.CategoryID]
 		}

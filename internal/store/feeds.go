@@ -47,9 +47,12 @@ type SitemapArticle struct {
 // Period is a half-open range of publication times [From, To).
 type Period struct{ From, To time.Time }
 
-// articlesIn selects the articles v lets through published in p.
+// articlesIn selects the articles v lets through published in p that
+// search engines may index: an article an editor marked noindex stays out
+// of sitemaps (a listed URL that asks not to be indexed is an error in
+// Search Console), though readers still see it.
 func (s *Store) articlesIn(ctx context.Context, v Visibility, p Period) *gorm.DB {
-	q := applyVisibility(s.q(ctx).Table("articles"), "articles", v)
+	q := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Where("articles.seo_noindex = ?", false)
 	if !p.From.IsZero() {
 		q = q.Where("articles.published_at >= ?", p.From.UTC())
 	}

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"html"
 	"mime"
 	"net/http"
 	"path"
@@ -46,6 +47,12 @@ type item struct {
 	Section           *term
 	Tags              []term
 	Image             *image
+	Corrections       []correction
+}
+
+type correction struct {
+	At   time.Time
+	Text string
 }
 
 type person struct{ Name, URL string }
@@ -196,6 +203,12 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 			out.Tags = append(out.Tags, term{Slug: t.Slug, Name: t.Name, URL: l.Tag(t.Slug)})
 			keys.Add(cachekey.Tag(t.ID))
 		}
+		for _, c := range it.Corrections {
+			out.Corrections = append(out.Corrections, correction{At: c.CreatedAt.UTC(), Text: c.Text})
+		}
+		if out.HTML != "" && len(out.Corrections) > 0 {
+			out.HTML += correctionsHTML(out.Corrections)
+		}
 		if c := a.CoverImage(); c != nil {
 			out.Image = &image{URL: l.Image(c.URL), Alt: c.Alt, Type: imageType(c.URL)}
 		}
@@ -204,6 +217,18 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 	}
 	d.Updated = d.Updated.UTC().Truncate(time.Second)
 	return d, keys.List()
+}
+
+// correctionsHTML is the corrections as they end a full-content item.
+func correctionsHTML(cs []correction) string {
+	var b strings.Builder
+	b.WriteString(`<aside class="corrections">`)
+	for _, c := range cs {
+		b.WriteString(`<p><strong>Correction</strong> (<time datetime="` + c.At.Format(time.RFC3339) + `">` +
+			c.At.Format("2 January 2006") + `</time>): ` + html.EscapeString(c.Text) + `</p>`)
+	}
+	b.WriteString(`</aside>`)
+	return b.String()
 }
 
 // imageType guesses an image's media type from its URL's extension

@@ -268,9 +268,15 @@ type jsonAttachment struct {
 }
 
 type jsonExtension struct {
-	Section *jsonTerm  `json:"section,omitempty"`
-	Tags    []jsonTerm `json:"tags,omitempty"`
-	Image   *jsonImage `json:"image,omitempty"`
+	Section     *jsonTerm        `json:"section,omitempty"`
+	Corrections []jsonCorrection `json:"corrections,omitempty"`
+	Tags        []jsonTerm       `json:"tags,omitempty"`
+	Image       *jsonImage       `json:"image,omitempty"`
+}
+
+type jsonCorrection struct {
+	At   string `json:"at"`
+	Text string `json:"text"`
 }
 
 type jsonTerm struct {
@@ -306,6 +312,9 @@ func renderJSON(d *doc) ([]byte, error) {
 		for _, t := range it.Tags {
 			ji.Tags = append(ji.Tags, t.Name)
 			ji.Broadsheet.Tags = append(ji.Broadsheet.Tags, jsonTerm{Slug: t.Slug, Name: t.Name, URL: t.URL})
+		}
+		for _, c := range it.Corrections {
+			ji.Broadsheet.Corrections = append(ji.Broadsheet.Corrections, jsonCorrection{At: atomDate(c.At), Text: c.Text})
 		}
 		if img := it.Image; img != nil {
 			ji.Image = img.URL

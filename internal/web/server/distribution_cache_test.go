@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -75,6 +76,32 @@ func TestFeedPurgedOnChange(t *testing.T) {
 		res4, body4 := f.get(t, "/sitemap-news.xml", "If-None-Match", newsRes.Header.Get("ETag"))
 		if res4.StatusCode != http.StatusOK || !strings.Contains(string(body4), title) {
 			t.Errorf("news sitemap after the change: status %d: %.300s", res4.StatusCode, body4)
+		}
+
+		// A correction is part of the item: in the full body and in
+		// JSON Feed's extension, at once.
+		f.get(t, path+"?full=1")
+		note := "An earlier version misnamed the venue."
+		if _, err := f.svc.AddCorrection(ctx, f.ids["talks-resume"], note); err != nil {
+			t.Fatal(err)
+		}
+		_, body5 := f.get(t, path+"?full=1")
+		var doc struct {
+			Items []struct {
+				ID          string `json:"id"`
+				ContentHTML string `json:"content_html"`
+				Ext         struct {
+					Corrections []struct{ At, Text string } `json:"corrections"`
+				} `json:"_broadsheet"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(body5, &doc); err != nil {
+			t.Fatal(err)
+		}
+		it := doc.Items[0] // talks-resume is the newest
+		if len(it.Ext.Corrections) != 1 || it.Ext.Corrections[0].Text != note || !strings.Contains(it.ContentHTML, `<aside class="corrections">`) ||
+			!strings.Contains(it.ContentHTML, note) {
+			t.Errorf("after a correction: %+v", it)
 		}
 	})
 }

@@ -61,28 +61,31 @@ func newDistFixture(t *testing.T, db *dbconn.DB, opts ...testserver.Option) *dis
 		status               models.ArticleStatus
 		published            *time.Time
 		deleted              bool
+		noindex              bool
 	}{
 		{"sanctions-widen", "Sanctions widen", "world", []string{"Russia", "Sanctions"}, []string{"ana-lima", "ben-okafor"},
-			"https://img.example/a1.jpg?w=1200&h=630", models.StatusPublished, at("2026-01-15T08:00:00Z"), false},
+			"https://img.example/a1.jpg?w=1200&h=630", models.StatusPublished, at("2026-01-15T08:00:00Z"), false, false},
 		{"markets-rally", `Markets & <b>bonds</b> rally "again"`, "business", []string{"Energy"}, []string{"ben-okafor"},
-			"", models.StatusPublished, at("2026-02-20T09:30:00Z"), false},
+			"", models.StatusPublished, at("2026-02-20T09:30:00Z"), false, false},
 		{"new-year-eve", "A new year begins", "world", []string{"Russia"}, []string{"ana-lima"},
-			"", models.StatusPublished, at("2025-12-31T23:30:00Z"), false},
+			"", models.StatusPublished, at("2025-12-31T23:30:00Z"), false, false},
 		{"talks-resume", "Talks resume", "world", []string{"Russia"}, []string{"ana-lima"},
-			"/media/talks.png", models.StatusPublished, at(distNow.Add(-2 * time.Hour).Format(time.RFC3339)), false},
+			"/media/talks.png", models.StatusPublished, at(distNow.Add(-2 * time.Hour).Format(time.RFC3339)), false, false},
 		{"overnight-vote", "Overnight vote", "business", nil, []string{"ben-okafor"},
-			"", models.StatusPublished, at("2026-03-09T20:00:00Z"), false},
+			"", models.StatusPublished, at("2026-03-09T20:00:00Z"), false, false},
+		{"no-search-please", "Not for search engines", "business", []string{"Energy"}, []string{"ben-okafor"},
+			"", models.StatusPublished, at("2026-02-10T10:00:00Z"), false, true},
 		// Never for readers:
 		{"embargoed-draft", "Embargoed draft", "world", []string{"Embargo"}, []string{"ana-lima"},
-			"", models.StatusDraft, nil, false},
+			"", models.StatusDraft, nil, false, false},
 		{"scheduled-scoop", "Scheduled scoop", "world", []string{"Russia", "Tomorrow"}, []string{"ana-lima"},
-			"", models.StatusScheduled, at("2026-03-11T06:00:00Z"), false},
+			"", models.StatusScheduled, at("2026-03-11T06:00:00Z"), false, false},
 		{"deleted-story", "Deleted story", "business", []string{"Energy", "Retracted"}, []string{"ben-okafor"},
-			"", models.StatusPublished, at("2026-02-01T10:00:00Z"), true},
+			"", models.StatusPublished, at("2026-02-01T10:00:00Z"), true, false},
 	} {
 		in := content.ArticleInput{Title: a.title, Slug: a.slug, Subtitle: "Standfirst of " + a.slug + ".",
 			Body: "First paragraph of " + a.slug + ".\n\nSecond *paragraph*.", Category: a.section, Tags: a.tags,
-			Status: a.status, PublishedAt: a.published}
+			Status: a.status, PublishedAt: a.published, SEO: models.ArticleSEO{Noindex: a.noindex}}
 		if a.cover != "" {
 			in.Cover = models.CoverImage{URL: a.cover, Alt: "Cover of " + a.slug}
 		}

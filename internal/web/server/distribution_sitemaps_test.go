@@ -130,6 +130,14 @@ func checkSitemapContents(t *testing.T, f *distFixture, files map[string][]strin
 	t.Helper()
 	var gotArticles, wantArticles, gotImages, wantImages []string
 	for _, e := range f.visible(t, content.ArticleQuery{}) {
+		if e.a.SEOFields.Noindex {
+			for _, locs := range files {
+				if slices.Contains(locs, e.url) {
+					t.Errorf("%s is noindex but in a sitemap", e.url)
+				}
+			}
+			continue
+		}
 		wantArticles = append(wantArticles, e.url)
 		inMonth := false
 		for name, locs := range files {
