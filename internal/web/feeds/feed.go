@@ -104,8 +104,13 @@ func (h *Handler) feed(kind string, f format) http.Handler {
 			h.fail(w, r, fmt.Errorf("render %s feed: %w", f.name, err))
 			return
 		}
+		// Last-Modified is when this body was made, not the newest item's
+		// date: an article leaving the feed (unpublished, deleted) changes
+		// it without a newer date, and a client that sends only
+		// If-Modified-Since must not be told it has not changed. The
+		// entry lives until a change to the feed's content purges it.
 		e := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys, Operation: info.Operation,
-			ContentType: f.contentType, LastModified: d.Updated}
+			ContentType: f.contentType, LastModified: time.Now().UTC().Truncate(time.Second)}
 		e.SurrogateKey, e.CacheTag = httpcache.Header(keys)
 		if c := h.opts.Cache; c != nil {
 			c.Put(key, e, epoch)
