@@ -214,7 +214,10 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 		if out.HTML != "" && len(out.Corrections) > 0 {
 			out.HTML += correctionsHTML(out.Corrections)
 		}
-		if c := a.CoverImage(); c != nil {
+		// Covers are URLs on main. The media library (media branch) adds
+		// covers by image id with width, height, type and size: fill them
+		// into image{} here when it lands; a cover without a URL is skipped.
+		if c := a.CoverImage(); c != nil && c.URL != "" {
 			out.Image = &image{URL: l.Image(c.URL), Alt: c.Alt, Type: imageType(c.URL)}
 		}
 		d.Updated = later(d.Updated, out.Update)
