@@ -132,7 +132,7 @@ func (s *Service) followRedirects(ctx context.Context, tx *store.Store, src, dst
 		}
 		if next == nil {
 			// An article's earlier address leads to its current one.
-			obj, err := s.routeObject(ctx, store.Visibility{}, dst, nil)
+			obj, err := s.routeObject(ctx, tx, store.Visibility{}, dst, nil)
 			if err != nil {
 				return "", err
 			}

@@ -28,7 +28,7 @@ func (s *Service) Route(ctx context.Context, path string) (any, error) {
 		// A redirect to an article's earlier address goes on to its
 		// current one: a chain is followed to its end.
 		if loc, ok := s.pub.Links.Clean(r.Location); ok && r.Location[0] == '/' {
-			if next, err := s.routeObject(ctx, s.visibility(ctx), loc, nil); err != nil {
+			if next, err := s.routeObject(ctx, s.store, s.visibility(ctx), loc, nil); err != nil {
 				return nil, err
 			} else if nr, ok := next.(*models.Redirect); ok {
 				r.Location = nr.Location
@@ -36,12 +36,13 @@ func (s *Service) Route(ctx context.Context, path string) (any, error) {
 		}
 		return r, nil
 	}
-	return s.routeObject(ctx, s.visibility(ctx), clean, targets)
+	return s.routeObject(ctx, s.store, s.visibility(ctx), clean, targets)
 }
 
 // routeObject resolves a cleaned path to an object or an earlier
-// article address, without editors' redirects.
-func (s *Service) routeObject(ctx context.Context, v store.Visibility, clean string, targets []permalink.Target) (any, error) {
+// article address, without editors' redirects, reading through st (the
+// service's store, or a transaction's).
+func (s *Service) routeObject(ctx context.Context, st *store.Store, v store.Visibility, clean string, targets []permalink.Target) (any, error) {
 	if targets == nil {
 		_, targets = s.pub.Links.Resolve(clean)
 	}
@@ -49,26 +50,26 @@ func (s *Service) routeObject(ctx context.Context, v store.Visibility, clean str
 	for _, t := range targets {
 		switch t.Kind {
 		case permalink.KindTag:
-			if tag, err := s.store.TagBySlug(ctx, v, t.Fields.Slug); err != nil || tag != nil {
+			if tag, err := st.TagBySlug(ctx, v, t.Fields.Slug); err != nil || tag != nil {
 				return tag, err
 			}
 		case permalink.KindAuthor:
-			if a, err := s.store.AuthorBySlug(ctx, t.Fields.Slug); err != nil || a != nil {
+			if a, err := st.AuthorBySlug(ctx, t.Fields.Slug); err != nil || a != nil {
 				return a, err
 			}
 		case permalink.KindSection:
-			if c, err := s.store.CategoryBySlug(ctx, t.Fields.Slug); err != nil || c != nil {
+			if c, err := st.CategoryBySlug(ctx, t.Fields.Slug); err != nil || c != nil {
 				return c, err
 			}
 		case permalink.KindArticle:
-			a, err := s.articleAt(ctx, v, t.Fields)
+			a, err := s.articleAt(ctx, st, v, t.Fields)
 			if err != nil {
 				return nil, err
 			}
 			if a == nil {
 				continue
 			}
-			_, p, err := s.articlePath(ctx, a)
+			_, p, err := s.articlePath(ctx, st, a)
 			if err != nil {
 				return nil, err
 			}
@@ -83,7 +84,7 @@ func (s *Service) routeObject(ctx context.Context, v store.Visibility, clean str
 	if moved == nil {
 		return nil, nil
 	}
-	u, p, err := s.articlePath(ctx, moved)
+	u, p, err := s.articlePath(ctx, st, moved)
 	if err != nil {
 		return nil, err
 	}
@@ -96,26 +97,26 @@ func (s *Service) routeObject(ctx context.Context, v store.Visibility, clean str
 
 // articleAt finds the article a matched path names: by id when the
 // pattern has one, else by its slug, current or earlier.
-func (s *Service) articleAt(ctx context.Context, v store.Visibility, f permalink.Fields) (*models.Article, error) {
+func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibility, f permalink.Fields) (*models.Article, error) {
 	if f.ID != 0 {
-		return s.store.ArticleByID(ctx, v, f.ID)
+		return st.ArticleByID(ctx, v, f.ID)
 	}
-	a, err := s.store.ArticleBySlug(ctx, v, f.Slug)
+	a, err := st.ArticleBySlug(ctx, v, f.Slug)
 	if err != nil || a != nil {
 		return a, err
 	}
-	id, err := s.store.ArticleIDByOldSlug(ctx, f.Slug)
+	id, err := st.ArticleIDByOldSlug(ctx, f.Slug)
 	if err != nil || id == 0 {
 		return nil, err
 	}
-	return s.store.ArticleByID(ctx, v, id)
+	return st.ArticleByID(ctx, v, id)
 }
 
 // articlePath returns the article's URL and path, loading its section.
-func (s *Service) articlePath(ctx context.Context, a *models.Article) (string, string, error) {
+func (s *Service) articlePath(ctx context.Context, st *store.Store, a *models.Article) (string, string, error) {
 	section := ""
 	if a.CategoryID != nil {
-		c, err := s.store.CategoryByID(ctx, *a.CategoryID)
+		c, err := st.CategoryByID(ctx, *a.CategoryID)
 		if err != nil {
 			return "", "", err
 		}

@@ -61,6 +61,10 @@ func WriteKeys(stmt *gorm.Statement) []string {
 	if !ok {
 		return nil
 	}
+	if list == cachekey.Redirects {
+		// Answers depend on redirects as a whole (route): no row keys.
+		return []string{list}
+	}
 	var keys []string
 	if list != "" {
 		keys = append(keys, list)

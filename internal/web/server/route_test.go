@@ -84,6 +84,11 @@ func TestRoute(t *testing.T) {
 			t.Fatalf("rename again: %+v", renamedAgain.UserErrors)
 		}
 		current := "/world/weapons-exchange"
+		var old struct{ Article *struct{ Slug string } }
+		s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { slug } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &old)
+		if old.Article == nil || old.Article.Slug != "weapons-exchange" {
+			t.Errorf("article(slug: first slug) = %+v, want the article under its current slug", old.Article)
+		}
 		draft := create(t, s, editor, map[string]any{"title": "Embargoed story", "slug": "embargoed-story", "category": "world", "body": "Not yet."})
 		if draft.Article == nil {
 			t.Fatalf("create draft: %+v", draft.UserErrors)
@@ -204,6 +209,12 @@ func TestRoute(t *testing.T) {
 			}
 			s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: vars}, &del)
 			wantCode(t, "delete twice", del.DeleteRedirect, "NOT_FOUND")
+			for _, bad := range []string{"nonsense", seed.Article.ID} {
+				s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: map[string]any{"id": bad}}, &del)
+				if ue := del.DeleteRedirect.UserErrors; len(ue) != 1 || del.DeleteRedirect.Redirect != nil {
+					t.Errorf("deleteRedirect(%q) = %+v", bad, del.DeleteRedirect)
+				}
+			}
 		})
 	})
 }
@@ -244,4 +255,74 @@ func TestRouteRendersSeedArticle(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Readers' route answers are cached like any other; a new redirect and a
+// renamed slug purge them.
+func TestRouteAnswersArePurged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db, testPublication(""))
+		editor := s.Token(t, "desk", auth.Editor)
+		get := func(path string) *routeResult {
+			t.Helper()
+			var got struct{ Route *routeResult }
+			s.MustData(t, testserver.Request{GET: true, Query: routeQuery, Variables: map[string]any{"p": path}}, &got)
+			return got.Route
+		}
+		for range 2 { // the second answer comes from the cache
+			if got := get("/moved"); got != nil {
+				t.Fatalf("route(/moved) = %+v before any redirect", got)
+			}
+		}
+		if p := createRedirect(t, s, editor, "/moved", "/world", nil); p.Redirect == nil {
+			t.Fatalf("createRedirect: %+v", p)
+		}
+		if got := get("/moved"); got == nil || got.Location != "/world" {
+			t.Errorf("after createRedirect, route(/moved) = %+v", got)
+		}
+		seedPath := "/world/" + demo.SeedSlug
+		if got := get(seedPath); got == nil || got.Typename != "Article" {
+			t.Fatalf("route(seed) = %+v", got)
+		}
+		var seed struct{ Article struct{ ID string } }
+		s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { id } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &seed)
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": seed.Article.ID, "update": map[string]any{"slug": "renamed-seed"}})
+		if got := get(seedPath); got == nil || got.Typename != "Redirect" || got.Location != "/world/renamed-seed" {
+			t.Errorf("after the rename, route(seed) = %+v", got)
+		}
+	})
+}
+
+// Other URL patterns read back the same way: a dated address with the
+// wrong date, or an id address with an old slug, redirects to the current one.
+func TestRouteOtherPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		name, pattern string
+		stale         func(path string) string // an out-of-date address of the same article
+	}{
+		{"dated", "{publicUrl}/{yyyy}/{mm}/{dd}/{slug}", func(p string) string { return "/1999/01/01/" + p[strings.LastIndex(p, "/")+1:] }},
+		{"by id", "{publicUrl}/{section}/{id}-{slug}.html", func(p string) string {
+			dash := strings.Index(p[len("/world/"):], "-") + len("/world/")
+			return "/business" + p[len("/world"):dash] + "-some-old-slug.html"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+				s := testserver.WithDemo(t, db, testPublication(tc.pattern))
+				var got struct{ Article struct{ Path string } }
+				s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { path } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &got)
+				path := got.Article.Path
+				if r := route(t, s, "", path); r == nil || r.Typename != "Article" || r.Slug != demo.SeedSlug {
+					t.Fatalf("route(%s) = %+v", path, r)
+				}
+				stale := tc.stale(path)
+				if r := route(t, s, "", stale); r == nil || r.Typename != "Redirect" || r.Location != path || r.StatusCode != 301 {
+					t.Errorf("route(%s) = %+v, want a 301 to %s", stale, r, path)
+				}
+				if r := route(t, s, "", "/world"); r == nil || r.Typename != "Category" {
+					t.Errorf("route(/world) = %+v", r)
+				}
+			})
+		})
+	}
 }
