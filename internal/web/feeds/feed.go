@@ -76,7 +76,7 @@ func GUID(articleID uint64) string {
 // feed serves the feeds of one scope kind in format f.
 func (h *Handler) feed(kind string, f format) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := begin(r, "feed", "feed."+f.name)
+		info := describe(r, "feed", "feed."+f.name)
 		scope := content.FeedScope{Kind: kind, Slug: r.PathValue("slug")}
 		limit, full, err := h.feedParams(r)
 		if err != nil {
