@@ -302,7 +302,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ops := addOpsFlags(fs.FlagSet)
 	dist := addDistFlags(fs.FlagSet)
 	pf := addPreviewFlags(fs.FlagSet)
+	feedOpts := addFeedFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := feedOpts.check(fs.FlagSet, stderr); err != nil {
 		return err
 	}
 	if err := pf.check(stderr); err != nil {
@@ -360,6 +364,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub}
 	ops.apply(&cfg)
 	pf.apply(&cfg)
+	feedOpts.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

@@ -21,6 +21,10 @@ type Entry struct {
 	// Until, when set, is when an article in the answer is taken down
 	// (expiresAt): the entry is not served from then on.
 	Until time.Time
+	// ContentType and LastModified are set by documents other than
+	// GraphQL answers (feeds), which serve them as headers.
+	ContentType  string
+	LastModified time.Time
 }
 
 // Key identifies an answer: it hashes everything that can change it.
