@@ -28,7 +28,9 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
-	svc              *content.Service
+	// ImageByID loads media-library images (covers, body pictures).
+	ImageByID *dataloadgen.Loader[uint64, *models.Image]
+	svc       *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -44,6 +46,7 @@ func New(svc *content.Service) *Loaders {
 		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
 		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		ImageByID:        dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:              svc,
 	}
 }
