@@ -291,9 +291,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
+	mf := addMediaFlags(fs.FlagSet, &ops.env)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	explicitPublicURL := *publicURL
 	lcfg, err := lf.config()
 	if err != nil {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
@@ -331,6 +333,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
 	ops.apply(&cfg)
+	mf.apply(&cfg, *dbURL, explicitPublicURL)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()
