@@ -61,9 +61,9 @@ type Config struct {
 	Webhooks *webhooks.Service
 	// Media is the media library: uploads (GraphQL multipart requests, from
 	// editors) and renditions under /media/. Nil: neither.
-	Media *media.Service
-	DB       *dbconn.DB
-	Logger   *slog.Logger
+	Media  *media.Service
+	DB     *dbconn.DB
+	Logger *slog.Logger
 	// Authenticate resolves a request's credentials to a viewer; nil treats
 	// every request as a reader.
 	Authenticate func(r *http.Request) (auth.Viewer, error)
