@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -57,15 +58,18 @@ func newMediaServer(t *testing.T, db *dbconn.DB, bucket *blob.Bucket, cfg media.
 		t.Fatal(err)
 	}
 	s := testserver.New(t, db, nil, func(c *server.Config) { c.Media = lib })
-	return &mediaServer{Server: s, Lib: lib, Bucket: bucket, Renders: renders, Editor: s.Token(t, "photo-desk", auth.Editor)}
+	return &mediaServer{Server: s, Lib: lib, Bucket: bucket, Renders: renders, Editor: s.Token(t, fmt.Sprintf("photo-desk-%d", deskTokens.Add(1)), auth.Editor)}
 }
+
+// deskTokens numbers editors' tokens: replicas of one test share a database.
+var deskTokens atomic.Int64
 
 // uploadResult is uploadImage's payload.
 type uploadResult struct {
 	Image *struct {
 		ID, MimeType, Filename, Alt, Placeholder, URL string
-		Width, Height, Bytes                      int
-		FocalPoint                                struct{ X, Y float64 }
+		Width, Height, Bytes                          int
+		FocalPoint                                    struct{ X, Y float64 }
 	}
 	UserErrors []userError
 }
