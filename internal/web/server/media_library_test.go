@@ -1,10 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
 
+	xwebp "golang.org/x/image/webp"
+
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
@@ -129,6 +133,15 @@ func TestImageLibrary(t *testing.T) {
 		if len(removed.UpdateArticle.UserErrors) > 0 {
 			t.Fatalf("remove cover: %+v", removed.UpdateArticle.UserErrors)
 		}
+		// A deleted article with the picture as its cover does not hold it
+		// (and loses its cover: the foreign key would refuse otherwise).
+		var gone struct {
+			CreateArticle struct{ Article struct{ ID string } }
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"img": id}, Query: `mutation($img: ID!) {
+			createArticle(input: {title: "Withdrawn", coverImageId: $img}) { article { id } } }`}, &gone)
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": gone.CreateArticle.Article.ID},
+			Query: `mutation($id: ID!) { deleteArticle(id: $id) { userErrors { code } } }`}, &struct{}{})
 		var deleted struct {
 			DeleteImage struct {
 				Image      *struct{ ID string }
@@ -146,4 +159,47 @@ func TestImageLibrary(t *testing.T) {
 			t.Errorf("%d blobs left after delete", n)
 		}
 	})
+}
+
+// TestDemoCovers: the seed draws and uploads a cover for every demo
+// article, and readers get it with working renditions.
+func TestDemoCovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws and encodes a picture per demo article")
+	}
+	db := dbtest.Open(t, dbconn.SQLite)
+	m := newMediaServer(t, db, nil, media.Config{})
+	if err := demo.Seed(t.Context(), m.Content, demo.WithCovers(m.Lib)); err != nil {
+		t.Fatal(err)
+	}
+	var q struct {
+		Articles struct {
+			Nodes []struct {
+				Slug       string
+				CoverImage *struct {
+					Alt   string
+					Image struct {
+						Width  int
+						Srcset string
+					}
+				}
+			}
+		}
+	}
+	m.MustData(t, testserver.Request{Query: `{ articles(first: 100) { nodes { slug coverImage { alt image { width srcset(widths: [400], format: WEBP) } } } } }`}, &q)
+	if len(q.Articles.Nodes) == 0 {
+		t.Fatal("no demo articles")
+	}
+	for i, a := range q.Articles.Nodes {
+		if a.CoverImage == nil || a.CoverImage.Alt == "" || a.CoverImage.Image.Width != 1600 {
+			t.Fatalf("%s has no cover: %+v", a.Slug, a.CoverImage)
+		}
+		if i == 0 {
+			u, _, _ := strings.Cut(a.CoverImage.Image.Srcset, " ")
+			resp, body := m.get(t, u)
+			if _, err := xwebp.Decode(bytes.NewReader(body)); err != nil || resp.StatusCode != http.StatusOK {
+				t.Errorf("GET %s: %d, decode: %v", u, resp.StatusCode, err)
+			}
+		}
+	}
 }
