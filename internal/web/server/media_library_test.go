@@ -103,6 +103,18 @@ func TestImageLibrary(t *testing.T) {
 				t.Errorf("GET %s: %d %s", u, resp.StatusCode, body)
 			}
 		}
+		// nodes(ids:) mixes pictures with other objects, in order.
+		var nodes struct {
+			Nodes []struct {
+				Typename string `json:"__typename"`
+				ID       string
+			}
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"ids": []string{id, created.CreateArticle.Article.ID}},
+			Query: `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`}, &nodes)
+		if len(nodes.Nodes) != 2 || nodes.Nodes[0].Typename != "Image" || nodes.Nodes[0].ID != id || nodes.Nodes[1].Typename != "Article" {
+			t.Errorf("nodes: %+v", nodes.Nodes)
+		}
 		// A cover naming no image is a user error.
 		var missing struct {
 			CreateArticle struct{ UserErrors []userError }

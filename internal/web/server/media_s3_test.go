@@ -24,18 +24,22 @@ import (
 // serves the rendition, made once and stored back in the bucket.
 func TestMediaOnS3(t *testing.T) {
 	backend := s3mem.New()
-	if err := backend.CreateBucket("pictures"); err != nil {
-		t.Fatal(err)
-	}
 	fake := httptest.NewServer(gofakes3.New(backend).Server())
 	t.Cleanup(fake.Close)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	storeURL := "s3://pictures?region=us-east-1&use_path_style=true&disable_https=true&endpoint=" + fake.URL
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		bucket := "pictures-" + string(db.Dialect) // a bucket per engine: image ids start at 1 in each
+		if err := backend.CreateBucket(bucket); err != nil {
+			t.Fatal(err)
+		}
+		testMediaOnS3(t, db, "s3://"+bucket+"?region=us-east-1&use_path_style=true&disable_https=true&endpoint="+fake.URL)
+	})
+}
 
-	db := dbtest.Open(t, dbconn.SQLite)
+func testMediaOnS3(t *testing.T, db *dbconn.DB, storeURL string) {
 	replica := func() *mediaServer {
 		bucket, err := media.OpenBucket(t.Context(), storeURL)
 		if err != nil {
