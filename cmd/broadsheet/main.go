@@ -303,9 +303,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dist := addDistFlags(fs.FlagSet)
 	pf := addPreviewFlags(fs.FlagSet)
 	feedOpts := addFeedFlags(fs.FlagSet)
+	mf := addMediaFlags(fs.FlagSet, &ops.env)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	explicitPublicURL := *publicURL
 	if err := feedOpts.check(fs.FlagSet, stderr); err != nil {
 		return err
 	}
@@ -365,6 +367,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ops.apply(&cfg)
 	pf.apply(&cfg)
 	feedOpts.apply(&cfg)
+	mf.apply(&cfg, *dbURL, explicitPublicURL)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

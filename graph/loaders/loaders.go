@@ -31,6 +31,8 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
+	// ImageByID loads media-library images (covers, body pictures).
+	ImageByID *dataloadgen.Loader[uint64, *models.Image]
 	// CorrectionsByArticle loads articles' corrections, oldest first.
 	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
 	svc                  *content.Service
@@ -54,6 +56,7 @@ func New(svc *content.Service) *Loaders {
 		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
 		PendingByArticle:     dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		ImageByID:            dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                  svc,
 	}
 }

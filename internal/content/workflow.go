@@ -346,6 +346,13 @@ func dropMissingLinks(ctx context.Context, tx *store.Store, snap *Snapshot) erro
 			snap.CategoryID = nil
 		}
 	}
+	if id := snap.Cover.ImageID; id != 0 {
+		// A library picture deleted since: the cover goes, as a deleted
+		// author leaves the byline.
+		if img, err := tx.ImageByID(ctx, uint64(id)); err != nil || img == nil {
+			snap.Cover = models.CoverImage{}
+		}
+	}
 	return nil
 }
 
