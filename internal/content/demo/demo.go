@@ -9,8 +9,9 @@ import (
 	"embed"
 	"fmt"
 	"strings"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/models"
