@@ -596,6 +596,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
+	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
+	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
+	UserErrorCodeUnknownArticle UserErrorCode = "UNKNOWN_ARTICLE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -605,11 +609,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeUnknownMedia,
+	UserErrorCodeUnknownArticle,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle:
 		return true
 	}
 	return false

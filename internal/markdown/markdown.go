@@ -168,21 +168,39 @@ func PlainText(source string) string {
 	return nodeText(doc, src)
 }
 
-// nodeText returns the text of n without markup, one block per line.
+// nodeText returns the text of n without markup, one block per line. The
+// text inside an inline <script> or <style> (removed from the HTML) is no
+// text.
 func nodeText(n ast.Node, src []byte) string {
 	var b strings.Builder
+	hidden := false
 	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
 			switch t := n.(type) {
 			case *east.FootnoteList:
 				return ast.WalkSkipChildren, nil // notes are text of their own
+			case *ast.RawHTML:
+				tag := strings.ToLower(string(t.Segments.Value(src)))
+				switch {
+				case strings.HasPrefix(tag, "<script"), strings.HasPrefix(tag, "<style"):
+					hidden = true
+				case strings.HasPrefix(tag, "</script"), strings.HasPrefix(tag, "</style"):
+					hidden = false
+				}
 			case *ast.Text:
+				if hidden {
+					break
+				}
 				b.Write(t.Segment.Value(src))
 				if t.SoftLineBreak() || t.HardLineBreak() {
 					b.WriteByte(' ')
 				}
 			case *ast.String:
 				b.Write(t.Value)
+			case *ast.AutoLink:
+				if !hidden {
+					b.Write(t.Label(src))
+				}
 			case *ast.CodeSpan:
 				// children are Text nodes; nothing extra to do
 			}

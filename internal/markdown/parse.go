@@ -133,7 +133,8 @@ func (b *builder) block(n ast.Node) (Block, bool) {
 		id, _ := anchor.([]byte)
 		return Block{Kind: KindHeading, Line: line, Level: n.Level, Anchor: string(id), HTML: b.inner(n), Text: b.text(n)}, true
 	case *ast.Paragraph:
-		return b.paragraph(n, line), true
+		bl := b.paragraph(n, line)
+		return bl, bl.Kind != ""
 	case *ast.Blockquote:
 		return b.quote(n, line), true
 	case *ast.List:
@@ -157,7 +158,7 @@ func (b *builder) block(n ast.Node) (Block, bool) {
 		return bl, len(bl.Notes) > 0
 	default:
 		h := b.whole(n)
-		if h == "" {
+		if blank(h) {
 			return Block{}, false
 		}
 		return Block{Kind: KindHTML, Line: line, HTML: h, Text: b.text(n)}, true
@@ -187,7 +188,11 @@ func (b *builder) paragraph(p *ast.Paragraph, line int) Block {
 		}
 		return ast.WalkContinue, nil
 	})
-	return Block{Kind: KindParagraph, Line: line, HTML: b.inner(p), Text: b.text(p)}
+	bl := Block{Kind: KindParagraph, Line: line, HTML: b.inner(p), Text: b.text(p)}
+	if blank(bl.HTML) { // only markup the sanitiser removed
+		return Block{}
+	}
+	return bl
 }
 
 // mediaOnly returns the library images of a paragraph that holds nothing

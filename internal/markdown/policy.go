@@ -84,6 +84,28 @@ func (r *Renderer) sanitize(fragment []byte) string {
 	return b.String()
 }
 
+// blank reports whether sanitised HTML shows nothing: no text and no
+// picture, player, rule or table (a paragraph that held only a <script>).
+func blank(fragment string) bool {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return true
+		case html.TextToken:
+			if strings.TrimSpace(string(z.Text())) != "" {
+				return false
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.Img, atom.Iframe, atom.Video, atom.Hr, atom.Table:
+				return false
+			}
+		}
+	}
+}
+
 func dropSourcelessIframes(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
