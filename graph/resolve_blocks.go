@@ -6,7 +6,9 @@ import (
 
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -52,6 +54,13 @@ func (r *articleResolver) BodyHTML(ctx context.Context, obj *models.Article) (st
 		}
 		for i, a := range found {
 			visible[slugs[i]] = a != nil
+			// The page changes when the target is edited, or when a hidden
+			// one is published.
+			if a != nil {
+				httpcache.AddKeys(ctx, cachekey.Article(a.ID))
+			} else {
+				httpcache.AddKeys(ctx, cachekey.Articles)
+			}
 		}
 	}
 	return markdown.HTML(blocks, markdown.HTMLOptions{Hide: func(slug string) bool { return !visible[slug] }}), nil
