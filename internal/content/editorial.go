@@ -340,7 +340,7 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	if c.URL != "" && !absoluteHTTPURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
 		bad("coverImage.url", "cover image URL must be an absolute http(s) URL or a site path starting with /")
 	}
-	if c.URL == "" && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
+	if c.URL == "" && c.ImageID == 0 && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
 		bad("coverImage.url", "a cover image needs a URL")
 	}
 	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
@@ -426,7 +426,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 			}
 		}
 	}
-	return errs
+	return append(errs, checkCoverImage(ctx, tx, snap.Cover)...)
 }
 
 // save writes snap onto a (new when a.ID is 0) with its links, a revision

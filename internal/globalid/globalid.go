@@ -16,6 +16,7 @@ const (
 	TypeAuthor   = "Author"
 	TypeCategory = "Category"
 	TypeTag      = "Tag"
+	TypeImage    = "Image"
 )
 
 // ID returns the global id of the row id of typ.
