@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	ContentChange() ContentChangeResolver
 	CoverImage() CoverImageResolver
 	Image() ImageResolver
+	ImageBlock() ImageBlockResolver
 	Mutation() MutationResolver
 	NewsletterSubscriber() NewsletterSubscriberResolver
 	NewsletterSubscription() NewsletterSubscriptionResolver
@@ -243,6 +244,8 @@ type ComplexityRoot struct {
 	ImageBlock struct {
 		Alt     func(childComplexity int) int
 		Caption func(childComplexity int) int
+		Credit  func(childComplexity int) int
+		Image   func(childComplexity int) int
 		MediaID func(childComplexity int) int
 	}
 
@@ -557,6 +560,13 @@ type CoverImageResolver interface {
 type ImageResolver interface {
 	URL(ctx context.Context, obj *models.Image, width *int, height *int, format *model.ImageFormat, fit *model.ImageFit) (string, error)
 	Srcset(ctx context.Context, obj *models.Image, widths []int, format *model.ImageFormat) (string, error)
+}
+type ImageBlockResolver interface {
+	Image(ctx context.Context, obj *model.ImageBlock) (*models.Image, error)
+
+	Alt(ctx context.Context, obj *model.ImageBlock) (string, error)
+	Caption(ctx context.Context, obj *model.ImageBlock) (*string, error)
+	Credit(ctx context.Context, obj *model.ImageBlock) (*string, error)
 }
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
@@ -1413,6 +1423,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.credit":
+		if e.ComplexityRoot.ImageBlock.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Credit(childComplexity), true
+	case "ImageBlock.image":
+		if e.ComplexityRoot.ImageBlock.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Image(childComplexity), true
 	case "ImageBlock.mediaId":
 		if e.ComplexityRoot.ImageBlock.MediaID == nil {
 			break
@@ -3965,12 +3987,19 @@ type TableRow {
 
 "A picture from the media library."
 type ImageBlock {
+  """
+  The picture, for its URLs in the sizes a layout needs (` + "`" + `url` + "`" + `, ` + "`" + `srcset` + "`" + `),
+  its size, focal point and placeholder; null when it has left the library.
+  """
+  image: Image
   "The media library id the body names (` + "`" + `media:ID` + "`" + `)."
   mediaId: ID!
-  "The text alternative the editor wrote for this use of the picture."
+  "The text alternative: the one the editor wrote here, else the library's."
   alt: String!
-  "The caption the editor wrote for this use of the picture; null when none."
+  "The caption: the one the editor wrote here, else the library's; null when neither has one."
   caption: String
+  "Who made the picture, from the library; null when unknown."
+  credit: String
 }
 
 "Pictures shown together."
@@ -4480,12 +4509,16 @@ func (ec *executionContext) childFields_Image(ctx context.Context, field graphql
 
 func (ec *executionContext) childFields_ImageBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "image":
+		return ec.fieldContext_ImageBlock_image(ctx, field)
 	case "mediaId":
 		return ec.fieldContext_ImageBlock_mediaId(ctx, field)
 	case "alt":
 		return ec.fieldContext_ImageBlock_alt(ctx, field)
 	case "caption":
 		return ec.fieldContext_ImageBlock_caption(ctx, field)
+	case "credit":
+		return ec.fieldContext_ImageBlock_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImageBlock", field.Name)
 }
@@ -9218,6 +9251,38 @@ func (ec *executionContext) fieldContext_Image_srcset(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ImageBlock_image(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Image(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImageBlock_mediaId(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9250,7 +9315,7 @@ func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.C
 			return ec.fieldContext_ImageBlock_alt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Alt, nil
+			return ec.Resolvers.ImageBlock().Alt(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9261,7 +9326,7 @@ func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ImageBlock_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
 }
 
 func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
@@ -9273,7 +9338,7 @@ func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graph
 			return ec.fieldContext_ImageBlock_caption(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Caption, nil
+			return ec.Resolvers.ImageBlock().Caption(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9284,7 +9349,30 @@ func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageBlock_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Credit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
 }
 
 func (ec *executionContext) _ImageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
@@ -18181,21 +18269,35 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImageBlock")
+		case "image":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_image(ctx, field, obj)
+				})
 		case "mediaId":
 			out.Values[i] = ec._ImageBlock_mediaId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "alt":
-			out.Values[i] = ec._ImageBlock_alt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_alt(ctx, field, obj)
+				})
 		case "caption":
-			out.Values[i] = ec._ImageBlock_caption(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_caption(ctx, field, obj)
+				})
+		case "credit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_credit(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

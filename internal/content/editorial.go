@@ -435,7 +435,8 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
-	if err := s.render(a, snap.rendered); err != nil {
+	imageIDs, err := s.render(a, snap.rendered)
+	if err != nil {
 		return false, err
 	}
 	tagIDs, err := ensureTags(ctx, tx, snap.Tags)
@@ -456,6 +457,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
 			return false, err
 		}
+	}
+	if err := tx.SetArticleImages(ctx, a.ID, imageIDs); err != nil {
+		return false, err
 	}
 	if err := s.fail("links"); err != nil {
 		return false, err
