@@ -184,10 +184,14 @@ const CacheControl = "public, max-age=31536000, immutable"
 
 // parseFile reads {w}x{h}-{fit}-{fx}-{fy}.{ext}.
 func parseFile(file string) (picture.Spec, picture.Format, bool) {
-	name, ext, ok := strings.Cut(file, ".")
+	dot := strings.LastIndexByte(file, '.')
+	if dot < 0 {
+		return picture.Spec{}, "", false
+	}
+	name, ext := file[:dot], file[dot+1:]
 	format, okF := picture.ParseFormat(ext)
 	parts := strings.Split(name, "-")
-	if !ok || !okF || len(parts) != 4 {
+	if !okF || len(parts) != 4 {
 		return picture.Spec{}, "", false
 	}
 	ws, hs, ok := strings.Cut(parts[0], "x")

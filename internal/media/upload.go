@@ -78,7 +78,10 @@ func (s *Service) Upload(ctx context.Context, f File, in Input) (*models.Image, 
 }
 
 func (s *Service) tooLarge() string {
-	return fmt.Sprintf("the file is larger than the upload limit of %d MiB", s.cfg.MaxUploadBytes>>20)
+	if n := s.cfg.MaxUploadBytes; n >= 1<<20 {
+		return fmt.Sprintf("the file is larger than the upload limit of %.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("the file is larger than the upload limit of %d KiB", s.cfg.MaxUploadBytes>>10)
 }
 
 // deleteBlobs removes an image's original and renditions. Failures leave
