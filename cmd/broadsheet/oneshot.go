@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/app"
@@ -52,6 +53,10 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mf := addMediaFlags(fs.FlagSet, &e)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if len(e.errs) > 0 {
+		fmt.Fprintf(stderr, "broadsheet seed: %s\n", strings.Join(e.errs, "; "))
+		return errUsage
 	}
 	if !*withDemo && *synthetic <= 0 {
 		fmt.Fprintln(stderr, "broadsheet seed: pass --demo or --synthetic N (run 'broadsheet seed --help')")

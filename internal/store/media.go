@@ -40,9 +40,19 @@ func (s *Store) ImagesByIDs(ctx context.Context, ids []uint64) ([]*models.Image,
 	return rows, nil
 }
 
-// DeleteImage removes an image's row (its blobs are the caller's).
+// DeleteImage removes an image's row (its blobs are the caller's). Deleted
+// articles that still name it as their cover lose the cover (a restored
+// one comes back without it); live ones are the caller's to check first
+// (ArticlesUsingImage).
 func (s *Store) DeleteImage(ctx context.Context, id uint64) error {
-	return translate("delete image", s.q(ctx).Delete(&models.Image{}, id).Error)
+	return s.Tx(ctx, func(tx *Store) error {
+		err := tx.q(ctx).Table("articles").Where("cover_image_id = ? AND deleted_at IS NOT NULL", id).
+			Update("cover_image_id", nil).Error
+		if err != nil {
+			return fmt.Errorf("drop image %d from deleted articles: %w", id, err)
+		}
+		return translate("delete image", tx.q(ctx).Delete(&models.Image{}, id).Error)
+	})
 }
 
 var imageKey = SortKey{Name: "image", Column: "images.id", IDColumn: "images.id", Int: true}

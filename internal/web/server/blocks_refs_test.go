@@ -10,6 +10,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
@@ -203,7 +204,8 @@ func TestBlocksStatementsPerPage(t *testing.T) {
 }
 
 // A picture an article's body shows cannot be deleted from the library
-// (IN_USE, naming the article) until no body shows it.
+// (IN_USE, naming the article) until no body shows it: the body changed,
+// or the article deleted.
 func TestBodyImageInUse(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m, ids := blocksServer(t, db)
@@ -211,7 +213,11 @@ func TestBodyImageInUse(t *testing.T) {
 		if len(p.UserErrors) > 0 {
 			t.Fatalf("create: %+v", p.UserErrors)
 		}
-		del := func() (codes, usedBy []string) {
+		gone := create(t, m.Server, m.Editor, map[string]any{"title": "Deleted pictures", "body": ids.Replace("![](media:{{IMG3_ROW}})\n")})
+		if len(gone.UserErrors) > 0 {
+			t.Fatalf("create: %+v", gone.UserErrors)
+		}
+		del := func(img string) (codes, usedBy []string) {
 			var got struct {
 				DeleteImage struct {
 					UserErrors []userError
@@ -219,7 +225,7 @@ func TestBodyImageInUse(t *testing.T) {
 				}
 			}
 			m.MustData(t, testserver.Request{Token: m.Editor, Query: `mutation($id: ID!) { deleteImage(id: $id) { userErrors { field message code } usedBy { slug } } }`,
-				Variables: map[string]any{"id": ids.Replace("{{IMG2}}")}}, &got)
+				Variables: map[string]any{"id": img}}, &got)
 			for _, e := range got.DeleteImage.UserErrors {
 				codes = append(codes, e.Code)
 			}
@@ -228,14 +234,24 @@ func TestBodyImageInUse(t *testing.T) {
 			}
 			return codes, usedBy
 		}
-		if codes, usedBy := del(); !slices.Equal(codes, []string{"IN_USE"}) || !slices.Equal(usedBy, []string{p.Article.Slug}) {
+		img2, img3 := ids.Replace("{{IMG2}}"), globalid.ID(globalid.TypeImage, 3)
+		if codes, usedBy := del(img2); !slices.Equal(codes, []string{"IN_USE"}) || !slices.Equal(usedBy, []string{p.Article.Slug}) {
 			t.Errorf("deleting a picture a body shows: codes %v, used by %v", codes, usedBy)
+		}
+		if codes, _ := del(img3); !slices.Equal(codes, []string{"IN_USE"}) {
+			t.Errorf("deleting a picture another body shows: codes %v", codes)
+		}
+		if d := mutate(t, m.Server, m.Editor, "deleteArticle(id: $id)", "", map[string]any{"id": gone.Article.ID}); len(d.UserErrors) > 0 {
+			t.Fatalf("delete article: %+v", d.UserErrors)
+		}
+		if codes, _ := del(img3); len(codes) > 0 {
+			t.Errorf("deleting a picture only a deleted article showed: %v", codes)
 		}
 		u := mutate(t, m.Server, m.Editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": p.Article.ID, "update": map[string]any{"body": "No pictures now."}})
 		if len(u.UserErrors) > 0 {
 			t.Fatalf("update: %+v", u.UserErrors)
 		}
-		if codes, _ := del(); len(codes) > 0 {
+		if codes, _ := del(img2); len(codes) > 0 {
 			t.Errorf("deleting a picture no body shows: %v", codes)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -37,7 +38,7 @@ type mediaServer struct {
 
 // newMediaServer serves a media library over bucket (a fresh directory
 // when nil); cfg's zero fields get test defaults.
-func newMediaServer(t *testing.T, db *dbconn.DB, bucket *blob.Bucket, cfg media.Config) *mediaServer {
+func newMediaServer(t testing.TB, db *dbconn.DB, bucket *blob.Bucket, cfg media.Config) *mediaServer {
 	t.Helper()
 	if bucket == nil {
 		var err error
@@ -57,15 +58,18 @@ func newMediaServer(t *testing.T, db *dbconn.DB, bucket *blob.Bucket, cfg media.
 		t.Fatal(err)
 	}
 	s := testserver.New(t, db, nil, func(c *server.Config) { c.Media = lib })
-	return &mediaServer{Server: s, Lib: lib, Bucket: bucket, Renders: renders, Editor: s.Token(t, "photo-desk", auth.Editor)}
+	return &mediaServer{Server: s, Lib: lib, Bucket: bucket, Renders: renders, Editor: s.Token(t, fmt.Sprintf("photo-desk-%d", deskTokens.Add(1)), auth.Editor)}
 }
+
+// deskTokens numbers editors' tokens: replicas of one test share a database.
+var deskTokens atomic.Int64
 
 // uploadResult is uploadImage's payload.
 type uploadResult struct {
 	Image *struct {
 		ID, MimeType, Filename, Alt, Placeholder, URL string
-		Width, Height, Bytes                      int
-		FocalPoint                                struct{ X, Y float64 }
+		Width, Height, Bytes                          int
+		FocalPoint                                    struct{ X, Y float64 }
 	}
 	UserErrors []userError
 }
@@ -106,7 +110,7 @@ func (m *mediaServer) upload(t *testing.T, token, filename string, data []byte, 
 }
 
 // get fetches a URL the API handed out.
-func (m *mediaServer) get(t *testing.T, path string, header ...string) (*http.Response, []byte) {
+func (m *mediaServer) get(t testing.TB, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, m.URL+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -155,7 +159,9 @@ func halves(w, h int) image.Image {
 	return img
 }
 
-func encodeJPEG(t *testing.T, img image.Image) []byte {
+func encodeJPEG(t *testing.T, img image.Image) []byte { return encodeJPEGTB(t, img) }
+
+func encodeJPEGTB(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
