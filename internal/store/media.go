@@ -134,7 +134,9 @@ func (s *Store) BodyImageUses(ctx context.Context, imageID uint64) ([]ArticleUse
 }
 
 // SetArticleImages records the library images an article's body shows
-// (replacing what its previous version showed).
+// (replacing what its previous version showed). Ids no longer in the
+// library are skipped: a restored article whose picture was deleted while
+// it was deleted still saves (its ImageBlock shows no image).
 func (s *Store) SetArticleImages(ctx context.Context, articleID uint64, imageIDs []uint64) error {
 	q := s.q(ctx)
 	if err := q.Exec("DELETE FROM article_images WHERE article_id = ?", articleID).Error; err != nil {
@@ -143,11 +145,8 @@ func (s *Store) SetArticleImages(ctx context.Context, articleID uint64, imageIDs
 	if len(imageIDs) == 0 {
 		return nil
 	}
-	rows := make([]map[string]any, len(imageIDs))
-	for i, id := range imageIDs {
-		rows[i] = map[string]any{"article_id": articleID, "image_id": id}
-	}
-	if err := q.Table("article_images").Create(rows).Error; err != nil {
+	err := q.Exec("INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN ?", articleID, imageIDs).Error
+	if err != nil {
 		return translate(fmt.Sprintf("record images of article %d", articleID), err)
 	}
 	return nil

@@ -247,6 +247,13 @@ func TestBodyImageInUse(t *testing.T) {
 		if codes, _ := del(img3); len(codes) > 0 {
 			t.Errorf("deleting a picture only a deleted article showed: %v", codes)
 		}
+		// Restored, that article has lost the picture but still saves.
+		var restored map[string]articlePayload
+		m.MustData(t, testserver.Request{Token: m.Editor, Query: `mutation($id: ID!) { p: restoreArticle(id: $id) { ` + articleFields + ` } }`,
+			Variables: map[string]any{"id": gone.Article.ID}}, &restored)
+		if r := restored["p"]; len(r.UserErrors) > 0 || r.Article == nil {
+			t.Errorf("restoring an article whose picture was deleted: %+v", r.UserErrors)
+		}
 		u := mutate(t, m.Server, m.Editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": p.Article.ID, "update": map[string]any{"body": "No pictures now."}})
 		if len(u.UserErrors) > 0 {
 			t.Fatalf("update: %+v", u.UserErrors)
