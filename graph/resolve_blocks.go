@@ -43,6 +43,12 @@ func (r *articleResolver) BodyHTML(ctx context.Context, obj *models.Article) (st
 	if err != nil {
 		return "", err
 	}
+	if inSubscription(ctx) {
+		// No query per subscriber and event: read-also links are left out
+		// and pictures shown by their captions; the article queried when
+		// the event arrives has them.
+		return markdown.HTML(blocks, markdown.HTMLOptions{Hide: func(string) bool { return true }}), nil
+	}
 	var slugs []string
 	var imageIDs []uint64
 	for _, b := range blocks {
@@ -152,9 +158,10 @@ func (r *imageBlockResolver) Image(ctx context.Context, obj *model.ImageBlock) (
 	return loaders.From(ctx).ImageByID.Load(ctx, obj.ImageID)
 }
 
-// Alt is the resolver for the alt field: the editor's, else the library's.
+// Alt is the resolver for the alt field: the editor's, else the library's
+// (not over a subscription: see checkLiveSelection).
 func (r *imageBlockResolver) Alt(ctx context.Context, obj *model.ImageBlock) (string, error) {
-	if obj.Alt != "" {
+	if obj.Alt != "" || inSubscription(ctx) {
 		return obj.Alt, nil
 	}
 	img, err := r.Image(ctx, obj)
@@ -165,10 +172,10 @@ func (r *imageBlockResolver) Alt(ctx context.Context, obj *model.ImageBlock) (st
 }
 
 // Caption is the resolver for the caption field: the editor's, else the
-// library's.
+// library's (not over a subscription).
 func (r *imageBlockResolver) Caption(ctx context.Context, obj *model.ImageBlock) (*string, error) {
-	if obj.Caption != "" {
-		return &obj.Caption, nil
+	if obj.Caption != "" || inSubscription(ctx) {
+		return nonEmpty(obj.Caption), nil
 	}
 	img, err := r.Image(ctx, obj)
 	if err != nil || img == nil {
