@@ -3585,7 +3585,7 @@ enum RelatedReasonKind {
 
 "A picture with its accessible text and attribution."
 type CoverImage {
-  "Absolute or site-relative URL of the image."
+  "Absolute or site-relative URL of the image; for a media-library picture, its rendition 1600 px wide (ask ` + "`" + `image` + "`" + ` for other sizes)."
   url: String!
   "Text alternative for screen readers."
   alt: String!

@@ -278,11 +278,13 @@ func TestServeEmbeddedDefault(t *testing.T) {
 func TestServeMySQL(t *testing.T) {
 	url := dbtest.URL(t, dbconn.MySQL)
 	bin := binary(t)
-	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo", "--create"); r.code != 0 {
+	// On MySQL the media library defaults to ./media: keep it in the test's directory.
+	mediaEnv := "BROADSHEET_MEDIA=file://" + filepath.ToSlash(t.TempDir())
+	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url, mediaEnv}, "seed", "--demo", "--create"); r.code != 0 {
 		t.Fatalf("seed --demo on MySQL: %+v", r)
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url)
+	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url, mediaEnv)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -291,6 +291,13 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 				snap.CategoryID = nil
 			}
 		}
+		if id := snap.Cover.ImageID; id != 0 {
+			// A library picture deleted since: the cover goes, as a
+			// deleted author leaves the byline.
+			if img, err := tx.ImageByID(ctx, uint64(id)); err != nil || img == nil {
+				snap.Cover = models.CoverImage{}
+			}
+		}
 		return nil
 	})
 }
