@@ -23,6 +23,7 @@ type Service struct {
 	consumers []string      // outbox consumers each event is pending for (WithOutbox)
 	committed func()        // called after a commit that wrote events
 	precision time.Duration // what the database keeps of a time (see Now)
+	pub       Publication   // who publishes, and the public addresses
 }
 
 // Option configures a Service.
@@ -33,7 +34,8 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
+		pub: DefaultPublication()}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

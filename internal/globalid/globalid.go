@@ -17,6 +17,9 @@ const (
 	TypeCategory = "Category"
 	TypeTag      = "Tag"
 	TypeImage    = "Image"
+	// TypeRedirect names editors' redirects (not Nodes: the id is for
+	// deleteRedirect and the audit log).
+	TypeRedirect = "Redirect"
 )
 
 // ID returns the global id of the row id of typ.
