@@ -31,6 +31,9 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
+	// ArticleBySlug loads the targets of read-also links as the viewer may
+	// see them (nil when they may not): one statement for a whole page.
+	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
 	// ImageByID loads media-library images (covers, body pictures).
 	ImageByID *dataloadgen.Loader[uint64, *models.Image]
 	// CorrectionsByArticle loads articles' corrections, oldest first.
@@ -56,6 +59,7 @@ func New(svc *content.Service) *Loaders {
 		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
 		PendingByArticle:     dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:        dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
 		ImageByID:            dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                  svc,
 	}

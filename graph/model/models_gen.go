@@ -827,6 +827,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
+	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
+	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
+	UserErrorCodeUnknownArticle UserErrorCode = "UNKNOWN_ARTICLE"
 	// The upload is not a picture type the library takes (SVG, HTML and other active content are refused).
 	UserErrorCodeUnsupportedType UserErrorCode = "UNSUPPORTED_TYPE"
 	// The upload is damaged or not what its bytes claim to be.
@@ -852,6 +856,8 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeUnknownMedia,
+	UserErrorCodeUnknownArticle,
 	UserErrorCodeUnsupportedType,
 	UserErrorCodeCorrupt,
 	UserErrorCodeTooLarge,
@@ -864,7 +870,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -22,6 +22,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
@@ -72,6 +73,9 @@ type Config struct {
 	DrainDelay, Grace time.Duration
 	// OIDC, when set, accepts single sign-on tokens besides API tokens.
 	OIDC *auth.OIDCConfig
+	// EmbedProviders names the providers whose URLs become embeds in
+	// article bodies (and whose players iframes may load); nil: all.
+	EmbedProviders []string
 }
 
 // App is one wired server.
@@ -118,7 +122,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview))
+	md, err := markdown.NewWith(markdown.Config{EmbedProviders: cfg.EmbedProviders})
+	if err != nil {
+		return nil, err
+	}
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)

@@ -77,6 +77,8 @@ type Snapshot struct {
 	SEO          models.ArticleSEO    `json:"seo"`
 	ExpiresAt    *time.Time           `json:"expiresAt,omitempty"`
 	EmbargoUntil *time.Time           `json:"embargoUntil,omitempty"`
+	// rendered is the body as checked on this save, so it is parsed once.
+	rendered *renderedBody
 }
 
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
@@ -467,7 +469,8 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL, a.SEOFields = snap.Cover, snap.CanonicalURL, snap.SEO
 	a.ExpiresAt, a.EmbargoUntil = snap.ExpiresAt, snap.EmbargoUntil
-	if err := s.render(a); err != nil {
+	imageIDs, err := s.render(a, snap.rendered)
+	if err != nil {
 		return false, err
 	}
 	tagIDs, err := ensureTags(ctx, tx, snap.Tags)
@@ -490,6 +493,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
 			return false, err
 		}
+	}
+	if err := tx.SetArticleImages(ctx, a.ID, imageIDs); err != nil {
+		return false, err
 	}
 	if err := s.fail("links"); err != nil {
 		return false, err

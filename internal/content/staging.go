@@ -69,7 +69,7 @@ func (s *Service) StageArticle(ctx context.Context, id uint64, ch ArticleChanges
 			if a.Status == models.StatusPublished {
 				return errStatusMoved()
 			}
-			return ch.apply(ctx, tx, snap)
+			return s.applyChanges(ctx, tx, ch, snap)
 		})
 	}
 	a, err := s.pendingEdit(ctx, id, ActionStage, expectedVersion, func(tx *store.Store, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
@@ -86,7 +86,7 @@ func (s *Service) StageArticle(ctx context.Context, id uint64, ch ArticleChanges
 		after := base
 		after.Tags = append([]string(nil), base.Tags...)
 		after.AuthorIDs = append([]uint64(nil), base.AuthorIDs...)
-		if err := ch.apply(ctx, tx, &after); err != nil {
+		if err := s.applyChanges(ctx, tx, ch, &after); err != nil {
 			return nil, live, nil, err
 		}
 		// Where the article stands is the live article's: staged changes
@@ -318,7 +318,8 @@ func (s *Service) withSnapshot(ctx context.Context, a *models.Article, snap Snap
 	out := *a
 	out.Title, out.Slug, out.Subtitle, out.Body = snap.Title, snap.Slug, snap.Subtitle, snap.Body
 	out.CategoryID, out.Cover, out.CanonicalURL, out.EmbargoUntil = snap.CategoryID, snap.Cover, snap.CanonicalURL, snap.EmbargoUntil
-	if err := s.render(&out); err != nil {
+	out.SEOFields = snap.SEO
+	if _, err := s.render(&out, nil); err != nil {
 		return nil, err
 	}
 	rel := &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}}

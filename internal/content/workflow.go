@@ -112,13 +112,13 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 // changes nothing and returns a *ConflictError holding the current article.
 func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChanges, expectedVersion *int) (*models.Article, error) {
 	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
-		return ch.apply(ctx, tx, snap)
+		return s.applyChanges(ctx, tx, ch, snap)
 	})
 }
 
 // apply writes the changes onto snap, checking the section and authors
 // they name inside tx.
-func (ch ArticleChanges) apply(ctx context.Context, tx *store.Store, snap *Snapshot) error {
+func (s *Service) applyChanges(ctx context.Context, tx *store.Store, ch ArticleChanges, snap *Snapshot) error {
 	set(&snap.Title, ch.Title, strings.TrimSpace)
 	set(&snap.Subtitle, ch.Subtitle, strings.TrimSpace)
 	set(&snap.Body, ch.Body, nil)
@@ -140,6 +140,9 @@ func (ch ArticleChanges) apply(ctx context.Context, tx *store.Store, snap *Snaps
 		snap.EmbargoUntil = utcPtr(ch.EmbargoUntil)
 	}
 	links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
+	if ch.Body != nil {
+		links = append(links, s.checkBody(ctx, tx, snap)...)
+	}
 	if len(links) > 0 {
 		return withLinkErrors(validateSnapshot(snap, false), links)
 	}

@@ -111,10 +111,43 @@ func (s *Store) ArticlesUsingImage(ctx context.Context, imageID uint64) ([]Artic
 	return append(out, body...), nil
 }
 
-// BodyImageUses is the hook for images referenced in article bodies
-// (`![alt](media:ID)`, the structured body): it finds none until the body
-// keeps a table of the media it references. The structured-body work fills
-// it in; ArticlesUsingImage, and so deleteImage's IN_USE check, use it.
+// BodyImageUses lists the live articles whose body shows an image
+// (`![alt](media:ID)`), from the article_images table every save rewrites
+// (SetArticleImages); ArticlesUsingImage, and so deleteImage's IN_USE
+// check, use it.
 func (s *Store) BodyImageUses(ctx context.Context, imageID uint64) ([]ArticleUse, error) {
-	return nil, nil
+	var rows []struct {
+		ID          uint64
+		Slug, Title string
+	}
+	err := s.q(ctx).Table("articles").Select("articles.id, articles.slug, articles.title").
+		Joins("JOIN article_images ON article_images.article_id = articles.id").
+		Where("article_images.image_id = ? AND articles.deleted_at IS NULL", imageID).Order("articles.id").Limit(100).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("articles showing image %d: %w", imageID, err)
+	}
+	out := make([]ArticleUse, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ArticleUse{ArticleID: r.ID, Slug: r.Slug, Title: r.Title, Where: "body"})
+	}
+	return out, nil
+}
+
+// SetArticleImages records the library images an article's body shows
+// (replacing what its previous version showed). Ids no longer in the
+// library are skipped: a restored article whose picture was deleted while
+// it was deleted still saves (its ImageBlock shows no image).
+func (s *Store) SetArticleImages(ctx context.Context, articleID uint64, imageIDs []uint64) error {
+	q := s.q(ctx)
+	if err := q.Exec("DELETE FROM article_images WHERE article_id = ?", articleID).Error; err != nil {
+		return fmt.Errorf("clear images of article %d: %w", articleID, err)
+	}
+	if len(imageIDs) == 0 {
+		return nil
+	}
+	err := q.Exec("INSERT INTO article_images (article_id, image_id) SELECT ?, id FROM images WHERE id IN ?", articleID, imageIDs).Error
+	if err != nil {
+		return translate(fmt.Sprintf("record images of article %d", articleID), err)
+	}
+	return nil
 }
