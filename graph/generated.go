@@ -65,6 +65,7 @@ type ComplexityRoot struct {
 		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		Locale             func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
@@ -75,6 +76,8 @@ type ComplexityRoot struct {
 		Subtitle           func(childComplexity int) int
 		Tags               func(childComplexity int) int
 		Title              func(childComplexity int) int
+		Translation        func(childComplexity int, locale string) int
+		Translations       func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		WordCount          func(childComplexity int) int
@@ -178,6 +181,12 @@ type ComplexityRoot struct {
 		URL     func(childComplexity int) int
 	}
 
+	Locale struct {
+		IsDefault   func(childComplexity int) int
+		RightToLeft func(childComplexity int) int
+		Tag         func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ConfirmNewsletterSubscription func(childComplexity int, token string) int
 		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
@@ -187,12 +196,16 @@ type ComplexityRoot struct {
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
+		LinkTranslation               func(childComplexity int, id string, translationOf string) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
 		RestoreArticle                func(childComplexity int, id string) int
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
+		SetCategoryTranslation        func(childComplexity int, id string, input model.CategoryTranslationInput) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
+		SetTagTranslation             func(childComplexity int, id string, input model.TagTranslationInput) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
+		UnlinkTranslation             func(childComplexity int, id string) int
 		UnpublishArticle              func(childComplexity int, id string) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
 		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
@@ -254,20 +267,21 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Article               func(childComplexity int, id *string, slug *string) int
+		Article               func(childComplexity int, id *string, slug *string, locale *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Author                func(childComplexity int, id *string, slug *string) int
 		Authors               func(childComplexity int, first *int, after *string) int
-		Categories            func(childComplexity int) int
-		Category              func(childComplexity int, slug string) int
+		Categories            func(childComplexity int, locale *string) int
+		Category              func(childComplexity int, slug string, locale *string) int
+		Locales               func(childComplexity int) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
-		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
-		Tag                   func(childComplexity int, slug string) int
-		Tags                  func(childComplexity int, first *int, after *string) int
+		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) int
+		Tag                   func(childComplexity int, slug string, locale *string) int
+		Tags                  func(childComplexity int, first *int, after *string, locale *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
 	}
@@ -315,7 +329,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ArticlePublished func(childComplexity int, category *string, tags []string) int
+		ArticlePublished func(childComplexity int, category *string, tags []string, locale *string) int
 		ArticleUpdated   func(childComplexity int, id string) int
 		ContentChanged   func(childComplexity int) int
 	}
@@ -337,6 +351,11 @@ type ComplexityRoot struct {
 	TagEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TagPayload struct {
+		Tag        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -404,6 +423,9 @@ type ArticleResolver interface {
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
+
+	Translations(ctx context.Context, obj *models.Article) ([]*models.Article, error)
+	Translation(ctx context.Context, obj *models.Article, locale string) (*models.Article, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -442,6 +464,10 @@ type MutationResolver interface {
 	DeleteWebhook(ctx context.Context, id string) (*model.WebhookPayload, error)
 	RetryWebhookDelivery(ctx context.Context, id string) (*model.WebhookDeliveryPayload, error)
 	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
+	LinkTranslation(ctx context.Context, id string, translationOf string) (*model.ArticlePayload, error)
+	UnlinkTranslation(ctx context.Context, id string) (*model.ArticlePayload, error)
+	SetCategoryTranslation(ctx context.Context, id string, input model.CategoryTranslationInput) (*model.CategoryPayload, error)
+	SetTagTranslation(ctx context.Context, id string, input model.TagTranslationInput) (*model.TagPayload, error)
 }
 type NewsletterSubscriberResolver interface {
 	ID(ctx context.Context, obj *models.NewsletterSubscriber) (string, error)
@@ -454,14 +480,15 @@ type NewsletterSubscriptionResolver interface {
 	Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error)
 }
 type QueryResolver interface {
-	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
+	Article(ctx context.Context, id *string, slug *string, locale *string) (*models.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error)
 	Author(ctx context.Context, id *string, slug *string) (*models.Author, error)
 	Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error)
-	Category(ctx context.Context, slug string) (*models.Category, error)
-	Categories(ctx context.Context) ([]*models.Category, error)
-	Tag(ctx context.Context, slug string) (*models.Tag, error)
-	Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error)
+	Category(ctx context.Context, slug string, locale *string) (*models.Category, error)
+	Categories(ctx context.Context, locale *string) ([]*models.Category, error)
+	Tag(ctx context.Context, slug string, locale *string) (*models.Tag, error)
+	Tags(ctx context.Context, first *int, after *string, locale *string) (*model.Connection[*models.Tag], error)
+	Locales(ctx context.Context) ([]*model.Locale, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.Connection[*models.AuditEntry], error)
@@ -469,7 +496,7 @@ type QueryResolver interface {
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
 	Webhooks(ctx context.Context) ([]*models.Webhook, error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
-	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) (*model.SearchConnection, error)
 }
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
@@ -477,7 +504,7 @@ type RevisionResolver interface {
 	ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error)
 }
 type SubscriptionResolver interface {
-	ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error)
+	ArticlePublished(ctx context.Context, category *string, tags []string, locale *string) (<-chan graphql.Event[*models.Article], error)
 	ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error)
 	ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error)
 }
@@ -574,6 +601,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.locale":
+		if e.ComplexityRoot.Article.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Locale(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -649,6 +682,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.translation":
+		if e.ComplexityRoot.Article.Translation == nil {
+			break
+		}
+
+		args, err := ec.field_Article_translation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Translation(childComplexity, args["locale"].(string)), true
+	case "Article.translations":
+		if e.ComplexityRoot.Article.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Translations(childComplexity), true
 	case "Article.updatedAt":
 		if e.ComplexityRoot.Article.UpdatedAt == nil {
 			break
@@ -1028,6 +1078,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverImage.URL(childComplexity), true
 
+	case "Locale.isDefault":
+		if e.ComplexityRoot.Locale.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.IsDefault(childComplexity), true
+	case "Locale.rightToLeft":
+		if e.ComplexityRoot.Locale.RightToLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.RightToLeft(childComplexity), true
+	case "Locale.tag":
+		if e.ComplexityRoot.Locale.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.Tag(childComplexity), true
+
 	case "Mutation.confirmNewsletterSubscription":
 		if e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription == nil {
 			break
@@ -1116,6 +1185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(string)), true
+	case "Mutation.linkTranslation":
+		if e.ComplexityRoot.Mutation.LinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkTranslation(childComplexity, args["id"].(string), args["translationOf"].(string)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -1160,6 +1240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetryWebhookDelivery(childComplexity, args["id"].(string)), true
+	case "Mutation.setCategoryTranslation":
+		if e.ComplexityRoot.Mutation.SetCategoryTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["input"].(model.CategoryTranslationInput)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -1171,6 +1262,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRelatedArticles(childComplexity, args["id"].(string), args["relatedIds"].([]string)), true
+	case "Mutation.setTagTranslation":
+		if e.ComplexityRoot.Mutation.SetTagTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTagTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTagTranslation(childComplexity, args["id"].(string), args["input"].(model.TagTranslationInput)), true
 	case "Mutation.subscribeNewsletter":
 		if e.ComplexityRoot.Mutation.SubscribeNewsletter == nil {
 			break
@@ -1182,6 +1284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["email"].(string), args["topics"].([]string)), true
+	case "Mutation.unlinkTranslation":
+		if e.ComplexityRoot.Mutation.UnlinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkTranslation(childComplexity, args["id"].(string)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -1440,7 +1553,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string), args["locale"].(*string)), true
 	case "Query.articles":
 		if e.ComplexityRoot.Query.Articles == nil {
 			break
@@ -1490,7 +1603,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Categories(childComplexity), true
+		args, err := ec.field_Query_categories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Categories(childComplexity, args["locale"].(*string)), true
 	case "Query.category":
 		if e.ComplexityRoot.Query.Category == nil {
 			break
@@ -1501,8 +1619,14 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 
+	case "Query.locales":
+		if e.ComplexityRoot.Query.Locales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Locales(childComplexity), true
 	case "Query.newsletterSubscribers":
 		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
 			break
@@ -1552,7 +1676,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter), args["locale"].(*string)), true
 	case "Query.tag":
 		if e.ComplexityRoot.Query.Tag == nil {
 			break
@@ -1563,7 +1687,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 	case "Query.tags":
 		if e.ComplexityRoot.Query.Tags == nil {
 			break
@@ -1574,7 +1698,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string), args["locale"].(*string)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -1770,7 +1894,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string)), true
+		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string), args["locale"].(*string)), true
 	case "Subscription.articleUpdated":
 		if e.ComplexityRoot.Subscription.ArticleUpdated == nil {
 			break
@@ -1856,6 +1980,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TagEdge.Node(childComplexity), true
+
+	case "TagPayload.tag":
+		if e.ComplexityRoot.TagPayload.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.Tag(childComplexity), true
+	case "TagPayload.userErrors":
+		if e.ComplexityRoot.TagPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.UserErrors(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -2064,9 +2201,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("AuthorInput", ec.unmarshalInputAuthorInput),
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
+			graphql.NewInputUnmarshaler("CategoryTranslationInput", ec.unmarshalInputCategoryTranslationInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
+			graphql.NewInputUnmarshaler("TagTranslationInput", ec.unmarshalInputTagTranslationInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateAuthorInput", ec.unmarshalInputUpdateAuthorInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
@@ -2213,7 +2352,14 @@ type Query {
   One article by global id or by slug (pass exactly one). Returns null when
   no article matches or the viewer may not see it (e.g. a draft, for readers).
   """
-  article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
+  article(
+    "The article's global id."
+    id: ID
+    "The article's URL slug."
+    slug: String
+    "The locale the slug is in (slugs are unique per locale); the default locale when omitted. Ignored with ` + "`" + `id` + "`" + `."
+    locale: String
+  ): Article
 
   """
   A list of articles, newest published first by default. A Relay cursor
@@ -2242,16 +2388,31 @@ type Query {
   authors("How many authors to return (0–100)." first: Int, "Return authors after this cursor." after: String): AuthorConnection!
 
   "One section by slug; null when none matches."
-  category("The section's URL slug." slug: String!): Category
+  category(
+    "The section's URL slug."
+    slug: String!
+    "Name and describe the section in this locale (falling back to the default locale's text); the default locale when omitted."
+    locale: String
+  ): Category
 
   "Every section, in menu order."
-  categories: [Category!]!
+  categories("Name and describe the sections in this locale (falling back to the default locale's text); the default locale when omitted." locale: String): [Category!]!
 
   "One tag by slug; null when none matches."
-  tag("The tag's URL slug." slug: String!): Tag
+  tag("The tag's URL slug." slug: String!, "Name the tag in this locale (falling back to the default locale's name)." locale: String): Tag
 
   "Tags by name, as a cursor connection."
-  tags("How many tags to return (0–100)." first: Int, "Return tags after this cursor." after: String): TagConnection!
+  tags(
+    "How many tags to return (0–100)."
+    first: Int
+    "Return tags after this cursor."
+    after: String
+    "Only the tags of articles in this locale, named in it (falling back to the default locale's name); every tag, named in the default locale, when omitted."
+    locale: String
+  ): TagConnection!
+
+  "The publication's locales (BCP 47 tags, set with --locales), the default first."
+  locales: [Locale!]!
 
   "Any object by global id; null when it does not exist or is not visible to the viewer."
   node("A global id from any object's ` + "`" + `id` + "`" + ` field." id: ID!): Node
@@ -2315,6 +2476,11 @@ type Query {
     after: String
     "Narrow the results by section, tags, author, status or date."
     filter: ArticleFilter
+    """
+    Search the articles in this locale only (the same as ` + "`" + `filter.locale` + "`" + `;
+    give one or the other, or the same in both). Every locale when omitted.
+    """
+    locale: String
   ): SearchConnection!
 }
 
@@ -2407,6 +2573,22 @@ type Mutation {
 
   "Change which sections' news a subscriber gets."
   updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
+
+  """
+  Link an article with another as translations of one story: their
+  translation groups become one. Refused with LOCALE_TAKEN when the group
+  would hold two articles of one locale. Needs role: EDITOR.
+  """
+  linkTranslation("The article's id." id: ID!, "An article of the group to join." translationOf: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Take an article out of its translation group (a group left with one article is dissolved). Needs role: EDITOR."
+  unlinkTranslation("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Name and describe a section in a locale other than the default; an empty name removes the translation. Needs role: ADMIN."
+  setCategoryTranslation("The section's id." id: ID!, "The locale and its text." input: CategoryTranslationInput!): CategoryPayload! @hasRole(role: ADMIN)
+
+  "Name a tag in a locale other than the default; an empty name removes the translation. Needs role: EDITOR."
+  setTagTranslation("The tag's id." id: ID!, "The locale and its name." input: TagTranslationInput!): TagPayload! @hasRole(role: EDITOR)
 }
 
 "The answer to a newsletter sign-up."
@@ -2523,6 +2705,14 @@ input CreateArticleInput {
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
   status: ArticleStatus
+  "The article's language, one of the publication's locales; the default locale when omitted (required with ` + "`" + `translationOf` + "`" + `)."
+  locale: String
+  """
+  Make the article a translation of this one (joining its translation
+  group). Refused when the article is deleted, or when the group already
+  has an article in ` + "`" + `locale` + "`" + ` (LOCALE_TAKEN).
+  """
+  translationOf: ID
 }
 
 "Changes to an article; omitted fields stay as they are."
@@ -2635,6 +2825,8 @@ enum UserErrorCode {
   IN_USE
   "A link or token is too old."
   EXPIRED
+  "The translation group already has an article in that locale."
+  LOCALE_TAKEN
 }
 
 """
@@ -2661,6 +2853,8 @@ type Subscription {
     category: String
     "Only articles with at least one of these tag slugs."
     tags: [String!]
+    "Only articles in this locale."
+    locale: String
   ): Article!
 
   """
@@ -2879,6 +3073,15 @@ type Article implements Node {
   Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
+  "The article's language: one of the publication's locales (BCP 47)."
+  locale: String!
+  """
+  The same story in other locales: the other articles of its translation
+  group the viewer may see (readers: published ones), by locale.
+  """
+  translations: [Article!]!
+  "The translation in ` + "`" + `locale` + "`" + `, when the viewer may see one; the article itself for its own locale."
+  translation("A locale of the publication." locale: String!): Article
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -2991,6 +3194,8 @@ input ArticleFilter {
   publishedAfter: Time
   "Only articles published strictly before this instant."
   publishedBefore: Time
+  "Only articles in this locale (one of the publication's)."
+  locale: String
 }
 
 "How to sort an article list."
@@ -3229,6 +3434,44 @@ type SearchEdge {
   """
   snippet: String!
 }
+
+# ---- Translations ----
+
+"One of the publication's languages."
+type Locale {
+  "The BCP 47 tag, e.g. ` + "`" + `fr` + "`" + ` or ` + "`" + `de-CH` + "`" + `."
+  tag: String!
+  "Whether this is the default locale (the first configured)."
+  isDefault: Boolean!
+  "Whether the language is written right to left (Arabic, Hebrew, …): set ` + "`" + `dir=\"rtl\"` + "`" + `."
+  rightToLeft: Boolean!
+}
+
+"A section's text in one locale."
+input CategoryTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+  "The description in that locale; empty falls back to the default locale's."
+  description: String
+}
+
+"A tag's name in one locale."
+input TagTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+}
+
+"The result of a tag mutation."
+type TagPayload {
+  "The tag after the change, named in the locale changed; null when nothing was found."
+  tag: Tag
+  "Problems with the input; empty on success."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3285,6 +3528,12 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_related(ctx, field)
 	case "relatedCandidates":
 		return ec.fieldContext_Article_relatedCandidates(ctx, field)
+	case "locale":
+		return ec.fieldContext_Article_locale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Article_translations(ctx, field)
+	case "translation":
+		return ec.fieldContext_Article_translation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -3483,6 +3732,18 @@ func (ec *executionContext) childFields_CoverImage(ctx context.Context, field gr
 		return ec.fieldContext_CoverImage_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverImage", field.Name)
+}
+
+func (ec *executionContext) childFields_Locale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_Locale_tag(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_Locale_isDefault(ctx, field)
+	case "rightToLeft":
+		return ec.fieldContext_Locale_rightToLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Locale", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterSignupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3707,6 +3968,16 @@ func (ec *executionContext) childFields_TagEdge(ctx context.Context, field graph
 		return ec.fieldContext_TagEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TagEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_TagPayload_tag(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TagPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TagPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3985,6 +4256,20 @@ func (ec *executionContext) field_Article_revisions_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Article_translation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Author_articles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4189,6 +4474,28 @@ func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_linkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "translationOf",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["translationOf"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4261,6 +4568,28 @@ func (ec *executionContext) field_Mutation_retryWebhookDelivery_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCategoryTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+			return ec.unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4283,6 +4612,28 @@ func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setTagTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TagTranslationInput, error) {
+			return ec.unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4302,6 +4653,20 @@ func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.
 		return nil, err
 	}
 	args["topics"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4508,6 +4873,14 @@ func (ec *executionContext) field_Query_article_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["slug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -4639,6 +5012,20 @@ func (ec *executionContext) field_Query_authors_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_category_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4650,6 +5037,14 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -4746,6 +5141,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg4
 	return args, nil
 }
 
@@ -4760,6 +5163,14 @@ func (ec *executionContext) field_Query_tag_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -4782,6 +5193,14 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -4834,6 +5253,14 @@ func (ec *executionContext) field_Subscription_articlePublished_args(ctx context
 		return nil, err
 	}
 	args["tags"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -5621,6 +6048,105 @@ func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Article_relatedCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_locale(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+}
+
+func (ec *executionContext) _Article_translations(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_translation(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Translation(ctx, obj, fc.Args["locale"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_translation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7128,6 +7654,75 @@ func (ec *executionContext) fieldContext_CoverImage_credit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
+func (ec *executionContext) _Locale_tag(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "String")
+}
+
+func (ec *executionContext) _Locale_isDefault(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Locale_rightToLeft(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_rightToLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RightToLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_rightToLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8358,6 +8953,254 @@ func (ec *executionContext) fieldContext_Mutation_updateNewsletterTopics(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkTranslation(ctx, fc.Args["id"].(string), fc.Args["translationOf"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkTranslation(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCategoryTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCategoryTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.CategoryTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCategoryTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTagTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTagTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.TagTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+			return ec.marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TagPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTagTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewsletterSignupPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9052,7 +9895,7 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -9228,7 +10071,7 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
@@ -9271,7 +10114,8 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 			return ec.fieldContext_Query_categories(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Categories(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Categories(ctx, fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Category) graphql.Marshaler {
@@ -9281,7 +10125,7 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -9290,6 +10134,17 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_categories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9304,7 +10159,7 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
@@ -9348,7 +10203,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
@@ -9378,6 +10233,38 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 	if fc.Args, err = ec.field_Query_tags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locales(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Locales(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+			return ec.marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locale(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9766,7 +10653,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -10561,7 +11448,7 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string))
+			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -10971,6 +11858,70 @@ func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12845,7 +13796,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore"}
+	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "locale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12894,6 +13845,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.PublishedBefore = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
 		}
 	}
 	return it, nil
@@ -13170,6 +14128,62 @@ func UnmarshalCategoryInput(ctx context.Context, raw any) (model.CategoryInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCategoryTranslationInput(ctx context.Context, obj any) (model.CategoryTranslationInput, error) {
+	var it model.CategoryTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryTranslationInput unmarshals raw into the CategoryTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryTranslationInput(ctx context.Context, raw any) (model.CategoryTranslationInput, error) {
+	var out model.CategoryTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryTranslationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCoverImageInput(ctx context.Context, obj any) (model.CoverImageInput, error) {
 	var it model.CoverImageInput
 	if obj == nil {
@@ -13244,7 +14258,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status", "locale", "translationOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13321,6 +14335,20 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "translationOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("translationOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TranslationOf = data
 		}
 	}
 	return it, nil
@@ -13384,6 +14412,55 @@ func (ec *executionContext) unmarshalInputNewsletterSubscriberFilter(ctx context
 func UnmarshalNewsletterSubscriberFilter(ctx context.Context, raw any) (model.NewsletterSubscriberFilter, error) {
 	var out model.NewsletterSubscriberFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewsletterSubscriberFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTagTranslationInput(ctx context.Context, obj any) (model.TagTranslationInput, error) {
+	var it model.TagTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTagTranslationInput unmarshals raw into the TagTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTagTranslationInput(ctx context.Context, raw any) (model.TagTranslationInput, error) {
+	var out model.TagTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TagTranslationInput", raw, &out)
 	return out, err
 }
 
@@ -13798,6 +14875,23 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_relatedCandidates(ctx, field, obj)
+				})
+		case "locale":
+			out.Values[i] = ec._Article_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "translations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translations(ctx, field, obj)
+				})
+		case "translation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translation(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14497,6 +15591,49 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var localeImplementors = []string{"Locale"}
+
+func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, obj *model.Locale) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, localeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Locale")
+		case "tag":
+			out.Values[i] = ec._Locale_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._Locale_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rightToLeft":
+			out.Values[i] = ec._Locale_rightToLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -14659,6 +15796,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateNewsletterTopics":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateNewsletterTopics(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCategoryTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCategoryTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTagTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTagTranslation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -15111,6 +16276,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tags(ctx, field)
+				})
+		case "locales":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locales(ctx, field)
 				})
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -15609,6 +16780,44 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._TagEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tagPayloadImplementors = []string{"TagPayload"}
+
+func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tagPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TagPayload")
+		case "tag":
+			out.Values[i] = ec._TagPayload_tag(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TagPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16608,6 +17817,11 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheet
 	return ec._CategoryPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+	res, err := ec.unmarshalInputCategoryTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐChange(ctx context.Context, sel ast.SelectionSet, v *live.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ContentChange!")
@@ -16704,6 +17918,30 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx context.Context, sel ast.SelectionSet, v *model.Locale) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Locale!")
+		return graphql.Null
+	}
+	return ec._Locale(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
@@ -17061,6 +18299,19 @@ func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 		return graphql.Null
 	}
 	return ec._TagEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx context.Context, sel ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TagPayload!")
+		return graphql.Null
+	}
+	return ec._TagPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx context.Context, v any) (model.TagTranslationInput, error) {
+	res, err := ec.unmarshalInputTagTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

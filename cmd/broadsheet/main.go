@@ -289,6 +289,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
+	locales := localesFlag(fs.FlagSet)
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
@@ -298,6 +299,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
 		return errUsage
+	}
+	localeSet, err := parseLocales("serve", *locales, stderr)
+	if err != nil {
+		return err
 	}
 	if err := ops.check(fs.FlagSet, stderr); err != nil {
 		return err
@@ -329,7 +334,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*publicURL = base
 	}
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Locales: localeSet}
 	ops.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {

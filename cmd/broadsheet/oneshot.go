@@ -47,7 +47,12 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, sections and tags")
 	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
 	create := createFlag(fs.FlagSet)
+	locales := localesFlag(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	localeSet, err := parseLocales("seed", *locales, stderr)
+	if err != nil {
 		return err
 	}
 	if !*withDemo && *synthetic <= 0 {
@@ -60,7 +65,10 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	svc := content.New(store.New(db))
+	if _, err := store.New(db).AssignDefaultLocale(ctx, localeSet.Default()); err != nil {
+		return err
+	}
+	svc := content.New(store.New(db), content.WithLocales(localeSet))
 	if *withDemo {
 		empty, err := demo.Empty(ctx, store.New(db))
 		if err != nil {

@@ -28,7 +28,12 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
-	svc              *content.Service
+	// Translations: an article's visible translations, a section or a
+	// tag named in a locale (translations.go).
+	TranslationsByArticle *dataloadgen.Loader[GroupKey, []*models.Article]
+	CategoryIn            *dataloadgen.Loader[LocaleKey, *models.Category]
+	TagNameIn             *dataloadgen.Loader[LocaleKey, string]
+	svc                   *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -40,11 +45,14 @@ type RelatedKey struct {
 // New returns loaders backed by svc.
 func New(svc *content.Service) *Loaders {
 	return &Loaders{
-		AuthorsByArticle: dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
-		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
-		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
-		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
-		svc:              svc,
+		AuthorsByArticle:      dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
+		TagsByArticle:         dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
+		CategoryByID:          dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
+		RelatedByArticle:      dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		TranslationsByArticle: dataloadgen.NewLoader(translationsBatch(svc), dataloadgen.WithWait(Wait)),
+		CategoryIn:            dataloadgen.NewLoader(categoryInBatch(svc), dataloadgen.WithWait(Wait)),
+		TagNameIn:             dataloadgen.NewLoader(tagNameInBatch(svc), dataloadgen.WithWait(Wait)),
+		svc:                   svc,
 	}
 }
 

@@ -32,6 +32,8 @@ type ArticleFilter struct {
 	PublishedAfter *time.Time `json:"publishedAfter,omitempty"`
 	// Only articles published strictly before this instant.
 	PublishedBefore *time.Time `json:"publishedBefore,omitempty"`
+	// Only articles in this locale (one of the publication's).
+	Locale *string `json:"locale,omitempty"`
 }
 
 // How to sort an article list.
@@ -106,6 +108,16 @@ type CategoryPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A section's text in one locale.
+type CategoryTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
+	// The description in that locale; empty falls back to the default locale's.
+	Description *string `json:"description,omitempty"`
+}
+
 // A picture for an article.
 type CoverImageInput struct {
 	// Absolute http(s) URL or site path.
@@ -140,6 +152,22 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// The article's language, one of the publication's locales; the default locale when omitted (required with `translationOf`).
+	Locale *string `json:"locale,omitempty"`
+	// Make the article a translation of this one (joining its translation
+	// group). Refused when the article is deleted, or when the group already
+	// has an article in `locale` (LOCALE_TAKEN).
+	TranslationOf *string `json:"translationOf,omitempty"`
+}
+
+// One of the publication's languages.
+type Locale struct {
+	// The BCP 47 tag, e.g. `fr` or `de-CH`.
+	Tag string `json:"tag"`
+	// Whether this is the default locale (the first configured).
+	IsDefault bool `json:"isDefault"`
+	// Whether the language is written right to left (Arabic, Hebrew, …): set `dir="rtl"`.
+	RightToLeft bool `json:"rightToLeft"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -191,6 +219,22 @@ type Query struct {
 // and tags, but not the lists below them (`revisions`, `articles`): those would
 // cost a query per subscriber and event.
 type Subscription struct {
+}
+
+// The result of a tag mutation.
+type TagPayload struct {
+	// The tag after the change, named in the locale changed; null when nothing was found.
+	Tag *models.Tag `json:"tag,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A tag's name in one locale.
+type TagTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
 }
 
 // Changes to an article; omitted fields stay as they are.
@@ -596,6 +640,8 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The translation group already has an article in that locale.
+	UserErrorCodeLocaleTaken UserErrorCode = "LOCALE_TAKEN"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -605,11 +651,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeLocaleTaken,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeLocaleTaken:
 		return true
 	}
 	return false

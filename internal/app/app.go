@@ -22,6 +22,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -61,6 +62,9 @@ type Config struct {
 	// DrainDelay is how long /readyz fails before the listener closes;
 	// Grace how long in-flight requests then get.
 	DrainDelay, Grace time.Duration
+	// Locales are the publication's languages, the default first (nil:
+	// English only).
+	Locales *locale.Set
 }
 
 // App is one wired server.
@@ -103,7 +107,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }))
+	if cfg.Locales == nil {
+		cfg.Locales = locale.Default()
+	}
+	// Articles from before translations existed are in the default locale.
+	if n, err := store.New(db).AssignDefaultLocale(ctx, cfg.Locales.Default()); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("gave existing articles the default locale", "locale", cfg.Locales.Default(), "articles", n)
+	}
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithLocales(cfg.Locales))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {

@@ -8,14 +8,15 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/models"
 )
 
-//go:embed content/*.md
+//go:embed content/*.md content/fr/*.md
 var bodies embed.FS
 
 // SeedSlug is the slug of the seed article.
@@ -165,6 +166,7 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		}
 		authorIDs[a.Slug] = created.ID
 	}
+	var seedID uint64
 	for _, a := range Articles {
 		body, err := bodies.ReadFile("content/" + a.Slug + ".md")
 		if err != nil {
@@ -180,9 +182,16 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		for _, s := range a.Authors {
 			in.AuthorIDs = append(in.AuthorIDs, authorIDs[s])
 		}
-		if _, err := svc.CreateArticle(ctx, in); err != nil {
+		created, err := svc.CreateArticle(ctx, in)
+		if err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
 		}
+		if a.Slug == SeedSlug {
+			seedID = created.ID
+		}
+	}
+	if err := seedFrench(ctx, svc, seedID, authorIDs); err != nil {
+		return err
 	}
 	// Each article was refreshed as it was created, seeing only the ones
 	// before it; recompute every related list with all of them present.
