@@ -5,6 +5,7 @@
 package locale
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -41,8 +42,12 @@ func Parse(list string) (*Set, error) {
 			continue
 		}
 		t, err := language.Parse(raw)
-		if err != nil {
-			return nil, fmt.Errorf("locale %q is not a valid BCP 47 tag: %v", raw, err)
+		var unknown language.ValueError
+		switch {
+		case errors.As(err, &unknown):
+			return nil, fmt.Errorf("locale %q names no known language (subtag %q is unknown)", raw, unknown.Subtag())
+		case err != nil:
+			return nil, fmt.Errorf("locale %q is not a valid BCP 47 tag", raw)
 		}
 		base, conf := t.Base()
 		if t == language.Und || conf == language.No || base.String() == "und" {

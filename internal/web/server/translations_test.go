@@ -281,3 +281,37 @@ func TestTranslationsThroughTheServer(t *testing.T) {
 		}
 	})
 }
+
+// TestTranslationsLive checks articlePublished(locale:) over SSE: the French
+// stream's first event is the French publication although the English one
+// came first, and an unknown locale is refused.
+func TestTranslationsLive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{trLocales(t)}})
+		editor := s.Token(t, "live-desk", auth.Editor)
+		en := trNew(t, s.Server, editor, map[string]any{"title": "Live in English"}).P.Article
+		fr := trNew(t, s.Server, editor, map[string]any{"title": "En direct en français", "locale": "fr", "translationOf": en.ID}).P.Article
+		if en == nil || fr == nil {
+			t.Fatal("create the articles")
+		}
+		french := openSSE(t, s.URL, "", `subscription { articlePublished(locale: "fr") { id locale } }`, nil)
+		all := openSSE(t, s.URL, "", `subscription { articlePublished { id locale } }`, nil)
+		waitSubscribers(t, s, 2)
+		for _, id := range []string{en.ID, fr.ID} {
+			var p trPayload
+			trMust(t, s.Server, editor, `mutation($id: ID!) { p: publishArticle(id: $id) { article { id } userErrors { field message code } } }`, map[string]any{"id": id}, &p)
+		}
+		for i, want := range []string{en.ID, fr.ID} {
+			if _, data := all.next(t); !strings.Contains(string(data), want) {
+				t.Errorf("unfiltered event %d = %s, want %s", i, data, want)
+			}
+		}
+		if _, data := french.next(t); !strings.Contains(string(data), fr.ID) || !strings.Contains(string(data), `"locale":"fr"`) {
+			t.Errorf("French stream's first event = %s, want the French article %s", data, fr.ID)
+		}
+		bad := openSSE(t, s.URL, "", `subscription { articlePublished(locale: "xx") { id } }`, nil)
+		if _, data := bad.next(t); !strings.Contains(string(data), "BAD_USER_INPUT") || !strings.Contains(string(data), `locale: unknown locale \"xx\"`) {
+			t.Errorf("articlePublished(locale: xx) = %s, want BAD_USER_INPUT naming locale", data)
+		}
+	})
+}
