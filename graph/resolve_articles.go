@@ -88,6 +88,9 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 	if c := cover(input.CoverImage); c != nil {
 		in.Cover = *c
 	}
+	if sc := seoChanges(input.Seo); sc != nil {
+		in.SEO = models.ArticleSEO{Title: deref(sc.Title), Description: deref(sc.Description), Image: deref(sc.Image), Noindex: deref(sc.Noindex)}
+	}
 	return articlePayload(r.Content.CreateArticle(ctx, in))
 }
 
@@ -100,6 +103,7 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 	ch := content.ArticleChanges{
 		Title: input.Title, Slug: input.Slug, Subtitle: input.Subtitle, Body: input.Body,
 		Category: input.Category, CanonicalURL: input.CanonicalURL, Cover: cover(input.CoverImage),
+		SEO: seoChanges(input.Seo),
 	}
 	if input.Tags != nil {
 		ch.Tags = &input.Tags

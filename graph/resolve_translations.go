@@ -142,3 +142,26 @@ func tagsIn(ctx context.Context, loc string, tags []*models.Tag) ([]*models.Tag,
 	}
 	return out, nil
 }
+
+// translationsWithSections returns the article's visible translations,
+// each with its section's slug (for its address), through the loaders.
+func (r *articleResolver) translationsWithSections(ctx context.Context, obj *models.Article) ([]content.Translation, error) {
+	trs, err := r.Translations(ctx, obj)
+	if err != nil || len(trs) == 0 {
+		return nil, err
+	}
+	out := make([]content.Translation, len(trs))
+	for i, t := range trs {
+		out[i].Article = t
+		if t.CategoryID != nil {
+			c, err := loaders.From(ctx).CategoryByID.Load(ctx, *t.CategoryID)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				out[i].Section = c.Slug
+			}
+		}
+	}
+	return out, nil
+}

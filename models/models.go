@@ -90,6 +90,8 @@ type Article struct {
 	// TranslationGroup links an article with its translations: the id of
 	// the group's first article, 0 for an article with none.
 	TranslationGroup uint64 `gorm:"column:translation_group"`
+	// SEO holds the editor's search-engine fields (empty: fall back).
+	SEOFields ArticleSEO `gorm:"embedded"`
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`

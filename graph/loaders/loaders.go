@@ -28,6 +28,8 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
+	// CorrectionsByArticle loads articles' corrections, oldest first.
+	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
 	// Translations: an article's visible translations, a section or a
 	// tag named in a locale (translations.go).
 	TranslationsByArticle *dataloadgen.Loader[GroupKey, []*models.Article]
@@ -52,6 +54,7 @@ func New(svc *content.Service) *Loaders {
 		TranslationsByArticle: dataloadgen.NewLoader(translationsBatch(svc), dataloadgen.WithWait(Wait)),
 		CategoryIn:            dataloadgen.NewLoader(categoryInBatch(svc), dataloadgen.WithWait(Wait)),
 		TagNameIn:             dataloadgen.NewLoader(tagNameInBatch(svc), dataloadgen.WithWait(Wait)),
+		CorrectionsByArticle:  dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		svc:                   svc,
 	}
 }

@@ -18,6 +18,11 @@ type Node interface {
 	IsNode()
 }
 
+// What a request path shows (see `route`).
+type Route interface {
+	IsRoute()
+}
+
 // Narrows an article list. Every given condition must hold.
 type ArticleFilter struct {
 	// Section slug.
@@ -158,6 +163,8 @@ type CreateArticleInput struct {
 	// group). Refused when the article is deleted, or when the group already
 	// has an article in `locale` (LOCALE_TAKEN).
 	TranslationOf *string `json:"translationOf,omitempty"`
+	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // One of the publication's languages.
@@ -205,6 +212,26 @@ type NewsletterSubscriptionPayload struct {
 
 // The entry points for reading content.
 type Query struct {
+}
+
+// The result of a redirect mutation.
+type RedirectPayload struct {
+	// The redirect made or deleted; null when nothing was.
+	Redirect *models.Redirect `json:"redirect,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Search-engine fields of an article.
+type SeoInput struct {
+	// Title for search results (at most 300 characters); empty: the headline.
+	Title *string `json:"title,omitempty"`
+	// Meta description (at most 1000 characters); empty: the standfirst.
+	Description *string `json:"description,omitempty"`
+	// Preview image: an absolute http(s) URL or a site path; empty: the cover.
+	Image *string `json:"image,omitempty"`
+	// Keep the page out of search engines.
+	Noindex *bool `json:"noindex,omitempty"`
 }
 
 // Live updates, pushed the moment a change is saved. Subscribe over a
@@ -257,6 +284,8 @@ type UpdateArticleInput struct {
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+	// Search-engine fields to change; omitted ones stay, an empty string falls back again.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -642,6 +671,10 @@ const (
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
 	// The translation group already has an article in that locale.
 	UserErrorCodeLocaleTaken UserErrorCode = "LOCALE_TAKEN"
+	// A redirect would lead back to where it starts.
+	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
+	// A redirect to another host, which the server does not allow (--allow-external-redirects).
+	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -652,11 +685,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
 	UserErrorCodeLocaleTaken,
+	UserErrorCodeRedirectLoop,
+	UserErrorCodeExternalRedirect,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeLocaleTaken:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeLocaleTaken, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect:
 		return true
 	}
 	return false

@@ -25,6 +25,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
+	"github.com/broadsheet/broadsheet/internal/permalink"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/persisted"
@@ -47,6 +48,9 @@ type Config struct {
 	ScheduleSweep time.Duration
 	// PublicURL is the base of links in emails.
 	PublicURL string
+	// Publication is who publishes and the public addresses (URL pattern);
+	// zero: content.DefaultPublication over PublicURL.
+	Publication content.Publication
 	// SMTPURL sends email; unset, emails go to the log.
 	SMTPURL  string
 	Webhooks webhooks.Config
@@ -116,7 +120,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	} else if n > 0 {
 		log.Info("gave existing articles the default locale", "locale", cfg.Locales.Default(), "articles", n)
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithLocales(cfg.Locales))
+	pub, err := publication(cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithLocales(cfg.Locales))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {
@@ -153,6 +161,30 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Handler = server.New(sc)
 	a.live.SetPurge(a.Handler.Purge)
 	return a, nil
+}
+
+// publication is cfg.Publication, or the default one at cfg.PublicURL.
+func publication(cfg Config) (content.Publication, error) {
+	p := cfg.Publication
+	if p.Links != nil {
+		return p, nil
+	}
+	d := content.DefaultPublication()
+	if p.Name == "" {
+		p.Name = d.Name
+	}
+	if p.Language == "" {
+		p.Language = d.Language
+	}
+	p.Links = d.Links
+	if cfg.PublicURL != "" {
+		l, err := permalink.New(cfg.PublicURL, "")
+		if err != nil {
+			return p, fmt.Errorf("public URL: %w", err)
+		}
+		p.Links = l
+	}
+	return p, nil
 }
 
 // openTransportParts opens the persisted-query store and the tracer.

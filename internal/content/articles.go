@@ -8,6 +8,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/internal/permalink"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -194,7 +195,11 @@ func (s *Service) LookupArticleIn(ctx context.Context, id uint64, slug, locale s
 	case id != 0:
 		return s.ArticleByID(ctx, id)
 	case slug != "":
-		return s.ArticleBySlugIn(ctx, locale, slug)
+		if locale == "" {
+			locale = s.locales.Default()
+		}
+		// An earlier slug finds the article too: old links keep working.
+		return s.articleAt(ctx, s.store, s.visibility(ctx), permalink.Fields{Slug: slug, Locale: locale})
 	default:
 		return nil, errNeedIDOrSlug("article")
 	}

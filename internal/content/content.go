@@ -25,6 +25,7 @@ type Service struct {
 	committed func()        // called after a commit that wrote events
 	precision time.Duration // what the database keeps of a time (see Now)
 	locales   *locale.Set   // the configured locales, default first
+	pub       Publication   // who publishes, and the public addresses
 }
 
 // Option configures a Service.
@@ -41,7 +42,8 @@ func (s *Service) Locales() *locale.Set { return s.locales }
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond, locales: locale.Default()}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
+		pub: DefaultPublication(), locales: locale.Default()}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

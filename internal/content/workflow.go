@@ -119,6 +119,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChange
 		if ch.Cover != nil {
 			snap.Cover = *ch.Cover
 		}
+		ch.SEO.apply(&snap.SEO)
 		links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
 		if len(links) > 0 {
 			return withLinkErrors(validateSnapshot(snap, false), links)

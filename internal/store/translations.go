@@ -167,3 +167,19 @@ func (s *Store) DeleteTagTranslation(ctx context.Context, tagID uint64, locale s
 	}
 	return nil
 }
+
+// ArticleBySlugAnyLocale returns the article with slug in preferred, or
+// else in any locale (the oldest), or nil: for addresses that do not name
+// their locale.
+func (s *Store) ArticleBySlugAnyLocale(ctx context.Context, v Visibility, slug, preferred string) (*models.Article, error) {
+	var a models.Article
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).
+		Where("articles.slug = ?", slug).
+		Order(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN articles.locale = ? THEN 0 ELSE 1 END, articles.id", Vars: []any{preferred}}}).
+		Take(&a).Error
+	r, err := notFound(&a, err)
+	if err != nil {
+		return nil, fmt.Errorf("load article %q: %w", slug, err)
+	}
+	return r, nil
+}

@@ -108,6 +108,13 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 			return map[string]any{"id": globalid.ID(globalid.TypeArticle, e.ObjectID)}, err
 		}
 		o := map[string]any{"id": globalid.ID(globalid.TypeArticle, a.ID), "slug": a.Slug, "locale": a.Locale, "status": a.Status, "version": a.Version}
+		// The address, also of an article gone from the site: a receiver
+		// purges or rebuilds that page.
+		section := ""
+		if a.Relations != nil && a.Relations.Category != nil {
+			section = a.Relations.Category.Slug
+		}
+		o["url"], o["path"] = w.content.ArticleURL(a, section)
 		if !content.ReaderVisible(a, e.OccurredAt) {
 			return o, nil // gone from the site: say which, not what
 		}
