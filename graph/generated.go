@@ -3208,8 +3208,8 @@ readers may see; editors also see drafts. Every payload carries
 ` + "`" + `extensions.event` + "`" + ` with the event's ` + "`" + `id` + "`" + ` (the same on every replica and
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
-and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `articles` + "`" + `): those would
-cost a query per subscriber and event.
+and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
+` + "`" + `articles` + "`" + `): those would cost a query per subscriber and event.
 """
 type Subscription {
   """
@@ -3887,7 +3887,7 @@ Send the reader elsewhere: answer the request with ` + "`" + `statusCode` + "`" 
 or one made up for an article's earlier address (no id, 301).
 """
 type Redirect {
-  "The editor's redirect's id (for deleteRedirect); null for an article's earlier address."
+  "The editor's redirect's global id (for deleteRedirect; the audit log names it too); null for an article's earlier address."
   id: ID
   "The path redirected."
   from: String!

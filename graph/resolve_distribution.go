@@ -50,7 +50,7 @@ func (r *mutationResolver) CreateRedirect(ctx context.Context, from string, to s
 
 // DeleteRedirect is the resolver for the deleteRedirect field.
 func (r *mutationResolver) DeleteRedirect(ctx context.Context, id string) (*model.RedirectPayload, error) {
-	rid, err := plainID("id", id)
+	rid, err := idArg(globalid.TypeRedirect, "id", id)
 	if err != nil {
 		return redirectPayload(nil, err)
 	}

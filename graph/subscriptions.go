@@ -47,7 +47,8 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 }
 
 // checkLiveSelection refuses subscriptions that select lists below the
-// article (revisions, a section's or author's articles): resolving those
+// article (revisions, corrections and the JSON-LD made with them, a
+// section's or author's articles): resolving those
 // would cost a query per subscriber for every event.
 func checkLiveSelection(ctx context.Context) error {
 	fc := graphql.GetFieldContext(ctx)
@@ -60,7 +61,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" {
+				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {

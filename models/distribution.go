@@ -1,8 +1,9 @@
 package models
 
 import (
-	"strconv"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/globalid"
 )
 
 // ArticleSEO is what an editor sets for search engines and link previews;
@@ -42,13 +43,13 @@ type Redirect struct {
 	CreatedAt  time.Time
 }
 
-// RedirectID is the redirect's id for the API; nil for the redirects
-// route makes up from earlier slugs.
+// RedirectID is the redirect's global id for the API (as in the audit
+// log); nil for the redirects route makes up from earlier slugs.
 func (r *Redirect) RedirectID() *string {
 	if r.ID == 0 {
 		return nil
 	}
-	s := strconv.FormatUint(r.ID, 10)
+	s := globalid.ID(globalid.TypeRedirect, r.ID)
 	return &s
 }
 

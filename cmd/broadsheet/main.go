@@ -293,7 +293,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	dist := addDistFlags(fs.FlagSet)
+	feedOpts := addFeedFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := feedOpts.check(fs.FlagSet, stderr); err != nil {
 		return err
 	}
 	if err := dist.check(fs.FlagSet, *publicURL, stderr); err != nil {
@@ -345,6 +349,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub, Locales: localeSet}
 	ops.apply(&cfg)
+	feedOpts.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

@@ -117,6 +117,8 @@ func TestCommandLine(t *testing.T) {
 		{"bad public URL", []string{"serve", "--public-url", "news.example.com", "--db", dbURL}, 2, "", "--public-url: public URL"},
 		{"bad publication language", []string{"serve", "--publication-language", "english language", "--db", dbURL}, 2, "", "--publication-language"},
 		{"bad subscriber buffer", []string{"serve", "--subscriber-buffer", "0", "--db", dbURL}, 2, "", "--subscriber-buffer must be at least 1"},
+		{"sitemap limit over the protocol's", []string{"serve", "--sitemap-max-urls", "60000", "--db", dbURL}, 2, "", "--sitemap-max-urls 60000: want 1 to 50000"},
+		{"serve help lists feed flags", []string{"serve", "--help"}, 0, "-feeds-full-content", ""},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
 		{"version", []string{"--version"}, 0, " revision ", ""},

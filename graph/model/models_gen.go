@@ -243,8 +243,8 @@ type SeoInput struct {
 // `extensions.event` with the event's `id` (the same on every replica and
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
-// and tags, but not the lists below them (`revisions`, `articles`): those would
-// cost a query per subscriber and event.
+// and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
+// `articles`): those would cost a query per subscriber and event.
 type Subscription struct {
 }
 

@@ -16,6 +16,9 @@ const (
 	TypeAuthor   = "Author"
 	TypeCategory = "Category"
 	TypeTag      = "Tag"
+	// TypeRedirect names editors' redirects (not Nodes: the id is for
+	// deleteRedirect and the audit log).
+	TypeRedirect = "Redirect"
 )
 
 // ID returns the global id of the row id of typ.

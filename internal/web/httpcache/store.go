@@ -18,6 +18,10 @@ type Entry struct {
 	// SurrogateKey and CacheTag are Keys as headers, made once.
 	SurrogateKey, CacheTag string
 	Stored                 time.Time
+	// ContentType and LastModified are set by documents other than
+	// GraphQL answers (feeds), which serve them as headers.
+	ContentType  string
+	LastModified time.Time
 }
 
 // Key identifies an answer: it hashes everything that can change it.

@@ -209,6 +209,12 @@ func TestRoute(t *testing.T) {
 			}
 			s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: vars}, &del)
 			wantCode(t, "delete twice", del.DeleteRedirect, "NOT_FOUND")
+			for _, bad := range []string{"nonsense", seed.Article.ID} {
+				s.MustData(t, testserver.Request{Token: editor, Query: `mutation($id: ID!) { deleteRedirect(id: $id) { redirect { id from location statusCode } userErrors { field message code } } }`, Variables: map[string]any{"id": bad}}, &del)
+				if ue := del.DeleteRedirect.UserErrors; len(ue) != 1 || del.DeleteRedirect.Redirect != nil {
+					t.Errorf("deleteRedirect(%q) = %+v", bad, del.DeleteRedirect)
+				}
+			}
 		})
 	})
 }
@@ -285,4 +291,38 @@ func TestRouteAnswersArePurged(t *testing.T) {
 			t.Errorf("after the rename, route(seed) = %+v", got)
 		}
 	})
+}
+
+// Other URL patterns read back the same way: a dated address with the
+// wrong date, or an id address with an old slug, redirects to the current one.
+func TestRouteOtherPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		name, pattern string
+		stale         func(path string) string // an out-of-date address of the same article
+	}{
+		{"dated", "{publicUrl}/{yyyy}/{mm}/{dd}/{slug}", func(p string) string { return "/1999/01/01/" + p[strings.LastIndex(p, "/")+1:] }},
+		{"by id", "{publicUrl}/{section}/{id}-{slug}.html", func(p string) string {
+			dash := strings.Index(p[len("/world/"):], "-") + len("/world/")
+			return "/business" + p[len("/world"):dash] + "-some-old-slug.html"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+				s := testserver.WithDemo(t, db, testPublication(tc.pattern))
+				var got struct{ Article struct{ Path string } }
+				s.MustData(t, testserver.Request{Query: `query($s: String) { article(slug: $s) { path } }`, Variables: map[string]any{"s": demo.SeedSlug}}, &got)
+				path := got.Article.Path
+				if r := route(t, s, "", path); r == nil || r.Typename != "Article" || r.Slug != demo.SeedSlug {
+					t.Fatalf("route(%s) = %+v", path, r)
+				}
+				stale := tc.stale(path)
+				if r := route(t, s, "", stale); r == nil || r.Typename != "Redirect" || r.Location != path || r.StatusCode != 301 {
+					t.Errorf("route(%s) = %+v, want a 301 to %s", stale, r, path)
+				}
+				if r := route(t, s, "", "/world"); r == nil || r.Typename != "Category" {
+					t.Errorf("route(/world) = %+v", r)
+				}
+			})
+		})
+	}
 }

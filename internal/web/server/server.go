@@ -140,6 +140,12 @@ type Config struct {
 	ExposeMetrics bool
 	// Tracing, when set, traces requests, resolvers and SQL.
 	Tracing *tracing.Tracing
+
+	// FeedsFullContent puts articles' bodies in feeds unless ?full=0.
+	FeedsFullContent bool
+	// SitemapMaxURLs and SitemapMaxBytes bound one sitemap (defaults: the
+	// protocol's 50,000 URLs and 50 MB); past them a sitemap is split.
+	SitemapMaxURLs, SitemapMaxBytes int
 }
 
 // Server is Broadsheet's HTTP handler.
@@ -227,6 +233,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
 	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
+	s.mountFeeds()
 	return s
 }
 
