@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/locale"
+	"github.com/broadsheet/broadsheet/internal/permalink"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
@@ -312,6 +314,110 @@ func TestTranslationsLive(t *testing.T) {
 		bad := openSSE(t, s.URL, "", `subscription { articlePublished(locale: "xx") { id } }`, nil)
 		if _, data := bad.next(t); !strings.Contains(string(data), "BAD_USER_INPUT") || !strings.Contains(string(data), `locale: unknown locale \"xx\"`) {
 			t.Errorf("articlePublished(locale: xx) = %s, want BAD_USER_INPUT naming locale", data)
+		}
+	})
+}
+
+// TestTranslationsDistribution checks the addresses and documents of a
+// translated story with {locale} in the URL pattern: Article.url, route,
+// JSON-LD, feeds per locale and the sitemap's hreflang alternates.
+func TestTranslationsDistribution(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		pub := content.Publication{Name: "The Desk", Language: "en", Links: permalink.MustNew("https://news.example", "{publicUrl}/{locale}/{section}/{slug}")}
+		s := testserver.WithDemo(t, db, trLocales(t), content.WithPublication(pub))
+		enPath := "/en/world/" + demo.SeedSlug
+		frPath := "/fr/world/" + demo.FrenchSlug
+
+		var got struct {
+			EN, FR struct {
+				URL, Path, JSONLd string
+				Translations      []struct{ URL string }
+			}
+		}
+		trMust(t, s, "", `query($en: String!, $fr: String!) {
+			EN: article(slug: $en) { url path jsonLd translations { url } }
+			FR: article(slug: $fr, locale: "fr") { url path jsonLd translations { url } }
+		}`, map[string]any{"en": demo.SeedSlug, "fr": demo.FrenchSlug}, &got)
+		if got.EN.Path != enPath || got.FR.Path != frPath || len(got.EN.Translations) != 1 || got.EN.Translations[0].URL != "https://news.example"+frPath {
+			t.Fatalf("addresses: %+v", got)
+		}
+		var enLD, frLD struct {
+			InLanguage        string
+			WorkTranslation   []struct{ URL, InLanguage string }
+			TranslationOfWork *struct{ URL, InLanguage string }
+		}
+		if err := json.Unmarshal([]byte(got.EN.JSONLd), &enLD); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(got.FR.JSONLd), &frLD); err != nil {
+			t.Fatal(err)
+		}
+		if enLD.InLanguage != "en" || len(enLD.WorkTranslation) != 1 || enLD.WorkTranslation[0].InLanguage != "fr" || enLD.WorkTranslation[0].URL != got.FR.URL {
+			t.Errorf("English JSON-LD = %+v", enLD)
+		}
+		if frLD.InLanguage != "fr" || frLD.TranslationOfWork == nil || frLD.TranslationOfWork.URL != got.EN.URL || frLD.TranslationOfWork.InLanguage != "en" {
+			t.Errorf("French JSON-LD = %+v", frLD)
+		}
+
+		// route(path:) resolves localized paths, each locale's slug in its own.
+		for _, c := range []struct{ path, want string }{
+			{frPath, "fr"},
+			{enPath, "en"},
+			{"/en/world/" + demo.FrenchSlug, ""},
+			{"/de/world/" + demo.SeedSlug, ""},
+		} {
+			var r struct {
+				Route *struct {
+					Typename string `json:"__typename"`
+					Locale   string
+				}
+			}
+			trMust(t, s, "", `query($p: String!) { route(path: $p) { __typename ... on Article { locale } } }`, map[string]any{"p": c.path}, &r)
+			switch {
+			case c.want == "" && r.Route != nil:
+				t.Errorf("route(%s) = %+v, want nothing", c.path, r.Route)
+			case c.want != "" && (r.Route == nil || r.Route.Locale != c.want):
+				t.Errorf("route(%s) = %+v, want the %s article", c.path, r.Route, c.want)
+			}
+		}
+
+		get := func(path string) (int, string) {
+			req, _ := http.NewRequest("GET", s.URL+path, nil)
+			resp, body := s.Raw(t, req)
+			return resp.StatusCode, string(body)
+		}
+		// Feeds per locale: ?locale=.
+		code, fr := get("/feed.xml?locale=fr")
+		if code != http.StatusOK || !strings.Contains(fr, "<language>fr</language>") || !strings.Contains(fr, "https://news.example"+frPath) || strings.Contains(fr, enPath) {
+			t.Errorf("French feed: %d\n%s", code, fr)
+		}
+		if code, body := get("/sections/world/feed.atom?locale=fr"); code != http.StatusOK || !strings.Contains(body, "Monde") {
+			t.Errorf("French section feed: %d, want the section named Monde\n%s", code, body)
+		}
+		if code, body := get("/feed.json?locale=xx"); code != http.StatusBadRequest || !strings.Contains(body, "locale") {
+			t.Errorf("feed of an unknown locale: %d %s", code, body)
+		}
+		// The sitemap names each translation as an hreflang alternate.
+		_, index := get("/sitemap.xml")
+		var monthly string
+		for _, part := range strings.Split(index, "<loc>")[1:] {
+			loc := part[:strings.Index(part, "</loc>")]
+			if strings.Contains(loc, "2024-01") {
+				monthly = strings.TrimPrefix(loc, "https://news.example")
+			}
+		}
+		if monthly == "" {
+			t.Fatalf("no sitemap of January 2024 in the index:\n%s", index)
+		}
+		_, sm := get(monthly)
+		for _, want := range []string{
+			`<xhtml:link rel="alternate" hreflang="en" href="https://news.example` + enPath + `">`,
+			`<xhtml:link rel="alternate" hreflang="fr" href="https://news.example` + frPath + `">`,
+			`xmlns:xhtml="http://www.w3.org/1999/xhtml"`,
+		} {
+			if strings.Count(sm, want) != 2 && !strings.HasPrefix(want, "xmlns") || !strings.Contains(sm, want) {
+				t.Errorf("sitemap %s lacks %s (twice: under each translation)\n%s", monthly, want, sm)
+			}
 		}
 	})
 }
