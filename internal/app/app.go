@@ -115,10 +115,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		cfg.Locales = locale.Default()
 	}
 	// Articles from before translations existed are in the default locale.
+	started := time.Now()
 	if n, err := store.New(db).AssignDefaultLocale(ctx, cfg.Locales.Default()); err != nil {
 		return nil, err
 	} else if n > 0 {
-		log.Info("gave existing articles the default locale", "locale", cfg.Locales.Default(), "articles", n)
+		log.Info("gave existing articles the default locale", "locale", cfg.Locales.Default(), "articles", n, "took", time.Since(started).Round(time.Millisecond))
 	}
 	pub, err := publication(cfg)
 	if err != nil {
