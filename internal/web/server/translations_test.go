@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -418,6 +419,41 @@ func TestTranslationsDistribution(t *testing.T) {
 			if strings.Count(sm, want) != 2 && !strings.HasPrefix(want, "xmlns") || !strings.Contains(sm, want) {
 				t.Errorf("sitemap %s lacks %s (twice: under each translation)\n%s", monthly, want, sm)
 			}
+		}
+	})
+}
+
+// TestTranslationsPurgeCachedNames: a cached answer naming a section or a
+// tag in a locale is purged when that name is set.
+func TestTranslationsPurgeCachedNames(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db, trLocales(t))
+		req := testserver.Request{GET: true, Query: `{ category(slug: "world", locale: "ar") { name } tag(slug: "russia", locale: "ar") { name } }`}
+		var before struct {
+			Category, Tag struct{ Name string }
+		}
+		s.MustData(t, req, &before)
+		if r := s.MustData(t, req, &before); r.Statements != 0 || before.Category.Name != "World" || before.Tag.Name != "Russia" {
+			t.Fatalf("second request: %d statements, %+v; want a cache hit with the default names", r.Statements, before)
+		}
+		ctx := content.AsSystem(context.Background(), "test")
+		ar := "ar"
+		world, _ := s.Content.CategoryBySlug(ctx, "world")
+		russia, _ := s.Content.TagBySlug(ctx, "russia")
+		if _, err := s.Content.SetCategoryTranslation(ctx, world.ID, content.TranslationInput{Locale: &ar, Name: "العالم"}); err != nil {
+			t.Fatal(err)
+		}
+		var after struct {
+			Category, Tag struct{ Name string }
+		}
+		if s.MustData(t, req, &after); after.Category.Name != "العالم" {
+			t.Errorf("after setCategoryTranslation: %+v", after)
+		}
+		if _, err := s.Content.SetTagTranslation(ctx, russia.ID, content.TranslationInput{Locale: &ar, Name: "روسيا"}); err != nil {
+			t.Fatal(err)
+		}
+		if s.MustData(t, req, &after); after.Tag.Name != "روسيا" {
+			t.Errorf("after setTagTranslation: %+v", after)
 		}
 	})
 }
