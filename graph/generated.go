@@ -3209,7 +3209,8 @@ readers may see; editors also see drafts. Every payload carries
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
-` + "`" + `articles` + "`" + `): those would cost a query per subscriber and event.
+` + "`" + `articles` + "`" + `, ` + "`" + `translations` + "`" + `, ` + "`" + `translation` + "`" + `): those would cost a query per
+subscriber and event.
 """
 type Subscription {
   """

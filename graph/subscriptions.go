@@ -61,7 +61,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" {
+				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" || s.Name == "translations" || s.Name == "translation" {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {

@@ -244,7 +244,8 @@ type SeoInput struct {
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
 // and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
-// `articles`): those would cost a query per subscriber and event.
+// `articles`, `translations`, `translation`): those would cost a query per
+// subscriber and event.
 type Subscription struct {
 }
 

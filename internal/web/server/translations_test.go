@@ -457,3 +457,14 @@ func TestTranslationsPurgeCachedNames(t *testing.T) {
 		}
 	})
 }
+
+// TestTranslationsNotInSubscriptions: a subscription may not select an
+// article's translations (a query per subscriber and event).
+func TestTranslationsNotInSubscriptions(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{trLocales(t)}})
+	st := openSSE(t, s.URL, "", `subscription { articlePublished { id translations { id } } }`, nil)
+	if _, data := st.next(t); !strings.Contains(string(data), "BAD_USER_INPUT") || !strings.Contains(string(data), "translations") {
+		t.Errorf("a subscription selecting translations = %s, want BAD_USER_INPUT", data)
+	}
+}
