@@ -444,3 +444,23 @@ func TestCorrectionIsDelivered(t *testing.T) {
 		}
 	})
 }
+
+// Author deliveries carry the author page's address.
+func TestAuthorDeliveryHasURL(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{})
+		rec := newReceiver(t)
+		e.createWebhook(t, rec.URL+"/hook", "AUTHOR_CHANGED")
+		var got map[string]map[string]any
+		e.s.MustData(t, testserver.Request{Token: e.admin, Query: `mutation { r: createAuthor(input: {name: "Ada Writer"}) { author { id } } }`}, &got)
+		if n := e.run(t); n != 1 {
+			t.Fatalf("createAuthor delivered %d, want 1", n)
+		}
+		var body webhooks.Body
+		json.Unmarshal(rec.deliveries()[0].body, &body)
+		obj, _ := body.Object.(map[string]any)
+		if obj["url"] != "http://localhost:8080/authors/ada-writer" || obj["path"] != "/authors/ada-writer" {
+			t.Errorf("delivery body: %s", rec.deliveries()[0].body)
+		}
+	})
+}

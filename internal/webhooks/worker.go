@@ -140,7 +140,8 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 		if err != nil || a == nil {
 			return map[string]any{"id": globalid.ID(globalid.TypeAuthor, e.ObjectID)}, err
 		}
-		return map[string]any{"id": globalid.ID(globalid.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil}, nil
+		u, p := w.content.Publication().Links.Author(a.Slug)
+		return map[string]any{"id": globalid.ID(globalid.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil, "url": u, "path": p}, nil
 	case events.ObjectSubscriber:
 		return e.Payload.Subscriber, nil
 	}

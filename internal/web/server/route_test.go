@@ -326,3 +326,42 @@ func TestRouteOtherPatterns(t *testing.T) {
 		})
 	}
 }
+
+// A slug one article gave up may be taken by another: the path then shows
+// the new owner, and when that one moves on too, the path follows it.
+func TestRouteSlugTakenOver(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db, testPublication(""))
+		editor := s.Token(t, "desk", auth.Editor)
+		rename := func(id, slug string) {
+			t.Helper()
+			if p := mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": id, "update": map[string]any{"slug": slug}}); len(p.UserErrors) > 0 {
+				t.Fatalf("rename to %s: %+v", slug, p.UserErrors)
+			}
+		}
+		first := create(t, s, editor, map[string]any{"title": "First", "slug": "contested", "category": "world", "status": "PUBLISHED"}).Article
+		rename(first.ID, "first-story")
+		second := create(t, s, editor, map[string]any{"title": "Second", "slug": "contested", "category": "world", "status": "PUBLISHED"}).Article
+		if second == nil {
+			t.Fatal("the given-up slug could not be taken")
+		}
+		if r := route(t, s, "", "/world/contested"); r == nil || r.Typename != "Article" || r.Slug != "contested" {
+			t.Fatalf("route(/world/contested) = %+v, want the second article", r)
+		}
+		rename(second.ID, "second-story")
+		if r := route(t, s, "", "/world/contested"); r == nil || r.Location != "/world/second-story" {
+			t.Errorf("route(/world/contested) = %+v, want a redirect to the second article", r)
+		}
+		if r := route(t, s, "", "/world/first-story"); r == nil || r.Typename != "Article" {
+			t.Errorf("route(/world/first-story) = %+v", r)
+		}
+		// Taking back an earlier slug of its own: the article is there again.
+		rename(second.ID, "contested")
+		if r := route(t, s, "", "/world/contested"); r == nil || r.Typename != "Article" || r.Slug != "contested" {
+			t.Errorf("after taking its slug back, route = %+v", r)
+		}
+		if r := route(t, s, "", "/world/second-story"); r == nil || r.Location != "/world/contested" {
+			t.Errorf("route(/world/second-story) = %+v", r)
+		}
+	})
+}
