@@ -77,7 +77,7 @@ func GUID(articleID uint64) string {
 // feed serves the feeds of one scope kind in format f.
 func (h *Handler) feed(kind string, f format) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := begin(r, "feed", "feed."+f.name)
+		info := describe(r, "feed", "feed."+f.name)
 		// ?locale=fr: one locale's articles (checked by the service).
 		scope := content.FeedScope{Kind: kind, Slug: r.PathValue("slug"), Locale: r.URL.Query().Get("locale")}
 		limit, full, err := h.feedParams(r)

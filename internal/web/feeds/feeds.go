@@ -181,9 +181,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, keys .
 	w.Write([]byte(msg + "\n"))
 }
 
-// begin records the kind of document in the request's info (access log
+// describe records the kind of document in the request's info (access log
 // and metrics).
-func begin(r *http.Request, typ, name string) *reqinfo.Info {
+func describe(r *http.Request, typ, name string) *reqinfo.Info {
 	info := reqinfo.From(r.Context())
 	if info == nil {
 		info = &reqinfo.Info{}

@@ -140,7 +140,7 @@ func partName(base string, n int) string {
 // sitemapIndex serves /sitemap.xml: every article month (split in parts
 // when needed), the listings and the news sitemap.
 func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
-	info := begin(r, "sitemap", "sitemap.index")
+	info := describe(r, "sitemap", "sitemap.index")
 	ctx := r.Context()
 	months, err := h.opts.Content.ArticleMonths(ctx)
 	if err != nil {
@@ -174,7 +174,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	entries = append(entries, smSitemap{Loc: h.links.Home() + "/sitemap-news.xml"})
 	etag := weakETag("index", sum.String())
-	if !h.begin(w, r, info, etag, last, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
+	if !h.startStream(w, r, info, etag, last, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
 		return
 	}
 	cw := &countingWriter{w: w}
@@ -189,9 +189,9 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(cw, "</sitemapindex>\n")
 }
 
-// begin writes the headers of a streamed document, or a 304; it reports
+// startStream writes the headers of a streamed document, or a 304; it reports
 // whether to write the body.
-func (h *Handler) begin(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified time.Time, keys ...string) bool {
+func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified time.Time, keys ...string) bool {
 	hd := w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
 	hd.Set("ETag", etag)
@@ -242,7 +242,7 @@ func (h *Handler) sitemap(w http.ResponseWriter, r *http.Request) {
 		h.listingSitemap(w, r, m[1], partNumber(m[2]))
 		return
 	}
-	begin(r, "sitemap", "sitemap.unknown")
+	describe(r, "sitemap", "sitemap.unknown")
 	h.fail(w, r, apperr.New(apperr.NotFound, "no sitemap %q; /sitemap.xml lists them", apperr.Clip(name, 64)))
 }
 
@@ -260,7 +260,7 @@ func partNumber(s string) int {
 // articleSitemap streams part n of the articles published in the month
 // that starts at from.
 func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from time.Time, n int) {
-	info := begin(r, "sitemap", "sitemap.articles")
+	info := describe(r, "sitemap", "sitemap.articles")
 	ctx := r.Context()
 	p := content.Period{From: from, To: from.AddDate(0, 1, 0)}
 	st, err := h.opts.Content.ArticleStats(ctx, p)
@@ -274,7 +274,7 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 		return
 	}
 	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), strconv.Itoa(per))
-	if !h.begin(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, false, func(fn func(*content.SitemapArticle) error) error {
@@ -284,7 +284,7 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 
 // newsSitemap streams the Google News sitemap.
 func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
-	info := begin(r, "sitemap", "sitemap.news")
+	info := describe(r, "sitemap", "sitemap.news")
 	ctx := r.Context()
 	st, err := h.opts.Content.ArticleStats(ctx, h.opts.Content.NewsPeriod())
 	if err != nil {
@@ -292,7 +292,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), h.name, h.language)
-	if !h.begin(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, true, func(fn func(*content.SitemapArticle) error) error {
@@ -394,7 +394,7 @@ var errTooBig = fmt.Errorf("sitemap size limit reached")
 
 // listingSitemap streams part n of a listing sitemap.
 func (h *Handler) listingSitemap(w http.ResponseWriter, r *http.Request, kind string, n int) {
-	info := begin(r, "sitemap", "sitemap."+kind)
+	info := describe(r, "sitemap", "sitemap."+kind)
 	ctx := r.Context()
 	st, err := h.opts.Content.CountListings(ctx, kind)
 	if err != nil {
@@ -408,7 +408,7 @@ func (h *Handler) listingSitemap(w http.ResponseWriter, r *http.Request, kind st
 	}
 	listKey := map[string]string{content.ListingSections: cachekey.Categories, content.ListingTags: cachekey.Tags, content.ListingAuthors: cachekey.Authors}[kind]
 	etag := weakETag(kind, strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.Itoa(per))
-	if !h.begin(w, r, info, etag, st.LastModified, listKey, cachekey.Articles) {
+	if !h.startStream(w, r, info, etag, st.LastModified, listKey, cachekey.Articles) {
 		return
 	}
 	cw := &countingWriter{w: w}

@@ -12,8 +12,11 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // TestDistributionConditionalGET: every feed and sitemap carries an
@@ -123,4 +126,24 @@ func cacheHits(t *testing.T, f *distFixture) int {
 	}
 	t.Fatal("no broadsheet_response_cache_hits_total in /metrics")
 	return 0
+}
+
+// TestDistributionThroughMiddleware: feeds and sitemaps meet the same
+// request policy as /graphql: request ids, the rate limit per client
+// address (shared with GraphQL requests).
+func TestDistributionThroughMiddleware(t *testing.T) {
+	f := newDistFixture(t, dbtest.Open(t, dbconn.SQLite), func(c *server.Config) {
+		c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 0.001, Burst: 2}}
+	})
+	res, _ := f.get(t, "/feed.xml")
+	if res.StatusCode != http.StatusOK || res.Header.Get("X-Request-Id") == "" {
+		t.Fatalf("first request: status %d, request id %q", res.StatusCode, res.Header.Get("X-Request-Id"))
+	}
+	if r := f.s.Do(t, testserver.Request{Query: "{ categories { slug } }"}); r.Status != http.StatusOK {
+		t.Fatalf("GraphQL request: %s", r)
+	}
+	res, body := f.get(t, "/sitemap.xml")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("third request from the address: status %d: %s", res.StatusCode, body)
+	}
 }
