@@ -93,6 +93,7 @@ type ComplexityRoot struct {
 		GlobalID           func(childComplexity int) int
 		HasPendingChanges  func(childComplexity int) int
 		JSONLd             func(childComplexity int) int
+		Locale             func(childComplexity int) int
 		Path               func(childComplexity int) int
 		PendingChanges     func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
@@ -108,6 +109,8 @@ type ComplexityRoot struct {
 		Subtitle           func(childComplexity int) int
 		Tags               func(childComplexity int) int
 		Title              func(childComplexity int) int
+		Translation        func(childComplexity int, locale string) int
+		Translations       func(childComplexity int) int
 		URL                func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
@@ -320,6 +323,12 @@ type ComplexityRoot struct {
 		Start   func(childComplexity int) int
 	}
 
+	Locale struct {
+		IsDefault   func(childComplexity int) int
+		RightToLeft func(childComplexity int) int
+		Tag         func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCorrection                 func(childComplexity int, id string, text string) int
 		ApproveArticle                func(childComplexity int, id string, note *string) int
@@ -337,6 +346,7 @@ type ComplexityRoot struct {
 		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
 		DiscardChanges                func(childComplexity int, id string, expectedVersion *int) int
+		LinkTranslation               func(childComplexity int, id string, translationOf string) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
 		PublishChanges                func(childComplexity int, id string, expectedVersion *int, at *time.Time) int
 		RequestChanges                func(childComplexity int, id string, note string) int
@@ -344,9 +354,12 @@ type ComplexityRoot struct {
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
 		RevokePreviewLinks            func(childComplexity int, id string) int
+		SetCategoryTranslation        func(childComplexity int, id string, input model.CategoryTranslationInput) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
+		SetTagTranslation             func(childComplexity int, id string, input model.TagTranslationInput) int
 		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
+		UnlinkTranslation             func(childComplexity int, id string) int
 		UnpublishArticle              func(childComplexity int, id string, at *time.Time) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
 		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) int
@@ -431,15 +444,16 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Accounts              func(childComplexity int) int
-		Article               func(childComplexity int, id *string, slug *string) int
+		Article               func(childComplexity int, id *string, slug *string, locale *string) int
 		ArticlePreview        func(childComplexity int, token string, id *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Author                func(childComplexity int, id *string, slug *string) int
 		Authors               func(childComplexity int, first *int, after *string) int
-		Categories            func(childComplexity int) int
-		Category              func(childComplexity int, slug string) int
+		Categories            func(childComplexity int, locale *string) int
+		Category              func(childComplexity int, slug string, locale *string) int
 		Images                func(childComplexity int, first *int, after *string, search *string) int
+		Locales               func(childComplexity int) int
 		Me                    func(childComplexity int) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
@@ -447,9 +461,9 @@ type ComplexityRoot struct {
 		Nodes                 func(childComplexity int, ids []string) int
 		Redirects             func(childComplexity int, first *int, after *string) int
 		Route                 func(childComplexity int, path string) int
-		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
-		Tag                   func(childComplexity int, slug string) int
-		Tags                  func(childComplexity int, first *int, after *string) int
+		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) int
+		Tag                   func(childComplexity int, slug string, locale *string) int
+		Tags                  func(childComplexity int, first *int, after *string, locale *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
 	}
@@ -549,7 +563,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ArticlePublished func(childComplexity int, category *string, tags []string) int
+		ArticlePublished func(childComplexity int, category *string, tags []string, locale *string) int
 		ArticleUpdated   func(childComplexity int, id string) int
 		ContentChanged   func(childComplexity int) int
 	}
@@ -582,6 +596,11 @@ type ComplexityRoot struct {
 	TagEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TagPayload struct {
+		Tag        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -660,6 +679,9 @@ type ArticleResolver interface {
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
+
+	Translations(ctx context.Context, obj *models.Article) ([]*models.Article, error)
+	Translation(ctx context.Context, obj *models.Article, locale string) (*models.Article, error)
 	URL(ctx context.Context, obj *models.Article) (string, error)
 	Path(ctx context.Context, obj *models.Article) (string, error)
 	Seo(ctx context.Context, obj *models.Article) (*models.SEO, error)
@@ -742,6 +764,10 @@ type MutationResolver interface {
 	UpdateImage(ctx context.Context, id string, input model.ImageInput) (*model.ImagePayload, error)
 	DeleteImage(ctx context.Context, id string) (*model.ImagePayload, error)
 	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
+	LinkTranslation(ctx context.Context, id string, translationOf string) (*model.ArticlePayload, error)
+	UnlinkTranslation(ctx context.Context, id string) (*model.ArticlePayload, error)
+	SetCategoryTranslation(ctx context.Context, id string, input model.CategoryTranslationInput) (*model.CategoryPayload, error)
+	SetTagTranslation(ctx context.Context, id string, input model.TagTranslationInput) (*model.TagPayload, error)
 	CreateRedirect(ctx context.Context, from string, to string, statusCode *int) (*model.RedirectPayload, error)
 	DeleteRedirect(ctx context.Context, id string) (*model.RedirectPayload, error)
 	AddCorrection(ctx context.Context, id string, text string) (*model.ArticlePayload, error)
@@ -757,15 +783,16 @@ type NewsletterSubscriptionResolver interface {
 	Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error)
 }
 type QueryResolver interface {
-	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
+	Article(ctx context.Context, id *string, slug *string, locale *string) (*models.Article, error)
 	ArticlePreview(ctx context.Context, token string, id *string) (*models.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error)
 	Author(ctx context.Context, id *string, slug *string) (*models.Author, error)
 	Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error)
-	Category(ctx context.Context, slug string) (*models.Category, error)
-	Categories(ctx context.Context) ([]*models.Category, error)
-	Tag(ctx context.Context, slug string) (*models.Tag, error)
-	Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error)
+	Category(ctx context.Context, slug string, locale *string) (*models.Category, error)
+	Categories(ctx context.Context, locale *string) ([]*models.Category, error)
+	Tag(ctx context.Context, slug string, locale *string) (*models.Tag, error)
+	Tags(ctx context.Context, first *int, after *string, locale *string) (*model.Connection[*models.Tag], error)
+	Locales(ctx context.Context) ([]*model.Locale, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.Connection[*models.AuditEntry], error)
@@ -776,7 +803,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*models.Account, error)
 	Images(ctx context.Context, first *int, after *string, search *string) (*model.Connection[*models.Image], error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
-	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) (*model.SearchConnection, error)
 	Route(ctx context.Context, path string) (model.Route, error)
 	Redirects(ctx context.Context, first *int, after *string) (*model.Connection[*models.Redirect], error)
 }
@@ -799,7 +826,7 @@ type RevisionResolver interface {
 	ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error)
 }
 type SubscriptionResolver interface {
-	ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error)
+	ArticlePublished(ctx context.Context, category *string, tags []string, locale *string) (<-chan graphql.Event[*models.Article], error)
 	ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error)
 	ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error)
 }
@@ -990,6 +1017,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.JSONLd(childComplexity), true
+	case "Article.locale":
+		if e.ComplexityRoot.Article.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Locale(childComplexity), true
 	case "Article.path":
 		if e.ComplexityRoot.Article.Path == nil {
 			break
@@ -1095,6 +1128,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.translation":
+		if e.ComplexityRoot.Article.Translation == nil {
+			break
+		}
+
+		args, err := ec.field_Article_translation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Translation(childComplexity, args["locale"].(string)), true
+	case "Article.translations":
+		if e.ComplexityRoot.Article.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Translations(childComplexity), true
 	case "Article.url":
 		if e.ComplexityRoot.Article.URL == nil {
 			break
@@ -1883,6 +1933,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
+	case "Locale.isDefault":
+		if e.ComplexityRoot.Locale.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.IsDefault(childComplexity), true
+	case "Locale.rightToLeft":
+		if e.ComplexityRoot.Locale.RightToLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.RightToLeft(childComplexity), true
+	case "Locale.tag":
+		if e.ComplexityRoot.Locale.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.Tag(childComplexity), true
+
 	case "Mutation.addCorrection":
 		if e.ComplexityRoot.Mutation.AddCorrection == nil {
 			break
@@ -2059,6 +2128,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DiscardChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.linkTranslation":
+		if e.ComplexityRoot.Mutation.LinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkTranslation(childComplexity, args["id"].(string), args["translationOf"].(string)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -2136,6 +2216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePreviewLinks(childComplexity, args["id"].(string)), true
+	case "Mutation.setCategoryTranslation":
+		if e.ComplexityRoot.Mutation.SetCategoryTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["input"].(model.CategoryTranslationInput)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -2147,6 +2238,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRelatedArticles(childComplexity, args["id"].(string), args["relatedIds"].([]string)), true
+	case "Mutation.setTagTranslation":
+		if e.ComplexityRoot.Mutation.SetTagTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTagTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTagTranslation(childComplexity, args["id"].(string), args["input"].(model.TagTranslationInput)), true
 	case "Mutation.submitForReview":
 		if e.ComplexityRoot.Mutation.SubmitForReview == nil {
 			break
@@ -2169,6 +2271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["email"].(string), args["topics"].([]string)), true
+	case "Mutation.unlinkTranslation":
+		if e.ComplexityRoot.Mutation.UnlinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkTranslation(childComplexity, args["id"].(string)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -2524,7 +2637,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string), args["locale"].(*string)), true
 	case "Query.articlePreview":
 		if e.ComplexityRoot.Query.ArticlePreview == nil {
 			break
@@ -2585,7 +2698,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Categories(childComplexity), true
+		args, err := ec.field_Query_categories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Categories(childComplexity, args["locale"].(*string)), true
 	case "Query.category":
 		if e.ComplexityRoot.Query.Category == nil {
 			break
@@ -2596,7 +2714,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -2609,6 +2727,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Images(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string)), true
 
+	case "Query.locales":
+		if e.ComplexityRoot.Query.Locales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Locales(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2686,7 +2810,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter), args["locale"].(*string)), true
 	case "Query.tag":
 		if e.ComplexityRoot.Query.Tag == nil {
 			break
@@ -2697,7 +2821,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 	case "Query.tags":
 		if e.ComplexityRoot.Query.Tags == nil {
 			break
@@ -2708,7 +2832,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string), args["locale"].(*string)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -3080,7 +3204,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string)), true
+		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string), args["locale"].(*string)), true
 	case "Subscription.articleUpdated":
 		if e.ComplexityRoot.Subscription.ArticleUpdated == nil {
 			break
@@ -3198,6 +3322,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TagEdge.Node(childComplexity), true
+
+	case "TagPayload.tag":
+		if e.ComplexityRoot.TagPayload.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.Tag(childComplexity), true
+	case "TagPayload.userErrors":
+		if e.ComplexityRoot.TagPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.UserErrors(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -3407,12 +3544,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("AuthorInput", ec.unmarshalInputAuthorInput),
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
+			graphql.NewInputUnmarshaler("CategoryTranslationInput", ec.unmarshalInputCategoryTranslationInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("FocalPointInput", ec.unmarshalInputFocalPointInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("SeoInput", ec.unmarshalInputSeoInput),
+			graphql.NewInputUnmarshaler("TagTranslationInput", ec.unmarshalInputTagTranslationInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateAuthorInput", ec.unmarshalInputUpdateAuthorInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
@@ -3569,7 +3708,14 @@ type Query {
   A slug the article had before finds it too: its ` + "`" + `slug` + "`" + ` is then the
   current one, to redirect to.
   """
-  article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
+  article(
+    "The article's global id."
+    id: ID
+    "The article's URL slug."
+    slug: String
+    "The locale the slug is in (slugs are unique per locale); the default locale when omitted. Ignored with ` + "`" + `id` + "`" + `."
+    locale: String
+  ): Article
 
   # ---- Preview and review ----
   """
@@ -3609,16 +3755,31 @@ type Query {
   authors("How many authors to return (0–100)." first: Int, "Return authors after this cursor." after: String): AuthorConnection!
 
   "One section by slug; null when none matches."
-  category("The section's URL slug." slug: String!): Category
+  category(
+    "The section's URL slug."
+    slug: String!
+    "Name and describe the section in this locale (falling back to the default locale's text); the default locale when omitted."
+    locale: String
+  ): Category
 
   "Every section, in menu order."
-  categories: [Category!]!
+  categories("Name and describe the sections in this locale (falling back to the default locale's text); the default locale when omitted." locale: String): [Category!]!
 
   "One tag by slug; null when none matches."
-  tag("The tag's URL slug." slug: String!): Tag
+  tag("The tag's URL slug." slug: String!, "Name the tag in this locale (falling back to the default locale's name)." locale: String): Tag
 
   "Tags by name, as a cursor connection."
-  tags("How many tags to return (0–100)." first: Int, "Return tags after this cursor." after: String): TagConnection!
+  tags(
+    "How many tags to return (0–100)."
+    first: Int
+    "Return tags after this cursor."
+    after: String
+    "Only the tags of articles in this locale, named in it (falling back to the default locale's name); every tag, named in the default locale, when omitted."
+    locale: String
+  ): TagConnection!
+
+  "The publication's locales (BCP 47 tags, set with --locales), the default first."
+  locales: [Locale!]!
 
   "Any object by global id; null when it does not exist or is not visible to the viewer."
   node("A global id from any object's ` + "`" + `id` + "`" + ` field." id: ID!): Node
@@ -3693,6 +3854,11 @@ type Query {
     after: String
     "Narrow the results by section, tags, author, status or date."
     filter: ArticleFilter
+    """
+    Search the articles in this locale only (the same as ` + "`" + `filter.locale` + "`" + `;
+    give one or the other, or the same in both). Every locale when omitted.
+    """
+    locale: String
   ): SearchConnection!
 
   # ---- Distribution ----
@@ -3863,6 +4029,21 @@ type Mutation {
   "Change which sections' news a subscriber gets."
   updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
 
+  """
+  Link an article with another as translations of one story: their
+  translation groups become one. Refused with LOCALE_TAKEN when the group
+  would hold two articles of one locale. Needs role: EDITOR.
+  """
+  linkTranslation("The article's id." id: ID!, "An article of the group to join." translationOf: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Take an article out of its translation group (a group left with one article is dissolved). Needs role: EDITOR."
+  unlinkTranslation("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Name and describe a section in a locale other than the default; an empty name removes the translation. Needs role: ADMIN."
+  setCategoryTranslation("The section's id." id: ID!, "The locale and its text." input: CategoryTranslationInput!): CategoryPayload! @hasRole(role: ADMIN)
+
+  "Name a tag in a locale other than the default; an empty name removes the translation. Needs role: EDITOR."
+  setTagTranslation("The tag's id." id: ID!, "The locale and its name." input: TagTranslationInput!): TagPayload! @hasRole(role: EDITOR)
   # ---- Distribution ----
   """
   Redirect a path on the site (a moved section, an imported archive's old
@@ -4003,6 +4184,14 @@ input CreateArticleInput {
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
   status: ArticleStatus
+  "The article's language, one of the publication's locales; the default locale when omitted (required with ` + "`" + `translationOf` + "`" + `)."
+  locale: String
+  """
+  Make the article a translation of this one (joining its translation
+  group). Refused when the article is deleted, or when the group already
+  has an article in ` + "`" + `locale` + "`" + ` (LOCALE_TAKEN).
+  """
+  translationOf: ID
   "Search-engine fields; empty ones fall back to the headline, standfirst and cover."
   seo: SeoInput
   "No publication before this time (EMBARGOED)."
@@ -4137,6 +4326,8 @@ enum UserErrorCode {
   TOO_LARGE
   "The picture has more pixels than the server's limit."
   TOO_MANY_PIXELS
+  "The translation group already has an article in that locale."
+  LOCALE_TAKEN
   "A redirect would lead back to where it starts."
   REDIRECT_LOOP
   "A redirect to another host, which the server does not allow (--allow-external-redirects)."
@@ -4158,8 +4349,9 @@ readers may see; editors also see drafts. Every payload carries
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
-` + "`" + `articles` + "`" + `) nor staged changes (` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `):
-those would cost a query per subscriber and event.
+` + "`" + `articles` + "`" + `, ` + "`" + `translations` + "`" + `, ` + "`" + `translation` + "`" + `) nor staged changes
+(` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `): those would cost a query per
+subscriber and event.
 """
 type Subscription {
   """
@@ -4172,6 +4364,8 @@ type Subscription {
     category: String
     "Only articles with at least one of these tag slugs."
     tags: [String!]
+    "Only articles in this locale."
+    locale: String
   ): Article!
 
   """
@@ -4412,6 +4606,15 @@ type Article implements Node {
   Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
+  "The article's language: one of the publication's locales (BCP 47)."
+  locale: String!
+  """
+  The same story in other locales: the other articles of its translation
+  group the viewer may see (readers: published ones), by locale.
+  """
+  translations: [Article!]!
+  "The translation in ` + "`" + `locale` + "`" + `, when the viewer may see one; the article itself for its own locale."
+  translation("A locale of the publication." locale: String!): Article
 
   # ---- Distribution: addresses ----
   """
@@ -4579,6 +4782,8 @@ input ArticleFilter {
   publishedBefore: Time
   "Only articles in these review states, e.g. ` + "`" + `reviewState: IN_REVIEW` + "`" + ` for the review queue (editors and contributors)."
   reviewState: [ReviewState!]
+  "Only articles in this locale (one of the publication's)."
+  locale: String
 }
 
 "How to sort an article list."
@@ -5118,6 +5323,43 @@ type ImageEdge {
   node: Image!
 }
 
+# ---- Translations ----
+
+"One of the publication's languages."
+type Locale {
+  "The BCP 47 tag, e.g. ` + "`" + `fr` + "`" + ` or ` + "`" + `de-CH` + "`" + `."
+  tag: String!
+  "Whether this is the default locale (the first configured)."
+  isDefault: Boolean!
+  "Whether the language is written right to left (Arabic, Hebrew, …): set ` + "`" + `dir=\"rtl\"` + "`" + `."
+  rightToLeft: Boolean!
+}
+
+"A section's text in one locale."
+input CategoryTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+  "The description in that locale; empty falls back to the default locale's."
+  description: String
+}
+
+"A tag's name in one locale."
+input TagTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+}
+
+"The result of a tag mutation."
+type TagPayload {
+  "The tag after the change, named in the locale changed; null when nothing was found."
+  tag: Tag
+  "Problems with the input; empty on success."
+  userErrors: [UserError!]!
+}
 # ---- Distribution ----
 
 "What a request path shows (see ` + "`" + `route` + "`" + `)."
@@ -5381,6 +5623,12 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_related(ctx, field)
 	case "relatedCandidates":
 		return ec.fieldContext_Article_relatedCandidates(ctx, field)
+	case "locale":
+		return ec.fieldContext_Article_locale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Article_translations(ctx, field)
+	case "translation":
+		return ec.fieldContext_Article_translation(ctx, field)
 	case "url":
 		return ec.fieldContext_Article_url(ctx, field)
 	case "path":
@@ -5751,6 +5999,18 @@ func (ec *executionContext) childFields_ImagePayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImagePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Locale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_Locale_tag(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_Locale_isDefault(ctx, field)
+	case "rightToLeft":
+		return ec.fieldContext_Locale_rightToLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Locale", field.Name)
+}
+
 func (ec *executionContext) childFields_NewsletterSignupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ok":
@@ -6099,6 +6359,16 @@ func (ec *executionContext) childFields_TagEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type TagEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_TagPayload_tag(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TagPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TagPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -6372,6 +6642,20 @@ func (ec *executionContext) field_Article_revisions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Article_translation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
 	return args, nil
 }
 
@@ -6799,6 +7083,28 @@ func (ec *executionContext) field_Mutation_discardChanges_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_linkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "translationOf",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["translationOf"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6937,6 +7243,28 @@ func (ec *executionContext) field_Mutation_revokePreviewLinks_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCategoryTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+			return ec.unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6956,6 +7284,28 @@ func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.C
 		return nil, err
 	}
 	args["relatedIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTagTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TagTranslationInput, error) {
+			return ec.unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -7000,6 +7350,20 @@ func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.
 		return nil, err
 	}
 	args["topics"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7288,6 +7652,14 @@ func (ec *executionContext) field_Query_article_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["slug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -7419,6 +7791,20 @@ func (ec *executionContext) field_Query_authors_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_category_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7430,6 +7816,14 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -7592,6 +7986,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg4
 	return args, nil
 }
 
@@ -7606,6 +8008,14 @@ func (ec *executionContext) field_Query_tag_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -7628,6 +8038,14 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -7680,6 +8098,14 @@ func (ec *executionContext) field_Subscription_articlePublished_args(ctx context
 		return nil, err
 	}
 	args["tags"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -8701,6 +9127,105 @@ func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Article_relatedCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_locale(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+}
+
+func (ec *executionContext) _Article_translations(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_translation(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Translation(ctx, obj, fc.Args["locale"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_translation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12245,6 +12770,75 @@ func (ec *executionContext) fieldContext_ListBlock_items(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Locale_tag(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "String")
+}
+
+func (ec *executionContext) _Locale_isDefault(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Locale_rightToLeft(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_rightToLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RightToLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_rightToLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14157,6 +14751,254 @@ func (ec *executionContext) fieldContext_Mutation_updateNewsletterTopics(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkTranslation(ctx, fc.Args["id"].(string), fc.Args["translationOf"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkTranslation(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCategoryTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCategoryTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.CategoryTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCategoryTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTagTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTagTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.TagTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+			return ec.marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TagPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTagTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createRedirect(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15308,7 +16150,7 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -15528,7 +16370,7 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
@@ -15571,7 +16413,8 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 			return ec.fieldContext_Query_categories(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Categories(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Categories(ctx, fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Category) graphql.Marshaler {
@@ -15581,7 +16424,7 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -15590,6 +16433,17 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_categories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15604,7 +16458,7 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
@@ -15648,7 +16502,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
@@ -15678,6 +16532,38 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 	if fc.Args, err = ec.field_Query_tags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locales(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Locales(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+			return ec.marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locale(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16210,7 +17096,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -17836,7 +18722,7 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string))
+			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -18388,6 +19274,70 @@ func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20325,7 +21275,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "reviewState"}
+	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "reviewState", "locale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20381,6 +21331,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.ReviewState = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
 		}
 	}
 	return it, nil
@@ -20664,6 +21621,62 @@ func UnmarshalCategoryInput(ctx context.Context, raw any) (model.CategoryInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCategoryTranslationInput(ctx context.Context, obj any) (model.CategoryTranslationInput, error) {
+	var it model.CategoryTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryTranslationInput unmarshals raw into the CategoryTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryTranslationInput(ctx context.Context, raw any) (model.CategoryTranslationInput, error) {
+	var out model.CategoryTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryTranslationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCoverImageInput(ctx context.Context, obj any) (model.CoverImageInput, error) {
 	var it model.CoverImageInput
 	if obj == nil {
@@ -20738,7 +21751,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "seo", "embargoUntil"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "locale", "translationOf", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20822,6 +21835,20 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "translationOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("translationOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TranslationOf = data
 		case "seo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seo"))
 			data, err := ec.unmarshalOSeoInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSeoInput(ctx, v)
@@ -21074,6 +22101,55 @@ func (ec *executionContext) unmarshalInputSeoInput(ctx context.Context, obj any)
 func UnmarshalSeoInput(ctx context.Context, raw any) (model.SeoInput, error) {
 	var out model.SeoInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTagTranslationInput(ctx context.Context, obj any) (model.TagTranslationInput, error) {
+	var it model.TagTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTagTranslationInput unmarshals raw into the TagTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTagTranslationInput(ctx context.Context, raw any) (model.TagTranslationInput, error) {
+	var out model.TagTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TagTranslationInput", raw, &out)
 	return out, err
 }
 
@@ -21739,6 +22815,23 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_relatedCandidates(ctx, field, obj)
+				})
+		case "locale":
+			out.Values[i] = ec._Article_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "translations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translations(ctx, field, obj)
+				})
+		case "translation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translation(ctx, field, obj)
 				})
 		case "url":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23257,6 +24350,49 @@ func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var localeImplementors = []string{"Locale"}
+
+func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, obj *model.Locale) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, localeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Locale")
+		case "tag":
+			out.Values[i] = ec._Locale_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._Locale_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rightToLeft":
+			out.Values[i] = ec._Locale_rightToLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -23496,6 +24632,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateNewsletterTopics":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateNewsletterTopics(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCategoryTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCategoryTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTagTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTagTranslation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24114,6 +25278,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tags(ctx, field)
+				})
+		case "locales":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locales(ctx, field)
 				})
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -25095,6 +26265,44 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._TagEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tagPayloadImplementors = []string{"TagPayload"}
+
+func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tagPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TagPayload")
+		case "tag":
+			out.Values[i] = ec._TagPayload_tag(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TagPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26163,6 +27371,11 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheet
 	return ec._CategoryPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+	res, err := ec.unmarshalInputCategoryTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐChange(ctx context.Context, sel ast.SelectionSet, v *live.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ContentChange!")
@@ -26437,6 +27650,30 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx context.Context, sel ast.SelectionSet, v *model.Locale) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Locale!")
+		return graphql.Null
+	}
+	return ec._Locale(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
@@ -26948,6 +28185,19 @@ func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 		return graphql.Null
 	}
 	return ec._TagEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx context.Context, sel ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TagPayload!")
+		return graphql.Null
+	}
+	return ec._TagPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx context.Context, v any) (model.TagTranslationInput, error) {
+	res, err := ec.unmarshalInputTagTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

@@ -53,7 +53,7 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 // those would cost a query per subscriber for every event, and the
 // connection's loaders would keep them for as long as it lasts.
 func checkLiveSelection(ctx context.Context) error {
-	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true}
+	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true, "translations": true, "translation": true}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil

@@ -59,6 +59,8 @@ type ArticleFilter struct {
 	PublishedBefore *time.Time `json:"publishedBefore,omitempty"`
 	// Only articles in these review states, e.g. `reviewState: IN_REVIEW` for the review queue (editors and contributors).
 	ReviewState []models.ReviewState `json:"reviewState,omitempty"`
+	// Only articles in this locale (one of the publication's).
+	Locale *string `json:"locale,omitempty"`
 }
 
 // How to sort an article list.
@@ -135,6 +137,16 @@ type CategoryPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A section's text in one locale.
+type CategoryTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
+	// The description in that locale; empty falls back to the default locale's.
+	Description *string `json:"description,omitempty"`
+}
+
 // A picture for an article.
 type CoverImageInput struct {
 	// Absolute http(s) URL or site path.
@@ -171,6 +183,12 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// The article's language, one of the publication's locales; the default locale when omitted (required with `translationOf`).
+	Locale *string `json:"locale,omitempty"`
+	// Make the article a translation of this one (joining its translation
+	// group). Refused when the article is deleted, or when the group already
+	// has an article in `locale` (LOCALE_TAKEN).
+	TranslationOf *string `json:"translationOf,omitempty"`
 	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
 	Seo *SeoInput `json:"seo,omitempty"`
 	// No publication before this time (EMBARGOED).
@@ -205,6 +223,16 @@ type ImagePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 	// On IN_USE: the articles that use the picture (as cover or in the body).
 	UsedBy []*models.Article `json:"usedBy"`
+}
+
+// One of the publication's languages.
+type Locale struct {
+	// The BCP 47 tag, e.g. `fr` or `de-CH`.
+	Tag string `json:"tag"`
+	// Whether this is the default locale (the first configured).
+	IsDefault bool `json:"isDefault"`
+	// Whether the language is written right to left (Arabic, Hebrew, …): set `dir="rtl"`.
+	RightToLeft bool `json:"rightToLeft"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -286,9 +314,26 @@ type SeoInput struct {
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
 // and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
-// `articles`) nor staged changes (`pendingChanges`, `hasPendingChanges`):
-// those would cost a query per subscriber and event.
+// `articles`, `translations`, `translation`) nor staged changes
+// (`pendingChanges`, `hasPendingChanges`): those would cost a query per
+// subscriber and event.
 type Subscription struct {
+}
+
+// The result of a tag mutation.
+type TagPayload struct {
+	// The tag after the change, named in the locale changed; null when nothing was found.
+	Tag *models.Tag `json:"tag,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A tag's name in one locale.
+type TagTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
 }
 
 // Changes to an article; omitted fields stay as they are.
@@ -839,6 +884,8 @@ const (
 	UserErrorCodeTooLarge UserErrorCode = "TOO_LARGE"
 	// The picture has more pixels than the server's limit.
 	UserErrorCodeTooManyPixels UserErrorCode = "TOO_MANY_PIXELS"
+	// The translation group already has an article in that locale.
+	UserErrorCodeLocaleTaken UserErrorCode = "LOCALE_TAKEN"
 	// A redirect would lead back to where it starts.
 	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
 	// A redirect to another host, which the server does not allow (--allow-external-redirects).
@@ -862,6 +909,7 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeCorrupt,
 	UserErrorCodeTooLarge,
 	UserErrorCodeTooManyPixels,
+	UserErrorCodeLocaleTaken,
 	UserErrorCodeRedirectLoop,
 	UserErrorCodeExternalRedirect,
 	UserErrorCodeInvalidReviewTransition,
@@ -870,7 +918,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeLocaleTaken, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -34,10 +34,12 @@ const (
 )
 
 // FeedScope names the articles a feed lists: all, or one section's, tag's
-// or author's (by slug).
+// or author's (by slug); with a Locale (as sent: checked by Feed), only
+// that locale's articles, its sections and tags named in it.
 type FeedScope struct {
-	Kind string
-	Slug string
+	Kind   string
+	Slug   string
+	Locale string
 }
 
 // FeedItem is one article of a feed with its byline, section and tags.
@@ -52,6 +54,8 @@ type FeedItem struct {
 // Feed is the newest articles of a scope; Section, Tag or Author is the
 // object the scope named.
 type Feed struct {
+	// Locale is the locale the feed keeps to ("" for every locale).
+	Locale  string
 	Items   []FeedItem
 	Section *models.Category
 	Tag     *models.Tag
@@ -81,6 +85,12 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	f := store.ArticleFilter{Visibility: v}
 	feed := &Feed{}
 	var err error
+	if scope.Locale != "" {
+		if f.Locale, err = s.locales.Check("locale", scope.Locale); err != nil {
+			return nil, err
+		}
+		feed.Locale = f.Locale
+	}
 	switch scope.Kind {
 	case ScopeAll:
 	case ScopeSection:
@@ -145,7 +155,7 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 		}
 		feed.Items[i] = it
 	}
-	return feed, nil
+	return feed, s.localizeFeed(ctx, feed)
 }
 
 // Sitemap types, as the store reads them.
@@ -212,4 +222,60 @@ func (s *Service) CountListings(ctx context.Context, kind string) (ArticleStats,
 // an article readers see, from offset, limit at most (0: all).
 func (s *Service) EachListing(ctx context.Context, kind string, offset, limit int, fn func(*Listing) error) error {
 	return s.store.EachListing(ctx, kind, s.readers(), offset, limit, fn)
+}
+
+// localizeFeed names a locale's feed's sections and tags in its locale.
+func (s *Service) localizeFeed(ctx context.Context, feed *Feed) error {
+	if s.DefaultLocale(feed.Locale) {
+		return nil
+	}
+	var cats []*models.Category
+	var tags []*models.Tag
+	if feed.Section != nil {
+		cs, err := s.CategoriesIn(ctx, feed.Locale, []*models.Category{feed.Section})
+		if err != nil {
+			return err
+		}
+		feed.Section = cs[0]
+	}
+	if feed.Tag != nil {
+		ts, err := s.LocalizeTags(ctx, feed.Locale, []*models.Tag{feed.Tag})
+		if err != nil {
+			return err
+		}
+		feed.Tag = ts[0]
+	}
+	for _, it := range feed.Items {
+		if it.Section != nil {
+			cats = append(cats, it.Section)
+		}
+		tags = append(tags, it.Tags...)
+	}
+	cats, err := s.CategoriesIn(ctx, feed.Locale, cats)
+	if err != nil {
+		return err
+	}
+	tags, err = s.LocalizeTags(ctx, feed.Locale, tags)
+	if err != nil {
+		return err
+	}
+	for i := range feed.Items {
+		it := &feed.Items[i]
+		if it.Section != nil {
+			it.Section, cats = cats[0], cats[1:]
+		}
+		n := len(it.Tags)
+		it.Tags, tags = tags[:n:n], tags[n:]
+	}
+	return nil
+}
+
+// SitemapAlternate is a translation as a sitemap's hreflang alternates
+// name it.
+type SitemapAlternate = store.SitemapAlternate
+
+// SitemapAlternates returns the readers' indexable articles that have
+// translations, by translation group.
+func (s *Service) SitemapAlternates(ctx context.Context) (map[uint64][]SitemapAlternate, error) {
+	return s.store.SitemapAlternates(ctx, s.readers())
 }

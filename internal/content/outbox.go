@@ -27,6 +27,8 @@ var objectEvents = map[string]string{
 	ActionAuthorDelete:   events.AuthorDeleted,
 	ActionCategoryCreate: events.CategoryCreated,
 	ActionCategoryUpdate: events.CategoryUpdated,
+	// A section's name in another locale is a change of the section.
+	ActionCategoryTranslation: events.CategoryUpdated,
 }
 
 // recordEvent appends one event inside tx.
@@ -61,7 +63,7 @@ func (s *Service) recordArticle(ctx context.Context, tx *store.Store, action str
 func articleState(a *models.Article, wasVisible, visible bool) *events.ArticleState {
 	return &events.ArticleState{
 		Slug: a.Slug, Status: a.Status, Version: a.Version, PublishedAt: a.PublishedAt,
-		DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID,
+		DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID, Locale: a.Locale,
 		WasReaderVisible: wasVisible, ReaderVisible: visible,
 	}
 }

@@ -67,6 +67,8 @@ type ArticleState struct {
 	DeletedAt   *time.Time           `json:"deletedAt,omitempty"`
 	UpdatedAt   time.Time            `json:"updatedAt"`
 	CategoryID  *uint64              `json:"categoryId,omitempty"`
+	// Locale is the article's language (a configured BCP 47 tag).
+	Locale string `json:"locale,omitempty"`
 	// WasReaderVisible and ReaderVisible say whether readers could see the
 	// article before and after the change, by the content service's rule at
 	// the time of the change.

@@ -195,6 +195,9 @@ func matches(f Filter, a *models.Article) bool {
 	if a == nil || a.Relations == nil {
 		return false
 	}
+	if f.Locale != "" && a.Locale != f.Locale {
+		return false
+	}
 	if f.Category != "" && (a.Relations.Category == nil || a.Relations.Category.Slug != f.Category) {
 		return false
 	}
@@ -216,6 +219,7 @@ func tombstone(ev events.Event) *models.Article {
 	a := &models.Article{ID: ev.ObjectID, Relations: &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}}}
 	if st := ev.Payload.Article; st != nil {
 		a.Slug, a.Status, a.Version, a.UpdatedAt, a.DeletedAt = st.Slug, st.Status, st.Version, st.UpdatedAt, st.DeletedAt
+		a.Locale = st.Locale
 		if st.Status == models.StatusPublished && st.DeletedAt == nil && !st.ReaderVisible {
 			// published but not yet visible (a future publication time)
 			a.Status = models.StatusScheduled

@@ -44,6 +44,8 @@ type Filter struct {
 	Tags []string
 	// ArticleID is the article of an Updated subscription.
 	ArticleID uint64
+	// Locale keeps Published to articles in one locale; empty means any.
+	Locale string
 }
 
 // Delivery is one event as a subscriber receives it.
