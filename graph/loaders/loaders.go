@@ -65,10 +65,10 @@ func New(svc *content.Service) *Loaders {
 		CategoryIn:            dataloadgen.NewLoader(categoryInBatch(svc), dataloadgen.WithWait(Wait)),
 		TagNameIn:             dataloadgen.NewLoader(tagNameInBatch(svc), dataloadgen.WithWait(Wait)),
 		CorrectionsByArticle:  dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
-		AccountByID: dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
-		PendingByArticle: dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
-		ArticleBySlug: dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
-		ImageByID: dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
+		AccountByID:           dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
+		PendingByArticle:      dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:         dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
+		ImageByID:             dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                   svc,
 	}
 }

@@ -26,7 +26,7 @@ type Service struct {
 	precision   time.Duration // what the database keeps of a time (see Now)
 	preview     PreviewConfig // preview links (preview.go)
 	previewKeys previewKeys
-	locales     *locale.Set   // the configured locales, default first
+	locales     *locale.Set // the configured locales, default first
 	pub         Publication // who publishes, and the public addresses
 }
 

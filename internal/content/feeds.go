@@ -49,6 +49,9 @@ type FeedItem struct {
 	Section     *models.Category
 	Tags        []*models.Tag
 	Corrections []*models.Correction // oldest first
+	// CoverImage is the cover's library picture; nil for none or a cover
+	// given by URL.
+	CoverImage *models.Image
 }
 
 // Feed is the newest articles of a scope; Section, Tag or Author is the
@@ -122,11 +125,24 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 		return feed, err
 	}
 	ids := make([]uint64, len(articles))
-	var catIDs []uint64
+	var catIDs, imageIDs []uint64
 	for i, a := range articles {
 		ids[i] = a.ID
 		if a.CategoryID != nil {
 			catIDs = append(catIDs, *a.CategoryID)
+		}
+		if a.Cover.ImageID != 0 {
+			imageIDs = append(imageIDs, uint64(a.Cover.ImageID))
+		}
+	}
+	images := map[uint64]*models.Image{}
+	if len(imageIDs) > 0 {
+		found, err := s.store.ImagesByIDs(ctx, imageIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, img := range found {
+			images[img.ID] = img
 		}
 	}
 	authors, err := s.store.AuthorsByArticleIDs(ctx, ids)
@@ -149,7 +165,7 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	}
 	feed.Items = make([]FeedItem, len(articles))
 	for i, a := range articles {
-		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID], Corrections: corrections[a.ID]}
+		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID], Corrections: corrections[a.ID], CoverImage: images[uint64(a.Cover.ImageID)]}
 		if a.CategoryID != nil {
 			it.Section = cats[*a.CategoryID]
 		}

@@ -46,6 +46,9 @@ type SitemapArticle struct {
 	// translations among the sitemap's alternates (SitemapAlternates).
 	Locale string
 	Group  uint64
+	// CoverImage is the cover's library picture (ID 0: none), with what
+	// a rendition's URL needs; reused between rows like the rest.
+	CoverImage models.Image
 }
 
 // Period is a half-open range of publication times [From, To).
@@ -73,8 +76,10 @@ func (s *Store) EachSitemapArticle(ctx context.Context, v Visibility, p Period, 
 	q := s.articlesIn(ctx, v, p).
 		Select("articles.id, articles.slug, articles.title, articles.published_at, articles.updated_at, " +
 			"articles.cover_url, articles.cover_alt, articles.category_id, COALESCE(c.slug, '') AS section_slug, " +
-			"articles.locale, articles.translation_group").
+			"articles.locale, articles.translation_group, COALESCE(i.id, 0), COALESCE(i.width, 0), COALESCE(i.height, 0), " +
+			"COALESCE(i.focal_x, 0.5), COALESCE(i.focal_y, 0.5), COALESCE(i.mime_type, '')").
 		Joins("LEFT JOIN categories c ON c.id = articles.category_id").
+		Joins("LEFT JOIN images i ON i.id = articles.cover_image_id").
 		Order("articles.published_at, articles.id")
 	if offset > 0 || limit > 0 {
 		if limit <= 0 {
@@ -87,7 +92,8 @@ func (s *Store) EachSitemapArticle(ctx context.Context, v Visibility, p Period, 
 		var cat sql.NullInt64
 		var pub, upd timeValue
 		for rows.Next() {
-			if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &pub, &upd, &a.CoverURL, &a.CoverAlt, &cat, &a.SectionSlug, &a.Locale, &a.Group); err != nil {
+			if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &pub, &upd, &a.CoverURL, &a.CoverAlt, &cat, &a.SectionSlug, &a.Locale, &a.Group,
+				&a.CoverImage.ID, &a.CoverImage.Width, &a.CoverImage.Height, &a.CoverImage.FocalX, &a.CoverImage.FocalY, &a.CoverImage.MimeType); err != nil {
 				return err
 			}
 			a.PublishedAt, a.UpdatedAt = pub.t, upd.t

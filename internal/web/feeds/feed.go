@@ -232,11 +232,17 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 		if out.HTML != "" && len(out.Corrections) > 0 {
 			out.HTML += correctionsHTML(out.Corrections)
 		}
-		// Covers are URLs on main. The media library (media branch) adds
-		// covers by image id with width, height, type and size: fill them
-		// into image{} here when it lands; a cover without a URL is skipped.
+		// A cover is a URL as the editor gave it, or a library picture
+		// whose cover rendition states its size and type.
 		if c := a.CoverImage(); c != nil && c.URL != "" {
 			out.Image = &image{URL: l.Image(c.URL), Alt: c.Alt, Type: imageType(c.URL)}
+		} else if img := it.CoverImage; img != nil && h.opts.Media != nil {
+			u, typ, w, ht := h.opts.Media.Cover(img)
+			alt := a.Cover.Alt
+			if alt == "" {
+				alt = img.Alt
+			}
+			out.Image = &image{URL: l.Image(u), Alt: alt, Type: typ, Width: int64(w), Height: int64(ht)}
 		}
 		d.Updated = later(d.Updated, out.Update)
 		d.Items = append(d.Items, out)

@@ -100,7 +100,11 @@ func (h *Handler) perPart(entryBound int) int {
 func (h *Handler) articleEntryBound(st content.ArticleStats) int {
 	ref := ArticleRef{ID: ^uint64(0), Slug: strings.Repeat("x", st.MaxLen.Slug), SectionSlug: strings.Repeat("x", st.MaxLen.Section),
 		PublishedAt: time.Date(2000, 12, 31, 0, 0, 0, 0, time.UTC), Locale: strings.Repeat("x", locale.MaxTagLen)}
-	bound := entryMarkup + 2*len(h.links.Article(ref)) + escapeGrowth*st.MaxLen.Cover
+	cover := st.MaxLen.Cover
+	if h.opts.Media != nil {
+		cover = max(cover, len(h.links.Image(strings.Repeat("x", h.opts.Media.MaxURLLen()))))
+	}
+	bound := entryMarkup + 2*len(h.links.Article(ref)) + escapeGrowth*cover
 	if n := h.locales(); n > 1 {
 		// An hreflang link per locale, at most, when the article has translations.
 		bound += n * (alternateMarkup + locale.MaxTagLen + escapeGrowth*len(h.links.Article(ref)))
@@ -337,8 +341,12 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 		}
 		u.LastMod = w3c(later(a.UpdatedAt, a.PublishedAt))
 		u.Images = nil
-		if a.CoverURL != "" {
-			img[0].Loc = h.links.Image(a.CoverURL)
+		cover := a.CoverURL
+		if cover == "" && a.CoverImage.ID != 0 && h.opts.Media != nil {
+			cover = h.opts.Media.CoverURL(&a.CoverImage)
+		}
+		if cover != "" {
+			img[0].Loc = h.links.Image(cover)
 			u.Images = img[:]
 		}
 		u.News = nil
@@ -350,7 +358,7 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 			}
 			u.News = &nw
 		}
-		bound := entryMarkup + 2*len(u.Loc) + escapeGrowth*len(a.CoverURL) + alternatesLen
+		bound := entryMarkup + 2*len(u.Loc) + escapeGrowth*len(cover) + alternatesLen
 		if news {
 			bound += 256 + len(nw.Publication.Name)*escapeGrowth + len(a.Title)*escapeGrowth
 		}
