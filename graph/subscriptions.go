@@ -60,7 +60,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" {
+				if s.Name == "revisions" || s.Name == "articles" || s.Name == "history" || s.Name == "entries" || s.Name == "pinned" || s.Name == "keyEvents" || s.Name == "liveBlog" {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {

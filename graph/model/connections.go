@@ -72,4 +72,6 @@ type (
 	NewsletterSubscriberEdge       = Edge[*models.NewsletterSubscriber]
 	WebhookDeliveryConnection      = Connection[*models.WebhookDelivery]
 	WebhookDeliveryEdge            = Edge[*models.WebhookDelivery]
+	LiveEntryConnection            = Connection[*models.LiveEntry]
+	LiveEntryEdge                  = Edge[*models.LiveEntry]
 )

@@ -142,6 +142,32 @@ type CreateArticleInput struct {
 	Status *models.ArticleStatus `json:"status,omitempty"`
 }
 
+// The answer to startLiveBlog and endLiveBlog.
+type LiveBlogPayload struct {
+	// The live blog as it now is; null when nothing changed because of an error.
+	LiveBlog *models.LiveBlog `json:"liveBlog,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new live entry.
+type LiveEntryInput struct {
+	// A short headline (optional, at most 300 characters).
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown (at most --max-entry-bytes, 64 KiB by default).
+	Body string `json:"body"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+}
+
+// The answer to a live-entry mutation.
+type LiveEntryPayload struct {
+	// The entry as it now is (with CONFLICT: as another editor left it).
+	Entry *models.LiveEntry `json:"entry,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // Changes to content. Every mutation needs an API token
 // (`Authorization: Bearer …`), is validated and transactional, and is recorded
 // in the audit log. Problems with the input come back in `userErrors`, each
@@ -241,6 +267,18 @@ type UpdateCategoryInput struct {
 	Position *int `json:"position,omitempty"`
 }
 
+// Changes to a live entry; omitted fields stay.
+type UpdateLiveEntryInput struct {
+	// A short headline; an empty string removes it.
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown.
+	Body *string `json:"body,omitempty"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+	// The note readers see with a correction (default: "This entry has been corrected.").
+	Correction *string `json:"correction,omitempty"`
+}
+
 // Why a mutation could not do what was asked, for showing next to a form field.
 type UserError struct {
 	// Path to the input field, e.g. ["input", "title"]; empty when the error is about the whole request.
@@ -325,6 +363,79 @@ func (e *ArticleOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ArticleOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to a live blog.
+type LiveBlogChangeKind string
+
+const (
+	// An entry was posted.
+	LiveBlogChangeKindPosted LiveBlogChangeKind = "POSTED"
+	// An entry was changed (corrected, re-bylined, marked or unmarked as a key event).
+	LiveBlogChangeKindUpdated LiveBlogChangeKind = "UPDATED"
+	// An entry was deleted: remove it (only `entryId` is given).
+	LiveBlogChangeKindDeleted LiveBlogChangeKind = "DELETED"
+	// An entry was pinned.
+	LiveBlogChangeKindPinned LiveBlogChangeKind = "PINNED"
+	// An entry was unpinned.
+	LiveBlogChangeKindUnpinned LiveBlogChangeKind = "UNPINNED"
+	// The live blog was started or restarted.
+	LiveBlogChangeKindStarted LiveBlogChangeKind = "STARTED"
+	// The live blog ended.
+	LiveBlogChangeKindEnded LiveBlogChangeKind = "ENDED"
+)
+
+var AllLiveBlogChangeKind = []LiveBlogChangeKind{
+	LiveBlogChangeKindPosted,
+	LiveBlogChangeKindUpdated,
+	LiveBlogChangeKindDeleted,
+	LiveBlogChangeKindPinned,
+	LiveBlogChangeKindUnpinned,
+	LiveBlogChangeKindStarted,
+	LiveBlogChangeKindEnded,
+}
+
+func (e LiveBlogChangeKind) IsValid() bool {
+	switch e {
+	case LiveBlogChangeKindPosted, LiveBlogChangeKindUpdated, LiveBlogChangeKindDeleted, LiveBlogChangeKindPinned, LiveBlogChangeKindUnpinned, LiveBlogChangeKindStarted, LiveBlogChangeKindEnded:
+		return true
+	}
+	return false
+}
+
+func (e LiveBlogChangeKind) String() string {
+	return string(e)
+}
+
+func (e *LiveBlogChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LiveBlogChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LiveBlogChangeKind", str)
+	}
+	return nil
+}
+
+func (e LiveBlogChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LiveBlogChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LiveBlogChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -596,6 +707,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The article is not a live blog (start one with startLiveBlog).
+	UserErrorCodeNotLiveBlog UserErrorCode = "NOT_LIVE_BLOG"
+	// The live blog has ended: no entries may be posted.
+	UserErrorCodeLiveBlogEnded UserErrorCode = "LIVE_BLOG_ENDED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -605,11 +720,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeNotLiveBlog,
+	UserErrorCodeLiveBlogEnded,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded:
 		return true
 	}
 	return false

@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithMaxEntryBytes(lc.MaxEntryBytes))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {
@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err := a.openTransportParts(ctx, &sc); err != nil {
 		return nil, err
 	}
-	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection}); err != nil {
+	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection, Retention: lc.Retention}); err != nil {
 		log.Error("live updates: subscribe to broker", "err", err)
 	}
 	sc.Live = a.live.Hub

@@ -24,7 +24,10 @@ const (
 	// distinct from Unavailable, which means the database cannot be reached.
 	Timeout     Kind = "TIMEOUT"
 	RateLimited Kind = "RATE_LIMITED"
-	Internal    Kind = "INTERNAL"
+	// CursorExpired: a live-blog subscription's `since` cursor is older
+	// than the changes the server keeps; the client reloads the page.
+	CursorExpired Kind = "CURSOR_EXPIRED"
+	Internal      Kind = "INTERNAL"
 )
 
 // Error is an error of a known kind with a message fit for clients.

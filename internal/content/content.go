@@ -23,6 +23,8 @@ type Service struct {
 	consumers []string      // outbox consumers each event is pending for (WithOutbox)
 	committed func()        // called after a commit that wrote events
 	precision time.Duration // what the database keeps of a time (see Now)
+	// maxEntryBytes caps a live entry's Markdown body (WithMaxEntryBytes).
+	maxEntryBytes int
 }
 
 // Option configures a Service.
@@ -33,7 +35,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond, maxEntryBytes: DefaultMaxEntryBytes}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

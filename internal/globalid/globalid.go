@@ -12,10 +12,11 @@ import (
 
 // Type names that appear inside global ids.
 const (
-	TypeArticle  = "Article"
-	TypeAuthor   = "Author"
-	TypeCategory = "Category"
-	TypeTag      = "Tag"
+	TypeArticle   = "Article"
+	TypeAuthor    = "Author"
+	TypeCategory  = "Category"
+	TypeTag       = "Tag"
+	TypeLiveEntry = "LiveEntry"
 )
 
 // ID returns the global id of the row id of typ.
