@@ -186,7 +186,11 @@ func (lv *Live) purgeFor(ev events.Event) {
 	if p == nil {
 		return
 	}
-	if keys := cachekey.ForObject(ev.ObjectType, ev.ObjectID); len(keys) > 0 {
+	keys := cachekey.ForObject(ev.ObjectType, ev.ObjectID)
+	if l := ev.Payload.Live; ev.ObjectType == events.ObjectLiveBlog && l != nil {
+		keys = cachekey.ForLiveChange(ev.ObjectID, l.EntryID, l.Kind == content.LiveStarted)
+	}
+	if len(keys) > 0 {
 		(*p)(keys...)
 	}
 }

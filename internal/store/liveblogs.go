@@ -88,7 +88,8 @@ func (s *Store) LiveEntriesByIDs(ctx context.Context, ids []uint64) (map[uint64]
 // bumps e.Version; another writer's save in between is a CONFLICT.
 func (s *Store) SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected int) error {
 	e.Version = expected + 1
-	res := s.q(ctx).Model(&models.LiveEntry{}).Where("id = ? AND version = ?", e.ID, expected).Select("*").Omit("id", "article_id", "created_at").Updates(e)
+	// Model(e) names the entry and its blog to the response cache's purge.
+	res := s.q(ctx).Model(e).Where("version = ?", expected).Select("*").Omit("id", "article_id", "created_at").Updates(e)
 	if res.Error != nil {
 		return fmt.Errorf("save live entry %d: %w", e.ID, res.Error)
 	}

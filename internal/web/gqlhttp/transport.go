@@ -164,6 +164,9 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	body := encode(resp)
 	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation}
 	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
+	if cc := keys.CacheControl(t.opts.Policy); cc != t.publicPolicy {
+		entry.CacheControl = cc
+	}
 	if useCache {
 		t.opts.Cache.Put(cacheKey, entry, epoch)
 	}
@@ -208,7 +211,11 @@ func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media st
 	h.Set("Content-Type", contentType(media))
 	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
-		h.Set("Cache-Control", t.publicPolicy)
+		cc := t.publicPolicy
+		if e.CacheControl != "" {
+			cc = e.CacheControl
+		}
+		h.Set("Cache-Control", cc)
 		if e.SurrogateKey != "" {
 			h.Set("Surrogate-Key", e.SurrogateKey)
 			h.Set("Cache-Tag", e.CacheTag)

@@ -17,6 +17,9 @@ type Entry struct {
 	Operation string
 	// SurrogateKey and CacheTag are Keys as headers, made once.
 	SurrogateKey, CacheTag string
+	// CacheControl, when set, replaces the server's policy for this
+	// answer (live blogs: Keys.CacheControl).
+	CacheControl string
 	Stored                 time.Time
 }
 
