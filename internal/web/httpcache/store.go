@@ -20,7 +20,7 @@ type Entry struct {
 	// CacheControl, when set, replaces the server's policy for this
 	// answer (live blogs: Keys.CacheControl).
 	CacheControl string
-	Stored                 time.Time
+	Stored       time.Time
 }
 
 // Key identifies an answer: it hashes everything that can change it.
