@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	NewsletterSubscriber() NewsletterSubscriberResolver
 	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
+	ReadAlsoBlock() ReadAlsoBlockResolver
 	Revision() RevisionResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
@@ -59,6 +60,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Article struct {
 		Authors            func(childComplexity int) int
+		Blocks             func(childComplexity int) int
 		Body               func(childComplexity int) int
 		BodyHTML           func(childComplexity int) int
 		CanonicalURL       func(childComplexity int) int
@@ -180,6 +182,53 @@ type ComplexityRoot struct {
 		Caption func(childComplexity int) int
 		Credit  func(childComplexity int) int
 		URL     func(childComplexity int) int
+	}
+
+	EmbedBlock struct {
+		EmbedURL     func(childComplexity int) int
+		HTML         func(childComplexity int) int
+		Provider     func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		Title        func(childComplexity int) int
+		URL          func(childComplexity int) int
+	}
+
+	Footnote struct {
+		HTML   func(childComplexity int) int
+		Number func(childComplexity int) int
+		Text   func(childComplexity int) int
+	}
+
+	FootnotesBlock struct {
+		Notes func(childComplexity int) int
+	}
+
+	GalleryBlock struct {
+		Images func(childComplexity int) int
+	}
+
+	HeadingBlock struct {
+		Anchor func(childComplexity int) int
+		HTML   func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Text   func(childComplexity int) int
+	}
+
+	HtmlBlock struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
+	ImageBlock struct {
+		Alt     func(childComplexity int) int
+		Caption func(childComplexity int) int
+		MediaID func(childComplexity int) int
+	}
+
+	ListBlock struct {
+		Items   func(childComplexity int) int
+		Ordered func(childComplexity int) int
+		Start   func(childComplexity int) int
 	}
 
 	LiveBlog struct {
@@ -331,6 +380,11 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	ParagraphBlock struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
 	Query struct {
 		Article               func(childComplexity int, id *string, slug *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
@@ -348,6 +402,17 @@ type ComplexityRoot struct {
 		Tags                  func(childComplexity int, first *int, after *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
+	}
+
+	QuoteBlock struct {
+		Attribution func(childComplexity int) int
+		HTML        func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	ReadAlsoBlock struct {
+		Article func(childComplexity int) int
+		Title   func(childComplexity int) int
 	}
 
 	RelatedCandidate struct {
@@ -378,6 +443,11 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	RichText struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
 	SearchConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -397,6 +467,15 @@ type ComplexityRoot struct {
 		ArticleUpdated   func(childComplexity int, id string) int
 		ContentChanged   func(childComplexity int) int
 		LiveBlogUpdated  func(childComplexity int, articleID string, since *string) int
+	}
+
+	TableBlock struct {
+		Header func(childComplexity int) int
+		Rows   func(childComplexity int) int
+	}
+
+	TableRow struct {
+		Cells func(childComplexity int) int
 	}
 
 	Tag struct {
@@ -476,6 +555,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ArticleResolver interface {
+	BodyHTML(ctx context.Context, obj *models.Article) (string, error)
+	Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error)
+
 	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
 	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
 	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
@@ -573,6 +655,9 @@ type QueryResolver interface {
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
 }
+type ReadAlsoBlockResolver interface {
+	Article(ctx context.Context, obj *model.ReadAlsoBlock) (*models.Article, error)
+}
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
 
@@ -623,6 +708,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Authors(childComplexity), true
+	case "Article.blocks":
+		if e.ComplexityRoot.Article.Blocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Blocks(childComplexity), true
 	case "Article.body":
 		if e.ComplexityRoot.Article.Body == nil {
 			break
@@ -1136,6 +1227,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverImage.URL(childComplexity), true
+
+	case "EmbedBlock.embedUrl":
+		if e.ComplexityRoot.EmbedBlock.EmbedURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.EmbedURL(childComplexity), true
+	case "EmbedBlock.html":
+		if e.ComplexityRoot.EmbedBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.HTML(childComplexity), true
+	case "EmbedBlock.provider":
+		if e.ComplexityRoot.EmbedBlock.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.Provider(childComplexity), true
+	case "EmbedBlock.thumbnailUrl":
+		if e.ComplexityRoot.EmbedBlock.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.ThumbnailURL(childComplexity), true
+	case "EmbedBlock.title":
+		if e.ComplexityRoot.EmbedBlock.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.Title(childComplexity), true
+	case "EmbedBlock.url":
+		if e.ComplexityRoot.EmbedBlock.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.URL(childComplexity), true
+
+	case "Footnote.html":
+		if e.ComplexityRoot.Footnote.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.HTML(childComplexity), true
+	case "Footnote.number":
+		if e.ComplexityRoot.Footnote.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.Number(childComplexity), true
+	case "Footnote.text":
+		if e.ComplexityRoot.Footnote.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.Text(childComplexity), true
+
+	case "FootnotesBlock.notes":
+		if e.ComplexityRoot.FootnotesBlock.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FootnotesBlock.Notes(childComplexity), true
+
+	case "GalleryBlock.images":
+		if e.ComplexityRoot.GalleryBlock.Images == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GalleryBlock.Images(childComplexity), true
+
+	case "HeadingBlock.anchor":
+		if e.ComplexityRoot.HeadingBlock.Anchor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Anchor(childComplexity), true
+	case "HeadingBlock.html":
+		if e.ComplexityRoot.HeadingBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.HTML(childComplexity), true
+	case "HeadingBlock.level":
+		if e.ComplexityRoot.HeadingBlock.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Level(childComplexity), true
+	case "HeadingBlock.text":
+		if e.ComplexityRoot.HeadingBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Text(childComplexity), true
+
+	case "HtmlBlock.html":
+		if e.ComplexityRoot.HtmlBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HtmlBlock.HTML(childComplexity), true
+	case "HtmlBlock.text":
+		if e.ComplexityRoot.HtmlBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HtmlBlock.Text(childComplexity), true
+
+	case "ImageBlock.alt":
+		if e.ComplexityRoot.ImageBlock.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Alt(childComplexity), true
+	case "ImageBlock.caption":
+		if e.ComplexityRoot.ImageBlock.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.mediaId":
+		if e.ComplexityRoot.ImageBlock.MediaID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.MediaID(childComplexity), true
+
+	case "ListBlock.items":
+		if e.ComplexityRoot.ListBlock.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Items(childComplexity), true
+	case "ListBlock.ordered":
+		if e.ComplexityRoot.ListBlock.Ordered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Ordered(childComplexity), true
+	case "ListBlock.start":
+		if e.ComplexityRoot.ListBlock.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
 	case "LiveBlog.endedAt":
 		if e.ComplexityRoot.LiveBlog.EndedAt == nil {
@@ -1870,6 +2107,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "ParagraphBlock.html":
+		if e.ComplexityRoot.ParagraphBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParagraphBlock.HTML(childComplexity), true
+	case "ParagraphBlock.text":
+		if e.ComplexityRoot.ParagraphBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParagraphBlock.Text(childComplexity), true
+
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
 			break
@@ -2033,6 +2283,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
 
+	case "QuoteBlock.attribution":
+		if e.ComplexityRoot.QuoteBlock.Attribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.Attribution(childComplexity), true
+	case "QuoteBlock.html":
+		if e.ComplexityRoot.QuoteBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.HTML(childComplexity), true
+	case "QuoteBlock.text":
+		if e.ComplexityRoot.QuoteBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.Text(childComplexity), true
+
+	case "ReadAlsoBlock.article":
+		if e.ComplexityRoot.ReadAlsoBlock.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadAlsoBlock.Article(childComplexity), true
+	case "ReadAlsoBlock.title":
+		if e.ComplexityRoot.ReadAlsoBlock.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadAlsoBlock.Title(childComplexity), true
+
 	case "RelatedCandidate.article":
 		if e.ComplexityRoot.RelatedCandidate.Article == nil {
 			break
@@ -2150,6 +2432,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Revision.Version(childComplexity), true
 
+	case "RichText.html":
+		if e.ComplexityRoot.RichText.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.HTML(childComplexity), true
+	case "RichText.text":
+		if e.ComplexityRoot.RichText.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.Text(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -2239,6 +2534,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.LiveBlogUpdated(childComplexity, args["articleId"].(string), args["since"].(*string)), true
+
+	case "TableBlock.header":
+		if e.ComplexityRoot.TableBlock.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableBlock.Header(childComplexity), true
+	case "TableBlock.rows":
+		if e.ComplexityRoot.TableBlock.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableBlock.Rows(childComplexity), true
+
+	case "TableRow.cells":
+		if e.ComplexityRoot.TableRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableRow.Cells(childComplexity), true
 
 	case "Tag.articles":
 		if e.ComplexityRoot.Tag.Articles == nil {
@@ -3125,6 +3440,10 @@ enum UserErrorCode {
   NOT_LIVE_BLOG
   "The live blog has ended: no entries may be posted."
   LIVE_BLOG_ENDED
+  "The body names an image (` + "`" + `media:ID` + "`" + `) that is not in the media library; the message names the line."
+  UNKNOWN_MEDIA
+  "The body links to an article (` + "`" + `article:SLUG` + "`" + `) that does not exist; the message names the line."
+  UNKNOWN_ARTICLE
 }
 
 """
@@ -3332,8 +3651,18 @@ type Article implements Node {
   subtitle: String!
   "The body as Markdown source."
   body: String!
-  "The body rendered to HTML and sanitised: safe to insert into a page."
+  """
+  The body rendered to HTML and sanitised: safe to insert into a page. It
+  is rendered from the same blocks as ` + "`" + `blocks` + "`" + `: a read-also link the viewer
+  may not see is left out.
+  """
   bodyHtml: String!
+  """
+  The body as structured blocks, in order, for apps that render it
+  natively instead of inserting HTML (see ` + "`" + `Block` + "`" + ` for the Markdown that
+  makes each kind).
+  """
+  blocks: [Block!]!
   "A short plain-text summary for teasers and link previews."
   excerpt: String!
   "Workflow status. Readers only ever see PUBLISHED."
@@ -3907,6 +4236,170 @@ type LiveBlogChange {
   "When the change was saved."
   at: Time!
 }
+
+# ---- Structured body ----
+
+"""
+One block of an article's body. Editors write Markdown; each kind of block
+comes from:
+
+- ` + "`" + `ParagraphBlock` + "`" + `: a paragraph of text.
+- ` + "`" + `HeadingBlock` + "`" + `: ` + "`" + `## A subhead` + "`" + ` (levels 1–6).
+- ` + "`" + `QuoteBlock` + "`" + `: ` + "`" + `> quoted text` + "`" + `; a last quoted paragraph starting with a
+  dash (` + "`" + `> — Name` + "`" + `) is the attribution.
+- ` + "`" + `ListBlock` + "`" + `: ` + "`" + `- item` + "`" + ` or ` + "`" + `1. item` + "`" + `.
+- ` + "`" + `TableBlock` + "`" + `: a GitHub-flavoured Markdown table.
+- ` + "`" + `ImageBlock` + "`" + `: ` + "`" + `![alt text](media:ID "caption")` + "`" + ` alone in its paragraph, ID
+  being a media library image's id.
+- ` + "`" + `GalleryBlock` + "`" + `: two or more such images in one paragraph (one per line).
+- ` + "`" + `EmbedBlock` + "`" + `: the URL of a post, video, track or chart alone on a line,
+  from an enabled provider (YouTube, Vimeo, X, Instagram, TikTok, Bluesky,
+  Spotify, SoundCloud, Datawrapper, Flourish, Infogram; the server's
+  ` + "`" + `--embed-providers` + "`" + `).
+- ` + "`" + `ReadAlsoBlock` + "`" + `: ` + "`" + `Read also: [title](article:SLUG)` + "`" + ` alone in its paragraph.
+- ` + "`" + `FootnotesBlock` + "`" + `: the notes of ` + "`" + `[^1]` + "`" + ` references (` + "`" + `[^1]: The note.` + "`" + `),
+  always last.
+- ` + "`" + `HtmlBlock` + "`" + `: anything else (code, a rule, raw HTML), sanitised.
+"""
+union Block = ParagraphBlock | HeadingBlock | QuoteBlock | ListBlock | TableBlock | ImageBlock | GalleryBlock | EmbedBlock | ReadAlsoBlock | FootnotesBlock | HtmlBlock
+
+"A paragraph of text."
+type ParagraphBlock {
+  """
+  The paragraph's inline markup (links, emphasis, footnote references) as
+  sanitised HTML, without the enclosing ` + "`" + `<p>` + "`" + `.
+  """
+  html: String!
+  "The paragraph as plain text."
+  text: String!
+}
+
+"A subhead."
+type HeadingBlock {
+  "1 to 6, as in ` + "`" + `<h1>` + "`" + `–` + "`" + `<h6>` + "`" + `; subheads in a body are usually 2."
+  level: Int!
+  "The subhead as plain text."
+  text: String!
+  "The subhead's inline markup as sanitised HTML."
+  html: String!
+  "The subhead's anchor id, the same as in ` + "`" + `bodyHtml` + "`" + ` (` + "`" + `#anchor` + "`" + ` links to it)."
+  anchor: String!
+}
+
+"A quotation set apart from the text."
+type QuoteBlock {
+  "The quotation as sanitised HTML (its paragraphs), without the attribution."
+  html: String!
+  "The quotation as plain text."
+  text: String!
+  "Who said it; null when the quote names no one."
+  attribution: String
+}
+
+"A bulleted or numbered list."
+type ListBlock {
+  "True for a numbered list."
+  ordered: Boolean!
+  "The number of the first item of a numbered list; null for a bulleted one."
+  start: Int
+  "The items, in order."
+  items: [RichText!]!
+}
+
+"Inline markup in both forms: a list item or a table cell."
+type RichText {
+  "Sanitised HTML."
+  html: String!
+  "Plain text."
+  text: String!
+}
+
+"A table."
+type TableBlock {
+  "The header cells, one per column."
+  header: [RichText!]!
+  "The body rows."
+  rows: [TableRow!]!
+}
+
+"A row of a table."
+type TableRow {
+  "The row's cells, one per column."
+  cells: [RichText!]!
+}
+
+"A picture from the media library."
+type ImageBlock {
+  "The media library id the body names (` + "`" + `media:ID` + "`" + `)."
+  mediaId: ID!
+  "The text alternative the editor wrote for this use of the picture."
+  alt: String!
+  "The caption the editor wrote for this use of the picture; null when none."
+  caption: String
+}
+
+"Pictures shown together."
+type GalleryBlock {
+  "The pictures, in order."
+  images: [ImageBlock!]!
+}
+
+"""
+A post, video, track or chart from another site, built from its URL alone
+(no call to the provider when the article is saved).
+"""
+type EmbedBlock {
+  "The provider's name as configured: youtube, vimeo, x, instagram, tiktok, bluesky, spotify, soundcloud, datawrapper, flourish or infogram."
+  provider: String!
+  "The URL the editor pasted: open it when the embed cannot be shown."
+  url: String!
+  "The player's URL for an iframe; null when the provider cannot be embedded from the URL alone (then ` + "`" + `html` + "`" + ` is a link)."
+  embedUrl: String
+  "A title for the iframe (accessibility)."
+  title: String!
+  "Markup to insert: a sandboxed iframe from the provider's player host (or a link)."
+  html: String!
+  "A still image, where the URL gives one (YouTube); null otherwise."
+  thumbnailUrl: String
+}
+
+"""
+A link to another article ("Read also"), with the article itself so an app
+can show a teaser.
+"""
+type ReadAlsoBlock {
+  "The link text the editor wrote."
+  title: String!
+  """
+  The linked article; null when the viewer may not see it (a draft, a
+  scheduled or deleted article, for readers): then show nothing.
+  """
+  article: Article
+}
+
+"The footnotes of the body, in order."
+type FootnotesBlock {
+  "The notes."
+  notes: [Footnote!]!
+}
+
+"A footnote."
+type Footnote {
+  "Its number, as shown at its references; ` + "`" + `bodyHtml` + "`" + ` anchors it as ` + "`" + `#fn:NUMBER` + "`" + `."
+  number: Int!
+  "The note as sanitised HTML, with a link back to its reference."
+  html: String!
+  "The note as plain text."
+  text: String!
+}
+
+"Anything else the editor wrote (code, a horizontal rule, raw HTML), sanitised: show it in a web view."
+type HtmlBlock {
+  "Sanitised HTML."
+  html: String!
+  "Its plain text."
+  text: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3929,6 +4422,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_body(ctx, field)
 	case "bodyHtml":
 		return ec.fieldContext_Article_bodyHtml(ctx, field)
+	case "blocks":
+		return ec.fieldContext_Article_blocks(ctx, field)
 	case "excerpt":
 		return ec.fieldContext_Article_excerpt(ctx, field)
 	case "status":
@@ -4163,6 +4658,30 @@ func (ec *executionContext) childFields_CoverImage(ctx context.Context, field gr
 		return ec.fieldContext_CoverImage_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverImage", field.Name)
+}
+
+func (ec *executionContext) childFields_Footnote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Footnote_number(ctx, field)
+	case "html":
+		return ec.fieldContext_Footnote_html(ctx, field)
+	case "text":
+		return ec.fieldContext_Footnote_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Footnote", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mediaId":
+		return ec.fieldContext_ImageBlock_mediaId(ctx, field)
+	case "alt":
+		return ec.fieldContext_ImageBlock_alt(ctx, field)
+	case "caption":
+		return ec.fieldContext_ImageBlock_caption(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageBlock", field.Name)
 }
 
 func (ec *executionContext) childFields_LiveBlog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4457,6 +4976,16 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
 }
 
+func (ec *executionContext) childFields_RichText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "html":
+		return ec.fieldContext_RichText_html(ctx, field)
+	case "text":
+		return ec.fieldContext_RichText_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RichText", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -4483,6 +5012,14 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_snippet(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TableRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cells":
+		return ec.fieldContext_TableRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6107,7 +6644,7 @@ func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql
 			return ec.fieldContext_Article_bodyHtml(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BodyHTML, nil
+			return ec.Resolvers.Article().BodyHTML(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6118,7 +6655,30 @@ func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Article_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_blocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Blocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Block) graphql.Marshaler {
+			return ec.marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_blocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "Block")
 }
 
 func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
@@ -8178,6 +8738,562 @@ func (ec *executionContext) _CoverImage_credit(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_CoverImage_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_url(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_embedUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_embedUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmbedURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_embedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThumbnailURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Footnote_number(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Footnote_html(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Footnote_text(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
+}
+
+func (ec *executionContext) _FootnotesBlock_notes(ctx context.Context, field graphql.CollectedField, obj *model.FootnotesBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FootnotesBlock_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
+			return ec.marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FootnotesBlock_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FootnotesBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Footnote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GalleryBlock_images(ctx context.Context, field graphql.CollectedField, obj *model.GalleryBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GalleryBlock_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Images, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
+			return ec.marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GalleryBlock_images(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GalleryBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageBlock(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HeadingBlock_level(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeadingBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeadingBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeadingBlock_anchor(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_anchor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anchor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_anchor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HtmlBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HtmlBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HtmlBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HtmlBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HtmlBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HtmlBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlock_mediaId(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_mediaId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_mediaId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_caption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caption, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ListBlock_ordered(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_ordered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ordered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_ordered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListBlock", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ListBlock_start(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListBlock", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListBlock_items(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LiveBlog_isLive(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
@@ -11613,6 +12729,52 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _ParagraphBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParagraphBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParagraphBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParagraphBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParagraphBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12447,6 +13609,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _QuoteBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteBlock_attribution(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_attribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_attribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReadAlsoBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.ReadAlsoBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadAlsoBlock_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadAlsoBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadAlsoBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReadAlsoBlock_article(ctx context.Context, field graphql.CollectedField, obj *model.ReadAlsoBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadAlsoBlock_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReadAlsoBlock().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReadAlsoBlock_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadAlsoBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RelatedCandidate_article(ctx context.Context, field graphql.CollectedField, obj *model.RelatedCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12902,6 +14188,52 @@ func (ec *executionContext) fieldContext_Revision_tags(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
+func (ec *executionContext) _RichText_html(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RichText_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RichText_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
+}
+
+func (ec *executionContext) _RichText_text(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RichText_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RichText_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13300,6 +14632,102 @@ func (ec *executionContext) fieldContext_Subscription_liveBlogUpdated(ctx contex
 	if fc.Args, err = ec.field_Subscription_liveBlogUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableBlock_header(ctx context.Context, field graphql.CollectedField, obj *model.TableBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableBlock_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableBlock_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableBlock_rows(ctx context.Context, field graphql.CollectedField, obj *model.TableBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableBlock_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TableRow) graphql.Marshaler {
+			return ec.marshalNTableRow2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableBlock_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TableRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableRow_cells(ctx context.Context, field graphql.CollectedField, obj *model.TableRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16356,6 +17784,74 @@ func UnmarshalUpdateLiveEntryInput(ctx context.Context, raw any) (model.UpdateLi
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Block(ctx context.Context, sel ast.SelectionSet, obj model.Block) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *model.TableBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TableBlock(ctx, sel, obj)
+	case *model.ReadAlsoBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReadAlsoBlock(ctx, sel, obj)
+	case *model.QuoteBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuoteBlock(ctx, sel, obj)
+	case *model.ParagraphBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ParagraphBlock(ctx, sel, obj)
+	case *model.ListBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListBlock(ctx, sel, obj)
+	case *model.ImageBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImageBlock(ctx, sel, obj)
+	case *model.HTMLBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HtmlBlock(ctx, sel, obj)
+	case *model.HeadingBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HeadingBlock(ctx, sel, obj)
+	case *model.GalleryBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GalleryBlock(ctx, sel, obj)
+	case *model.FootnotesBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FootnotesBlock(ctx, sel, obj)
+	case *model.EmbedBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EmbedBlock(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Block must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -16445,10 +17941,17 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bodyHtml":
-			out.Values[i] = ec._Article_bodyHtml(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_bodyHtml(ctx, field, obj)
+				})
+		case "blocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_blocks(ctx, field, obj)
+				})
 		case "excerpt":
 			out.Values[i] = ec._Article_excerpt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17224,6 +18727,345 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 			}
 		case "credit":
 			out.Values[i] = ec._CoverImage_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var embedBlockImplementors = []string{"EmbedBlock", "Block"}
+
+func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSet, obj *model.EmbedBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, embedBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmbedBlock")
+		case "provider":
+			out.Values[i] = ec._EmbedBlock_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._EmbedBlock_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "embedUrl":
+			out.Values[i] = ec._EmbedBlock_embedUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._EmbedBlock_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._EmbedBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thumbnailUrl":
+			out.Values[i] = ec._EmbedBlock_thumbnailUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var footnoteImplementors = []string{"Footnote"}
+
+func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet, obj *model.Footnote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, footnoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Footnote")
+		case "number":
+			out.Values[i] = ec._Footnote_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._Footnote_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Footnote_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var footnotesBlockImplementors = []string{"FootnotesBlock", "Block"}
+
+func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.SelectionSet, obj *model.FootnotesBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, footnotesBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FootnotesBlock")
+		case "notes":
+			out.Values[i] = ec._FootnotesBlock_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var galleryBlockImplementors = []string{"GalleryBlock", "Block"}
+
+func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, galleryBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GalleryBlock")
+		case "images":
+			out.Values[i] = ec._GalleryBlock_images(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var headingBlockImplementors = []string{"HeadingBlock", "Block"}
+
+func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HeadingBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, headingBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HeadingBlock")
+		case "level":
+			out.Values[i] = ec._HeadingBlock_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._HeadingBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._HeadingBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anchor":
+			out.Values[i] = ec._HeadingBlock_anchor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var htmlBlockImplementors = []string{"HtmlBlock", "Block"}
+
+func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HTMLBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, htmlBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HtmlBlock")
+		case "html":
+			out.Values[i] = ec._HtmlBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._HtmlBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageBlockImplementors = []string{"ImageBlock", "Block"}
+
+func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageBlock")
+		case "mediaId":
+			out.Values[i] = ec._ImageBlock_mediaId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alt":
+			out.Values[i] = ec._ImageBlock_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "caption":
+			out.Values[i] = ec._ImageBlock_caption(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listBlockImplementors = []string{"ListBlock", "Block"}
+
+func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ListBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListBlock")
+		case "ordered":
+			out.Values[i] = ec._ListBlock_ordered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._ListBlock_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ListBlock_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18302,6 +20144,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var paragraphBlockImplementors = []string{"ParagraphBlock", "Block"}
+
+func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ParagraphBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paragraphBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParagraphBlock")
+		case "html":
+			out.Values[i] = ec._ParagraphBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ParagraphBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -18431,6 +20311,88 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteBlockImplementors = []string{"QuoteBlock", "Block"}
+
+func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSet, obj *model.QuoteBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteBlock")
+		case "html":
+			out.Values[i] = ec._QuoteBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._QuoteBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attribution":
+			out.Values[i] = ec._QuoteBlock_attribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readAlsoBlockImplementors = []string{"ReadAlsoBlock", "Block"}
+
+func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ReadAlsoBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readAlsoBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadAlsoBlock")
+		case "title":
+			out.Values[i] = ec._ReadAlsoBlock_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReadAlsoBlock_article(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18629,6 +20591,44 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var richTextImplementors = []string{"RichText"}
+
+func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet, obj *model.RichText) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, richTextImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RichText")
+		case "html":
+			out.Values[i] = ec._RichText_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._RichText_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
@@ -18750,6 +20750,77 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tableBlockImplementors = []string{"TableBlock", "Block"}
+
+func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSet, obj *model.TableBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableBlock")
+		case "header":
+			out.Values[i] = ec._TableBlock_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._TableBlock_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tableRowImplementors = []string{"TableRow"}
+
+func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet, obj *model.TableRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableRow")
+		case "cells":
+			out.Values[i] = ec._TableRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var tagImplementors = []string{"Tag", "Node"}
@@ -19816,6 +21887,30 @@ func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._AuthorPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlock(ctx context.Context, sel ast.SelectionSet, v model.Block) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Block!")
+		return graphql.Null
+	}
+	return ec._Block(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Block) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19894,6 +21989,30 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFootnote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFootnote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnote(ctx context.Context, sel ast.SelectionSet, v *model.Footnote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Footnote!")
+		return graphql.Null
+	}
+	return ec._Footnote(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19935,6 +22054,30 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlock(ctx context.Context, sel ast.SelectionSet, v *model.ImageBlock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageBlock!")
+		return graphql.Null
+	}
+	return ec._ImageBlock(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -20300,6 +22443,30 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Revision(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRichText2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichText(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRichText2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichText(ctx context.Context, sel ast.SelectionSet, v *model.RichText) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RichText!")
+		return graphql.Null
+	}
+	return ec._RichText(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -20383,6 +22550,30 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTableRow2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TableRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRow(ctx context.Context, sel ast.SelectionSet, v *model.TableRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TableRow!")
+		return graphql.Null
+	}
+	return ec._TableRow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {

@@ -69,6 +69,10 @@ type Article struct {
 	Subtitle string
 	Body     string
 	BodyHTML string `gorm:"column:body_html"`
+	// BodyBlocks is the body as structured blocks (JSON of
+	// []markdown.Block), derived with BodyHTML on save; "" for an article
+	// saved before blocks were stored (parsed on read).
+	BodyBlocks string `gorm:"column:body_blocks"`
 	// BodyText is the body as plain text, rendered with BodyHTML; the
 	// full-text index reads it. Written on save, never loaded by article
 	// queries (search selects it explicitly for snippets).

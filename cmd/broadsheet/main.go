@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
@@ -289,6 +290,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
+	embeds := fs.String("embed-providers", env("BROADSHEET_EMBED_PROVIDERS", "all"), "comma-separated providers whose URLs, alone on a line of an article body, become embeds (and whose players iframes may load): "+strings.Join(markdown.ProviderNames(), ", ")+"; all or none (env BROADSHEET_EMBED_PROVIDERS)")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
@@ -301,6 +303,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := ops.check(fs.FlagSet, stderr); err != nil {
 		return err
+	}
+	providers, err := embedProviders(*embeds)
+	if err != nil {
+		fmt.Fprintf(stderr, "broadsheet serve: --embed-providers: %v (run 'broadsheet serve --help')\n", err)
+		return errUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -329,7 +336,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*publicURL = base
 	}
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace}
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, EmbedProviders: providers}
 	ops.apply(&cfg)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
@@ -354,6 +361,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// embedProviders reads --embed-providers: all (nil), none (empty) or a
+// comma-separated list of provider names, each checked.
+func embedProviders(v string) ([]string, error) {
+	switch strings.TrimSpace(strings.ToLower(v)) {
+	case "", "all":
+		return nil, nil
+	case "none":
+		return []string{}, nil
+	}
+	names := strings.Split(v, ",")
+	if _, err := markdown.NewWith(markdown.Config{EmbedProviders: names}); err != nil {
+		return nil, err
+	}
+	return names, nil
 }
 
 // displayAddr turns a listener address into one a browser can open.

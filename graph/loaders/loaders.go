@@ -28,7 +28,10 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
-	svc              *content.Service
+	// ArticleBySlug loads the targets of read-also links as the viewer may
+	// see them (nil when they may not): one statement for a whole page.
+	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
+	svc           *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -44,6 +47,7 @@ func New(svc *content.Service) *Loaders {
 		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
 		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:    dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
 		svc:              svc,
 	}
 }

@@ -711,6 +711,10 @@ const (
 	UserErrorCodeNotLiveBlog UserErrorCode = "NOT_LIVE_BLOG"
 	// The live blog has ended: no entries may be posted.
 	UserErrorCodeLiveBlogEnded UserErrorCode = "LIVE_BLOG_ENDED"
+	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
+	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
+	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
+	UserErrorCodeUnknownArticle UserErrorCode = "UNKNOWN_ARTICLE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -722,11 +726,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeExpired,
 	UserErrorCodeNotLiveBlog,
 	UserErrorCodeLiveBlogEnded,
+	UserErrorCodeUnknownMedia,
+	UserErrorCodeUnknownArticle,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle:
 		return true
 	}
 	return false

@@ -22,6 +22,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -61,6 +62,9 @@ type Config struct {
 	// DrainDelay is how long /readyz fails before the listener closes;
 	// Grace how long in-flight requests then get.
 	DrainDelay, Grace time.Duration
+	// EmbedProviders names the providers whose URLs become embeds in
+	// article bodies (and whose players iframes may load); nil: all.
+	EmbedProviders []string
 }
 
 // App is one wired server.
@@ -103,7 +107,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithMaxEntryBytes(lc.MaxEntryBytes))
+	md, err := markdown.NewWith(markdown.Config{EmbedProviders: cfg.EmbedProviders})
+	if err != nil {
+		return nil, err
+	}
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	if cfg.Demo && db.Dialect == dbconn.SQLite {

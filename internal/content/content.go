@@ -17,6 +17,7 @@ import (
 type Service struct {
 	store     *store.Store
 	md        *markdown.Renderer
+	media     MediaLibrary // nil: no media library, every media: id is unknown
 	now       func() time.Time
 	failpoint func(step string) error
 	scheduled chan struct{} // wakes the scheduler when an article is scheduled

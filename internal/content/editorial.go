@@ -65,6 +65,8 @@ type Snapshot struct {
 	AuthorIDs    []uint64             `json:"authorIds"`
 	Cover        models.CoverImage    `json:"cover"`
 	CanonicalURL string               `json:"canonicalUrl"`
+	// rendered is the body as checked on this save, so it is parsed once.
+	rendered *renderedBody
 }
 
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
@@ -433,7 +435,7 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
-	if err := s.render(a); err != nil {
+	if err := s.render(a, snap.rendered); err != nil {
 		return false, err
 	}
 	tagIDs, err := ensureTags(ctx, tx, snap.Tags)

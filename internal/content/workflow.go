@@ -120,6 +120,9 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChange
 			snap.Cover = *ch.Cover
 		}
 		links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
+		if ch.Body != nil {
+			links = append(links, s.checkBody(ctx, tx, snap)...)
+		}
 		if len(links) > 0 {
 			return withLinkErrors(validateSnapshot(snap, false), links)
 		}

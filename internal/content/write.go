@@ -62,7 +62,8 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	}
 	a := &models.Article{}
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
-		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...), resolveLinks(ctx, tx, &snap, &in.Category))
+		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...),
+			append(resolveLinks(ctx, tx, &snap, &in.Category), s.checkBody(ctx, tx, &snap)...))
 		if !generated && len(errs) > 0 && models.ValidSlug(snap.Slug) && !hasInternal(errs) {
 			// A taken slug is reported with the other problems, not after they are fixed.
 			if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
@@ -152,13 +153,23 @@ func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64,
 	return ids, nil
 }
 
-// render fills the derived fields of a from its Markdown body.
-func (s *Service) render(a *models.Article) error {
-	r, err := s.md.Render(a.Body)
+// render fills the derived fields of a from its Markdown body (or from pre,
+// the same body rendered when it was checked).
+func (s *Service) render(a *models.Article, pre *renderedBody) error {
+	var r markdown.Rendered
+	if pre != nil && pre.body == a.Body {
+		r = pre.r
+	} else {
+		var err error
+		if r, err = s.md.Render(a.Body); err != nil {
+			return err
+		}
+	}
+	blocks, err := markdown.EncodeBlocks(r.Blocks)
 	if err != nil {
 		return err
 	}
-	a.BodyHTML = r.HTML
+	a.BodyHTML, a.BodyBlocks = r.HTML, blocks
 	a.BodyText = r.Text
 	a.WordCount = r.WordCount
 	a.ReadingTimeMinutes = r.ReadingTimeMinutes

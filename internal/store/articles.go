@@ -93,7 +93,7 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 type noBodiesKey struct{}
 
 // WithoutBodies returns ctx in which article lists leave out the bodies
-// (Markdown and HTML), for pages of teasers that do not show them: they
+// (Markdown, HTML and blocks), for pages of teasers that do not show them: they
 // are most of an article row's bytes.
 func WithoutBodies(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noBodiesKey{}, true)
@@ -122,7 +122,7 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser string 
 			continue
 		}
 		all = append(all, "articles."+f.DBName)
-		if f.DBName != "body" && f.DBName != "body_html" {
+		if f.DBName != "body" && f.DBName != "body_html" && f.DBName != "body_blocks" {
 			teaser = append(teaser, "articles."+f.DBName)
 		}
 	}
@@ -190,6 +190,19 @@ func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (
 	out := make(map[uint64]*models.Article, len(rows))
 	for _, a := range rows {
 		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
+func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
+	var rows []*models.Article
+	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.slug IN ?", slugs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load articles by slug: %w", err)
+	}
+	out := make(map[string]*models.Article, len(rows))
+	for _, a := range rows {
+		out[a.Slug] = a
 	}
 	return out, nil
 }

@@ -72,3 +72,18 @@ func (s *Store) AuthorsExist(ctx context.Context, ids []uint64) (map[uint64]bool
 	}
 	return out, nil
 }
+
+// SlugsExist returns which of slugs name articles that are not deleted
+// (drafts included), for the links a body makes.
+func (s *Store) SlugsExist(ctx context.Context, slugs []string) (map[string]bool, error) {
+	var found []string
+	q := applyVisibility(s.q(ctx).Table("articles"), "articles", Visibility{})
+	if err := q.Where("articles.slug IN ?", slugs).Pluck("articles.slug", &found).Error; err != nil {
+		return nil, fmt.Errorf("check article slugs: %w", err)
+	}
+	out := make(map[string]bool, len(found))
+	for _, sl := range found {
+		out[sl] = true
+	}
+	return out, nil
+}

@@ -246,12 +246,27 @@ func isRootField(ctx context.Context) bool {
 	return fc != nil && fc.Object == "Query"
 }
 
-// nullLookup returns the list keys of a root lookup that found nothing.
+// nullLookup returns the list keys of a lookup that found nothing: a root
+// field, or a read-also link whose article the reader may not see (yet).
 func nullLookup(ctx context.Context) []string {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
+	fc := graphql.GetFieldContext(ctx)
+	switch {
+	case fc == nil:
+	case fc.Object == "Query":
 		return lookupKeys[fc.Field.Name]
+	case fc.Object == "ReadAlsoBlock":
+		return []string{cachekey.Articles}
 	}
 	return nil
+}
+
+// AddKeys records keys on the response being resolved in ctx (when it is
+// cached), for a field whose value depends on objects it does not return
+// (bodyHtml on its read-also targets).
+func AddKeys(ctx context.Context, keys ...string) {
+	if k := KeysFrom(ctx); k != nil && len(keys) > 0 {
+		k.Add(keys...)
+	}
 }
 
 // maxHeaderBytes bounds the surrogate-key headers; CDNs cap them (Fastly at
