@@ -256,6 +256,7 @@ type ComplexityRoot struct {
 
 	LiveEntry struct {
 		Authors    func(childComplexity int) int
+		Blocks     func(childComplexity int) int
 		BodyHTML   func(childComplexity int) int
 		Correction func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
@@ -594,6 +595,9 @@ type LiveBlogChangeResolver interface {
 }
 type LiveEntryResolver interface {
 	Authors(ctx context.Context, obj *models.LiveEntry) ([]*models.Author, error)
+
+	BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error)
+	Blocks(ctx context.Context, obj *models.LiveEntry) ([]model.Block, error)
 
 	History(ctx context.Context, obj *models.LiveEntry) ([]*models.LiveEntryVersion, error)
 }
@@ -1472,6 +1476,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LiveEntry.Authors(childComplexity), true
+	case "LiveEntry.blocks":
+		if e.ComplexityRoot.LiveEntry.Blocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Blocks(childComplexity), true
 	case "LiveEntry.bodyHtml":
 		if e.ComplexityRoot.LiveEntry.BodyHTML == nil {
 			break
@@ -4113,8 +4123,13 @@ type LiveEntry implements Node {
   authors: [Author!]!
   "A short headline, if it has one."
   title: String
-  "The body, rendered from Markdown to safe HTML."
+  """
+  The body rendered to HTML and sanitised, from the same blocks as
+  ` + "`" + `blocks` + "`" + ` (a read-also link the viewer may not see is left out).
+  """
   bodyHtml: String!
+  "The body as structured blocks, as Article.blocks: images, embeds, quotes, lists…"
+  blocks: [Block!]!
   "Whether it is a key event of the story."
   isKeyEvent: Boolean!
   "Whether it is pinned above the others."
@@ -4746,6 +4761,8 @@ func (ec *executionContext) childFields_LiveEntry(ctx context.Context, field gra
 		return ec.fieldContext_LiveEntry_title(ctx, field)
 	case "bodyHtml":
 		return ec.fieldContext_LiveEntry_bodyHtml(ctx, field)
+	case "blocks":
+		return ec.fieldContext_LiveEntry_blocks(ctx, field)
 	case "isKeyEvent":
 		return ec.fieldContext_LiveEntry_isKeyEvent(ctx, field)
 	case "isPinned":
@@ -9840,7 +9857,7 @@ func (ec *executionContext) _LiveEntry_bodyHtml(ctx context.Context, field graph
 			return ec.fieldContext_LiveEntry_bodyHtml(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BodyHTML, nil
+			return ec.Resolvers.LiveEntry().BodyHTML(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9851,7 +9868,30 @@ func (ec *executionContext) _LiveEntry_bodyHtml(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_LiveEntry_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "String")
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _LiveEntry_blocks(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_blocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveEntry().Blocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Block) graphql.Marshaler {
+			return ec.marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_blocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, true, "Block")
 }
 
 func (ec *executionContext) _LiveEntry_isKeyEvent(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
@@ -19289,10 +19329,17 @@ func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bodyHtml":
-			out.Values[i] = ec._LiveEntry_bodyHtml(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntry_bodyHtml(ctx, field, obj)
+				})
+		case "blocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntry_blocks(ctx, field, obj)
+				})
 		case "isKeyEvent":
 			out.Values[i] = ec._LiveEntry_isKeyEvent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -12,6 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -227,3 +228,13 @@ type (
 	liveEntryResolver      struct{ *Resolver }
 	liveBlogChangeResolver struct{ *Resolver }
 )
+
+// Blocks is the resolver for the blocks field.
+func (r *liveEntryResolver) Blocks(ctx context.Context, obj *models.LiveEntry) ([]model.Block, error) {
+	return graphBlocks(r.Content.EntryBlocks(obj))
+}
+
+// BodyHTML is the resolver for the bodyHtml field: as for articles.
+func (r *liveEntryResolver) BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error) {
+	return viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.EntryBlocks(obj) })
+}

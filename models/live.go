@@ -30,6 +30,9 @@ type LiveEntry struct {
 	Title      string
 	Body       string // Markdown
 	BodyHTML   string `gorm:"column:body_html"`
+	// BodyBlocks is the body as structured blocks (JSON of
+	// markdown.Blocks), derived on save like BodyHTML.
+	BodyBlocks string `gorm:"column:body_blocks"`
 	AuthorIDs  string // comma-separated author ids (see Authors)
 	IsKeyEvent bool
 	IsPinned   bool

@@ -10,6 +10,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -220,6 +221,18 @@ func (s *Service) ReaderVisibleArticle(ctx context.Context, id uint64) (bool, er
 	return a != nil, err
 }
 
+// EntryBlocks returns an entry's body as the blocks stored on save.
+func (s *Service) EntryBlocks(e *models.LiveEntry) ([]markdown.Block, error) {
+	if e.BodyBlocks == "" {
+		return s.md.Blocks(e.Body), nil
+	}
+	blocks, err := markdown.DecodeBlocks(e.BodyBlocks)
+	if err != nil {
+		return nil, fmt.Errorf("live entry %d: %w", e.ID, err)
+	}
+	return blocks, nil
+}
+
 // LiveEntryHistory returns an entry's earlier texts (editors).
 func (s *Service) LiveEntryHistory(ctx context.Context, id uint64) ([]*models.LiveEntryVersion, error) {
 	if !auth.ViewerFrom(ctx).SeesDrafts() {
@@ -351,14 +364,21 @@ func (s *Service) checkEntry(ctx context.Context, tx *store.Store, e *models.Liv
 	if in.Correction != nil && utf8.RuneCountInString(*in.Correction) > MaxCorrectionRunes {
 		errs = append(errs, apperr.Invalidf("correction", "correction is longer than %d characters", MaxCorrectionRunes))
 	}
-	if len(errs) == 0 {
-		r, err := s.md.Render(e.Body)
-		if err != nil {
-			return append(errs, &apperr.Error{Kind: apperr.Internal, Message: "render entry", Err: err})
-		}
-		e.BodyHTML = r.HTML
+	if len(errs) > 0 {
+		return errs
 	}
-	return errs
+	// The same structured body as articles: blocks, checked references,
+	// and HTML rendered from the blocks.
+	snap := Snapshot{Body: e.Body}
+	if errs = s.checkBody(ctx, tx, &snap); len(errs) > 0 {
+		return errs
+	}
+	blocks, err := markdown.EncodeBlocks(snap.rendered.r.Blocks)
+	if err != nil {
+		return apperr.FieldErrors{{Kind: apperr.Internal, Message: "encode entry blocks", Err: err}}
+	}
+	e.BodyHTML, e.BodyBlocks = snap.rendered.r.HTML, blocks
+	return nil
 }
 
 func uniqueIDs(ids []uint64) []uint64 {

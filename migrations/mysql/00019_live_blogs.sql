@@ -16,6 +16,7 @@ CREATE TABLE live_entries (
     title           VARCHAR(300) NOT NULL DEFAULT '',
     body            MEDIUMTEXT NOT NULL,
     body_html       MEDIUMTEXT NOT NULL,
+    body_blocks     MEDIUMTEXT NOT NULL,
     author_ids      VARCHAR(255) NOT NULL DEFAULT '',
     is_key_event    BOOLEAN NOT NULL DEFAULT FALSE,
     is_pinned       BOOLEAN NOT NULL DEFAULT FALSE,

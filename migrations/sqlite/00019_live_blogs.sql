@@ -12,6 +12,7 @@ CREATE TABLE live_entries (
     title           TEXT NOT NULL DEFAULT '',
     body            TEXT NOT NULL,
     body_html       TEXT NOT NULL,
+    body_blocks     TEXT NOT NULL DEFAULT '',
     author_ids      TEXT NOT NULL DEFAULT '',
     is_key_event    BOOLEAN NOT NULL DEFAULT 0,
     is_pinned       BOOLEAN NOT NULL DEFAULT 0,

@@ -10,12 +10,16 @@ import (
 
 // liveBlogSub is the liveBlogUpdated subscription the tests use.
 const liveBlogSub = `subscription($a: ID!, $since: String) { liveBlogUpdated(articleId: $a, since: $since) {
-  kind entryId cursor entry { id title bodyHtml version isPinned isKeyEvent correction { text at } authors { name } } } }`
+  kind entryId cursor entry { id title bodyHtml blocks { __typename ... on ParagraphBlock { text } } version isPinned isKeyEvent correction { text at } authors { name } } } }`
 
 type liveEntryResult struct {
-	ID         string
-	Title      *string
-	BodyHTML   string
+	ID       string
+	Title    *string
+	BodyHTML string
+	Blocks   []struct {
+		Typename string `json:"__typename"`
+		Text     string
+	}
 	Version    int
 	IsPinned   bool
 	IsKeyEvent bool

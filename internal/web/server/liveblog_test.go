@@ -41,7 +41,8 @@ func TestLiveBlogChangesLive(t *testing.T) {
 		}
 		id := posted.Entry.ID
 		for i, c := range read() {
-			if c.Kind != "POSTED" || c.Entry == nil || c.Entry.ID != id || !strings.Contains(c.Entry.BodyHTML, "<strong>landfall</strong>") || c.Cursor == "" {
+			if c.Kind != "POSTED" || c.Entry == nil || c.Entry.ID != id || !strings.Contains(c.Entry.BodyHTML, "<strong>landfall</strong>") || c.Cursor == "" ||
+				len(c.Entry.Blocks) != 1 || c.Entry.Blocks[0].Typename != "ParagraphBlock" || c.Entry.Blocks[0].Text != "The storm made landfall at 09:10." {
 				t.Errorf("reader %d: posted = %+v", i, c)
 			}
 		}
