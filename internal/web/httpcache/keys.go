@@ -51,7 +51,8 @@ func (k *Keys) markLive() {
 // CacheControl returns the Cache-Control of a reader's answer with these
 // keys under p: LivePolicy (a few seconds) when it shows a live blog's
 // first page or counts; ArchivePolicy (long) when it holds nothing but
-// live entries paged by an `after` cursor, which new posts never change;
+// live entries paged by an `after` cursor (and the articles they were
+// reached through, purged by key when edited), which new posts never change;
 // p otherwise. Purges by key keep every one of them exact on this server.
 func (k *Keys) CacheControl(p Policy) string {
 	if k == nil {
@@ -65,14 +66,16 @@ func (k *Keys) CacheControl(p Policy) string {
 		}
 		return LivePolicy.Public()
 	}
-	onlyEntries := len(k.set) > 0
+	entries, others := false, false
 	for key := range k.set {
-		if !strings.HasPrefix(key, "liveentry:") {
-			onlyEntries = false
-			break
+		switch {
+		case strings.HasPrefix(key, "liveentry:"):
+			entries = true
+		case !strings.HasPrefix(key, "article:"): // the blog's own article leads to them
+			others = true
 		}
 	}
-	if onlyEntries && p.MaxAge > 0 {
+	if entries && !others && p.MaxAge > 0 {
 		return ArchivePolicy.Public()
 	}
 	return p.Public()
