@@ -227,6 +227,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
 	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
+	s.mountLiveFeeds()
 	return s
 }
 
