@@ -232,6 +232,7 @@ type ComplexityRoot struct {
 	}
 
 	LiveBlog struct {
+		Cursor     func(childComplexity int) int
 		EndedAt    func(childComplexity int) int
 		Entries    func(childComplexity int, first *int, after *string, last *int, before *string, keyEventsOnly *bool) int
 		EntryCount func(childComplexity int) int
@@ -588,6 +589,7 @@ type LiveBlogResolver interface {
 	Entries(ctx context.Context, obj *models.LiveBlog, first *int, after *string, last *int, before *string, keyEventsOnly *bool) (*model.Connection[*models.LiveEntry], error)
 	Pinned(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
 	KeyEvents(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
+	Cursor(ctx context.Context, obj *models.LiveBlog) (*string, error)
 }
 type LiveBlogChangeResolver interface {
 	Kind(ctx context.Context, obj *live.LiveChange) (model.LiveBlogChangeKind, error)
@@ -1378,6 +1380,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
+	case "LiveBlog.cursor":
+		if e.ComplexityRoot.LiveBlog.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.Cursor(childComplexity), true
 	case "LiveBlog.endedAt":
 		if e.ComplexityRoot.LiveBlog.EndedAt == nil {
 			break
@@ -4107,6 +4115,14 @@ type LiveBlog {
   pinned: [LiveEntry!]!
   "Entries marked as key events, newest first (at most 50)."
   keyEvents: [LiveEntry!]!
+  """
+  Where this answer stands in the blog's changes: pass it as ` + "`" + `since` + "`" + ` to
+  liveBlogUpdated and the subscription starts with every change after this
+  page was read, so none falls between the page and the subscription (a
+  change may come again that the page already shows: apply changes by
+  entry id). Null when the server keeps no change of this blog.
+  """
+  cursor: String
 }
 
 "One entry of a live blog."
@@ -4715,6 +4731,8 @@ func (ec *executionContext) childFields_LiveBlog(ctx context.Context, field grap
 		return ec.fieldContext_LiveBlog_pinned(ctx, field)
 	case "keyEvents":
 		return ec.fieldContext_LiveBlog_keyEvents(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LiveBlog_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LiveBlog", field.Name)
 }
@@ -9511,6 +9529,29 @@ func (ec *executionContext) fieldContext_LiveBlog_keyEvents(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlog_cursor(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveBlog().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, true, true, "String")
 }
 
 func (ec *executionContext) _LiveBlogChange_kind(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
@@ -19175,6 +19216,12 @@ func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._LiveBlog_keyEvents(ctx, field, obj)
+				})
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_cursor(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

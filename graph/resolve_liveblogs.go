@@ -238,3 +238,12 @@ func (r *liveEntryResolver) Blocks(ctx context.Context, obj *models.LiveEntry) (
 func (r *liveEntryResolver) BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error) {
 	return viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.EntryBlocks(obj) })
 }
+
+// Cursor is the resolver for the cursor field.
+func (r *liveBlogResolver) Cursor(ctx context.Context, obj *models.LiveBlog) (*string, error) {
+	if obj.LastSeq == 0 {
+		return nil, nil
+	}
+	c := live.EncodeCursor(obj.LastSeq, obj.LastAt)
+	return &c, nil
+}

@@ -14,6 +14,11 @@ type LiveBlog struct {
 	ArticleID uint64 `gorm:"primaryKey;autoIncrement:false"`
 	StartedAt time.Time
 	EndedAt   *time.Time
+	// LastSeq and LastAt are the outbox sequence number and time of the
+	// blog's latest change when it was loaded (LiveBlog.cursor): read before
+	// its entries, so a client that subscribes from it misses nothing.
+	LastSeq uint64    `gorm:"-"`
+	LastAt  time.Time `gorm:"-"`
 }
 
 // TableName is the GORM table name.

@@ -78,7 +78,18 @@ type LiveEntryInput struct {
 // LiveBlog returns the live blog of an article the caller already may see
 // (it was loaded with the viewer's visibility), or nil.
 func (s *Service) LiveBlog(ctx context.Context, a *models.Article) (*models.LiveBlog, error) {
-	return s.store.LiveBlog(ctx, a.ID)
+	b, err := s.store.LiveBlog(ctx, a.ID)
+	if err != nil || b == nil {
+		return b, err
+	}
+	last, err := s.store.LatestLiveBlogEvent(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if last != nil {
+		b.LastSeq, b.LastAt = last.Seq, last.CreatedAt
+	}
+	return b, nil
 }
 
 // LiveBlogByArticleID returns an article's live blog if the viewer may see

@@ -157,6 +157,14 @@ func (s *Store) CountLiveEntries(ctx context.Context, f LiveEntryFilter) (int64,
 	return n, err
 }
 
+// LatestLiveBlogEvent returns the newest outbox event of a live blog, or
+// nil when none is kept.
+func (s *Store) LatestLiveBlogEvent(ctx context.Context, articleID uint64) (*models.OutboxEvent, error) {
+	var e models.OutboxEvent
+	err := s.q(ctx).Select("seq", "created_at").Where("object_type = ? AND object_id = ?", ObjectLiveBlog, articleID).Order("seq DESC").Take(&e).Error
+	return notFound(&e, err)
+}
+
 // LiveBlogEvents returns up to limit outbox events of a live blog after
 // seq, in order: the changes a reconnecting subscriber missed.
 func (s *Store) LiveBlogEvents(ctx context.Context, articleID, afterSeq uint64, limit int) ([]*models.OutboxEvent, error) {

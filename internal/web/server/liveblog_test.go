@@ -272,3 +272,34 @@ func TestLiveBlogBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveBlogPageCursor reads a page with its cursor, lets an entry be
+// posted before subscribing, and subscribes from the page's cursor: the
+// entry posted in between arrives first.
+func TestLiveBlogPageCursor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.NewLive(t, db, testserver.LiveOptions{})
+		editor := s.Token(t, "page-desk", auth.Editor)
+		blog := newLiveBlog(t, s.Server, editor, "Page then subscribe")
+		postEntry(t, s.Server, editor, blog, "Before the page.")
+		var page struct {
+			Node struct {
+				LiveBlog struct {
+					Cursor  *string
+					Entries struct{ Nodes []struct{ ID string } }
+				}
+			}
+		}
+		gqlData(t, s.Server, "", `query($a: ID!) { node(id: $a) { ... on Article { liveBlog { cursor entries(first: 10) { nodes { id } } } } } }`, map[string]any{"a": blog}, &page)
+		if page.Node.LiveBlog.Cursor == nil || len(page.Node.LiveBlog.Entries.Nodes) != 1 {
+			t.Fatalf("page = %+v", page.Node.LiveBlog)
+		}
+		between := postEntry(t, s.Server, editor, blog, "Between the page and the subscription.").Entry.ID
+		s.Settle(t)
+		c := dialWS(t, s.URL, wsclient.TransportWS, "")
+		subscribeWS(t, c, "b", liveBlogSub, map[string]any{"a": blog, "since": *page.Node.LiveBlog.Cursor})
+		if got := nextChange(t, c); got.Kind != "POSTED" || *got.EntryID != between {
+			t.Fatalf("first change %s %v, want %s posted", got.Kind, got.EntryID, between)
+		}
+	})
+}
