@@ -30,11 +30,11 @@ func (b *LiveBlog) IsLive() bool { return b.EndedAt == nil }
 // LiveEntry is one entry of a live blog. Deleted entries keep their row
 // (DeletedAt) so a change feed can name them, but are never shown.
 type LiveEntry struct {
-	ID         uint64 `gorm:"primaryKey"`
-	ArticleID  uint64
-	Title      string
-	Body       string // Markdown
-	BodyHTML   string `gorm:"column:body_html"`
+	ID        uint64 `gorm:"primaryKey"`
+	ArticleID uint64
+	Title     string
+	Body      string // Markdown
+	BodyHTML  string `gorm:"column:body_html"`
 	// BodyBlocks is the body as structured blocks (JSON of
 	// markdown.Blocks), derived on save like BodyHTML.
 	BodyBlocks string `gorm:"column:body_blocks"`
