@@ -162,6 +162,18 @@ func TestLiveBlogResume(t *testing.T) {
 			back.Close()
 			waitSubscribers(t, s, 0)
 		}
+		// The same over SSE.
+		sse := openSSE(t, s.URL, "", liveBlogSub, map[string]any{"a": blog, "since": seen.Cursor})
+		for i, w := range want {
+			if c := sseChange(t, sse); c.Kind != w.kind || c.EntryID == nil || *c.EntryID != w.id {
+				t.Fatalf("SSE: replayed change %d = %s %v, want %s %s", i, c.Kind, c.EntryID, w.kind, w.id)
+			}
+		}
+		waitSubscribers(t, s, 1)
+		next := postEntry(t, s.Server, editor, blog, "Live after SSE").Entry.ID
+		if c := sseChange(t, sse); c.Kind != "POSTED" || *c.EntryID != next {
+			t.Fatalf("SSE: after the replay got %s %v, want the new entry %s", c.Kind, c.EntryID, next)
+		}
 	})
 }
 
