@@ -113,6 +113,7 @@ func FollowLiveBlog[E any](ctx context.Context, h *Hub, f Follow, wrap func(*Del
 		cancel()
 		return nil, err
 	}
+	fl.unsubscribe = func() { h.remove(sub, false) }
 	if f.Since != nil {
 		go fl.replay(rctx, h, f)
 	}
@@ -124,6 +125,8 @@ type follower[E any] struct {
 	wrap   func(*Delivery) E
 	max    int
 	cancel context.CancelFunc
+	// unsubscribe takes the subscription off the hub.
+	unsubscribe func()
 
 	mu        sync.Mutex
 	replaying bool
@@ -186,7 +189,13 @@ func (f *follower[E]) put(ctx context.Context, d Delivery) bool {
 // that arrived live meanwhile, then lets live ones through.
 func (fl *follower[E]) replay(ctx context.Context, h *Hub, f Follow) {
 	defer fl.cancel()
-	ok := h.replay(ctx, f, func(d Delivery) bool { return fl.put(ctx, d) })
+	fl.goLive(ctx, h.replay(ctx, f, func(d Delivery) bool { return fl.put(ctx, d) }))
+}
+
+// goLive hands on the live changes held during the replay (unless the
+// replay failed: !ok), then lets live ones through; it closes the channel
+// when the hub ended the subscription meanwhile.
+func (fl *follower[E]) goLive(ctx context.Context, ok bool) {
 	for ok {
 		fl.mu.Lock()
 		batch := fl.pending
@@ -207,13 +216,16 @@ func (fl *follower[E]) replay(ctx context.Context, h *Hub, f Follow) {
 			}
 		}
 	}
+	// The replay failed (the client went away, or the database did): the
+	// subscription ends rather than go on with a gap. The client is told
+	// "complete" and subscribes again from its last cursor.
+	if fl.unsubscribe != nil {
+		fl.unsubscribe() // from now on the hub neither sends nor ends
+	}
 	fl.mu.Lock()
 	fl.replaying = false
-	ended := fl.ended
 	fl.mu.Unlock()
-	if ended {
-		close(fl.ch)
-	}
+	close(fl.ch)
 }
 
 // replay reads the changes of f's blog after f.Since and gives them to put
