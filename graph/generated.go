@@ -38,6 +38,9 @@ type ResolverRoot interface {
 	Author() AuthorResolver
 	Category() CategoryResolver
 	ContentChange() ContentChangeResolver
+	CoverImage() CoverImageResolver
+	Image() ImageResolver
+	ImageBlock() ImageBlockResolver
 	LiveBlog() LiveBlogResolver
 	LiveBlogChange() LiveBlogChangeResolver
 	LiveEntry() LiveEntryResolver
@@ -181,6 +184,7 @@ type ComplexityRoot struct {
 		Alt     func(childComplexity int) int
 		Caption func(childComplexity int) int
 		Credit  func(childComplexity int) int
+		Image   func(childComplexity int) int
 		URL     func(childComplexity int) int
 	}
 
@@ -191,6 +195,11 @@ type ComplexityRoot struct {
 		ThumbnailURL func(childComplexity int) int
 		Title        func(childComplexity int) int
 		URL          func(childComplexity int) int
+	}
+
+	FocalPoint struct {
+		X func(childComplexity int) int
+		Y func(childComplexity int) int
 	}
 
 	Footnote struct {
@@ -219,10 +228,47 @@ type ComplexityRoot struct {
 		Text func(childComplexity int) int
 	}
 
+	Image struct {
+		Alt         func(childComplexity int) int
+		Bytes       func(childComplexity int) int
+		Caption     func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Credit      func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		FocalPoint  func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		Height      func(childComplexity int) int
+		MimeType    func(childComplexity int) int
+		Placeholder func(childComplexity int) int
+		Srcset      func(childComplexity int, widths []int, format *model.ImageFormat) int
+		URL         func(childComplexity int, width *int, height *int, format *model.ImageFormat, fit *model.ImageFit) int
+		Width       func(childComplexity int) int
+	}
+
 	ImageBlock struct {
 		Alt     func(childComplexity int) int
 		Caption func(childComplexity int) int
+		Credit  func(childComplexity int) int
+		Image   func(childComplexity int) int
 		MediaID func(childComplexity int) int
+	}
+
+	ImageConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImagePayload struct {
+		Image      func(childComplexity int) int
+		UsedBy     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ListBlock struct {
@@ -308,6 +354,7 @@ type ComplexityRoot struct {
 		CreateWebhook                 func(childComplexity int, url string, events []model.WebhookEvent, description *string) int
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
+		DeleteImage                   func(childComplexity int, id string) int
 		DeleteLiveEntry               func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
 		EndLiveBlog                   func(childComplexity int, articleID string) int
@@ -326,9 +373,11 @@ type ComplexityRoot struct {
 		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
 		UpdateAuthor                  func(childComplexity int, id string, input model.UpdateAuthorInput) int
 		UpdateCategory                func(childComplexity int, id string, input model.UpdateCategoryInput) int
+		UpdateImage                   func(childComplexity int, id string, input model.ImageInput) int
 		UpdateLiveEntry               func(childComplexity int, id string, input model.UpdateLiveEntryInput, expectedVersion *int) int
 		UpdateNewsletterTopics        func(childComplexity int, token string, topics []string) int
 		UpdateWebhook                 func(childComplexity int, id string, url *string, events []model.WebhookEvent, description *string, active *bool) int
+		UploadImage                   func(childComplexity int, file graphql.Upload, input *model.ImageInput) int
 	}
 
 	NewsletterSignupPayload struct {
@@ -395,6 +444,7 @@ type ComplexityRoot struct {
 		Authors               func(childComplexity int, first *int, after *string) int
 		Categories            func(childComplexity int) int
 		Category              func(childComplexity int, slug string) int
+		Images                func(childComplexity int, first *int, after *string, search *string) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
@@ -560,6 +610,8 @@ type ArticleResolver interface {
 	BodyHTML(ctx context.Context, obj *models.Article) (string, error)
 	Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error)
 
+	CoverImage(ctx context.Context, obj *models.Article) (*models.CoverImage, error)
+
 	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
 	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
 	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
@@ -583,6 +635,20 @@ type CategoryResolver interface {
 type ContentChangeResolver interface {
 	ObjectID(ctx context.Context, obj *live.Change) (string, error)
 	Object(ctx context.Context, obj *live.Change) (model.Node, error)
+}
+type CoverImageResolver interface {
+	Image(ctx context.Context, obj *models.CoverImage) (*models.Image, error)
+}
+type ImageResolver interface {
+	URL(ctx context.Context, obj *models.Image, width *int, height *int, format *model.ImageFormat, fit *model.ImageFit) (string, error)
+	Srcset(ctx context.Context, obj *models.Image, widths []int, format *model.ImageFormat) (string, error)
+}
+type ImageBlockResolver interface {
+	Image(ctx context.Context, obj *model.ImageBlock) (*models.Image, error)
+
+	Alt(ctx context.Context, obj *model.ImageBlock) (string, error)
+	Caption(ctx context.Context, obj *model.ImageBlock) (*string, error)
+	Credit(ctx context.Context, obj *model.ImageBlock) (*string, error)
 }
 type LiveBlogResolver interface {
 	EntryCount(ctx context.Context, obj *models.LiveBlog) (int, error)
@@ -624,6 +690,9 @@ type MutationResolver interface {
 	UpdateWebhook(ctx context.Context, id string, url *string, events []model.WebhookEvent, description *string, active *bool) (*model.WebhookPayload, error)
 	DeleteWebhook(ctx context.Context, id string) (*model.WebhookPayload, error)
 	RetryWebhookDelivery(ctx context.Context, id string) (*model.WebhookDeliveryPayload, error)
+	UploadImage(ctx context.Context, file graphql.Upload, input *model.ImageInput) (*model.ImagePayload, error)
+	UpdateImage(ctx context.Context, id string, input model.ImageInput) (*model.ImagePayload, error)
+	DeleteImage(ctx context.Context, id string) (*model.ImagePayload, error)
 	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
 	StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
 	EndLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
@@ -658,6 +727,7 @@ type QueryResolver interface {
 	NewsletterSubscribers(ctx context.Context, first *int, after *string, filter *model.NewsletterSubscriberFilter) (*model.Connection[*models.NewsletterSubscriber], error)
 	NewsletterTopicCounts(ctx context.Context) ([]*newsletter.TopicCount, error)
 	Webhooks(ctx context.Context) ([]*models.Webhook, error)
+	Images(ctx context.Context, first *int, after *string, search *string) (*model.Connection[*models.Image], error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
 }
@@ -1227,6 +1297,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverImage.Credit(childComplexity), true
+	case "CoverImage.image":
+		if e.ComplexityRoot.CoverImage.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverImage.Image(childComplexity), true
 	case "CoverImage.url":
 		if e.ComplexityRoot.CoverImage.URL == nil {
 			break
@@ -1270,6 +1346,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmbedBlock.URL(childComplexity), true
+
+	case "FocalPoint.x":
+		if e.ComplexityRoot.FocalPoint.X == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FocalPoint.X(childComplexity), true
+	case "FocalPoint.y":
+		if e.ComplexityRoot.FocalPoint.Y == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FocalPoint.Y(childComplexity), true
 
 	case "Footnote.html":
 		if e.ComplexityRoot.Footnote.HTML == nil {
@@ -1342,6 +1431,101 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HtmlBlock.Text(childComplexity), true
 
+	case "Image.alt":
+		if e.ComplexityRoot.Image.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.bytes":
+		if e.ComplexityRoot.Image.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Bytes(childComplexity), true
+	case "Image.caption":
+		if e.ComplexityRoot.Image.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Caption(childComplexity), true
+	case "Image.createdAt":
+		if e.ComplexityRoot.Image.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.CreatedAt(childComplexity), true
+	case "Image.credit":
+		if e.ComplexityRoot.Image.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Credit(childComplexity), true
+	case "Image.filename":
+		if e.ComplexityRoot.Image.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Filename(childComplexity), true
+	case "Image.focalPoint":
+		if e.ComplexityRoot.Image.FocalPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.FocalPoint(childComplexity), true
+	case "Image.id":
+		if e.ComplexityRoot.Image.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.GlobalID(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.mimeType":
+		if e.ComplexityRoot.Image.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.MimeType(childComplexity), true
+	case "Image.placeholder":
+		if e.ComplexityRoot.Image.Placeholder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Placeholder(childComplexity), true
+	case "Image.srcset":
+		if e.ComplexityRoot.Image.Srcset == nil {
+			break
+		}
+
+		args, err := ec.field_Image_srcset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.Srcset(childComplexity, args["widths"].([]int), args["format"].(*model.ImageFormat)), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		args, err := ec.field_Image_url_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity, args["width"].(*int), args["height"].(*int), args["format"].(*model.ImageFormat), args["fit"].(*model.ImageFit)), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
 	case "ImageBlock.alt":
 		if e.ComplexityRoot.ImageBlock.Alt == nil {
 			break
@@ -1354,12 +1538,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.credit":
+		if e.ComplexityRoot.ImageBlock.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Credit(childComplexity), true
+	case "ImageBlock.image":
+		if e.ComplexityRoot.ImageBlock.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Image(childComplexity), true
 	case "ImageBlock.mediaId":
 		if e.ComplexityRoot.ImageBlock.MediaID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ImageBlock.MediaID(childComplexity), true
+
+	case "ImageConnection.edges":
+		if e.ComplexityRoot.ImageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Edges(childComplexity), true
+	case "ImageConnection.nodes":
+		if e.ComplexityRoot.ImageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Nodes(childComplexity), true
+	case "ImageConnection.pageInfo":
+		if e.ComplexityRoot.ImageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.PageInfo(childComplexity), true
+	case "ImageConnection.totalCount":
+		if e.ComplexityRoot.ImageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.TotalCount(childComplexity), true
+
+	case "ImageEdge.cursor":
+		if e.ComplexityRoot.ImageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Cursor(childComplexity), true
+	case "ImageEdge.node":
+		if e.ComplexityRoot.ImageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Node(childComplexity), true
+
+	case "ImagePayload.image":
+		if e.ComplexityRoot.ImagePayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.Image(childComplexity), true
+	case "ImagePayload.usedBy":
+		if e.ComplexityRoot.ImagePayload.UsedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.UsedBy(childComplexity), true
+	case "ImagePayload.userErrors":
+		if e.ComplexityRoot.ImagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.UserErrors(childComplexity), true
 
 	case "ListBlock.items":
 		if e.ComplexityRoot.ListBlock.Items == nil {
@@ -1723,6 +1976,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAuthor(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteImage":
+		if e.ComplexityRoot.Mutation.DeleteImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteLiveEntry":
 		if e.ComplexityRoot.Mutation.DeleteLiveEntry == nil {
 			break
@@ -1921,6 +2185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["id"].(string), args["input"].(model.UpdateCategoryInput)), true
+	case "Mutation.updateImage":
+		if e.ComplexityRoot.Mutation.UpdateImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateImage(childComplexity, args["id"].(string), args["input"].(model.ImageInput)), true
 	case "Mutation.updateLiveEntry":
 		if e.ComplexityRoot.Mutation.UpdateLiveEntry == nil {
 			break
@@ -1954,6 +2229,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["id"].(string), args["url"].(*string), args["events"].([]model.WebhookEvent), args["description"].(*string), args["active"].(*bool)), true
+	case "Mutation.uploadImage":
+		if e.ComplexityRoot.Mutation.UploadImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["input"].(*model.ImageInput)), true
 
 	case "NewsletterSignupPayload.message":
 		if e.ComplexityRoot.NewsletterSignupPayload.Message == nil {
@@ -2210,6 +2496,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+	case "Query.images":
+		if e.ComplexityRoot.Query.Images == nil {
+			break
+		}
+
+		args, err := ec.field_Query_images_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Images(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string)), true
 
 	case "Query.newsletterSubscribers":
 		if e.ComplexityRoot.Query.NewsletterSubscribers == nil {
@@ -2850,6 +3147,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
+			graphql.NewInputUnmarshaler("FocalPointInput", ec.unmarshalInputFocalPointInput),
+			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("LiveEntryInput", ec.unmarshalInputLiveEntryInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
@@ -3075,6 +3374,10 @@ type Query {
   "Every webhook, oldest first. Needs role: ADMIN."
   webhooks: [Webhook!]! @hasRole(role: ADMIN)
 
+  # ---- Media library ----
+  "The media library, newest first; ` + "`" + `search` + "`" + ` matches file names, alt texts, captions and credits. Needs role: EDITOR."
+  images("How many (0–100)." first: Int = 20, "After this cursor." after: String, "Words to look for." search: String): ImageConnection! @hasRole(role: EDITOR)
+
   "A webhook's deliveries, newest first. Needs role: ADMIN."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
 
@@ -3190,6 +3493,24 @@ type Mutation {
 
   "Send a failed delivery again, with a fresh set of attempts. Needs role: ADMIN."
   retryWebhookDelivery("The delivery's id." id: ID!): WebhookDeliveryPayload! @hasRole(role: ADMIN)
+
+  # ---- Media library ----
+  """
+  Add a picture to the media library: a multipart request by the GraphQL
+  multipart request spec (apollo-upload-client, urql). The type is sniffed
+  from the bytes: JPEG, PNG, GIF (first frame) and WebP are accepted; SVG,
+  HTML and anything else are refused (UNSUPPORTED_TYPE), as are damaged files
+  (CORRUPT), files over the server's upload limit (TOO_LARGE) and pictures
+  with more pixels than its limit (TOO_MANY_PIXELS); nothing is stored then.
+  Needs role: EDITOR.
+  """
+  uploadImage("The file (a multipart part)." file: Upload!, "Alt text, caption, credit and focal point." input: ImageInput): ImagePayload! @hasRole(role: EDITOR)
+
+  "Change a picture's alt text, caption, credit or focal point. Needs role: EDITOR."
+  updateImage("The image's id." id: ID!, "Fields to change; omitted ones stay." input: ImageInput!): ImagePayload! @hasRole(role: EDITOR)
+
+  "Remove a picture from the library; refused with IN_USE, naming the articles, while any article uses it. Needs role: EDITOR."
+  deleteImage("The image's id." id: ID!): ImagePayload! @hasRole(role: EDITOR)
 
   "Change which sections' news a subscriber gets."
   updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
@@ -3338,6 +3659,8 @@ input CreateArticleInput {
   authors: [ID!]
   "The lead picture."
   coverImage: CoverImageInput
+  "A media-library picture (Image id) as the lead picture; ` + "`" + `coverImage` + "`" + ` may add alt text, caption and credit (its url is then ignored)."
+  coverImageId: ID
   "Canonical URL when the article first appeared elsewhere."
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
@@ -3362,6 +3685,8 @@ input UpdateArticleInput {
   authors: [ID!]
   "The new lead picture; one with an empty url removes it."
   coverImage: CoverImageInput
+  "A media-library picture (Image id) as the new lead picture; an empty string removes it. ` + "`" + `coverImage` + "`" + ` may add alt text, caption and credit."
+  coverImageId: ID
   "New canonical URL; an empty string removes it."
   canonicalUrl: String
 }
@@ -3462,6 +3787,14 @@ enum UserErrorCode {
   UNKNOWN_MEDIA
   "The body links to an article (` + "`" + `article:SLUG` + "`" + `) that does not exist; the message names the line."
   UNKNOWN_ARTICLE
+  "The upload is not a picture type the library takes (SVG, HTML and other active content are refused)."
+  UNSUPPORTED_TYPE
+  "The upload is damaged or not what its bytes claim to be."
+  CORRUPT
+  "The upload is larger than the server's upload limit."
+  TOO_LARGE
+  "The picture has more pixels than the server's limit."
+  TOO_MANY_PIXELS
 }
 
 """
@@ -3784,6 +4117,8 @@ type CoverImage {
   caption: String!
   "Photographer or agency credit."
   credit: String!
+  "The media-library picture, when the cover is one: ask it for sizes (` + "`" + `url` + "`" + `, ` + "`" + `srcset` + "`" + `) and its focal point."
+  image: Image
 }
 
 "A person credited on articles."
@@ -4361,12 +4696,19 @@ type TableRow {
 
 "A picture from the media library."
 type ImageBlock {
+  """
+  The picture, for its URLs in the sizes a layout needs (` + "`" + `url` + "`" + `, ` + "`" + `srcset` + "`" + `),
+  its size, focal point and placeholder; null when it has left the library.
+  """
+  image: Image
   "The media library id the body names (` + "`" + `media:ID` + "`" + `)."
   mediaId: ID!
-  "The text alternative the editor wrote for this use of the picture."
+  "The text alternative: the one the editor wrote here, else the library's."
   alt: String!
-  "The caption the editor wrote for this use of the picture; null when none."
+  "The caption: the one the editor wrote here, else the library's; null when neither has one."
   caption: String
+  "Who made the picture, from the library; null when unknown."
+  credit: String
 }
 
 "Pictures shown together."
@@ -4430,6 +4772,133 @@ type HtmlBlock {
   html: String!
   "Its plain text."
   text: String!
+}
+
+# ---- Media library ----
+
+"""
+A file sent in a multipart request by the GraphQL multipart request spec
+(https://github.com/jaydenseric/graphql-multipart-request-spec).
+"""
+scalar Upload
+
+"""
+A picture in the media library. Renditions are made on the first request,
+stored, and served by Broadsheet under /media/ with signed parameters, so only
+the sizes the API hands out can be asked for. Everything served is re-encoded
+from the decoded pixels: EXIF data (location, camera serial numbers) never
+leaves the server, and EXIF orientation is already applied.
+"""
+type Image implements Node {
+  "Global id."
+  id: ID!
+  "Width in pixels, orientation applied."
+  width: Int!
+  "Height in pixels, orientation applied."
+  height: Int!
+  "The uploaded file's type, sniffed from its bytes (image/jpeg, image/png, image/gif, image/webp)."
+  mimeType: String!
+  "The uploaded file's size in bytes."
+  bytes: Int!
+  "The uploaded file's name, as the uploader's computer called it."
+  filename: String!
+  "Text alternative for screen readers."
+  alt: String!
+  "Caption shown under the picture."
+  caption: String!
+  "Photographer or agency credit."
+  credit: String!
+  "What matters in the picture: crops (fit CROP) keep it in view."
+  focalPoint: FocalPoint!
+  "A tiny blurred preview as a data: URI (a few hundred bytes) to show while the picture loads."
+  placeholder: String!
+  "When the picture was uploaded."
+  createdAt: Time!
+  """
+  The URL of a rendition. With neither width nor height: the whole picture
+  (at most 4096 px wide). With one: scaled to it, proportions kept. With both:
+  CROP (default) fills the box, cutting around the focal point; CONTAIN fits
+  inside it. Never enlarged. Sizes are between 1 and 4096 px.
+  """
+  url("Width in pixels." width: Int, "Height in pixels." height: Int, "Encoding (default: JPEG, or PNG for PNG and GIF originals)." format: ImageFormat, "How to fill a width and height box." fit: ImageFit): String!
+  "A srcset attribute value: one URL per width with its ` + "`" + `w` + "`" + ` descriptor (widths wider than the picture are left out, the picture's own width then used)."
+  srcset("Widths in pixels (1–20 of them)." widths: [Int!]!, "Encoding." format: ImageFormat): String!
+}
+
+"Encodings a rendition can be served in."
+enum ImageFormat {
+  "JPEG: photographs; smallest where WebP is unknown."
+  JPEG
+  "PNG: lossless; graphics and screenshots."
+  PNG
+  "WebP: smaller than JPEG at the same quality; every current browser."
+  WEBP
+}
+
+"How a picture fills a box of a given width and height."
+enum ImageFit {
+  "Fill the box, cutting what does not fit around the focal point."
+  CROP
+  "Fit inside the box, keeping all of the picture."
+  CONTAIN
+}
+
+"A point in a picture, as fractions of its width (x) and height (y) from the top left; 0.5, 0.5 is the centre."
+type FocalPoint {
+  "From the left, 0–1."
+  x: Float!
+  "From the top, 0–1."
+  y: Float!
+}
+
+"A point in a picture, as fractions from the top left (0–1 each)."
+input FocalPointInput {
+  "From the left, 0–1."
+  x: Float!
+  "From the top, 0–1."
+  y: Float!
+}
+
+"A picture's description; omitted fields stay as they are."
+input ImageInput {
+  "Text alternative for screen readers (at most 1000 characters)."
+  alt: String
+  "Caption (at most 2000 characters)."
+  caption: String
+  "Credit (at most 255 characters)."
+  credit: String
+  "What crops keep in view."
+  focalPoint: FocalPointInput
+}
+
+"The result of an image mutation."
+type ImagePayload {
+  "The picture after the change; null when nothing was stored or found."
+  image: Image
+  "Problems with the file or input: UNSUPPORTED_TYPE, CORRUPT, TOO_LARGE, TOO_MANY_PIXELS, INVALID, NOT_FOUND, or IN_USE (with the articles in ` + "`" + `usedBy` + "`" + `)."
+  userErrors: [UserError!]!
+  "On IN_USE: the articles that use the picture (as cover or in the body)."
+  usedBy: [Article!]!
+}
+
+"A page of the media library."
+type ImageConnection {
+  "Pictures with cursors."
+  edges: [ImageEdge!]!
+  "Pictures alone."
+  nodes: [Image!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many in all."
+  totalCount: Int!
+}
+
+"A picture with its cursor."
+type ImageEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to page on."
+  cursor: String!
+  "The picture."
+  node: Image!
 }
 `, BuiltIn: false},
 }
@@ -4687,8 +5156,20 @@ func (ec *executionContext) childFields_CoverImage(ctx context.Context, field gr
 		return ec.fieldContext_CoverImage_caption(ctx, field)
 	case "credit":
 		return ec.fieldContext_CoverImage_credit(ctx, field)
+	case "image":
+		return ec.fieldContext_CoverImage_image(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverImage", field.Name)
+}
+
+func (ec *executionContext) childFields_FocalPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "x":
+		return ec.fieldContext_FocalPoint_x(ctx, field)
+	case "y":
+		return ec.fieldContext_FocalPoint_y(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FocalPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_Footnote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4703,16 +5184,90 @@ func (ec *executionContext) childFields_Footnote(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Footnote", field.Name)
 }
 
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_Image_mimeType(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Image_bytes(ctx, field)
+	case "filename":
+		return ec.fieldContext_Image_filename(ctx, field)
+	case "alt":
+		return ec.fieldContext_Image_alt(ctx, field)
+	case "caption":
+		return ec.fieldContext_Image_caption(ctx, field)
+	case "credit":
+		return ec.fieldContext_Image_credit(ctx, field)
+	case "focalPoint":
+		return ec.fieldContext_Image_focalPoint(ctx, field)
+	case "placeholder":
+		return ec.fieldContext_Image_placeholder(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Image_createdAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "srcset":
+		return ec.fieldContext_Image_srcset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
 func (ec *executionContext) childFields_ImageBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "image":
+		return ec.fieldContext_ImageBlock_image(ctx, field)
 	case "mediaId":
 		return ec.fieldContext_ImageBlock_mediaId(ctx, field)
 	case "alt":
 		return ec.fieldContext_ImageBlock_alt(ctx, field)
 	case "caption":
 		return ec.fieldContext_ImageBlock_caption(ctx, field)
+	case "credit":
+		return ec.fieldContext_ImageBlock_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImageBlock", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ImagePayload_image(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ImagePayload_userErrors(ctx, field)
+	case "usedBy":
+		return ec.fieldContext_ImagePayload_usedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LiveBlog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5447,6 +6002,66 @@ func (ec *executionContext) field_Category_articles_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Image_srcset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "widths",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["widths"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Image_url_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "width",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["width"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "height",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["height"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "fit",
+		func(ctx context.Context, v any) (*model.ImageFit, error) {
+			return ec.unmarshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fit"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_LiveBlog_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5594,6 +6209,20 @@ func (ec *executionContext) field_Mutation_deleteArticle_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_deleteAuthor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -5947,6 +6576,28 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImageInput, error) {
+			return ec.unmarshalNImageInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6042,6 +6693,28 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 		return nil, err
 	}
 	args["active"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.ImageInput, error) {
+			return ec.unmarshalOImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -6220,6 +6893,36 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_images_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
 	return args, nil
 }
 
@@ -6886,7 +7589,7 @@ func (ec *executionContext) _Article_coverImage(ctx context.Context, field graph
 			return ec.fieldContext_Article_coverImage(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CoverImage(), nil
+			return ec.Resolvers.Article().CoverImage(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
@@ -6901,7 +7604,7 @@ func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, f
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CoverImage(ctx, field)
 		},
@@ -8775,6 +9478,38 @@ func (ec *executionContext) fieldContext_CoverImage_credit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
+func (ec *executionContext) _CoverImage_image(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverImage_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverImage().Image(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverImage_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverImage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EmbedBlock_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8911,6 +9646,52 @@ func (ec *executionContext) _EmbedBlock_thumbnailUrl(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_EmbedBlock_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _FocalPoint_x(ctx context.Context, field graphql.CollectedField, obj *models.FocalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocalPoint_x(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.X, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocalPoint_x(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FocalPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FocalPoint_y(ctx context.Context, field graphql.CollectedField, obj *models.FocalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocalPoint_y(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Y, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocalPoint_y(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FocalPoint", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Footnote_number(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
@@ -9184,6 +9965,411 @@ func (ec *executionContext) fieldContext_HtmlBlock_text(_ context.Context, field
 	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
 }
 
+func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_mimeType(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_mimeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MimeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_bytes(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_filename(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_caption(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_caption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caption, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_credit(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_focalPoint(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_focalPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FocalPoint(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FocalPoint) graphql.Marshaler {
+			return ec.marshalNFocalPoint2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐFocalPoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_focalPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FocalPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Image_placeholder(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_placeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placeholder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_placeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().URL(ctx, obj, fc.Args["width"].(*int), fc.Args["height"].(*int), fc.Args["format"].(*model.ImageFormat), fc.Args["fit"].(*model.ImageFit))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_url_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Image_srcset(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_srcset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().Srcset(ctx, obj, fc.Args["widths"].([]int), fc.Args["format"].(*model.ImageFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_srcset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_srcset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlock_image(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Image(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImageBlock_mediaId(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9216,7 +10402,7 @@ func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.C
 			return ec.fieldContext_ImageBlock_alt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Alt, nil
+			return ec.Resolvers.ImageBlock().Alt(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9227,7 +10413,7 @@ func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ImageBlock_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
 }
 
 func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
@@ -9239,7 +10425,7 @@ func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graph
 			return ec.fieldContext_ImageBlock_caption(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Caption, nil
+			return ec.Resolvers.ImageBlock().Caption(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9250,7 +10436,300 @@ func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageBlock_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Credit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Image]) graphql.Marshaler {
+			return ec.marshalNImageEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Image) graphql.Marshaler {
+			return ec.marshalNImage2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ImageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_image(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_usedBy(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_usedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_usedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ListBlock_ordered(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
@@ -11648,6 +13127,192 @@ func (ec *executionContext) fieldContext_Mutation_retryWebhookDelivery(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadImage(ctx, fc.Args["file"].(graphql.Upload), fc.Args["input"].(*model.ImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateImage(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteImage(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateNewsletterTopics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13504,6 +15169,68 @@ func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Webhook(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_images(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Images(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["search"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Connection[*models.Image]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Connection[*models.Image]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Image]) graphql.Marshaler {
+			return ec.marshalNImageConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_images(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_images_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17368,7 +19095,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17431,6 +19158,13 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.CoverImage = data
+		case "coverImageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImageId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoverImageID = data
 		case "canonicalUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canonicalUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17459,6 +19193,118 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 func UnmarshalCreateArticleInput(ctx context.Context, raw any) (model.CreateArticleInput, error) {
 	var out model.CreateArticleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateArticleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFocalPointInput(ctx context.Context, obj any) (model.FocalPointInput, error) {
+	var it model.FocalPointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"x", "y"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "x":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("x"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.X = data
+		case "y":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("y"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Y = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFocalPointInput unmarshals raw into the FocalPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFocalPointInput(ctx context.Context, raw any) (model.FocalPointInput, error) {
+	var out model.FocalPointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FocalPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (model.ImageInput, error) {
+	var it model.ImageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"alt", "caption", "credit", "focalPoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "alt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alt = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		case "credit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credit = data
+		case "focalPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focalPoint"))
+			data, err := ec.unmarshalOFocalPointInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFocalPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocalPoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageInput unmarshals raw into the ImageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageInput(ctx context.Context, raw any) (model.ImageInput, error) {
+	var out model.ImageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageInput", raw, &out)
 	return out, err
 }
 
@@ -17578,7 +19424,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17641,6 +19487,13 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.CoverImage = data
+		case "coverImageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImageId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoverImageID = data
 		case "canonicalUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canonicalUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17951,6 +19804,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._LiveEntry(ctx, sel, obj)
+	case models.Image:
+		return ec._Image(ctx, sel, &obj)
+	case *models.Image:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Image(ctx, sel, obj)
 	case models.Category:
 		return ec._Category(ctx, sel, &obj)
 	case *models.Category:
@@ -18069,10 +19929,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coverImage":
-			out.Values[i] = ec._Article_coverImage(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_coverImage(ctx, field, obj)
+				})
 		case "canonicalUrl":
 			out.Values[i] = ec._Article_canonicalUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18794,23 +20655,29 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 		case "url":
 			out.Values[i] = ec._CoverImage_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "alt":
 			out.Values[i] = ec._CoverImage_alt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "caption":
 			out.Values[i] = ec._CoverImage_caption(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "credit":
 			out.Values[i] = ec._CoverImage_credit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "image":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverImage_image(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18867,6 +20734,44 @@ func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSe
 		case "thumbnailUrl":
 			out.Values[i] = ec._EmbedBlock_thumbnailUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var focalPointImplementors = []string{"FocalPoint"}
+
+func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSet, obj *models.FocalPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, focalPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FocalPoint")
+		case "x":
+			out.Values[i] = ec._FocalPoint_x(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "y":
+			out.Values[i] = ec._FocalPoint_y(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19081,6 +20986,106 @@ func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var imageImplementors = []string{"Image", "Node"}
+
+func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *models.Image) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Image")
+		case "id":
+			out.Values[i] = ec._Image_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mimeType":
+			out.Values[i] = ec._Image_mimeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.Values[i] = ec._Image_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.Values[i] = ec._Image_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alt":
+			out.Values[i] = ec._Image_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caption":
+			out.Values[i] = ec._Image_caption(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credit":
+			out.Values[i] = ec._Image_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "focalPoint":
+			out.Values[i] = ec._Image_focalPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "placeholder":
+			out.Values[i] = ec._Image_placeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Image_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Image_url(ctx, field, obj)
+				})
+		case "srcset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Image_srcset(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var imageBlockImplementors = []string{"ImageBlock", "Block"}
 
 func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
@@ -19092,19 +21097,163 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ImageBlock")
+		case "image":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_image(ctx, field, obj)
+				})
 		case "mediaId":
 			out.Values[i] = ec._ImageBlock_mediaId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "alt":
-			out.Values[i] = ec._ImageBlock_alt(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_alt(ctx, field, obj)
+				})
+		case "caption":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_caption(ctx, field, obj)
+				})
+		case "credit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_credit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageConnectionImplementors = []string{"ImageConnection"}
+
+func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Image]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageConnection")
+		case "edges":
+			out.Values[i] = ec._ImageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ImageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageEdgeImplementors = []string{"ImageEdge"}
+
+func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Image]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageEdge")
+		case "cursor":
+			out.Values[i] = ec._ImageEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "caption":
-			out.Values[i] = ec._ImageBlock_caption(ctx, field, obj)
+		case "node":
+			out.Values[i] = ec._ImageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imagePayloadImplementors = []string{"ImagePayload"}
+
+func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImagePayload")
+		case "image":
+			out.Values[i] = ec._ImagePayload_image(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ImagePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usedBy":
+			out.Values[i] = ec._ImagePayload_usedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19800,6 +21949,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadImage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateImage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteImage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateNewsletterTopics":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateNewsletterTopics(ctx, field)
@@ -20378,6 +22548,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhooks(ctx, field)
+				})
+		case "images":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_images(ctx, field)
 				})
 		case "webhookDeliveries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -22083,6 +24259,14 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFocalPoint2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐFocalPoint(ctx context.Context, sel ast.SelectionSet, v *models.FocalPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FocalPoint!")
+		return graphql.Null
+	}
+	return ec._FocalPoint(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22150,6 +24334,30 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImage2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImageᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Image) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx context.Context, sel ast.SelectionSet, v *models.Image) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Image!")
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22172,6 +24380,51 @@ func (ec *executionContext) marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbr
 		return graphql.Null
 	}
 	return ec._ImageBlock(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Image]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageConnection!")
+		return graphql.Null
+	}
+	return ec._ImageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Image]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Image]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageEdge!")
+		return graphql.Null
+	}
+	return ec._ImageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImageInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx context.Context, v any) (model.ImageInput, error) {
+	res, err := ec.unmarshalInputImageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImagePayload!")
+		return graphql.Null
+	}
+	return ec._ImagePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -22200,6 +24453,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLiveBlogChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐLiveChange(ctx context.Context, sel ast.SelectionSet, v *live.LiveChange) graphql.Marshaler {
@@ -22760,6 +25042,20 @@ func (ec *executionContext) unmarshalNUpdateLiveEntryInput2githubᚗcomᚋbroads
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23224,6 +25520,14 @@ func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadshe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFocalPointInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFocalPointInput(ctx context.Context, v any) (*model.FocalPointInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFocalPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -23275,6 +25579,53 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx context.Context, sel ast.SelectionSet, v *models.Image) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx context.Context, v any) (*model.ImageFit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx context.Context, sel ast.SelectionSet, v *model.ImageFit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx context.Context, v any) (*model.ImageFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx context.Context, sel ast.SelectionSet, v *model.ImageFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx context.Context, v any) (*model.ImageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

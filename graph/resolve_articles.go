@@ -70,9 +70,11 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
 		Status: deref(input.Status), IDErrors: badIDs,
 	}
-	if c := cover(input.CoverImage); c != nil {
+	c, badCover := cover(input.CoverImage, input.CoverImageID)
+	if c != nil {
 		in.Cover = *c
 	}
+	in.IDErrors = append(in.IDErrors, badCover...)
 	return articlePayload(r.Content.CreateArticle(ctx, in))
 }
 
@@ -84,14 +86,15 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 	}
 	ch := content.ArticleChanges{
 		Title: input.Title, Slug: input.Slug, Subtitle: input.Subtitle, Body: input.Body,
-		Category: input.Category, CanonicalURL: input.CanonicalURL, Cover: cover(input.CoverImage),
+		Category: input.Category, CanonicalURL: input.CanonicalURL,
 	}
+	ch.Cover, ch.IDErrors = cover(input.CoverImage, input.CoverImageID)
 	if input.Tags != nil {
 		ch.Tags = &input.Tags
 	}
 	if input.Authors != nil {
 		ids, bad := idList(globalid.TypeAuthor, "authors", input.Authors)
-		ch.AuthorIDs, ch.IDErrors = &ids, bad
+		ch.AuthorIDs, ch.IDErrors = &ids, append(ch.IDErrors, bad...)
 	}
 	return articlePayload(r.Content.UpdateArticle(ctx, articleID, ch, expectedVersion))
 }

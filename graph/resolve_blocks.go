@@ -2,12 +2,15 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -37,13 +40,13 @@ func graphBlocks(blocks []markdown.Block, err error) ([]model.Block, error) {
 // then it is rendered again from the blocks for this viewer, leaving out
 // the read-also links they may not see.
 func (r *articleResolver) BodyHTML(ctx context.Context, obj *models.Article) (string, error) {
-	return viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.Blocks(obj) })
+	return r.viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.Blocks(obj) })
 }
 
 // viewerHTML returns a body's HTML for the viewer: html as stored, unless
 // the stored blocks may refer to articles or library images; then rendered
 // again from the blocks, leaving out read-also links the viewer may not see.
-func viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]markdown.Block, error)) (string, error) {
+func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]markdown.Block, error)) (string, error) {
 	if !mayReferTo(storedBlocks) {
 		return html, nil
 	}
@@ -51,10 +54,34 @@ func viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]m
 	if err != nil {
 		return "", err
 	}
+	if inSubscription(ctx) {
+		// No query per subscriber and event: read-also links are left out
+		// and pictures shown by their captions; the article queried when
+		// the event arrives has them.
+		return markdown.HTML(blocks, markdown.HTMLOptions{Hide: func(string) bool { return true }}), nil
+	}
 	var slugs []string
+	var imageIDs []uint64
 	for _, b := range blocks {
 		if b.Kind == markdown.KindReadAlso && b.Article != nil {
 			slugs = append(slugs, b.Article.Slug)
+		}
+		for _, img := range b.Images {
+			if img.ImageID != 0 {
+				imageIDs = append(imageIDs, img.ImageID)
+			}
+		}
+	}
+	images := map[uint64]*models.Image{}
+	if len(imageIDs) > 0 {
+		found, err := loaders.From(ctx).ImageByID.LoadAll(ctx, imageIDs)
+		if err != nil {
+			return "", err
+		}
+		for _, img := range found {
+			if img != nil {
+				images[img.ID] = img
+			}
 		}
 	}
 	visible := map[string]bool{}
@@ -74,7 +101,34 @@ func viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]m
 			}
 		}
 	}
-	return markdown.HTML(blocks, markdown.HTMLOptions{Hide: func(slug string) bool { return !visible[slug] }}), nil
+	return markdown.HTML(blocks, markdown.HTMLOptions{
+		Hide:  func(slug string) bool { return !visible[slug] },
+		Image: func(in markdown.Image) (string, string, string) { return r.pictureHTML(images[in.ImageID], in) },
+	}), nil
+}
+
+// bodyImageWidths are the widths a body picture's srcset offers, for
+// columns up to about 800 CSS pixels on screens up to twice as dense.
+var bodyImageWidths = []int{400, 800, 1200, 1600}
+
+// pictureHTML is a library picture's <img> in bodyHtml (signed rendition
+// URLs, intrinsic size so the page does not jump, lazy loading), its
+// library caption and its credit; no <img> when the picture is gone or
+// there is no library.
+func (r *Resolver) pictureHTML(img *models.Image, in markdown.Image) (markup, caption, credit string) {
+	if img == nil {
+		return "", "", ""
+	}
+	if r.Media == nil {
+		return "", img.Caption, img.Credit
+	}
+	srcset, err := r.Media.Srcset(img, bodyImageWidths, "")
+	if err != nil {
+		return "", img.Caption, img.Credit
+	}
+	alt := or(in.Alt, img.Alt)
+	return fmt.Sprintf(`<img src="%s" srcset="%s" sizes="(max-width: 800px) 100vw, 800px" width="%d" height="%d" alt="%s" loading="lazy" decoding="async">`,
+		html.EscapeString(r.Media.URL(img, media.URLOptions{Width: 1200})), html.EscapeString(srcset), img.Width, img.Height, html.EscapeString(alt)), img.Caption, img.Credit
 }
 
 // mayReferTo reports, without decoding them, whether stored blocks may hold
@@ -98,7 +152,57 @@ func (r *readAlsoBlockResolver) Article(ctx context.Context, obj *model.ReadAlso
 // ReadAlsoBlock returns ReadAlsoBlockResolver implementation.
 func (r *Resolver) ReadAlsoBlock() ReadAlsoBlockResolver { return &readAlsoBlockResolver{r} }
 
-type readAlsoBlockResolver struct{ *Resolver }
+// ImageBlock returns ImageBlockResolver implementation.
+func (r *Resolver) ImageBlock() ImageBlockResolver { return &imageBlockResolver{r} }
+
+type (
+	readAlsoBlockResolver struct{ *Resolver }
+	imageBlockResolver    struct{ *Resolver }
+)
+
+// Image is the resolver for the image field: the library picture, loaded
+// with every other picture of the request.
+func (r *imageBlockResolver) Image(ctx context.Context, obj *model.ImageBlock) (*models.Image, error) {
+	if obj.ImageID == 0 {
+		return nil, nil
+	}
+	return loaders.From(ctx).ImageByID.Load(ctx, obj.ImageID)
+}
+
+// Alt is the resolver for the alt field: the editor's, else the library's
+// (not over a subscription: see checkLiveSelection).
+func (r *imageBlockResolver) Alt(ctx context.Context, obj *model.ImageBlock) (string, error) {
+	if obj.Alt != "" || inSubscription(ctx) {
+		return obj.Alt, nil
+	}
+	img, err := r.Image(ctx, obj)
+	if err != nil || img == nil {
+		return "", err
+	}
+	return img.Alt, nil
+}
+
+// Caption is the resolver for the caption field: the editor's, else the
+// library's (not over a subscription).
+func (r *imageBlockResolver) Caption(ctx context.Context, obj *model.ImageBlock) (*string, error) {
+	if obj.Caption != "" || inSubscription(ctx) {
+		return nonEmpty(obj.Caption), nil
+	}
+	img, err := r.Image(ctx, obj)
+	if err != nil || img == nil {
+		return nil, err
+	}
+	return nonEmpty(img.Caption), nil
+}
+
+// Credit is the resolver for the credit field, from the library.
+func (r *imageBlockResolver) Credit(ctx context.Context, obj *model.ImageBlock) (*string, error) {
+	img, err := r.Image(ctx, obj)
+	if err != nil || img == nil {
+		return nil, err
+	}
+	return nonEmpty(img.Credit), nil
+}
 
 // toBlock converts a stored block; nil for a kind this schema lacks.
 func toBlock(b markdown.Block) model.Block {
@@ -158,7 +262,7 @@ func toBlock(b markdown.Block) model.Block {
 }
 
 func imageBlock(img markdown.Image) *model.ImageBlock {
-	return &model.ImageBlock{MediaID: img.MediaID, Alt: img.Alt, Caption: nonEmpty(img.Caption)}
+	return &model.ImageBlock{ImageID: img.ImageID, MediaID: img.MediaID, Alt: img.Alt, Caption: img.Caption}
 }
 
 func richTexts(in []markdown.Inline) []*model.RichText {

@@ -236,7 +236,7 @@ func (r *liveEntryResolver) Blocks(ctx context.Context, obj *models.LiveEntry) (
 
 // BodyHTML is the resolver for the bodyHtml field: as for articles.
 func (r *liveEntryResolver) BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error) {
-	return viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.EntryBlocks(obj) })
+	return r.viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.EntryBlocks(obj) })
 }
 
 // Cursor is the resolver for the cursor field.

@@ -16,6 +16,9 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
+	if typ == globalid.TypeImage {
+		return r.imageNode(ctx, nodeID)
+	}
 	n, err := r.Content.Node(ctx, typ, nodeID)
 	if n == nil || err != nil {
 		return nil, err
@@ -47,4 +50,17 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 		}
 	}
 	return out, nil
+}
+
+// imageNode answers node(id:) for a media-library image.
+func (r *queryResolver) imageNode(ctx context.Context, id uint64) (model.Node, error) {
+	m, err := r.media()
+	if err != nil {
+		return nil, err
+	}
+	img, err := m.ByID(ctx, id)
+	if img == nil || err != nil {
+		return nil, err
+	}
+	return img, nil
 }

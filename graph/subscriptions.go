@@ -47,8 +47,10 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 }
 
 // checkLiveSelection refuses subscriptions that select lists below the
-// article (revisions, a section's or author's articles): resolving those
-// would cost a query per subscriber for every event.
+// article (revisions, a section's or author's articles), or what a body
+// links to (a read-also block's article, a library picture): resolving
+// those would cost a query per subscriber for every event, and the
+// connection's loaders would keep them for as long as it lasts.
 func checkLiveSelection(ctx context.Context) error {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -60,7 +62,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" || s.Name == "history" || s.Name == "entries" || s.Name == "pinned" || s.Name == "keyEvents" || s.Name == "liveBlog" {
+				if s.Name == "revisions" || s.Name == "articles" || linkedFromBody(s) || liveBlogList(s.Name) {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {
@@ -84,10 +86,45 @@ func checkLiveSelection(ctx context.Context) error {
 	return walk(fc.Field.Selections)
 }
 
+// linkedFromBody reports whether f is a body block's field that loads
+// another object: ReadAlsoBlock.article, ImageBlock.image and credit.
+func linkedFromBody(f *ast.Field) bool {
+	if f.ObjectDefinition == nil {
+		return false
+	}
+	switch f.ObjectDefinition.Name {
+	case "ReadAlsoBlock":
+		return f.Name == "article"
+	case "ImageBlock":
+		return f.Name == "image" || f.Name == "credit"
+	}
+	return false
+}
+
+// inSubscription reports whether ctx resolves a subscription's payload.
+func inSubscription(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Subscription
+}
+
 // relatedCategory returns the section loaded with the article, if any.
 func relatedCategory(a *models.Article) *models.Category {
 	if a.Relations == nil {
 		return nil
 	}
 	return a.Relations.Category
+}
+
+// liveBlogList reports whether a field is one of the lists below a live
+// blog or entry (its entries, highlights, an entry's history, an article's
+// liveBlog): each would cost a query per subscriber and event.
+func liveBlogList(name string) bool {
+	switch name {
+	case "history", "entries", "pinned", "keyEvents", "liveBlog":
+		return true
+	}
+	return false
 }

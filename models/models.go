@@ -57,6 +57,9 @@ type CoverImage struct {
 	Alt     string `gorm:"column:alt;size:512;not null;default:''"`
 	Caption string `gorm:"column:caption;size:1024;not null;default:''"`
 	Credit  string `gorm:"column:credit;size:255;not null;default:''"`
+	// ImageID is the media-library picture used as the cover (0: none);
+	// URL is then empty and the picture's renditions are served instead.
+	ImageID RefID `gorm:"column:image_id"`
 }
 
 // Article is one story. Body holds the Markdown source; BodyHTML the
@@ -96,7 +99,7 @@ type Article struct {
 
 // CoverImage returns the article's cover, or nil when it has none.
 func (a *Article) CoverImage() *CoverImage {
-	if a.Cover.URL == "" {
+	if a.Cover.URL == "" && a.Cover.ImageID == 0 {
 		return nil
 	}
 	c := a.Cover

@@ -293,9 +293,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	embeds := fs.String("embed-providers", env("BROADSHEET_EMBED_PROVIDERS", "all"), "comma-separated providers whose URLs, alone on a line of an article body, become embeds (and whose players iframes may load): "+strings.Join(markdown.ProviderNames(), ", ")+"; all or none (env BROADSHEET_EMBED_PROVIDERS)")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
+	mf := addMediaFlags(fs.FlagSet, &ops.env)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	explicitPublicURL := *publicURL
 	lcfg, err := lf.config()
 	if err != nil {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
@@ -338,6 +340,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
 		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, EmbedProviders: providers}
 	ops.apply(&cfg)
+	mf.apply(&cfg, *dbURL, explicitPublicURL)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

@@ -31,7 +31,9 @@ type Loaders struct {
 	// ArticleBySlug loads the targets of read-also links as the viewer may
 	// see them (nil when they may not): one statement for a whole page.
 	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
-	svc           *content.Service
+	// ImageByID loads media-library images (covers, body pictures).
+	ImageByID *dataloadgen.Loader[uint64, *models.Image]
+	svc       *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -48,6 +50,7 @@ func New(svc *content.Service) *Loaders {
 		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		ArticleBySlug:    dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
+		ImageByID:        dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:              svc,
 	}
 }

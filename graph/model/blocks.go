@@ -42,9 +42,12 @@ type TableRow struct{ Cells []*RichText }
 
 // ImageBlock is a picture from the media library.
 type ImageBlock struct {
+	// ImageID is the library row (0: MediaID names none).
+	ImageID uint64
 	MediaID string
-	Alt     string
-	Caption *string
+	// Alt and Caption are what the editor wrote; the resolvers fall back
+	// on the library's.
+	Alt, Caption string
 }
 
 // GalleryBlock is pictures shown together.

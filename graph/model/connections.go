@@ -74,4 +74,6 @@ type (
 	WebhookDeliveryEdge            = Edge[*models.WebhookDelivery]
 	LiveEntryConnection            = Connection[*models.LiveEntry]
 	LiveEntryEdge                  = Edge[*models.LiveEntry]
+	ImageConnection                = Connection[*models.Image]
+	ImageEdge                      = Edge[*models.Image]
 )

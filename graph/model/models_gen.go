@@ -136,10 +136,42 @@ type CreateArticleInput struct {
 	Authors []string `json:"authors,omitempty"`
 	// The lead picture.
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// A media-library picture (Image id) as the lead picture; `coverImage` may add alt text, caption and credit (its url is then ignored).
+	CoverImageID *string `json:"coverImageId,omitempty"`
 	// Canonical URL when the article first appeared elsewhere.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+}
+
+// A point in a picture, as fractions from the top left (0–1 each).
+type FocalPointInput struct {
+	// From the left, 0–1.
+	X float64 `json:"x"`
+	// From the top, 0–1.
+	Y float64 `json:"y"`
+}
+
+// A picture's description; omitted fields stay as they are.
+type ImageInput struct {
+	// Text alternative for screen readers (at most 1000 characters).
+	Alt *string `json:"alt,omitempty"`
+	// Caption (at most 2000 characters).
+	Caption *string `json:"caption,omitempty"`
+	// Credit (at most 255 characters).
+	Credit *string `json:"credit,omitempty"`
+	// What crops keep in view.
+	FocalPoint *FocalPointInput `json:"focalPoint,omitempty"`
+}
+
+// The result of an image mutation.
+type ImagePayload struct {
+	// The picture after the change; null when nothing was stored or found.
+	Image *models.Image `json:"image,omitempty"`
+	// Problems with the file or input: UNSUPPORTED_TYPE, CORRUPT, TOO_LARGE, TOO_MANY_PIXELS, INVALID, NOT_FOUND, or IN_USE (with the articles in `usedBy`).
+	UserErrors []*UserError `json:"userErrors"`
+	// On IN_USE: the articles that use the picture (as cover or in the body).
+	UsedBy []*models.Article `json:"usedBy"`
 }
 
 // The answer to startLiveBlog and endLiveBlog.
@@ -237,6 +269,8 @@ type UpdateArticleInput struct {
 	Authors []string `json:"authors,omitempty"`
 	// The new lead picture; one with an empty url removes it.
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// A media-library picture (Image id) as the new lead picture; an empty string removes it. `coverImage` may add alt text, caption and credit.
+	CoverImageID *string `json:"coverImageId,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 }
@@ -363,6 +397,125 @@ func (e *ArticleOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ArticleOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a picture fills a box of a given width and height.
+type ImageFit string
+
+const (
+	// Fill the box, cutting what does not fit around the focal point.
+	ImageFitCrop ImageFit = "CROP"
+	// Fit inside the box, keeping all of the picture.
+	ImageFitContain ImageFit = "CONTAIN"
+)
+
+var AllImageFit = []ImageFit{
+	ImageFitCrop,
+	ImageFitContain,
+}
+
+func (e ImageFit) IsValid() bool {
+	switch e {
+	case ImageFitCrop, ImageFitContain:
+		return true
+	}
+	return false
+}
+
+func (e ImageFit) String() string {
+	return string(e)
+}
+
+func (e *ImageFit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFit", str)
+	}
+	return nil
+}
+
+func (e ImageFit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Encodings a rendition can be served in.
+type ImageFormat string
+
+const (
+	// JPEG: photographs; smallest where WebP is unknown.
+	ImageFormatJpeg ImageFormat = "JPEG"
+	// PNG: lossless; graphics and screenshots.
+	ImageFormatPng ImageFormat = "PNG"
+	// WebP: smaller than JPEG at the same quality; every current browser.
+	ImageFormatWebp ImageFormat = "WEBP"
+)
+
+var AllImageFormat = []ImageFormat{
+	ImageFormatJpeg,
+	ImageFormatPng,
+	ImageFormatWebp,
+}
+
+func (e ImageFormat) IsValid() bool {
+	switch e {
+	case ImageFormatJpeg, ImageFormatPng, ImageFormatWebp:
+		return true
+	}
+	return false
+}
+
+func (e ImageFormat) String() string {
+	return string(e)
+}
+
+func (e *ImageFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFormat", str)
+	}
+	return nil
+}
+
+func (e ImageFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -715,6 +868,14 @@ const (
 	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
 	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
 	UserErrorCodeUnknownArticle UserErrorCode = "UNKNOWN_ARTICLE"
+	// The upload is not a picture type the library takes (SVG, HTML and other active content are refused).
+	UserErrorCodeUnsupportedType UserErrorCode = "UNSUPPORTED_TYPE"
+	// The upload is damaged or not what its bytes claim to be.
+	UserErrorCodeCorrupt UserErrorCode = "CORRUPT"
+	// The upload is larger than the server's upload limit.
+	UserErrorCodeTooLarge UserErrorCode = "TOO_LARGE"
+	// The picture has more pixels than the server's limit.
+	UserErrorCodeTooManyPixels UserErrorCode = "TOO_MANY_PIXELS"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -728,11 +889,15 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeLiveBlogEnded,
 	UserErrorCodeUnknownMedia,
 	UserErrorCodeUnknownArticle,
+	UserErrorCodeUnsupportedType,
+	UserErrorCodeCorrupt,
+	UserErrorCodeTooLarge,
+	UserErrorCodeTooManyPixels,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels:
 		return true
 	}
 	return false

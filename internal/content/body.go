@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -16,16 +18,6 @@ const (
 	CodeUnknownMedia   = "UNKNOWN_MEDIA"
 	CodeUnknownArticle = "UNKNOWN_ARTICLE"
 )
-
-// MediaLibrary is what the content service needs of the media library:
-// which of the image ids a body names exist. The media service implements
-// it; without one (WithMediaLibrary not given) every media: id is unknown.
-type MediaLibrary interface {
-	ImagesExist(ctx context.Context, ids []string) (map[string]bool, error)
-}
-
-// WithMediaLibrary checks bodies' media: ids against lib.
-func WithMediaLibrary(lib MediaLibrary) Option { return func(s *Service) { s.media = lib } }
 
 // WithRenderer renders bodies with md (its embed providers) instead of the
 // default renderer, which enables every provider.
@@ -67,19 +59,55 @@ func (s *Service) checkBody(ctx context.Context, tx *store.Store, snap *Snapshot
 		}
 	}
 	if len(r.MediaRefs) > 0 {
-		exist := map[string]bool{}
-		if s.media != nil {
-			if exist, err = s.media.ImagesExist(ctx, refValues(r.MediaRefs)); err != nil {
-				return apperr.FieldErrors{{Kind: apperr.Internal, Message: "check media", Err: err}}
+		var ids []uint64
+		for _, ref := range r.MediaRefs {
+			if id, ok := ImageID(ref.Value); ok {
+				ids = append(ids, id)
 			}
 		}
+		found, err := tx.ImagesByIDs(ctx, ids)
+		if err != nil {
+			return apperr.FieldErrors{{Kind: apperr.Internal, Message: "check media", Err: err}}
+		}
+		exist := map[uint64]bool{}
+		for _, img := range found {
+			exist[img.ID] = true
+		}
 		for _, ref := range r.MediaRefs {
-			if !exist[ref.Value] {
+			if id, ok := ImageID(ref.Value); !ok || !exist[id] {
 				bad(CodeUnknownMedia, ref.Line, "no image with id %q in the media library", apperr.Clip(ref.Value, 80))
 			}
 		}
 	}
 	return errs
+}
+
+// ImageID reads the id of a library image as a body names it (media:ID):
+// the image's global id (Image.id), or its row number.
+func ImageID(v string) (uint64, bool) {
+	if id, err := strconv.ParseUint(v, 10, 64); err == nil {
+		return id, id > 0
+	}
+	id, err := globalid.ParseAs(globalid.TypeImage, v)
+	return id, err == nil
+}
+
+// resolveImages sets the row id of every library image in blocks and
+// returns the distinct ids, in order.
+func resolveImages(blocks []markdown.Block) []uint64 {
+	var ids []uint64
+	for i := range blocks {
+		for j := range blocks[i].Images {
+			img := &blocks[i].Images[j]
+			if id, ok := ImageID(img.MediaID); ok {
+				img.ImageID = id
+				if !slices.Contains(ids, id) {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids
 }
 
 // refValues returns the distinct values of refs.
@@ -103,7 +131,9 @@ func (s *Service) Blocks(a *models.Article) ([]markdown.Block, error) {
 		}
 		return blocks, nil
 	}
-	return s.md.Blocks(a.Body), nil
+	blocks := s.md.Blocks(a.Body)
+	resolveImages(blocks)
+	return blocks, nil
 }
 
 // ArticlesBySlugs returns the articles with slugs the viewer may see, in

@@ -17,7 +17,6 @@ import (
 type Service struct {
 	store     *store.Store
 	md        *markdown.Renderer
-	media     MediaLibrary // nil: no media library, every media: id is unknown
 	now       func() time.Time
 	failpoint func(step string) error
 	scheduled chan struct{} // wakes the scheduler when an article is scheduled

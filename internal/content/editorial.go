@@ -340,7 +340,7 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	if c.URL != "" && !absoluteHTTPURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
 		bad("coverImage.url", "cover image URL must be an absolute http(s) URL or a site path starting with /")
 	}
-	if c.URL == "" && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
+	if c.URL == "" && c.ImageID == 0 && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
 		bad("coverImage.url", "a cover image needs a URL")
 	}
 	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
@@ -426,7 +426,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 			}
 		}
 	}
-	return errs
+	return append(errs, checkCoverImage(ctx, tx, snap.Cover)...)
 }
 
 // save writes snap onto a (new when a.ID is 0) with its links, a revision
@@ -435,7 +435,8 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
-	if err := s.render(a, snap.rendered); err != nil {
+	imageIDs, err := s.render(a, snap.rendered)
+	if err != nil {
 		return false, err
 	}
 	tagIDs, err := ensureTags(ctx, tx, snap.Tags)
@@ -456,6 +457,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
 			return false, err
 		}
+	}
+	if err := tx.SetArticleImages(ctx, a.ID, imageIDs); err != nil {
+		return false, err
 	}
 	if err := s.fail("links"); err != nil {
 		return false, err

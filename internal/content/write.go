@@ -154,20 +154,22 @@ func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64,
 }
 
 // render fills the derived fields of a from its Markdown body (or from pre,
-// the same body rendered when it was checked).
-func (s *Service) render(a *models.Article, pre *renderedBody) error {
+// the same body rendered when it was checked) and returns the library
+// images the body shows.
+func (s *Service) render(a *models.Article, pre *renderedBody) ([]uint64, error) {
 	var r markdown.Rendered
 	if pre != nil && pre.body == a.Body {
 		r = pre.r
 	} else {
 		var err error
 		if r, err = s.md.Render(a.Body); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	imageIDs := resolveImages(r.Blocks)
 	blocks, err := markdown.EncodeBlocks(r.Blocks)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	a.BodyHTML, a.BodyBlocks = r.HTML, blocks
 	a.BodyText = r.Text
@@ -178,5 +180,5 @@ func (s *Service) render(a *models.Article, pre *renderedBody) error {
 	} else {
 		a.Excerpt = markdown.Excerpt(r.Text, excerptRunes)
 	}
-	return nil
+	return imageIDs, nil
 }

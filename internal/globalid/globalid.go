@@ -17,6 +17,7 @@ const (
 	TypeCategory  = "Category"
 	TypeTag       = "Tag"
 	TypeLiveEntry = "LiveEntry"
+	TypeImage     = "Image"
 )
 
 // ID returns the global id of the row id of typ.

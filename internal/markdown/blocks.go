@@ -71,6 +71,9 @@ type Inline struct {
 // ![alt](media:ID "caption").
 type Image struct {
 	MediaID string `json:"mediaId"`
+	// ImageID is the library row MediaID names, set by the content service
+	// (0 when MediaID names none).
+	ImageID uint64 `json:"imageId,omitempty"`
 	Alt     string `json:"alt,omitempty"`
 	Caption string `json:"caption,omitempty"`
 	Line    int    `json:"line,omitempty"`
@@ -137,9 +140,9 @@ func HasReferences(blocks []Block) bool {
 }
 
 // ImageHTML renders a library image (the <img>, or <picture>) inside its
-// figure, and gives the library's credit line for it; markup is "" when
-// the image cannot be shown.
-type ImageHTML func(img Image) (markup, credit string)
+// figure, and gives the library's caption (used when the body gives none)
+// and credit line for it; markup is "" when the image cannot be shown.
+type ImageHTML func(img Image) (markup, caption, credit string)
 
 // HTMLOptions says how blocks that point outside the body are rendered.
 type HTMLOptions struct {
@@ -249,16 +252,19 @@ func writeTable(b *strings.Builder, bl Block) {
 }
 
 func writeFigure(b *strings.Builder, img Image, opt HTMLOptions) {
-	var pic, credit string
+	var pic, caption, credit string
 	if opt.Image != nil {
-		pic, credit = opt.Image(img)
+		pic, caption, credit = opt.Image(img)
 	}
-	if pic == "" && img.Caption == "" {
+	if img.Caption != "" {
+		caption = img.Caption
+	}
+	if pic == "" && caption == "" {
 		return
 	}
 	fmt.Fprintf(b, "<figure class=\"image\" data-media-id=\"%s\">%s", html.EscapeString(img.MediaID), pic)
-	if img.Caption != "" || credit != "" {
-		b.WriteString("<figcaption>" + html.EscapeString(img.Caption))
+	if caption != "" || credit != "" {
+		b.WriteString("<figcaption>" + html.EscapeString(caption))
 		if credit != "" {
 			fmt.Fprintf(b, " <span class=\"credit\">%s</span>", html.EscapeString(credit))
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -90,6 +91,7 @@ func (b *builder) build(doc ast.Node) {
 			b.out.Blocks = append(b.out.Blocks, bl)
 		}
 	}
+	slices.SortStableFunc(b.out.Problems, func(x, y Problem) int { return x.Line - y.Line })
 }
 
 // rewriteLinks points article:SLUG links at the article's page and

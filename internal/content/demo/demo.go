@@ -151,7 +151,11 @@ var Articles = []Article{
 
 // Seed writes the demo content through the content service, so it is
 // rendered, slugged and validated like anything an editor writes.
-func Seed(ctx context.Context, svc *content.Service) error {
+func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
+	var o seedOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ctx = content.AsSystem(ctx, "seed")
 	for i, c := range Categories {
 		c.Position = i + 1
@@ -181,6 +185,9 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		}
 		for _, s := range a.Authors {
 			in.AuthorIDs = append(in.AuthorIDs, authorIDs[s])
+		}
+		if err := o.cover(ctx, a, &in); err != nil {
+			return fmt.Errorf("seed article %q: cover: %w", a.Slug, err)
 		}
 		if _, err := svc.CreateArticle(ctx, in); err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)

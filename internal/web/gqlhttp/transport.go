@@ -39,6 +39,11 @@ type Options struct {
 	// Ready, when set, is asked before an operation executes; an error
 	// refuses it with UNAVAILABLE (HTTP 503) without touching the database.
 	Ready func(ctx context.Context) error
+	// MaxUploadBytes, when positive, accepts GraphQL multipart requests
+	// (file uploads) with files of up to that many bytes; larger ones are
+	// handed to resolvers cut at one byte more, for them to refuse. The
+	// server decides who may send one and bounds the body as a whole.
+	MaxUploadBytes int64
 }
 
 // Transport implements graphql.Transport for GET and POST.
@@ -84,7 +89,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, MediaJSON, &requestError{http.StatusNotAcceptable, "NOT_ACCEPTABLE", "the response can be application/graphql-response+json or application/json; the Accept header allows neither"})
 		return
 	}
-	params, rerr := readParams(r)
+	params, rerr := readParams(r, t.opts.MaxUploadBytes)
 	if rerr != nil {
 		t.refuse(ctx, w, exec, media, rerr)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
@@ -108,7 +109,7 @@ func TestBodyReferencesCheckedOnSave(t *testing.T) {
 		"",                              // 6
 		"Read also: [Fine](article:" + demo.SeedSlug + ")", // 7
 		"", // 8
-		"Text with ![an image](media:42) inside.", // 9
+		"Text with ![an image](media:{{IMG1}}) inside.", // 9
 	}, "\n")
 	want := []struct{ code, line string }{
 		{"UNKNOWN_ARTICLE", "line 3:"},
@@ -129,8 +130,9 @@ func TestBodyReferencesCheckedOnSave(t *testing.T) {
 		}
 	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
-		s := testserver.WithDemo(t, db, library)
-		editor := s.Token(t, "desk", auth.Editor)
+		m, ids := blocksServer(t, db)
+		s, editor := m.Server, m.Editor
+		body := ids.Replace(body)
 
 		p := create(t, s, editor, map[string]any{"title": "Broken references", "body": body})
 		if p.Article != nil {
@@ -138,7 +140,7 @@ func TestBodyReferencesCheckedOnSave(t *testing.T) {
 		}
 		check(t, p.UserErrors)
 
-		ok := create(t, s, editor, map[string]any{"title": "Good references", "body": "![A launch](media:42)\n"})
+		ok := create(t, s, editor, map[string]any{"title": "Good references", "body": ids.Replace("![A launch](media:{{IMG1}})\n")})
 		if len(ok.UserErrors) > 0 || ok.Article == nil {
 			t.Fatalf("create with a known image: %+v", ok.UserErrors)
 		}
@@ -154,11 +156,11 @@ func TestBodyReferencesCheckedOnSave(t *testing.T) {
 // targets of every article of a list are loaded in one statement.
 func TestBlocksStatementsPerPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
-		s := testserver.WithDemo(t, db, library)
-		editor := s.Token(t, "desk", auth.Editor)
+		m, ids := blocksServer(t, db)
+		s, editor := m.Server, m.Editor
 		body := func(links int) string {
 			var b strings.Builder
-			b.WriteString("Intro.\n\n![A launch](media:42)\n\nhttps://www.youtube.com/watch?v=jNQXAC9IVRw\n\n")
+			b.WriteString(ids.Replace("Intro.\n\n![A launch](media:{{IMG1}})\n\n![](media:{{IMG2}})\n![](media:{{IMG3_ROW}})\n\nhttps://www.youtube.com/watch?v=jNQXAC9IVRw\n\n"))
 			targets := []string{demo.SeedSlug, demo.ReadAlsoSlug, draftSlug}
 			for i := range links {
 				fmt.Fprintf(&b, "Read also: [Link %d](article:%s)\n\n", i, targets[i%len(targets)])
@@ -197,6 +199,67 @@ func TestBlocksStatementsPerPage(t *testing.T) {
 		}
 		if one, three := list(1), list(3); one != three {
 			t.Errorf("section list: %d statements for 1 article, %d for 3 (with 1 and 6 read-also links)", one, three)
+		}
+	})
+}
+
+// A picture an article's body shows cannot be deleted from the library
+// (IN_USE, naming the article) until no body shows it: the body changed,
+// or the article deleted.
+func TestBodyImageInUse(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		m, ids := blocksServer(t, db)
+		p := create(t, m.Server, m.Editor, map[string]any{"title": "Launch pictures", "body": ids.Replace("![](media:{{IMG2}})\n")})
+		if len(p.UserErrors) > 0 {
+			t.Fatalf("create: %+v", p.UserErrors)
+		}
+		gone := create(t, m.Server, m.Editor, map[string]any{"title": "Deleted pictures", "body": ids.Replace("![](media:{{IMG3_ROW}})\n")})
+		if len(gone.UserErrors) > 0 {
+			t.Fatalf("create: %+v", gone.UserErrors)
+		}
+		del := func(img string) (codes, usedBy []string) {
+			var got struct {
+				DeleteImage struct {
+					UserErrors []userError
+					UsedBy     []struct{ Slug string }
+				}
+			}
+			m.MustData(t, testserver.Request{Token: m.Editor, Query: `mutation($id: ID!) { deleteImage(id: $id) { userErrors { field message code } usedBy { slug } } }`,
+				Variables: map[string]any{"id": img}}, &got)
+			for _, e := range got.DeleteImage.UserErrors {
+				codes = append(codes, e.Code)
+			}
+			for _, a := range got.DeleteImage.UsedBy {
+				usedBy = append(usedBy, a.Slug)
+			}
+			return codes, usedBy
+		}
+		img2, img3 := ids.Replace("{{IMG2}}"), globalid.ID(globalid.TypeImage, 3)
+		if codes, usedBy := del(img2); !slices.Equal(codes, []string{"IN_USE"}) || !slices.Equal(usedBy, []string{p.Article.Slug}) {
+			t.Errorf("deleting a picture a body shows: codes %v, used by %v", codes, usedBy)
+		}
+		if codes, _ := del(img3); !slices.Equal(codes, []string{"IN_USE"}) {
+			t.Errorf("deleting a picture another body shows: codes %v", codes)
+		}
+		if d := mutate(t, m.Server, m.Editor, "deleteArticle(id: $id)", "", map[string]any{"id": gone.Article.ID}); len(d.UserErrors) > 0 {
+			t.Fatalf("delete article: %+v", d.UserErrors)
+		}
+		if codes, _ := del(img3); len(codes) > 0 {
+			t.Errorf("deleting a picture only a deleted article showed: %v", codes)
+		}
+		// Restored, that article has lost the picture but still saves.
+		var restored map[string]articlePayload
+		m.MustData(t, testserver.Request{Token: m.Editor, Query: `mutation($id: ID!) { p: restoreArticle(id: $id) { ` + articleFields + ` } }`,
+			Variables: map[string]any{"id": gone.Article.ID}}, &restored)
+		if r := restored["p"]; len(r.UserErrors) > 0 || r.Article == nil {
+			t.Errorf("restoring an article whose picture was deleted: %+v", r.UserErrors)
+		}
+		u := mutate(t, m.Server, m.Editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": p.Article.ID, "update": map[string]any{"body": "No pictures now."}})
+		if len(u.UserErrors) > 0 {
+			t.Fatalf("update: %+v", u.UserErrors)
+		}
+		if codes, _ := del(img2); len(codes) > 0 {
+			t.Errorf("deleting a picture no body shows: %v", codes)
 		}
 	})
 }

@@ -5,17 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/broadsheet/broadsheet/internal/auth"
-	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 var updateBlocks = flag.Bool("update-blocks", false, "rewrite testdata/blocks/*.json from the server's answers")
@@ -30,18 +32,33 @@ func blocksFragment(t *testing.T) string {
 	return string(b)
 }
 
-// fakeLibrary is a media library holding a few image ids.
-type fakeLibrary map[string]bool
-
-func (f fakeLibrary) ImagesExist(_ context.Context, ids []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, id := range ids {
-		out[id] = f[id]
+// blocksServer serves the demo content and a media library holding three
+// pictures. The replacer fills the fixtures' {{IMG1}} and {{IMG2}} (global
+// ids, as editors copy them from Image.id) and {{IMG3_ROW}} (a row number,
+// also accepted).
+func blocksServer(t *testing.T, db *dbconn.DB) (*mediaServer, *strings.Replacer) {
+	t.Helper()
+	m := newMediaServer(t, db, nil, media.Config{})
+	ctx := context.Background()
+	if err := demo.Seed(ctx, m.Content); err != nil {
+		t.Fatal(err)
 	}
-	return out, nil
+	pics := []struct{ alt, caption, credit string }{
+		{"A launch pad", "", "Photo: Pool / Reuters"},
+		{"The first launch", "Library caption one", "Photo: KCNA"},
+		{"The second launch", "Library caption two", ""},
+	}
+	var imgs []*models.Image
+	for i, p := range pics {
+		img, err := m.Lib.Upload(ctx, media.File{Filename: fmt.Sprintf("launch-%d.jpg", i), Content: bytes.NewReader(encodeJPEG(t, halves(1200, 800)))},
+			media.Input{Alt: &p.alt, Caption: &p.caption, Credit: &p.credit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, img)
+	}
+	return m, strings.NewReplacer("{{IMG1}}", imgs[0].GlobalID(), "{{IMG2}}", imgs[1].GlobalID(), "{{IMG3_ROW}}", strconv.FormatUint(imgs[2].ID, 10))
 }
-
-var library = content.WithMediaLibrary(fakeLibrary{"42": true, "7": true, "8": true})
 
 type blocksAnswer struct {
 	Article struct {
@@ -80,9 +97,11 @@ func TestBodyBlocks(t *testing.T) {
 		{name: "table", types: []string{"TableBlock"},
 			html: []string{"<table>", `<th style="text-align: left">Country</th>`, `<td style="text-align: right"><em>125</em></td>`}},
 		{name: "image", types: []string{"ParagraphBlock", "ImageBlock"},
-			html: []string{`<figure class="image" data-media-id="42">`, "<figcaption>The Vostochny Cosmodrome, September 2023"}},
+			html: []string{`<figure class="image" data-media-id="SW1hZ2U6MQ"><img src="/media/`, `srcset="/media/`, ` 1200w"`, `width="1200" height="800" alt="Kim Jong Un at the launch site"`,
+				`<figcaption>The Vostochny Cosmodrome, September 2023 <span class="credit">Photo: Pool / Reuters</span></figcaption>`}},
 		{name: "gallery", types: []string{"GalleryBlock"},
-			html: []string{`<div class="gallery">`, `data-media-id="7"`, "<figcaption>The first launch"}},
+			html: []string{`<div class="gallery">`, `<figure class="image" data-media-id="SW1hZ2U6Mg"><img src="/media/`, "<figcaption>The first launch <span class=\"credit\">Photo: KCNA</span>",
+				`<figure class="image" data-media-id="3"><img src="/media/`, `alt="The second launch"`, "<figcaption>Library caption two</figcaption>"}},
 		{name: "embed", types: []string{"ParagraphBlock", "EmbedBlock", "EmbedBlock", "EmbedBlock", "ParagraphBlock"},
 			html: []string{`<iframe src="https://www.youtube-nocookie.com/embed/jNQXAC9IVRw"`, `sandbox="allow-scripts allow-same-origin`,
 				`<iframe src="https://open.spotify.com/embed/episode/4rOoJ6Egrf8K2IrywzwOMk"`, `<a href="https://example.com/not-a-provider">`}},
@@ -98,15 +117,15 @@ func TestBodyBlocks(t *testing.T) {
 			notAnywhere: []string{"<script", "alert(", "onerror", "javascript:", "evil.example", "<object", "<style", "display: none", "onplay", "onload", "allow-top-navigation"}},
 	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
-		s := testserver.WithDemo(t, db, library)
-		editor := s.Token(t, "desk", auth.Editor)
+		m, ids := blocksServer(t, db)
+		s, editor := m.Server, m.Editor
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				body, err := os.ReadFile(filepath.Join("testdata/blocks", tc.name+".md"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				p := create(t, s, editor, map[string]any{"title": "Blocks " + tc.name, "body": string(body), "status": "PUBLISHED"})
+				p := create(t, s, editor, map[string]any{"title": "Blocks " + tc.name, "body": ids.Replace(string(body)), "status": "PUBLISHED"})
 				if len(p.UserErrors) > 0 || p.Article == nil {
 					t.Fatalf("create: %+v", p.UserErrors)
 				}
