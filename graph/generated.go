@@ -42,7 +42,6 @@ type ResolverRoot interface {
 	Image() ImageResolver
 	ImageBlock() ImageBlockResolver
 	LiveBlog() LiveBlogResolver
-	LiveBlogChange() LiveBlogChangeResolver
 	LiveEntry() LiveEntryResolver
 	Mutation() MutationResolver
 	NewsletterSubscriber() NewsletterSubscriberResolver
@@ -289,11 +288,11 @@ type ComplexityRoot struct {
 	}
 
 	LiveBlogChange struct {
-		At      func(childComplexity int) int
-		Cursor  func(childComplexity int) int
-		Entry   func(childComplexity int) int
-		EntryID func(childComplexity int) int
-		Kind    func(childComplexity int) int
+		At            func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Entry         func(childComplexity int) int
+		EntryGlobalID func(childComplexity int) int
+		Kind          func(childComplexity int) int
 	}
 
 	LiveBlogPayload struct {
@@ -656,10 +655,6 @@ type LiveBlogResolver interface {
 	Pinned(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
 	KeyEvents(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
 	Cursor(ctx context.Context, obj *models.LiveBlog) (*string, error)
-}
-type LiveBlogChangeResolver interface {
-	Kind(ctx context.Context, obj *live.LiveChange) (model.LiveBlogChangeKind, error)
-	EntryID(ctx context.Context, obj *live.LiveChange) (*string, error)
 }
 type LiveEntryResolver interface {
 	Authors(ctx context.Context, obj *models.LiveEntry) ([]*models.Author, error)
@@ -1706,11 +1701,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveBlogChange.Entry(childComplexity), true
 	case "LiveBlogChange.entryId":
-		if e.ComplexityRoot.LiveBlogChange.EntryID == nil {
+		if e.ComplexityRoot.LiveBlogChange.EntryGlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.LiveBlogChange.EntryID(childComplexity), true
+		return e.ComplexityRoot.LiveBlogChange.EntryGlobalID(childComplexity), true
 	case "LiveBlogChange.kind":
 		if e.ComplexityRoot.LiveBlogChange.Kind == nil {
 			break
@@ -11042,18 +11037,18 @@ func (ec *executionContext) _LiveBlogChange_kind(ctx context.Context, field grap
 			return ec.fieldContext_LiveBlogChange_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LiveBlogChange().Kind(ctx, obj)
+			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.LiveBlogChangeKind) graphql.Marshaler {
-			return ec.marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogChangeKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.LiveChangeKind) graphql.Marshaler {
+			return ec.marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_LiveBlogChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveBlogChange", field, true, true, "LiveBlogChangeKind")
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, false, false, "LiveBlogChangeKind")
 }
 
 func (ec *executionContext) _LiveBlogChange_entryId(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
@@ -11065,7 +11060,7 @@ func (ec *executionContext) _LiveBlogChange_entryId(ctx context.Context, field g
 			return ec.fieldContext_LiveBlogChange_entryId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LiveBlogChange().EntryID(ctx, obj)
+			return obj.EntryGlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11076,7 +11071,7 @@ func (ec *executionContext) _LiveBlogChange_entryId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_LiveBlogChange_entryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveBlogChange", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, true, false, "ID")
 }
 
 func (ec *executionContext) _LiveBlogChange_entry(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
@@ -21401,31 +21396,29 @@ func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LiveBlogChange")
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LiveBlogChange_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._LiveBlogChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "entryId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LiveBlogChange_entryId(ctx, field, obj)
-				})
+			out.Values[i] = ec._LiveBlogChange_entryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "entry":
 			out.Values[i] = ec._LiveBlogChange_entry(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "cursor":
 			out.Values[i] = ec._LiveBlogChange_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._LiveBlogChange_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24492,13 +24485,13 @@ func (ec *executionContext) marshalNLiveBlogChange2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._LiveBlogChange(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogChangeKind(ctx context.Context, v any) (model.LiveBlogChangeKind, error) {
-	var res model.LiveBlogChangeKind
+func (ec *executionContext) unmarshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx context.Context, v any) (models.LiveChangeKind, error) {
+	var res models.LiveChangeKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogChangeKind(ctx context.Context, sel ast.SelectionSet, v model.LiveBlogChangeKind) graphql.Marshaler {
+func (ec *executionContext) marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx context.Context, sel ast.SelectionSet, v models.LiveChangeKind) graphql.Marshaler {
 	return v
 }
 

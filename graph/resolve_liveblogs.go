@@ -63,20 +63,6 @@ func (r *liveEntryResolver) History(ctx context.Context, obj *models.LiveEntry) 
 	return r.Content.LiveEntryHistory(ctx, obj.ID)
 }
 
-// Kind is the resolver for the kind field.
-func (r *liveBlogChangeResolver) Kind(ctx context.Context, obj *live.LiveChange) (model.LiveBlogChangeKind, error) {
-	return model.LiveBlogChangeKind(obj.Kind), nil
-}
-
-// EntryID is the resolver for the entryId field.
-func (r *liveBlogChangeResolver) EntryID(ctx context.Context, obj *live.LiveChange) (*string, error) {
-	if obj.EntryRowID == 0 {
-		return nil, nil
-	}
-	id := globalid.ID(globalid.TypeLiveEntry, obj.EntryRowID)
-	return &id, nil
-}
-
 // StartLiveBlog is the resolver for the startLiveBlog field.
 func (r *mutationResolver) StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error) {
 	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
@@ -220,13 +206,9 @@ func (r *Resolver) LiveBlog() LiveBlogResolver { return &liveBlogResolver{r} }
 // LiveEntry returns LiveEntryResolver implementation.
 func (r *Resolver) LiveEntry() LiveEntryResolver { return &liveEntryResolver{r} }
 
-// LiveBlogChange returns LiveBlogChangeResolver implementation.
-func (r *Resolver) LiveBlogChange() LiveBlogChangeResolver { return &liveBlogChangeResolver{r} }
-
 type (
-	liveBlogResolver       struct{ *Resolver }
-	liveEntryResolver      struct{ *Resolver }
-	liveBlogChangeResolver struct{ *Resolver }
+	liveBlogResolver  struct{ *Resolver }
+	liveEntryResolver struct{ *Resolver }
 )
 
 // Blocks is the resolver for the blocks field.

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -126,3 +128,21 @@ func (v *LiveEntryVersion) TitleOrNil() *string {
 
 // IsNode marks LiveEntry as a GraphQL Node.
 func (LiveEntry) IsNode() {}
+
+// LiveChangeKind is what happened to a live blog (the schema's
+// LiveBlogChangeKind: POSTED, UPDATED, …). A Go type of its own marshals in
+// line, with no resolver (and no goroutine) per subscriber and event.
+type LiveChangeKind string
+
+// MarshalGQL writes the enum value.
+func (k LiveChangeKind) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(k))) }
+
+// UnmarshalGQL reads the enum value.
+func (k *LiveChangeKind) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LiveBlogChangeKind must be a string, not %T", v)
+	}
+	*k = LiveChangeKind(s)
+	return nil
+}

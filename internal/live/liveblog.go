@@ -11,6 +11,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -25,7 +26,7 @@ const replayBatch = 500
 // One value is built per event and class of viewer, and shared read-only by
 // every subscriber of that class.
 type LiveChange struct {
-	Kind       string
+	Kind       models.LiveChangeKind
 	EntryRowID uint64
 	// Entry is the entry as it now is; nil for DELETED, STARTED, ENDED and
 	// entries deleted since.
@@ -34,6 +35,15 @@ type LiveChange struct {
 	Seq    uint64
 	Cursor string
 	At     time.Time
+}
+
+// EntryGlobalID is the entry's global id, or nil for STARTED and ENDED.
+func (c *LiveChange) EntryGlobalID() *string {
+	if c.EntryRowID == 0 {
+		return nil
+	}
+	id := globalid.ID(globalid.TypeLiveEntry, c.EntryRowID)
+	return &id
 }
 
 const cursorPrefix = "lb1:"
@@ -299,7 +309,7 @@ func (h *Hub) liveChanges(ctx context.Context, articleID uint64, evs []events.Ev
 		if l == nil {
 			continue
 		}
-		c := &LiveChange{Kind: l.Kind, EntryRowID: l.EntryID, Seq: ev.Seq, Cursor: EncodeCursor(ev.Seq, ev.OccurredAt), At: ev.OccurredAt}
+		c := &LiveChange{Kind: models.LiveChangeKind(l.Kind), EntryRowID: l.EntryID, Seq: ev.Seq, Cursor: EncodeCursor(ev.Seq, ev.OccurredAt), At: ev.OccurredAt}
 		if e := entries[l.EntryID]; e != nil && e.DeletedAt == nil && l.Kind != "DELETED" {
 			c.Entry = e
 		}
