@@ -301,9 +301,9 @@ type ComplexityRoot struct {
 	}
 
 	LiveEntry struct {
-		Authors    func(childComplexity int) int
 		Blocks     func(childComplexity int) int
 		BodyHTML   func(childComplexity int) int
+		Byline     func(childComplexity int) int
 		Correction func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
@@ -657,8 +657,6 @@ type LiveBlogResolver interface {
 	Cursor(ctx context.Context, obj *models.LiveBlog) (*string, error)
 }
 type LiveEntryResolver interface {
-	Authors(ctx context.Context, obj *models.LiveEntry) ([]*models.Author, error)
-
 	BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error)
 	Blocks(ctx context.Context, obj *models.LiveEntry) ([]model.Block, error)
 
@@ -1726,12 +1724,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveBlogPayload.UserErrors(childComplexity), true
 
-	case "LiveEntry.authors":
-		if e.ComplexityRoot.LiveEntry.Authors == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveEntry.Authors(childComplexity), true
 	case "LiveEntry.blocks":
 		if e.ComplexityRoot.LiveEntry.Blocks == nil {
 			break
@@ -1744,6 +1736,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LiveEntry.BodyHTML(childComplexity), true
+	case "LiveEntry.authors":
+		if e.ComplexityRoot.LiveEntry.Byline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Byline(childComplexity), true
 	case "LiveEntry.correction":
 		if e.ComplexityRoot.LiveEntry.Correction == nil {
 			break
@@ -11317,7 +11315,7 @@ func (ec *executionContext) _LiveEntry_authors(ctx context.Context, field graphq
 			return ec.fieldContext_LiveEntry_authors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LiveEntry().Authors(ctx, obj)
+			return obj.Byline(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
@@ -11332,7 +11330,7 @@ func (ec *executionContext) fieldContext_LiveEntry_authors(_ context.Context, fi
 		Object:     "LiveEntry",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Author(ctx, field)
 		},
@@ -21507,11 +21505,10 @@ func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "authors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LiveEntry_authors(ctx, field, obj)
-				})
+			out.Values[i] = ec._LiveEntry_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._LiveEntry_title(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -48,16 +48,6 @@ func (r *liveBlogResolver) KeyEvents(ctx context.Context, obj *models.LiveBlog) 
 	return r.Content.LiveHighlights(ctx, content.LiveEntryFilter{ArticleID: obj.ArticleID, KeyEventsOnly: true})
 }
 
-// Authors is the resolver for the authors field.
-func (r *liveEntryResolver) Authors(ctx context.Context, obj *models.LiveEntry) ([]*models.Author, error) {
-	if obj.AuthorList == nil {
-		if err := r.Content.FillLiveAuthors(ctx, []*models.LiveEntry{obj}); err != nil {
-			return nil, err
-		}
-	}
-	return obj.AuthorList, nil
-}
-
 // History is the resolver for the history field.
 func (r *liveEntryResolver) History(ctx context.Context, obj *models.LiveEntry) ([]*models.LiveEntryVersion, error) {
 	return r.Content.LiveEntryHistory(ctx, obj.ID)

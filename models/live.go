@@ -96,6 +96,16 @@ type LiveEntryVersion struct {
 // TableName is the GORM table name.
 func (LiveEntryVersion) TableName() string { return "live_entry_history" }
 
+// Byline is the entry's authors as loaded with it (AuthorList), read in
+// line by LiveEntry.authors: the content service loads it with every entry
+// it hands out, in one query per list or event.
+func (e *LiveEntry) Byline() []*Author {
+	if e.AuthorList == nil {
+		return []*Author{}
+	}
+	return e.AuthorList
+}
+
 // TitleOrNil is the entry's title, or nil when it has none.
 func (e *LiveEntry) TitleOrNil() *string {
 	if e.Title == "" {

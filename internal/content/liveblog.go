@@ -153,7 +153,16 @@ func (s *Service) LiveEntryByID(ctx context.Context, id uint64) (*models.LiveEnt
 	if err != nil || a == nil {
 		return nil, err
 	}
-	return e, nil
+	return s.withByline(ctx, e, nil)
+}
+
+// withByline loads e's byline (e nil or err set: passed through). Every
+// entry the service hands out has it, so LiveEntry.authors is read in line.
+func (s *Service) withByline(ctx context.Context, e *models.LiveEntry, err error) (*models.LiveEntry, error) {
+	if err != nil || e == nil {
+		return e, err
+	}
+	return e, s.FillLiveAuthors(ctx, []*models.LiveEntry{e})
 }
 
 // liveEntriesByIDs returns the shown entries among ids whose articles the
@@ -178,12 +187,15 @@ func (s *Service) liveEntriesByIDs(ctx context.Context, ids []uint64) (map[uint6
 	if err != nil {
 		return nil, err
 	}
+	list := make([]*models.LiveEntry, 0, len(m))
 	for id, e := range m {
 		if seen[e.ArticleID] == nil {
 			delete(m, id)
+		} else {
+			list = append(list, e)
 		}
 	}
-	return m, nil
+	return m, s.FillLiveAuthors(ctx, list)
 }
 
 // LiveEntriesForEvents loads entries in whatever state with their
@@ -440,7 +452,7 @@ func (s *Service) PostLiveEntry(ctx context.Context, articleID uint64, in LiveEn
 	if err != nil {
 		return nil, err
 	}
-	return e, nil
+	return s.withByline(ctx, e, nil)
 }
 
 // LiveConflictError says an entry update lost a race: Current is the entry
@@ -481,12 +493,14 @@ func (s *Service) editEntry(ctx context.Context, id uint64, action string, expec
 	})
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
-			cur, _ := s.store.LiveEntryByID(context.WithoutCancel(ctx), id)
+			bg := context.WithoutCancel(ctx)
+			cur, err := s.store.LiveEntryByID(bg, id)
+			cur, _ = s.withByline(bg, cur, err)
 			return nil, &LiveConflictError{Err: ae, Current: cur}
 		}
 		return nil, err
 	}
-	return e, nil
+	return s.withByline(ctx, e, nil)
 }
 
 // UpdateLiveEntry changes an entry's text. When readers may have seen it

@@ -35,14 +35,20 @@ func TestLiveBlogChangesLive(t *testing.T) {
 			return []liveChange{nextChange(t, ws1), nextChange(t, ws2), sseChange(t, sse)}
 		}
 
-		posted := postEntry(t, s.Server, editor, blog, "The storm made **landfall** at 09:10.")
-		if posted.Entry == nil {
-			t.Fatalf("post: %+v", posted.UserErrors)
+		var author struct {
+			CreateAuthor struct{ Author struct{ ID string } }
+		}
+		gqlData(t, s.Server, s.Token(t, "live-admin", auth.Admin), `mutation { createAuthor(input: {name: "Rosa Field"}) { author { id } } }`, nil, &author)
+		posted := liveMutation(t, s.Server, editor, "$a: ID!, $in: LiveEntryInput!", "postLiveEntry(articleId: $a, input: $in)",
+			map[string]any{"a": blog, "in": map[string]any{"body": "The storm made **landfall** at 09:10.", "authors": []string{author.CreateAuthor.Author.ID}}})
+		if posted.Entry == nil || len(posted.Entry.Authors) != 1 || posted.Entry.Authors[0].Name != "Rosa Field" {
+			t.Fatalf("post: %+v %+v", posted.Entry, posted.UserErrors)
 		}
 		id := posted.Entry.ID
 		for i, c := range read() {
 			if c.Kind != "POSTED" || c.Entry == nil || c.Entry.ID != id || !strings.Contains(c.Entry.BodyHTML, "<strong>landfall</strong>") || c.Cursor == "" ||
-				len(c.Entry.Blocks) != 1 || c.Entry.Blocks[0].Typename != "ParagraphBlock" || c.Entry.Blocks[0].Text != "The storm made landfall at 09:10." {
+				len(c.Entry.Blocks) != 1 || c.Entry.Blocks[0].Typename != "ParagraphBlock" || c.Entry.Blocks[0].Text != "The storm made landfall at 09:10." ||
+				len(c.Entry.Authors) != 1 || c.Entry.Authors[0].Name != "Rosa Field" {
 				t.Errorf("reader %d: posted = %+v", i, c)
 			}
 		}
