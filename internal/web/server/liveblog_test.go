@@ -115,6 +115,24 @@ func TestLiveBlogChangesLive(t *testing.T) {
 				t.Errorf("reader %d: ended = %+v", i, c)
 			}
 		}
+
+		// Every change is in the audit log, by the editor who made it.
+		var audit struct {
+			AuditLog struct {
+				Nodes []struct{ Action, Actor, Outcome string }
+			}
+		}
+		gqlData(t, s.Server, s.Token(t, "live-auditor", auth.Admin), `{ auditLog(first: 20, filter: {actor: "live-desk"}) { nodes { action actor outcome } } }`, nil, &audit)
+		var actions []string
+		for _, n := range audit.AuditLog.Nodes {
+			if n.Outcome == "ok" {
+				actions = append(actions, n.Action)
+			}
+		}
+		want := "liveblog.end liveentry.delete liveentry.key_event liveentry.pin liveentry.update liveentry.post liveblog.start article.create"
+		if got := strings.Join(actions, " "); got != want {
+			t.Errorf("audit log, newest first: %s\nwant %s", got, want)
+		}
 	})
 }
 
