@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
 	ReadAlsoBlock() ReadAlsoBlockResolver
+	Redirect() RedirectResolver
 	Revision() RevisionResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
@@ -67,22 +68,27 @@ type ComplexityRoot struct {
 		BodyHTML           func(childComplexity int) int
 		CanonicalURL       func(childComplexity int) int
 		Category           func(childComplexity int) int
+		Corrections        func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DeletedAt          func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		JSONLd             func(childComplexity int) int
 		LiveBlog           func(childComplexity int) int
+		Path               func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
 		RelatedCandidates  func(childComplexity int, first *int) int
 		Revisions          func(childComplexity int, first *int) int
+		Seo                func(childComplexity int) int
 		Slug               func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Subtitle           func(childComplexity int) int
 		Tags               func(childComplexity int) int
 		Title              func(childComplexity int) int
+		URL                func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		WordCount          func(childComplexity int) int
@@ -103,6 +109,13 @@ type ComplexityRoot struct {
 	ArticlePayload struct {
 		Article    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ArticleSeo struct {
+		Description func(childComplexity int) int
+		Image       func(childComplexity int) int
+		Noindex     func(childComplexity int) int
+		Title       func(childComplexity int) int
 	}
 
 	AuditConnection struct {
@@ -135,7 +148,9 @@ type ComplexityRoot struct {
 		GlobalID       func(childComplexity int) int
 		JobTitle       func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Path           func(childComplexity int) int
 		Slug           func(childComplexity int) int
+		URL            func(childComplexity int) int
 	}
 
 	AuthorConnection struct {
@@ -160,7 +175,9 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		GlobalID    func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Path        func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	CategoryPayload struct {
@@ -177,6 +194,11 @@ type ComplexityRoot struct {
 		ObjectID      func(childComplexity int) int
 		OccurredAt    func(childComplexity int) int
 		Type          func(childComplexity int) int
+	}
+
+	Correction struct {
+		At   func(childComplexity int) int
+		Text func(childComplexity int) int
 	}
 
 	CoverImage struct {
@@ -346,15 +368,18 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddCorrection                 func(childComplexity int, id string, text string) int
 		ConfirmNewsletterSubscription func(childComplexity int, token string) int
 		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
 		CreateAuthor                  func(childComplexity int, input model.AuthorInput) int
 		CreateCategory                func(childComplexity int, input model.CategoryInput) int
+		CreateRedirect                func(childComplexity int, from string, to string, statusCode *int) int
 		CreateWebhook                 func(childComplexity int, url string, events []model.WebhookEvent, description *string) int
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
 		DeleteImage                   func(childComplexity int, id string) int
 		DeleteLiveEntry               func(childComplexity int, id string) int
+		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
 		EndLiveBlog                   func(childComplexity int, articleID string) int
 		MarkKeyEvent                  func(childComplexity int, id string, keyEvent bool) int
@@ -448,6 +473,8 @@ type ComplexityRoot struct {
 		NewsletterTopicCounts func(childComplexity int) int
 		Node                  func(childComplexity int, id string) int
 		Nodes                 func(childComplexity int, ids []string) int
+		Redirects             func(childComplexity int, first *int, after *string) int
+		Route                 func(childComplexity int, path string) int
 		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
 		Tag                   func(childComplexity int, slug string) int
 		Tags                  func(childComplexity int, first *int, after *string) int
@@ -464,6 +491,32 @@ type ComplexityRoot struct {
 	ReadAlsoBlock struct {
 		Article func(childComplexity int) int
 		Title   func(childComplexity int) int
+	}
+
+	Redirect struct {
+		CreatedAt  func(childComplexity int) int
+		CreatedBy  func(childComplexity int) int
+		FromPath   func(childComplexity int) int
+		Location   func(childComplexity int) int
+		RedirectID func(childComplexity int) int
+		StatusCode func(childComplexity int) int
+	}
+
+	RedirectConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RedirectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RedirectPayload struct {
+		Redirect   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RelatedCandidate struct {
@@ -533,7 +586,9 @@ type ComplexityRoot struct {
 		Articles func(childComplexity int, first *int, after *string, last *int, before *string) int
 		GlobalID func(childComplexity int) int
 		Name     func(childComplexity int) int
+		Path     func(childComplexity int) int
 		Slug     func(childComplexity int) int
+		URL      func(childComplexity int) int
 	}
 
 	TagConnection struct {
@@ -619,6 +674,11 @@ type ArticleResolver interface {
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
 	LiveBlog(ctx context.Context, obj *models.Article) (*models.LiveBlog, error)
+	URL(ctx context.Context, obj *models.Article) (string, error)
+	Path(ctx context.Context, obj *models.Article) (string, error)
+	Seo(ctx context.Context, obj *models.Article) (*models.SEO, error)
+	JSONLd(ctx context.Context, obj *models.Article) (string, error)
+	Corrections(ctx context.Context, obj *models.Article) ([]*models.Correction, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -627,9 +687,13 @@ type AuditEntryResolver interface {
 }
 type AuthorResolver interface {
 	Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Author) (string, error)
+	Path(ctx context.Context, obj *models.Author) (string, error)
 }
 type CategoryResolver interface {
 	Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Category) (string, error)
+	Path(ctx context.Context, obj *models.Category) (string, error)
 }
 type ContentChangeResolver interface {
 	ObjectID(ctx context.Context, obj *live.Change) (string, error)
@@ -694,6 +758,9 @@ type MutationResolver interface {
 	DeleteLiveEntry(ctx context.Context, id string) (*model.LiveEntryPayload, error)
 	PinLiveEntry(ctx context.Context, id string, pinned bool) (*model.LiveEntryPayload, error)
 	MarkKeyEvent(ctx context.Context, id string, keyEvent bool) (*model.LiveEntryPayload, error)
+	CreateRedirect(ctx context.Context, from string, to string, statusCode *int) (*model.RedirectPayload, error)
+	DeleteRedirect(ctx context.Context, id string) (*model.RedirectPayload, error)
+	AddCorrection(ctx context.Context, id string, text string) (*model.ArticlePayload, error)
 }
 type NewsletterSubscriberResolver interface {
 	ID(ctx context.Context, obj *models.NewsletterSubscriber) (string, error)
@@ -723,9 +790,14 @@ type QueryResolver interface {
 	Images(ctx context.Context, first *int, after *string, search *string) (*model.Connection[*models.Image], error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
+	Route(ctx context.Context, path string) (model.Route, error)
+	Redirects(ctx context.Context, first *int, after *string) (*model.Connection[*models.Redirect], error)
 }
 type ReadAlsoBlockResolver interface {
 	Article(ctx context.Context, obj *model.ReadAlsoBlock) (*models.Article, error)
+}
+type RedirectResolver interface {
+	CreatedAt(ctx context.Context, obj *models.Redirect) (*time.Time, error)
 }
 type RevisionResolver interface {
 	ID(ctx context.Context, obj *content.Revision) (string, error)
@@ -740,6 +812,8 @@ type SubscriptionResolver interface {
 }
 type TagResolver interface {
 	Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
+	URL(ctx context.Context, obj *models.Tag) (string, error)
+	Path(ctx context.Context, obj *models.Tag) (string, error)
 }
 type WebhookResolver interface {
 	ID(ctx context.Context, obj *models.Webhook) (string, error)
@@ -807,6 +881,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Category(childComplexity), true
+	case "Article.corrections":
+		if e.ComplexityRoot.Article.Corrections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Corrections(childComplexity), true
 	case "Article.coverImage":
 		if e.ComplexityRoot.Article.CoverImage == nil {
 			break
@@ -837,12 +917,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.jsonLd":
+		if e.ComplexityRoot.Article.JSONLd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.JSONLd(childComplexity), true
 	case "Article.liveBlog":
 		if e.ComplexityRoot.Article.LiveBlog == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.LiveBlog(childComplexity), true
+	case "Article.path":
+		if e.ComplexityRoot.Article.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Path(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -888,6 +980,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Revisions(childComplexity, args["first"].(*int)), true
+	case "Article.seo":
+		if e.ComplexityRoot.Article.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Seo(childComplexity), true
 	case "Article.slug":
 		if e.ComplexityRoot.Article.Slug == nil {
 			break
@@ -918,6 +1016,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.url":
+		if e.ComplexityRoot.Article.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.URL(childComplexity), true
 	case "Article.updatedAt":
 		if e.ComplexityRoot.Article.UpdatedAt == nil {
 			break
@@ -987,6 +1091,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticlePayload.UserErrors(childComplexity), true
+
+	case "ArticleSeo.description":
+		if e.ComplexityRoot.ArticleSeo.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSeo.Description(childComplexity), true
+	case "ArticleSeo.image":
+		if e.ComplexityRoot.ArticleSeo.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSeo.Image(childComplexity), true
+	case "ArticleSeo.noindex":
+		if e.ComplexityRoot.ArticleSeo.Noindex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSeo.Noindex(childComplexity), true
+	case "ArticleSeo.title":
+		if e.ComplexityRoot.ArticleSeo.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleSeo.Title(childComplexity), true
 
 	case "AuditConnection.edges":
 		if e.ComplexityRoot.AuditConnection.Edges == nil {
@@ -1116,12 +1245,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Author.Name(childComplexity), true
+	case "Author.path":
+		if e.ComplexityRoot.Author.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Author.Path(childComplexity), true
 	case "Author.slug":
 		if e.ComplexityRoot.Author.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Author.Slug(childComplexity), true
+	case "Author.url":
+		if e.ComplexityRoot.Author.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Author.URL(childComplexity), true
 
 	case "AuthorConnection.edges":
 		if e.ComplexityRoot.AuthorConnection.Edges == nil {
@@ -1203,12 +1344,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.Name(childComplexity), true
+	case "Category.path":
+		if e.ComplexityRoot.Category.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Path(childComplexity), true
 	case "Category.slug":
 		if e.ComplexityRoot.Category.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Category.Slug(childComplexity), true
+	case "Category.url":
+		if e.ComplexityRoot.Category.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.URL(childComplexity), true
 
 	case "CategoryPayload.category":
 		if e.ComplexityRoot.CategoryPayload.Category == nil {
@@ -1271,6 +1424,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentChange.Type(childComplexity), true
+
+	case "Correction.at":
+		if e.ComplexityRoot.Correction.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Correction.At(childComplexity), true
+	case "Correction.text":
+		if e.ComplexityRoot.Correction.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Correction.Text(childComplexity), true
 
 	case "CoverImage.alt":
 		if e.ComplexityRoot.CoverImage.Alt == nil {
@@ -1892,6 +2058,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveEntryVersion.Version(childComplexity), true
 
+	case "Mutation.addCorrection":
+		if e.ComplexityRoot.Mutation.AddCorrection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCorrection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCorrection(childComplexity, args["id"].(string), args["text"].(string)), true
 	case "Mutation.confirmNewsletterSubscription":
 		if e.ComplexityRoot.Mutation.ConfirmNewsletterSubscription == nil {
 			break
@@ -1936,6 +2113,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CategoryInput)), true
+	case "Mutation.createRedirect":
+		if e.ComplexityRoot.Mutation.CreateRedirect == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRedirect_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRedirect(childComplexity, args["from"].(string), args["to"].(string), args["statusCode"].(*int)), true
 	case "Mutation.createWebhook":
 		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
 			break
@@ -1991,6 +2179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteLiveEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteRedirect":
+		if e.ComplexityRoot.Mutation.DeleteRedirect == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRedirect_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRedirect(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -2540,6 +2739,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.redirects":
+		if e.ComplexityRoot.Query.Redirects == nil {
+			break
+		}
+
+		args, err := ec.field_Query_redirects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Redirects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.route":
+		if e.ComplexityRoot.Query.Route == nil {
+			break
+		}
+
+		args, err := ec.field_Query_route_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Route(childComplexity, args["path"].(string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2622,6 +2843,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReadAlsoBlock.Title(childComplexity), true
+
+	case "Redirect.createdAt":
+		if e.ComplexityRoot.Redirect.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.CreatedAt(childComplexity), true
+	case "Redirect.createdBy":
+		if e.ComplexityRoot.Redirect.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.CreatedBy(childComplexity), true
+	case "Redirect.from":
+		if e.ComplexityRoot.Redirect.FromPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.FromPath(childComplexity), true
+	case "Redirect.location":
+		if e.ComplexityRoot.Redirect.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.Location(childComplexity), true
+	case "Redirect.id":
+		if e.ComplexityRoot.Redirect.RedirectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.RedirectID(childComplexity), true
+	case "Redirect.statusCode":
+		if e.ComplexityRoot.Redirect.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Redirect.StatusCode(childComplexity), true
+
+	case "RedirectConnection.edges":
+		if e.ComplexityRoot.RedirectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectConnection.Edges(childComplexity), true
+	case "RedirectConnection.nodes":
+		if e.ComplexityRoot.RedirectConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectConnection.Nodes(childComplexity), true
+	case "RedirectConnection.pageInfo":
+		if e.ComplexityRoot.RedirectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectConnection.PageInfo(childComplexity), true
+	case "RedirectConnection.totalCount":
+		if e.ComplexityRoot.RedirectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectConnection.TotalCount(childComplexity), true
+
+	case "RedirectEdge.cursor":
+		if e.ComplexityRoot.RedirectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectEdge.Cursor(childComplexity), true
+	case "RedirectEdge.node":
+		if e.ComplexityRoot.RedirectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectEdge.Node(childComplexity), true
+
+	case "RedirectPayload.redirect":
+		if e.ComplexityRoot.RedirectPayload.Redirect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectPayload.Redirect(childComplexity), true
+	case "RedirectPayload.userErrors":
+		if e.ComplexityRoot.RedirectPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedirectPayload.UserErrors(childComplexity), true
 
 	case "RelatedCandidate.article":
 		if e.ComplexityRoot.RelatedCandidate.Article == nil {
@@ -2886,12 +3195,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tag.Name(childComplexity), true
+	case "Tag.path":
+		if e.ComplexityRoot.Tag.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Path(childComplexity), true
 	case "Tag.slug":
 		if e.ComplexityRoot.Tag.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Tag.Slug(childComplexity), true
+	case "Tag.url":
+		if e.ComplexityRoot.Tag.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.URL(childComplexity), true
 
 	case "TagConnection.edges":
 		if e.ComplexityRoot.TagConnection.Edges == nil {
@@ -3144,6 +3465,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("LiveEntryInput", ec.unmarshalInputLiveEntryInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
+			graphql.NewInputUnmarshaler("SeoInput", ec.unmarshalInputSeoInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateAuthorInput", ec.unmarshalInputUpdateAuthorInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
@@ -3290,6 +3612,8 @@ type Query {
   """
   One article by global id or by slug (pass exactly one). Returns null when
   no article matches or the viewer may not see it (e.g. a draft, for readers).
+  A slug the article had before finds it too: its ` + "`" + `slug` + "`" + ` is then the
+  current one, to redirect to.
   """
   article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
 
@@ -3398,6 +3722,21 @@ type Query {
     "Narrow the results by section, tags, author, status or date."
     filter: ArticleFilter
   ): SearchConnection!
+
+  # ---- Distribution ----
+  """
+  What a frontend's request path shows, for a catch-all route (Next.js
+  ` + "`" + `[...slug]` + "`" + `, Nuxt ` + "`" + `[...slug].vue` + "`" + `): the article, section, tag or author
+  at that address, or a ` + "`" + `Redirect` + "`" + ` to follow, or null (render a 404). An
+  editor's redirect of the path comes first; then the object whose current
+  address it is (readers see only published articles); then an article's
+  earlier address (an old slug, section or date), which answers a 301
+  ` + "`" + `Redirect` + "`" + ` to the current path. A malformed path is null, never an error.
+  """
+  route("The request path, e.g. ` + "`" + `/world/peace-talks` + "`" + `; an absolute URL on the public host works too. The query string, the fragment and a trailing slash are ignored." path: String!): Route
+
+  "Editors' redirects, newest first. Needs role: EDITOR."
+  redirects("How many (0–100)." first: Int, "After this cursor." after: String): RedirectConnection! @hasRole(role: EDITOR)
 }
 
 """
@@ -3540,6 +3879,29 @@ type Mutation {
 
   "Mark an entry as a key event of the story, or not. Needs role: EDITOR."
   markKeyEvent("The entry's id." id: ID!, "A key event or not." keyEvent: Boolean!): LiveEntryPayload! @hasRole(role: EDITOR)
+
+  # ---- Distribution ----
+  """
+  Redirect a path on the site (a moved section, an imported archive's old
+  URL) to another path, or to another host when the server runs with
+  ` + "`" + `--allow-external-redirects` + "`" + ` (else EXTERNAL_REDIRECT). A target that is
+  itself redirected is replaced by where that ends, and redirects to
+  ` + "`" + `from` + "`" + ` are pointed at the new target, so no chain is ever stored; one
+  that would lead back to ` + "`" + `from` + "`" + ` is refused (REDIRECT_LOOP). A path that
+  is already redirected is TAKEN. Needs role: EDITOR.
+  """
+  createRedirect("The path to redirect, e.g. ` + "`" + `/old-section/story.html` + "`" + `; the query string is ignored." from: String!, "Where to: a path on the site or an absolute http(s) URL." to: String!, "301 (default), 302, 307 or 308." statusCode: Int = 301): RedirectPayload! @hasRole(role: EDITOR)
+
+  "Remove an editor's redirect. Needs role: EDITOR."
+  deleteRedirect("The redirect's id." id: ID!): RedirectPayload! @hasRole(role: EDITOR)
+
+  """
+  Publish a correction under an article: shown in ` + "`" + `corrections` + "`" + `, its
+  JSON-LD and feeds; it sets ` + "`" + `updatedAt` + "`" + ` (the article's dateModified), is
+  audited and sent to webhooks and live updates like any change. The
+  article's ` + "`" + `version` + "`" + ` stays. Needs role: EDITOR.
+  """
+  addCorrection("The article's id." id: ID!, "What was wrong and what is right now, for readers (at most 2000 characters)." text: String!): ArticlePayload! @hasRole(role: EDITOR)
 }
 
 "The answer to a newsletter sign-up."
@@ -3658,6 +4020,8 @@ input CreateArticleInput {
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
   status: ArticleStatus
+  "Search-engine fields; empty ones fall back to the headline, standfirst and cover."
+  seo: SeoInput
 }
 
 "Changes to an article; omitted fields stay as they are."
@@ -3682,6 +4046,8 @@ input UpdateArticleInput {
   coverImageId: ID
   "New canonical URL; an empty string removes it."
   canonicalUrl: String
+  "Search-engine fields to change; omitted ones stay, an empty string falls back again."
+  seo: SeoInput
 }
 
 "A picture for an article."
@@ -3788,6 +4154,10 @@ enum UserErrorCode {
   TOO_LARGE
   "The picture has more pixels than the server's limit."
   TOO_MANY_PIXELS
+  "A redirect would lead back to where it starts."
+  REDIRECT_LOOP
+  "A redirect to another host, which the server does not allow (--allow-external-redirects)."
+  EXTERNAL_REDIRECT
 }
 
 """
@@ -3800,8 +4170,8 @@ readers may see; editors also see drafts. Every payload carries
 ` + "`" + `extensions.event` + "`" + ` with the event's ` + "`" + `id` + "`" + ` (the same on every replica and
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
-and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `articles` + "`" + `): those would
-cost a query per subscriber and event.
+and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
+` + "`" + `articles` + "`" + `): those would cost a query per subscriber and event.
 """
 type Subscription {
   """
@@ -4058,6 +4428,29 @@ type Article implements Node {
   # ---- Live blogs ----
   "The article's live blog: null when the article is not one (see ` + "`" + `startLiveBlog` + "`" + `)."
   liveBlog: LiveBlog
+
+  # ---- Distribution: addresses ----
+  """
+  The article page's absolute URL on the frontend, built by the server's
+  ` + "`" + `--article-url-pattern` + "`" + ` (default ` + "`" + `{publicUrl}/{section}/{slug}` + "`" + `; an
+  article without a section uses ` + "`" + `news` + "`" + ` for ` + "`" + `{section}` + "`" + `). Dates in the
+  pattern are the publication date in UTC. Changes with the slug, but the
+  old address keeps working: ` + "`" + `route` + "`" + ` redirects it.
+  """
+  url: String!
+  "The path of ` + "`" + `url` + "`" + ` (e.g. ` + "`" + `/world/peace-talks` + "`" + `): what a frontend's router sees and passes to ` + "`" + `route` + "`" + `."
+  path: String!
+  "What search engines and link previews show: the editor's SEO fields, or the headline, standfirst and cover."
+  seo: ArticleSeo!
+  """
+  A schema.org ` + "`" + `NewsArticle` + "`" + ` JSON-LD document (headline, description,
+  image, dates, authors with their pages, publisher with its logo, section,
+  keywords, corrections): put it as it is in a
+  ` + "`" + `<script type="application/ld+json">` + "`" + ` element.
+  """
+  jsonLd: String!
+  "Corrections published under the article, oldest first."
+  corrections: [Correction!]!
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -4102,7 +4495,7 @@ enum RelatedReasonKind {
 
 "A picture with its accessible text and attribution."
 type CoverImage {
-  "Absolute or site-relative URL of the image."
+  "Absolute or site-relative URL of the image; for a media-library picture, its rendition 1600 px wide (ask ` + "`" + `image` + "`" + ` for other sizes)."
   url: String!
   "Text alternative for screen readers."
   alt: String!
@@ -4130,6 +4523,10 @@ type Author implements Node {
   jobTitle: String!
   "The author's articles the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The author page's absolute URL on the frontend: ` + "`" + `{publicUrl}/authors/{slug}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "A section of the publication (World, Business, …)."
@@ -4144,6 +4541,10 @@ type Category implements Node {
   description: String!
   "The section's articles the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The section front's absolute URL on the frontend: ` + "`" + `{publicUrl}/{section}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "A topic label shared by articles."
@@ -4156,6 +4557,10 @@ type Tag implements Node {
   name: String!
   "Articles with this tag the viewer may see, newest first."
   articles("How many (0–100)." first: Int, "After this cursor." after: String, "How many from the end (0–100)." last: Int, "Before this cursor." before: String): ArticleConnection!
+  "The tag page's absolute URL on the frontend: ` + "`" + `{publicUrl}/tags/{slug}` + "`" + `."
+  url: String!
+  "The path of ` + "`" + `url` + "`" + `, for ` + "`" + `route` + "`" + `."
+  path: String!
 }
 
 "Narrows an article list. Every given condition must hold."
@@ -4893,6 +5298,91 @@ type ImageEdge {
   "The picture."
   node: Image!
 }
+
+# ---- Distribution ----
+
+"What a request path shows (see ` + "`" + `route` + "`" + `)."
+union Route = Article | Category | Tag | Author | Redirect
+
+"""
+Send the reader elsewhere: answer the request with ` + "`" + `statusCode` + "`" + ` and a
+` + "`" + `Location` + "`" + ` header of ` + "`" + `location` + "`" + `. Either an editor's redirect (with an id)
+or one made up for an article's earlier address (no id, 301).
+"""
+type Redirect {
+  "The editor's redirect's global id (for deleteRedirect; the audit log names it too); null for an article's earlier address."
+  id: ID
+  "The path redirected."
+  from: String!
+  "Where to: a path on the site, or an absolute URL on another host."
+  location: String!
+  "The HTTP status to answer with: 301, 302, 307 or 308."
+  statusCode: Int!
+  "Who made the editor's redirect; empty otherwise."
+  createdBy: String!
+  "When the editor's redirect was made; null otherwise."
+  createdAt: Time
+}
+
+"The result of a redirect mutation."
+type RedirectPayload {
+  "The redirect made or deleted; null when nothing was."
+  redirect: Redirect
+  "Problems with the input; empty on success."
+  userErrors: [UserError!]!
+}
+
+"A page of editors' redirects."
+type RedirectConnection {
+  "Redirects with cursors."
+  edges: [RedirectEdge!]!
+  "Redirects alone."
+  nodes: [Redirect!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many redirects there are in all."
+  totalCount: Int!
+}
+
+"A redirect with its cursor."
+type RedirectEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to page on."
+  cursor: String!
+  "The redirect."
+  node: Redirect!
+}
+
+"An article's search-engine and link-preview metadata, fallbacks applied."
+type ArticleSeo {
+  "The title for search results and ` + "`" + `<title>` + "`" + `: the SEO title, else the headline."
+  title: String!
+  "The meta description: the SEO description, else the standfirst, else the excerpt."
+  description: String!
+  "Absolute URL of the preview image: the SEO image, else the cover; null when there is neither."
+  image: String
+  "Ask search engines not to index the page (` + "`" + `<meta name=\"robots\" content=\"noindex\">` + "`" + `)."
+  noindex: Boolean!
+}
+
+"Search-engine fields of an article."
+input SeoInput {
+  "Title for search results (at most 300 characters); empty: the headline."
+  title: String
+  "Meta description (at most 1000 characters); empty: the standfirst."
+  description: String
+  "Preview image: an absolute http(s) URL or a site path; empty: the cover."
+  image: String
+  "Keep the page out of search engines."
+  noindex: Boolean
+}
+
+"A published correction of an article."
+type Correction {
+  "When it was published."
+  at: Time!
+  "What was wrong and what is right now."
+  text: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4953,6 +5443,16 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_relatedCandidates(ctx, field)
 	case "liveBlog":
 		return ec.fieldContext_Article_liveBlog(ctx, field)
+	case "url":
+		return ec.fieldContext_Article_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Article_path(ctx, field)
+	case "seo":
+		return ec.fieldContext_Article_seo(ctx, field)
+	case "jsonLd":
+		return ec.fieldContext_Article_jsonLd(ctx, field)
+	case "corrections":
+		return ec.fieldContext_Article_corrections(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4989,6 +5489,20 @@ func (ec *executionContext) childFields_ArticlePayload(ctx context.Context, fiel
 		return ec.fieldContext_ArticlePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticlePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleSeo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_ArticleSeo_title(ctx, field)
+	case "description":
+		return ec.fieldContext_ArticleSeo_description(ctx, field)
+	case "image":
+		return ec.fieldContext_ArticleSeo_image(ctx, field)
+	case "noindex":
+		return ec.fieldContext_ArticleSeo_noindex(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleSeo", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5053,6 +5567,10 @@ func (ec *executionContext) childFields_Author(ctx context.Context, field graphq
 		return ec.fieldContext_Author_jobTitle(ctx, field)
 	case "articles":
 		return ec.fieldContext_Author_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Author_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Author_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Author", field.Name)
 }
@@ -5103,6 +5621,10 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_description(ctx, field)
 	case "articles":
 		return ec.fieldContext_Category_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Category_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Category_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -5137,6 +5659,16 @@ func (ec *executionContext) childFields_ContentChange(ctx context.Context, field
 		return ec.fieldContext_ContentChange_changedFields(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContentChange", field.Name)
+}
+
+func (ec *executionContext) childFields_Correction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Correction_at(ctx, field)
+	case "text":
+		return ec.fieldContext_Correction_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Correction", field.Name)
 }
 
 func (ec *executionContext) childFields_CoverImage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5503,6 +6035,58 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Redirect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Redirect_id(ctx, field)
+	case "from":
+		return ec.fieldContext_Redirect_from(ctx, field)
+	case "location":
+		return ec.fieldContext_Redirect_location(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_Redirect_statusCode(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Redirect_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Redirect_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Redirect", field.Name)
+}
+
+func (ec *executionContext) childFields_RedirectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RedirectConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RedirectConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RedirectConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RedirectConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedirectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RedirectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RedirectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RedirectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedirectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RedirectPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "redirect":
+		return ec.fieldContext_RedirectPayload_redirect(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RedirectPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedirectPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RelatedCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "article":
@@ -5615,6 +6199,10 @@ func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.C
 		return ec.fieldContext_Tag_name(ctx, field)
 	case "articles":
 		return ec.fieldContext_Tag_articles(ctx, field)
+	case "url":
+		return ec.fieldContext_Tag_url(ctx, field)
+	case "path":
+		return ec.fieldContext_Tag_path(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tag", field.Name)
 }
@@ -6101,6 +6689,28 @@ func (ec *executionContext) field_LiveBlog_entries_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addCorrection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmNewsletterSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6154,6 +6764,36 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "statusCode",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statusCode"] = arg2
 	return args, nil
 }
 
@@ -6230,6 +6870,20 @@ func (ec *executionContext) field_Mutation_deleteImage_args(ctx context.Context,
 }
 
 func (ec *executionContext) field_Mutation_deleteLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6974,6 +7628,42 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_redirects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_route_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg0
 	return args, nil
 }
 
@@ -7970,6 +8660,139 @@ func (ec *executionContext) fieldContext_Article_liveBlog(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_url(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_path(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_seo(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SEO) graphql.Marshaler {
+			return ec.marshalNArticleSeo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐSEO(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleSeo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_jsonLd(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_jsonLd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().JSONLd(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_jsonLd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_corrections(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_corrections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Corrections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Correction) graphql.Marshaler {
+			return ec.marshalNCorrection2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_corrections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Correction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Article]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8206,6 +9029,98 @@ func (ec *executionContext) fieldContext_ArticlePayload_userErrors(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ArticleSeo_title(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSeo_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSeo_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSeo_description(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSeo_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSeo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSeo_image(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSeo_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSeo_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleSeo_noindex(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleSeo_noindex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Noindex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleSeo_noindex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.AuditEntry]) (ret graphql.Marshaler) {
@@ -8748,6 +9663,52 @@ func (ec *executionContext) fieldContext_Author_articles(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Author_url(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Author_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Author().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Author_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Author", field, true, true, "String")
+}
+
+func (ec *executionContext) _Author_path(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Author_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Author().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Author_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Author", field, true, true, "String")
+}
+
 func (ec *executionContext) _AuthorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Author]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9122,6 +10083,52 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Category_url(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, true, true, "String")
+}
+
+func (ec *executionContext) _Category_path(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, true, true, "String")
+}
+
 func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9377,6 +10384,52 @@ func (ec *executionContext) _ContentChange_changedFields(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ContentChange_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _Correction_at(ctx context.Context, field graphql.CollectedField, obj *models.Correction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Correction_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Correction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Correction", field, true, false, "Time")
+}
+
+func (ec *executionContext) _Correction_text(ctx context.Context, field graphql.CollectedField, obj *models.Correction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Correction_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Correction_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Correction", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_url(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
@@ -13784,6 +14837,192 @@ func (ec *executionContext) fieldContext_Mutation_markKeyEvent(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createRedirect(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createRedirect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateRedirect(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["statusCode"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.RedirectPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RedirectPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RedirectPayload) graphql.Marshaler {
+			return ec.marshalNRedirectPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRedirectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createRedirect(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedirectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRedirect_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRedirect(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteRedirect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteRedirect(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.RedirectPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RedirectPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RedirectPayload) graphql.Marshaler {
+			return ec.marshalNRedirectPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRedirectPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteRedirect(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedirectPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRedirect_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCorrection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCorrection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCorrection(ctx, fc.Args["id"].(string), fc.Args["text"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCorrection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCorrection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewsletterSignupPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15334,6 +16573,112 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_route(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Route(ctx, fc.Args["path"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Route) graphql.Marshaler {
+			return ec.marshalORoute2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_route(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Route does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_route_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_redirects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_redirects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Redirects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Connection[*models.Redirect]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Connection[*models.Redirect]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Redirect]) graphql.Marshaler {
+			return ec.marshalNRedirectConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_redirects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedirectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_redirects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15529,6 +16874,382 @@ func (ec *executionContext) fieldContext_ReadAlsoBlock_article(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Redirect_id(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RedirectID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Redirect_from(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
+}
+
+func (ec *executionContext) _Redirect_location(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
+}
+
+func (ec *executionContext) _Redirect_statusCode(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_statusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_statusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Redirect_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
+}
+
+func (ec *executionContext) _Redirect_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Redirect_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Redirect().CreatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Redirect_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Redirect", field, true, true, "Time")
+}
+
+func (ec *executionContext) _RedirectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Redirect]) graphql.Marshaler {
+			return ec.marshalNRedirectEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedirectEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedirectConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Redirect) graphql.Marshaler {
+			return ec.marshalNRedirect2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Redirect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedirectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedirectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedirectConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _RedirectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedirectEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RedirectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Redirect]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Redirect) graphql.Marshaler {
+			return ec.marshalNRedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Redirect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedirectPayload_redirect(ctx context.Context, field graphql.CollectedField, obj *model.RedirectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectPayload_redirect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Redirect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Redirect) graphql.Marshaler {
+			return ec.marshalORedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectPayload_redirect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Redirect(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedirectPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RedirectPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedirectPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedirectPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedirectPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16644,6 +18365,52 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Tag_url(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "String")
+}
+
+func (ec *executionContext) _Tag_path(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "String")
 }
 
 func (ec *executionContext) _TagConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Tag]) (ret graphql.Marshaler) {
@@ -19088,7 +20855,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "seo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19172,6 +20939,13 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
+		case "seo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seo"))
+			data, err := ec.unmarshalOSeoInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSeoInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seo = data
 		}
 	}
 	return it, nil
@@ -19406,6 +21180,69 @@ func UnmarshalNewsletterSubscriberFilter(ctx context.Context, raw any) (model.Ne
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSeoInput(ctx context.Context, obj any) (model.SeoInput, error) {
+	var it model.SeoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "description", "image", "noindex"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "image":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("image"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Image = data
+		case "noindex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noindex"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Noindex = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeoInput unmarshals raw into the SeoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeoInput(ctx context.Context, raw any) (model.SeoInput, error) {
+	var out model.SeoInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeoInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context, obj any) (model.UpdateArticleInput, error) {
 	var it model.UpdateArticleInput
 	if obj == nil {
@@ -19417,7 +21254,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "seo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19494,6 +21331,13 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.CanonicalURL = data
+		case "seo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seo"))
+			data, err := ec.unmarshalOSeoInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSeoInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seo = data
 		}
 	}
 	return it, nil
@@ -19834,11 +21678,59 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, obj model.Route) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case models.Tag:
+		return ec._Tag(ctx, sel, &obj)
+	case *models.Tag:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Tag(ctx, sel, obj)
+	case models.Category:
+		return ec._Category(ctx, sel, &obj)
+	case *models.Category:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Category(ctx, sel, obj)
+	case models.Author:
+		return ec._Author(ctx, sel, &obj)
+	case *models.Author:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Author(ctx, sel, obj)
+	case models.Article:
+		return ec._Article(ctx, sel, &obj)
+	case *models.Article:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Article(ctx, sel, obj)
+	case models.Redirect:
+		return ec._Redirect(ctx, sel, &obj)
+	case *models.Redirect:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Redirect(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Route must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
 
-var articleImplementors = []string{"Article", "Node"}
+var articleImplementors = []string{"Article", "Node", "Route"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *models.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
@@ -19984,6 +21876,36 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_liveBlog(ctx, field, obj)
 				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_path(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_seo(ctx, field, obj)
+				})
+		case "jsonLd":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_jsonLd(ctx, field, obj)
+				})
+		case "corrections":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_corrections(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20106,6 +22028,54 @@ func (ec *executionContext) _ArticlePayload(ctx context.Context, sel ast.Selecti
 			}
 		case "userErrors":
 			out.Values[i] = ec._ArticlePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleSeoImplementors = []string{"ArticleSeo"}
+
+func (ec *executionContext) _ArticleSeo(ctx context.Context, sel ast.SelectionSet, obj *models.SEO) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleSeoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleSeo")
+		case "title":
+			out.Values[i] = ec._ArticleSeo_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._ArticleSeo_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "image":
+			out.Values[i] = ec._ArticleSeo_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "noindex":
+			out.Values[i] = ec._ArticleSeo_noindex(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20283,7 +22253,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var authorImplementors = []string{"Author", "Node"}
+var authorImplementors = []string{"Author", "Node", "Route"}
 
 func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, obj *models.Author) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorImplementors)
@@ -20329,6 +22299,18 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Author_articles(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Author_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Author_path(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20472,7 +22454,7 @@ func (ec *executionContext) _AuthorPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var categoryImplementors = []string{"Category", "Node"}
+var categoryImplementors = []string{"Category", "Node", "Route"}
 
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *models.Category) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
@@ -20508,6 +22490,18 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_articles(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_path(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20616,6 +22610,44 @@ func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._ContentChange_changedFields(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var correctionImplementors = []string{"Correction"}
+
+func (ec *executionContext) _Correction(ctx context.Context, sel ast.SelectionSet, obj *models.Correction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, correctionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Correction")
+		case "at":
+			out.Values[i] = ec._Correction_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Correction_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22016,6 +24048,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createRedirect":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRedirect(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRedirect":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRedirect(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCorrection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCorrection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22557,6 +24610,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "route":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_route(ctx, field)
+				})
+		case "redirects":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_redirects(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -22653,6 +24718,190 @@ func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReadAlsoBlock_article(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redirectImplementors = []string{"Redirect", "Route"}
+
+func (ec *executionContext) _Redirect(ctx context.Context, sel ast.SelectionSet, obj *models.Redirect) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redirectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Redirect")
+		case "id":
+			out.Values[i] = ec._Redirect_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._Redirect_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._Redirect_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusCode":
+			out.Values[i] = ec._Redirect_statusCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Redirect_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Redirect_createdAt(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redirectConnectionImplementors = []string{"RedirectConnection"}
+
+func (ec *executionContext) _RedirectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Redirect]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redirectConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedirectConnection")
+		case "edges":
+			out.Values[i] = ec._RedirectConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._RedirectConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RedirectConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedirectConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redirectEdgeImplementors = []string{"RedirectEdge"}
+
+func (ec *executionContext) _RedirectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Redirect]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redirectEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedirectEdge")
+		case "cursor":
+			out.Values[i] = ec._RedirectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RedirectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redirectPayloadImplementors = []string{"RedirectPayload"}
+
+func (ec *executionContext) _RedirectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedirectPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redirectPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedirectPayload")
+		case "redirect":
+			out.Values[i] = ec._RedirectPayload_redirect(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RedirectPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23083,7 +25332,7 @@ func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var tagImplementors = []string{"Tag", "Node"}
+var tagImplementors = []string{"Tag", "Node", "Route"}
 
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *models.Tag) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tagImplementors)
@@ -23114,6 +25363,18 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tag_articles(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_url(ctx, field, obj)
+				})
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_path(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24012,6 +26273,14 @@ func (ec *executionContext) marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._ArticlePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNArticleSeo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐSEO(ctx context.Context, sel ast.SelectionSet, v *models.SEO) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleSeo!")
+		return graphql.Null
+	}
+	return ec._ArticleSeo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx context.Context, v any) (models.ArticleStatus, error) {
 	var res models.ArticleStatus
 	err := res.UnmarshalGQL(v)
@@ -24228,6 +26497,30 @@ func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheet�
 		return graphql.Null
 	}
 	return ec._ContentChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCorrection2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Correction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCorrection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCorrection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrection(ctx context.Context, sel ast.SelectionSet, v *models.Correction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Correction!")
+		return graphql.Null
+	}
+	return ec._Correction(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCreateArticleInput(ctx context.Context, v any) (model.CreateArticleInput, error) {
@@ -24725,6 +27018,70 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedirect2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirectᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Redirect) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx context.Context, sel ast.SelectionSet, v *models.Redirect) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Redirect!")
+		return graphql.Null
+	}
+	return ec._Redirect(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedirectConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Redirect]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedirectConnection!")
+		return graphql.Null
+	}
+	return ec._RedirectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedirectEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Redirect]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRedirectEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRedirectEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Redirect]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedirectEdge!")
+		return graphql.Null
+	}
+	return ec._RedirectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedirectPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRedirectPayload(ctx context.Context, sel ast.SelectionSet, v *model.RedirectPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedirectPayload!")
+		return graphql.Null
+	}
+	return ec._RedirectPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
@@ -25693,6 +28050,28 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheet�
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx context.Context, sel ast.SelectionSet, v *models.Redirect) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Redirect(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoute2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRoute(ctx context.Context, sel ast.SelectionSet, v model.Route) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Route(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSeoInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSeoInput(ctx context.Context, v any) (*model.SeoInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

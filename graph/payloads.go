@@ -51,7 +51,7 @@ func userError(e *apperr.Error) *model.UserError {
 	field := []string{}
 	switch e.Field {
 	case "":
-	case "id", "expectedVersion", "articleId", "revisionId", "at", "relatedIds", "file":
+	case "id", "expectedVersion", "articleId", "revisionId", "at", "relatedIds", "from", "to", "statusCode", "text", "file":
 		field = []string{e.Field}
 	default:
 		field = append([]string{"input"}, splitPath(e.Field)...)

@@ -75,6 +75,9 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 		in.Cover = *c
 	}
 	in.IDErrors = append(in.IDErrors, badCover...)
+	if sc := seoChanges(input.Seo); sc != nil {
+		in.SEO = models.ArticleSEO{Title: deref(sc.Title), Description: deref(sc.Description), Image: deref(sc.Image), Noindex: deref(sc.Noindex)}
+	}
 	return articlePayload(r.Content.CreateArticle(ctx, in))
 }
 
@@ -87,6 +90,7 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 	ch := content.ArticleChanges{
 		Title: input.Title, Slug: input.Slug, Subtitle: input.Subtitle, Body: input.Body,
 		Category: input.Category, CanonicalURL: input.CanonicalURL,
+		SEO: seoChanges(input.Seo),
 	}
 	ch.Cover, ch.IDErrors = cover(input.CoverImage, input.CoverImageID)
 	if input.Tags != nil {

@@ -186,6 +186,22 @@ func (r *articleResolver) CoverImage(ctx context.Context, obj *models.Article) (
 	return c, nil
 }
 
+// withCoverURL returns obj, or when its cover is a library picture a copy
+// whose cover has the picture's URL, caption and credit filled in (for
+// link previews and structured data, which read the cover's URL).
+func (r *articleResolver) withCoverURL(ctx context.Context, obj *models.Article) (*models.Article, error) {
+	if obj.Cover.ImageID == 0 || obj.Cover.URL != "" {
+		return obj, nil
+	}
+	c, err := r.CoverImage(ctx, obj)
+	if err != nil || c == nil {
+		return obj, err
+	}
+	cp := *obj
+	cp.Cover = *c
+	return &cp, nil
+}
+
 func or(a, b string) string {
 	if a != "" {
 		return a

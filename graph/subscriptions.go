@@ -47,10 +47,11 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 }
 
 // checkLiveSelection refuses subscriptions that select lists below the
-// article (revisions, a section's or author's articles), or what a body
-// links to (a read-also block's article, a library picture): resolving
-// those would cost a query per subscriber for every event, and the
-// connection's loaders would keep them for as long as it lasts.
+// article (revisions, corrections and the JSON-LD made with them, a
+// section's or author's articles), or what a body links to (a read-also
+// block's article, a library picture): resolving those would cost a query
+// per subscriber for every event, and the connection's loaders would keep
+// them for as long as it lasts.
 func checkLiveSelection(ctx context.Context) error {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -62,7 +63,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" || linkedFromBody(s) || liveBlogList(s.Name) {
+				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" || linkedFromBody(s) || liveBlogList(s.Name) {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {

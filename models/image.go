@@ -29,7 +29,7 @@ type Image struct {
 	// its width and height (0.5, 0.5 is the centre); crops keep it in view.
 	FocalX float64 `gorm:"column:focal_x"`
 	FocalY float64 `gorm:"column:focal_y"`
-	// Placeholder is a tiny data: URI (a few hundred bytes of JPEG) shown
+	// Placeholder is a tiny data: URI (a 12 px PNG, a few hundred bytes) shown
 	// while the picture loads.
 	Placeholder string
 	CreatedAt   time.Time

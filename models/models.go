@@ -92,6 +92,8 @@ type Article struct {
 	CanonicalURL       string     `gorm:"column:canonical_url"`
 	CategoryID         *uint64
 	Version            int
+	// SEO holds the editor's search-engine fields (empty: fall back).
+	SEOFields ArticleSEO `gorm:"embedded"`
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`

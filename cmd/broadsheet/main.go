@@ -286,18 +286,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", env("BROADSHEET_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env BROADSHEET_LOG_LEVEL)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	sweep := fs.Duration("schedule-sweep", 30*time.Second, "how often to look for scheduled articles that are due, besides waking at each one's time")
-	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", ""), "public base URL of this server, for links in emails (env BROADSHEET_PUBLIC_URL; default http://localhost:PORT)")
+	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", ""), "public base URL of the site, for links in emails and articles' addresses ({publicUrl}) (env BROADSHEET_PUBLIC_URL; default http://localhost:PORT)")
 	smtpURL := fs.String("smtp-url", env("BROADSHEET_SMTP_URL", ""), "send email through smtp://[user:pass@]host:port?from=ADDRESS (smtps:// for TLS, &tls=none for a local relay); unset: emails go to the log (env BROADSHEET_SMTP_URL)")
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	embeds := fs.String("embed-providers", env("BROADSHEET_EMBED_PROVIDERS", "all"), "comma-separated providers whose URLs, alone on a line of an article body, become embeds (and whose players iframes may load): "+strings.Join(markdown.ProviderNames(), ", ")+"; all or none (env BROADSHEET_EMBED_PROVIDERS)")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
+	dist := addDistFlags(fs.FlagSet)
 	mf := addMediaFlags(fs.FlagSet, &ops.env)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	explicitPublicURL := *publicURL
+	if err := dist.check(fs.FlagSet, *publicURL, stderr); err != nil {
+		return err
+	}
 	lcfg, err := lf.config()
 	if err != nil {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
@@ -337,8 +341,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *publicURL == "" {
 		*publicURL = base
 	}
+	pub, err := dist.publication(*publicURL)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, EmbedProviders: providers}
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub, EmbedProviders: providers}
 	ops.apply(&cfg)
 	mf.apply(&cfg, *dbURL, explicitPublicURL)
 	a, err := app.New(ctx, cfg)

@@ -109,6 +109,10 @@ func TestCommandLine(t *testing.T) {
 		{"bad db URL", []string{"migrate", "--db", "postgres://x"}, 1, "", "want sqlite:PATH or mysql://"},
 		{"serve help lists live flags", []string{"serve", "--help"}, 0, "-pubsub", ""},
 		{"bad pubsub URL", []string{"serve", "--pubsub", "kafka://x", "--db", dbURL}, 2, "", "want memory, redis://HOST:PORT/DB or nats://HOST:PORT"},
+		{"URL pattern without slug or id", []string{"serve", "--article-url-pattern", "{publicUrl}/{section}", "--db", dbURL}, 2, "", "--article-url-pattern: article URL pattern \"{publicUrl}/{section}\": needs {slug} or {id}"},
+		{"URL pattern with an unknown placeholder", []string{"serve", "--article-url-pattern", "{publicUrl}/{headline}", "--db", dbURL}, 2, "", "unknown placeholder {headline}"},
+		{"bad public URL", []string{"serve", "--public-url", "news.example.com", "--db", dbURL}, 2, "", "--public-url: public URL"},
+		{"bad publication language", []string{"serve", "--publication-language", "english language", "--db", dbURL}, 2, "", "--publication-language"},
 		{"bad subscriber buffer", []string{"serve", "--subscriber-buffer", "0", "--db", dbURL}, 2, "", "--subscriber-buffer must be at least 1"},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
@@ -278,11 +282,13 @@ func TestServeEmbeddedDefault(t *testing.T) {
 func TestServeMySQL(t *testing.T) {
 	url := dbtest.URL(t, dbconn.MySQL)
 	bin := binary(t)
-	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo", "--create"); r.code != 0 {
+	// On MySQL the media library defaults to ./media: keep it in the test's directory.
+	mediaEnv := "BROADSHEET_MEDIA=file://" + filepath.ToSlash(t.TempDir())
+	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url, mediaEnv}, "seed", "--demo", "--create"); r.code != 0 {
 		t.Fatalf("seed --demo on MySQL: %+v", r)
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url)
+	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url, mediaEnv)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -33,7 +33,9 @@ type Loaders struct {
 	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
 	// ImageByID loads media-library images (covers, body pictures).
 	ImageByID *dataloadgen.Loader[uint64, *models.Image]
-	svc       *content.Service
+	// CorrectionsByArticle loads articles' corrections, oldest first.
+	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
+	svc                  *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -45,13 +47,14 @@ type RelatedKey struct {
 // New returns loaders backed by svc.
 func New(svc *content.Service) *Loaders {
 	return &Loaders{
-		AuthorsByArticle: dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
-		TagsByArticle:    dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
-		CategoryByID:     dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
-		RelatedByArticle: dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
-		ArticleBySlug:    dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
-		ImageByID:        dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
-		svc:              svc,
+		AuthorsByArticle:     dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
+		TagsByArticle:        dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
+		CategoryByID:         dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
+		RelatedByArticle:     dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:        dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
+		ImageByID:            dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
+		svc:                  svc,
 	}
 }
 

@@ -18,6 +18,11 @@ type Node interface {
 	IsNode()
 }
 
+// What a request path shows (see `route`).
+type Route interface {
+	IsRoute()
+}
+
 // Narrows an article list. Every given condition must hold.
 type ArticleFilter struct {
 	// Section slug.
@@ -142,6 +147,8 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // A point in a picture, as fractions from the top left (0–1 each).
@@ -237,6 +244,26 @@ type NewsletterSubscriptionPayload struct {
 type Query struct {
 }
 
+// The result of a redirect mutation.
+type RedirectPayload struct {
+	// The redirect made or deleted; null when nothing was.
+	Redirect *models.Redirect `json:"redirect,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Search-engine fields of an article.
+type SeoInput struct {
+	// Title for search results (at most 300 characters); empty: the headline.
+	Title *string `json:"title,omitempty"`
+	// Meta description (at most 1000 characters); empty: the standfirst.
+	Description *string `json:"description,omitempty"`
+	// Preview image: an absolute http(s) URL or a site path; empty: the cover.
+	Image *string `json:"image,omitempty"`
+	// Keep the page out of search engines.
+	Noindex *bool `json:"noindex,omitempty"`
+}
+
 // Live updates, pushed the moment a change is saved. Subscribe over a
 // websocket on `/graphql` (subprotocols `graphql-transport-ws` or the legacy
 // `graphql-ws`; an editor's token goes in the `connection_init` payload as
@@ -246,8 +273,8 @@ type Query struct {
 // `extensions.event` with the event's `id` (the same on every replica and
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
-// and tags, but not the lists below them (`revisions`, `articles`): those would
-// cost a query per subscriber and event.
+// and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
+// `articles`): those would cost a query per subscriber and event.
 type Subscription struct {
 }
 
@@ -273,6 +300,8 @@ type UpdateArticleInput struct {
 	CoverImageID *string `json:"coverImageId,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
+	// Search-engine fields to change; omitted ones stay, an empty string falls back again.
+	Seo *SeoInput `json:"seo,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -803,6 +832,10 @@ const (
 	UserErrorCodeTooLarge UserErrorCode = "TOO_LARGE"
 	// The picture has more pixels than the server's limit.
 	UserErrorCodeTooManyPixels UserErrorCode = "TOO_MANY_PIXELS"
+	// A redirect would lead back to where it starts.
+	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
+	// A redirect to another host, which the server does not allow (--allow-external-redirects).
+	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -820,11 +853,13 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeCorrupt,
 	UserErrorCodeTooLarge,
 	UserErrorCodeTooManyPixels,
+	UserErrorCodeRedirectLoop,
+	UserErrorCodeExternalRedirect,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect:
 		return true
 	}
 	return false

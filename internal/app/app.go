@@ -26,6 +26,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
+	"github.com/broadsheet/broadsheet/internal/permalink"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/web/persisted"
@@ -48,6 +49,9 @@ type Config struct {
 	ScheduleSweep time.Duration
 	// PublicURL is the base of links in emails.
 	PublicURL string
+	// Publication is who publishes and the public addresses (URL pattern);
+	// zero: content.DefaultPublication over PublicURL.
+	Publication content.Publication
 	// SMTPURL sends email; unset, emails go to the log.
 	SMTPURL  string
 	Webhooks webhooks.Config
@@ -110,11 +114,15 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
+	pub, err := publication(cfg)
+	if err != nil {
+		return nil, err
+	}
 	md, err := markdown.NewWith(markdown.Config{EmbedProviders: cfg.EmbedProviders})
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)
@@ -154,6 +162,30 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Handler = server.New(sc)
 	a.live.SetPurge(a.Handler.Purge)
 	return a, nil
+}
+
+// publication is cfg.Publication, or the default one at cfg.PublicURL.
+func publication(cfg Config) (content.Publication, error) {
+	p := cfg.Publication
+	if p.Links != nil {
+		return p, nil
+	}
+	d := content.DefaultPublication()
+	if p.Name == "" {
+		p.Name = d.Name
+	}
+	if p.Language == "" {
+		p.Language = d.Language
+	}
+	p.Links = d.Links
+	if cfg.PublicURL != "" {
+		l, err := permalink.New(cfg.PublicURL, "")
+		if err != nil {
+			return p, fmt.Errorf("public URL: %w", err)
+		}
+		p.Links = l
+	}
+	return p, nil
 }
 
 // openTransportParts opens the persisted-query store and the tracer.

@@ -14,6 +14,8 @@ const (
 	Authors    = "authors"
 	Categories = "categories"
 	Tags       = "tags"
+	// Redirects names editors' redirects, which route answers depend on.
+	Redirects = "redirects"
 )
 
 // Object keys name one row: "article:12", "author:3", "category:1", "tag:9".

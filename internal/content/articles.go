@@ -8,6 +8,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/internal/permalink"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -173,7 +174,8 @@ func (s *Service) LookupArticle(ctx context.Context, id uint64, slug string) (*m
 	case id != 0:
 		return s.ArticleByID(ctx, id)
 	case slug != "":
-		return s.ArticleBySlug(ctx, slug)
+		// An earlier slug finds the article too: old links keep working.
+		return s.articleAt(ctx, s.store, s.visibility(ctx), permalink.Fields{Slug: slug})
 	default:
 		return nil, errNeedIDOrSlug("article")
 	}

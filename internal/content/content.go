@@ -25,6 +25,7 @@ type Service struct {
 	precision time.Duration // what the database keeps of a time (see Now)
 	// maxEntryBytes caps a live entry's Markdown body (WithMaxEntryBytes).
 	maxEntryBytes int
+	pub           Publication // who publishes, and the public addresses
 }
 
 // Option configures a Service.
@@ -35,7 +36,8 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
-	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond, maxEntryBytes: DefaultMaxEntryBytes}
+	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
+		pub: DefaultPublication(), maxEntryBytes: DefaultMaxEntryBytes}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

@@ -65,6 +65,7 @@ type Snapshot struct {
 	AuthorIDs    []uint64             `json:"authorIds"`
 	Cover        models.CoverImage    `json:"cover"`
 	CanonicalURL string               `json:"canonicalUrl"`
+	SEO          models.ArticleSEO    `json:"seo"`
 	// rendered is the body as checked on this save, so it is parsed once.
 	rendered *renderedBody
 }
@@ -79,6 +80,8 @@ type ArticleChanges struct {
 	// IDErrors are ids the caller could not parse; they are reported with
 	// every other problem.
 	IDErrors apperr.FieldErrors
+	// SEO changes the search-engine fields that are set.
+	SEO *SEOChanges
 }
 
 // actor names who is acting, for revisions and the audit log.
@@ -224,7 +227,7 @@ func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapsh
 	return Snapshot{
 		Title: a.Title, Slug: a.Slug, Subtitle: a.Subtitle, Body: a.Body, Status: a.Status,
 		PublishedAt: a.PublishedAt, CategoryID: a.CategoryID, Tags: tags, AuthorIDs: authorIDs,
-		Cover: a.Cover, CanonicalURL: a.CanonicalURL,
+		Cover: a.Cover, CanonicalURL: a.CanonicalURL, SEO: a.SEOFields,
 	}, nil
 }
 
@@ -247,6 +250,7 @@ func changedFields(before, after Snapshot) []string {
 	add("authors", !slices.Equal(before.AuthorIDs, after.AuthorIDs))
 	add("coverImage", before.Cover != after.Cover)
 	add("canonicalUrl", before.CanonicalURL != after.CanonicalURL)
+	add("seo", before.SEO != after.SEO)
 	return out
 }
 
@@ -346,7 +350,7 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
 		bad("coverImage", "cover image fields are too long")
 	}
-	return errs
+	return append(errs, validateSEO(snap.SEO)...)
 }
 
 func absoluteHTTPURL(s string) bool {
@@ -432,9 +436,10 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 // save writes snap onto a (new when a.ID is 0) with its links, a revision
 // and a new version. It returns false when a concurrent change won.
 func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
+	oldSlug := a.Slug
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
-	a.Cover, a.CanonicalURL = snap.Cover, snap.CanonicalURL
+	a.Cover, a.CanonicalURL, a.SEOFields = snap.Cover, snap.CanonicalURL, snap.SEO
 	imageIDs, err := s.render(a, snap.rendered)
 	if err != nil {
 		return false, err
@@ -462,6 +467,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		return false, err
 	}
 	if err := s.fail("links"); err != nil {
+		return false, err
+	}
+	if err := s.keepOldSlug(ctx, tx, a, oldSlug); err != nil {
 		return false, err
 	}
 	// Related suggestions follow the article's words, tags and links.

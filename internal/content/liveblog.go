@@ -48,9 +48,6 @@ const (
 	CodeLiveBlogEnded = "LIVE_BLOG_ENDED"
 )
 
-// MaxCorrectionRunes caps the note shown with a corrected entry.
-const MaxCorrectionRunes = 1000
-
 // DefaultCorrection is the note of a correction made without one.
 const DefaultCorrection = "This entry has been corrected."
 

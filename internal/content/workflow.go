@@ -119,6 +119,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChange
 		if ch.Cover != nil {
 			snap.Cover = *ch.Cover
 		}
+		ch.SEO.apply(&snap.SEO)
 		links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
 		if ch.Body != nil {
 			links = append(links, s.checkBody(ctx, tx, snap)...)
@@ -289,6 +290,13 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 		if snap.CategoryID != nil {
 			if c, err := tx.CategoryByID(ctx, *snap.CategoryID); err != nil || c == nil {
 				snap.CategoryID = nil
+			}
+		}
+		if id := snap.Cover.ImageID; id != 0 {
+			// A library picture deleted since: the cover goes, as a
+			// deleted author leaves the byline.
+			if img, err := tx.ImageByID(ctx, uint64(id)); err != nil || img == nil {
+				snap.Cover = models.CoverImage{}
 			}
 		}
 		return nil

@@ -33,6 +33,7 @@ type ArticleInput struct {
 	AuthorIDs    []uint64
 	Cover        models.CoverImage
 	CanonicalURL string
+	SEO          models.ArticleSEO
 	Status       models.ArticleStatus // DRAFT when empty
 	PublishedAt  *time.Time
 	// IDErrors are ids the caller could not parse (malformed, or of the
@@ -47,7 +48,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	snap := Snapshot{
 		Title: in.Title, Slug: in.Slug, Subtitle: in.Subtitle, Body: in.Body, Status: in.Status,
 		PublishedAt: in.PublishedAt, Tags: dedupeTags(in.Tags), AuthorIDs: in.AuthorIDs,
-		Cover: in.Cover, CanonicalURL: in.CanonicalURL,
+		Cover: in.Cover, CanonicalURL: in.CanonicalURL, SEO: trimSEO(in.SEO),
 	}
 	if snap.Status == "" {
 		snap.Status = models.StatusDraft

@@ -16,8 +16,11 @@ const (
 	TypeAuthor    = "Author"
 	TypeCategory  = "Category"
 	TypeTag       = "Tag"
-	TypeLiveEntry = "LiveEntry"
 	TypeImage     = "Image"
+	TypeLiveEntry = "LiveEntry"
+	// TypeRedirect names editors' redirects (not Nodes: the id is for
+	// deleteRedirect and the audit log).
+	TypeRedirect = "Redirect"
 )
 
 // ID returns the global id of the row id of typ.

@@ -1,8 +1,10 @@
 package picture
 
 import (
+	"bytes"
 	"encoding/base64"
 	"image"
+	"image/png"
 	"math"
 
 	"github.com/disintegration/imaging"
@@ -92,18 +94,21 @@ func cropRect(b image.Rectangle, spec Spec) image.Rectangle {
 	return r.Add(b.Min).Intersect(b)
 }
 
-// Placeholder is a tiny, blurry JPEG of img as a data: URI (a few hundred
-// bytes) for pages to show while the picture loads.
+// Placeholder is a tiny PNG of img (12 px on its longer side) as a data:
+// URI of a few hundred bytes, for pages to show scaled up and blurred
+// while the picture loads. PNG rather than JPEG: a JPEG's tables alone
+// would take more than the pixels.
 func Placeholder(img image.Image) string {
+	const side = 12
 	b := img.Bounds()
-	w, h := 16, max(1, int(math.Round(16*float64(b.Dy())/float64(b.Dx()))))
-	if h > 16 {
-		w, h = max(1, int(math.Round(16*float64(b.Dx())/float64(b.Dy())))), 16
+	w, h := side, max(1, int(math.Round(side*float64(b.Dy())/float64(b.Dx()))))
+	if h > side {
+		w, h = max(1, int(math.Round(side*float64(b.Dx())/float64(b.Dy())))), side
 	}
-	small := imaging.Resize(img, w, h, imaging.Box)
-	data, err := Encode(small, JPEG)
-	if err != nil {
+	var buf bytes.Buffer
+	small := flatten(imaging.Resize(img, w, h, imaging.Box))
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, small); err != nil {
 		return ""
 	}
-	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(data)
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 }

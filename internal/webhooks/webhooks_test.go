@@ -174,6 +174,10 @@ func TestSignedDeliveries(t *testing.T) {
 		if body.Type != "ARTICLE_PUBLISHED" || body.ID != d.header.Get(webhooks.HeaderID) || obj["slug"] != "hook-test" || obj["title"] != "Hook test" {
 			t.Errorf("delivery body: %s", d.body)
 		}
+		// The article's address, by the server's URL pattern (no section: news).
+		if obj["path"] != "/news/hook-test" || obj["url"] != "http://localhost:8080/news/hook-test" {
+			t.Errorf("delivery url %v, path %v", obj["url"], obj["path"])
+		}
 		// The keys a CDN purges: the ones answers showing the article carry.
 		rowID, err := globalid.ParseAs(globalid.TypeArticle, id)
 		if err != nil {
@@ -412,4 +416,51 @@ func TestTargetsAreGuarded(t *testing.T) {
 	if !strings.Contains(d.LastError, "private or loopback") {
 		t.Errorf("last error %q", d.LastError)
 	}
+}
+
+// A correction is a change receivers hear about: an ARTICLE_UPDATED
+// delivery naming the corrections, with the article's address.
+func TestCorrectionIsDelivered(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{})
+		rec := newReceiver(t)
+		e.createWebhook(t, rec.URL+"/hook", "ARTICLE_UPDATED")
+		id := e.createArticle(t, "Corrected story")
+		e.mutate(t, `mutation($id: ID!) { r: publishArticle(id: $id) { article { id } } }`, map[string]any{"id": id})
+		e.run(t)
+		got := e.mutate(t, `mutation($id: ID!) { r: addCorrection(id: $id, text: "An earlier version misspelt the minister's name.") { article { id } userErrors { message } } }`, map[string]any{"id": id})
+		if errs, _ := got["r"]["userErrors"].([]any); len(errs) > 0 {
+			t.Fatalf("addCorrection: %v", errs)
+		}
+		if n := e.run(t); n != 1 {
+			t.Fatalf("the correction delivered %d, want 1", n)
+		}
+		d := rec.deliveries()[len(rec.deliveries())-1]
+		var body webhooks.Body
+		json.Unmarshal(d.body, &body)
+		obj, _ := body.Object.(map[string]any)
+		if body.Type != "ARTICLE_UPDATED" || obj["path"] != "/news/corrected-story" {
+			t.Errorf("delivery body: %s", d.body)
+		}
+	})
+}
+
+// Author deliveries carry the author page's address.
+func TestAuthorDeliveryHasURL(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		e := setup(t, db, webhooks.Config{})
+		rec := newReceiver(t)
+		e.createWebhook(t, rec.URL+"/hook", "AUTHOR_CHANGED")
+		var got map[string]map[string]any
+		e.s.MustData(t, testserver.Request{Token: e.admin, Query: `mutation { r: createAuthor(input: {name: "Ada Writer"}) { author { id } } }`}, &got)
+		if n := e.run(t); n != 1 {
+			t.Fatalf("createAuthor delivered %d, want 1", n)
+		}
+		var body webhooks.Body
+		json.Unmarshal(rec.deliveries()[0].body, &body)
+		obj, _ := body.Object.(map[string]any)
+		if obj["url"] != "http://localhost:8080/authors/ada-writer" || obj["path"] != "/authors/ada-writer" {
+			t.Errorf("delivery body: %s", rec.deliveries()[0].body)
+		}
+	})
 }

@@ -108,6 +108,13 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 			return map[string]any{"id": globalid.ID(globalid.TypeArticle, e.ObjectID)}, err
 		}
 		o := map[string]any{"id": globalid.ID(globalid.TypeArticle, a.ID), "slug": a.Slug, "status": a.Status, "version": a.Version}
+		// The address, also of an article gone from the site: a receiver
+		// purges or rebuilds that page.
+		section := ""
+		if a.Relations != nil && a.Relations.Category != nil {
+			section = a.Relations.Category.Slug
+		}
+		o["url"], o["path"] = w.content.ArticleURL(a, section)
 		if !content.ReaderVisible(a, e.OccurredAt) {
 			return o, nil // gone from the site: say which, not what
 		}
@@ -133,7 +140,8 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 		if err != nil || a == nil {
 			return map[string]any{"id": globalid.ID(globalid.TypeAuthor, e.ObjectID)}, err
 		}
-		return map[string]any{"id": globalid.ID(globalid.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil}, nil
+		u, p := w.content.Publication().Links.Author(a.Slug)
+		return map[string]any{"id": globalid.ID(globalid.TypeAuthor, a.ID), "slug": a.Slug, "name": a.Name, "deleted": a.DeletedAt != nil, "url": u, "path": p}, nil
 	case events.ObjectSubscriber:
 		return e.Payload.Subscriber, nil
 	}

@@ -21,7 +21,7 @@ CREATE TABLE live_entries (
     is_key_event    BOOLEAN NOT NULL DEFAULT FALSE,
     is_pinned       BOOLEAN NOT NULL DEFAULT FALSE,
     version         INT NOT NULL DEFAULT 1,
-    correction_text VARCHAR(1000) NOT NULL DEFAULT '',
+    correction_text VARCHAR(2000) NOT NULL DEFAULT '',
     corrected_at    DATETIME(6) NULL,
     created_at      DATETIME(6) NOT NULL,
     updated_at      DATETIME(6) NOT NULL,

@@ -114,6 +114,7 @@ var lookupKeys = map[string][]string{
 	"category": {cachekey.Categories},
 	"tag":      {cachekey.Tags, cachekey.Articles}, // a tag shows once an article of it does
 	"node":     {cachekey.Articles, cachekey.Authors, cachekey.Categories, cachekey.Tags},
+	"route":    {cachekey.Articles, cachekey.Authors, cachekey.Categories, cachekey.Tags, cachekey.Redirects},
 }
 
 // FieldMiddleware records the keys of every content object a field
@@ -189,6 +190,8 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		for _, a := range v {
 			keys = append(keys, cachekey.Article(a.ID))
 		}
+	case *models.Redirect:
+		keys = []string{cachekey.Redirects, cachekey.Articles} // an editor's, or an article's earlier address
 	case *model.ArticleConnection, *model.SearchConnection:
 		// A list, or search results: any article may join them.
 		keys = []string{cachekey.Articles}

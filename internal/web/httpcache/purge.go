@@ -26,6 +26,7 @@ var tableKeys = map[string]string{
 	"authors":         cachekey.Authors,
 	"categories":      cachekey.Categories,
 	"tags":            cachekey.Tags,
+	"redirects":       cachekey.Redirects,
 	// An article's related list (editors' picks, stored suggestions) is
 	// part of that article's answers: writes name the article whose list
 	// changed, and there is no list key.
@@ -62,6 +63,10 @@ func WriteKeys(stmt *gorm.Statement) []string {
 	list, ok := tableKeys[table]
 	if !ok {
 		return nil
+	}
+	if list == cachekey.Redirects {
+		// Answers depend on redirects as a whole (route): no row keys.
+		return []string{list}
 	}
 	var keys []string
 	if list != "" {

@@ -41,6 +41,11 @@ func TestWriteKeys(t *testing.T) {
 		}, []string{"*"}},
 		{"raw update", func() *gorm.DB { return dry().Exec("UPDATE articles SET title = 'x'") }, []string{"*"}},
 		{"raw insert, quoted", func() *gorm.DB { return dry().Exec("INSERT INTO `tags` (slug) VALUES ('x')") }, []string{"*"}},
+		{"redirect created", func() *gorm.DB { return dry().Create(&models.Redirect{FromPath: "/a", Location: "/b"}) }, []string{"redirects"}},
+		{"redirects retargeted", func() *gorm.DB {
+			return dry().Model(&models.Redirect{}).Where("location = ?", "/a").Update("location", "/c")
+		}, []string{"redirects"}},
+		{"redirect deleted", func() *gorm.DB { return dry().Where("id = ?", uint64(3)).Delete(&models.Redirect{}) }, []string{"redirects"}},
 		{"another table", func() *gorm.DB { return dry().Exec("UPDATE goose_db_version SET is_applied = 1") }, nil},
 		{"a table named like a content table", func() *gorm.DB { return dry().Exec("DELETE FROM articles_fts WHERE rowid = 1") }, nil},
 	}

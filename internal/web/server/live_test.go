@@ -255,13 +255,19 @@ func TestLiveBadTokenClose(t *testing.T) {
 		t.Fatalf("reader's contentChanged: %v %+v", err, r)
 	})
 	t.Run("nested lists refused", func(t *testing.T) {
-		c := dialWS(t, s.URL, wsclient.TransportWS, "")
-		subscribeWS(t, c, "1", `subscription { articlePublished { id category { articles(first: 5) { totalCount } } } }`, nil)
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		defer cancel()
-		_, r, err := c.Next(ctx)
-		if !(err != nil && strings.Contains(err.Error(), "BAD_USER_INPUT")) && !(err == nil && len(r.Errors) > 0) {
-			t.Fatalf("nested list in a subscription: %v %+v", err, r)
+		for _, q := range []string{
+			`subscription { articlePublished { id category { articles(first: 5) { totalCount } } } }`,
+			`subscription { articlePublished { id corrections { text } } }`,
+			`subscription { articlePublished { id jsonLd } }`,
+		} {
+			c := dialWS(t, s.URL, wsclient.TransportWS, "")
+			subscribeWS(t, c, "1", q, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			_, r, err := c.Next(ctx)
+			cancel()
+			if !(err != nil && strings.Contains(err.Error(), "BAD_USER_INPUT")) && !(err == nil && len(r.Errors) > 0) {
+				t.Fatalf("nested list in a subscription %s: %v %+v", q, err, r)
+			}
 		}
 	})
 	t.Run("origin", func(t *testing.T) {

@@ -79,6 +79,7 @@ func TestImageLibrary(t *testing.T) {
 		}
 		var read struct {
 			Article struct {
+				Seo        struct{ Image string }
 				CoverImage struct {
 					URL, Alt, Credit string
 					Image            struct {
@@ -89,10 +90,13 @@ func TestImageLibrary(t *testing.T) {
 			}
 		}
 		m.MustData(t, testserver.Request{Variables: map[string]any{"slug": created.CreateArticle.Article.Slug}, Query: `query($slug: String!) {
-			article(slug: $slug) { coverImage { url alt credit image { id srcset(widths: [100, 200], format: WEBP) } } } }`}, &read)
+			article(slug: $slug) { seo { image } coverImage { url alt credit image { id srcset(widths: [100, 200], format: WEBP) } } } }`}, &read)
 		c := read.Article.CoverImage
 		if c.Image.ID != id || c.Alt != "Boats in the harbour" || c.Credit != "Jane Doe / Agency" || !strings.HasPrefix(c.URL, "/media/") {
 			t.Fatalf("a reader's coverImage: %+v", c)
+		}
+		if !strings.HasSuffix(read.Article.Seo.Image, c.URL) || !strings.HasPrefix(read.Article.Seo.Image, "http") {
+			t.Errorf("seo.image = %q, want the cover's URL %q made absolute", read.Article.Seo.Image, c.URL)
 		}
 		for _, u := range []string{c.URL, strings.Fields(c.Image.Srcset)[0]} {
 			if resp, body := m.get(t, u); resp.StatusCode != http.StatusOK {

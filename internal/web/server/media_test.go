@@ -39,7 +39,7 @@ func TestUploadAndRenditions(t *testing.T) {
 		if img.Width != 40 || img.Height != 80 || img.MimeType != "image/jpeg" || img.Bytes != len(photo) || img.Filename != "IMG_0001.JPG" || img.Alt != "A test card" {
 			t.Fatalf("image = %+v; want 40×80 image/jpeg of %d bytes named IMG_0001.JPG", img, len(photo))
 		}
-		if !strings.HasPrefix(img.Placeholder, "data:image/jpeg;base64,") || len(img.Placeholder) > 2000 {
+		if !strings.HasPrefix(img.Placeholder, "data:image/png;base64,") || len(img.Placeholder) > 1024 {
 			t.Errorf("placeholder is %d bytes: %.60s…", len(img.Placeholder), img.Placeholder)
 		}
 
