@@ -225,6 +225,32 @@ type ImagePayload struct {
 	UsedBy []*models.Article `json:"usedBy"`
 }
 
+// The answer to startLiveBlog and endLiveBlog.
+type LiveBlogPayload struct {
+	// The live blog as it now is; null when nothing changed because of an error.
+	LiveBlog *models.LiveBlog `json:"liveBlog,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new live entry.
+type LiveEntryInput struct {
+	// A short headline (optional, at most 300 characters).
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown (at most --max-entry-bytes, 64 KiB by default).
+	Body string `json:"body"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+}
+
+// The answer to a live-entry mutation.
+type LiveEntryPayload struct {
+	// The entry as it now is (with CONFLICT: as another editor left it).
+	Entry *models.LiveEntry `json:"entry,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // One of the publication's languages.
 type Locale struct {
 	// The BCP 47 tag, e.g. `fr` or `de-CH`.
@@ -388,6 +414,18 @@ type UpdateCategoryInput struct {
 	Description *string `json:"description,omitempty"`
 	// Place in the menu.
 	Position *int `json:"position,omitempty"`
+}
+
+// Changes to a live entry; omitted fields stay.
+type UpdateLiveEntryInput struct {
+	// A short headline; an empty string removes it.
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown.
+	Body *string `json:"body,omitempty"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+	// The note readers see with a correction (default: "This entry has been corrected.").
+	Correction *string `json:"correction,omitempty"`
 }
 
 // Why a mutation could not do what was asked, for showing next to a form field.
@@ -872,6 +910,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The article is not a live blog (start one with startLiveBlog).
+	UserErrorCodeNotLiveBlog UserErrorCode = "NOT_LIVE_BLOG"
+	// The live blog has ended: no entries may be posted.
+	UserErrorCodeLiveBlogEnded UserErrorCode = "LIVE_BLOG_ENDED"
 	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
 	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
 	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
@@ -903,6 +945,8 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeNotLiveBlog,
+	UserErrorCodeLiveBlogEnded,
 	UserErrorCodeUnknownMedia,
 	UserErrorCodeUnknownArticle,
 	UserErrorCodeUnsupportedType,
@@ -918,7 +962,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeLocaleTaken, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeLocaleTaken, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -140,7 +140,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md), content.WithLocales(cfg.Locales))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes), content.WithLocales(cfg.Locales))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)
@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err := a.openTransportParts(ctx, &sc); err != nil {
 		return nil, err
 	}
-	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection}); err != nil {
+	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection, Retention: lc.Retention}); err != nil {
 		log.Error("live updates: subscribe to broker", "err", err)
 	}
 	sc.Live = a.live.Hub

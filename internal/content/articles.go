@@ -290,6 +290,9 @@ func (s *Service) Node(ctx context.Context, typ string, id uint64) (any, error) 
 	case "Tag":
 		t, e := s.store.TagByID(ctx, s.visibility(ctx), id)
 		v, err = nilIfNil(t), e
+	case "LiveEntry":
+		e, er := s.LiveEntryByID(ctx, id)
+		v, err = nilIfNil(e), er
 	default:
 		return nil, apperr.Invalidf("id", "unknown object type %q", typ)
 	}
@@ -318,7 +321,7 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 	byType := map[string][]uint64{}
 	for i, r := range refs {
 		switch r.Type {
-		case "Article", "Author", "Category", "Tag":
+		case "Article", "Author", "Category", "Tag", "LiveEntry":
 		default:
 			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "unknown object type %q", r.Type)
 		}
@@ -340,6 +343,8 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 			err = collect(found, typ, func() (map[uint64]*models.Tag, error) {
 				return s.store.TagsByIDs(ctx, s.visibility(ctx), ids)
 			})
+		case "LiveEntry":
+			err = collect(found, typ, func() (map[uint64]*models.LiveEntry, error) { return s.liveEntriesByIDs(ctx, ids) })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("load %d %s nodes: %w", len(ids), typ, err)

@@ -27,7 +27,9 @@ type Service struct {
 	preview     PreviewConfig // preview links (preview.go)
 	previewKeys previewKeys
 	locales     *locale.Set // the configured locales, default first
-	pub         Publication // who publishes, and the public addresses
+	// maxEntryBytes caps a live entry's Markdown body (WithMaxEntryBytes).
+	maxEntryBytes int
+	pub           Publication // who publishes, and the public addresses
 }
 
 // Option configures a Service.
@@ -45,7 +47,7 @@ func (s *Service) Locales() *locale.Set { return s.locales }
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
 	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
-		pub: DefaultPublication(), locales: locale.Default()}
+		pub: DefaultPublication(), locales: locale.Default(), maxEntryBytes: DefaultMaxEntryBytes}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

@@ -39,7 +39,9 @@ func (s *Service) recordEvent(ctx context.Context, tx *store.Store, typ, objectT
 	if err := s.fail("outbox"); err != nil {
 		return err
 	}
-	row, err := events.NewRow(typ, objectType, id, actor(ctx), s.Now(), p)
+	// The clock to the nanosecond, not to the database's precision (Now):
+	// occurredAt is what clients measure commit-to-client latency from.
+	row, err := events.NewRow(typ, objectType, id, actor(ctx), s.now().UTC(), p)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ func (h *Hub) Dispatch(ev events.Event) {
 	switch ev.ObjectType {
 	case events.ObjectArticle:
 		overflow = h.dispatchArticle(ctx, ev)
+	case events.ObjectLiveBlog:
+		overflow = h.dispatchLive(ctx, ev)
 	default:
 		overflow = h.dispatchChange(ctx, ev, h.loadObject(ctx, ev))
 	}
@@ -51,6 +53,9 @@ func (h *Hub) Dispatch(ev events.Event) {
 func (h *Hub) interested(ev events.Event) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if ev.ObjectType == events.ObjectLiveBlog {
+		return len(h.blogs[ev.ObjectID]) > 0
+	}
 	if len(h.changed) > 0 {
 		return true
 	}

@@ -201,6 +201,9 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 	if err := seedFrench(ctx, svc, o, seedID, authorIDs); err != nil {
 		return err
 	}
+	if err := seedLiveBlog(ctx, svc, authorIDs["tom-whitaker"]); err != nil {
+		return fmt.Errorf("seed live blog: %w", err)
+	}
 	// Each article was refreshed as it was created, seeing only the ones
 	// before it; recompute every related list with all of them present.
 	if _, err := svc.RebuildRelated(ctx); err != nil {

@@ -35,6 +35,9 @@ var tableKeys = map[string]string{
 	// changed, and there is no list key.
 	"article_related":            "",
 	"article_related_candidates": "",
+	// Live blogs have no list key: a write names the blog (and entry).
+	"live_blogs":   "",
+	"live_entries": "",
 }
 
 // ArticleListRow is a row of a table that holds one article's list of
@@ -112,6 +115,14 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		case models.TagTranslation:
 			if r.TagID != 0 {
 				keys, named = append(keys, cachekey.Tag(r.TagID)), true
+			}
+		case models.LiveBlog:
+			if r.ArticleID != 0 {
+				keys, named = append(keys, cachekey.ForLiveChange(r.ArticleID, 0, true)...), true
+			}
+		case models.LiveEntry:
+			if r.ArticleID != 0 {
+				keys, named = append(keys, cachekey.ForLiveChange(r.ArticleID, r.ID, false)...), true
 			}
 		case ArticleListRow:
 			if id := r.CacheArticleID(); id != 0 {
