@@ -19,7 +19,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -184,9 +183,9 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 // change runs one audited mutation: fn's writes and the audit entry commit
 // together. When fn fails nothing it wrote survives, and the failed attempt
 // is recorded on its own.
-func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx *store.Store) (uint64, error)) error {
+func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx TxStorage) (uint64, error)) error {
 	var id uint64
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		// First, before any row lock: saves take turns (see
 		// LockEditorialWrites).
 		if err := tx.LockEditorialWrites(ctx); err != nil {
@@ -242,7 +241,7 @@ func (s *Service) fail(step string) error {
 func WithFailpoint(f func(step string) error) Option { return func(s *Service) { s.failpoint = f } }
 
 // snapshotOf captures a stored article with its links.
-func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapshot, error) {
+func snapshotOf(ctx context.Context, tx TxStorage, a *models.Article) (Snapshot, error) {
 	authorIDs, tags, err := tx.ArticleLinks(ctx, a.ID)
 	if err != nil {
 		return Snapshot{}, err
@@ -303,7 +302,7 @@ func ptrEqual[T comparable](a, b *T) bool {
 }
 
 // writeRevision stores the article as it now is.
-func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) error {
+func (s *Service) writeRevision(ctx context.Context, tx TxStorage, a *models.Article, snap Snapshot, action string, changed []string) error {
 	if err := s.fail("revision"); err != nil {
 		return err
 	}
@@ -426,7 +425,7 @@ func hasInternal(errs apperr.FieldErrors) bool {
 }
 
 // resolveLinks checks authors and the category slug inside tx.
-func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, categorySlug *string) apperr.FieldErrors {
+func resolveLinks(ctx context.Context, tx TxStorage, snap *Snapshot, categorySlug *string) apperr.FieldErrors {
 	var errs apperr.FieldErrors
 	if categorySlug != nil {
 		if *categorySlug == "" {
@@ -463,7 +462,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 
 // save writes snap onto a (new when a.ID is 0) with its links, a revision
 // and a new version. It returns false when a concurrent change won.
-func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
+func (s *Service) save(ctx context.Context, tx TxStorage, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
 	oldSlug := a.Slug
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
