@@ -233,6 +233,19 @@ func TestContributorOwnWork(t *testing.T) {
 			if codes := s.Do(t, testserver.Request{Token: ana, Query: `mutation($id: ID!) { p: publishChanges(id: $id) { article { id } } }`, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
 				t.Errorf("a contributor publishing changes: codes %v, want [FORBIDDEN]", codes)
 			}
+			// She may withdraw what she staged (README, "Roles"), Bo may not.
+			const discard = `mutation($id: ID!) { p: discardChanges(id: $id) { article { title } userErrors { code } } }`
+			if codes := s.Do(t, testserver.Request{Token: bo, Query: discard, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+				t.Errorf("another contributor discarding her changes: codes %v, want [FORBIDDEN]", codes)
+			}
+			if r := s.Do(t, testserver.Request{Token: ana, Query: discard, Variables: map[string]any{"id": anas}}); len(r.Codes()) > 0 || !strings.Contains(string(r.Body), `"userErrors":[]`) {
+				t.Errorf("discarding her own staged changes: %s", r.Body)
+			}
+			var pending struct{ Node struct{ HasPendingChanges bool } }
+			s.MustData(t, testserver.Request{Token: editor, Query: `query($id: ID!) { node(id: $id) { ... on Article { hasPendingChanges } } }`, Variables: map[string]any{"id": anas}}, &pending)
+			if pending.Node.HasPendingChanges {
+				t.Error("her discarded changes are still pending")
+			}
 		})
 	})
 }
