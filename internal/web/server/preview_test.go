@@ -172,6 +172,14 @@ func TestPreviewLinks(t *testing.T) {
 		if a, r := preview(t, s, *fresh.Token, nil, false); a != nil || r.Errors[0].Code() != "PREVIEW_LINK_INVALID" {
 			t.Errorf("deleted article's link: %s", r)
 		}
+		// ...for good: restoring the article does not revive them.
+		call(t, s, editor, `mutation($id: ID!) { restoreArticle(id: $id) { userErrors { code } } }`, map[string]any{"id": id})
+		if a, r := preview(t, s, *fresh.Token, nil, false); a != nil || r.Errors[0].Code() != "PREVIEW_LINK_INVALID" {
+			t.Errorf("a link made before the article was deleted works again after its restoration: %s", r)
+		}
+		if a, _ := preview(t, s, *createLink(t, s, editor, id, nil).Token, nil, false); a == nil {
+			t.Error("a link made after the restoration does not work")
+		}
 	})
 }
 
