@@ -71,6 +71,8 @@ func TestContributorForbidden(t *testing.T) {
 			{"create account", `mutation { p: createAccount(input: {email: "x@news.example", name: "X", role: ADMIN}) { account { id } } }`, "createAccount", nil},
 			{"stage another's", `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Mine now"}, stage: true) { article { id } } }`, content.ActionUpdate, map[string]any{"id": others}},
 			{"preview another's", `mutation($id: ID!) { p: createPreviewLink(id: $id) { token } }`, content.ActionPreviewLink, map[string]any{"id": others}},
+			{"discard another's", `mutation($id: ID!) { p: discardChanges(id: $id) { article { id } } }`, content.ActionDiscardChanges, map[string]any{"id": others}},
+			{"revoke previews", `mutation($id: ID!) { p: revokePreviewLinks(id: $id) { article { id } } }`, "revokePreviewLinks", map[string]any{"id": own.ID}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
