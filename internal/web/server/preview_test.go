@@ -210,5 +210,16 @@ func TestPreviewShowsWhatWillBeLive(t *testing.T) {
 		if readerTitle(t, s, sched.Article.Slug) != "" {
 			t.Error("readers see the scheduled article")
 		}
+
+		// Taken down with its changes still staged, the article is a draft
+		// again: its preview shows the draft as edited since, not the
+		// changes staged while it was live.
+		payload(t, s, editor, unpublishAt, map[string]any{"id": live.Article.ID})
+		if p := payload(t, s, editor, `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Storm warning, rewritten"}) { `+articleFields+` } }`, map[string]any{"id": live.Article.ID}); len(p.UserErrors) > 0 {
+			t.Fatalf("edit the draft: %+v", p)
+		}
+		if a, r := preview(t, s, *link.Token, nil, false); a == nil || a.Status != "DRAFT" || a.Title != "Storm warning, rewritten" {
+			t.Errorf("preview of the draft an unpublished article became: %s", r)
+		}
 	})
 }
