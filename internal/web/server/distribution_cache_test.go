@@ -177,28 +177,30 @@ func TestDistributionThroughMiddleware(t *testing.T) {
 // README promises for every cached answer showing such an article: a CDN
 // must not list a taken-down page for minutes after its second.
 func TestSitemapsCappedByTakeDown(t *testing.T) {
-	f := newDistFixture(t, dbtest.Open(t, dbconn.SQLite))
-	month := "/sitemaps/articles-" + distNow.Add(-2*time.Hour).Format("2006-01") + ".xml"
-	paths := []string{"/sitemap.xml", month, "/sitemap-news.xml", "/sitemaps/tags.xml", "/sitemaps/sections.xml"}
-	for _, p := range paths {
-		if res, _ := f.get(t, p); !strings.Contains(res.Header.Get("Cache-Control"), "stale-while-revalidate") {
-			t.Fatalf("%s before any take-down: Cache-Control %q, want the public policy", p, res.Header.Get("Cache-Control"))
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		f := newDistFixture(t, db)
+		month := "/sitemaps/articles-" + distNow.Add(-2*time.Hour).Format("2006-01") + ".xml"
+		paths := []string{"/sitemap.xml", month, "/sitemap-news.xml", "/sitemaps/tags.xml", "/sitemaps/sections.xml"}
+		for _, p := range paths {
+			if res, _ := f.get(t, p); !strings.Contains(res.Header.Get("Cache-Control"), "stale-while-revalidate") {
+				t.Fatalf("%s before any take-down: Cache-Control %q, want the public policy", p, res.Header.Get("Cache-Control"))
+			}
 		}
-	}
-	ctx := content.AsSystem(context.Background(), "test")
-	at := f.clock.Now().Add(time.Hour)
-	if _, err := f.svc.UnpublishArticle(ctx, f.ids["talks-resume"], &at); err != nil {
-		t.Fatal(err)
-	}
-	feed, _ := f.get(t, "/feed.json")
-	want := feed.Header.Get("Cache-Control")
-	if strings.Contains(want, "stale-while-revalidate") {
-		t.Fatalf("the feed's Cache-Control %q is not capped", want)
-	}
-	for _, p := range paths {
-		res, body := f.get(t, p)
-		if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != want {
-			t.Errorf("%s with a take-down pending: %d, Cache-Control %q, want %q as the feed (%.200s)", p, res.StatusCode, res.Header.Get("Cache-Control"), want, body)
+		ctx := content.AsSystem(context.Background(), "test")
+		at := f.clock.Now().Add(time.Hour)
+		if _, err := f.svc.UnpublishArticle(ctx, f.ids["talks-resume"], &at); err != nil {
+			t.Fatal(err)
 		}
-	}
+		feed, _ := f.get(t, "/feed.json")
+		want := feed.Header.Get("Cache-Control")
+		if strings.Contains(want, "stale-while-revalidate") {
+			t.Fatalf("the feed's Cache-Control %q is not capped", want)
+		}
+		for _, p := range paths {
+			res, body := f.get(t, p)
+			if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != want {
+				t.Errorf("%s with a take-down pending: %d, Cache-Control %q, want %q as the feed (%.200s)", p, res.StatusCode, res.Header.Get("Cache-Control"), want, body)
+			}
+		}
+	})
 }
