@@ -254,7 +254,9 @@ func TestContributorOwnWork(t *testing.T) {
 			if r := s.Do(t, testserver.Request{Token: ana, Query: discard, Variables: map[string]any{"id": anas}}); len(r.Codes()) > 0 || !strings.Contains(string(r.Body), `"userErrors":[]`) {
 				t.Errorf("discarding her own staged changes: %s", r.Body)
 			}
-			var pending struct{ Node struct{ HasPendingChanges bool } }
+			var pending struct {
+				Node struct{ HasPendingChanges bool }
+			}
 			s.MustData(t, testserver.Request{Token: editor, Query: `query($id: ID!) { node(id: $id) { ... on Article { hasPendingChanges } } }`, Variables: map[string]any{"id": anas}}, &pending)
 			if pending.Node.HasPendingChanges {
 				t.Error("her discarded changes are still pending")
