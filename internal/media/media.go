@@ -7,6 +7,7 @@ package media
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -191,7 +192,11 @@ func (s *Service) Delete(ctx context.Context, id uint64) (*models.Image, error) 
 		var ids []uint64
 		var names []string
 		for _, u := range uses {
-			ids = append(ids, u.ArticleID)
+			// An article with the picture as cover and in its body is
+			// named twice in the message, listed once in usedBy.
+			if !slices.Contains(ids, u.ArticleID) {
+				ids = append(ids, u.ArticleID)
+			}
 			names = append(names, fmt.Sprintf("%q (%s)", u.Slug, u.Where))
 		}
 		return nil, &InUseError{Err: &apperr.Error{Kind: apperr.Invalid, Code: "IN_USE", Field: "id",

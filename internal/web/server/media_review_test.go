@@ -1,0 +1,138 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/media"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
+)
+
+// TestImageEditPurgesCachedAnswers: a photo desk that fixes a picture's
+// alt text or moves its focal point sees readers' answers change at once,
+// as when it edits an article: the response cache (and a CDN, through the
+// surrogate keys) must not keep the old alt text and the old crop's URL.
+func TestImageEditPurgesCachedAnswers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		m := newMediaServer(t, db, nil, media.Config{})
+		_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), map[string]any{"alt": "Old alt"})
+		if up.Image == nil {
+			t.Fatalf("upload: %s", raw)
+		}
+		var created struct {
+			CreateArticle struct {
+				Article    struct{ Slug string }
+				UserErrors []userError
+			}
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"img": up.Image.ID,
+			"body": "Boats.\n\n![](media:" + up.Image.ID + ")\n"}, Query: `mutation($img: ID!, $body: String!) {
+			createArticle(input: {title: "Pier", body: $body, status: PUBLISHED, coverImageId: $img}) {
+				article { slug } userErrors { field message code } } }`}, &created)
+		if len(created.CreateArticle.UserErrors) > 0 {
+			t.Fatalf("createArticle: %+v", created.CreateArticle.UserErrors)
+		}
+		// Each a separate reader query: the cover's own fields, the picture,
+		// the body's picture, the HTML of the body.
+		queries := map[string]string{
+			"coverImage.alt":   `coverImage { alt }`,
+			"coverImage.image": `coverImage { image { alt focalPoint { x } url(width: 100, height: 100) } }`,
+			"ImageBlock.alt":   `blocks { ... on ImageBlock { alt } }`,
+			"ImageBlock.image": `blocks { ... on ImageBlock { image { url(width: 100, height: 100) } } }`,
+			"bodyHtml":         `bodyHtml`,
+		}
+		read := func(sel string) *testserver.Response {
+			return m.Do(t, testserver.Request{GET: true, Variables: map[string]any{"slug": created.CreateArticle.Article.Slug},
+				Query: `query($slug: String!) { article(slug: $slug) { ` + sel + ` } }`})
+		}
+		before := map[string]string{}
+		for name, sel := range queries {
+			read(sel)
+			r := read(sel)
+			if r.Statements != 0 {
+				t.Fatalf("%s: the second read ran %d statements: the test needs the response cache", name, r.Statements)
+			}
+			before[name] = string(r.Data)
+		}
+		var upd struct{ UpdateImage uploadResult }
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": up.Image.ID}, Query: `mutation($id: ID!) {
+			updateImage(id: $id, input: {alt: "New alt", focalPoint: {x: 0.9, y: 0.1}}) { image { id } userErrors { code } } }`}, &upd)
+		if upd.UpdateImage.Image == nil {
+			t.Fatalf("updateImage: %+v", upd.UpdateImage)
+		}
+		for name, sel := range queries {
+			if after := string(read(sel).Data); after == before[name] {
+				t.Errorf("%s: readers still get the answer from before updateImage: %s", name, after)
+			}
+		}
+	})
+}
+
+// TestRenditionsMadeMetric: an operator can see on /metrics how many
+// renditions a replica made (50 requests for a new size together: one).
+func TestRenditionsMadeMetric(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	m := newMediaServer(t, db, nil, media.Config{}, func(c *server.Config) { c.ExposeMetrics = true })
+	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
+	if up.Image == nil {
+		t.Fatalf("upload: %s", raw)
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := http.Get(m.URL + up.Image.URL); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	res, err := http.Get(m.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if v := metricValue(t, string(body), "broadsheet_media_renditions_made_total"); v != 1 {
+		t.Errorf("broadsheet_media_renditions_made_total = %v after 50 requests for one new rendition, want 1", v)
+	}
+}
+
+// TestDeleteImageUsedTwice: a picture an article shows as its cover and
+// in its body is refused with IN_USE naming the article once in usedBy.
+func TestDeleteImageUsedTwice(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	m := newMediaServer(t, db, nil, media.Config{})
+	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
+	if up.Image == nil {
+		t.Fatalf("upload: %s", raw)
+	}
+	m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"img": up.Image.ID,
+		"body": "![](media:" + up.Image.ID + ")\n"}, Query: `mutation($img: ID!, $body: String!) {
+		createArticle(input: {title: "Pier", body: $body, coverImageId: $img}) { article { id } } }`}, &struct{}{})
+	var del struct {
+		DeleteImage struct {
+			UserErrors []userError
+			UsedBy     []struct{ Slug string }
+		}
+	}
+	m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": up.Image.ID},
+		Query: `mutation($id: ID!) { deleteImage(id: $id) { userErrors { field code message } usedBy { slug } } }`}, &del)
+	d := del.DeleteImage
+	if len(d.UserErrors) != 1 || d.UserErrors[0].Code != "IN_USE" || len(d.UsedBy) != 1 || d.UsedBy[0].Slug != "pier" {
+		got, _ := json.Marshal(d)
+		t.Errorf("deleteImage of a picture used as cover and in the body: %s; want IN_USE and usedBy [pier]", got)
+	}
+	if !strings.Contains(d.UserErrors[0].Message, "cover") || !strings.Contains(d.UserErrors[0].Message, "body") {
+		t.Errorf("IN_USE message %q should say where the picture is used", d.UserErrors[0].Message)
+	}
+}
