@@ -136,3 +136,33 @@ func TestDeleteImageUsedTwice(t *testing.T) {
 		t.Errorf("IN_USE message %q should say where the picture is used", d.UserErrors[0].Message)
 	}
 }
+
+// TestReadersCannotBrowseTheLibrary: a picture uploaded for a story not
+// yet out (its alt text, caption, file name and full-size URL) is the
+// newsroom's: readers, who may not list the library, cannot read it by
+// its id either (ids are sequential); they reach pictures through the
+// articles they may see.
+func TestReadersCannotBrowseTheLibrary(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	m := newMediaServer(t, db, nil, media.Config{})
+	_, up, raw := m.upload(t, m.Editor, "minister-resigns.jpg", encodeJPEG(t, halves(300, 200)), map[string]any{"alt": "The minister leaves"})
+	if up.Image == nil {
+		t.Fatalf("upload: %s", raw)
+	}
+	q := testserver.Request{Variables: map[string]any{"id": up.Image.ID},
+		Query: `query($id: ID!) { node(id: $id) { ... on Image { alt filename url } } nodes(ids: [$id]) { ... on Image { alt } } }`}
+	var reader struct {
+		Node  *struct{ Alt string }
+		Nodes []*struct{ Alt string }
+	}
+	m.MustData(t, q, &reader)
+	if reader.Node != nil || len(reader.Nodes) != 1 || reader.Nodes[0] != nil {
+		t.Errorf("a reader read an unpublished picture by its id: node %+v, nodes %+v", reader.Node, reader.Nodes)
+	}
+	q.Token = m.Editor
+	var editor struct{ Node *struct{ Alt string } }
+	m.MustData(t, q, &editor)
+	if editor.Node == nil || editor.Node.Alt != "The minister leaves" {
+		t.Errorf("an editor's node(id:) of a picture: %+v", editor.Node)
+	}
+}
