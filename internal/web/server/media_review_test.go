@@ -166,3 +166,25 @@ func TestReadersCannotBrowseTheLibrary(t *testing.T) {
 		t.Errorf("an editor's node(id:) of a picture: %+v", editor.Node)
 	}
 }
+
+// TestBodyErrorsInLineOrder: an editor fixing a long body reads its
+// problems from top to bottom, whatever their kind.
+func TestBodyErrorsInLineOrder(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	m := newMediaServer(t, db, nil, media.Config{})
+	body := "First.\n\n![x](media:SW1hZ2U6OTk5)\n\nRead also: [Nope](article:no-such-article)\n\n" +
+		"Text with ![inline](media:SW1hZ2U6OTk5) inside.\n\n![x](media:garbage)\n"
+	var out struct {
+		CreateArticle struct{ UserErrors []userError }
+	}
+	m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"body": body}, Query: `mutation($body: String!) {
+		createArticle(input: {title: "Refs", body: $body}) { userErrors { field code message } } }`}, &out)
+	var lines []string
+	for _, e := range out.CreateArticle.UserErrors {
+		line, _, _ := strings.Cut(e.Message, ":")
+		lines = append(lines, line)
+	}
+	if want := []string{"line 3", "line 5", "line 7", "line 7", "line 9"}; strings.Join(lines, ",") != strings.Join(want, ",") {
+		t.Errorf("body errors in the order %v, want %v: %+v", lines, want, out.CreateArticle.UserErrors)
+	}
+}
