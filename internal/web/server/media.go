@@ -86,4 +86,6 @@ func (s *Server) registerMediaMetrics() {
 	lib := s.cfg.Media
 	s.cfg.Metrics.Func("broadsheet_media_renditions_made_total", "Picture renditions this replica made (not served from the media store).", true,
 		func() float64 { return float64(lib.Renders()) })
+	s.cfg.Metrics.Func("broadsheet_media_renders_waiting", "Picture renditions waiting for a free render slot (at most GOMAXPROCS are made at once).", false,
+		func() float64 { return float64(lib.RendersWaiting()) })
 }

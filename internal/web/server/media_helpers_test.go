@@ -53,7 +53,13 @@ func newMediaServer(t testing.TB, db *dbconn.DB, bucket *blob.Bucket, cfg media.
 	if cfg.Secret == nil {
 		cfg.Secret = []byte("a test secret of enough bytes")
 	}
-	cfg.OnRender = func() { renders.Add(1) }
+	hook := cfg.OnRender
+	cfg.OnRender = func() {
+		renders.Add(1)
+		if hook != nil {
+			hook()
+		}
+	}
 	lib, err := media.New(store.New(db), bucket, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/testkit/wait"
 	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
@@ -186,5 +187,54 @@ func TestBodyErrorsInLineOrder(t *testing.T) {
 	}
 	if want := []string{"line 3", "line 5", "line 7", "line 7", "line 9"}; strings.Join(lines, ",") != strings.Join(want, ",") {
 		t.Errorf("body errors in the order %v, want %v: %+v", lines, want, out.CreateArticle.UserErrors)
+	}
+}
+
+// TestRendersBounded: any reader can get URLs for many distinct sizes
+// (url and srcset take any width), and each new one is decoded in memory
+// (200 MB for a 50 MP picture): renders beyond MaxConcurrentRenders queue
+// for a slot instead of running at once, and /metrics shows the queue.
+func TestRendersBounded(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	m := newMediaServer(t, db, nil, media.Config{MaxConcurrentRenders: 1, OnRender: func() {
+		entered <- struct{}{}
+		<-release
+	}}, func(c *server.Config) { c.ExposeMetrics = true })
+	// Runs before the server's cleanup (LIFO), so a failure does not hang.
+	free := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(free)
+	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
+	if up.Image == nil {
+		t.Fatalf("upload: %s", raw)
+	}
+	img := mustImage(t, m, up.Image.ID)
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	get := func(i, width int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(m.URL + m.Lib.URL(img, media.URLOptions{Width: width}))
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				statuses[i] = resp.StatusCode
+			}
+		}()
+	}
+	get(0, 100)
+	<-entered // the first render holds the only slot
+	get(1, 200)
+	wait.Until(t, "the second render to wait for the slot", func() bool {
+		return metricValue(t, scrape(t, m.Server), "broadsheet_media_renders_waiting") == 1
+	})
+	if len(entered) != 0 {
+		t.Fatal("a second render ran beside the first")
+	}
+	free()
+	wg.Wait()
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusOK {
+		t.Errorf("statuses %v, want both 200 once the slot was free", statuses)
 	}
 }
