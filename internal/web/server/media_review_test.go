@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -237,4 +238,68 @@ func TestRendersBounded(t *testing.T) {
 	if statuses[0] != http.StatusOK || statuses[1] != http.StatusOK {
 		t.Errorf("statuses %v, want both 200 once the slot was free", statuses)
 	}
+}
+
+// TestDeleteImageInStagedChanges: a picture that a published article's
+// staged changes show (as cover, or in the body by id or row number) is in
+// use: deleting it would publish those changes without their picture.
+func TestDeleteImageInStagedChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		m := newMediaServer(t, db, nil, media.Config{})
+		var ids []string
+		for range 3 {
+			_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
+			if up.Image == nil {
+				t.Fatalf("upload: %s", raw)
+			}
+			ids = append(ids, up.Image.ID)
+		}
+		var created struct {
+			CreateArticle struct{ Article struct{ ID string } }
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Query: `mutation {
+			createArticle(input: {title: "Pier", body: "Boats.", status: PUBLISHED}) { article { id } } }`}, &created)
+		article := created.CreateArticle.Article.ID
+		row := mustImage(t, m, ids[2]).ID
+		body := "Staged.\n\n![](media:" + ids[1] + ")\n\n![](media:" + strconv.FormatUint(row, 10) + ")\n"
+		var staged struct {
+			UpdateArticle struct {
+				Article    struct{ HasPendingChanges bool }
+				UserErrors []userError
+			}
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": article, "img": ids[0], "body": body},
+			Query: `mutation($id: ID!, $img: ID!, $body: String!) { updateArticle(id: $id, input: {coverImageId: $img, body: $body}, stage: true) {
+				article { hasPendingChanges } userErrors { field code message } } }`}, &staged)
+		if !staged.UpdateArticle.Article.HasPendingChanges {
+			t.Fatalf("stage: %+v", staged.UpdateArticle)
+		}
+		del := func(id string) (code string, usedBy []string) {
+			var out struct {
+				DeleteImage struct {
+					UserErrors []userError
+					UsedBy     []struct{ Slug string }
+				}
+			}
+			m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": id},
+				Query: `mutation($id: ID!) { deleteImage(id: $id) { userErrors { code message } usedBy { slug } } }`}, &out)
+			for _, e := range out.DeleteImage.UserErrors {
+				code = e.Code
+			}
+			for _, a := range out.DeleteImage.UsedBy {
+				usedBy = append(usedBy, a.Slug)
+			}
+			return code, usedBy
+		}
+		for i, what := range []string{"staged cover", "staged body picture by id", "staged body picture by row number"} {
+			if code, usedBy := del(ids[i]); code != "IN_USE" || len(usedBy) != 1 || usedBy[0] != "pier" {
+				t.Errorf("%s: deleteImage gave %q, usedBy %v; want IN_USE naming pier", what, code, usedBy)
+			}
+		}
+		m.MustData(t, testserver.Request{Token: m.Editor, Variables: map[string]any{"id": article},
+			Query: `mutation($id: ID!) { discardChanges(id: $id) { userErrors { code } } }`}, &struct{}{})
+		if code, _ := del(ids[0]); code != "" {
+			t.Errorf("deleteImage once the staged changes were discarded: %q", code)
+		}
+	})
 }
