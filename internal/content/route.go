@@ -132,6 +132,12 @@ func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibi
 	return a, nil
 }
 
+// ArticleAddress returns the article's absolute public URL and its path,
+// loading its section (for callers that do not hold it).
+func (s *Service) ArticleAddress(ctx context.Context, a *models.Article) (absolute, path string, err error) {
+	return s.articlePath(ctx, s.store, a)
+}
+
 // articlePath returns the article's URL and path, loading its section.
 func (s *Service) articlePath(ctx context.Context, st *store.Store, a *models.Article) (string, string, error) {
 	section := ""

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/page"
@@ -39,7 +41,8 @@ type feed struct {
 	article *models.Article
 	blog    *models.LiveBlog
 	entries []*models.LiveEntry
-	self    string // the feed's absolute URL
+	self    string // the feed's absolute URL, on the public URL
+	page    string // the article's page (Article.url)
 }
 
 // New returns the feeds handler.
@@ -55,7 +58,7 @@ type handler struct{ o Options }
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	asJSON := strings.HasSuffix(r.URL.Path, ".json")
-	key := httpcache.MakeKey("livefeed", r.URL.Path, r.Host)
+	key := httpcache.MakeKey("livefeed", r.URL.Path)
 	if h.o.Cache != nil {
 		if e, ok := h.o.Cache.Get(key); ok {
 			write(w, r, e)
@@ -76,7 +79,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such live blog", http.StatusNotFound)
 		return
 	}
-	f.self = absURL(r)
+	f.self = h.o.Content.Publication().Links.Base() + "/live/" + url.PathEscape(slug) + "/feed." + ext(asJSON)
 	var body []byte
 	ct := "application/feed+json; charset=utf-8"
 	if asJSON {
@@ -99,9 +102,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	write(w, r, e)
 }
 
-// load reads the blog of the article with slug as the viewer may see it,
-// or nil.
+// load reads the blog of the article with slug as a reader sees it, or
+// nil. Whatever token the request carries: the answer is cached for
+// everyone and sent with a public Cache-Control, so an editor's view of a
+// draft's (embargoed) blog must never be what is stored.
 func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
+	ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Reader})
 	a, err := h.o.Content.ArticleBySlug(ctx, slug)
 	if err != nil || a == nil {
 		return nil, err
@@ -115,7 +121,11 @@ func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entries of live blog %q: %w", slug, err)
 	}
-	return &feed{article: a, blog: b, entries: l.Items}, nil
+	page, _, err := h.o.Content.ArticleAddress(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("address of live blog %q: %w", slug, err)
+	}
+	return &feed{article: a, blog: b, entries: l.Items, page: page}, nil
 }
 
 // write sends a feed with its validators; the content type is kept in the
@@ -134,10 +144,9 @@ func write(w http.ResponseWriter, r *http.Request, e *httpcache.Entry) {
 	w.Write(e.Body)
 }
 
-func absURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+func ext(asJSON bool) string {
+	if asJSON {
+		return "json"
 	}
-	return scheme + "://" + r.Host + r.URL.Path
+	return "xml"
 }
