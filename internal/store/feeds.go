@@ -138,6 +138,10 @@ type ArticleStats struct {
 	// LastModified it changes whenever an article joins, leaves or is
 	// edited, even within one second (for ETags).
 	Sum int64
+	// Expires is the earliest take-down time (expiresAt) in the set, zero
+	// when none is set: the set changes then without any write, so shared
+	// caches must not keep a document listing it beyond that time.
+	Expires time.Time
 }
 
 // statsColumns are the aggregates scanned by scanStats, over articles. The
@@ -146,16 +150,17 @@ type ArticleStats struct {
 const statsColumns = "COUNT(*), MAX(articles.updated_at), MAX(articles.published_at), " +
 	"COALESCE(MAX(LENGTH(articles.slug)), 0), (SELECT COALESCE(MAX(LENGTH(c.slug)), 0) FROM categories c), " +
 	"COALESCE(MAX(LENGTH(articles.cover_url)), 0), " +
-	"COALESCE(SUM(articles.id + articles.version + articles.translation_group), 0)"
+	"COALESCE(SUM(articles.id + articles.version + articles.translation_group), 0), MIN(articles.expires_at)"
 
 // scanStats reads statsColumns after the leading columns in dest.
 func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
-	var upd, pub timeValue
-	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover, &out.Sum)
+	var upd, pub, exp timeValue
+	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover, &out.Sum, &exp)
 	if err := scan(dest...); err != nil {
 		return err
 	}
 	out.LastModified = later(upd.t, pub.t)
+	out.Expires = exp.t
 	return nil
 }
 

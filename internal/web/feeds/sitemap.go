@@ -152,7 +152,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var entries []smSitemap
-	var last time.Time
+	var last, until time.Time
 	var sum strings.Builder
 	base := h.links.Home() + "/sitemaps/"
 	for _, m := range months {
@@ -161,6 +161,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 			entries = append(entries, smSitemap{Loc: base + partName("articles-"+m.Month.Format("2006-01"), n), LastMod: w3c(m.LastModified)})
 		}
 		last = later(last, m.LastModified)
+		until = earlier(until, m.Expires)
 		fmt.Fprintf(&sum, "%s:%d:%d:%d:%d;", m.Month.Format("2006-01"), m.Count, m.LastModified.Unix(), m.Sum, per)
 	}
 	for _, kind := range []string{content.ListingSections, content.ListingTags, content.ListingAuthors} {
@@ -178,7 +179,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	entries = append(entries, smSitemap{Loc: h.links.Home() + "/sitemap-news.xml"})
 	etag := weakETag("index", sum.String())
-	if !h.startStream(w, r, info, etag, last, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
+	if !h.startStream(w, r, info, etag, last, until, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
 		return
 	}
 	cw := &countingWriter{w: w}
@@ -194,8 +195,10 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // startStream writes the headers of a streamed document, or a 304; it reports
-// whether to write the body.
-func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified time.Time, keys ...string) bool {
+// whether to write the body. until, when set, is the earliest take-down of
+// an article listed: shared caches keep the document no longer (like
+// feeds, which have no purge at that second either).
+func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified, until time.Time, keys ...string) bool {
 	hd := w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
 	hd.Set("ETag", etag)
@@ -205,6 +208,9 @@ func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqi
 	}
 	sk, ct := httpcache.Header(keys)
 	h.cacheHeaders(hd, sk, ct)
+	if !until.IsZero() {
+		hd.Set("Cache-Control", h.opts.Policy.Until(until))
+	}
 	info.Outcome = reqinfo.OutcomeOK
 	if notModified(r, etag, lastModified) {
 		w.WriteHeader(http.StatusNotModified)
@@ -212,6 +218,14 @@ func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqi
 	}
 	w.WriteHeader(http.StatusOK)
 	return r.Method != http.MethodHead
+}
+
+// earlier is the earlier of two times, a zero one standing for none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // weakETag is an entity tag for a streamed document, from the summary it
@@ -278,7 +292,7 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 		return
 	}
 	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, false, func(fn func(*content.SitemapArticle) error) error {
@@ -296,7 +310,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), h.name, h.language)
-	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, true, func(fn func(*content.SitemapArticle) error) error {
@@ -416,7 +430,7 @@ func (h *Handler) listingSitemap(w http.ResponseWriter, r *http.Request, kind st
 	}
 	listKey := map[string]string{content.ListingSections: cachekey.Categories, content.ListingTags: cachekey.Tags, content.ListingAuthors: cachekey.Authors}[kind]
 	etag := weakETag(kind, strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, listKey, cachekey.Articles) {
+	if !h.startStream(w, r, info, etag, st.LastModified, time.Time{}, listKey, cachekey.Articles) {
 		return
 	}
 	cw := &countingWriter{w: w}
