@@ -60,7 +60,7 @@ func (s *Service) CreateRedirect(ctx context.Context, from, to string, status *i
 		return nil, errs
 	}
 	r.FromPath, r.Location = src, dst
-	err := s.change(ctx, ActionRedirectCreate, "Redirect", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionRedirectCreate, "Redirect", 0, func(tx TxStorage) (uint64, error) {
 		if old, err := tx.RedirectFrom(ctx, src); err != nil {
 			return 0, err
 		} else if old != nil {
@@ -121,7 +121,7 @@ func (s *Service) redirectTarget(to string) (string, *apperr.Error) {
 // followRedirects walks from dst along stored redirects and earlier
 // article addresses to where a request would end, refusing a walk that
 // comes back to src.
-func (s *Service) followRedirects(ctx context.Context, tx *store.Store, src, dst string) (string, error) {
+func (s *Service) followRedirects(ctx context.Context, tx TxStorage, src, dst string) (string, error) {
 	for range maxHops {
 		if !strings.HasPrefix(dst, "/") {
 			return dst, nil // another host: the end
@@ -156,7 +156,7 @@ func (s *Service) followRedirects(ctx context.Context, tx *store.Store, src, dst
 // DeleteRedirect removes an editor's redirect; NOT_FOUND when there is none.
 func (s *Service) DeleteRedirect(ctx context.Context, id uint64) (*models.Redirect, error) {
 	var r *models.Redirect
-	err := s.change(ctx, ActionRedirectDelete, "Redirect", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionRedirectDelete, "Redirect", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if r, err = tx.RedirectByID(ctx, id); err != nil {
 			return 0, err

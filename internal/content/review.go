@@ -10,7 +10,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -75,7 +74,7 @@ func (s *Service) review(ctx context.Context, action string, id uint64, note str
 	t := transitions[action]
 	note = strings.TrimSpace(note)
 	var a *models.Article
-	err := s.change(ctx, action, events.ObjectArticle, id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, events.ObjectArticle, id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -118,7 +117,7 @@ func joinStates(states []models.ReviewState) string {
 
 // setReview moves a to state inside tx: the state, a review note, and an
 // event for live updates and webhooks.
-func (s *Service) setReview(ctx context.Context, tx *store.Store, a *models.Article, action string, state models.ReviewState, note string) error {
+func (s *Service) setReview(ctx context.Context, tx TxStorage, a *models.Article, action string, state models.ReviewState, note string) error {
 	a.ReviewState = state
 	if err := tx.SetReviewState(ctx, a.ID, state); err != nil {
 		return err
@@ -165,7 +164,7 @@ var contributorMay = map[string]bool{
 // it created or is credited on, and only while they are not published or
 // scheduled: what readers see changes only by an editor's hand. Every
 // other action is an editor's.
-func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Article, action string) error {
+func (s *Service) mayChange(ctx context.Context, tx TxStorage, a *models.Article, action string) error {
 	v := auth.ViewerFrom(ctx)
 	switch {
 	case v.Role != auth.Contributor:
@@ -185,14 +184,19 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Arti
 	if !owns {
 		return apperr.New(apperr.Forbidden, "a contributor may change only the articles it created or is credited on")
 	}
-	if action == ActionUpdate && a.Status != models.StatusDraft {
+	if action == ActionUpdate && a.Status == models.StatusPublished {
 		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article directly: stage the change (updateArticle with stage: true) for an editor to publish", a.Status)
+	}
+	if action == ActionUpdate && a.Status != models.StatusDraft {
+		// Staging is for published articles; a scheduled one goes live as
+		// an editor left it, so only an editor changes it (or unschedules it).
+		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article: an editor changes it, or unschedules it (unpublishArticle) to make it a draft again", a.Status)
 	}
 	return nil
 }
 
 // owns reports whether the viewer's account created a or is on its byline.
-func (s *Service) owns(ctx context.Context, tx *store.Store, v auth.Viewer, a *models.Article) (bool, error) {
+func (s *Service) owns(ctx context.Context, tx TxStorage, v auth.Viewer, a *models.Article) (bool, error) {
 	if v.AccountID == 0 {
 		return false, nil
 	}

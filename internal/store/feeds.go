@@ -139,8 +139,8 @@ type ArticleStats struct {
 	// edited, even within one second (for ETags).
 	Sum int64
 	// Expires is the earliest take-down time (expiresAt) in the set, zero
-	// when none is set: the set changes then without any write, so shared
-	// caches must not keep a document listing it beyond that time.
+	// for none: a document listing the set must not be served from then
+	// on (it would name an article taken down).
 	Expires time.Time
 }
 
@@ -159,8 +159,7 @@ func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
 	if err := scan(dest...); err != nil {
 		return err
 	}
-	out.LastModified = later(upd.t, pub.t)
-	out.Expires = exp.t
+	out.LastModified, out.Expires = later(upd.t, pub.t), exp.t
 	return nil
 }
 
@@ -258,13 +257,13 @@ func (s *Store) CountListings(ctx context.Context, kind string, v Visibility) (A
 		return ArticleStats{}, err
 	}
 	var out ArticleStats
-	var upd, pub timeValue
-	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at), COALESCE(MAX(LENGTH(o.slug)), 0)").Row().
-		Scan(&out.Count, &upd, &pub, &out.MaxLen.Slug)
+	var upd, pub, exp timeValue
+	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at), COALESCE(MAX(LENGTH(o.slug)), 0), MIN(a.expires_at)").Row().
+		Scan(&out.Count, &upd, &pub, &out.MaxLen.Slug, &exp)
 	if err != nil {
 		return out, fmt.Errorf("count %s: %w", kind, err)
 	}
-	out.LastModified = later(upd.t, pub.t)
+	out.LastModified, out.Expires = later(upd.t, pub.t), exp.t
 	return out, nil
 }
 

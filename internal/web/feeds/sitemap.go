@@ -160,8 +160,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		for n := 1; n <= parts(m.Count, per); n++ {
 			entries = append(entries, smSitemap{Loc: base + partName("articles-"+m.Month.Format("2006-01"), n), LastMod: w3c(m.LastModified)})
 		}
-		last = later(last, m.LastModified)
-		until = earlier(until, m.Expires)
+		last, until = later(last, m.LastModified), earlier(until, m.Expires)
 		fmt.Fprintf(&sum, "%s:%d:%d:%d:%d;", m.Month.Format("2006-01"), m.Count, m.LastModified.Unix(), m.Sum, per)
 	}
 	for _, kind := range []string{content.ListingSections, content.ListingTags, content.ListingAuthors} {
@@ -174,7 +173,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		for n := 1; n <= parts(st.Count, per); n++ {
 			entries = append(entries, smSitemap{Loc: base + partName(kind, n), LastMod: w3c(st.LastModified)})
 		}
-		last = later(last, st.LastModified)
+		last, until = later(last, st.LastModified), earlier(until, st.Expires)
 		fmt.Fprintf(&sum, "%s:%d:%d:%d;", kind, st.Count, st.LastModified.Unix(), per)
 	}
 	entries = append(entries, smSitemap{Loc: h.links.Home() + "/sitemap-news.xml"})
@@ -195,9 +194,9 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // startStream writes the headers of a streamed document, or a 304; it reports
-// whether to write the body. until, when set, is the earliest take-down of
-// an article listed: shared caches keep the document no longer (like
-// feeds, which have no purge at that second either).
+// whether to write the body. until is the first take-down time of an
+// article the document lists (zero for none): shared caches may not keep
+// it past that second, as they may not keep a feed or a GraphQL answer.
 func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified, until time.Time, keys ...string) bool {
 	hd := w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
@@ -218,14 +217,6 @@ func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqi
 	}
 	w.WriteHeader(http.StatusOK)
 	return r.Method != http.MethodHead
-}
-
-// earlier is the earlier of two times, a zero one standing for none.
-func earlier(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
 }
 
 // weakETag is an entity tag for a streamed document, from the summary it
@@ -430,7 +421,7 @@ func (h *Handler) listingSitemap(w http.ResponseWriter, r *http.Request, kind st
 	}
 	listKey := map[string]string{content.ListingSections: cachekey.Categories, content.ListingTags: cachekey.Tags, content.ListingAuthors: cachekey.Authors}[kind]
 	etag := weakETag(kind, strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, time.Time{}, listKey, cachekey.Articles) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, listKey, cachekey.Articles) {
 		return
 	}
 	cw := &countingWriter{w: w}
@@ -471,4 +462,12 @@ func (h *Handler) locales() int {
 		return 1
 	}
 	return len(h.opts.Content.Locales().All())
+}
+
+// earlier is the earlier of two instants, a zero one meaning none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }

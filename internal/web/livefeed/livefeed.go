@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -41,8 +42,8 @@ type feed struct {
 	article *models.Article
 	blog    *models.LiveBlog
 	entries []*models.LiveEntry
-	self    string // the feed's absolute URL, on the public URL
-	page    string // the article's page (Article.url)
+	page    string // the article's public page
+	self    string // the feed's absolute URL
 }
 
 // New returns the feeds handler.
@@ -58,7 +59,8 @@ type handler struct{ o Options }
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	asJSON := strings.HasSuffix(r.URL.Path, ".json")
-	key := httpcache.MakeKey("livefeed", r.URL.Path)
+	loc := r.URL.Query().Get("locale")
+	key := httpcache.MakeKey("livefeed", r.URL.Path, loc)
 	if h.o.Cache != nil {
 		if e, ok := h.o.Cache.Get(key); ok {
 			write(w, r, e)
@@ -69,7 +71,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.o.Cache != nil {
 		epoch = h.o.Cache.Epoch()
 	}
-	f, err := h.load(r.Context(), slug)
+	f, err := h.load(r.Context(), loc, slug)
+	if apperr.KindOf(err) == apperr.Invalid {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	if err != nil {
 		h.o.Logger.ErrorContext(r.Context(), "live feed", "slug", slug, "err", err)
 		http.Error(w, "the feed is unavailable; try again shortly", http.StatusServiceUnavailable)
@@ -79,7 +85,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such live blog", http.StatusNotFound)
 		return
 	}
-	f.self = h.o.Content.Publication().Links.Base() + "/live/" + url.PathEscape(slug) + "/feed." + ext(asJSON)
+	// Addresses are the publication's (--public-url), as in every other
+	// feed: the request's Host is a replica's or a proxy's name.
+	f.self = h.o.Content.Publication().Links.Base() + r.URL.Path
+	if loc != "" {
+		f.self += "?locale=" + url.QueryEscape(loc)
+	}
 	var body []byte
 	ct := "application/feed+json; charset=utf-8"
 	if asJSON {
@@ -102,13 +113,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	write(w, r, e)
 }
 
-// load reads the blog of the article with slug as a reader sees it, or
-// nil. Whatever token the request carries: the answer is cached for
-// everyone and sent with a public Cache-Control, so an editor's view of a
-// draft's (embargoed) blog must never be what is stored.
-func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
+// load reads the blog of the article with slug (in locale, or the
+// default locale's else another's) as a reader sees it, or nil. Whatever
+// token the request carries: the answer is cached for everyone and sent
+// with a public Cache-Control, so an editor's view of a draft's
+// (embargoed) blog must never be what is stored.
+func (h *handler) load(ctx context.Context, locale, slug string) (*feed, error) {
 	ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Reader})
-	a, err := h.o.Content.ArticleBySlug(ctx, slug)
+	a, err := h.o.Content.LiveBlogArticleBySlug(ctx, "locale", locale, slug)
 	if err != nil || a == nil {
 		return nil, err
 	}
@@ -121,11 +133,11 @@ func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entries of live blog %q: %w", slug, err)
 	}
-	page, _, err := h.o.Content.ArticleAddress(ctx, a)
+	pageURL, err := h.o.Content.ArticlePageURL(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("address of live blog %q: %w", slug, err)
 	}
-	return &feed{article: a, blog: b, entries: l.Items, page: page}, nil
+	return &feed{article: a, blog: b, entries: l.Items, page: pageURL}, nil
 }
 
 // write sends a feed with its validators; the content type is kept in the
@@ -142,11 +154,4 @@ func write(w http.ResponseWriter, r *http.Request, e *httpcache.Entry) {
 		return
 	}
 	w.Write(e.Body)
-}
-
-func ext(asJSON bool) string {
-	if asJSON {
-		return "json"
-	}
-	return "xml"
 }

@@ -10,9 +10,14 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// home is the page a feed belongs to: the article's page on the public
-// site (Article.url); each item links to its entry there.
-func (f *feed) home() string { return f.page }
+// home is the page a feed belongs to: the article's canonical URL when it
+// has one, else its page on the publication's site.
+func (f *feed) home() string {
+	if f.article.CanonicalURL != "" {
+		return f.article.CanonicalURL
+	}
+	return f.page
+}
 
 // itemTitle is an entry's title, or the start of its text.
 func itemTitle(e *models.LiveEntry) string {
