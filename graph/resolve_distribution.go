@@ -113,6 +113,9 @@ func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (stri
 	if obj, err = r.withCoverURL(ctx, obj); err != nil {
 		return "", err
 	}
+	if parts.CoverSizes, err = r.coverSizes(ctx, obj); err != nil {
+		return "", err
+	}
 	return r.Content.JSONLD(obj, parts)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/page"
@@ -200,6 +201,23 @@ func (r *articleResolver) withCoverURL(ctx context.Context, obj *models.Article)
 	cp := *obj
 	cp.Cover = *c
 	return &cp, nil
+}
+
+// coverSizes are the structured-data renditions of a library cover
+// (16:9, 4:3, 1:1 with their sizes); none for a cover given by URL.
+func (r *articleResolver) coverSizes(ctx context.Context, obj *models.Article) ([]content.ImageSize, error) {
+	if obj.Cover.ImageID == 0 || r.Media == nil {
+		return nil, nil
+	}
+	img, err := loaders.From(ctx).ImageByID.Load(ctx, uint64(obj.Cover.ImageID))
+	if err != nil || img == nil {
+		return nil, err
+	}
+	var out []content.ImageSize
+	for _, sz := range r.Media.StructuredData(img) {
+		out = append(out, content.ImageSize{URL: sz.URL, Width: sz.Width, Height: sz.Height})
+	}
+	return out, nil
 }
 
 func or(a, b string) string {

@@ -19,6 +19,17 @@ type ArticleParts struct {
 	// Translations are the other members of its translation group the
 	// viewer may see, each with its section's slug (for its address).
 	Translations []Translation
+	// CoverSizes are renditions of a library cover at the aspect ratios
+	// search engines ask for (16:9, 4:3, 1:1), with their sizes; empty for
+	// a cover given by URL. They stand for the cover in "image" unless the
+	// editor set an SEO image.
+	CoverSizes []ImageSize
+}
+
+// ImageSize is a picture's URL with its size in pixels.
+type ImageSize struct {
+	URL           string
+	Width, Height int
 }
 
 // Translation is an article of a translation group with its section's
@@ -66,6 +77,8 @@ type (
 	ldImage struct {
 		Type       string `json:"@type"`
 		URL        string `json:"url"`
+		Width      int    `json:"width,omitempty"`
+		Height     int    `json:"height,omitempty"`
 		Caption    string `json:"caption,omitempty"`
 		CreditText string `json:"creditText,omitempty"`
 	}
@@ -131,6 +144,13 @@ func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) 
 			img.Caption, img.CreditText = a.Cover.Caption, a.Cover.Credit
 		}
 		doc.Image = []ldImage{img}
+		if a.SEOFields.Image == "" && len(parts.CoverSizes) > 0 {
+			doc.Image = doc.Image[:0]
+			for _, sz := range parts.CoverSizes {
+				img.URL, img.Width, img.Height = s.pub.Links.Absolute(sz.URL), sz.Width, sz.Height
+				doc.Image = append(doc.Image, img)
+			}
+		}
 	}
 	if seo.Image == nil && s.pub.LogoURL != "" {
 		// Search engines want a picture for every article: without one of

@@ -65,6 +65,29 @@ func (s *Service) Cover(img *models.Image) (url, contentType string, width, heig
 	return s.CoverURL(img), defaultFormat(img).ContentType(), spec.Width, spec.Height
 }
 
+// Sized is a rendition's URL with its size in pixels.
+type Sized struct {
+	URL           string
+	Width, Height int
+}
+
+// StructuredDataWidth is the width of the renditions StructuredData gives.
+const StructuredDataWidth = 1200
+
+// StructuredData returns img's renditions for an article's structured
+// data: crops at the 16:9, 4:3 and 1:1 aspect ratios Google's Article
+// guidelines ask for, 1,200 px wide (never larger than the picture),
+// around its focal point, each with its size.
+func (s *Service) StructuredData(img *models.Image) []Sized {
+	out := make([]Sized, 0, 3)
+	for _, r := range [][2]int{{16, 9}, {4, 3}, {1, 1}} {
+		o := URLOptions{Width: StructuredDataWidth, Height: StructuredDataWidth * r[1] / r[0], Fit: picture.Crop}
+		spec := picture.Plan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
+		out = append(out, Sized{URL: s.URL(img, o), Width: spec.Width, Height: spec.Height})
+	}
+	return out
+}
+
 // MaxURLLen bounds the length of any URL URL returns: the prefix, a
 // signature and the longest id, size, focal point and format.
 func (s *Service) MaxURLLen() int {

@@ -94,12 +94,21 @@ type Target struct {
 var sectionPath = regexp.MustCompile(`^/(` + slugRE + `)$`)
 var taxonomyPath = regexp.MustCompile(`^/(tags|authors)/(` + slugRE + `)$`)
 
+// BodyLinkPrefix starts the links bodies carry to other articles
+// (article:SLUG in Markdown, "Read also" blocks): /articles/SLUG, whatever
+// the pattern. Resolve reads such a path as the article of that slug, so
+// that route redirects it to the article's page.
+const BodyLinkPrefix = "/articles/"
+
+var bodyLinkPath = regexp.MustCompile(`^` + BodyLinkPrefix + `(` + slugRE + `)$`)
+
 // MaxPathLen is the longest request path Resolve reads.
 const MaxPathLen = 2048
 
 // Resolve reads a frontend's request path (or an absolute URL on the
 // public host) into what it may name, most specific first: tag and
-// author pages, then the article pattern, then a section front. A query
+// author pages, then the article pattern, then a body's link to an
+// article (BodyLinkPrefix), then a section front. A query
 // string, a fragment and one trailing slash are ignored. Clean is the
 // path as normalised (for redirect lookups); malformed input gives none.
 func (l *Links) Resolve(raw string) (clean string, targets []Target) {
@@ -119,6 +128,9 @@ func (l *Links) Resolve(raw string) (clean string, targets []Target) {
 		if f, ok := l.article.Match(rel); ok {
 			targets = append(targets, Target{Kind: KindArticle, Fields: f})
 		}
+	}
+	if m := bodyLinkPath.FindStringSubmatch(rel); onBase && m != nil {
+		targets = append(targets, Target{Kind: KindArticle, Fields: Fields{Slug: m[1]}})
 	}
 	if m := sectionPath.FindStringSubmatch(rel); onBase && m != nil {
 		targets = append(targets, Target{Kind: KindSection, Fields: Fields{Slug: m[1]}})

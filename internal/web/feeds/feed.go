@@ -229,6 +229,7 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 		for _, c := range it.Corrections {
 			out.Corrections = append(out.Corrections, correction{At: c.CreatedAt.UTC(), Text: c.Text})
 		}
+		out.HTML = l.absoluteLinks(out.HTML)
 		if out.HTML != "" && len(out.Corrections) > 0 {
 			out.HTML += correctionsHTML(out.Corrections)
 		}

@@ -176,6 +176,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, keys .
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/plain; charset=utf-8")
+	// The message quotes the slug or name asked for (like http.Error).
+	hd.Set("X-Content-Type-Options", "nosniff")
 	if status == http.StatusNotFound {
 		// Cacheable like any lookup that found nothing, and purged when
 		// the list it was looked up in changes.

@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/permalink"
@@ -34,3 +36,20 @@ func (x links) Author(slug string) string  { u, _ := x.l.Author(slug); return u 
 
 // Image is an image's absolute URL (covers may be site paths).
 func (x links) Image(ref string) string { return x.l.Absolute(ref) }
+
+// sitePathAttr matches an href or src attribute holding a site path
+// ("/articles/SLUG", "/media/…"), not a protocol-relative "//host".
+var sitePathAttr = regexp.MustCompile(`(\s(?:href|src)=")(/(?:[^/"][^"]*)?)"`)
+
+// absoluteLinks makes the site paths of a body's links and pictures
+// absolute on the public URL: a feed's full content is read away from the
+// site (feed readers, newsletter tools), where a path leads nowhere.
+func (x links) absoluteLinks(html string) string {
+	if !strings.Contains(html, `="/`) {
+		return html
+	}
+	return sitePathAttr.ReplaceAllStringFunc(html, func(m string) string {
+		sub := sitePathAttr.FindStringSubmatch(m)
+		return sub[1] + x.l.Absolute(sub[2]) + `"`
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/page"
@@ -113,8 +114,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // load reads the blog of the article with slug (in locale, or the
-// default locale's else another's) as the viewer may see it, or nil.
+// default locale's else another's) as a reader sees it, or nil. Whatever
+// token the request carries: the answer is cached for everyone and sent
+// with a public Cache-Control, so an editor's view of a draft's
+// (embargoed) blog must never be what is stored.
 func (h *handler) load(ctx context.Context, locale, slug string) (*feed, error) {
+	ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Reader})
 	a, err := h.o.Content.LiveBlogArticleBySlug(ctx, "locale", locale, slug)
 	if err != nil || a == nil {
 		return nil, err

@@ -187,9 +187,12 @@ func TestFeedBadInput(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		for _, path := range []string{"/sections/nowhere/feed.xml", "/tags/nothing/feed.atom", "/authors/nobody/feed.json",
-			"/tags/embargo/feed.xml", "/tags/tomorrow/feed.json", "/sitemaps/articles-2026-13.xml", "/sitemaps/whatever.xml"} {
+			"/tags/embargo/feed.xml", "/tags/tomorrow/feed.json", "/sitemaps/articles-2026-13.xml", "/sitemaps/whatever.xml",
+			"/tags/%3Cscript%3Ealert(1)%3C%2Fscript%3E/feed.xml"} {
 			res, body := f.get(t, path)
-			if res.StatusCode != http.StatusNotFound || len(body) > 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+			// The body quotes the slug asked for: never to be sniffed as HTML.
+			if res.StatusCode != http.StatusNotFound || len(body) > 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") ||
+				res.Header.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("%s: status %d, %d bytes: %s", path, res.StatusCode, len(body), body)
 			}
 			if strings.Contains(path, "/tags/") && !strings.HasPrefix(string(body), "no tag ") {
