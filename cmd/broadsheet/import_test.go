@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/permalink"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
+	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
+	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+)
+
+const importFixtures = "../../internal/importer/testdata/"
+
+// summaryCount reads one row of the import summary table.
+func summaryCount(t *testing.T, out, row string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(row) + ` +(\d+)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %q row in the summary:\n%s", row, out)
+	}
+	return m[1]
+}
+
+func wantCounts(t *testing.T, what string, r result, want map[string]string) {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d\nstdout: %s\nstderr: %s", what, r.code, r.stdout, r.stderr)
+	}
+	for row, n := range want {
+		if got := summaryCount(t, r.stdout, row); got != n {
+			t.Errorf("%s: %s = %s, want %s\n%s", what, row, got, n, r.stdout)
+		}
+	}
+}
+
+// TestImportCommands runs the three importers through the binary on each
+// engine: first import, an identical re-run (from the https:// form of the
+// WXR namespace) that changes nothing, a dry run and a real run of a newer
+// export, malformed files that import nothing; then the old addresses
+// through route(path:) on a real server.
+func TestImportCommands(t *testing.T) {
+	bin := binary(t)
+	for _, d := range dbtest.Engines {
+		t.Run(string(d), func(t *testing.T) {
+			url := dbtest.URL(t, d)
+			run := func(args ...string) result {
+				t.Helper()
+				return runBin(t, bin, nil, append(append([]string{"import"}, args...), "--db", url, "--create", "--public-url", "https://gazette.example.org")...)
+			}
+			wantCounts(t, "wordpress", run("wordpress", importFixtures+"wordpress.xml"), map[string]string{
+				"items read": "10", "imported (new)": "6", "skipped": "4", "redirects created": "7", "media kept as URLs": "1"})
+			r := run("wordpress", importFixtures+"wordpress-https.xml")
+			wantCounts(t, "wordpress again (https namespace)", r, map[string]string{
+				"imported (new)": "0", "updated": "0", "unchanged": "6", "redirects created": "0"})
+			for _, reason := range []string{`"In the bin"): status "trash" is not an article`, `"Empty one"): empty body`, `"About us"): a page (pass --pages`, `unknown status "wc-completed"`} {
+				if !strings.Contains(r.stdout, reason) {
+					t.Errorf("the summary does not say %q:\n%s", reason, r.stdout)
+				}
+			}
+
+			// A newer export: one headline edited, one post added.
+			src, err := os.ReadFile(importFixtures + "wordpress.xml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			newer := strings.Replace(string(src), "Council approves the new bridge &amp; the bypass", "Council approves the bridge", 1)
+			newer = strings.Replace(newer, "<wp:status><![CDATA[wc-completed]]></wp:status>", "<wp:status><![CDATA[publish]]></wp:status>", 1)
+			newerPath := filepath.Join(t.TempDir(), "newer.xml")
+			if err := os.WriteFile(newerPath, []byte(newer), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			wantCounts(t, "dry run", run("wordpress", newerPath, "--dry-run"), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
+			wantCounts(t, "newer export", run("wordpress", newerPath), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
+
+			wantCounts(t, "ghost", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
+				"imported (new)": "3", "skipped": "2", "redirects created": "2"})
+			wantCounts(t, "ghost again", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
+				"imported (new)": "0", "unchanged": "3"})
+			wantCounts(t, "markdown", run("markdown", importFixtures+"markdown"), map[string]string{
+				"imported (new)": "3", "media missing": "1"})
+
+			db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			count := func() (n int) {
+				t.Helper()
+				if err := db.SQL().QueryRow("SELECT COUNT(*) FROM articles").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := count(); n != 13 {
+				t.Errorf("%d articles, want 13 (7 WordPress, 3 Ghost, 3 Markdown)", n)
+			}
+			for _, tc := range []struct{ query, want string }{
+				// HTML entities decoded, the untitled draft titled from its words.
+				{"SELECT title FROM articles WHERE slug = 'a-post-someone-forgot-to-title'", "A post someone forgot to title."},
+				{"SELECT name FROM authors WHERE slug = 'zoe'", "Zoë Łukasiewicz & Co."},
+				{"SELECT status FROM articles WHERE slug = 'budget-preview'", "SCHEDULED"},
+				{"SELECT status FROM articles WHERE slug = 'pending-letter'", "DRAFT"},
+				{"SELECT cover_alt FROM articles WHERE slug = 'council-bridge'", "The old stone bridge"},
+				{"SELECT body FROM articles WHERE slug = 'festival'", "## What’s on"},
+			} {
+				var got string
+				if err := db.SQL().QueryRow(tc.query).Scan(&got); err != nil {
+					t.Fatalf("%s: %v", tc.query, err)
+				}
+				if !strings.HasPrefix(got, tc.want) {
+					t.Errorf("%s = %q, want %q", tc.query, got, tc.want)
+				}
+			}
+			for _, tc := range []struct{ kind, file, where string }{
+				{"wordpress", "truncated.xml", "truncated.xml:54 (item 1): XML syntax error"},
+				{"ghost", "ghost-truncated.json", "ghost-truncated.json:3: table posts: element 2: unexpected EOF"},
+				{"markdown", "markdown-bad", "broken.md:2: front matter: yaml:"},
+			} {
+				r := run(tc.kind, importFixtures+tc.file)
+				if r.code != 1 || !strings.Contains(r.stderr, tc.where) || !strings.Contains(r.stderr, "nothing was imported") {
+					t.Errorf("import %s %s: exit %d, stderr %q; want 1 naming %q", tc.kind, tc.file, r.code, r.stderr, tc.where)
+				}
+			}
+			if n := count(); n != 13 {
+				t.Errorf("%d articles after the malformed files, want 13", n)
+			}
+			var events int
+			if err := db.SQL().QueryRow("SELECT COUNT(*) FROM outbox_events WHERE type = 'import.completed'").Scan(&events); err != nil {
+				t.Fatal(err)
+			}
+			if events != 6 { // one per import that wrote (the dry run and the malformed files wrote none)
+				t.Errorf("%d import.completed events, want 6", events)
+			}
+			var articleEvents int
+			if err := db.SQL().QueryRow("SELECT COUNT(*) FROM outbox_events WHERE type LIKE 'article.%'").Scan(&articleEvents); err != nil {
+				t.Fatal(err)
+			}
+			if articleEvents != 0 {
+				t.Errorf("%d article events, want none from a bulk import", articleEvents)
+			}
+
+			links, err := permalink.New("https://gazette.example.org", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := testserver.New(t, db, []content.Option{content.WithPublication(content.Publication{Name: "Gazette", Language: "en", Links: links})})
+			for _, tc := range []struct{ path, typename, want string }{
+				{"/2023/03/14/council-bridge/", "Redirect", "/local-news/council-bridge"},
+				{"https://gazette.example.org/2023/03/14/council-bridge/", "Redirect", "/local-news/council-bridge"},
+				{"/?p=101", "Redirect", "/local-news/council-bridge"},
+				{"/?utm_source=mail&p=101", "Redirect", "/local-news/council-bridge"},
+				{"/local-news/council-bridge", "Article", "council-bridge"},
+				{"/2024/06/01/festival/", "Redirect", "/news/festival-2"},
+				{"/?p=109", "Redirect", "/news/mystery"},
+				{"/?p=106", "", ""}, // a draft: no redirect, nothing for readers
+				{"/?p=999", "", ""},
+				{"/harbour-reopens/", "Redirect", "/coast/harbour-reopens"},
+				{"/2019/05/old-post.html", "Redirect", "/archive/old-post"},
+				{"/posts/first-light/", "Redirect", "/science/first-light"},
+				{"/blog/observatory.html", "Redirect", "/science/first-light"},
+			} {
+				var got struct {
+					Route *struct {
+						Typename   string `json:"__typename"`
+						Slug       string
+						Location   string
+						StatusCode int
+					}
+				}
+				s.MustData(t, testserver.Request{Query: `query($p: String!) { route(path: $p) { __typename ... on Article { slug } ... on Redirect { location statusCode } } }`,
+					Variables: map[string]any{"p": tc.path}}, &got)
+				switch {
+				case tc.typename == "" && got.Route != nil:
+					t.Errorf("route(%q) = %+v, want null", tc.path, got.Route)
+				case tc.typename == "":
+				case got.Route == nil || got.Route.Typename != tc.typename:
+					t.Errorf("route(%q) = %+v, want a %s", tc.path, got.Route, tc.typename)
+				case tc.typename == "Redirect" && (got.Route.Location != tc.want || got.Route.StatusCode != 301):
+					t.Errorf("route(%q) = %+v, want a 301 to %s", tc.path, got.Route, tc.want)
+				case tc.typename == "Article" && got.Route.Slug != tc.want:
+					t.Errorf("route(%q) = %+v, want article %s", tc.path, got.Route, tc.want)
+				}
+			}
+		})
+	}
+}
