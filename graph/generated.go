@@ -39,10 +39,14 @@ type ResolverRoot interface {
 	Author() AuthorResolver
 	Category() CategoryResolver
 	ContentChange() ContentChangeResolver
+	CoverImage() CoverImageResolver
+	Image() ImageResolver
+	ImageBlock() ImageBlockResolver
 	Mutation() MutationResolver
 	NewsletterSubscriber() NewsletterSubscriberResolver
 	NewsletterSubscription() NewsletterSubscriptionResolver
 	Query() QueryResolver
+	ReadAlsoBlock() ReadAlsoBlockResolver
 	Redirect() RedirectResolver
 	ReviewNote() ReviewNoteResolver
 	Revision() RevisionResolver
@@ -73,6 +77,7 @@ type ComplexityRoot struct {
 
 	Article struct {
 		Authors            func(childComplexity int) int
+		Blocks             func(childComplexity int) int
 		Body               func(childComplexity int) int
 		BodyHTML           func(childComplexity int) int
 		CanonicalURL       func(childComplexity int) int
@@ -82,10 +87,14 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		CreatedBy          func(childComplexity int) int
 		DeletedAt          func(childComplexity int) int
+		EmbargoUntil       func(childComplexity int) int
 		Excerpt            func(childComplexity int) int
+		ExpiresAt          func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		HasPendingChanges  func(childComplexity int) int
 		JSONLd             func(childComplexity int) int
 		Path               func(childComplexity int) int
+		PendingChanges     func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
 		ReadingTimeMinutes func(childComplexity int) int
 		Related            func(childComplexity int, first *int) int
@@ -218,7 +227,97 @@ type ComplexityRoot struct {
 		Alt     func(childComplexity int) int
 		Caption func(childComplexity int) int
 		Credit  func(childComplexity int) int
+		Image   func(childComplexity int) int
 		URL     func(childComplexity int) int
+	}
+
+	EmbedBlock struct {
+		EmbedURL     func(childComplexity int) int
+		HTML         func(childComplexity int) int
+		Provider     func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		Title        func(childComplexity int) int
+		URL          func(childComplexity int) int
+	}
+
+	FocalPoint struct {
+		X func(childComplexity int) int
+		Y func(childComplexity int) int
+	}
+
+	Footnote struct {
+		HTML   func(childComplexity int) int
+		Number func(childComplexity int) int
+		Text   func(childComplexity int) int
+	}
+
+	FootnotesBlock struct {
+		Notes func(childComplexity int) int
+	}
+
+	GalleryBlock struct {
+		Images func(childComplexity int) int
+	}
+
+	HeadingBlock struct {
+		Anchor func(childComplexity int) int
+		HTML   func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Text   func(childComplexity int) int
+	}
+
+	HtmlBlock struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
+	Image struct {
+		Alt         func(childComplexity int) int
+		Bytes       func(childComplexity int) int
+		Caption     func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Credit      func(childComplexity int) int
+		Filename    func(childComplexity int) int
+		FocalPoint  func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
+		Height      func(childComplexity int) int
+		MimeType    func(childComplexity int) int
+		Placeholder func(childComplexity int) int
+		Srcset      func(childComplexity int, widths []int, format *model.ImageFormat) int
+		URL         func(childComplexity int, width *int, height *int, format *model.ImageFormat, fit *model.ImageFit) int
+		Width       func(childComplexity int) int
+	}
+
+	ImageBlock struct {
+		Alt     func(childComplexity int) int
+		Caption func(childComplexity int) int
+		Credit  func(childComplexity int) int
+		Image   func(childComplexity int) int
+		MediaID func(childComplexity int) int
+	}
+
+	ImageConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImagePayload struct {
+		Image      func(childComplexity int) int
+		UsedBy     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ListBlock struct {
+		Items   func(childComplexity int) int
+		Ordered func(childComplexity int) int
+		Start   func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -229,27 +328,34 @@ type ComplexityRoot struct {
 		CreateArticle                 func(childComplexity int, input model.CreateArticleInput) int
 		CreateAuthor                  func(childComplexity int, input model.AuthorInput) int
 		CreateCategory                func(childComplexity int, input model.CategoryInput) int
+		CreatePreviewLink             func(childComplexity int, id string, expiresIn *int) int
 		CreateRedirect                func(childComplexity int, from string, to string, statusCode *int) int
 		CreateWebhook                 func(childComplexity int, url string, events []model.WebhookEvent, description *string) int
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
+		DeleteImage                   func(childComplexity int, id string) int
 		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
+		DiscardChanges                func(childComplexity int, id string, expectedVersion *int) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
+		PublishChanges                func(childComplexity int, id string, expectedVersion *int, at *time.Time) int
 		RequestChanges                func(childComplexity int, id string, note string) int
 		RestoreArticle                func(childComplexity int, id string) int
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
+		RevokePreviewLinks            func(childComplexity int, id string) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
 		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
-		UnpublishArticle              func(childComplexity int, id string) int
+		UnpublishArticle              func(childComplexity int, id string, at *time.Time) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
-		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int) int
+		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) int
 		UpdateAuthor                  func(childComplexity int, id string, input model.UpdateAuthorInput) int
 		UpdateCategory                func(childComplexity int, id string, input model.UpdateCategoryInput) int
+		UpdateImage                   func(childComplexity int, id string, input model.ImageInput) int
 		UpdateNewsletterTopics        func(childComplexity int, token string, topics []string) int
 		UpdateWebhook                 func(childComplexity int, id string, url *string, events []model.WebhookEvent, description *string, active *bool) int
+		UploadImage                   func(childComplexity int, file graphql.Upload, input *model.ImageInput) int
 	}
 
 	NewsletterSignupPayload struct {
@@ -303,15 +409,37 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	ParagraphBlock struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
+	PendingChanges struct {
+		Article       func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		PublishAt     func(childComplexity int) int
+		StagedAt      func(childComplexity int) int
+		StagedBy      func(childComplexity int) int
+	}
+
+	PreviewLinkPayload struct {
+		ExpiresAt  func(childComplexity int) int
+		Token      func(childComplexity int) int
+		URL        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Query struct {
 		Accounts              func(childComplexity int) int
 		Article               func(childComplexity int, id *string, slug *string) int
+		ArticlePreview        func(childComplexity int, token string, id *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Author                func(childComplexity int, id *string, slug *string) int
 		Authors               func(childComplexity int, first *int, after *string) int
 		Categories            func(childComplexity int) int
 		Category              func(childComplexity int, slug string) int
+		Images                func(childComplexity int, first *int, after *string, search *string) int
 		Me                    func(childComplexity int) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
@@ -324,6 +452,17 @@ type ComplexityRoot struct {
 		Tags                  func(childComplexity int, first *int, after *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
+	}
+
+	QuoteBlock struct {
+		Attribution func(childComplexity int) int
+		HTML        func(childComplexity int) int
+		Text        func(childComplexity int) int
+	}
+
+	ReadAlsoBlock struct {
+		Article func(childComplexity int) int
+		Title   func(childComplexity int) int
 	}
 
 	Redirect struct {
@@ -390,6 +529,11 @@ type ComplexityRoot struct {
 		Version       func(childComplexity int) int
 	}
 
+	RichText struct {
+		HTML func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
 	SearchConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -408,6 +552,15 @@ type ComplexityRoot struct {
 		ArticlePublished func(childComplexity int, category *string, tags []string) int
 		ArticleUpdated   func(childComplexity int, id string) int
 		ContentChanged   func(childComplexity int) int
+	}
+
+	TableBlock struct {
+		Header func(childComplexity int) int
+		Rows   func(childComplexity int) int
+	}
+
+	TableRow struct {
+		Cells func(childComplexity int) int
 	}
 
 	Tag struct {
@@ -495,6 +648,11 @@ type AccountResolver interface {
 	Author(ctx context.Context, obj *models.Account) (*models.Author, error)
 }
 type ArticleResolver interface {
+	BodyHTML(ctx context.Context, obj *models.Article) (string, error)
+	Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error)
+
+	CoverImage(ctx context.Context, obj *models.Article) (*models.CoverImage, error)
+
 	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
 	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
 	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
@@ -510,6 +668,9 @@ type ArticleResolver interface {
 	ReviewState(ctx context.Context, obj *models.Article) (models.ReviewState, error)
 	ReviewNotes(ctx context.Context, obj *models.Article) ([]*models.ReviewNote, error)
 	CreatedBy(ctx context.Context, obj *models.Article) (*models.Account, error)
+
+	HasPendingChanges(ctx context.Context, obj *models.Article) (bool, error)
+	PendingChanges(ctx context.Context, obj *models.Article) (*content.Pending, error)
 }
 type AuditEntryResolver interface {
 	ID(ctx context.Context, obj *models.AuditEntry) (string, error)
@@ -534,11 +695,29 @@ type ContentChangeResolver interface {
 
 	Review(ctx context.Context, obj *live.Change) (*models.ReviewNote, error)
 }
+type CoverImageResolver interface {
+	Image(ctx context.Context, obj *models.CoverImage) (*models.Image, error)
+}
+type ImageResolver interface {
+	URL(ctx context.Context, obj *models.Image, width *int, height *int, format *model.ImageFormat, fit *model.ImageFit) (string, error)
+	Srcset(ctx context.Context, obj *models.Image, widths []int, format *model.ImageFormat) (string, error)
+}
+type ImageBlockResolver interface {
+	Image(ctx context.Context, obj *model.ImageBlock) (*models.Image, error)
+
+	Alt(ctx context.Context, obj *model.ImageBlock) (string, error)
+	Caption(ctx context.Context, obj *model.ImageBlock) (*string, error)
+	Credit(ctx context.Context, obj *model.ImageBlock) (*string, error)
+}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
-	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error)
+	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) (*model.ArticlePayload, error)
 	PublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error)
-	UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
+	UnpublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error)
+	PublishChanges(ctx context.Context, id string, expectedVersion *int, at *time.Time) (*model.ArticlePayload, error)
+	DiscardChanges(ctx context.Context, id string, expectedVersion *int) (*model.ArticlePayload, error)
+	CreatePreviewLink(ctx context.Context, id string, expiresIn *int) (*model.PreviewLinkPayload, error)
+	RevokePreviewLinks(ctx context.Context, id string) (*model.ArticlePayload, error)
 	DeleteArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	RestoreArticle(ctx context.Context, id string) (*model.ArticlePayload, error)
 	SetRelatedArticles(ctx context.Context, id string, relatedIds []string) (*model.ArticlePayload, error)
@@ -559,6 +738,9 @@ type MutationResolver interface {
 	UpdateWebhook(ctx context.Context, id string, url *string, events []model.WebhookEvent, description *string, active *bool) (*model.WebhookPayload, error)
 	DeleteWebhook(ctx context.Context, id string) (*model.WebhookPayload, error)
 	RetryWebhookDelivery(ctx context.Context, id string) (*model.WebhookDeliveryPayload, error)
+	UploadImage(ctx context.Context, file graphql.Upload, input *model.ImageInput) (*model.ImagePayload, error)
+	UpdateImage(ctx context.Context, id string, input model.ImageInput) (*model.ImagePayload, error)
+	DeleteImage(ctx context.Context, id string) (*model.ImagePayload, error)
 	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
 	CreateRedirect(ctx context.Context, from string, to string, statusCode *int) (*model.RedirectPayload, error)
 	DeleteRedirect(ctx context.Context, id string) (*model.RedirectPayload, error)
@@ -576,6 +758,7 @@ type NewsletterSubscriptionResolver interface {
 }
 type QueryResolver interface {
 	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
+	ArticlePreview(ctx context.Context, token string, id *string) (*models.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error)
 	Author(ctx context.Context, id *string, slug *string) (*models.Author, error)
 	Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error)
@@ -591,10 +774,14 @@ type QueryResolver interface {
 	Webhooks(ctx context.Context) ([]*models.Webhook, error)
 	Accounts(ctx context.Context) ([]*models.Account, error)
 	Me(ctx context.Context) (*models.Account, error)
+	Images(ctx context.Context, first *int, after *string, search *string) (*model.Connection[*models.Image], error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
 	Route(ctx context.Context, path string) (model.Route, error)
 	Redirects(ctx context.Context, first *int, after *string) (*model.Connection[*models.Redirect], error)
+}
+type ReadAlsoBlockResolver interface {
+	Article(ctx context.Context, obj *model.ReadAlsoBlock) (*models.Article, error)
 }
 type RedirectResolver interface {
 	CreatedAt(ctx context.Context, obj *models.Redirect) (*time.Time, error)
@@ -707,6 +894,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Authors(childComplexity), true
+	case "Article.blocks":
+		if e.ComplexityRoot.Article.Blocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Blocks(childComplexity), true
 	case "Article.body":
 		if e.ComplexityRoot.Article.Body == nil {
 			break
@@ -761,18 +954,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.DeletedAt(childComplexity), true
+	case "Article.embargoUntil":
+		if e.ComplexityRoot.Article.EmbargoUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.EmbargoUntil(childComplexity), true
 	case "Article.excerpt":
 		if e.ComplexityRoot.Article.Excerpt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.Excerpt(childComplexity), true
+	case "Article.expiresAt":
+		if e.ComplexityRoot.Article.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.ExpiresAt(childComplexity), true
 	case "Article.id":
 		if e.ComplexityRoot.Article.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.GlobalID(childComplexity), true
+	case "Article.hasPendingChanges":
+		if e.ComplexityRoot.Article.HasPendingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.HasPendingChanges(childComplexity), true
 	case "Article.jsonLd":
 		if e.ComplexityRoot.Article.JSONLd == nil {
 			break
@@ -785,6 +996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Path(childComplexity), true
+	case "Article.pendingChanges":
+		if e.ComplexityRoot.Article.PendingChanges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PendingChanges(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -1330,12 +1547,341 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverImage.Credit(childComplexity), true
+	case "CoverImage.image":
+		if e.ComplexityRoot.CoverImage.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverImage.Image(childComplexity), true
 	case "CoverImage.url":
 		if e.ComplexityRoot.CoverImage.URL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CoverImage.URL(childComplexity), true
+
+	case "EmbedBlock.embedUrl":
+		if e.ComplexityRoot.EmbedBlock.EmbedURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.EmbedURL(childComplexity), true
+	case "EmbedBlock.html":
+		if e.ComplexityRoot.EmbedBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.HTML(childComplexity), true
+	case "EmbedBlock.provider":
+		if e.ComplexityRoot.EmbedBlock.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.Provider(childComplexity), true
+	case "EmbedBlock.thumbnailUrl":
+		if e.ComplexityRoot.EmbedBlock.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.ThumbnailURL(childComplexity), true
+	case "EmbedBlock.title":
+		if e.ComplexityRoot.EmbedBlock.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.Title(childComplexity), true
+	case "EmbedBlock.url":
+		if e.ComplexityRoot.EmbedBlock.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmbedBlock.URL(childComplexity), true
+
+	case "FocalPoint.x":
+		if e.ComplexityRoot.FocalPoint.X == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FocalPoint.X(childComplexity), true
+	case "FocalPoint.y":
+		if e.ComplexityRoot.FocalPoint.Y == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FocalPoint.Y(childComplexity), true
+
+	case "Footnote.html":
+		if e.ComplexityRoot.Footnote.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.HTML(childComplexity), true
+	case "Footnote.number":
+		if e.ComplexityRoot.Footnote.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.Number(childComplexity), true
+	case "Footnote.text":
+		if e.ComplexityRoot.Footnote.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Footnote.Text(childComplexity), true
+
+	case "FootnotesBlock.notes":
+		if e.ComplexityRoot.FootnotesBlock.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FootnotesBlock.Notes(childComplexity), true
+
+	case "GalleryBlock.images":
+		if e.ComplexityRoot.GalleryBlock.Images == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GalleryBlock.Images(childComplexity), true
+
+	case "HeadingBlock.anchor":
+		if e.ComplexityRoot.HeadingBlock.Anchor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Anchor(childComplexity), true
+	case "HeadingBlock.html":
+		if e.ComplexityRoot.HeadingBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.HTML(childComplexity), true
+	case "HeadingBlock.level":
+		if e.ComplexityRoot.HeadingBlock.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Level(childComplexity), true
+	case "HeadingBlock.text":
+		if e.ComplexityRoot.HeadingBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeadingBlock.Text(childComplexity), true
+
+	case "HtmlBlock.html":
+		if e.ComplexityRoot.HtmlBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HtmlBlock.HTML(childComplexity), true
+	case "HtmlBlock.text":
+		if e.ComplexityRoot.HtmlBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HtmlBlock.Text(childComplexity), true
+
+	case "Image.alt":
+		if e.ComplexityRoot.Image.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.bytes":
+		if e.ComplexityRoot.Image.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Bytes(childComplexity), true
+	case "Image.caption":
+		if e.ComplexityRoot.Image.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Caption(childComplexity), true
+	case "Image.createdAt":
+		if e.ComplexityRoot.Image.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.CreatedAt(childComplexity), true
+	case "Image.credit":
+		if e.ComplexityRoot.Image.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Credit(childComplexity), true
+	case "Image.filename":
+		if e.ComplexityRoot.Image.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Filename(childComplexity), true
+	case "Image.focalPoint":
+		if e.ComplexityRoot.Image.FocalPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.FocalPoint(childComplexity), true
+	case "Image.id":
+		if e.ComplexityRoot.Image.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.GlobalID(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.mimeType":
+		if e.ComplexityRoot.Image.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.MimeType(childComplexity), true
+	case "Image.placeholder":
+		if e.ComplexityRoot.Image.Placeholder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Placeholder(childComplexity), true
+	case "Image.srcset":
+		if e.ComplexityRoot.Image.Srcset == nil {
+			break
+		}
+
+		args, err := ec.field_Image_srcset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.Srcset(childComplexity, args["widths"].([]int), args["format"].(*model.ImageFormat)), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		args, err := ec.field_Image_url_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity, args["width"].(*int), args["height"].(*int), args["format"].(*model.ImageFormat), args["fit"].(*model.ImageFit)), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
+	case "ImageBlock.alt":
+		if e.ComplexityRoot.ImageBlock.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Alt(childComplexity), true
+	case "ImageBlock.caption":
+		if e.ComplexityRoot.ImageBlock.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.credit":
+		if e.ComplexityRoot.ImageBlock.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Credit(childComplexity), true
+	case "ImageBlock.image":
+		if e.ComplexityRoot.ImageBlock.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Image(childComplexity), true
+	case "ImageBlock.mediaId":
+		if e.ComplexityRoot.ImageBlock.MediaID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.MediaID(childComplexity), true
+
+	case "ImageConnection.edges":
+		if e.ComplexityRoot.ImageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Edges(childComplexity), true
+	case "ImageConnection.nodes":
+		if e.ComplexityRoot.ImageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.Nodes(childComplexity), true
+	case "ImageConnection.pageInfo":
+		if e.ComplexityRoot.ImageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.PageInfo(childComplexity), true
+	case "ImageConnection.totalCount":
+		if e.ComplexityRoot.ImageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageConnection.TotalCount(childComplexity), true
+
+	case "ImageEdge.cursor":
+		if e.ComplexityRoot.ImageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Cursor(childComplexity), true
+	case "ImageEdge.node":
+		if e.ComplexityRoot.ImageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageEdge.Node(childComplexity), true
+
+	case "ImagePayload.image":
+		if e.ComplexityRoot.ImagePayload.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.Image(childComplexity), true
+	case "ImagePayload.usedBy":
+		if e.ComplexityRoot.ImagePayload.UsedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.UsedBy(childComplexity), true
+	case "ImagePayload.userErrors":
+		if e.ComplexityRoot.ImagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImagePayload.UserErrors(childComplexity), true
+
+	case "ListBlock.items":
+		if e.ComplexityRoot.ListBlock.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Items(childComplexity), true
+	case "ListBlock.ordered":
+		if e.ComplexityRoot.ListBlock.Ordered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Ordered(childComplexity), true
+	case "ListBlock.start":
+		if e.ComplexityRoot.ListBlock.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
 	case "Mutation.addCorrection":
 		if e.ComplexityRoot.Mutation.AddCorrection == nil {
@@ -1414,6 +1960,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CategoryInput)), true
+	case "Mutation.createPreviewLink":
+		if e.ComplexityRoot.Mutation.CreatePreviewLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPreviewLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePreviewLink(childComplexity, args["id"].(string), args["expiresIn"].(*int)), true
 	case "Mutation.createRedirect":
 		if e.ComplexityRoot.Mutation.CreateRedirect == nil {
 			break
@@ -1458,6 +2015,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAuthor(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteImage":
+		if e.ComplexityRoot.Mutation.DeleteImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteRedirect":
 		if e.ComplexityRoot.Mutation.DeleteRedirect == nil {
 			break
@@ -1480,6 +2048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(string)), true
+	case "Mutation.discardChanges":
+		if e.ComplexityRoot.Mutation.DiscardChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -1491,6 +2070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+	case "Mutation.publishChanges":
+		if e.ComplexityRoot.Mutation.PublishChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int), args["at"].(*time.Time)), true
 	case "Mutation.requestChanges":
 		if e.ComplexityRoot.Mutation.RequestChanges == nil {
 			break
@@ -1535,6 +2125,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetryWebhookDelivery(childComplexity, args["id"].(string)), true
+	case "Mutation.revokePreviewLinks":
+		if e.ComplexityRoot.Mutation.RevokePreviewLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePreviewLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePreviewLinks(childComplexity, args["id"].(string)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -1578,7 +2179,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
 	case "Mutation.unsubscribeNewsletter":
 		if e.ComplexityRoot.Mutation.UnsubscribeNewsletter == nil {
 			break
@@ -1600,7 +2201,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["id"].(string), args["input"].(model.UpdateArticleInput), args["expectedVersion"].(*int)), true
+		return e.ComplexityRoot.Mutation.UpdateArticle(childComplexity, args["id"].(string), args["input"].(model.UpdateArticleInput), args["expectedVersion"].(*int), args["stage"].(*bool)), true
 	case "Mutation.updateAuthor":
 		if e.ComplexityRoot.Mutation.UpdateAuthor == nil {
 			break
@@ -1623,6 +2224,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["id"].(string), args["input"].(model.UpdateCategoryInput)), true
+	case "Mutation.updateImage":
+		if e.ComplexityRoot.Mutation.UpdateImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateImage(childComplexity, args["id"].(string), args["input"].(model.ImageInput)), true
 	case "Mutation.updateNewsletterTopics":
 		if e.ComplexityRoot.Mutation.UpdateNewsletterTopics == nil {
 			break
@@ -1645,6 +2257,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["id"].(string), args["url"].(*string), args["events"].([]model.WebhookEvent), args["description"].(*string), args["active"].(*bool)), true
+	case "Mutation.uploadImage":
+		if e.ComplexityRoot.Mutation.UploadImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadImage(childComplexity, args["file"].(graphql.Upload), args["input"].(*model.ImageInput)), true
 
 	case "NewsletterSignupPayload.message":
 		if e.ComplexityRoot.NewsletterSignupPayload.Message == nil {
@@ -1816,6 +2439,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "ParagraphBlock.html":
+		if e.ComplexityRoot.ParagraphBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParagraphBlock.HTML(childComplexity), true
+	case "ParagraphBlock.text":
+		if e.ComplexityRoot.ParagraphBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParagraphBlock.Text(childComplexity), true
+
+	case "PendingChanges.article":
+		if e.ComplexityRoot.PendingChanges.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.Article(childComplexity), true
+	case "PendingChanges.changedFields":
+		if e.ComplexityRoot.PendingChanges.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.ChangedFields(childComplexity), true
+	case "PendingChanges.publishAt":
+		if e.ComplexityRoot.PendingChanges.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.PublishAt(childComplexity), true
+	case "PendingChanges.stagedAt":
+		if e.ComplexityRoot.PendingChanges.StagedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.StagedAt(childComplexity), true
+	case "PendingChanges.stagedBy":
+		if e.ComplexityRoot.PendingChanges.StagedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PendingChanges.StagedBy(childComplexity), true
+
+	case "PreviewLinkPayload.expiresAt":
+		if e.ComplexityRoot.PreviewLinkPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.ExpiresAt(childComplexity), true
+	case "PreviewLinkPayload.token":
+		if e.ComplexityRoot.PreviewLinkPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.Token(childComplexity), true
+	case "PreviewLinkPayload.url":
+		if e.ComplexityRoot.PreviewLinkPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.URL(childComplexity), true
+	case "PreviewLinkPayload.userErrors":
+		if e.ComplexityRoot.PreviewLinkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewLinkPayload.UserErrors(childComplexity), true
+
 	case "Query.accounts":
 		if e.ComplexityRoot.Query.Accounts == nil {
 			break
@@ -1833,6 +2525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.articlePreview":
+		if e.ComplexityRoot.Query.ArticlePreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_articlePreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ArticlePreview(childComplexity, args["token"].(string), args["id"].(*string)), true
 	case "Query.articles":
 		if e.ComplexityRoot.Query.Articles == nil {
 			break
@@ -1894,6 +2597,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+	case "Query.images":
+		if e.ComplexityRoot.Query.Images == nil {
+			break
+		}
+
+		args, err := ec.field_Query_images_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Images(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2012,6 +2726,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
+
+	case "QuoteBlock.attribution":
+		if e.ComplexityRoot.QuoteBlock.Attribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.Attribution(childComplexity), true
+	case "QuoteBlock.html":
+		if e.ComplexityRoot.QuoteBlock.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.HTML(childComplexity), true
+	case "QuoteBlock.text":
+		if e.ComplexityRoot.QuoteBlock.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteBlock.Text(childComplexity), true
+
+	case "ReadAlsoBlock.article":
+		if e.ComplexityRoot.ReadAlsoBlock.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadAlsoBlock.Article(childComplexity), true
+	case "ReadAlsoBlock.title":
+		if e.ComplexityRoot.ReadAlsoBlock.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadAlsoBlock.Title(childComplexity), true
 
 	case "Redirect.createdAt":
 		if e.ComplexityRoot.Redirect.CreatedAt == nil {
@@ -2261,6 +3007,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Revision.Version(childComplexity), true
 
+	case "RichText.html":
+		if e.ComplexityRoot.RichText.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.HTML(childComplexity), true
+	case "RichText.text":
+		if e.ComplexityRoot.RichText.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RichText.Text(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -2339,6 +3098,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ContentChanged(childComplexity), true
+
+	case "TableBlock.header":
+		if e.ComplexityRoot.TableBlock.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableBlock.Header(childComplexity), true
+	case "TableBlock.rows":
+		if e.ComplexityRoot.TableBlock.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableBlock.Rows(childComplexity), true
+
+	case "TableRow.cells":
+		if e.ComplexityRoot.TableRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableRow.Cells(childComplexity), true
 
 	case "Tag.articles":
 		if e.ComplexityRoot.Tag.Articles == nil {
@@ -2630,6 +3409,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
+			graphql.NewInputUnmarshaler("FocalPointInput", ec.unmarshalInputFocalPointInput),
+			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("SeoInput", ec.unmarshalInputSeoInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
@@ -2790,6 +3571,17 @@ type Query {
   """
   article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
 
+  # ---- Preview and review ----
+  """
+  The article a preview link names, as it will look: a draft or scheduled
+  article as it is, a published one with its staged changes. Needs no API
+  token: the token is the credential. A malformed, forged, expired or
+  revoked token — or one for another article than ` + "`" + `id` + "`" + ` — gives null and an
+  error with code PREVIEW_LINK_INVALID. Answers are never cached
+  (` + "`" + `Cache-Control: private, no-store` + "`" + `).
+  """
+  articlePreview("The token of a preview link (from createPreviewLink)." token: String!, "When given, the article the frontend expects: a token for another article is refused." id: ID): Article
+
   """
   A list of articles, newest published first by default. A Relay cursor
   connection: page forward with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + `, backward with
@@ -2871,6 +3663,9 @@ type Query {
   "The account of the token or single sign-on identity making the request; null for readers and accountless tokens."
   me: Account
   # ---- end People, roles and review ----
+  # ---- Media library ----
+  "The media library, newest first; ` + "`" + `search` + "`" + ` matches file names, alt texts, captions and credits. Needs role: EDITOR."
+  images("How many (0–100)." first: Int = 20, "After this cursor." after: String, "Words to look for." search: String): ImageConnection! @hasRole(role: EDITOR)
 
   "A webhook's deliveries, newest first. Needs role: ADMIN."
   webhookDeliveries("The webhook's id." webhookId: ID!, "How many (0–100)." first: Int = 20, "After this cursor." after: String): WebhookDeliveryConnection! @hasRole(role: ADMIN)
@@ -2932,7 +3727,7 @@ type Mutation {
   payload holds a CONFLICT user error and the article as it now is.
   Needs role: CONTRIBUTOR.
   """
-  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: CONTRIBUTOR)
+  updateArticle("The article's id." id: ID!, "Fields to change; omitted ones stay." input: UpdateArticleInput!, "The version the edit is based on." expectedVersion: Int, "Keep the change pending on a published article (readers keep seeing the live version until publishChanges); on any other article a plain save." stage: Boolean = false): ArticlePayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Publish now, or schedule: with ` + "`" + `at` + "`" + ` in the future the article becomes
@@ -2940,8 +3735,34 @@ type Mutation {
   """
   publishArticle("The article's id." id: ID!, "When to publish; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Take an article off the site (or cancel its schedule): it becomes a DRAFT again. Needs role: EDITOR."
-  unpublishArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+  """
+  Take an article off the site (or cancel its schedule): it becomes a DRAFT
+  again. With ` + "`" + `at` + "`" + ` in the future the take-down is scheduled instead
+  (` + "`" + `expiresAt` + "`" + `): readers stop seeing the article at that second.
+  Needs role: EDITOR.
+  """
+  unpublishArticle("The article's id." id: ID!, "When to take it down; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
+
+  # ---- Preview and review ----
+  """
+  Make an article's staged changes live: now, or with ` + "`" + `at` + "`" + ` in the future
+  at that time (the scheduler does it). NOT_FOUND when there are none (they
+  were published or discarded). Needs role: EDITOR.
+  """
+  publishChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int, "When to publish the changes; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Drop an article's staged changes; readers never saw them. Needs role: EDITOR."
+  discardChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
+
+  """
+  Make a link that shows an unpublished article (draft, scheduled, or a
+  published one with its staged changes) to whoever holds it, without an
+  API token, until it expires or is revoked. Needs role: CONTRIBUTOR.
+  """
+  createPreviewLink("The article's id." id: ID!, "Seconds the link works (default 86400, one day; at most 2592000, 30 days)." expiresIn: Int): PreviewLinkPayload! @hasRole(role: CONTRIBUTOR)
+
+  "End every preview link of an article made so far. Needs role: EDITOR."
+  revokePreviewLinks("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
 
   "Delete an article (softly: ` + "`" + `restoreArticle` + "`" + ` brings it back). Needs role: EDITOR."
   deleteArticle("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
@@ -3020,6 +3841,24 @@ type Mutation {
 
   "Send a failed delivery again, with a fresh set of attempts. Needs role: ADMIN."
   retryWebhookDelivery("The delivery's id." id: ID!): WebhookDeliveryPayload! @hasRole(role: ADMIN)
+
+  # ---- Media library ----
+  """
+  Add a picture to the media library: a multipart request by the GraphQL
+  multipart request spec (apollo-upload-client, urql). The type is sniffed
+  from the bytes: JPEG, PNG, GIF (first frame) and WebP are accepted; SVG,
+  HTML and anything else are refused (UNSUPPORTED_TYPE), as are damaged files
+  (CORRUPT), files over the server's upload limit (TOO_LARGE) and pictures
+  with more pixels than its limit (TOO_MANY_PIXELS); nothing is stored then.
+  Needs role: EDITOR.
+  """
+  uploadImage("The file (a multipart part)." file: Upload!, "Alt text, caption, credit and focal point." input: ImageInput): ImagePayload! @hasRole(role: EDITOR)
+
+  "Change a picture's alt text, caption, credit or focal point. Needs role: EDITOR."
+  updateImage("The image's id." id: ID!, "Fields to change; omitted ones stay." input: ImageInput!): ImagePayload! @hasRole(role: EDITOR)
+
+  "Remove a picture from the library; refused with IN_USE, naming the articles, while any article uses it. Needs role: EDITOR."
+  deleteImage("The image's id." id: ID!): ImagePayload! @hasRole(role: EDITOR)
 
   "Change which sections' news a subscriber gets."
   updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
@@ -3158,12 +3997,16 @@ input CreateArticleInput {
   authors: [ID!]
   "The lead picture."
   coverImage: CoverImageInput
+  "A media-library picture (Image id) as the lead picture; ` + "`" + `coverImage` + "`" + ` may add alt text, caption and credit (its url is then ignored)."
+  coverImageId: ID
   "Canonical URL when the article first appeared elsewhere."
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
   status: ArticleStatus
   "Search-engine fields; empty ones fall back to the headline, standfirst and cover."
   seo: SeoInput
+  "No publication before this time (EMBARGOED)."
+  embargoUntil: Time
 }
 
 "Changes to an article; omitted fields stay as they are."
@@ -3184,10 +4027,14 @@ input UpdateArticleInput {
   authors: [ID!]
   "The new lead picture; one with an empty url removes it."
   coverImage: CoverImageInput
+  "A media-library picture (Image id) as the new lead picture; an empty string removes it. ` + "`" + `coverImage` + "`" + ` may add alt text, caption and credit."
+  coverImageId: ID
   "New canonical URL; an empty string removes it."
   canonicalUrl: String
   "Search-engine fields to change; omitted ones stay, an empty string falls back again."
   seo: SeoInput
+  "New embargo: no publication before this time (EMBARGOED); null lifts it."
+  embargoUntil: Time
 }
 
 "A picture for an article."
@@ -3278,12 +4125,26 @@ enum UserErrorCode {
   IN_USE
   "A link or token is too old."
   EXPIRED
+  "The body names an image (` + "`" + `media:ID` + "`" + `) that is not in the media library; the message names the line."
+  UNKNOWN_MEDIA
+  "The body links to an article (` + "`" + `article:SLUG` + "`" + `) that does not exist; the message names the line."
+  UNKNOWN_ARTICLE
+  "The upload is not a picture type the library takes (SVG, HTML and other active content are refused)."
+  UNSUPPORTED_TYPE
+  "The upload is damaged or not what its bytes claim to be."
+  CORRUPT
+  "The upload is larger than the server's upload limit."
+  TOO_LARGE
+  "The picture has more pixels than the server's limit."
+  TOO_MANY_PIXELS
   "A redirect would lead back to where it starts."
   REDIRECT_LOOP
   "A redirect to another host, which the server does not allow (--allow-external-redirects)."
   EXTERNAL_REDIRECT
   "The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW)."
   INVALID_REVIEW_TRANSITION
+  "Publication before the article's embargo (` + "`" + `embargoUntil` + "`" + `)."
+  EMBARGOED
 }
 
 """
@@ -3297,7 +4158,8 @@ readers may see; editors also see drafts. Every payload carries
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
-` + "`" + `articles` + "`" + `): those would cost a query per subscriber and event.
+` + "`" + `articles` + "`" + `) nor staged changes (` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `):
+those would cost a query per subscriber and event.
 """
 type Subscription {
   """
@@ -3487,8 +4349,18 @@ type Article implements Node {
   subtitle: String!
   "The body as Markdown source."
   body: String!
-  "The body rendered to HTML and sanitised: safe to insert into a page."
+  """
+  The body rendered to HTML and sanitised: safe to insert into a page. It
+  is rendered from the same blocks as ` + "`" + `blocks` + "`" + `: a read-also link the viewer
+  may not see is left out.
+  """
   bodyHtml: String!
+  """
+  The body as structured blocks, in order, for apps that render it
+  natively instead of inserting HTML (see ` + "`" + `Block` + "`" + ` for the Markdown that
+  makes each kind).
+  """
+  blocks: [Block!]!
   "A short plain-text summary for teasers and link previews."
   excerpt: String!
   "Workflow status. Readers only ever see PUBLISHED."
@@ -3513,7 +4385,11 @@ type Article implements Node {
   category: Category
   "Topics the article is tagged with, by name."
   tags: [Tag!]!
-  "Revision counter, increased by every saved change (for conflict detection)."
+  """
+  Revision counter, increased by every saved change (for conflict
+  detection). Readers see the version of the live content: changes staged
+  on a published article count for editors only until they go live.
+  """
   version: Int!
   """
   When the article was deleted; null unless it is. Queries never return
@@ -3566,6 +4442,15 @@ type Article implements Node {
   reviewNotes: [ReviewNote!]! @hasRole(role: CONTRIBUTOR)
   "The account that created the article; null for articles created before accounts or by an accountless token. Needs role: CONTRIBUTOR."
   createdBy: Account @hasRole(role: CONTRIBUTOR)
+  # ---- Preview and review ----
+  "When the article leaves the site by itself (unpublishArticle with ` + "`" + `at` + "`" + `); null for never."
+  expiresAt: Time
+  "The earliest time the article may be published; null for no embargo."
+  embargoUntil: Time
+  "Whether changes are staged on the article, waiting to go live. Needs role: EDITOR."
+  hasPendingChanges: Boolean! @hasRole(role: EDITOR)
+  "The changes staged on the article (updateArticle with ` + "`" + `stage: true` + "`" + `); null when there are none. Needs role: EDITOR."
+  pendingChanges: PendingChanges @hasRole(role: EDITOR)
 }
 
 "An automatic related-article suggestion, with why it was made (editors only)."
@@ -3610,7 +4495,7 @@ enum RelatedReasonKind {
 
 "A picture with its accessible text and attribution."
 type CoverImage {
-  "Absolute or site-relative URL of the image."
+  "Absolute or site-relative URL of the image; for a media-library picture, its rendition 1600 px wide (ask ` + "`" + `image` + "`" + ` for other sizes)."
   url: String!
   "Text alternative for screen readers."
   alt: String!
@@ -3618,6 +4503,8 @@ type CoverImage {
   caption: String!
   "Photographer or agency credit."
   credit: String!
+  "The media-library picture, when the cover is one: ask it for sizes (` + "`" + `url` + "`" + `, ` + "`" + `srcset` + "`" + `) and its focal point."
+  image: Image
 }
 
 "A person credited on articles."
@@ -3933,6 +4820,304 @@ type SearchEdge {
   snippet: String!
 }
 
+# ---- Structured body ----
+
+"""
+One block of an article's body. Editors write Markdown; each kind of block
+comes from:
+
+- ` + "`" + `ParagraphBlock` + "`" + `: a paragraph of text.
+- ` + "`" + `HeadingBlock` + "`" + `: ` + "`" + `## A subhead` + "`" + ` (levels 1–6).
+- ` + "`" + `QuoteBlock` + "`" + `: ` + "`" + `> quoted text` + "`" + `; a last quoted paragraph starting with a
+  dash (` + "`" + `> — Name` + "`" + `) is the attribution.
+- ` + "`" + `ListBlock` + "`" + `: ` + "`" + `- item` + "`" + ` or ` + "`" + `1. item` + "`" + `.
+- ` + "`" + `TableBlock` + "`" + `: a GitHub-flavoured Markdown table.
+- ` + "`" + `ImageBlock` + "`" + `: ` + "`" + `![alt text](media:ID "caption")` + "`" + ` alone in its paragraph, ID
+  being a media library image's id.
+- ` + "`" + `GalleryBlock` + "`" + `: two or more such images in one paragraph (one per line).
+- ` + "`" + `EmbedBlock` + "`" + `: the URL of a post, video, track or chart alone on a line,
+  from an enabled provider (YouTube, Vimeo, X, Instagram, TikTok, Bluesky,
+  Spotify, SoundCloud, Datawrapper, Flourish, Infogram; the server's
+  ` + "`" + `--embed-providers` + "`" + `).
+- ` + "`" + `ReadAlsoBlock` + "`" + `: ` + "`" + `Read also: [title](article:SLUG)` + "`" + ` alone in its paragraph.
+- ` + "`" + `FootnotesBlock` + "`" + `: the notes of ` + "`" + `[^1]` + "`" + ` references (` + "`" + `[^1]: The note.` + "`" + `),
+  always last.
+- ` + "`" + `HtmlBlock` + "`" + `: anything else (code, a rule, raw HTML), sanitised.
+"""
+union Block = ParagraphBlock | HeadingBlock | QuoteBlock | ListBlock | TableBlock | ImageBlock | GalleryBlock | EmbedBlock | ReadAlsoBlock | FootnotesBlock | HtmlBlock
+
+"A paragraph of text."
+type ParagraphBlock {
+  """
+  The paragraph's inline markup (links, emphasis, footnote references) as
+  sanitised HTML, without the enclosing ` + "`" + `<p>` + "`" + `.
+  """
+  html: String!
+  "The paragraph as plain text."
+  text: String!
+}
+
+"A subhead."
+type HeadingBlock {
+  "1 to 6, as in ` + "`" + `<h1>` + "`" + `–` + "`" + `<h6>` + "`" + `; subheads in a body are usually 2."
+  level: Int!
+  "The subhead as plain text."
+  text: String!
+  "The subhead's inline markup as sanitised HTML."
+  html: String!
+  "The subhead's anchor id, the same as in ` + "`" + `bodyHtml` + "`" + ` (` + "`" + `#anchor` + "`" + ` links to it)."
+  anchor: String!
+}
+
+"A quotation set apart from the text."
+type QuoteBlock {
+  "The quotation as sanitised HTML (its paragraphs), without the attribution."
+  html: String!
+  "The quotation as plain text."
+  text: String!
+  "Who said it; null when the quote names no one."
+  attribution: String
+}
+
+"A bulleted or numbered list."
+type ListBlock {
+  "True for a numbered list."
+  ordered: Boolean!
+  "The number of the first item of a numbered list; null for a bulleted one."
+  start: Int
+  "The items, in order."
+  items: [RichText!]!
+}
+
+"Inline markup in both forms: a list item or a table cell."
+type RichText {
+  "Sanitised HTML."
+  html: String!
+  "Plain text."
+  text: String!
+}
+
+"A table."
+type TableBlock {
+  "The header cells, one per column."
+  header: [RichText!]!
+  "The body rows."
+  rows: [TableRow!]!
+}
+
+"A row of a table."
+type TableRow {
+  "The row's cells, one per column."
+  cells: [RichText!]!
+}
+
+"A picture from the media library."
+type ImageBlock {
+  """
+  The picture, for its URLs in the sizes a layout needs (` + "`" + `url` + "`" + `, ` + "`" + `srcset` + "`" + `),
+  its size, focal point and placeholder; null when it has left the library.
+  """
+  image: Image
+  "The media library id the body names (` + "`" + `media:ID` + "`" + `)."
+  mediaId: ID!
+  "The text alternative: the one the editor wrote here, else the library's."
+  alt: String!
+  "The caption: the one the editor wrote here, else the library's; null when neither has one."
+  caption: String
+  "Who made the picture, from the library; null when unknown."
+  credit: String
+}
+
+"Pictures shown together."
+type GalleryBlock {
+  "The pictures, in order."
+  images: [ImageBlock!]!
+}
+
+"""
+A post, video, track or chart from another site, built from its URL alone
+(no call to the provider when the article is saved).
+"""
+type EmbedBlock {
+  "The provider's name as configured: youtube, vimeo, x, instagram, tiktok, bluesky, spotify, soundcloud, datawrapper, flourish or infogram."
+  provider: String!
+  "The URL the editor pasted: open it when the embed cannot be shown."
+  url: String!
+  "The player's URL for an iframe; null when the provider cannot be embedded from the URL alone (then ` + "`" + `html` + "`" + ` is a link)."
+  embedUrl: String
+  "A title for the iframe (accessibility)."
+  title: String!
+  "Markup to insert: a sandboxed iframe from the provider's player host (or a link)."
+  html: String!
+  "A still image, where the URL gives one (YouTube); null otherwise."
+  thumbnailUrl: String
+}
+
+"""
+A link to another article ("Read also"), with the article itself so an app
+can show a teaser.
+"""
+type ReadAlsoBlock {
+  "The link text the editor wrote."
+  title: String!
+  """
+  The linked article; null when the viewer may not see it (a draft, a
+  scheduled or deleted article, for readers): then show nothing.
+  """
+  article: Article
+}
+
+"The footnotes of the body, in order."
+type FootnotesBlock {
+  "The notes."
+  notes: [Footnote!]!
+}
+
+"A footnote."
+type Footnote {
+  "Its number, as shown at its references; ` + "`" + `bodyHtml` + "`" + ` anchors it as ` + "`" + `#fn:NUMBER` + "`" + `."
+  number: Int!
+  "The note as sanitised HTML, with a link back to its reference."
+  html: String!
+  "The note as plain text."
+  text: String!
+}
+
+"Anything else the editor wrote (code, a horizontal rule, raw HTML), sanitised: show it in a web view."
+type HtmlBlock {
+  "Sanitised HTML."
+  html: String!
+  "Its plain text."
+  text: String!
+}
+
+# ---- Media library ----
+
+"""
+A file sent in a multipart request by the GraphQL multipart request spec
+(https://github.com/jaydenseric/graphql-multipart-request-spec).
+"""
+scalar Upload
+
+"""
+A picture in the media library. Renditions are made on the first request,
+stored, and served by Broadsheet under /media/ with signed parameters, so only
+the sizes the API hands out can be asked for. Everything served is re-encoded
+from the decoded pixels: EXIF data (location, camera serial numbers) never
+leaves the server, and EXIF orientation is already applied.
+"""
+type Image implements Node {
+  "Global id."
+  id: ID!
+  "Width in pixels, orientation applied."
+  width: Int!
+  "Height in pixels, orientation applied."
+  height: Int!
+  "The uploaded file's type, sniffed from its bytes (image/jpeg, image/png, image/gif, image/webp)."
+  mimeType: String!
+  "The uploaded file's size in bytes."
+  bytes: Int!
+  "The uploaded file's name, as the uploader's computer called it."
+  filename: String!
+  "Text alternative for screen readers."
+  alt: String!
+  "Caption shown under the picture."
+  caption: String!
+  "Photographer or agency credit."
+  credit: String!
+  "What matters in the picture: crops (fit CROP) keep it in view."
+  focalPoint: FocalPoint!
+  "A tiny blurred preview as a data: URI (a few hundred bytes) to show while the picture loads."
+  placeholder: String!
+  "When the picture was uploaded."
+  createdAt: Time!
+  """
+  The URL of a rendition. With neither width nor height: the whole picture
+  (at most 4096 px wide). With one: scaled to it, proportions kept. With both:
+  CROP (default) fills the box, cutting around the focal point; CONTAIN fits
+  inside it. Never enlarged. Sizes are between 1 and 4096 px.
+  """
+  url("Width in pixels." width: Int, "Height in pixels." height: Int, "Encoding (default: JPEG, or PNG for PNG and GIF originals)." format: ImageFormat, "How to fill a width and height box." fit: ImageFit): String!
+  "A srcset attribute value: one URL per width with its ` + "`" + `w` + "`" + ` descriptor (widths wider than the picture are left out, the picture's own width then used)."
+  srcset("Widths in pixels (1–20 of them)." widths: [Int!]!, "Encoding." format: ImageFormat): String!
+}
+
+"Encodings a rendition can be served in."
+enum ImageFormat {
+  "JPEG: photographs; smallest where WebP is unknown."
+  JPEG
+  "PNG: lossless; graphics and screenshots."
+  PNG
+  "WebP: smaller than JPEG at the same quality; every current browser."
+  WEBP
+}
+
+"How a picture fills a box of a given width and height."
+enum ImageFit {
+  "Fill the box, cutting what does not fit around the focal point."
+  CROP
+  "Fit inside the box, keeping all of the picture."
+  CONTAIN
+}
+
+"A point in a picture, as fractions of its width (x) and height (y) from the top left; 0.5, 0.5 is the centre."
+type FocalPoint {
+  "From the left, 0–1."
+  x: Float!
+  "From the top, 0–1."
+  y: Float!
+}
+
+"A point in a picture, as fractions from the top left (0–1 each)."
+input FocalPointInput {
+  "From the left, 0–1."
+  x: Float!
+  "From the top, 0–1."
+  y: Float!
+}
+
+"A picture's description; omitted fields stay as they are."
+input ImageInput {
+  "Text alternative for screen readers (at most 1000 characters)."
+  alt: String
+  "Caption (at most 2000 characters)."
+  caption: String
+  "Credit (at most 255 characters)."
+  credit: String
+  "What crops keep in view."
+  focalPoint: FocalPointInput
+}
+
+"The result of an image mutation."
+type ImagePayload {
+  "The picture after the change; null when nothing was stored or found."
+  image: Image
+  "Problems with the file or input: UNSUPPORTED_TYPE, CORRUPT, TOO_LARGE, TOO_MANY_PIXELS, INVALID, NOT_FOUND, or IN_USE (with the articles in ` + "`" + `usedBy` + "`" + `)."
+  userErrors: [UserError!]!
+  "On IN_USE: the articles that use the picture (as cover or in the body)."
+  usedBy: [Article!]!
+}
+
+"A page of the media library."
+type ImageConnection {
+  "Pictures with cursors."
+  edges: [ImageEdge!]!
+  "Pictures alone."
+  nodes: [Image!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many in all."
+  totalCount: Int!
+}
+
+"A picture with its cursor."
+type ImageEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to page on."
+  cursor: String!
+  "The picture."
+  node: Image!
+}
+
 # ---- Distribution ----
 
 "What a request path shows (see ` + "`" + `route` + "`" + `)."
@@ -4083,6 +5268,33 @@ type ReviewNote {
   "When."
   at: Time!
 }
+# ---- Preview and review ----
+
+"Changes staged on a published article: readers do not see them until they are published."
+type PendingChanges {
+  "The article as it will look once the changes are live (its status and times are the live article's)."
+  article: Article!
+  "The fields that differ from the live article."
+  changedFields: [String!]!
+  "Who staged the changes (the API token's name)."
+  stagedBy: String!
+  "When the changes were last staged."
+  stagedAt: Time!
+  "When the scheduler will publish them; null until publishChanges(at:) sets it."
+  publishAt: Time
+}
+
+"The answer to createPreviewLink."
+type PreviewLinkPayload {
+  "The preview page's URL, built from --preview-url; null when it is not set."
+  url: String
+  "The signed token to pass to articlePreview; null on error."
+  token: String
+  "When the link stops working; null on error."
+  expiresAt: Time
+  "Problems with the input (an unknown article, a bad expiresIn)."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4133,6 +5345,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_body(ctx, field)
 	case "bodyHtml":
 		return ec.fieldContext_Article_bodyHtml(ctx, field)
+	case "blocks":
+		return ec.fieldContext_Article_blocks(ctx, field)
 	case "excerpt":
 		return ec.fieldContext_Article_excerpt(ctx, field)
 	case "status":
@@ -4183,6 +5397,14 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_reviewNotes(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Article_createdBy(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Article_expiresAt(ctx, field)
+	case "embargoUntil":
+		return ec.fieldContext_Article_embargoUntil(ctx, field)
+	case "hasPendingChanges":
+		return ec.fieldContext_Article_hasPendingChanges(ctx, field)
+	case "pendingChanges":
+		return ec.fieldContext_Article_pendingChanges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4415,8 +5637,118 @@ func (ec *executionContext) childFields_CoverImage(ctx context.Context, field gr
 		return ec.fieldContext_CoverImage_caption(ctx, field)
 	case "credit":
 		return ec.fieldContext_CoverImage_credit(ctx, field)
+	case "image":
+		return ec.fieldContext_CoverImage_image(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoverImage", field.Name)
+}
+
+func (ec *executionContext) childFields_FocalPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "x":
+		return ec.fieldContext_FocalPoint_x(ctx, field)
+	case "y":
+		return ec.fieldContext_FocalPoint_y(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FocalPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_Footnote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Footnote_number(ctx, field)
+	case "html":
+		return ec.fieldContext_Footnote_html(ctx, field)
+	case "text":
+		return ec.fieldContext_Footnote_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Footnote", field.Name)
+}
+
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Image_id(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_Image_mimeType(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Image_bytes(ctx, field)
+	case "filename":
+		return ec.fieldContext_Image_filename(ctx, field)
+	case "alt":
+		return ec.fieldContext_Image_alt(ctx, field)
+	case "caption":
+		return ec.fieldContext_Image_caption(ctx, field)
+	case "credit":
+		return ec.fieldContext_Image_credit(ctx, field)
+	case "focalPoint":
+		return ec.fieldContext_Image_focalPoint(ctx, field)
+	case "placeholder":
+		return ec.fieldContext_Image_placeholder(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Image_createdAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "srcset":
+		return ec.fieldContext_Image_srcset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageBlock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ImageBlock_image(ctx, field)
+	case "mediaId":
+		return ec.fieldContext_ImageBlock_mediaId(ctx, field)
+	case "alt":
+		return ec.fieldContext_ImageBlock_alt(ctx, field)
+	case "caption":
+		return ec.fieldContext_ImageBlock_caption(ctx, field)
+	case "credit":
+		return ec.fieldContext_ImageBlock_credit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageBlock", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImageConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_ImagePayload_image(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ImagePayload_userErrors(ctx, field)
+	case "usedBy":
+		return ec.fieldContext_ImagePayload_usedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_NewsletterSignupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4519,6 +5851,36 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PendingChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_PendingChanges_article(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_PendingChanges_changedFields(ctx, field)
+	case "stagedBy":
+		return ec.fieldContext_PendingChanges_stagedBy(ctx, field)
+	case "stagedAt":
+		return ec.fieldContext_PendingChanges_stagedAt(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_PendingChanges_publishAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PendingChanges", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_PreviewLinkPayload_url(ctx, field)
+	case "token":
+		return ec.fieldContext_PreviewLinkPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PreviewLinkPayload_expiresAt(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PreviewLinkPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewLinkPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Redirect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4649,6 +6011,16 @@ func (ec *executionContext) childFields_Revision(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
 }
 
+func (ec *executionContext) childFields_RichText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "html":
+		return ec.fieldContext_RichText_html(ctx, field)
+	case "text":
+		return ec.fieldContext_RichText_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RichText", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -4675,6 +6047,14 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_snippet(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TableRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cells":
+		return ec.fieldContext_TableRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5071,6 +6451,66 @@ func (ec *executionContext) field_Category_articles_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Image_srcset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "widths",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["widths"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Image_url_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "width",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["width"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "height",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["height"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "fit",
+		func(ctx context.Context, v any) (*model.ImageFit, error) {
+			return ec.unmarshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fit"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addCorrection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5185,6 +6625,28 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPreviewLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5273,6 +6735,20 @@ func (ec *executionContext) field_Mutation_deleteAuthor_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5301,6 +6777,28 @@ func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_discardChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5320,6 +6818,36 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["at"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -5382,6 +6910,20 @@ func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_retryWebhookDelivery_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePreviewLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -5472,6 +7014,14 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg1
 	return args, nil
 }
 
@@ -5516,6 +7066,14 @@ func (ec *executionContext) field_Mutation_updateArticle_args(ctx context.Contex
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "stage",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stage"] = arg3
 	return args, nil
 }
 
@@ -5555,6 +7113,28 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImageInput, error) {
+			return ec.unmarshalNImageInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5631,6 +7211,28 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.ImageInput, error) {
+			return ec.unmarshalOImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5642,6 +7244,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_articlePreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
 	return args, nil
 }
 
@@ -5806,6 +7430,36 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_images_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
 	return args, nil
 }
 
@@ -6490,7 +8144,7 @@ func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql
 			return ec.fieldContext_Article_bodyHtml(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.BodyHTML, nil
+			return ec.Resolvers.Article().BodyHTML(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6501,7 +8155,30 @@ func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Article_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+}
+
+func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_blocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Blocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Block) graphql.Marshaler {
+			return ec.marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_blocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "Block")
 }
 
 func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
@@ -6674,7 +8351,7 @@ func (ec *executionContext) _Article_coverImage(ctx context.Context, field graph
 			return ec.fieldContext_Article_coverImage(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CoverImage(), nil
+			return ec.Resolvers.Article().CoverImage(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.CoverImage) graphql.Marshaler {
@@ -6689,7 +8366,7 @@ func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, f
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CoverImage(ctx, field)
 		},
@@ -7299,6 +8976,143 @@ func (ec *executionContext) fieldContext_Article_createdBy(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_expiresAt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Article_embargoUntil(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_embargoUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmbargoUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_embargoUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Article_hasPendingChanges(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_hasPendingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().HasPendingChanges(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_hasPendingChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Article_pendingChanges(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_pendingChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().PendingChanges(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *content.Pending
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *content.Pending
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Pending) graphql.Marshaler {
+			return ec.marshalOPendingChanges2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐPending(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_pendingChanges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PendingChanges(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9099,6 +10913,1338 @@ func (ec *executionContext) fieldContext_CoverImage_credit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
+func (ec *executionContext) _CoverImage_image(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverImage_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoverImage().Image(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverImage_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverImage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmbedBlock_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_url(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_embedUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_embedUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmbedURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_embedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmbedBlock_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmbedBlock_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThumbnailURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmbedBlock_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _FocalPoint_x(ctx context.Context, field graphql.CollectedField, obj *models.FocalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocalPoint_x(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.X, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocalPoint_x(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FocalPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FocalPoint_y(ctx context.Context, field graphql.CollectedField, obj *models.FocalPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FocalPoint_y(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Y, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FocalPoint_y(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FocalPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Footnote_number(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Footnote_html(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
+}
+
+func (ec *executionContext) _Footnote_text(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Footnote_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Footnote_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
+}
+
+func (ec *executionContext) _FootnotesBlock_notes(ctx context.Context, field graphql.CollectedField, obj *model.FootnotesBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FootnotesBlock_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
+			return ec.marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FootnotesBlock_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FootnotesBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Footnote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GalleryBlock_images(ctx context.Context, field graphql.CollectedField, obj *model.GalleryBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GalleryBlock_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Images, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
+			return ec.marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GalleryBlock_images(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GalleryBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageBlock(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HeadingBlock_level(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeadingBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeadingBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeadingBlock_anchor(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeadingBlock_anchor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anchor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeadingBlock_anchor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HtmlBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HtmlBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HtmlBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _HtmlBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HtmlBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HtmlBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_mimeType(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_mimeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MimeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_bytes(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_filename(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_caption(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_caption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caption, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_credit(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_focalPoint(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_focalPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FocalPoint(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FocalPoint) graphql.Marshaler {
+			return ec.marshalNFocalPoint2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐFocalPoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_focalPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FocalPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Image_placeholder(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_placeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placeholder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_placeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().URL(ctx, obj, fc.Args["width"].(*int), fc.Args["height"].(*int), fc.Args["format"].(*model.ImageFormat), fc.Args["fit"].(*model.ImageFit))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_url_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Image_srcset(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_srcset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().Srcset(ctx, obj, fc.Args["widths"].([]int), fc.Args["format"].(*model.ImageFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_srcset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_srcset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlock_image(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Image(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlock_mediaId(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_mediaId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_mediaId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImageBlock_alt(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Alt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_caption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Caption(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageBlock_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Credit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlock", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.Image]) graphql.Marshaler {
+			return ec.marshalNImageEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Image) graphql.Marshaler {
+			return ec.marshalNImage2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ImageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Image]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_image(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImagePayload_usedBy(ctx context.Context, field graphql.CollectedField, obj *model.ImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImagePayload_usedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImagePayload_usedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListBlock_ordered(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_ordered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ordered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_ordered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListBlock", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ListBlock_start(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListBlock", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ListBlock_items(ctx context.Context, field graphql.CollectedField, obj *model.ListBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListBlock_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListBlock_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9171,7 +12317,7 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateArticle(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateArticleInput), fc.Args["expectedVersion"].(*int))
+			return ec.Resolvers.Mutation().UpdateArticle(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateArticleInput), fc.Args["expectedVersion"].(*int), fc.Args["stage"].(*bool))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9295,7 +12441,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9341,6 +12487,254 @@ func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unpublishArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishChanges(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int), fc.Args["at"].(*time.Time))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardChanges(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardChanges(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPreviewLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPreviewLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePreviewLink(ctx, fc.Args["id"].(string), fc.Args["expiresIn"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal *model.PreviewLinkPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.PreviewLinkPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewLinkPayload) graphql.Marshaler {
+			return ec.marshalNPreviewLinkPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPreviewLinkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPreviewLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPreviewLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePreviewLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePreviewLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePreviewLinks(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePreviewLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePreviewLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10533,6 +13927,192 @@ func (ec *executionContext) fieldContext_Mutation_retryWebhookDelivery(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadImage(ctx, fc.Args["file"].(graphql.Upload), fc.Args["input"].(*model.ImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateImage(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteImage(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+			return ec.marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateNewsletterTopics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11447,6 +15027,277 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _ParagraphBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParagraphBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParagraphBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParagraphBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParagraphBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _PendingChanges_article(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PendingChanges",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PendingChanges_changedFields(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "String")
+}
+
+func (ec *executionContext) _PendingChanges_stagedBy(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_stagedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StagedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_stagedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "String")
+}
+
+func (ec *executionContext) _PendingChanges_stagedAt(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_stagedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StagedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_stagedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PendingChanges_publishAt(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PendingChanges_publishAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PendingChanges_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewLinkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewLinkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewLinkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11485,6 +15336,50 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_article_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_articlePreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_articlePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ArticlePreview(ctx, fc.Args["token"].(string), fc.Args["id"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_articlePreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_articlePreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12181,6 +16076,68 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_images(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Images(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["search"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.Connection[*models.Image]
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.Connection[*models.Image]
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Image]) graphql.Marshaler {
+			return ec.marshalNImageConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_images(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_images_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12464,6 +16421,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QuoteBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _QuoteBlock_attribution(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuoteBlock_attribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuoteBlock_attribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReadAlsoBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.ReadAlsoBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadAlsoBlock_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadAlsoBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadAlsoBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReadAlsoBlock_article(ctx context.Context, field graphql.CollectedField, obj *model.ReadAlsoBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadAlsoBlock_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReadAlsoBlock().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReadAlsoBlock_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadAlsoBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13479,6 +17560,52 @@ func (ec *executionContext) fieldContext_Revision_tags(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
+func (ec *executionContext) _RichText_html(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RichText_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RichText_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
+}
+
+func (ec *executionContext) _RichText_text(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RichText_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RichText_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13832,6 +17959,102 @@ func (ec *executionContext) fieldContext_Subscription_contentChanged(_ context.C
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableBlock_header(ctx context.Context, field graphql.CollectedField, obj *model.TableBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableBlock_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableBlock_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableBlock_rows(ctx context.Context, field graphql.CollectedField, obj *model.TableBlock) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableBlock_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TableRow) graphql.Marshaler {
+			return ec.marshalNTableRow2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableBlock_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableBlock",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TableRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TableRow_cells(ctx context.Context, field graphql.CollectedField, obj *model.TableRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TableRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+			return ec.marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TableRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TableRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RichText(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16515,7 +20738,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "status", "seo"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16578,6 +20801,13 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.CoverImage = data
+		case "coverImageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImageId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoverImageID = data
 		case "canonicalUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canonicalUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16599,6 +20829,13 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Seo = data
+		case "embargoUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("embargoUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmbargoUntil = data
 		}
 	}
 	return it, nil
@@ -16613,6 +20850,118 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 func UnmarshalCreateArticleInput(ctx context.Context, raw any) (model.CreateArticleInput, error) {
 	var out model.CreateArticleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateArticleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFocalPointInput(ctx context.Context, obj any) (model.FocalPointInput, error) {
+	var it model.FocalPointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"x", "y"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "x":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("x"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.X = data
+		case "y":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("y"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Y = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFocalPointInput unmarshals raw into the FocalPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFocalPointInput(ctx context.Context, raw any) (model.FocalPointInput, error) {
+	var out model.FocalPointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FocalPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImageInput(ctx context.Context, obj any) (model.ImageInput, error) {
+	var it model.ImageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"alt", "caption", "credit", "focalPoint"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "alt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alt = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		case "credit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credit = data
+		case "focalPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focalPoint"))
+			data, err := ec.unmarshalOFocalPointInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFocalPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocalPoint = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageInput unmarshals raw into the ImageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageInput(ctx context.Context, raw any) (model.ImageInput, error) {
+	var out model.ImageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageInput", raw, &out)
 	return out, err
 }
 
@@ -16739,7 +21088,7 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "canonicalUrl", "seo"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16802,6 +21151,13 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.CoverImage = data
+		case "coverImageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverImageId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoverImageID = data
 		case "canonicalUrl":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("canonicalUrl"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16816,6 +21172,13 @@ func (ec *executionContext) unmarshalInputUpdateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Seo = data
+		case "embargoUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("embargoUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmbargoUntil = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -16970,6 +21333,74 @@ func UnmarshalUpdateCategoryInput(ctx context.Context, raw any) (model.UpdateCat
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Block(ctx context.Context, sel ast.SelectionSet, obj model.Block) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *model.TableBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TableBlock(ctx, sel, obj)
+	case *model.ReadAlsoBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReadAlsoBlock(ctx, sel, obj)
+	case *model.QuoteBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._QuoteBlock(ctx, sel, obj)
+	case *model.ParagraphBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ParagraphBlock(ctx, sel, obj)
+	case *model.ListBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListBlock(ctx, sel, obj)
+	case *model.ImageBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImageBlock(ctx, sel, obj)
+	case *model.HTMLBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HtmlBlock(ctx, sel, obj)
+	case *model.HeadingBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._HeadingBlock(ctx, sel, obj)
+	case *model.GalleryBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GalleryBlock(ctx, sel, obj)
+	case *model.FootnotesBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FootnotesBlock(ctx, sel, obj)
+	case *model.EmbedBlock:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EmbedBlock(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Block must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -16981,6 +21412,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Tag(ctx, sel, obj)
+	case models.Image:
+		return ec._Image(ctx, sel, &obj)
+	case *models.Image:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Image(ctx, sel, obj)
 	case models.Category:
 		return ec._Category(ctx, sel, &obj)
 	case *models.Category:
@@ -17199,10 +21637,17 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bodyHtml":
-			out.Values[i] = ec._Article_bodyHtml(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_bodyHtml(ctx, field, obj)
+				})
+		case "blocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_blocks(ctx, field, obj)
+				})
 		case "excerpt":
 			out.Values[i] = ec._Article_excerpt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17239,10 +21684,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coverImage":
-			out.Values[i] = ec._Article_coverImage(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_coverImage(ctx, field, obj)
+				})
 		case "canonicalUrl":
 			out.Values[i] = ec._Article_canonicalUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17341,6 +21787,28 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_createdBy(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._Article_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "embargoUntil":
+			out.Values[i] = ec._Article_embargoUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasPendingChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_hasPendingChanges(ctx, field, obj)
+				})
+		case "pendingChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_pendingChanges(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18128,20 +22596,647 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 		case "url":
 			out.Values[i] = ec._CoverImage_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "alt":
 			out.Values[i] = ec._CoverImage_alt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "caption":
 			out.Values[i] = ec._CoverImage_caption(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "credit":
 			out.Values[i] = ec._CoverImage_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "image":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CoverImage_image(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var embedBlockImplementors = []string{"EmbedBlock", "Block"}
+
+func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSet, obj *model.EmbedBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, embedBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmbedBlock")
+		case "provider":
+			out.Values[i] = ec._EmbedBlock_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._EmbedBlock_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "embedUrl":
+			out.Values[i] = ec._EmbedBlock_embedUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._EmbedBlock_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._EmbedBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thumbnailUrl":
+			out.Values[i] = ec._EmbedBlock_thumbnailUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var focalPointImplementors = []string{"FocalPoint"}
+
+func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSet, obj *models.FocalPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, focalPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FocalPoint")
+		case "x":
+			out.Values[i] = ec._FocalPoint_x(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "y":
+			out.Values[i] = ec._FocalPoint_y(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var footnoteImplementors = []string{"Footnote"}
+
+func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet, obj *model.Footnote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, footnoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Footnote")
+		case "number":
+			out.Values[i] = ec._Footnote_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._Footnote_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Footnote_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var footnotesBlockImplementors = []string{"FootnotesBlock", "Block"}
+
+func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.SelectionSet, obj *model.FootnotesBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, footnotesBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FootnotesBlock")
+		case "notes":
+			out.Values[i] = ec._FootnotesBlock_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var galleryBlockImplementors = []string{"GalleryBlock", "Block"}
+
+func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, galleryBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GalleryBlock")
+		case "images":
+			out.Values[i] = ec._GalleryBlock_images(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var headingBlockImplementors = []string{"HeadingBlock", "Block"}
+
+func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HeadingBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, headingBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HeadingBlock")
+		case "level":
+			out.Values[i] = ec._HeadingBlock_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._HeadingBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._HeadingBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anchor":
+			out.Values[i] = ec._HeadingBlock_anchor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var htmlBlockImplementors = []string{"HtmlBlock", "Block"}
+
+func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HTMLBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, htmlBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HtmlBlock")
+		case "html":
+			out.Values[i] = ec._HtmlBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._HtmlBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageImplementors = []string{"Image", "Node"}
+
+func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *models.Image) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Image")
+		case "id":
+			out.Values[i] = ec._Image_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mimeType":
+			out.Values[i] = ec._Image_mimeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.Values[i] = ec._Image_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.Values[i] = ec._Image_filename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alt":
+			out.Values[i] = ec._Image_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caption":
+			out.Values[i] = ec._Image_caption(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credit":
+			out.Values[i] = ec._Image_credit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "focalPoint":
+			out.Values[i] = ec._Image_focalPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "placeholder":
+			out.Values[i] = ec._Image_placeholder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Image_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Image_url(ctx, field, obj)
+				})
+		case "srcset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Image_srcset(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageBlockImplementors = []string{"ImageBlock", "Block"}
+
+func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageBlock")
+		case "image":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_image(ctx, field, obj)
+				})
+		case "mediaId":
+			out.Values[i] = ec._ImageBlock_mediaId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_alt(ctx, field, obj)
+				})
+		case "caption":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_caption(ctx, field, obj)
+				})
+		case "credit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_credit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageConnectionImplementors = []string{"ImageConnection"}
+
+func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Image]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageConnection")
+		case "edges":
+			out.Values[i] = ec._ImageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ImageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imageEdgeImplementors = []string{"ImageEdge"}
+
+func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Image]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImageEdge")
+		case "cursor":
+			out.Values[i] = ec._ImageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var imagePayloadImplementors = []string{"ImagePayload"}
+
+func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImagePayload")
+		case "image":
+			out.Values[i] = ec._ImagePayload_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ImagePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usedBy":
+			out.Values[i] = ec._ImagePayload_usedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listBlockImplementors = []string{"ListBlock", "Block"}
+
+func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ListBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListBlock")
+		case "ordered":
+			out.Values[i] = ec._ListBlock_ordered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._ListBlock_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ListBlock_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18205,6 +23300,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unpublishArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unpublishArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardChanges":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardChanges(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPreviewLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPreviewLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokePreviewLinks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePreviewLinks(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18345,6 +23468,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "retryWebhookDelivery":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_retryWebhookDelivery(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadImage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateImage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteImage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18759,6 +23903,145 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var paragraphBlockImplementors = []string{"ParagraphBlock", "Block"}
+
+func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ParagraphBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paragraphBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParagraphBlock")
+		case "html":
+			out.Values[i] = ec._ParagraphBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._ParagraphBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pendingChangesImplementors = []string{"PendingChanges"}
+
+func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.SelectionSet, obj *content.Pending) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pendingChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PendingChanges")
+		case "article":
+			out.Values[i] = ec._PendingChanges_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedFields":
+			out.Values[i] = ec._PendingChanges_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stagedBy":
+			out.Values[i] = ec._PendingChanges_stagedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stagedAt":
+			out.Values[i] = ec._PendingChanges_stagedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishAt":
+			out.Values[i] = ec._PendingChanges_publishAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var previewLinkPayloadImplementors = []string{"PreviewLinkPayload"}
+
+func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewLinkPayload")
+		case "url":
+			out.Values[i] = ec._PreviewLinkPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._PreviewLinkPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PreviewLinkPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PreviewLinkPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -18783,6 +24066,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_article(ctx, field)
+				})
+		case "articlePreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_articlePreview(ctx, field)
 				})
 		case "articles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18874,6 +24163,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "images":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_images(ctx, field)
+				})
 		case "webhookDeliveries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18912,6 +24207,88 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var quoteBlockImplementors = []string{"QuoteBlock", "Block"}
+
+func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSet, obj *model.QuoteBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quoteBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuoteBlock")
+		case "html":
+			out.Values[i] = ec._QuoteBlock_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._QuoteBlock_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attribution":
+			out.Values[i] = ec._QuoteBlock_attribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readAlsoBlockImplementors = []string{"ReadAlsoBlock", "Block"}
+
+func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ReadAlsoBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readAlsoBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadAlsoBlock")
+		case "title":
+			out.Values[i] = ec._ReadAlsoBlock_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReadAlsoBlock_article(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19360,6 +24737,44 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var richTextImplementors = []string{"RichText"}
+
+func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet, obj *model.RichText) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, richTextImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RichText")
+		case "html":
+			out.Values[i] = ec._RichText_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._RichText_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
@@ -19479,6 +24894,77 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var tableBlockImplementors = []string{"TableBlock", "Block"}
+
+func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSet, obj *model.TableBlock) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableBlockImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableBlock")
+		case "header":
+			out.Values[i] = ec._TableBlock_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._TableBlock_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tableRowImplementors = []string{"TableRow"}
+
+func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet, obj *model.TableRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tableRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TableRow")
+		case "cells":
+			out.Values[i] = ec._TableRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var tagImplementors = []string{"Tag", "Node", "Route"}
@@ -20602,6 +26088,30 @@ func (ec *executionContext) marshalNAuthorPayload2ᚖgithubᚗcomᚋbroadsheet�
 	return ec._AuthorPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlock(ctx context.Context, sel ast.SelectionSet, v model.Block) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Block!")
+		return graphql.Null
+	}
+	return ec._Block(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Block) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20704,6 +26214,38 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFocalPoint2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐFocalPoint(ctx context.Context, sel ast.SelectionSet, v *models.FocalPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FocalPoint!")
+		return graphql.Null
+	}
+	return ec._FocalPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFootnote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFootnote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnote(ctx context.Context, sel ast.SelectionSet, v *model.Footnote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Footnote!")
+		return graphql.Null
+	}
+	return ec._Footnote(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20747,6 +26289,99 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImage2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImageᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Image) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx context.Context, sel ast.SelectionSet, v *models.Image) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Image!")
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlock(ctx context.Context, sel ast.SelectionSet, v *model.ImageBlock) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageBlock!")
+		return graphql.Null
+	}
+	return ec._ImageBlock(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.Image]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageConnection!")
+		return graphql.Null
+	}
+	return ec._ImageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImageEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Image]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.Image]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageEdge!")
+		return graphql.Null
+	}
+	return ec._ImageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImageInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx context.Context, v any) (model.ImageInput, error) {
+	res, err := ec.unmarshalInputImageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImagePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ImagePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImagePayload!")
+		return graphql.Null
+	}
+	return ec._ImagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20773,6 +26408,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
@@ -20907,6 +26571,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewLinkPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.PreviewLinkPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewLinkPayload!")
+		return graphql.Null
+	}
+	return ec._PreviewLinkPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRedirect2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirectᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Redirect) graphql.Marshaler {
@@ -21089,6 +26761,30 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 	return ec._Revision(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRichText2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichText(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRichText2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichText(ctx context.Context, sel ast.SelectionSet, v *model.RichText) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RichText!")
+		return graphql.Null
+	}
+	return ec._RichText(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -21174,6 +26870,30 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNTableRow2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TableRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRow(ctx context.Context, sel ast.SelectionSet, v *model.TableRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TableRow!")
+		return graphql.Null
+	}
+	return ec._TableRow(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21257,6 +26977,20 @@ func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadshee
 func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
@@ -21730,6 +27464,14 @@ func (ec *executionContext) unmarshalOCoverImageInput2ᚖgithubᚗcomᚋbroadshe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFocalPointInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFocalPointInput(ctx context.Context, v any) (*model.FocalPointInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFocalPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -21781,6 +27523,53 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx context.Context, sel ast.SelectionSet, v *models.Image) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx context.Context, v any) (*model.ImageFit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFit2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFit(ctx context.Context, sel ast.SelectionSet, v *model.ImageFit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx context.Context, v any) (*model.ImageFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFormat2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageFormat(ctx context.Context, sel ast.SelectionSet, v *model.ImageFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImageInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageInput(ctx context.Context, v any) (*model.ImageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImageInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -21837,6 +27626,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheet�
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPendingChanges2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐPending(ctx context.Context, sel ast.SelectionSet, v *content.Pending) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PendingChanges(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx context.Context, sel ast.SelectionSet, v *models.Redirect) graphql.Marshaler {

@@ -43,8 +43,8 @@ func connectionRelations(ctx context.Context, connType, edgeType string) loaders
 }
 
 // wantsBodies reports whether the nodes of the connection being resolved
-// (of type conn, with edges of type edge) ask for an article's body or
-// bodyHtml.
+// (of type conn, with edges of type edge) ask for an article's body,
+// bodyHtml or blocks.
 func wantsBodies(ctx context.Context, conn, edge string) bool {
 	if graphql.GetFieldContext(ctx) == nil {
 		return true
@@ -52,7 +52,7 @@ func wantsBodies(ctx context.Context, conn, edge string) bool {
 	op := graphql.GetOperationContext(ctx)
 	asks := func(sel ast.SelectionSet) bool {
 		for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
-			if f.Name == "body" || f.Name == "bodyHtml" {
+			if f.Name == "body" || f.Name == "bodyHtml" || f.Name == "blocks" {
 				return true
 			}
 		}

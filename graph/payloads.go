@@ -51,7 +51,7 @@ func userError(e *apperr.Error) *model.UserError {
 	field := []string{}
 	switch e.Field {
 	case "":
-	case "id", "expectedVersion", "articleId", "revisionId", "at", "relatedIds", "from", "to", "statusCode", "text", "note":
+	case "id", "expectedVersion", "articleId", "revisionId", "at", "relatedIds", "from", "to", "statusCode", "text", "note", "expiresIn", "file":
 		field = []string{e.Field}
 	default:
 		field = append([]string{"input"}, splitPath(e.Field)...)
@@ -146,11 +146,30 @@ func plainID(field, id string) (uint64, error) {
 	return n, nil
 }
 
-func cover(in *model.CoverImageInput) *models.CoverImage {
-	if in == nil {
-		return nil
+// cover turns the cover inputs into the cover to store, nil when neither
+// is given. A library picture (imageID) wins over a URL: the picture's
+// renditions are the cover, coverImage's alt text, caption and credit
+// describe it; an empty imageID removes the cover. An id that does not
+// parse comes back in bad.
+func cover(in *model.CoverImageInput, imageID *string) (c *models.CoverImage, bad apperr.FieldErrors) {
+	if in != nil {
+		c = &models.CoverImage{URL: in.URL, Alt: deref(in.Alt), Caption: deref(in.Caption), Credit: deref(in.Credit)}
 	}
-	return &models.CoverImage{URL: in.URL, Alt: deref(in.Alt), Caption: deref(in.Caption), Credit: deref(in.Credit)}
+	if imageID == nil {
+		return c, nil
+	}
+	if c == nil {
+		c = &models.CoverImage{}
+	}
+	c.URL = ""
+	if *imageID == "" {
+		return &models.CoverImage{}, nil
+	}
+	ids, bad := idList(globalid.TypeImage, "coverImageId", []string{*imageID})
+	if len(ids) == 1 {
+		c.ImageID = models.RefID(ids[0])
+	}
+	return c, bad
 }
 
 // subscriptionPayload builds a newsletter link mutation's answer.

@@ -68,11 +68,13 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 	in := content.ArticleInput{
 		Title: input.Title, Slug: deref(input.Slug), Subtitle: deref(input.Subtitle), Body: deref(input.Body),
 		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
-		Status: deref(input.Status), IDErrors: badIDs,
+		Status: deref(input.Status), EmbargoUntil: input.EmbargoUntil, IDErrors: badIDs,
 	}
-	if c := cover(input.CoverImage); c != nil {
+	c, badCover := cover(input.CoverImage, input.CoverImageID)
+	if c != nil {
 		in.Cover = *c
 	}
+	in.IDErrors = append(in.IDErrors, badCover...)
 	if sc := seoChanges(input.Seo); sc != nil {
 		in.SEO = models.ArticleSEO{Title: deref(sc.Title), Description: deref(sc.Description), Image: deref(sc.Image), Noindex: deref(sc.Noindex)}
 	}
@@ -80,22 +82,29 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 }
 
 // UpdateArticle is the resolver for the updateArticle field.
-func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int) (*model.ArticlePayload, error) {
+func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) (*model.ArticlePayload, error) {
 	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
 	ch := content.ArticleChanges{
 		Title: input.Title, Slug: input.Slug, Subtitle: input.Subtitle, Body: input.Body,
-		Category: input.Category, CanonicalURL: input.CanonicalURL, Cover: cover(input.CoverImage),
+		Category: input.Category, CanonicalURL: input.CanonicalURL,
 		SEO: seoChanges(input.Seo),
 	}
+	ch.Cover, ch.IDErrors = cover(input.CoverImage, input.CoverImageID)
 	if input.Tags != nil {
 		ch.Tags = &input.Tags
 	}
 	if input.Authors != nil {
 		ids, bad := idList(globalid.TypeAuthor, "authors", input.Authors)
-		ch.AuthorIDs, ch.IDErrors = &ids, bad
+		ch.AuthorIDs, ch.IDErrors = &ids, append(ch.IDErrors, bad...)
+	}
+	if input.EmbargoUntil.IsSet() {
+		ch.SetEmbargo, ch.EmbargoUntil = true, input.EmbargoUntil.Value()
+	}
+	if deref(stage) {
+		return articlePayload(r.Content.StageArticle(ctx, articleID, ch, expectedVersion))
 	}
 	return articlePayload(r.Content.UpdateArticle(ctx, articleID, ch, expectedVersion))
 }
@@ -110,12 +119,12 @@ func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *ti
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.ArticlePayload, error) {
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, at *time.Time) (*model.ArticlePayload, error) {
 	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	if err != nil {
 		return articlePayload(nil, err)
 	}
-	return articlePayload(r.Content.UnpublishArticle(ctx, articleID))
+	return articlePayload(r.Content.UnpublishArticle(ctx, articleID, at))
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.

@@ -79,6 +79,10 @@ func redirectPayload(rd *models.Redirect, err error) (*model.RedirectPayload, er
 
 // Seo is the resolver for the seo field.
 func (r *articleResolver) Seo(ctx context.Context, obj *models.Article) (*models.SEO, error) {
+	obj, err := r.withCoverURL(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
 	return r.Content.SEO(obj), nil
 }
 
@@ -101,6 +105,9 @@ func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (stri
 		return "", err
 	}
 	if parts.Corrections, err = r.Corrections(ctx, obj); err != nil {
+		return "", err
+	}
+	if obj, err = r.withCoverURL(ctx, obj); err != nil {
 		return "", err
 	}
 	return r.Content.JSONLD(obj, parts)

@@ -16,6 +16,9 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
+	if typ == globalid.TypeImage {
+		return r.imageNode(ctx, nodeID)
+	}
 	n, err := r.Content.Node(ctx, typ, nodeID)
 	if n == nil || err != nil {
 		return nil, err
@@ -28,23 +31,51 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > content.MaxNodes {
 		return nil, apperr.Invalidf("ids", "ids may name at most %d objects (got %d)", content.MaxNodes, len(ids))
 	}
-	refs := make([]content.NodeRef, len(ids))
+	var refs []content.NodeRef
+	var at []int               // position in ids of each of refs
+	images := map[int]uint64{} // position in ids → image id
 	for i, id := range ids {
 		typ, n, err := globalid.Parse(id)
 		if err != nil {
 			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "invalid id %q", apperr.Clip(id, 60))
 		}
-		refs[i] = content.NodeRef{Type: typ, ID: n}
+		if typ == globalid.TypeImage {
+			images[i] = n
+			continue
+		}
+		refs, at = append(refs, content.NodeRef{Type: typ, ID: n}), append(at, i)
 	}
-	found, err := r.Content.Nodes(ctx, refs)
+	out := make([]model.Node, len(ids))
+	if len(refs) > 0 {
+		found, err := r.Content.Nodes(ctx, refs)
+		if err != nil {
+			return nil, err
+		}
+		for j, n := range found {
+			if n != nil {
+				out[at[j]] = n.(model.Node)
+			}
+		}
+	}
+	for i, id := range images {
+		n, err := r.imageNode(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// imageNode answers node(id:) for a media-library image.
+func (r *queryResolver) imageNode(ctx context.Context, id uint64) (model.Node, error) {
+	m, err := r.media()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]model.Node, len(found))
-	for i, n := range found {
-		if n != nil {
-			out[i] = n.(model.Node)
-		}
+	img, err := m.ByID(ctx, id)
+	if img == nil || err != nil {
+		return nil, err
 	}
-	return out, nil
+	return img, nil
 }

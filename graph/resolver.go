@@ -9,6 +9,7 @@ package graph
 import (
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
@@ -20,6 +21,8 @@ type Resolver struct {
 	Hooks      *webhooks.Service
 	// Live fans events out to subscriptions; nil disables them.
 	Live *live.Hub
+	// Media is the media library; nil answers its fields with an error.
+	Media *media.Service
 }
 
 // Mutation returns MutationResolver implementation.

@@ -48,9 +48,12 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 
 // checkLiveSelection refuses subscriptions that select lists below the
 // article (revisions, corrections and the JSON-LD made with them, a
-// section's or author's articles): resolving those
-// would cost a query per subscriber for every event.
+// section's or author's articles), its staged changes, or what a body
+// links to (a read-also block's article, a library picture): resolving
+// those would cost a query per subscriber for every event, and the
+// connection's loaders would keep them for as long as it lasts.
 func checkLiveSelection(ctx context.Context) error {
+	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil
@@ -61,7 +64,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if s.Name == "revisions" || s.Name == "articles" || s.Name == "corrections" || s.Name == "jsonLd" {
+				if liveRefused[s.Name] || linkedFromBody(s) {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {
@@ -83,6 +86,30 @@ func checkLiveSelection(ctx context.Context) error {
 		return nil
 	}
 	return walk(fc.Field.Selections)
+}
+
+// linkedFromBody reports whether f is a body block's field that loads
+// another object: ReadAlsoBlock.article, ImageBlock.image and credit.
+func linkedFromBody(f *ast.Field) bool {
+	if f.ObjectDefinition == nil {
+		return false
+	}
+	switch f.ObjectDefinition.Name {
+	case "ReadAlsoBlock":
+		return f.Name == "article"
+	case "ImageBlock":
+		return f.Name == "image" || f.Name == "credit"
+	}
+	return false
+}
+
+// inSubscription reports whether ctx resolves a subscription's payload.
+func inSubscription(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Subscription
 }
 
 // relatedCategory returns the section loaded with the article, if any.

@@ -57,6 +57,9 @@ type CoverImage struct {
 	Alt     string `gorm:"column:alt;size:512;not null;default:''"`
 	Caption string `gorm:"column:caption;size:1024;not null;default:''"`
 	Credit  string `gorm:"column:credit;size:255;not null;default:''"`
+	// ImageID is the media-library picture used as the cover (0: none);
+	// URL is then empty and the picture's renditions are served instead.
+	ImageID RefID `gorm:"column:image_id"`
 }
 
 // Article is one story. Body holds the Markdown source; BodyHTML the
@@ -69,6 +72,10 @@ type Article struct {
 	Subtitle string
 	Body     string
 	BodyHTML string `gorm:"column:body_html"`
+	// BodyBlocks is the body as structured blocks (JSON of
+	// []markdown.Block), derived with BodyHTML on save; "" for an article
+	// saved before blocks were stored (parsed on read).
+	BodyBlocks string `gorm:"column:body_blocks"`
 	// BodyText is the body as plain text, rendered with BodyHTML; the
 	// full-text index reads it. Written on save, never loaded by article
 	// queries (search selects it explicitly for snippets).
@@ -87,6 +94,21 @@ type Article struct {
 	Version            int
 	// SEO holds the editor's search-engine fields (empty: fall back).
 	SEOFields ArticleSEO `gorm:"embedded"`
+	// ExpiresAt is when a published article leaves the site by itself
+	// (readers stop seeing it at that instant; the scheduler then takes it
+	// down); nil for never.
+	ExpiresAt *time.Time
+	// EmbargoUntil is the earliest time the article may be published; nil
+	// for no embargo.
+	EmbargoUntil *time.Time
+	// PreviewGeneration is the generation every valid preview link of the
+	// article names; revoking the links increments it. Never shown.
+	PreviewGeneration int
+	// LiveVersion is the version readers see: that of the last change they
+	// could see. Changes readers do not see (staged edits) bump Version,
+	// the editors' conflict counter, and leave it; readers' queries read
+	// it into Version (see the store's articleColumns).
+	LiveVersion int
 	// Relations, when set, holds the byline, section and tags loaded with
 	// the article (live updates); resolvers then need no query for them.
 	Relations *ArticleRelations `gorm:"-"`
@@ -100,7 +122,7 @@ type Article struct {
 
 // CoverImage returns the article's cover, or nil when it has none.
 func (a *Article) CoverImage() *CoverImage {
-	if a.Cover.URL == "" {
+	if a.Cover.URL == "" && a.Cover.ImageID == 0 {
 		return nil
 	}
 	c := a.Cover

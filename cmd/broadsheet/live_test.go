@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -112,7 +113,10 @@ func TestServeReplicas(t *testing.T) {
 	for _, name := range []string{"redis", "nats"} {
 		t.Run(name, func(t *testing.T) {
 			pubsubURL := brokertest.WithTopic(t, brokers[name](t))
-			env := []string{"BROADSHEET_DB=" + dbtest.URL(t, dbconn.MySQL), "BROADSHEET_PUBSUB=" + pubsubURL}
+			// The replicas share a media directory in the test's temp dir
+			// (on MySQL it would default to ./media).
+			env := []string{"BROADSHEET_DB=" + dbtest.URL(t, dbconn.MySQL), "BROADSHEET_PUBSUB=" + pubsubURL,
+				"BROADSHEET_MEDIA=file://" + filepath.ToSlash(t.TempDir())}
 			r := runBin(t, bin, env, "token", "create", "--name", "replica-test", "--role", "editor", "--create")
 			if r.code != 0 {
 				t.Fatalf("token create: %+v", r)

@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/broadsheet/broadsheet/internal/app"
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/webhooks"
 )
@@ -304,10 +305,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	allowPrivate := fs.Bool("webhooks-allow-private", os.Getenv("BROADSHEET_WEBHOOKS_ALLOW_PRIVATE") == "1", "let webhooks target loopback and private addresses (local development only; env BROADSHEET_WEBHOOKS_ALLOW_PRIVATE=1)")
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	sso := oidcFlags(fs.FlagSet)
+	embeds := fs.String("embed-providers", env("BROADSHEET_EMBED_PROVIDERS", "all"), "comma-separated providers whose URLs, alone on a line of an article body, become embeds (and whose players iframes may load): "+strings.Join(markdown.ProviderNames(), ", ")+"; all or none (env BROADSHEET_EMBED_PROVIDERS)")
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	dist := addDistFlags(fs.FlagSet)
+	pf := addPreviewFlags(fs.FlagSet)
+	feedOpts := addFeedFlags(fs.FlagSet)
+	mf := addMediaFlags(fs.FlagSet, &ops.env)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	explicitPublicURL := *publicURL
+	if err := feedOpts.check(fs.FlagSet, stderr); err != nil {
+		return err
+	}
+	if err := pf.check(stderr); err != nil {
 		return err
 	}
 	if err := dist.check(fs.FlagSet, *publicURL, stderr); err != nil {
@@ -320,6 +332,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := ops.check(fs.FlagSet, stderr); err != nil {
 		return err
+	}
+	providers, err := embedProviders(*embeds)
+	if err != nil {
+		fmt.Fprintf(stderr, "broadsheet serve: --embed-providers: %v (run 'broadsheet serve --help')\n", err)
+		return errUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -359,8 +376,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, OIDC: oidc, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub}
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub, EmbedProviders: providers}
 	ops.apply(&cfg)
+	pf.apply(&cfg)
+	feedOpts.apply(&cfg)
+	mf.apply(&cfg, *dbURL, explicitPublicURL)
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()
@@ -384,6 +404,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// embedProviders reads --embed-providers: all (nil), none (empty) or a
+// comma-separated list of provider names, each checked.
+func embedProviders(v string) ([]string, error) {
+	switch strings.TrimSpace(strings.ToLower(v)) {
+	case "", "all":
+		return nil, nil
+	case "none":
+		return []string{}, nil
+	}
+	names := strings.Split(v, ",")
+	if _, err := markdown.NewWith(markdown.Config{EmbedProviders: names}); err != nil {
+		return nil, err
+	}
+	return names, nil
 }
 
 // displayAddr turns a listener address into one a browser can open.

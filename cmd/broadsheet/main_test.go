@@ -114,6 +114,8 @@ func TestCommandLine(t *testing.T) {
 		{"bad public URL", []string{"serve", "--public-url", "news.example.com", "--db", dbURL}, 2, "", "--public-url: public URL"},
 		{"bad publication language", []string{"serve", "--publication-language", "english language", "--db", dbURL}, 2, "", "--publication-language"},
 		{"bad subscriber buffer", []string{"serve", "--subscriber-buffer", "0", "--db", dbURL}, 2, "", "--subscriber-buffer must be at least 1"},
+		{"sitemap limit over the protocol's", []string{"serve", "--sitemap-max-urls", "60000", "--db", dbURL}, 2, "", "--sitemap-max-urls 60000: want 1 to 50000"},
+		{"serve help lists feed flags", []string{"serve", "--help"}, 0, "-feeds-full-content", ""},
 		{"unreachable MySQL", []string{"migrate", "--db", "mysql://root@127.0.0.1:1/broadsheet"}, 1, "", "mysql://root@127.0.0.1:1/broadsheet: dial tcp 127.0.0.1:1: connect: connection refused"},
 		{"seed with nothing to do", []string{"seed", "--db", dbURL}, 2, "", "pass --demo or --synthetic N"},
 		{"version", []string{"--version"}, 0, " revision ", ""},
@@ -282,11 +284,13 @@ func TestServeEmbeddedDefault(t *testing.T) {
 func TestServeMySQL(t *testing.T) {
 	url := dbtest.URL(t, dbconn.MySQL)
 	bin := binary(t)
-	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url}, "seed", "--demo", "--create"); r.code != 0 {
+	// On MySQL the media library defaults to ./media: keep it in the test's directory.
+	mediaEnv := "BROADSHEET_MEDIA=file://" + filepath.ToSlash(t.TempDir())
+	if r := runBin(t, bin, []string{"BROADSHEET_DB=" + url, mediaEnv}, "seed", "--demo", "--create"); r.code != 0 {
 		t.Fatalf("seed --demo on MySQL: %+v", r)
 	}
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url)
+	cmd.Env = append(os.Environ(), "BROADSHEET_DB="+url, mediaEnv)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -47,8 +49,14 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	synthetic := fs.Int("synthetic", 0, "add this many synthetic articles with authors, sections and tags")
 	rngSeed := fs.Uint64("seed", 1, "random seed for --synthetic")
 	create := createFlag(fs.FlagSet)
+	var e envs
+	mf := addMediaFlags(fs.FlagSet, &e)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if len(e.errs) > 0 {
+		fmt.Fprintf(stderr, "broadsheet seed: %s\n", strings.Join(e.errs, "; "))
+		return errUsage
 	}
 	if !*withDemo && *synthetic <= 0 {
 		fmt.Fprintln(stderr, "broadsheet seed: pass --demo or --synthetic N (run 'broadsheet seed --help')")
@@ -69,7 +77,15 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !empty {
 			return errors.New("the database already has content; demo content goes into an empty database")
 		}
-		if err := demo.Seed(ctx, svc); err != nil {
+		// The covers go to the media library the server will use.
+		var cfg app.Config
+		mf.apply(&cfg, *dbURL, "")
+		lib, closeLib, err := app.OpenMedia(ctx, store.New(db), db.Dialect, cfg.Media, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return err
+		}
+		defer closeLib()
+		if err := demo.Seed(ctx, svc, demo.WithCovers(lib)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "added demo content: %d articles, %d authors, %d sections\n", len(demo.Articles), len(demo.Authors), len(demo.Categories))

@@ -140,6 +140,9 @@ func TestServeSettingErrors(t *testing.T) {
 		{nil, []string{"--trusted-documents", "/nonexistent/trusted.json"}, 1, "trusted documents"},
 		{nil, []string{"--otlp-endpoint", "collector:4318"}, 1, "OTLP endpoint"},
 		{nil, []string{"--db-replicas", "mysql://root@127.0.0.1:1/x"}, 1, "read replicas need a MySQL primary"},
+		{nil, []string{"--preview-url", "https://news.example.com/preview"}, 2, "--preview-url"},
+		{nil, []string{"--preview-url", "/preview?token={token}"}, 2, "absolute http(s) URL containing {token}"},
+		{[]string{"BROADSHEET_PREVIEW_SECRET=too-short"}, nil, 2, "--preview-secret must be at least 32 characters"},
 	}
 	for _, tc := range cases {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, tc.args...)

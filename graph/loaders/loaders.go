@@ -31,9 +31,16 @@ type Loaders struct {
 	// RelatedByArticle loads related(first: N) lists; keys with the same N
 	// are fetched together in one statement.
 	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
+	// ArticleBySlug loads the targets of read-also links as the viewer may
+	// see them (nil when they may not): one statement for a whole page.
+	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
+	// ImageByID loads media-library images (covers, body pictures).
+	ImageByID *dataloadgen.Loader[uint64, *models.Image]
 	// CorrectionsByArticle loads articles' corrections, oldest first.
 	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
 	svc                  *content.Service
+	// PendingByArticle loads the changes staged on articles (editors only).
+	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -51,6 +58,9 @@ func New(svc *content.Service) *Loaders {
 		RelatedByArticle:     dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
+		PendingByArticle:     dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:        dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
+		ImageByID:            dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                  svc,
 	}
 }

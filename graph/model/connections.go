@@ -72,4 +72,6 @@ type (
 	NewsletterSubscriberEdge       = Edge[*models.NewsletterSubscriber]
 	WebhookDeliveryConnection      = Connection[*models.WebhookDelivery]
 	WebhookDeliveryEdge            = Edge[*models.WebhookDelivery]
+	ImageConnection                = Connection[*models.Image]
+	ImageEdge                      = Edge[*models.Image]
 )

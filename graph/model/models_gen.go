@@ -165,12 +165,46 @@ type CreateArticleInput struct {
 	Authors []string `json:"authors,omitempty"`
 	// The lead picture.
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// A media-library picture (Image id) as the lead picture; `coverImage` may add alt text, caption and credit (its url is then ignored).
+	CoverImageID *string `json:"coverImageId,omitempty"`
 	// Canonical URL when the article first appeared elsewhere.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
 	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
 	Seo *SeoInput `json:"seo,omitempty"`
+	// No publication before this time (EMBARGOED).
+	EmbargoUntil *time.Time `json:"embargoUntil,omitempty"`
+}
+
+// A point in a picture, as fractions from the top left (0–1 each).
+type FocalPointInput struct {
+	// From the left, 0–1.
+	X float64 `json:"x"`
+	// From the top, 0–1.
+	Y float64 `json:"y"`
+}
+
+// A picture's description; omitted fields stay as they are.
+type ImageInput struct {
+	// Text alternative for screen readers (at most 1000 characters).
+	Alt *string `json:"alt,omitempty"`
+	// Caption (at most 2000 characters).
+	Caption *string `json:"caption,omitempty"`
+	// Credit (at most 255 characters).
+	Credit *string `json:"credit,omitempty"`
+	// What crops keep in view.
+	FocalPoint *FocalPointInput `json:"focalPoint,omitempty"`
+}
+
+// The result of an image mutation.
+type ImagePayload struct {
+	// The picture after the change; null when nothing was stored or found.
+	Image *models.Image `json:"image,omitempty"`
+	// Problems with the file or input: UNSUPPORTED_TYPE, CORRUPT, TOO_LARGE, TOO_MANY_PIXELS, INVALID, NOT_FOUND, or IN_USE (with the articles in `usedBy`).
+	UserErrors []*UserError `json:"userErrors"`
+	// On IN_USE: the articles that use the picture (as cover or in the body).
+	UsedBy []*models.Article `json:"usedBy"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -203,6 +237,18 @@ type NewsletterSubscriptionPayload struct {
 	// The subscription as it now is; null when the link was not valid.
 	Subscription *models.NewsletterSubscriber `json:"subscription,omitempty"`
 	// Why the link did not work (NOT_FOUND, EXPIRED) or an unknown topic.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The answer to createPreviewLink.
+type PreviewLinkPayload struct {
+	// The preview page's URL, built from --preview-url; null when it is not set.
+	URL *string `json:"url,omitempty"`
+	// The signed token to pass to articlePreview; null on error.
+	Token *string `json:"token,omitempty"`
+	// When the link stops working; null on error.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Problems with the input (an unknown article, a bad expiresIn).
 	UserErrors []*UserError `json:"userErrors"`
 }
 
@@ -240,7 +286,8 @@ type SeoInput struct {
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
 // and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
-// `articles`): those would cost a query per subscriber and event.
+// `articles`) nor staged changes (`pendingChanges`, `hasPendingChanges`):
+// those would cost a query per subscriber and event.
 type Subscription struct {
 }
 
@@ -262,10 +309,14 @@ type UpdateArticleInput struct {
 	Authors []string `json:"authors,omitempty"`
 	// The new lead picture; one with an empty url removes it.
 	CoverImage *CoverImageInput `json:"coverImage,omitempty"`
+	// A media-library picture (Image id) as the new lead picture; an empty string removes it. `coverImage` may add alt text, caption and credit.
+	CoverImageID *string `json:"coverImageId,omitempty"`
 	// New canonical URL; an empty string removes it.
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// Search-engine fields to change; omitted ones stay, an empty string falls back again.
 	Seo *SeoInput `json:"seo,omitempty"`
+	// New embargo: no publication before this time (EMBARGOED); null lifts it.
+	EmbargoUntil graphql.Omittable[*time.Time] `json:"embargoUntil,omitempty"`
 }
 
 // Changes to an author; omitted fields stay.
@@ -378,6 +429,125 @@ func (e *ArticleOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ArticleOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a picture fills a box of a given width and height.
+type ImageFit string
+
+const (
+	// Fill the box, cutting what does not fit around the focal point.
+	ImageFitCrop ImageFit = "CROP"
+	// Fit inside the box, keeping all of the picture.
+	ImageFitContain ImageFit = "CONTAIN"
+)
+
+var AllImageFit = []ImageFit{
+	ImageFitCrop,
+	ImageFitContain,
+}
+
+func (e ImageFit) IsValid() bool {
+	switch e {
+	case ImageFitCrop, ImageFitContain:
+		return true
+	}
+	return false
+}
+
+func (e ImageFit) String() string {
+	return string(e)
+}
+
+func (e *ImageFit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFit", str)
+	}
+	return nil
+}
+
+func (e ImageFit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Encodings a rendition can be served in.
+type ImageFormat string
+
+const (
+	// JPEG: photographs; smallest where WebP is unknown.
+	ImageFormatJpeg ImageFormat = "JPEG"
+	// PNG: lossless; graphics and screenshots.
+	ImageFormatPng ImageFormat = "PNG"
+	// WebP: smaller than JPEG at the same quality; every current browser.
+	ImageFormatWebp ImageFormat = "WEBP"
+)
+
+var AllImageFormat = []ImageFormat{
+	ImageFormatJpeg,
+	ImageFormatPng,
+	ImageFormatWebp,
+}
+
+func (e ImageFormat) IsValid() bool {
+	switch e {
+	case ImageFormatJpeg, ImageFormatPng, ImageFormatWebp:
+		return true
+	}
+	return false
+}
+
+func (e ImageFormat) String() string {
+	return string(e)
+}
+
+func (e *ImageFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFormat", str)
+	}
+	return nil
+}
+
+func (e ImageFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -657,12 +827,26 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
+	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
+	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
+	UserErrorCodeUnknownArticle UserErrorCode = "UNKNOWN_ARTICLE"
+	// The upload is not a picture type the library takes (SVG, HTML and other active content are refused).
+	UserErrorCodeUnsupportedType UserErrorCode = "UNSUPPORTED_TYPE"
+	// The upload is damaged or not what its bytes claim to be.
+	UserErrorCodeCorrupt UserErrorCode = "CORRUPT"
+	// The upload is larger than the server's upload limit.
+	UserErrorCodeTooLarge UserErrorCode = "TOO_LARGE"
+	// The picture has more pixels than the server's limit.
+	UserErrorCodeTooManyPixels UserErrorCode = "TOO_MANY_PIXELS"
 	// A redirect would lead back to where it starts.
 	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
 	// A redirect to another host, which the server does not allow (--allow-external-redirects).
 	UserErrorCodeExternalRedirect UserErrorCode = "EXTERNAL_REDIRECT"
 	// The review step is not allowed from the article's review state (e.g. approving an article that is not IN_REVIEW).
 	UserErrorCodeInvalidReviewTransition UserErrorCode = "INVALID_REVIEW_TRANSITION"
+	// Publication before the article's embargo (`embargoUntil`).
+	UserErrorCodeEmbargoed UserErrorCode = "EMBARGOED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -672,14 +856,21 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeUnknownMedia,
+	UserErrorCodeUnknownArticle,
+	UserErrorCodeUnsupportedType,
+	UserErrorCodeCorrupt,
+	UserErrorCodeTooLarge,
+	UserErrorCodeTooManyPixels,
 	UserErrorCodeRedirectLoop,
 	UserErrorCodeExternalRedirect,
 	UserErrorCodeInvalidReviewTransition,
+	UserErrorCodeEmbargoed,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -22,6 +22,8 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/newsletter/mail"
 	"github.com/broadsheet/broadsheet/internal/permalink"
@@ -50,6 +52,8 @@ type Config struct {
 	// Publication is who publishes and the public addresses (URL pattern);
 	// zero: content.DefaultPublication over PublicURL.
 	Publication content.Publication
+	// Preview signs preview links and builds their URL.
+	Preview content.PreviewConfig
 	// SMTPURL sends email; unset, emails go to the log.
 	SMTPURL  string
 	Webhooks webhooks.Config
@@ -62,11 +66,16 @@ type Config struct {
 	OTLPEndpoint string
 	// MetricsAddr and PprofAddr serve /metrics and the profiler aside.
 	MetricsAddr, PprofAddr string
+	// Media configures the media library.
+	Media MediaConfig
 	// DrainDelay is how long /readyz fails before the listener closes;
 	// Grace how long in-flight requests then get.
 	DrainDelay, Grace time.Duration
 	// OIDC, when set, accepts single sign-on tokens besides API tokens.
 	OIDC *auth.OIDCConfig
+	// EmbedProviders names the providers whose URLs become embeds in
+	// article bodies (and whose players iframes may load); nil: all.
+	EmbedProviders []string
 }
 
 // App is one wired server.
@@ -113,14 +122,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub))
+	md, err := markdown.NewWith(markdown.Config{EmbedProviders: cfg.EmbedProviders})
+	if err != nil {
+		return nil, err
+	}
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
-	if cfg.Demo && db.Dialect == dbconn.SQLite {
-		if err := seedDemo(ctx, store.New(db), svc, log); err != nil {
-			return nil, err
-		}
-	}
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)
 	if err != nil {
 		return nil, err
@@ -131,6 +139,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	sc := cfg.Server
 	sc.Content, sc.Newsletter, sc.Webhooks = svc, letters, webhooks.New(store.New(db), cfg.Webhooks)
+	if sc.Media, err = a.openMedia(ctx, store.New(db)); err != nil {
+		return nil, err
+	}
 	sc.DB, sc.Logger = db, log
 	tokens := auth.NewTokens(store.New(db))
 	if cfg.OIDC != nil {
@@ -149,6 +160,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		sc.KeepAlive = -1
 	}
 	sc.ExposeMetrics = cfg.MetricsAddr == ""
+	if cfg.Demo && db.Dialect == dbconn.SQLite {
+		if err := seedDemo(ctx, store.New(db), svc, sc.Media, log); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.openTransportParts(ctx, &sc); err != nil {
 		return nil, err
 	}
@@ -215,12 +231,12 @@ func (a *App) openTransportParts(ctx context.Context, sc *server.Config) error {
 }
 
 // seedDemo adds the demo content to an empty database.
-func seedDemo(ctx context.Context, st *store.Store, svc *content.Service, log *slog.Logger) error {
+func seedDemo(ctx context.Context, st *store.Store, svc *content.Service, lib *media.Service, log *slog.Logger) error {
 	empty, err := demo.Empty(ctx, st)
 	if err != nil || !empty {
 		return err
 	}
-	if err := demo.Seed(ctx, svc); err != nil {
+	if err := demo.Seed(ctx, svc, demo.WithCovers(lib)); err != nil {
 		return err
 	}
 	log.Info("added demo content to the empty database", "articles", len(demo.Articles))

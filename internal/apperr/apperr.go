@@ -25,6 +25,10 @@ const (
 	Timeout     Kind = "TIMEOUT"
 	RateLimited Kind = "RATE_LIMITED"
 	Internal    Kind = "INTERNAL"
+	// PreviewLinkInvalid: a preview token that is malformed, forged,
+	// expired, revoked or for another article (one code for all, so the
+	// answer tells an attacker nothing).
+	PreviewLinkInvalid Kind = "PREVIEW_LINK_INVALID"
 )
 
 // Error is an error of a known kind with a message fit for clients.

@@ -15,15 +15,17 @@ import (
 
 // Service is the content API used by the GraphQL layer, the CLI and seeding.
 type Service struct {
-	store     *store.Store
-	md        *markdown.Renderer
-	now       func() time.Time
-	failpoint func(step string) error
-	scheduled chan struct{} // wakes the scheduler when an article is scheduled
-	consumers []string      // outbox consumers each event is pending for (WithOutbox)
-	committed func()        // called after a commit that wrote events
-	precision time.Duration // what the database keeps of a time (see Now)
-	pub       Publication   // who publishes, and the public addresses
+	store       *store.Store
+	md          *markdown.Renderer
+	now         func() time.Time
+	failpoint   func(step string) error
+	scheduled   chan struct{} // wakes the scheduler when an article is scheduled
+	consumers   []string      // outbox consumers each event is pending for (WithOutbox)
+	committed   func()        // called after a commit that wrote events
+	precision   time.Duration // what the database keeps of a time (see Now)
+	preview     PreviewConfig // preview links (preview.go)
+	previewKeys previewKeys
+	pub         Publication // who publishes, and the public addresses
 }
 
 // Option configures a Service.

@@ -35,6 +35,15 @@ const (
 	ActionRestoreRevision = "article.restore_revision"
 	ActionSetRelated      = "article.set_related"
 	ActionScheduledPub    = "article.publish_scheduled"
+	ActionStage           = "article.stage"
+	ActionPublishChanges  = "article.publish_changes"
+	ActionScheduleChanges = "article.schedule_changes"
+	ActionScheduledChgs   = "article.publish_changes_scheduled"
+	ActionDiscardChanges  = "article.discard_changes"
+	ActionScheduleExpiry  = "article.schedule_unpublish"
+	ActionExpire          = "article.unpublish_scheduled"
+	ActionPreviewLink     = "article.preview_link"
+	ActionRevokePreviews  = "article.revoke_previews"
 	ActionAuthorCreate    = "author.create"
 	ActionAuthorUpdate    = "author.update"
 	ActionAuthorDelete    = "author.delete"
@@ -66,6 +75,10 @@ type Snapshot struct {
 	Cover        models.CoverImage    `json:"cover"`
 	CanonicalURL string               `json:"canonicalUrl"`
 	SEO          models.ArticleSEO    `json:"seo"`
+	ExpiresAt    *time.Time           `json:"expiresAt,omitempty"`
+	EmbargoUntil *time.Time           `json:"embargoUntil,omitempty"`
+	// rendered is the body as checked on this save, so it is parsed once.
+	rendered *renderedBody
 }
 
 // ArticleChanges are the fields an update sets; nil leaves a field as it is.
@@ -75,6 +88,9 @@ type ArticleChanges struct {
 	AuthorIDs                                           *[]uint64
 	// Cover replaces the cover image; one with an empty URL removes it.
 	Cover *models.CoverImage
+	// SetEmbargo says EmbargoUntil is to be written (nil clears it).
+	SetEmbargo   bool
+	EmbargoUntil *time.Time
 	// IDErrors are ids the caller could not parse; they are reported with
 	// every other problem.
 	IDErrors apperr.FieldErrors
@@ -234,7 +250,7 @@ func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapsh
 	return Snapshot{
 		Title: a.Title, Slug: a.Slug, Subtitle: a.Subtitle, Body: a.Body, Status: a.Status,
 		PublishedAt: a.PublishedAt, CategoryID: a.CategoryID, Tags: tags, AuthorIDs: authorIDs,
-		Cover: a.Cover, CanonicalURL: a.CanonicalURL, SEO: a.SEOFields,
+		Cover: a.Cover, CanonicalURL: a.CanonicalURL, SEO: a.SEOFields, ExpiresAt: a.ExpiresAt, EmbargoUntil: a.EmbargoUntil,
 	}, nil
 }
 
@@ -258,6 +274,8 @@ func changedFields(before, after Snapshot) []string {
 	add("coverImage", before.Cover != after.Cover)
 	add("canonicalUrl", before.CanonicalURL != after.CanonicalURL)
 	add("seo", before.SEO != after.SEO)
+	add("expiresAt", !timesEqual(before.ExpiresAt, after.ExpiresAt))
+	add("embargoUntil", !timesEqual(before.EmbargoUntil, after.EmbargoUntil))
 	return out
 }
 
@@ -317,6 +335,9 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	} else if snap.Status == models.StatusScheduled && snap.PublishedAt == nil {
 		bad("status", "a SCHEDULED article needs a publication time: use publishArticle(id, at:)")
 	}
+	if e := embargoError(snap, "embargoUntil"); e != nil {
+		errs = append(errs, e)
+	}
 	if utf8.RuneCountInString(snap.Subtitle) > MaxSubtitleRunes {
 		bad("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
 	}
@@ -351,7 +372,7 @@ func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
 	if c.URL != "" && !absoluteHTTPURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
 		bad("coverImage.url", "cover image URL must be an absolute http(s) URL or a site path starting with /")
 	}
-	if c.URL == "" && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
+	if c.URL == "" && c.ImageID == 0 && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
 		bad("coverImage.url", "a cover image needs a URL")
 	}
 	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
@@ -437,7 +458,7 @@ func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, category
 			}
 		}
 	}
-	return errs
+	return append(errs, checkCoverImage(ctx, tx, snap.Cover)...)
 }
 
 // save writes snap onto a (new when a.ID is 0) with its links, a revision
@@ -447,7 +468,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID
 	a.Cover, a.CanonicalURL, a.SEOFields = snap.Cover, snap.CanonicalURL, snap.SEO
-	if err := s.render(a); err != nil {
+	a.ExpiresAt, a.EmbargoUntil = snap.ExpiresAt, snap.EmbargoUntil
+	imageIDs, err := s.render(a, snap.rendered)
+	if err != nil {
 		return false, err
 	}
 	tagIDs, err := ensureTags(ctx, tx, snap.Tags)
@@ -470,6 +493,9 @@ func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, 
 		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
 			return false, err
 		}
+	}
+	if err := tx.SetArticleImages(ctx, a.ID, imageIDs); err != nil {
+		return false, err
 	}
 	if err := s.fail("links"); err != nil {
 		return false, err

@@ -153,6 +153,11 @@ func (s *Service) ReviewNotes(ctx context.Context, articleID uint64) ([]*models.
 var contributorMay = map[string]bool{
 	ActionUpdate:          true,
 	ActionSubmitForReview: true,
+	// Staged changes to its own published article wait for an editor's
+	// publishChanges; a preview link shows them to whoever reviews.
+	ActionStage:          true,
+	ActionDiscardChanges: true,
+	ActionPreviewLink:    true,
 }
 
 // mayChange is the ownership rule: editors and admins may change any
@@ -181,7 +186,7 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Arti
 		return apperr.New(apperr.Forbidden, "a contributor may change only the articles it created or is credited on")
 	}
 	if action == ActionUpdate && a.Status != models.StatusDraft {
-		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article: only drafts", a.Status)
+		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article directly: stage the change (updateArticle with stage: true) for an editor to publish", a.Status)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -113,29 +112,41 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 // changes nothing and returns a *ConflictError holding the current article.
 func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChanges, expectedVersion *int) (*models.Article, error) {
 	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
-		set(&snap.Title, ch.Title, strings.TrimSpace)
-		set(&snap.Subtitle, ch.Subtitle, strings.TrimSpace)
-		set(&snap.Body, ch.Body, nil)
-		set(&snap.CanonicalURL, ch.CanonicalURL, strings.TrimSpace)
-		// The slug changes only when an editor sets it: links to a
-		// published article keep working when its headline is edited.
-		set(&snap.Slug, ch.Slug, strings.TrimSpace)
-		if ch.Tags != nil {
-			snap.Tags = *ch.Tags
-		}
-		if ch.AuthorIDs != nil {
-			snap.AuthorIDs = *ch.AuthorIDs
-		}
-		if ch.Cover != nil {
-			snap.Cover = *ch.Cover
-		}
-		ch.SEO.apply(&snap.SEO)
-		links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
-		if len(links) > 0 {
-			return withLinkErrors(validateSnapshot(snap, false), links)
-		}
-		return nil
+		return s.applyChanges(ctx, tx, ch, snap)
 	})
+}
+
+// apply writes the changes onto snap, checking the section and authors
+// they name inside tx.
+func (s *Service) applyChanges(ctx context.Context, tx *store.Store, ch ArticleChanges, snap *Snapshot) error {
+	set(&snap.Title, ch.Title, strings.TrimSpace)
+	set(&snap.Subtitle, ch.Subtitle, strings.TrimSpace)
+	set(&snap.Body, ch.Body, nil)
+	set(&snap.CanonicalURL, ch.CanonicalURL, strings.TrimSpace)
+	// The slug changes only when an editor sets it: links to a
+	// published article keep working when its headline is edited.
+	set(&snap.Slug, ch.Slug, strings.TrimSpace)
+	if ch.Tags != nil {
+		snap.Tags = *ch.Tags
+	}
+	if ch.AuthorIDs != nil {
+		snap.AuthorIDs = *ch.AuthorIDs
+	}
+	if ch.Cover != nil {
+		snap.Cover = *ch.Cover
+	}
+	ch.SEO.apply(&snap.SEO)
+	if ch.SetEmbargo {
+		snap.EmbargoUntil = utcPtr(ch.EmbargoUntil)
+	}
+	links := append(append(apperr.FieldErrors(nil), ch.IDErrors...), resolveLinks(ctx, tx, snap, ch.Category)...)
+	if ch.Body != nil {
+		links = append(links, s.checkBody(ctx, tx, snap)...)
+	}
+	if len(links) > 0 {
+		return withLinkErrors(validateSnapshot(snap, false), links)
+	}
+	return nil
 }
 
 // PublishArticle publishes now (at nil or past) or schedules for at.
@@ -156,6 +167,16 @@ func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) 
 		if at != nil {
 			when = at.UTC()
 		}
+		if snap.EmbargoUntil != nil && when.Before(*snap.EmbargoUntil) {
+			field := "at"
+			if at == nil {
+				field = "id"
+			}
+			return embargoed(field, *snap.EmbargoUntil, when)
+		}
+		if snap.ExpiresAt != nil && !snap.ExpiresAt.After(when) {
+			snap.ExpiresAt = nil // a take-down time already past does not apply to a new publication
+		}
 		snap.PublishedAt = &when
 		snap.Status = models.StatusPublished
 		if when.After(now) {
@@ -166,14 +187,31 @@ func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) 
 }
 
 // UnpublishArticle takes an article off the site, back to DRAFT (a
-// scheduled one is unscheduled).
-func (s *Service) UnpublishArticle(ctx context.Context, id uint64) (*models.Article, error) {
+// scheduled one is unscheduled). With at in the future it schedules the
+// take-down instead (expiresAt): readers stop seeing the article at that
+// instant and the scheduler turns it into a draft; a past at means now.
+func (s *Service) UnpublishArticle(ctx context.Context, id uint64, at *time.Time) (*models.Article, error) {
+	if at != nil && at.After(s.Now()) {
+		when := at.UTC()
+		return s.editArticle(ctx, id, ActionScheduleExpiry, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+			if snap.Status != models.StatusPublished && snap.Status != models.StatusScheduled {
+				return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not published or scheduled"}
+			}
+			if snap.PublishedAt != nil && !when.After(*snap.PublishedAt) {
+				return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "at",
+					Message: fmt.Sprintf("the take-down time must be after the publication time (%s)", snap.PublishedAt.Format(time.RFC3339))}
+			}
+			snap.ExpiresAt = &when
+			return nil
+		})
+	}
 	return s.editArticle(ctx, id, ActionUnpublish, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
 		if snap.Status == models.StatusDraft {
 			return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not published or scheduled"}
 		}
 		snap.Status = models.StatusDraft
 		snap.PublishedAt = nil
+		snap.ExpiresAt = nil
 		return nil
 	})
 }
@@ -283,29 +321,42 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 			return fmt.Errorf("decode revision %d: %w", rev.ID, err)
 		}
 		// Restoring brings back content, not the article's place: status,
-		// publication time and slug (its URL, which links point to) stay.
-		status, published, slug := snap.Status, snap.PublishedAt, snap.Slug
+		// publication, take-down and embargo times and slug (its URL,
+		// which links point to) stay.
+		status, published, slug, expires, embargo := snap.Status, snap.PublishedAt, snap.Slug, snap.ExpiresAt, snap.EmbargoUntil
 		*snap = old
-		snap.Status, snap.PublishedAt, snap.Slug = status, published, slug
-		// Authors deleted since the revision are dropped from the byline.
-		exist, err := tx.AuthorsExist(ctx, snap.AuthorIDs)
-		if err != nil {
-			return err
-		}
-		kept := snap.AuthorIDs[:0]
-		for _, id := range snap.AuthorIDs {
-			if exist[id] {
-				kept = append(kept, id)
-			}
-		}
-		snap.AuthorIDs = kept
-		if snap.CategoryID != nil {
-			if c, err := tx.CategoryByID(ctx, *snap.CategoryID); err != nil || c == nil {
-				snap.CategoryID = nil
-			}
-		}
-		return nil
+		snap.Status, snap.PublishedAt, snap.Slug, snap.ExpiresAt, snap.EmbargoUntil = status, published, slug, expires, embargo
+		return dropMissingLinks(ctx, tx, snap)
 	})
+}
+
+// dropMissingLinks drops from a snapshot saved earlier (a revision, staged
+// changes) the authors and the section deleted since.
+func dropMissingLinks(ctx context.Context, tx *store.Store, snap *Snapshot) error {
+	exist, err := tx.AuthorsExist(ctx, snap.AuthorIDs)
+	if err != nil {
+		return err
+	}
+	kept := snap.AuthorIDs[:0]
+	for _, id := range snap.AuthorIDs {
+		if exist[id] {
+			kept = append(kept, id)
+		}
+	}
+	snap.AuthorIDs = kept
+	if snap.CategoryID != nil {
+		if c, err := tx.CategoryByID(ctx, *snap.CategoryID); err != nil || c == nil {
+			snap.CategoryID = nil
+		}
+	}
+	if id := snap.Cover.ImageID; id != 0 {
+		// A library picture deleted since: the cover goes, as a deleted
+		// author leaves the byline.
+		if img, err := tx.ImageByID(ctx, uint64(id)); err != nil || img == nil {
+			snap.Cover = models.CoverImage{}
+		}
+	}
+	return nil
 }
 
 // AuditFilter narrows the audit log.
@@ -327,95 +378,4 @@ func (s *Service) AuditLog(ctx context.Context, filter AuditFilter, args page.Ar
 		func(ctx context.Context, p page.Request) (*page.List[*models.AuditEntry], error) {
 			return s.store.ListAudit(ctx, f, p)
 		})
-}
-
-// wakeScheduler nudges the scheduler when an article was just scheduled.
-func (s *Service) wakeScheduler(a *models.Article) {
-	if a == nil || a.Status != models.StatusScheduled {
-		return
-	}
-	select {
-	case s.scheduled <- struct{}{}:
-	default:
-	}
-}
-
-// PublishDue publishes every scheduled article whose time has come and
-// returns how many this process published. Safe to run on every replica at
-// once: each article flips in a conditional update that only one wins.
-func (s *Service) PublishDue(ctx context.Context) (int, error) {
-	ctx = AsSystem(ctx, "scheduler")
-	published := 0
-	for {
-		now := s.Now()
-		ids, err := s.store.DueScheduled(ctx, now, 100)
-		if err != nil || len(ids) == 0 {
-			return published, err
-		}
-		for _, id := range ids {
-			won := false
-			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx *store.Store) (uint64, error) {
-				won = false // a retried transaction starts over
-				ok, err := tx.PublishIfScheduled(ctx, id, now)
-				if err != nil {
-					return id, err
-				}
-				if !ok {
-					return id, errNothingToDo
-				}
-				won = true
-				a, err := tx.ArticleByID(ctx, store.Visibility{}, id)
-				if err != nil || a == nil {
-					return id, fmt.Errorf("reload published article %d: %w", id, err)
-				}
-				snap, err := snapshotOf(ctx, tx, a)
-				if err != nil {
-					return id, err
-				}
-				if err := s.writeRevision(ctx, tx, a, snap, ActionScheduledPub, []string{"status"}); err != nil {
-					return id, err
-				}
-				return id, s.recordArticle(ctx, tx, ActionScheduledPub, a, false, false, []string{"status"})
-			})
-			if err != nil {
-				return published, err
-			}
-			if won {
-				published++
-			}
-		}
-		if len(ids) < 100 {
-			return published, nil
-		}
-	}
-}
-
-// RunScheduler publishes due articles until ctx ends: at each article's
-// time (woken early when one is scheduled) and at least every sweep.
-func (s *Service) RunScheduler(ctx context.Context, sweep time.Duration, log *slog.Logger) {
-	for {
-		if n, err := s.PublishDue(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			log.Error("publish scheduled articles", "err", err)
-		} else if n > 0 {
-			log.Info("published scheduled articles", "count", n)
-		}
-		wait := sweep
-		if next, err := s.store.NextScheduled(ctx); err == nil && next != nil {
-			if d := next.Sub(s.Now()); d < wait {
-				wait = max(d, 10*time.Millisecond)
-			}
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-s.scheduled:
-			t.Stop()
-		case <-t.C:
-		}
-	}
 }

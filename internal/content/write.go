@@ -36,6 +36,8 @@ type ArticleInput struct {
 	SEO          models.ArticleSEO
 	Status       models.ArticleStatus // DRAFT when empty
 	PublishedAt  *time.Time
+	// EmbargoUntil, when set, is the earliest time it may be published.
+	EmbargoUntil *time.Time
 	// IDErrors are ids the caller could not parse (malformed, or of the
 	// wrong type); they are reported with every other problem.
 	IDErrors apperr.FieldErrors
@@ -48,7 +50,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	snap := Snapshot{
 		Title: in.Title, Slug: in.Slug, Subtitle: in.Subtitle, Body: in.Body, Status: in.Status,
 		PublishedAt: in.PublishedAt, Tags: dedupeTags(in.Tags), AuthorIDs: in.AuthorIDs,
-		Cover: in.Cover, CanonicalURL: in.CanonicalURL, SEO: trimSEO(in.SEO),
+		Cover: in.Cover, CanonicalURL: in.CanonicalURL, SEO: trimSEO(in.SEO), EmbargoUntil: utcPtr(in.EmbargoUntil),
 	}
 	if snap.Status == "" {
 		snap.Status = models.StatusDraft
@@ -66,7 +68,8 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	}
 	a := &models.Article{}
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
-		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...), resolveLinks(ctx, tx, &snap, &in.Category))
+		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...),
+			append(resolveLinks(ctx, tx, &snap, &in.Category), s.checkBody(ctx, tx, &snap)...))
 		if !generated && len(errs) > 0 && models.ValidSlug(snap.Slug) && !hasInternal(errs) {
 			// A taken slug is reported with the other problems, not after they are fixed.
 			if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
@@ -156,13 +159,25 @@ func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64,
 	return ids, nil
 }
 
-// render fills the derived fields of a from its Markdown body.
-func (s *Service) render(a *models.Article) error {
-	r, err := s.md.Render(a.Body)
-	if err != nil {
-		return err
+// render fills the derived fields of a from its Markdown body (or from pre,
+// the same body rendered when it was checked) and returns the library
+// images the body shows.
+func (s *Service) render(a *models.Article, pre *renderedBody) ([]uint64, error) {
+	var r markdown.Rendered
+	if pre != nil && pre.body == a.Body {
+		r = pre.r
+	} else {
+		var err error
+		if r, err = s.md.Render(a.Body); err != nil {
+			return nil, err
+		}
 	}
-	a.BodyHTML = r.HTML
+	imageIDs := resolveImages(r.Blocks)
+	blocks, err := markdown.EncodeBlocks(r.Blocks)
+	if err != nil {
+		return nil, err
+	}
+	a.BodyHTML, a.BodyBlocks = r.HTML, blocks
 	a.BodyText = r.Text
 	a.WordCount = r.WordCount
 	a.ReadingTimeMinutes = r.ReadingTimeMinutes
@@ -171,5 +186,5 @@ func (s *Service) render(a *models.Article) error {
 	} else {
 		a.Excerpt = markdown.Excerpt(r.Text, excerptRunes)
 	}
-	return nil
+	return imageIDs, nil
 }

@@ -16,6 +16,7 @@ const (
 	TypeAuthor   = "Author"
 	TypeCategory = "Category"
 	TypeTag      = "Tag"
+	TypeImage    = "Image"
 	// TypeRedirect names editors' redirects (not Nodes: the id is for
 	// deleteRedirect and the audit log).
 	TypeRedirect = "Redirect"

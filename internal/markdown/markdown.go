@@ -1,11 +1,10 @@
-// Package markdown turns an article's Markdown source into sanitised HTML and
-// derives what teasers need from it: plain text, word count, reading time and
-// an excerpt.
+// Package markdown turns an article's Markdown source into structured
+// blocks (what apps render natively) and, from the same blocks, sanitised
+// HTML; it derives what teasers need: plain text, word count, reading time
+// and an excerpt. One parse per save: Markdown → blocks → HTML.
 package markdown
 
 import (
-	"bytes"
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -13,59 +12,152 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 )
 
 // Renderer renders Markdown. It is safe for concurrent use.
 type Renderer struct {
-	md     goldmark.Markdown
-	policy *bluemonday.Policy
+	md        goldmark.Markdown
+	policy    *bluemonday.Policy
+	providers []Provider
 }
 
-// New returns a Renderer with GitHub-flavoured Markdown. Two layers keep the
-// output safe: goldmark drops raw HTML and dangerous link schemes, and
-// bluemonday's UGC policy then removes anything else unsafe (scripts, event
-// handlers, javascript: URLs) in case a future option lets HTML through.
+// Config is what a newsroom may choose about rendering.
+type Config struct {
+	// EmbedProviders names the providers whose URLs, alone on a line,
+	// become embeds, and whose player hosts iframes may load from; nil
+	// means every provider (see ProviderNames), empty means none.
+	EmbedProviders []string
+}
+
+// New returns a Renderer with every embed provider enabled.
 func New() *Renderer {
-	p := bluemonday.UGCPolicy()
-	p.AllowAttrs("id").Matching(bluemonday.SpaceSeparatedTokens).OnElements("h2", "h3", "h4")
-	p.RequireNoFollowOnLinks(false)
-	p.AddTargetBlankToFullyQualifiedLinks(false)
+	r, err := NewWith(Config{})
+	if err != nil {
+		panic(err) // every known provider is valid
+	}
+	return r
+}
+
+// NewWith returns a Renderer with GitHub-flavoured Markdown and footnotes.
+// Raw HTML is parsed (so an editor's <figure>, <video> or allowed <iframe>
+// survives) and every fragment then passes bluemonday (see newPolicy),
+// which removes anything unsafe: scripts, event handlers, javascript: URLs,
+// iframes from hosts that are not an enabled provider's player.
+func NewWith(cfg Config) (*Renderer, error) {
+	names := cfg.EmbedProviders
+	if names == nil {
+		names = ProviderNames()
+	}
+	providers, err := providersNamed(names)
+	if err != nil {
+		return nil, err
+	}
 	return &Renderer{
 		md: goldmark.New(
-			goldmark.WithExtensions(extension.GFM),
+			goldmark.WithExtensions(extension.GFM, extension.Footnote),
 			goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+			goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 		),
-		policy: p,
-	}
+		policy:    newPolicy(providers),
+		providers: providers,
+	}, nil
 }
 
-// Rendered is what an article stores besides its Markdown source.
+// Rendered is what an article stores besides its Markdown source, and what
+// saving it must check.
 type Rendered struct {
 	HTML               string
 	Text               string
 	WordCount          int
 	ReadingTimeMinutes int
+	// Blocks are the body as structured blocks; HTML is rendered from
+	// them (with no media library and every read-also link shown).
+	Blocks []Block
+	// MediaRefs and ArticleRefs are the media: ids and article: slugs the
+	// body names, with their lines, for the caller to check they exist.
+	MediaRefs, ArticleRefs []Ref
+	// Problems are mistakes in the body itself, with their lines.
+	Problems []Problem
 }
 
 // wordsPerMinute is a common reading speed for news copy.
 const wordsPerMinute = 230
 
-// Render converts source to sanitised HTML and plain-text statistics.
+// Render parses source once into blocks and renders them to sanitised
+// HTML, with plain-text statistics.
 func (r *Renderer) Render(source string) (Rendered, error) {
-	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(source), &buf); err != nil {
-		return Rendered{}, fmt.Errorf("render markdown: %w", err)
+	src := []byte(source)
+	b := &builder{r: r, src: src, lines: lineStarts(src)}
+	b.build(r.md.Parser().Parse(text.NewReader(src)))
+	out := b.out
+	out.HTML = HTML(out.Blocks, HTMLOptions{})
+	texts := make([]string, 0, len(out.Blocks))
+	for _, bl := range out.Blocks {
+		if t := blockText(bl); t != "" {
+			texts = append(texts, t)
+		}
 	}
-	html := r.policy.SanitizeBytes(buf.Bytes())
-	plain := PlainText(source)
+	plain := strings.Join(texts, "\n")
 	words := len(strings.FieldsFunc(plain, func(c rune) bool { return unicode.IsSpace(c) }))
 	minutes := 0
 	if words > 0 {
 		minutes = (words + wordsPerMinute - 1) / wordsPerMinute
 	}
-	return Rendered{HTML: string(html), Text: plain, WordCount: words, ReadingTimeMinutes: minutes}, nil
+	out.Text, out.WordCount, out.ReadingTimeMinutes = plain, words, minutes
+	return out, nil
+}
+
+// Blocks parses source into blocks (for bodies stored before blocks were).
+func (r *Renderer) Blocks(source string) []Block {
+	out, _ := r.Render(source)
+	return out.Blocks
+}
+
+// lineStarts returns the byte offset at which each line of src starts.
+func lineStarts(src []byte) []int {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// blockText is a block's plain text, one line per paragraph-like part.
+func blockText(bl Block) string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(bl.Text)
+	if bl.Kind == KindQuote {
+		add(bl.Attribution)
+	}
+	for _, it := range bl.Items {
+		add(it.Text)
+	}
+	for _, c := range bl.Header {
+		add(c.Text)
+	}
+	for _, row := range bl.Rows {
+		for _, c := range row {
+			add(c.Text)
+		}
+	}
+	for _, img := range bl.Images {
+		add(img.Caption)
+	}
+	for _, n := range bl.Notes {
+		add(n.Text)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // PlainText returns the text of a Markdown document without markup, one
@@ -73,17 +165,42 @@ func (r *Renderer) Render(source string) (Rendered, error) {
 func PlainText(source string) string {
 	src := []byte(source)
 	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
+	return nodeText(doc, src)
+}
+
+// nodeText returns the text of n without markup, one block per line. The
+// text inside an inline <script> or <style> (removed from the HTML) is no
+// text.
+func nodeText(n ast.Node, src []byte) string {
 	var b strings.Builder
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	hidden := false
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
 			switch t := n.(type) {
+			case *east.FootnoteList:
+				return ast.WalkSkipChildren, nil // notes are text of their own
+			case *ast.RawHTML:
+				tag := strings.ToLower(string(t.Segments.Value(src)))
+				switch {
+				case strings.HasPrefix(tag, "<script"), strings.HasPrefix(tag, "<style"):
+					hidden = true
+				case strings.HasPrefix(tag, "</script"), strings.HasPrefix(tag, "</style"):
+					hidden = false
+				}
 			case *ast.Text:
+				if hidden {
+					break
+				}
 				b.Write(t.Segment.Value(src))
 				if t.SoftLineBreak() || t.HardLineBreak() {
 					b.WriteByte(' ')
 				}
 			case *ast.String:
 				b.Write(t.Value)
+			case *ast.AutoLink:
+				if !hidden {
+					b.Write(t.Label(src))
+				}
 			case *ast.CodeSpan:
 				// children are Text nodes; nothing extra to do
 			}

@@ -435,7 +435,8 @@ func (sc *relatedScorer) best(x *store.RelatedFeatures, cands map[uint64]*store.
 }
 
 // LinkedSlugs returns the slugs of the articles a Markdown body links to
-// (/articles/<slug>, relative or on any host), in order, without repeats.
+// (article:<slug>, or /articles/<slug> relative or on any host), in order,
+// without repeats.
 func LinkedSlugs(body string) []string {
 	src := []byte(body)
 	doc := goldmark.New(goldmark.WithExtensions(extension.GFM)).Parser().Parse(text.NewReader(src))
@@ -465,6 +466,12 @@ func LinkedSlugs(body string) []string {
 
 // articleSlug returns the slug of an article URL, or "".
 func articleSlug(dest string) string {
+	if slug, ok := strings.CutPrefix(strings.TrimSpace(dest), "article:"); ok {
+		if models.ValidSlug(slug) {
+			return slug
+		}
+		return ""
+	}
 	u, err := url.Parse(strings.TrimSpace(dest))
 	if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https") {
 		return ""

@@ -97,25 +97,33 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 type noBodiesKey struct{}
 
 // WithoutBodies returns ctx in which article lists leave out the bodies
-// (Markdown and HTML), for pages of teasers that do not show them: they
+// (Markdown, HTML and blocks), for pages of teasers that do not show them: they
 // are most of an article row's bytes.
 func WithoutBodies(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noBodiesKey{}, true)
 }
 
-// articleColumns lists the article columns a query reads: every column
-// GORM reads into models.Article (so never the write-only plain-text
-// body, as long as the body itself), and under WithoutBodies not the
-// bodies either.
-func (s *Store) articleColumns(ctx context.Context) string {
+// articleColumns lists the article columns a query for v reads: every
+// column GORM reads into models.Article (so never the write-only
+// plain-text body, as long as the body itself), and under WithoutBodies
+// not the bodies either. Readers' queries read live_version as the
+// version: a staged edit bumps only the editors' version, so it shows in
+// no reader's answer, not even as a new version number.
+func (s *Store) articleColumns(ctx context.Context, v Visibility) string {
 	cols := articleColumnLists()
-	if v, _ := ctx.Value(noBodiesKey{}).(bool); v {
+	teasers, _ := ctx.Value(noBodiesKey{}).(bool)
+	switch {
+	case v.PublishedOnly && teasers:
+		return cols.readerTeaser
+	case v.PublishedOnly:
+		return cols.reader
+	case teasers:
 		return cols.teaser
 	}
 	return cols.all
 }
 
-var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser string }) {
+var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, reader, readerTeaser string }) {
 	sch, err := schema.Parse(&models.Article{}, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
 		panic(fmt.Sprintf("parse the article model: %v", err)) // a programming error, caught by every test
@@ -126,17 +134,23 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser string 
 			continue
 		}
 		all = append(all, "articles."+f.DBName)
-		if f.DBName != "body" && f.DBName != "body_html" {
+		if f.DBName != "body" && f.DBName != "body_html" && f.DBName != "body_blocks" {
 			teaser = append(teaser, "articles."+f.DBName)
 		}
 	}
 	cols.all, cols.teaser = strings.Join(all, ", "), strings.Join(teaser, ", ")
+	readerVersion := strings.NewReplacer("articles.version,", "articles.live_version AS version,")
+	cols.reader, cols.readerTeaser = readerVersion.Replace(cols.all+","), readerVersion.Replace(cols.teaser+",")
+	cols.reader, cols.readerTeaser = strings.TrimSuffix(cols.reader, ","), strings.TrimSuffix(cols.readerTeaser, ",")
+	if !strings.Contains(cols.reader, "live_version AS version") || !strings.Contains(cols.readerTeaser, "live_version AS version") {
+		panic("the article model has no version column") // a programming error, caught by every test
+	}
 	return cols
 })
 
 // ListArticles returns one page of the articles matching f in the given order.
 func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
-	l, err := list(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx)), ArticleSortKey(order), p,
+	l, err := list(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p,
 		func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
@@ -166,7 +180,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 // ArticleByID returns the article with id, or nil.
 func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.id = ?", id).Take(&a).Error
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id = ?", id).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
 		return nil, fmt.Errorf("load article %d: %w", id, err)
@@ -177,7 +191,7 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug, or nil.
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.slug = ?", slug).Take(&a).Error
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug = ?", slug).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", slug, err)
@@ -188,12 +202,25 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
 	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx)).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}
 	out := make(map[uint64]*models.Article, len(rows))
 	for _, a := range rows {
 		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
+func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
+	var rows []*models.Article
+	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load articles by slug: %w", err)
+	}
+	out := make(map[string]*models.Article, len(rows))
+	for _, a := range rows {
+		out[a.Slug] = a
 	}
 	return out, nil
 }
@@ -266,6 +293,7 @@ func compareNames(a, b string) int {
 
 // CreateArticle inserts a and credits its authors (in order) and tags.
 func (s *Store) CreateArticle(ctx context.Context, a *models.Article, authorIDs, tagIDs []uint64) error {
+	a.LiveVersion = a.Version
 	if err := s.q(ctx).Create(a).Error; err != nil {
 		return translate(fmt.Sprintf("create article %q", a.Slug), err)
 	}
@@ -305,6 +333,11 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 // InsertArticles inserts many articles in batches (synthetic seeding); ids
 // are set on the structs.
 func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) error {
+	for _, a := range articles {
+		if a.LiveVersion == 0 {
+			a.LiveVersion = a.Version
+		}
+	}
 	if err := s.q(ctx).CreateInBatches(articles, 500).Error; err != nil {
 		return translate("insert articles", err)
 	}

@@ -29,6 +29,7 @@ func (s *Store) LockArticle(ctx context.Context, id uint64) (*models.Article, er
 // version, and bumps it. It reports false when another change got there first.
 func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
 	a.Version = version + 1
+	a.LiveVersion = a.Version // a save readers see (staged edits bump the version only: BumpArticleVersion)
 	res := s.q(ctx).Model(&models.Article{}).
 		Where("id = ? AND version = ?", a.ID, version).
 		Select("*").Omit("id", "created_at").
@@ -69,6 +70,21 @@ func (s *Store) AuthorsExist(ctx context.Context, ids []uint64) (map[uint64]bool
 	out := make(map[uint64]bool, len(found))
 	for _, id := range found {
 		out[id] = true
+	}
+	return out, nil
+}
+
+// SlugsExist returns which of slugs name articles that are not deleted
+// (drafts included), for the links a body makes.
+func (s *Store) SlugsExist(ctx context.Context, slugs []string) (map[string]bool, error) {
+	var found []string
+	q := applyVisibility(s.q(ctx).Table("articles"), "articles", Visibility{})
+	if err := q.Where("articles.slug IN ?", slugs).Pluck("articles.slug", &found).Error; err != nil {
+		return nil, fmt.Errorf("check article slugs: %w", err)
+	}
+	out := make(map[string]bool, len(found))
+	for _, sl := range found {
+		out[sl] = true
 	}
 	return out, nil
 }

@@ -98,7 +98,7 @@ func (s *Store) TouchPicksOf(ctx context.Context, articleID uint64) error {
 func (s *Store) RelatedPicks(ctx context.Context, v Visibility, articleID uint64) ([]*models.Article, error) {
 	var rows []*models.Article
 	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).
-		Select(s.articleColumns(ctx)).
+		Select(s.articleColumns(ctx, v)).
 		Joins("JOIN article_related p ON p.related_id = articles.id").
 		Where("p.article_id = ?", articleID).
 		Order("p.position, p.related_id").
@@ -158,7 +158,7 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 		WHERE c.article_id IN ? AND NOT EXISTS (
 			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)`, ids, ids)
 	ranked := applyVisibility(s.q(ctx).Table("(?) AS r", union), "articles", v).
-		Select("r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, " + s.articleColumns(ctx)).
+		Select("r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, " + s.articleColumns(ctx, v)).
 		// CROSS JOIN keeps SQLite from scanning every visible article and
 		// probing the lists; MySQL treats it as an inner join.
 		Joins("CROSS JOIN articles ON articles.id = r.rel_id").

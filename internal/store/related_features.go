@@ -23,7 +23,7 @@ type ArticleText struct {
 // body, or nil.
 func (s *Store) ArticleWithText(ctx context.Context, id uint64) (*ArticleText, error) {
 	var a ArticleText
-	err := s.q(ctx).Table("articles").Select(s.articleColumns(ctx)+", articles.body_text AS search_text").Where("id = ?", id).Take(&a).Error
+	err := s.q(ctx).Table("articles").Select(s.articleColumns(ctx, Visibility{})+", articles.body_text AS search_text").Where("id = ?", id).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
 		return nil, fmt.Errorf("load article %d with text: %w", id, err)

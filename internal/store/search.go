@@ -161,7 +161,7 @@ func (s *Store) SearchArticles(ctx context.Context, f ArticleFilter, query fullt
 	top = top.Order("scored.score DESC, scored.id DESC").Limit(p.First + 1)
 	var rows []*SearchHit
 	err := s.q(ctx).Table("(?) AS hits", top).
-		Select(s.articleColumns(ctx) + ", articles.body_text AS search_text, hits.score, hits.total").
+		Select(s.articleColumns(ctx, f.Visibility) + ", articles.body_text AS search_text, hits.score, hits.total").
 		Joins("CROSS JOIN articles ON articles.id = hits.id").
 		Order("hits.score DESC, hits.id DESC").
 		Find(&rows).Error

@@ -18,7 +18,8 @@ import (
 // Visibility limits which articles a query may return.
 type Visibility struct {
 	// PublishedOnly restricts to articles readers may see at Now: status
-	// PUBLISHED, publishedAt not after Now, not deleted.
+	// PUBLISHED, publishedAt not after Now, not expired (expiresAt, when
+	// set, after Now), not deleted.
 	PublishedOnly bool
 	// Now is the instant PublishedOnly compares publishedAt with.
 	Now time.Time
@@ -36,7 +37,9 @@ func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
 		q = q.Where(alias + ".deleted_at IS NULL")
 	}
 	if v.PublishedOnly {
-		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", v.Now.UTC())
+		now := v.Now.UTC()
+		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", now).
+			Where("("+alias+".expires_at IS NULL OR "+alias+".expires_at > ?)", now)
 	}
 	return q
 }
@@ -50,7 +53,8 @@ func (v Visibility) Allows(a *models.Article) bool {
 		return false
 	}
 	if v.PublishedOnly {
-		return a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(v.Now)
+		return a.Status == models.StatusPublished && a.PublishedAt != nil && !a.PublishedAt.After(v.Now) &&
+			(a.ExpiresAt == nil || a.ExpiresAt.After(v.Now))
 	}
 	return true
 }

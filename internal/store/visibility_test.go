@@ -14,7 +14,8 @@ import (
 
 // The SQL and Go forms of the visibility rule agree on every kind of row:
 // each status, with no, a past, the current and a future publication time,
-// deleted or not, for readers, editors and editors restoring.
+// with no, a past, the current and a future expiry, deleted or not, for
+// readers, editors and editors restoring.
 func TestVisibilityFormsAgree(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
@@ -24,9 +25,11 @@ func TestVisibilityFormsAgree(t *testing.T) {
 		var rows []*models.Article
 		for _, status := range []models.ArticleStatus{models.StatusDraft, models.StatusScheduled, models.StatusPublished, models.StatusArchived} {
 			for _, at := range []*time.Time{nil, &past, &now, &future} {
-				for _, deleted := range []*time.Time{nil, &past} {
-					rows = append(rows, &models.Article{Slug: fmt.Sprintf("row-%d", len(rows)), Title: "Row", Status: status,
-						PublishedAt: at, DeletedAt: deleted, CreatedAt: past, UpdatedAt: past, Version: 1})
+				for _, expires := range []*time.Time{nil, &past, &now, &future} {
+					for _, deleted := range []*time.Time{nil, &past} {
+						rows = append(rows, &models.Article{Slug: fmt.Sprintf("row-%d", len(rows)), Title: "Row", Status: status,
+							PublishedAt: at, ExpiresAt: expires, DeletedAt: deleted, CreatedAt: past, UpdatedAt: past, Version: 1})
+					}
 				}
 			}
 		}
@@ -53,7 +56,7 @@ func TestVisibilityFormsAgree(t *testing.T) {
 			for _, a := range rows {
 				sql, gocode := got[a.ID] != nil, v.v.Allows(a)
 				if sql != gocode {
-					t.Errorf("%s, %s published %v deleted %v: SQL says %v, Go says %v", v.name, a.Status, a.PublishedAt, a.DeletedAt != nil, sql, gocode)
+					t.Errorf("%s, %s published %v expires %v deleted %v: SQL says %v, Go says %v", v.name, a.Status, a.PublishedAt, a.ExpiresAt, a.DeletedAt != nil, sql, gocode)
 				}
 				if sql {
 					seen++

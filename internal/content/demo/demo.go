@@ -8,8 +8,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"github.com/broadsheet/broadsheet/internal/store"
+	"strings"
 	"time"
+
+	"github.com/broadsheet/broadsheet/internal/store"
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/models"
@@ -149,7 +151,11 @@ var Articles = []Article{
 
 // Seed writes the demo content through the content service, so it is
 // rendered, slugged and validated like anything an editor writes.
-func Seed(ctx context.Context, svc *content.Service) error {
+func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
+	var o seedOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ctx = content.AsSystem(ctx, "seed")
 	for i, c := range Categories {
 		c.Position = i + 1
@@ -165,7 +171,7 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		}
 		authorIDs[a.Slug] = created.ID
 	}
-	for _, a := range Articles {
+	for _, a := range linkedFirst(Articles) {
 		body, err := bodies.ReadFile("content/" + a.Slug + ".md")
 		if err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
@@ -180,6 +186,9 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		for _, s := range a.Authors {
 			in.AuthorIDs = append(in.AuthorIDs, authorIDs[s])
 		}
+		if err := o.cover(ctx, a, &in); err != nil {
+			return fmt.Errorf("seed article %q: cover: %w", a.Slug, err)
+		}
 		if _, err := svc.CreateArticle(ctx, in); err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
 		}
@@ -190,6 +199,39 @@ func Seed(ctx context.Context, svc *content.Service) error {
 		return fmt.Errorf("seed related articles: %w", err)
 	}
 	return nil
+}
+
+// linkedFirst orders articles so that an article whose body links to
+// another (article:SLUG, checked on save) comes after it.
+func linkedFirst(articles []Article) []Article {
+	var out []Article
+	done := map[string]bool{}
+	for len(out) < len(articles) {
+		progress := false
+		for _, a := range articles {
+			if done[a.Slug] {
+				continue
+			}
+			body, _ := bodies.ReadFile("content/" + a.Slug + ".md")
+			ready := true
+			for _, b := range articles {
+				if b.Slug != a.Slug && !done[b.Slug] && strings.Contains(string(body), "article:"+b.Slug+")") {
+					ready = false
+				}
+			}
+			if ready {
+				out, done[a.Slug], progress = append(out, a), true, true
+			}
+		}
+		if !progress { // a cycle: let the save report it
+			for _, a := range articles {
+				if !done[a.Slug] {
+					out, done[a.Slug] = append(out, a), true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Empty reports whether the database holds no articles, categories or authors yet.

@@ -74,7 +74,7 @@ func TestSeedArticleIsFaithfulToTheFixture(t *testing.T) {
 			t.Errorf("found %d subheads in the fixture, want 3", subheads)
 		}
 		title := strings.TrimPrefix(blocks[readAlso], "Read also: ")
-		link := "Read also: [" + title + "](/articles/" + demo.ReadAlsoSlug + ")"
+		link := "Read also: [" + title + "](article:" + demo.ReadAlsoSlug + ")"
 		if !strings.Contains(a.Body, link) {
 			t.Errorf("body lacks the Read also link %q", link)
 		}

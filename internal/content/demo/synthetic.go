@@ -91,9 +91,9 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 	// Render a handful of bodies once; articles share them.
 	md := markdown.New()
 	type body struct {
-		src      string
-		r        markdown.Rendered
-		keywords []string
+		src, blocks string
+		r           markdown.Rendered
+		keywords    []string
 	}
 	var variants []body
 	for range 16 {
@@ -102,7 +102,11 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 		if err != nil {
 			return err
 		}
-		variants = append(variants, body{src, r, fulltext.BodyKeywords(r.Text)})
+		blocks, err := markdown.EncodeBlocks(r.Blocks)
+		if err != nil {
+			return err
+		}
+		variants = append(variants, body{src, blocks, r, fulltext.BodyKeywords(r.Text)})
 	}
 
 	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -128,6 +132,7 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 				Subtitle:           "A synthetic article for benchmarks: " + strings.ToLower(title) + ".",
 				Body:               v.src,
 				BodyHTML:           v.r.HTML,
+				BodyBlocks:         v.blocks,
 				BodyText:           v.r.Text,
 				Excerpt:            markdown.Excerpt(v.r.Text, 200),
 				Status:             status,

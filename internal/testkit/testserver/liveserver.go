@@ -97,6 +97,9 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	}
 	ls.Server = newServer(db, svc, cfg)
 	ls.Handler = ls.Server.Handler
+	// As app.New does: events from the broker purge this replica's response
+	// cache, so several live servers on one database behave as replicas.
+	lv.SetPurge(ls.Handler.Purge)
 	ls.HTTP = httptest.NewUnstartedServer(ls.Server.counting())
 	if o.HTTP != nil {
 		o.HTTP(ls.HTTP.Config)

@@ -80,8 +80,10 @@ type wireRequest struct {
 	DocumentID *string `json:"documentId"`
 }
 
-// readParams decodes a GET's query string or a POST's JSON body.
-func readParams(r *http.Request) (*graphql.RawParams, *requestError) {
+// readParams decodes a GET's query string or a POST's JSON body (or, when
+// maxUpload is positive, a multipart request with files of up to that
+// many bytes).
+func readParams(r *http.Request, maxUpload int64) (*graphql.RawParams, *requestError) {
 	var w wireRequest
 	switch r.Method {
 	case http.MethodGet:
@@ -111,6 +113,14 @@ func readParams(r *http.Request) (*graphql.RawParams, *requestError) {
 			return nil, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "a POST needs Content-Type: application/json"}
 		}
 		mt, params, err := mime.ParseMediaType(ct)
+		if err == nil && mt == MediaMultipart && maxUpload > 0 {
+			mw, rerr := readMultipart(r, maxUpload)
+			if rerr != nil {
+				return nil, rerr
+			}
+			w = *mw
+			break
+		}
 		if err != nil || mt != MediaJSON {
 			return nil, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "a POST body must be application/json"}
 		}

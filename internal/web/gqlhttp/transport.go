@@ -39,6 +39,11 @@ type Options struct {
 	// Ready, when set, is asked before an operation executes; an error
 	// refuses it with UNAVAILABLE (HTTP 503) without touching the database.
 	Ready func(ctx context.Context) error
+	// MaxUploadBytes, when positive, accepts GraphQL multipart requests
+	// (file uploads) with files of up to that many bytes; larger ones are
+	// handed to resolvers cut at one byte more, for them to refuse. The
+	// server decides who may send one and bounds the body as a whole.
+	MaxUploadBytes int64
 }
 
 // Transport implements graphql.Transport for GET and POST.
@@ -84,7 +89,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, MediaJSON, &requestError{http.StatusNotAcceptable, "NOT_ACCEPTABLE", "the response can be application/graphql-response+json or application/json; the Accept header allows neither"})
 		return
 	}
-	params, rerr := readParams(r)
+	params, rerr := readParams(r, t.opts.MaxUploadBytes)
 	if rerr != nil {
 		t.refuse(ctx, w, exec, media, rerr)
 		return
@@ -111,6 +116,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		info.Cache = reqinfo.CacheMiss
 		epoch = t.opts.Cache.Epoch()
 	}
+	ctx, private := httpcache.WithPrivate(ctx)
 	var keys *httpcache.Keys
 	if public {
 		keys = httpcache.NewKeys()
@@ -152,17 +158,17 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, code, msg})
 		return
 	}
-	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil
+	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil && !private()
 	if !shareable {
 		cc := httpcache.NoStore
-		if !public || op.Operation != ast.Query {
+		if !public || op.Operation != ast.Query || private() {
 			cc = httpcache.PrivateNoStore
 		}
 		t.write(w, media, http.StatusOK, cc, resp, info)
 		return
 	}
 	body := encode(resp)
-	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation}
+	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation, Until: keys.Deadline()}
 	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
 	if useCache {
 		t.opts.Cache.Put(cacheKey, entry, epoch)
@@ -209,6 +215,11 @@ func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media st
 	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
 		h.Set("Cache-Control", t.publicPolicy)
+		if !e.Until.IsZero() {
+			// An article in the answer is taken down at Until: no cache
+			// may keep the answer past it.
+			h.Set("Cache-Control", t.opts.Policy.Until(e.Until))
+		}
 		if e.SurrogateKey != "" {
 			h.Set("Surrogate-Key", e.SurrogateKey)
 			h.Set("Cache-Tag", e.CacheTag)

@@ -45,6 +45,20 @@ const (
 	PrivateNoStore = "private, no-store"
 )
 
+// Until is the Cache-Control of a public answer that must not be served
+// from until on (it shows an article taken down then): max-age is capped
+// at the time left and there is no stale-while-revalidate.
+func (p Policy) Until(until time.Time) string {
+	left := time.Until(until)
+	if p.MaxAge < left {
+		left = p.MaxAge
+	}
+	if left < time.Second {
+		return NoStore
+	}
+	return fmt.Sprintf("public, max-age=%d", int(left.Seconds()))
+}
+
 // Public returns the Cache-Control value for a cacheable reader's answer.
 func (p Policy) Public() string {
 	if p.MaxAge <= 0 {

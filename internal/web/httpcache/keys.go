@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -23,6 +24,29 @@ import (
 type Keys struct {
 	mu  sync.Mutex
 	set map[string]struct{}
+	// until is the earliest take-down time (expiresAt) of an article in
+	// the answer: the answer must not be served from that instant.
+	until time.Time
+}
+
+// Until records that the answer must not be served from t on.
+func (k *Keys) Until(t time.Time) {
+	k.mu.Lock()
+	if k.until.IsZero() || t.Before(k.until) {
+		k.until = t
+	}
+	k.mu.Unlock()
+}
+
+// Deadline returns the instant from which the answer must not be served;
+// zero for none.
+func (k *Keys) Deadline() time.Time {
+	if k == nil {
+		return time.Time{}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.until
 }
 
 // NewKeys returns an empty collector.
@@ -82,12 +106,14 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		return res, err
 	}
 	var keys []string
+	var until []*time.Time
 	switch v := res.(type) {
 	case *models.Article:
 		if v == nil {
 			keys = nullLookup(ctx)
 		} else {
 			keys = []string{cachekey.Article(v.ID)}
+			until = append(until, v.ExpiresAt)
 		}
 	case *models.Author:
 		if v == nil {
@@ -128,6 +154,7 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	case []*models.Article:
 		for _, a := range v {
 			keys = append(keys, cachekey.Article(a.ID))
+			until = append(until, a.ExpiresAt)
 		}
 	case *models.Redirect:
 		keys = []string{cachekey.Redirects, cachekey.Articles} // an editor's, or an article's earlier address
@@ -144,6 +171,11 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	if len(keys) > 0 {
 		if k := KeysFrom(ctx); k != nil {
 			k.Add(keys...)
+			for _, t := range until {
+				if t != nil {
+					k.Until(*t)
+				}
+			}
 		}
 	}
 	return res, err
@@ -155,12 +187,27 @@ func isRootField(ctx context.Context) bool {
 	return fc != nil && fc.Object == "Query"
 }
 
-// nullLookup returns the list keys of a root lookup that found nothing.
+// nullLookup returns the list keys of a lookup that found nothing: a root
+// field, or a read-also link whose article the reader may not see (yet).
 func nullLookup(ctx context.Context) []string {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Query" {
+	fc := graphql.GetFieldContext(ctx)
+	switch {
+	case fc == nil:
+	case fc.Object == "Query":
 		return lookupKeys[fc.Field.Name]
+	case fc.Object == "ReadAlsoBlock":
+		return []string{cachekey.Articles}
 	}
 	return nil
+}
+
+// AddKeys records keys on the response being resolved in ctx (when it is
+// cached), for a field whose value depends on objects it does not return
+// (bodyHtml on its read-also targets).
+func AddKeys(ctx context.Context, keys ...string) {
+	if k := KeysFrom(ctx); k != nil && len(keys) > 0 {
+		k.Add(keys...)
+	}
 }
 
 // maxHeaderBytes bounds the surrogate-key headers; CDNs cap them (Fastly at

@@ -18,6 +18,13 @@ type Entry struct {
 	// SurrogateKey and CacheTag are Keys as headers, made once.
 	SurrogateKey, CacheTag string
 	Stored                 time.Time
+	// Until, when set, is when an article in the answer is taken down
+	// (expiresAt): the entry is not served from then on.
+	Until time.Time
+	// ContentType and LastModified are set by documents other than
+	// GraphQL answers (feeds), which serve them as headers.
+	ContentType  string
+	LastModified time.Time
 }
 
 // Key identifies an answer: it hashes everything that can change it.
@@ -112,7 +119,8 @@ func (s *Store) Get(k Key) (*Entry, bool) {
 	el, ok := s.entries[k]
 	if ok {
 		it := el.Value.(*item)
-		if s.opts.Now().Sub(it.entry.Stored) >= s.opts.TTL {
+		now := s.opts.Now()
+		if now.Sub(it.entry.Stored) >= s.opts.TTL || (!it.entry.Until.IsZero() && !now.Before(it.entry.Until)) {
 			s.removeLocked(el)
 			ok = false
 		} else {

@@ -94,12 +94,19 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		ctx := r.Context()
 		info := reqinfo.From(ctx)
 
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		// Uploads (multipart requests) may be larger; only editors may send
+		// them, which the viewer below decides.
+		upload := s.isUpload(r)
+		limit := s.cfg.MaxBodyBytes
+		if upload {
+			limit = s.uploadBodyBytes()
+		}
+		if r.ContentLength > limit {
 			info.Outcome = reqinfo.OutcomeRejected
 			writeRequestError(w, info, http.StatusRequestEntityTooLarge, codePayloadTooLarge, "request body is larger than the limit")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 
 		if d := s.limiter.Allow(r); !d.Allowed {
 			info.Outcome = reqinfo.OutcomeRejected
@@ -125,6 +132,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 			viewer = v
+		}
+		if upload && !viewer.Can(auth.Editor) {
+			info.Outcome = reqinfo.OutcomeRejected
+			writeRequestError(w, info, http.StatusUnauthorized, string(apperr.Unauthenticated), "file uploads (multipart requests) need an editor's API token")
+			return
 		}
 		ctx = auth.WithViewer(ctx, viewer)
 		// The same client address the rate limiter uses (--client-ip-header

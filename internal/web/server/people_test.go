@@ -69,6 +69,8 @@ func TestContributorForbidden(t *testing.T) {
 			{"submit another's", `mutation($id: ID!) { p: submitForReview(id: $id) { article { id } } }`, content.ActionSubmitForReview, map[string]any{"id": others}},
 			{"create author", `mutation { p: createAuthor(input: {name: "Self Promoted"}) { author { id } } }`, "createAuthor", nil},
 			{"create account", `mutation { p: createAccount(input: {email: "x@news.example", name: "X", role: ADMIN}) { account { id } } }`, "createAccount", nil},
+			{"stage another's", `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Mine now"}, stage: true) { article { id } } }`, content.ActionUpdate, map[string]any{"id": others}},
+			{"preview another's", `mutation($id: ID!) { p: createPreviewLink(id: $id) { token } }`, content.ActionPreviewLink, map[string]any{"id": others}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -204,5 +206,33 @@ func TestContributorOwnWork(t *testing.T) {
 			revs[1].Actor != "ana" || revs[1].Account == nil || revs[1].Account.Email != "ana@news.example" || revs[1].Account.Role != "CONTRIBUTOR" {
 			t.Errorf("revisions %+v, want the desk's (no account) then ana's (her account)", revs)
 		}
+
+		// Once published, Ana's article changes only through staged changes an
+		// editor publishes; she may preview them, Bo may not.
+		t.Run("stages and previews own published work", func(t *testing.T) {
+			mutate(t, s, editor, "publishArticle(id: $id)", "", map[string]any{"id": anas})
+			r := s.Do(t, testserver.Request{Token: ana, Query: `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Ana's, revised"}, stage: true) { article { title } userErrors { code } } }`, Variables: map[string]any{"id": anas}})
+			if codes := r.Codes(); len(codes) > 0 || !strings.Contains(string(r.Body), `"title":"Ana's"`) {
+				t.Fatalf("staging her published article: %s", r.Body)
+			}
+			var link struct{ P struct{ Token string } }
+			s.MustData(t, testserver.Request{Token: ana, Query: `mutation($id: ID!) { p: createPreviewLink(id: $id) { token } }`, Variables: map[string]any{"id": anas}}, &link)
+			var preview struct{ ArticlePreview struct{ Title string } }
+			s.MustData(t, testserver.Request{Query: `query($t: String!) { articlePreview(token: $t) { title } }`, Variables: map[string]any{"t": link.P.Token}}, &preview)
+			if preview.ArticlePreview.Title != "Ana's, revised" {
+				t.Errorf("the preview shows %q, want the staged title", preview.ArticlePreview.Title)
+			}
+			var reader struct{ Node struct{ Title string } }
+			s.MustData(t, testserver.Request{Query: `query($id: ID!) { node(id: $id) { ... on Article { title } } }`, Variables: map[string]any{"id": anas}}, &reader)
+			if reader.Node.Title != "Ana's" {
+				t.Errorf("readers see %q before an editor publishes the changes", reader.Node.Title)
+			}
+			if codes := s.Do(t, testserver.Request{Token: bo, Query: `mutation($id: ID!) { p: createPreviewLink(id: $id) { token } }`, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+				t.Errorf("another contributor's preview link: codes %v, want [FORBIDDEN]", codes)
+			}
+			if codes := s.Do(t, testserver.Request{Token: ana, Query: `mutation($id: ID!) { p: publishChanges(id: $id) { article { id } } }`, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+				t.Errorf("a contributor publishing changes: codes %v, want [FORBIDDEN]", codes)
+			}
+		})
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
 	"github.com/broadsheet/broadsheet/internal/ratelimit"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -58,8 +59,11 @@ type Config struct {
 	Newsletter *newsletter.Service
 	// Webhooks manages webhooks.
 	Webhooks *webhooks.Service
-	DB       *dbconn.DB
-	Logger   *slog.Logger
+	// Media is the media library: uploads (GraphQL multipart requests, from
+	// editors) and renditions under /media/. Nil: neither.
+	Media  *media.Service
+	DB     *dbconn.DB
+	Logger *slog.Logger
 	// Authenticate resolves a request's credentials to a viewer; nil treats
 	// every request as a reader.
 	Authenticate func(r *http.Request) (auth.Viewer, error)
@@ -140,6 +144,12 @@ type Config struct {
 	ExposeMetrics bool
 	// Tracing, when set, traces requests, resolvers and SQL.
 	Tracing *tracing.Tracing
+
+	// FeedsFullContent puts articles' bodies in feeds unless ?full=0.
+	FeedsFullContent bool
+	// SitemapMaxURLs and SitemapMaxBytes bound one sitemap (defaults: the
+	// protocol's 50,000 URLs and 50 MB); past them a sitemap is split.
+	SitemapMaxURLs, SitemapMaxBytes int
 }
 
 // Server is Broadsheet's HTTP handler.
@@ -227,6 +237,14 @@ func New(cfg Config) *Server {
 	s.mux.Handle("/{$}", graphiql.Page("Broadsheet GraphiQL", "/graphql"))
 	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
+	s.mountFeeds()
+	if cfg.Media != nil {
+		var h http.Handler = s.middleware(http.HandlerFunc(s.serveRendition))
+		if cfg.Tracing != nil {
+			h = cfg.Tracing.Middleware(h)
+		}
+		s.mux.Handle("GET "+media.Prefix+"{sig}/{id}/{file}", s.observe(h))
+	}
 	return s
 }
 
@@ -242,7 +260,7 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 
 func (s *Server) newGraphQL() *handler.Server {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Hooks: s.cfg.Webhooks, Live: s.cfg.Live},
+		Resolvers:  &graph.Resolver{Content: s.cfg.Content, Newsletter: s.cfg.Newsletter, Hooks: s.cfg.Webhooks, Live: s.cfg.Live, Media: s.cfg.Media},
 		Directives: graph.DirectiveRoot{HasRole: graph.HasRole},
 		Complexity: guard.Complexity(),
 	})
@@ -257,6 +275,8 @@ func (s *Server) newGraphQL() *handler.Server {
 		Cache:  s.cache,
 		Policy: s.cfg.CachePolicy,
 		Ready:  s.dbReady,
+
+		MaxUploadBytes: s.maxUploadBytes(),
 	}))
 	// First of the extensions: a websocket operation over the rate limit
 	// or with a revoked token is refused before it is even parsed.

@@ -1,0 +1,208 @@
+package media
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/broadsheet/broadsheet/internal/picture"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// A rendition's URL is /media/{signature}/{image id}/{spec}.{format}, with
+// spec = {width}x{height}-{fit}-{focal x}-{focal y}: everything that
+// decides its bytes, so the URL can be cached forever (a new focal point
+// is a new URL). The signature is an HMAC of the rest: nobody can ask for
+// sizes the API did not hand out.
+
+// Prefix is where renditions are served.
+const Prefix = "/media/"
+
+// Rendition is a rendition's bytes and what to serve them with.
+type Rendition struct {
+	Data        []byte
+	ContentType string
+	// ETag is the strong entity tag (quoted).
+	ETag string
+}
+
+// Request errors of Rendition.
+var (
+	ErrBadSignature = errors.New("media: bad signature")
+	ErrNotFound     = errors.New("media: no such rendition")
+)
+
+// URLOptions is what a client asks a picture for.
+type URLOptions struct {
+	Width, Height int
+	Format        picture.Format // default: JPEG, or PNG for PNG and GIF originals
+	Fit           picture.Fit    // default: Crop
+}
+
+// URL returns the signed URL of a rendition of img.
+func (s *Service) URL(img *models.Image, o URLOptions) string {
+	if o.Fit == "" {
+		o.Fit = picture.Crop
+	}
+	if o.Format == "" {
+		o.Format = defaultFormat(img)
+	}
+	spec := picture.Plan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
+	rest := fmt.Sprintf("%d/%dx%d-%s-%s-%s.%s", img.ID, spec.Width, spec.Height, spec.Fit,
+		frac(spec.FocalX), frac(spec.FocalY), o.Format)
+	return s.cfg.URLPrefix + Prefix + s.sign(rest) + "/" + rest
+}
+
+// MaxSrcsetWidths bounds srcset's list of widths.
+const MaxSrcsetWidths = 20
+
+// Srcset returns a srcset attribute value: a URL per width with its w
+// descriptor, widths past the picture's own replaced by it.
+func (s *Service) Srcset(img *models.Image, widths []int, f picture.Format) (string, error) {
+	if len(widths) == 0 || len(widths) > MaxSrcsetWidths {
+		return "", fmt.Errorf("srcset needs 1 to %d widths", MaxSrcsetWidths)
+	}
+	var ws []int
+	for _, w := range widths {
+		if w < 1 || w > picture.MaxSide {
+			return "", fmt.Errorf("width %d is not between 1 and %d", w, picture.MaxSide)
+		}
+		ws = append(ws, min(w, img.Width))
+	}
+	slices.Sort(ws)
+	ws = slices.Compact(ws)
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = s.URL(img, URLOptions{Width: w, Format: f}) + " " + strconv.Itoa(w) + "w"
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+func defaultFormat(img *models.Image) picture.Format {
+	if img.MimeType == "image/png" || img.MimeType == "image/gif" {
+		return picture.PNG
+	}
+	return picture.JPEG
+}
+
+func frac(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+func (s *Service) sign(rest string) string {
+	m := hmac.New(sha256.New, s.cfg.Secret)
+	m.Write([]byte(rest))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// renditionPrefix is where an image's renditions are kept in the bucket.
+func renditionPrefix(id uint64) string { return fmt.Sprintf("renditions/%d/", id) }
+
+// Rendition returns the rendition a signed URL names: from the blob store
+// when it was made before, else made now and stored. Concurrent requests
+// for one rendition in this process make it once (singleflight); replicas
+// sharing the store may each make it once, which is harmless (the bytes
+// are the same and the last write wins).
+func (s *Service) Rendition(ctx context.Context, sig string, id uint64, file string) (*Rendition, error) {
+	rest := strconv.FormatUint(id, 10) + "/" + file
+	if !hmac.Equal([]byte(sig), []byte(s.sign(rest))) {
+		return nil, ErrBadSignature
+	}
+	spec, format, ok := parseFile(file)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	key := renditionPrefix(id) + file
+	out := &Rendition{ContentType: format.ContentType(), ETag: `"` + sig + `"`}
+	data, err := s.bucket.ReadAll(ctx, key)
+	if err == nil {
+		out.Data = data
+		return out, nil
+	}
+	if gcerrors.Code(err) != gcerrors.NotFound {
+		return nil, fmt.Errorf("read rendition %s: %w", key, err)
+	}
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		// Detached from the first caller: the others wait for the same work.
+		ctx := context.WithoutCancel(ctx)
+		return s.render(ctx, id, key, spec, format)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Data = v.([]byte)
+	return out, nil
+}
+
+// render makes a rendition and stores it.
+func (s *Service) render(ctx context.Context, id uint64, key string, spec picture.Spec, f picture.Format) ([]byte, error) {
+	// Made meanwhile by a flight that just ended, or another replica.
+	if data, err := s.bucket.ReadAll(ctx, key); err == nil {
+		return data, nil
+	}
+	img, err := s.st.ImageByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if img == nil {
+		return nil, ErrNotFound
+	}
+	orig, err := s.bucket.ReadAll(ctx, img.Key)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("read original %s: %w", img.Key, err)
+	}
+	pix, err := picture.Decode(orig)
+	if err != nil {
+		return nil, fmt.Errorf("decode original %s: %w", img.Key, err)
+	}
+	data, err := picture.Encode(picture.Render(pix, spec), f)
+	if err != nil {
+		return nil, err
+	}
+	s.renders.Add(1)
+	if s.cfg.OnRender != nil {
+		s.cfg.OnRender()
+	}
+	if err := s.bucket.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: f.ContentType(), CacheControl: CacheControl}); err != nil {
+		return nil, fmt.Errorf("store rendition %s: %w", key, err)
+	}
+	return data, nil
+}
+
+// CacheControl is how renditions are cached: their URL names their bytes.
+const CacheControl = "public, max-age=31536000, immutable"
+
+// parseFile reads {w}x{h}-{fit}-{fx}-{fy}.{ext}.
+func parseFile(file string) (picture.Spec, picture.Format, bool) {
+	dot := strings.LastIndexByte(file, '.')
+	if dot < 0 {
+		return picture.Spec{}, "", false
+	}
+	name, ext := file[:dot], file[dot+1:]
+	format, okF := picture.ParseFormat(ext)
+	parts := strings.Split(name, "-")
+	if !okF || len(parts) != 4 {
+		return picture.Spec{}, "", false
+	}
+	ws, hs, ok := strings.Cut(parts[0], "x")
+	w, errW := strconv.Atoi(ws)
+	h, errH := strconv.Atoi(hs)
+	fx, errX := strconv.ParseFloat(parts[2], 64)
+	fy, errY := strconv.ParseFloat(parts[3], 64)
+	fit := picture.Fit(parts[1])
+	if !ok || errors.Join(errW, errH, errX, errY) != nil || w < 1 || h < 1 || w > picture.MaxSide || h > picture.MaxSide ||
+		(fit != picture.Crop && fit != picture.Contain) {
+		return picture.Spec{}, "", false
+	}
+	return picture.Spec{Width: w, Height: h, Fit: fit, FocalX: fx, FocalY: fy}, format, true
+}
