@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +42,25 @@ func wantCounts(t *testing.T, what string, r result, want map[string]string) {
 	}
 }
 
+// writePNG writes a small picture at path (an upload of the old site).
+func writePNG(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 6))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestImportCommands runs the three importers through the binary on each
 // engine: first import, an identical re-run (from the https:// form of the
 // WXR namespace) that changes nothing, a dry run and a real run of a newer
@@ -49,13 +71,18 @@ func TestImportCommands(t *testing.T) {
 	for _, d := range dbtest.Engines {
 		t.Run(string(d), func(t *testing.T) {
 			url := dbtest.URL(t, d)
+			lib := t.TempDir()
 			run := func(args ...string) result {
 				t.Helper()
-				return runBin(t, bin, nil, append(append([]string{"import"}, args...), "--db", url, "--create", "--public-url", "https://gazette.example.org")...)
+				return runBin(t, bin, nil, append(append([]string{"import"}, args...), "--db", url, "--create",
+					"--public-url", "https://gazette.example.org", "--media", "file://"+lib)...)
 			}
-			wantCounts(t, "wordpress", run("wordpress", importFixtures+"wordpress.xml"), map[string]string{
-				"items read": "10", "imported (new)": "6", "skipped": "4", "redirects created": "7", "media kept as URLs": "1"})
-			r := run("wordpress", importFixtures+"wordpress-https.xml")
+			// The uploads folder has the bridge picture; the festival's is missing.
+			uploads := t.TempDir()
+			writePNG(t, filepath.Join(uploads, "2023", "03", "bridge.jpg"))
+			wantCounts(t, "wordpress", run("wordpress", importFixtures+"wordpress.xml", "--media-dir", uploads), map[string]string{
+				"items read": "10", "imported (new)": "6", "skipped": "4", "redirects created": "7", "media uploaded": "1"})
+			r := run("wordpress", importFixtures+"wordpress-https.xml", "--media-dir", uploads)
 			wantCounts(t, "wordpress again (https namespace)", r, map[string]string{
 				"imported (new)": "0", "updated": "0", "unchanged": "6", "redirects created": "0"})
 			for _, reason := range []string{`"In the bin"): status "trash" is not an article`, `"Empty one"): empty body`, `"About us"): a page (pass --pages`, `unknown status "wc-completed"`} {
@@ -75,15 +102,23 @@ func TestImportCommands(t *testing.T) {
 			if err := os.WriteFile(newerPath, []byte(newer), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			wantCounts(t, "dry run", run("wordpress", newerPath, "--dry-run"), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
-			wantCounts(t, "newer export", run("wordpress", newerPath), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
+			wantCounts(t, "dry run", run("wordpress", newerPath, "--dry-run", "--media-dir", uploads), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
+			wantCounts(t, "newer export", run("wordpress", newerPath, "--media-dir", uploads), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
 
 			wantCounts(t, "ghost", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
 				"imported (new)": "3", "skipped": "2", "redirects created": "2"})
 			wantCounts(t, "ghost again", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
 				"imported (new)": "0", "unchanged": "3"})
-			wantCounts(t, "markdown", run("markdown", importFixtures+"markdown"), map[string]string{
-				"imported (new)": "3", "media missing": "1"})
+			// The Markdown site's picture, beside its files, goes to the library.
+			site := filepath.Join(t.TempDir(), "site")
+			if err := os.CopyFS(site, os.DirFS(importFixtures+"markdown")); err != nil {
+				t.Fatal(err)
+			}
+			writePNG(t, filepath.Join(site, "images", "dome.jpg"))
+			wantCounts(t, "markdown", run("markdown", site), map[string]string{
+				"imported (new)": "3", "media missing": "1", "media uploaded": "1"})
+			wantCounts(t, "markdown again", run("markdown", site), map[string]string{
+				"imported (new)": "0", "unchanged": "3", "media uploaded": "1"})
 
 			db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
 			if err != nil {
@@ -107,6 +142,9 @@ func TestImportCommands(t *testing.T) {
 				{"SELECT status FROM articles WHERE slug = 'budget-preview'", "SCHEDULED"},
 				{"SELECT status FROM articles WHERE slug = 'pending-letter'", "DRAFT"},
 				{"SELECT cover_alt FROM articles WHERE slug = 'council-bridge'", "The old stone bridge"},
+				{"SELECT i.alt FROM articles a JOIN images i ON i.id = a.cover_image_id WHERE a.slug = 'council-bridge'", "The old stone bridge"},
+				{"SELECT COUNT(*) FROM images", "1"}, // the bridge and the dome are the same bytes: uploaded once
+				{"SELECT cover_url FROM articles WHERE slug = 'harbour-reopens'", "https://harbour.example/content/images/2023/11/harbour.jpg"},
 				{"SELECT body FROM articles WHERE slug = 'festival'", "## What’s on"},
 			} {
 				var got string
@@ -134,8 +172,8 @@ func TestImportCommands(t *testing.T) {
 			if err := db.SQL().QueryRow("SELECT COUNT(*) FROM outbox_events WHERE type = 'import.completed'").Scan(&events); err != nil {
 				t.Fatal(err)
 			}
-			if events != 6 { // one per import that wrote (the dry run and the malformed files wrote none)
-				t.Errorf("%d import.completed events, want 6", events)
+			if events != 7 { // one per import that wrote (the dry run and the malformed files wrote none)
+				t.Errorf("%d import.completed events, want 7", events)
 			}
 			var articleEvents int
 			if err := db.SQL().QueryRow("SELECT COUNT(*) FROM outbox_events WHERE type LIKE 'article.%'").Scan(&articleEvents); err != nil {

@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/broadsheet/broadsheet/internal/app"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/importer"
@@ -45,13 +48,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	create := createFlag(fs.FlagSet)
 	dryRun := fs.Bool("dry-run", false, "report what the import would do and write nothing")
 	mediaDir := fs.String("media-dir", "", "folder holding the export's uploads (a copy of wp-content/uploads, or Ghost's content/images)")
-	fetchMedia := fs.Bool("fetch-media", false, "download pictures not in --media-dir from the old site, through the webhooks' address guard (needs the media library)")
+	fetchMedia := fs.Bool("fetch-media", false, "download covers not found in --media-dir from the old site into the media library, through the webhooks' address guard (public addresses only)")
 	oldBase := fs.String("old-base-url", "", "the old site's URL, for its links and pictures (default: the one the export names)")
 	locale := fs.String("locale", "", "language of the imported articles, as a BCP 47 code such as en or pt-BR")
 	pages := fs.Bool("pages", false, "import pages as well as posts (WordPress, Ghost)")
 	batch := fs.Int("batch", 200, "articles per transaction")
 	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", "http://localhost:8080"), "public base URL of the site, as given to serve: redirects lead to the addresses it builds (env BROADSHEET_PUBLIC_URL)")
 	dist := addDistFlags(fs.FlagSet)
+	var e envs
+	mf := addMediaFlags(fs.FlagSet, &e)
 	// The file may come before the flags: broadsheet import wordpress x.xml --db …
 	rest := args[1:]
 	var target string
@@ -83,9 +88,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "%s: --batch must be between 1 and 5000\n", fs.Name())
 		return errUsage
 	}
-	var uploader importer.Uploader // the media library, when the build has one
-	if *fetchMedia && uploader == nil {
-		fmt.Fprintf(stderr, "%s: --fetch-media needs the media library, which this build does not have; covers keep their URLs without it\n", fs.Name())
+	if len(e.errs) > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), strings.Join(e.errs, "; "))
 		return errUsage
 	}
 	if st, err := os.Stat(target); err != nil {
@@ -117,7 +121,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		content.WithOutbox([]string{events.ConsumerBroker, events.ConsumerWebhooks}, nil))
 	media := &importer.Media{Dir: *mediaDir}
 	if !*dryRun {
-		media.Uploader = uploader
+		// Pictures go to the library the server uses (--media, as for serve).
+		var cfg app.Config
+		mf.apply(&cfg, *dbURL, *publicURL)
+		lib, closeLib, err := app.OpenMedia(ctx, store.New(db), db.Dialect, cfg.Media, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return fmt.Errorf("open the media library: %w", err)
+		}
+		defer closeLib()
+		media.Uploader = &importer.Library{Media: lib, Store: store.New(db)}
 		if *fetchMedia {
 			media.Client = webhooks.GuardedClient(false, 30*time.Second)
 		}

@@ -9,12 +9,14 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/broadsheet/broadsheet/models"
 )
 
-// Uploader puts a picture in the media library and returns its URL. The
-// import command passes one when the build has a media library.
+// Uploader puts a picture in the media library and returns its id
+// (Library is the media library's).
 type Uploader interface {
-	Upload(ctx context.Context, name string, r io.Reader) (url string, err error)
+	Upload(ctx context.Context, name string, r io.Reader, alt, caption string) (imageID uint64, err error)
 }
 
 // MediaCounts tell what became of the archive's pictures.
@@ -76,10 +78,10 @@ func (m *Media) Resolve(ctx context.Context, it *Item) []string {
 		} else {
 			defer f.Close()
 			if m.Uploader != nil {
-				url, err := m.Uploader.Upload(ctx, filepath.Base(local), f)
+				id, err := m.Uploader.Upload(ctx, filepath.Base(local), f, it.Cover.Alt, it.Cover.Caption)
 				if err == nil {
 					m.Counts.Uploaded++
-					it.Cover.URL = url
+					it.Cover.URL, it.Cover.ImageID = "", models.RefID(id)
 					return notes
 				}
 				notes = append(notes, fmt.Sprintf("cover %s not uploaded: %v", ref, err))
@@ -87,9 +89,9 @@ func (m *Media) Resolve(ctx context.Context, it *Item) []string {
 		}
 	}
 	if remote && m.Client != nil && m.Uploader != nil {
-		if url, err := m.fetch(ctx, ref); err == nil {
+		if id, err := m.fetch(ctx, ref, it); err == nil {
 			m.Counts.Uploaded++
-			it.Cover.URL = url
+			it.Cover.URL, it.Cover.ImageID = "", models.RefID(id)
 			return notes
 		} else {
 			notes = append(notes, fmt.Sprintf("cover %s not fetched: %v", ref, err))
@@ -101,25 +103,25 @@ func (m *Media) Resolve(ctx context.Context, it *Item) []string {
 		return notes
 	}
 	if m.Uploader == nil && len(notes) == 0 {
-		notes = append(notes, fmt.Sprintf("cover %s left out: this build has no media library to upload it to", ref))
+		notes = append(notes, fmt.Sprintf("cover %s left out: no media library to upload it to (--media)", ref))
 	}
 	return notes
 }
 
 // fetch downloads a picture from the old site and uploads it.
-func (m *Media) fetch(ctx context.Context, ref string) (string, error) {
+func (m *Media) fetch(ctx context.Context, ref string, it *Item) (uint64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	resp, err := m.Client.Do(req)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("the old site answered %s", resp.Status)
+		return 0, fmt.Errorf("the old site answered %s", resp.Status)
 	}
 	name := path.Base(req.URL.Path)
-	return m.Uploader.Upload(ctx, name, io.LimitReader(resp.Body, maxPicture))
+	return m.Uploader.Upload(ctx, name, io.LimitReader(resp.Body, maxPicture), it.Cover.Alt, it.Cover.Caption)
 }

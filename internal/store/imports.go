@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm/clause"
+
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // importSource maps an item of an imported archive to the article it became.
@@ -51,4 +53,16 @@ func (s *Store) SetArticleTimes(ctx context.Context, id uint64, created, updated
 		return fmt.Errorf("set times of article %d: %w", id, err)
 	}
 	return nil
+}
+
+// ImageBySHA256 returns a media-library image with these bytes (the hex
+// digest of its original), or nil: an import uploads each picture once,
+// however many articles or runs use it.
+func (s *Store) ImageBySHA256(ctx context.Context, sum string) (*models.Image, error) {
+	var img models.Image
+	r, err := notFound(&img, s.q(ctx).Where("sha256 = ?", sum).Order("id").Take(&img).Error)
+	if err != nil {
+		return nil, fmt.Errorf("look up image %s: %w", sum, err)
+	}
+	return r, nil
 }
