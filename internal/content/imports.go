@@ -75,6 +75,15 @@ var errDryRun = errors.New("dry run")
 
 type bulkKey struct{}
 
+// importCache keeps, for one batch (one transaction: a rolled-back dry
+// run forgets them with it), the authors and sections already found or
+// created, so each is read once per batch rather than once per article.
+type importCache struct {
+	authors  map[string]uint64 // slug → id
+	sections map[string]uint64 // slug → id
+	slugOf   map[uint64]string // section id → slug
+}
+
 // isBulk reports whether ctx is a bulk import's: related suggestions are
 // then rebuilt once at the end (RebuildRelated) instead of per article.
 func isBulk(ctx context.Context) bool { return ctx.Value(bulkKey{}) != nil }
@@ -90,8 +99,9 @@ func (s *Service) ImportBatch(ctx context.Context, items []ImportItem, dryRun bo
 	var out []ImportOutcome
 	err := s.change(ctx, ActionImport, "Article", 0, func(tx *store.Store) (uint64, error) {
 		out = make([]ImportOutcome, 0, len(items))
+		cache := &importCache{authors: map[string]uint64{}, sections: map[string]uint64{}, slugOf: map[uint64]string{}}
 		for i := range items {
-			o, err := s.importItem(ctx, tx, &items[i])
+			o, err := s.importItem(ctx, tx, cache, &items[i])
 			if err != nil {
 				return 0, fmt.Errorf("import %s item %q: %w", items[i].Source, items[i].ExternalID, err)
 			}
@@ -112,7 +122,7 @@ func (s *Service) ImportBatch(ctx context.Context, items []ImportItem, dryRun bo
 }
 
 // importItem writes one item inside tx; a user error becomes a skip.
-func (s *Service) importItem(ctx context.Context, tx *store.Store, it *ImportItem) (ImportOutcome, error) {
+func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *importCache, it *ImportItem) (ImportOutcome, error) {
 	skip := func(format string, args ...any) (ImportOutcome, error) {
 		return ImportOutcome{Result: ImportSkipped, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -148,10 +158,10 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, it *ImportIte
 	if errs := validateSnapshot(&snap, true); len(errs) > 0 {
 		return skip("%s", errs.Error())
 	}
-	if snap.AuthorIDs, err = s.importAuthors(ctx, tx, it.Authors); err != nil {
+	if snap.AuthorIDs, err = s.importAuthors(ctx, tx, cache, it.Authors); err != nil {
 		return ImportOutcome{}, err
 	}
-	if snap.CategoryID, err = s.importSection(ctx, tx, it.Section); err != nil {
+	if snap.CategoryID, err = s.importSection(ctx, tx, cache, it.Section); err != nil {
 		return ImportOutcome{}, err
 	}
 	except := uint64(0)
@@ -163,7 +173,11 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, it *ImportIte
 	}
 	o := ImportOutcome{Result: ImportCreated}
 	if a == nil {
-		a = &models.Article{}
+		// The archive's own dates, written with the article.
+		a = &models.Article{CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC()}
+		if a.UpdatedAt.Before(a.CreatedAt) {
+			a.UpdatedAt = a.CreatedAt
+		}
 		if _, err := s.save(ctx, tx, a, snap, ActionImport, []string{"created"}); err != nil {
 			return ImportOutcome{}, slugConflict(err, snap.Slug)
 		}
@@ -187,29 +201,32 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, it *ImportIte
 		}
 	}
 	o.ArticleID = a.ID
-	if o.Result == ImportCreated && !it.CreatedAt.IsZero() {
-		updated := it.UpdatedAt
-		if updated.IsZero() || updated.Before(it.CreatedAt) {
-			updated = it.CreatedAt
-		}
-		if err := tx.SetArticleTimes(ctx, a.ID, it.CreatedAt.UTC(), updated.UTC()); err != nil {
-			return ImportOutcome{}, err
-		}
-		a.CreatedAt = it.CreatedAt.UTC()
-	}
 	if err := tx.RecordImport(ctx, it.Source, it.ExternalID, a.ID, s.Now()); err != nil {
 		return ImportOutcome{}, err
 	}
-	_, o.Path, err = s.articlePath(ctx, tx, a)
-	if err != nil {
-		return ImportOutcome{}, err
+	if a.CategoryID != nil && cache.slugOf[*a.CategoryID] == "" {
+		if _, o.Path, err = s.articlePath(ctx, tx, a); err != nil {
+			return ImportOutcome{}, err
+		}
+	} else if a.CategoryID != nil {
+		_, o.Path = s.ArticleURL(a, cache.slugOf[*a.CategoryID])
+	} else {
+		_, o.Path = s.ArticleURL(a, "")
 	}
 	oldPaths := it.OldPaths
 	if snap.Status == models.StatusDraft {
 		oldPaths = nil // readers never had a draft's address
 	}
+	direct := false // the new path is an end: no redirect leads on from it
+	if len(oldPaths) > 0 {
+		next, err := tx.RedirectFrom(ctx, o.Path)
+		if err != nil {
+			return ImportOutcome{}, err
+		}
+		direct = next == nil
+	}
 	for _, old := range oldPaths {
-		made, note, err := s.importRedirect(ctx, tx, old, o.Path)
+		made, note, err := s.importRedirect(ctx, tx, old, o.Path, direct)
 		if err != nil {
 			return ImportOutcome{}, err
 		}
@@ -227,7 +244,7 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, it *ImportIte
 // rules of CreateRedirect, unless they are the same or the old path is
 // redirected already. A query is kept (/?p=123); a rule's refusal (a
 // loop) is a note, not a failure.
-func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to string) (bool, string, error) {
+func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to string, direct bool) (bool, string, error) {
 	src, ok := s.pub.Links.CleanQuery(strings.TrimSpace(old))
 	if !ok || len(src) > MaxRedirectPathLen {
 		return false, fmt.Sprintf("old address %q is not a path on the site: no redirect", apperr.Clip(old, 80)), nil
@@ -239,6 +256,16 @@ func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to s
 		return false, "", err
 	}
 	r := &models.Redirect{FromPath: src, Location: to, StatusCode: 301, CreatedBy: actor(ctx)}
+	if direct {
+		// to is the article's current address and nothing redirects from
+		// it: addRedirect's walk would end where it starts. Redirects to
+		// src are still pointed on, so no chain is stored.
+		if err := tx.RetargetRedirects(ctx, src, to); err != nil {
+			return false, "", err
+		}
+		r.CreatedAt = s.Now()
+		return true, "", tx.CreateRedirect(ctx, r)
+	}
 	if err := s.addRedirect(ctx, tx, r); err != nil {
 		if e, ok := apperr.As(err); ok && e.Kind != apperr.Internal {
 			return false, fmt.Sprintf("no redirect from %s: %s", src, e.Message), nil
@@ -249,7 +276,7 @@ func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to s
 }
 
 // importAuthors finds each byline's author by slug, creating the missing.
-func (s *Service) importAuthors(ctx context.Context, tx *store.Store, authors []ImportAuthor) ([]uint64, error) {
+func (s *Service) importAuthors(ctx context.Context, tx *store.Store, cache *importCache, authors []ImportAuthor) ([]uint64, error) {
 	var ids []uint64
 	for _, in := range authors {
 		name := strings.Join(strings.Fields(in.Name), " ")
@@ -258,6 +285,10 @@ func (s *Service) importAuthors(ctx context.Context, tx *store.Store, authors []
 			slug = models.Slugify(name)
 		}
 		if slug == "" || name == "" {
+			continue
+		}
+		if id, ok := cache.authors[slug]; ok {
+			ids = append(ids, id)
 			continue
 		}
 		a, err := tx.AuthorBySlug(ctx, slug)
@@ -273,17 +304,21 @@ func (s *Service) importAuthors(ctx context.Context, tx *store.Store, authors []
 				return nil, fmt.Errorf("create author %q: %w", slug, err)
 			}
 		}
+		cache.authors[slug] = a.ID
 		ids = append(ids, a.ID)
 	}
 	return ids, nil
 }
 
 // importSection finds the section by the slug of its name, creating it.
-func (s *Service) importSection(ctx context.Context, tx *store.Store, name string) (*uint64, error) {
+func (s *Service) importSection(ctx context.Context, tx *store.Store, cache *importCache, name string) (*uint64, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	slug := models.Slugify(name)
 	if slug == "" {
 		return nil, nil
+	}
+	if id, ok := cache.sections[slug]; ok {
+		return &id, nil
 	}
 	c, err := tx.CategoryBySlug(ctx, slug)
 	if err != nil {
@@ -298,6 +333,7 @@ func (s *Service) importSection(ctx context.Context, tx *store.Store, name strin
 			return nil, fmt.Errorf("create section %q: %w", slug, err)
 		}
 	}
+	cache.sections[slug], cache.slugOf[c.ID] = c.ID, c.Slug
 	return &c.ID, nil
 }
 

@@ -45,16 +45,6 @@ func (s *Store) RecordImport(ctx context.Context, source, externalID string, id 
 	return translate(fmt.Sprintf("record imported item %s %q", source, externalID), err)
 }
 
-// SetArticleTimes sets when an article was created and last changed, for
-// imports that keep an archive's own dates.
-func (s *Store) SetArticleTimes(ctx context.Context, id uint64, created, updated time.Time) error {
-	err := s.q(ctx).Exec("UPDATE articles SET created_at = ?, updated_at = ? WHERE id = ?", created, updated, id).Error
-	if err != nil {
-		return fmt.Errorf("set times of article %d: %w", id, err)
-	}
-	return nil
-}
-
 // ImageBySHA256 returns a media-library image with these bytes (the hex
 // digest of its original), or nil: an import uploads each picture once,
 // however many articles or runs use it.

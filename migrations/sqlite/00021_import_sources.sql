@@ -9,5 +9,9 @@ CREATE TABLE import_sources (
 );
 CREATE INDEX ix_import_sources_article ON import_sources (article_id);
 
+-- Redirects by where they lead (see the MySQL migration).
+CREATE INDEX ix_redirects_location ON redirects (location);
+
 -- +goose Down
+DROP INDEX ix_redirects_location;
 DROP TABLE import_sources;
