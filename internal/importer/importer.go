@@ -66,6 +66,7 @@ type Summary struct {
 	Skipped   []Skipped
 	Notes     []string
 	Elapsed   time.Duration
+	Rebuild   time.Duration // of Elapsed, rebuilding related suggestions
 	DryRun    bool
 }
 
@@ -172,7 +173,10 @@ func Run(ctx context.Context, svc *content.Service, src Source, opt Options) (*S
 		return sum, err
 	}
 	if !opt.DryRun {
-		if _, err := svc.RebuildRelated(ctx); err != nil {
+		rebuildStart := time.Now()
+		_, err := svc.RebuildRelated(ctx)
+		sum.Rebuild = time.Since(rebuildStart)
+		if err != nil {
 			return sum, fmt.Errorf("rebuild related suggestions: %w", err)
 		}
 		counts := map[string]int{"redirects": sum.Redirects}
@@ -218,6 +222,9 @@ func (s *Summary) Print(w io.Writer) {
 	row("media missing", s.Media.Missing)
 	if s.Elapsed > 0 {
 		fmt.Fprintf(w, "  %-22s %8s\n", "time", s.Elapsed.Round(time.Millisecond))
+	}
+	if s.Rebuild > 0 {
+		fmt.Fprintf(w, "  %-22s %8s\n", "related rebuild", s.Rebuild.Round(time.Millisecond))
 	}
 	if len(s.Skipped) > 0 {
 		fmt.Fprintln(w, "skipped:")
