@@ -6,14 +6,17 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/broadsheet/broadsheet/graph/model"
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// articleQuery turns the GraphQL filter and order into a content query.
-func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) content.ArticleQuery {
+// articleQuery turns the GraphQL filter and order (and a search's locale
+// argument) into a content query; an unknown locale is BAD_USER_INPUT
+// naming its argument.
+func (r *Resolver) articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder, locale *string) (content.ArticleQuery, error) {
 	q := content.ArticleQuery{OrderBy: models.SortPublishedAt}
 	if order != nil {
 		q.OrderBy = models.ArticleSort(order.Field)
@@ -27,8 +30,23 @@ func articleQuery(filter *model.ArticleFilter, order *model.ArticleOrder) conten
 		q.ReviewStates = filter.ReviewState
 		q.PublishedAfter = filter.PublishedAfter
 		q.PublishedBefore = filter.PublishedBefore
+		loc, err := r.Content.CheckLocale("filter.locale", filter.Locale)
+		if err != nil {
+			return q, err
+		}
+		q.Locale = loc
 	}
-	return q
+	if locale != nil {
+		loc, err := r.Content.CheckLocale("locale", locale)
+		if err != nil {
+			return q, err
+		}
+		if q.Locale != "" && q.Locale != loc {
+			return q, apperr.Invalidf("locale", "locale: %s differs from filter.locale %s: give one or the other", loc, q.Locale)
+		}
+		q.Locale = loc
+	}
+	return q, nil
 }
 
 // articleConnection lists articles and primes the relations the query asks

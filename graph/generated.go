@@ -42,6 +42,8 @@ type ResolverRoot interface {
 	CoverImage() CoverImageResolver
 	Image() ImageResolver
 	ImageBlock() ImageBlockResolver
+	LiveBlog() LiveBlogResolver
+	LiveEntry() LiveEntryResolver
 	Mutation() MutationResolver
 	NewsletterSubscriber() NewsletterSubscriberResolver
 	NewsletterSubscription() NewsletterSubscriptionResolver
@@ -93,6 +95,8 @@ type ComplexityRoot struct {
 		GlobalID           func(childComplexity int) int
 		HasPendingChanges  func(childComplexity int) int
 		JSONLd             func(childComplexity int) int
+		LiveBlog           func(childComplexity int) int
+		Locale             func(childComplexity int) int
 		Path               func(childComplexity int) int
 		PendingChanges     func(childComplexity int) int
 		PublishedAt        func(childComplexity int) int
@@ -108,6 +112,8 @@ type ComplexityRoot struct {
 		Subtitle           func(childComplexity int) int
 		Tags               func(childComplexity int) int
 		Title              func(childComplexity int) int
+		Translation        func(childComplexity int, locale string) int
+		Translations       func(childComplexity int) int
 		URL                func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
@@ -320,6 +326,81 @@ type ComplexityRoot struct {
 		Start   func(childComplexity int) int
 	}
 
+	LiveBlog struct {
+		Cursor     func(childComplexity int) int
+		EndedAt    func(childComplexity int) int
+		Entries    func(childComplexity int, first *int, after *string, last *int, before *string, keyEventsOnly *bool) int
+		EntryCount func(childComplexity int) int
+		IsLive     func(childComplexity int) int
+		KeyEvents  func(childComplexity int) int
+		Pinned     func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+	}
+
+	LiveBlogChange struct {
+		At            func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Entry         func(childComplexity int) int
+		EntryGlobalID func(childComplexity int) int
+		Kind          func(childComplexity int) int
+	}
+
+	LiveBlogPayload struct {
+		LiveBlog   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	LiveEntry struct {
+		Blocks     func(childComplexity int) int
+		BodyHTML   func(childComplexity int) int
+		Byline     func(childComplexity int) int
+		Correction func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
+		History    func(childComplexity int) int
+		IsKeyEvent func(childComplexity int) int
+		IsPinned   func(childComplexity int) int
+		TitleOrNil func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	LiveEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LiveEntryCorrection struct {
+		At   func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
+	LiveEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LiveEntryPayload struct {
+		Entry      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	LiveEntryVersion struct {
+		Actor      func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		TitleOrNil func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	Locale struct {
+		IsDefault   func(childComplexity int) int
+		RightToLeft func(childComplexity int) int
+		Tag         func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCorrection                 func(childComplexity int, id string, text string) int
 		ApproveArticle                func(childComplexity int, id string, note *string) int
@@ -334,9 +415,15 @@ type ComplexityRoot struct {
 		DeleteArticle                 func(childComplexity int, id string) int
 		DeleteAuthor                  func(childComplexity int, id string) int
 		DeleteImage                   func(childComplexity int, id string) int
+		DeleteLiveEntry               func(childComplexity int, id string) int
 		DeleteRedirect                func(childComplexity int, id string) int
 		DeleteWebhook                 func(childComplexity int, id string) int
 		DiscardChanges                func(childComplexity int, id string, expectedVersion *int) int
+		EndLiveBlog                   func(childComplexity int, articleID string) int
+		LinkTranslation               func(childComplexity int, id string, translationOf string) int
+		MarkKeyEvent                  func(childComplexity int, id string, keyEvent bool) int
+		PinLiveEntry                  func(childComplexity int, id string, pinned bool) int
+		PostLiveEntry                 func(childComplexity int, articleID string, input model.LiveEntryInput) int
 		PublishArticle                func(childComplexity int, id string, at *time.Time) int
 		PublishChanges                func(childComplexity int, id string, expectedVersion *int, at *time.Time) int
 		RequestChanges                func(childComplexity int, id string, note string) int
@@ -344,15 +431,20 @@ type ComplexityRoot struct {
 		RestoreRevision               func(childComplexity int, articleID string, revisionID string) int
 		RetryWebhookDelivery          func(childComplexity int, id string) int
 		RevokePreviewLinks            func(childComplexity int, id string) int
+		SetCategoryTranslation        func(childComplexity int, id string, input model.CategoryTranslationInput) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
+		SetTagTranslation             func(childComplexity int, id string, input model.TagTranslationInput) int
+		StartLiveBlog                 func(childComplexity int, articleID string) int
 		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
+		UnlinkTranslation             func(childComplexity int, id string) int
 		UnpublishArticle              func(childComplexity int, id string, at *time.Time) int
 		UnsubscribeNewsletter         func(childComplexity int, token string) int
 		UpdateArticle                 func(childComplexity int, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) int
 		UpdateAuthor                  func(childComplexity int, id string, input model.UpdateAuthorInput) int
 		UpdateCategory                func(childComplexity int, id string, input model.UpdateCategoryInput) int
 		UpdateImage                   func(childComplexity int, id string, input model.ImageInput) int
+		UpdateLiveEntry               func(childComplexity int, id string, input model.UpdateLiveEntryInput, expectedVersion *int) int
 		UpdateNewsletterTopics        func(childComplexity int, token string, topics []string) int
 		UpdateWebhook                 func(childComplexity int, id string, url *string, events []model.WebhookEvent, description *string, active *bool) int
 		UploadImage                   func(childComplexity int, file graphql.Upload, input *model.ImageInput) int
@@ -431,15 +523,16 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Accounts              func(childComplexity int) int
-		Article               func(childComplexity int, id *string, slug *string) int
+		Article               func(childComplexity int, id *string, slug *string, locale *string) int
 		ArticlePreview        func(childComplexity int, token string, id *string) int
 		Articles              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) int
 		AuditLog              func(childComplexity int, first *int, after *string, filter *model.AuditFilter) int
 		Author                func(childComplexity int, id *string, slug *string) int
 		Authors               func(childComplexity int, first *int, after *string) int
-		Categories            func(childComplexity int) int
-		Category              func(childComplexity int, slug string) int
+		Categories            func(childComplexity int, locale *string) int
+		Category              func(childComplexity int, slug string, locale *string) int
 		Images                func(childComplexity int, first *int, after *string, search *string) int
+		Locales               func(childComplexity int) int
 		Me                    func(childComplexity int) int
 		NewsletterSubscribers func(childComplexity int, first *int, after *string, filter *model.NewsletterSubscriberFilter) int
 		NewsletterTopicCounts func(childComplexity int) int
@@ -447,9 +540,9 @@ type ComplexityRoot struct {
 		Nodes                 func(childComplexity int, ids []string) int
 		Redirects             func(childComplexity int, first *int, after *string) int
 		Route                 func(childComplexity int, path string) int
-		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter) int
-		Tag                   func(childComplexity int, slug string) int
-		Tags                  func(childComplexity int, first *int, after *string) int
+		Search                func(childComplexity int, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) int
+		Tag                   func(childComplexity int, slug string, locale *string) int
+		Tags                  func(childComplexity int, first *int, after *string, locale *string) int
 		WebhookDeliveries     func(childComplexity int, webhookID string, first *int, after *string) int
 		Webhooks              func(childComplexity int) int
 	}
@@ -549,9 +642,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ArticlePublished func(childComplexity int, category *string, tags []string) int
+		ArticlePublished func(childComplexity int, category *string, tags []string, locale *string) int
 		ArticleUpdated   func(childComplexity int, id string) int
 		ContentChanged   func(childComplexity int) int
+		LiveBlogUpdated  func(childComplexity int, articleID string, since *string) int
 	}
 
 	TableBlock struct {
@@ -582,6 +676,11 @@ type ComplexityRoot struct {
 	TagEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TagPayload struct {
+		Tag        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -660,6 +759,10 @@ type ArticleResolver interface {
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
+
+	Translations(ctx context.Context, obj *models.Article) ([]*models.Article, error)
+	Translation(ctx context.Context, obj *models.Article, locale string) (*models.Article, error)
+	LiveBlog(ctx context.Context, obj *models.Article) (*models.LiveBlog, error)
 	URL(ctx context.Context, obj *models.Article) (string, error)
 	Path(ctx context.Context, obj *models.Article) (string, error)
 	Seo(ctx context.Context, obj *models.Article) (*models.SEO, error)
@@ -709,6 +812,19 @@ type ImageBlockResolver interface {
 	Caption(ctx context.Context, obj *model.ImageBlock) (*string, error)
 	Credit(ctx context.Context, obj *model.ImageBlock) (*string, error)
 }
+type LiveBlogResolver interface {
+	EntryCount(ctx context.Context, obj *models.LiveBlog) (int, error)
+	Entries(ctx context.Context, obj *models.LiveBlog, first *int, after *string, last *int, before *string, keyEventsOnly *bool) (*model.Connection[*models.LiveEntry], error)
+	Pinned(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
+	KeyEvents(ctx context.Context, obj *models.LiveBlog) ([]*models.LiveEntry, error)
+	Cursor(ctx context.Context, obj *models.LiveBlog) (*string, error)
+}
+type LiveEntryResolver interface {
+	BodyHTML(ctx context.Context, obj *models.LiveEntry) (string, error)
+	Blocks(ctx context.Context, obj *models.LiveEntry) ([]model.Block, error)
+
+	History(ctx context.Context, obj *models.LiveEntry) ([]*models.LiveEntryVersion, error)
+}
 type MutationResolver interface {
 	CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.ArticlePayload, error)
 	UpdateArticle(ctx context.Context, id string, input model.UpdateArticleInput, expectedVersion *int, stage *bool) (*model.ArticlePayload, error)
@@ -742,6 +858,17 @@ type MutationResolver interface {
 	UpdateImage(ctx context.Context, id string, input model.ImageInput) (*model.ImagePayload, error)
 	DeleteImage(ctx context.Context, id string) (*model.ImagePayload, error)
 	UpdateNewsletterTopics(ctx context.Context, token string, topics []string) (*model.NewsletterSubscriptionPayload, error)
+	LinkTranslation(ctx context.Context, id string, translationOf string) (*model.ArticlePayload, error)
+	UnlinkTranslation(ctx context.Context, id string) (*model.ArticlePayload, error)
+	SetCategoryTranslation(ctx context.Context, id string, input model.CategoryTranslationInput) (*model.CategoryPayload, error)
+	SetTagTranslation(ctx context.Context, id string, input model.TagTranslationInput) (*model.TagPayload, error)
+	StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
+	EndLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
+	PostLiveEntry(ctx context.Context, articleID string, input model.LiveEntryInput) (*model.LiveEntryPayload, error)
+	UpdateLiveEntry(ctx context.Context, id string, input model.UpdateLiveEntryInput, expectedVersion *int) (*model.LiveEntryPayload, error)
+	DeleteLiveEntry(ctx context.Context, id string) (*model.LiveEntryPayload, error)
+	PinLiveEntry(ctx context.Context, id string, pinned bool) (*model.LiveEntryPayload, error)
+	MarkKeyEvent(ctx context.Context, id string, keyEvent bool) (*model.LiveEntryPayload, error)
 	CreateRedirect(ctx context.Context, from string, to string, statusCode *int) (*model.RedirectPayload, error)
 	DeleteRedirect(ctx context.Context, id string) (*model.RedirectPayload, error)
 	AddCorrection(ctx context.Context, id string, text string) (*model.ArticlePayload, error)
@@ -757,15 +884,16 @@ type NewsletterSubscriptionResolver interface {
 	Topics(ctx context.Context, obj *models.NewsletterSubscriber) ([]string, error)
 }
 type QueryResolver interface {
-	Article(ctx context.Context, id *string, slug *string) (*models.Article, error)
+	Article(ctx context.Context, id *string, slug *string, locale *string) (*models.Article, error)
 	ArticlePreview(ctx context.Context, token string, id *string) (*models.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error)
 	Author(ctx context.Context, id *string, slug *string) (*models.Author, error)
 	Authors(ctx context.Context, first *int, after *string) (*model.Connection[*models.Author], error)
-	Category(ctx context.Context, slug string) (*models.Category, error)
-	Categories(ctx context.Context) ([]*models.Category, error)
-	Tag(ctx context.Context, slug string) (*models.Tag, error)
-	Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error)
+	Category(ctx context.Context, slug string, locale *string) (*models.Category, error)
+	Categories(ctx context.Context, locale *string) ([]*models.Category, error)
+	Tag(ctx context.Context, slug string, locale *string) (*models.Tag, error)
+	Tags(ctx context.Context, first *int, after *string, locale *string) (*model.Connection[*models.Tag], error)
+	Locales(ctx context.Context) ([]*model.Locale, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	AuditLog(ctx context.Context, first *int, after *string, filter *model.AuditFilter) (*model.Connection[*models.AuditEntry], error)
@@ -776,7 +904,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*models.Account, error)
 	Images(ctx context.Context, first *int, after *string, search *string) (*model.Connection[*models.Image], error)
 	WebhookDeliveries(ctx context.Context, webhookID string, first *int, after *string) (*model.Connection[*models.WebhookDelivery], error)
-	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) (*model.SearchConnection, error)
 	Route(ctx context.Context, path string) (model.Route, error)
 	Redirects(ctx context.Context, first *int, after *string) (*model.Connection[*models.Redirect], error)
 }
@@ -799,9 +927,10 @@ type RevisionResolver interface {
 	ChangedFields(ctx context.Context, obj *content.Revision) ([]string, error)
 }
 type SubscriptionResolver interface {
-	ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error)
+	ArticlePublished(ctx context.Context, category *string, tags []string, locale *string) (<-chan graphql.Event[*models.Article], error)
 	ArticleUpdated(ctx context.Context, id string) (<-chan graphql.Event[*models.Article], error)
 	ContentChanged(ctx context.Context) (<-chan graphql.Event[*live.Change], error)
+	LiveBlogUpdated(ctx context.Context, articleID string, since *string) (<-chan graphql.Event[*live.LiveChange], error)
 }
 type TagResolver interface {
 	Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error)
@@ -990,6 +1119,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.JSONLd(childComplexity), true
+	case "Article.liveBlog":
+		if e.ComplexityRoot.Article.LiveBlog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.LiveBlog(childComplexity), true
+	case "Article.locale":
+		if e.ComplexityRoot.Article.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Locale(childComplexity), true
 	case "Article.path":
 		if e.ComplexityRoot.Article.Path == nil {
 			break
@@ -1095,6 +1236,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Title(childComplexity), true
+	case "Article.translation":
+		if e.ComplexityRoot.Article.Translation == nil {
+			break
+		}
+
+		args, err := ec.field_Article_translation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Translation(childComplexity, args["locale"].(string)), true
+	case "Article.translations":
+		if e.ComplexityRoot.Article.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Translations(childComplexity), true
 	case "Article.url":
 		if e.ComplexityRoot.Article.URL == nil {
 			break
@@ -1883,6 +2041,291 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
+	case "LiveBlog.cursor":
+		if e.ComplexityRoot.LiveBlog.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.Cursor(childComplexity), true
+	case "LiveBlog.endedAt":
+		if e.ComplexityRoot.LiveBlog.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.EndedAt(childComplexity), true
+	case "LiveBlog.entries":
+		if e.ComplexityRoot.LiveBlog.Entries == nil {
+			break
+		}
+
+		args, err := ec.field_LiveBlog_entries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LiveBlog.Entries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["keyEventsOnly"].(*bool)), true
+	case "LiveBlog.entryCount":
+		if e.ComplexityRoot.LiveBlog.EntryCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.EntryCount(childComplexity), true
+	case "LiveBlog.isLive":
+		if e.ComplexityRoot.LiveBlog.IsLive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.IsLive(childComplexity), true
+	case "LiveBlog.keyEvents":
+		if e.ComplexityRoot.LiveBlog.KeyEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.KeyEvents(childComplexity), true
+	case "LiveBlog.pinned":
+		if e.ComplexityRoot.LiveBlog.Pinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.Pinned(childComplexity), true
+	case "LiveBlog.startedAt":
+		if e.ComplexityRoot.LiveBlog.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.StartedAt(childComplexity), true
+
+	case "LiveBlogChange.at":
+		if e.ComplexityRoot.LiveBlogChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogChange.At(childComplexity), true
+	case "LiveBlogChange.cursor":
+		if e.ComplexityRoot.LiveBlogChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogChange.Cursor(childComplexity), true
+	case "LiveBlogChange.entry":
+		if e.ComplexityRoot.LiveBlogChange.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogChange.Entry(childComplexity), true
+	case "LiveBlogChange.entryId":
+		if e.ComplexityRoot.LiveBlogChange.EntryGlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogChange.EntryGlobalID(childComplexity), true
+	case "LiveBlogChange.kind":
+		if e.ComplexityRoot.LiveBlogChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogChange.Kind(childComplexity), true
+
+	case "LiveBlogPayload.liveBlog":
+		if e.ComplexityRoot.LiveBlogPayload.LiveBlog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogPayload.LiveBlog(childComplexity), true
+	case "LiveBlogPayload.userErrors":
+		if e.ComplexityRoot.LiveBlogPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlogPayload.UserErrors(childComplexity), true
+
+	case "LiveEntry.blocks":
+		if e.ComplexityRoot.LiveEntry.Blocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Blocks(childComplexity), true
+	case "LiveEntry.bodyHtml":
+		if e.ComplexityRoot.LiveEntry.BodyHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.BodyHTML(childComplexity), true
+	case "LiveEntry.authors":
+		if e.ComplexityRoot.LiveEntry.Byline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Byline(childComplexity), true
+	case "LiveEntry.correction":
+		if e.ComplexityRoot.LiveEntry.Correction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Correction(childComplexity), true
+	case "LiveEntry.createdAt":
+		if e.ComplexityRoot.LiveEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.CreatedAt(childComplexity), true
+	case "LiveEntry.id":
+		if e.ComplexityRoot.LiveEntry.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.GlobalID(childComplexity), true
+	case "LiveEntry.history":
+		if e.ComplexityRoot.LiveEntry.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.History(childComplexity), true
+	case "LiveEntry.isKeyEvent":
+		if e.ComplexityRoot.LiveEntry.IsKeyEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.IsKeyEvent(childComplexity), true
+	case "LiveEntry.isPinned":
+		if e.ComplexityRoot.LiveEntry.IsPinned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.IsPinned(childComplexity), true
+	case "LiveEntry.title":
+		if e.ComplexityRoot.LiveEntry.TitleOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.TitleOrNil(childComplexity), true
+	case "LiveEntry.updatedAt":
+		if e.ComplexityRoot.LiveEntry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.UpdatedAt(childComplexity), true
+	case "LiveEntry.version":
+		if e.ComplexityRoot.LiveEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntry.Version(childComplexity), true
+
+	case "LiveEntryConnection.edges":
+		if e.ComplexityRoot.LiveEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryConnection.Edges(childComplexity), true
+	case "LiveEntryConnection.nodes":
+		if e.ComplexityRoot.LiveEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryConnection.Nodes(childComplexity), true
+	case "LiveEntryConnection.pageInfo":
+		if e.ComplexityRoot.LiveEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryConnection.PageInfo(childComplexity), true
+	case "LiveEntryConnection.totalCount":
+		if e.ComplexityRoot.LiveEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryConnection.TotalCount(childComplexity), true
+
+	case "LiveEntryCorrection.at":
+		if e.ComplexityRoot.LiveEntryCorrection.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryCorrection.At(childComplexity), true
+	case "LiveEntryCorrection.text":
+		if e.ComplexityRoot.LiveEntryCorrection.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryCorrection.Text(childComplexity), true
+
+	case "LiveEntryEdge.cursor":
+		if e.ComplexityRoot.LiveEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryEdge.Cursor(childComplexity), true
+	case "LiveEntryEdge.node":
+		if e.ComplexityRoot.LiveEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryEdge.Node(childComplexity), true
+
+	case "LiveEntryPayload.entry":
+		if e.ComplexityRoot.LiveEntryPayload.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryPayload.Entry(childComplexity), true
+	case "LiveEntryPayload.userErrors":
+		if e.ComplexityRoot.LiveEntryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryPayload.UserErrors(childComplexity), true
+
+	case "LiveEntryVersion.actor":
+		if e.ComplexityRoot.LiveEntryVersion.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryVersion.Actor(childComplexity), true
+	case "LiveEntryVersion.body":
+		if e.ComplexityRoot.LiveEntryVersion.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryVersion.Body(childComplexity), true
+	case "LiveEntryVersion.replacedAt":
+		if e.ComplexityRoot.LiveEntryVersion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryVersion.CreatedAt(childComplexity), true
+	case "LiveEntryVersion.title":
+		if e.ComplexityRoot.LiveEntryVersion.TitleOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryVersion.TitleOrNil(childComplexity), true
+	case "LiveEntryVersion.version":
+		if e.ComplexityRoot.LiveEntryVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveEntryVersion.Version(childComplexity), true
+
+	case "Locale.isDefault":
+		if e.ComplexityRoot.Locale.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.IsDefault(childComplexity), true
+	case "Locale.rightToLeft":
+		if e.ComplexityRoot.Locale.RightToLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.RightToLeft(childComplexity), true
+	case "Locale.tag":
+		if e.ComplexityRoot.Locale.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Locale.Tag(childComplexity), true
+
 	case "Mutation.addCorrection":
 		if e.ComplexityRoot.Mutation.AddCorrection == nil {
 			break
@@ -2026,6 +2469,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteImage(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteLiveEntry":
+		if e.ComplexityRoot.Mutation.DeleteLiveEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLiveEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLiveEntry(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteRedirect":
 		if e.ComplexityRoot.Mutation.DeleteRedirect == nil {
 			break
@@ -2059,6 +2513,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DiscardChanges(childComplexity, args["id"].(string), args["expectedVersion"].(*int)), true
+	case "Mutation.endLiveBlog":
+		if e.ComplexityRoot.Mutation.EndLiveBlog == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endLiveBlog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndLiveBlog(childComplexity, args["articleId"].(string)), true
+	case "Mutation.linkTranslation":
+		if e.ComplexityRoot.Mutation.LinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkTranslation(childComplexity, args["id"].(string), args["translationOf"].(string)), true
+	case "Mutation.markKeyEvent":
+		if e.ComplexityRoot.Mutation.MarkKeyEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markKeyEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkKeyEvent(childComplexity, args["id"].(string), args["keyEvent"].(bool)), true
+	case "Mutation.pinLiveEntry":
+		if e.ComplexityRoot.Mutation.PinLiveEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinLiveEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinLiveEntry(childComplexity, args["id"].(string), args["pinned"].(bool)), true
+	case "Mutation.postLiveEntry":
+		if e.ComplexityRoot.Mutation.PostLiveEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postLiveEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostLiveEntry(childComplexity, args["articleId"].(string), args["input"].(model.LiveEntryInput)), true
 	case "Mutation.publishArticle":
 		if e.ComplexityRoot.Mutation.PublishArticle == nil {
 			break
@@ -2136,6 +2645,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePreviewLinks(childComplexity, args["id"].(string)), true
+	case "Mutation.setCategoryTranslation":
+		if e.ComplexityRoot.Mutation.SetCategoryTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCategoryTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["input"].(model.CategoryTranslationInput)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -2147,6 +2667,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRelatedArticles(childComplexity, args["id"].(string), args["relatedIds"].([]string)), true
+	case "Mutation.setTagTranslation":
+		if e.ComplexityRoot.Mutation.SetTagTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTagTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTagTranslation(childComplexity, args["id"].(string), args["input"].(model.TagTranslationInput)), true
+	case "Mutation.startLiveBlog":
+		if e.ComplexityRoot.Mutation.StartLiveBlog == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startLiveBlog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartLiveBlog(childComplexity, args["articleId"].(string)), true
 	case "Mutation.submitForReview":
 		if e.ComplexityRoot.Mutation.SubmitForReview == nil {
 			break
@@ -2169,6 +2711,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["email"].(string), args["topics"].([]string)), true
+	case "Mutation.unlinkTranslation":
+		if e.ComplexityRoot.Mutation.UnlinkTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkTranslation(childComplexity, args["id"].(string)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -2235,6 +2788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateImage(childComplexity, args["id"].(string), args["input"].(model.ImageInput)), true
+	case "Mutation.updateLiveEntry":
+		if e.ComplexityRoot.Mutation.UpdateLiveEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLiveEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLiveEntry(childComplexity, args["id"].(string), args["input"].(model.UpdateLiveEntryInput), args["expectedVersion"].(*int)), true
 	case "Mutation.updateNewsletterTopics":
 		if e.ComplexityRoot.Mutation.UpdateNewsletterTopics == nil {
 			break
@@ -2524,7 +3088,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+		return e.ComplexityRoot.Query.Article(childComplexity, args["id"].(*string), args["slug"].(*string), args["locale"].(*string)), true
 	case "Query.articlePreview":
 		if e.ComplexityRoot.Query.ArticlePreview == nil {
 			break
@@ -2585,7 +3149,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.Categories(childComplexity), true
+		args, err := ec.field_Query_categories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Categories(childComplexity, args["locale"].(*string)), true
 	case "Query.category":
 		if e.ComplexityRoot.Query.Category == nil {
 			break
@@ -2596,7 +3165,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Category(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 	case "Query.images":
 		if e.ComplexityRoot.Query.Images == nil {
 			break
@@ -2609,6 +3178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Images(childComplexity, args["first"].(*int), args["after"].(*string), args["search"].(*string)), true
 
+	case "Query.locales":
+		if e.ComplexityRoot.Query.Locales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Locales(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2686,7 +3261,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter), args["locale"].(*string)), true
 	case "Query.tag":
 		if e.ComplexityRoot.Query.Tag == nil {
 			break
@@ -2697,7 +3272,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string)), true
+		return e.ComplexityRoot.Query.Tag(childComplexity, args["slug"].(string), args["locale"].(*string)), true
 	case "Query.tags":
 		if e.ComplexityRoot.Query.Tags == nil {
 			break
@@ -2708,7 +3283,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["after"].(*string), args["locale"].(*string)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -3080,7 +3655,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string)), true
+		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["category"].(*string), args["tags"].([]string), args["locale"].(*string)), true
 	case "Subscription.articleUpdated":
 		if e.ComplexityRoot.Subscription.ArticleUpdated == nil {
 			break
@@ -3098,6 +3673,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ContentChanged(childComplexity), true
+	case "Subscription.liveBlogUpdated":
+		if e.ComplexityRoot.Subscription.LiveBlogUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_liveBlogUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LiveBlogUpdated(childComplexity, args["articleId"].(string), args["since"].(*string)), true
 
 	case "TableBlock.header":
 		if e.ComplexityRoot.TableBlock.Header == nil {
@@ -3198,6 +3784,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TagEdge.Node(childComplexity), true
+
+	case "TagPayload.tag":
+		if e.ComplexityRoot.TagPayload.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.Tag(childComplexity), true
+	case "TagPayload.userErrors":
+		if e.ComplexityRoot.TagPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagPayload.UserErrors(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -3407,15 +4006,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("AuthorInput", ec.unmarshalInputAuthorInput),
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
+			graphql.NewInputUnmarshaler("CategoryTranslationInput", ec.unmarshalInputCategoryTranslationInput),
 			graphql.NewInputUnmarshaler("CoverImageInput", ec.unmarshalInputCoverImageInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("FocalPointInput", ec.unmarshalInputFocalPointInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
+			graphql.NewInputUnmarshaler("LiveEntryInput", ec.unmarshalInputLiveEntryInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("SeoInput", ec.unmarshalInputSeoInput),
+			graphql.NewInputUnmarshaler("TagTranslationInput", ec.unmarshalInputTagTranslationInput),
 			graphql.NewInputUnmarshaler("UpdateArticleInput", ec.unmarshalInputUpdateArticleInput),
 			graphql.NewInputUnmarshaler("UpdateAuthorInput", ec.unmarshalInputUpdateAuthorInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
+			graphql.NewInputUnmarshaler("UpdateLiveEntryInput", ec.unmarshalInputUpdateLiveEntryInput),
 		)
 	}
 	first := true
@@ -3569,7 +4172,14 @@ type Query {
   A slug the article had before finds it too: its ` + "`" + `slug` + "`" + ` is then the
   current one, to redirect to.
   """
-  article("The article's global id." id: ID, "The article's URL slug." slug: String): Article
+  article(
+    "The article's global id."
+    id: ID
+    "The article's URL slug."
+    slug: String
+    "The locale the slug is in (slugs are unique per locale); the default locale when omitted. Ignored with ` + "`" + `id` + "`" + `."
+    locale: String
+  ): Article
 
   # ---- Preview and review ----
   """
@@ -3609,16 +4219,31 @@ type Query {
   authors("How many authors to return (0–100)." first: Int, "Return authors after this cursor." after: String): AuthorConnection!
 
   "One section by slug; null when none matches."
-  category("The section's URL slug." slug: String!): Category
+  category(
+    "The section's URL slug."
+    slug: String!
+    "Name and describe the section in this locale (falling back to the default locale's text); the default locale when omitted."
+    locale: String
+  ): Category
 
   "Every section, in menu order."
-  categories: [Category!]!
+  categories("Name and describe the sections in this locale (falling back to the default locale's text); the default locale when omitted." locale: String): [Category!]!
 
   "One tag by slug; null when none matches."
-  tag("The tag's URL slug." slug: String!): Tag
+  tag("The tag's URL slug." slug: String!, "Name the tag in this locale (falling back to the default locale's name)." locale: String): Tag
 
   "Tags by name, as a cursor connection."
-  tags("How many tags to return (0–100)." first: Int, "Return tags after this cursor." after: String): TagConnection!
+  tags(
+    "How many tags to return (0–100)."
+    first: Int
+    "Return tags after this cursor."
+    after: String
+    "Only the tags of articles in this locale, named in it (falling back to the default locale's name); every tag, named in the default locale, when omitted."
+    locale: String
+  ): TagConnection!
+
+  "The publication's locales (BCP 47 tags, set with --locales), the default first."
+  locales: [Locale!]!
 
   "Any object by global id; null when it does not exist or is not visible to the viewer."
   node("A global id from any object's ` + "`" + `id` + "`" + ` field." id: ID!): Node
@@ -3693,6 +4318,11 @@ type Query {
     after: String
     "Narrow the results by section, tags, author, status or date."
     filter: ArticleFilter
+    """
+    Search the articles in this locale only (the same as ` + "`" + `filter.locale` + "`" + `;
+    give one or the other, or the same in both). Every locale when omitted.
+    """
+    locale: String
   ): SearchConnection!
 
   # ---- Distribution ----
@@ -3863,6 +4493,54 @@ type Mutation {
   "Change which sections' news a subscriber gets."
   updateNewsletterTopics("The token from a manage or unsubscribe link." token: String!, "Section slugs; an empty list means all." topics: [String!]!): NewsletterSubscriptionPayload!
 
+  """
+  Link an article with another as translations of one story: their
+  translation groups become one. Refused with LOCALE_TAKEN when the group
+  would hold two articles of one locale. Needs role: EDITOR.
+  """
+  linkTranslation("The article's id." id: ID!, "An article of the group to join." translationOf: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Take an article out of its translation group (a group left with one article is dissolved). Needs role: EDITOR."
+  unlinkTranslation("The article's id." id: ID!): ArticlePayload! @hasRole(role: EDITOR)
+
+  "Name and describe a section in a locale other than the default; an empty name removes the translation. Needs role: ADMIN."
+  setCategoryTranslation("The section's id." id: ID!, "The locale and its text." input: CategoryTranslationInput!): CategoryPayload! @hasRole(role: ADMIN)
+
+  "Name a tag in a locale other than the default; an empty name removes the translation. Needs role: EDITOR."
+  setTagTranslation("The tag's id." id: ID!, "The locale and its name." input: TagTranslationInput!): TagPayload! @hasRole(role: EDITOR)
+  # ---- Live blogs ----
+  "Make an article a live blog, or live again after it ended. Needs role: EDITOR."
+  startLiveBlog("The article's id." articleId: ID!): LiveBlogPayload! @hasRole(role: EDITOR)
+
+  "End a live blog: no more entries may be posted; subscribers get ENDED. Needs role: EDITOR."
+  endLiveBlog("The article's id." articleId: ID!): LiveBlogPayload! @hasRole(role: EDITOR)
+
+  """
+  Post an entry to a live blog that is live: readers following it get it at
+  once. Posting to an ended live blog (LIVE_BLOG_ENDED) or to an article that
+  is not one (NOT_LIVE_BLOG) is a user error. Needs role: EDITOR.
+  """
+  postLiveEntry("The live blog's article id." articleId: ID!, "The entry." input: LiveEntryInput!): LiveEntryPayload! @hasRole(role: EDITOR)
+
+  """
+  Change an entry. Once readers may have seen it (its article is published),
+  the change is a correction: the previous text is kept in the entry's
+  history and the entry shows ` + "`" + `correction` + "`" + `. Pass ` + "`" + `expectedVersion` + "`" + ` (the
+  ` + "`" + `version` + "`" + ` you edited): if another editor saved in between, nothing changes
+  and ` + "`" + `userErrors` + "`" + ` has CONFLICT with the entry as it now is.
+  Needs role: EDITOR.
+  """
+  updateLiveEntry("The entry's id." id: ID!, "What changes; omitted fields stay." input: UpdateLiveEntryInput!, "The version you edited." expectedVersion: Int): LiveEntryPayload! @hasRole(role: EDITOR)
+
+  "Remove an entry from its live blog: it is never shown again. Needs role: EDITOR."
+  deleteLiveEntry("The entry's id." id: ID!): LiveEntryPayload! @hasRole(role: EDITOR)
+
+  "Pin an entry above the others (e.g. \"what we know\"), or unpin it. Needs role: EDITOR."
+  pinLiveEntry("The entry's id." id: ID!, "Pinned or not." pinned: Boolean!): LiveEntryPayload! @hasRole(role: EDITOR)
+
+  "Mark an entry as a key event of the story, or not. Needs role: EDITOR."
+  markKeyEvent("The entry's id." id: ID!, "A key event or not." keyEvent: Boolean!): LiveEntryPayload! @hasRole(role: EDITOR)
+
   # ---- Distribution ----
   """
   Redirect a path on the site (a moved section, an imported archive's old
@@ -4003,6 +4681,14 @@ input CreateArticleInput {
   canonicalUrl: String
   "DRAFT (default) or another status; PUBLISHED publishes now."
   status: ArticleStatus
+  "The article's language, one of the publication's locales; the default locale when omitted (required with ` + "`" + `translationOf` + "`" + `)."
+  locale: String
+  """
+  Make the article a translation of this one (joining its translation
+  group). Refused when the article is deleted, or when the group already
+  has an article in ` + "`" + `locale` + "`" + ` (LOCALE_TAKEN).
+  """
+  translationOf: ID
   "Search-engine fields; empty ones fall back to the headline, standfirst and cover."
   seo: SeoInput
   "No publication before this time (EMBARGOED)."
@@ -4125,6 +4811,10 @@ enum UserErrorCode {
   IN_USE
   "A link or token is too old."
   EXPIRED
+  "The article is not a live blog (start one with startLiveBlog)."
+  NOT_LIVE_BLOG
+  "The live blog has ended: no entries may be posted."
+  LIVE_BLOG_ENDED
   "The body names an image (` + "`" + `media:ID` + "`" + `) that is not in the media library; the message names the line."
   UNKNOWN_MEDIA
   "The body links to an article (` + "`" + `article:SLUG` + "`" + `) that does not exist; the message names the line."
@@ -4137,6 +4827,8 @@ enum UserErrorCode {
   TOO_LARGE
   "The picture has more pixels than the server's limit."
   TOO_MANY_PIXELS
+  "The translation group already has an article in that locale."
+  LOCALE_TAKEN
   "A redirect would lead back to where it starts."
   REDIRECT_LOOP
   "A redirect to another host, which the server does not allow (--allow-external-redirects)."
@@ -4158,8 +4850,9 @@ readers may see; editors also see drafts. Every payload carries
 delivery, so a duplicate is recognisable), ` + "`" + `type` + "`" + ` and ` + "`" + `occurredAt` + "`" + `.
 Subscriptions may select an article's own fields and its authors, section
 and tags, but not the lists below them (` + "`" + `revisions` + "`" + `, ` + "`" + `corrections` + "`" + `, ` + "`" + `jsonLd` + "`" + `,
-` + "`" + `articles` + "`" + `) nor staged changes (` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `):
-those would cost a query per subscriber and event.
+` + "`" + `articles` + "`" + `, ` + "`" + `translations` + "`" + `, ` + "`" + `translation` + "`" + `) nor staged changes
+(` + "`" + `pendingChanges` + "`" + `, ` + "`" + `hasPendingChanges` + "`" + `): those would cost a query per
+subscriber and event.
 """
 type Subscription {
   """
@@ -4172,6 +4865,8 @@ type Subscription {
     category: String
     "Only articles with at least one of these tag slugs."
     tags: [String!]
+    "Only articles in this locale."
+    locale: String
   ): Article!
 
   """
@@ -4185,6 +4880,18 @@ type Subscription {
 
   "Every change to articles, authors and sections, drafts included, as it is saved (editors only). Needs role: EDITOR."
   contentChanged: ContentChange! @hasRole(role: EDITOR)
+
+  # ---- Live blogs ----
+  """
+  Every change to a live blog the viewer may see: entries posted, corrected,
+  deleted, pinned and unpinned, the blog ended. Each change carries a
+  ` + "`" + `cursor` + "`" + `; a client that reconnects with ` + "`" + `since:` + "`" + ` its last cursor first gets
+  every change it missed, in order, then live ones, with none twice. Changes
+  are kept as long as the outbox keeps events (--outbox-retention, 7 days by
+  default): an older cursor fails with CURSOR_EXPIRED (reload the page), a
+  malformed one with BAD_USER_INPUT.
+  """
+  liveBlogUpdated("The live blog's article id." articleId: ID!, "The ` + "`" + `cursor` + "`" + ` of the last change received." since: String): LiveBlogChange!
 }
 
 "One saved change, as the editors' contentChanged feed reports it."
@@ -4412,6 +5119,19 @@ type Article implements Node {
   Readers get UNAUTHENTICATED. Needs role: EDITOR.
   """
   relatedCandidates("How many (0–10; 10 when omitted)." first: Int): [RelatedCandidate!]! @hasRole(role: EDITOR)
+  "The article's language: one of the publication's locales (BCP 47)."
+  locale: String!
+  """
+  The same story in other locales: the other articles of its translation
+  group the viewer may see (readers: published ones), by locale.
+  """
+  translations: [Article!]!
+  "The translation in ` + "`" + `locale` + "`" + `, when the viewer may see one; the article itself for its own locale."
+  translation("A locale of the publication." locale: String!): Article
+
+  # ---- Live blogs ----
+  "The article's live blog: null when the article is not one (see ` + "`" + `startLiveBlog` + "`" + `)."
+  liveBlog: LiveBlog
 
   # ---- Distribution: addresses ----
   """
@@ -4579,6 +5299,8 @@ input ArticleFilter {
   publishedBefore: Time
   "Only articles in these review states, e.g. ` + "`" + `reviewState: IN_REVIEW` + "`" + ` for the review queue (editors and contributors)."
   reviewState: [ReviewState!]
+  "Only articles in this locale (one of the publication's)."
+  locale: String
 }
 
 "How to sort an article list."
@@ -4818,6 +5540,191 @@ type SearchEdge {
   ` + "`" + `<mark>…</mark>` + "`" + `, ` + "`" + `…` + "`" + ` where the text is cut.
   """
   snippet: String!
+}
+
+# ---- Live blogs ----
+
+"""
+An article covered as a live blog: a stream of short, timestamped entries,
+newest first, with pinned entries and key events picked out.
+"""
+type LiveBlog {
+  "Whether entries are still being posted."
+  isLive: Boolean!
+  "When the live blog started."
+  startedAt: Time!
+  "When it ended; null while live."
+  endedAt: Time
+  "How many entries it has (deleted ones are not counted)."
+  entryCount: Int!
+  "Its entries, newest first."
+  entries(
+    "How many (0–100)."
+    first: Int
+    "After this cursor (older entries)."
+    after: String
+    "How many from the end (0–100)."
+    last: Int
+    "Before this cursor (newer entries)."
+    before: String
+    "Only entries marked as key events."
+    keyEventsOnly: Boolean = false
+  ): LiveEntryConnection!
+  "Pinned entries, newest first (at most 50)."
+  pinned: [LiveEntry!]!
+  "Entries marked as key events, newest first (at most 50)."
+  keyEvents: [LiveEntry!]!
+  """
+  Where this answer stands in the blog's changes: pass it as ` + "`" + `since` + "`" + ` to
+  liveBlogUpdated and the subscription starts with every change after this
+  page was read, so none falls between the page and the subscription (a
+  change may come again that the page already shows: apply changes by
+  entry id). Null when the server keeps no change of this blog.
+  """
+  cursor: String
+}
+
+"One entry of a live blog."
+type LiveEntry implements Node {
+  "The entry's global id."
+  id: ID!
+  "When it was posted."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+  "Its version: pass it as ` + "`" + `expectedVersion` + "`" + ` to updateLiveEntry."
+  version: Int!
+  "Who wrote it."
+  authors: [Author!]!
+  "A short headline, if it has one."
+  title: String
+  """
+  The body rendered to HTML and sanitised, from the same blocks as
+  ` + "`" + `blocks` + "`" + ` (a read-also link the viewer may not see is left out).
+  """
+  bodyHtml: String!
+  "The body as structured blocks, as Article.blocks: images, embeds, quotes, lists…"
+  blocks: [Block!]!
+  "Whether it is a key event of the story."
+  isKeyEvent: Boolean!
+  "Whether it is pinned above the others."
+  isPinned: Boolean!
+  "Set when the entry was corrected after readers could see it."
+  correction: LiveEntryCorrection
+  "Earlier texts of a corrected entry, oldest first (editors only). Needs role: EDITOR."
+  history: [LiveEntryVersion!]! @hasRole(role: EDITOR)
+}
+
+"What readers are told about a corrected entry."
+type LiveEntryCorrection {
+  "The note shown with the entry."
+  text: String!
+  "When it was corrected (the latest correction)."
+  at: Time!
+}
+
+"An earlier text of a corrected entry."
+type LiveEntryVersion {
+  "The version this text was."
+  version: Int!
+  "Its title then."
+  title: String
+  "Its Markdown body then."
+  body: String!
+  "Who replaced it."
+  actor: String!
+  "When it was replaced."
+  replacedAt: Time!
+}
+
+"A page of live entries."
+type LiveEntryConnection {
+  "Entries with cursors."
+  edges: [LiveEntryEdge!]!
+  "Entries alone."
+  nodes: [LiveEntry!]!
+  "Where this page sits."
+  pageInfo: PageInfo!
+  "How many entries match in all."
+  totalCount: Int!
+}
+
+"A live entry with its cursor."
+type LiveEntryEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to page on."
+  cursor: String!
+  "The entry."
+  node: LiveEntry!
+}
+
+"A new live entry."
+input LiveEntryInput {
+  "A short headline (optional, at most 300 characters)."
+  title: String
+  "The body in Markdown (at most --max-entry-bytes, 64 KiB by default)."
+  body: String!
+  "Author ids, in byline order."
+  authors: [ID!]
+}
+
+"Changes to a live entry; omitted fields stay."
+input UpdateLiveEntryInput {
+  "A short headline; an empty string removes it."
+  title: String
+  "The body in Markdown."
+  body: String
+  "Author ids, in byline order."
+  authors: [ID!]
+  "The note readers see with a correction (default: \"This entry has been corrected.\")."
+  correction: String
+}
+
+"The answer to startLiveBlog and endLiveBlog."
+type LiveBlogPayload {
+  "The live blog as it now is; null when nothing changed because of an error."
+  liveBlog: LiveBlog
+  "Problems with the input."
+  userErrors: [UserError!]!
+}
+
+"The answer to a live-entry mutation."
+type LiveEntryPayload {
+  "The entry as it now is (with CONFLICT: as another editor left it)."
+  entry: LiveEntry
+  "Problems with the input."
+  userErrors: [UserError!]!
+}
+
+"What happened to a live blog."
+enum LiveBlogChangeKind {
+  "An entry was posted."
+  POSTED
+  "An entry was changed (corrected, re-bylined, marked or unmarked as a key event)."
+  UPDATED
+  "An entry was deleted: remove it (only ` + "`" + `entryId` + "`" + ` is given)."
+  DELETED
+  "An entry was pinned."
+  PINNED
+  "An entry was unpinned."
+  UNPINNED
+  "The live blog was started or restarted."
+  STARTED
+  "The live blog ended."
+  ENDED
+}
+
+"One change to a live blog, as liveBlogUpdated delivers it."
+type LiveBlogChange {
+  "What happened."
+  kind: LiveBlogChangeKind!
+  "The entry's id (null for STARTED and ENDED)."
+  entryId: ID
+  "The entry as it now is; null for STARTED, ENDED, DELETED, and when the entry was deleted since."
+  entry: LiveEntry
+  "Pass as ` + "`" + `since` + "`" + ` when reconnecting to get every later change."
+  cursor: String!
+  "When the change was saved."
+  at: Time!
 }
 
 # ---- Structured body ----
@@ -5118,6 +6025,43 @@ type ImageEdge {
   node: Image!
 }
 
+# ---- Translations ----
+
+"One of the publication's languages."
+type Locale {
+  "The BCP 47 tag, e.g. ` + "`" + `fr` + "`" + ` or ` + "`" + `de-CH` + "`" + `."
+  tag: String!
+  "Whether this is the default locale (the first configured)."
+  isDefault: Boolean!
+  "Whether the language is written right to left (Arabic, Hebrew, …): set ` + "`" + `dir=\"rtl\"` + "`" + `."
+  rightToLeft: Boolean!
+}
+
+"A section's text in one locale."
+input CategoryTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+  "The description in that locale; empty falls back to the default locale's."
+  description: String
+}
+
+"A tag's name in one locale."
+input TagTranslationInput {
+  "A locale of the publication other than the default."
+  locale: String!
+  "The name in that locale; empty or null removes the translation."
+  name: String
+}
+
+"The result of a tag mutation."
+type TagPayload {
+  "The tag after the change, named in the locale changed; null when nothing was found."
+  tag: Tag
+  "Problems with the input; empty on success."
+  userErrors: [UserError!]!
+}
 # ---- Distribution ----
 
 "What a request path shows (see ` + "`" + `route` + "`" + `)."
@@ -5381,6 +6325,14 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_related(ctx, field)
 	case "relatedCandidates":
 		return ec.fieldContext_Article_relatedCandidates(ctx, field)
+	case "locale":
+		return ec.fieldContext_Article_locale(ctx, field)
+	case "translations":
+		return ec.fieldContext_Article_translations(ctx, field)
+	case "translation":
+		return ec.fieldContext_Article_translation(ctx, field)
+	case "liveBlog":
+		return ec.fieldContext_Article_liveBlog(ctx, field)
 	case "url":
 		return ec.fieldContext_Article_url(ctx, field)
 	case "path":
@@ -5751,6 +6703,156 @@ func (ec *executionContext) childFields_ImagePayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImagePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_LiveBlog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "isLive":
+		return ec.fieldContext_LiveBlog_isLive(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_LiveBlog_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_LiveBlog_endedAt(ctx, field)
+	case "entryCount":
+		return ec.fieldContext_LiveBlog_entryCount(ctx, field)
+	case "entries":
+		return ec.fieldContext_LiveBlog_entries(ctx, field)
+	case "pinned":
+		return ec.fieldContext_LiveBlog_pinned(ctx, field)
+	case "keyEvents":
+		return ec.fieldContext_LiveBlog_keyEvents(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LiveBlog_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveBlog", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveBlogChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_LiveBlogChange_kind(ctx, field)
+	case "entryId":
+		return ec.fieldContext_LiveBlogChange_entryId(ctx, field)
+	case "entry":
+		return ec.fieldContext_LiveBlogChange_entry(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LiveBlogChange_cursor(ctx, field)
+	case "at":
+		return ec.fieldContext_LiveBlogChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveBlogChange", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveBlogPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "liveBlog":
+		return ec.fieldContext_LiveBlogPayload_liveBlog(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LiveBlogPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveBlogPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LiveEntry_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LiveEntry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LiveEntry_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_LiveEntry_version(ctx, field)
+	case "authors":
+		return ec.fieldContext_LiveEntry_authors(ctx, field)
+	case "title":
+		return ec.fieldContext_LiveEntry_title(ctx, field)
+	case "bodyHtml":
+		return ec.fieldContext_LiveEntry_bodyHtml(ctx, field)
+	case "blocks":
+		return ec.fieldContext_LiveEntry_blocks(ctx, field)
+	case "isKeyEvent":
+		return ec.fieldContext_LiveEntry_isKeyEvent(ctx, field)
+	case "isPinned":
+		return ec.fieldContext_LiveEntry_isPinned(ctx, field)
+	case "correction":
+		return ec.fieldContext_LiveEntry_correction(ctx, field)
+	case "history":
+		return ec.fieldContext_LiveEntry_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LiveEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LiveEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LiveEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LiveEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntryCorrection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_LiveEntryCorrection_text(ctx, field)
+	case "at":
+		return ec.fieldContext_LiveEntryCorrection_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntryCorrection", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LiveEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LiveEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entry":
+		return ec.fieldContext_LiveEntryPayload_entry(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LiveEntryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveEntryVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_LiveEntryVersion_version(ctx, field)
+	case "title":
+		return ec.fieldContext_LiveEntryVersion_title(ctx, field)
+	case "body":
+		return ec.fieldContext_LiveEntryVersion_body(ctx, field)
+	case "actor":
+		return ec.fieldContext_LiveEntryVersion_actor(ctx, field)
+	case "replacedAt":
+		return ec.fieldContext_LiveEntryVersion_replacedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveEntryVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_Locale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_Locale_tag(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_Locale_isDefault(ctx, field)
+	case "rightToLeft":
+		return ec.fieldContext_Locale_rightToLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Locale", field.Name)
+}
+
 func (ec *executionContext) childFields_NewsletterSignupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "ok":
@@ -6099,6 +7201,16 @@ func (ec *executionContext) childFields_TagEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type TagEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TagPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tag":
+		return ec.fieldContext_TagPayload_tag(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TagPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TagPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -6375,6 +7487,20 @@ func (ec *executionContext) field_Article_revisions_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Article_translation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Author_articles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6508,6 +7634,52 @@ func (ec *executionContext) field_Image_url_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["fit"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_LiveBlog_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "keyEventsOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keyEventsOnly"] = arg4
 	return args, nil
 }
 
@@ -6749,6 +7921,20 @@ func (ec *executionContext) field_Mutation_deleteImage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteRedirect_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6796,6 +7982,108 @@ func (ec *executionContext) field_Mutation_discardChanges_args(ctx context.Conte
 		return nil, err
 	}
 	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endLiveBlog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_linkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "translationOf",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["translationOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markKeyEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "keyEvent",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["keyEvent"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pinLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "pinned",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pinned"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LiveEntryInput, error) {
+			return ec.unmarshalNLiveEntryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -6937,6 +8225,28 @@ func (ec *executionContext) field_Mutation_revokePreviewLinks_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCategoryTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+			return ec.unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6956,6 +8266,42 @@ func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.C
 		return nil, err
 	}
 	args["relatedIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTagTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TagTranslationInput, error) {
+			return ec.unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startLiveBlog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
 	return args, nil
 }
 
@@ -7000,6 +8346,20 @@ func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.
 		return nil, err
 	}
 	args["topics"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7140,6 +8500,36 @@ func (ec *executionContext) field_Mutation_updateImage_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateLiveEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateLiveEntryInput, error) {
+			return ec.unmarshalNUpdateLiveEntryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateLiveEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -7288,6 +8678,14 @@ func (ec *executionContext) field_Query_article_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["slug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -7419,6 +8817,20 @@ func (ec *executionContext) field_Query_authors_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_category_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7430,6 +8842,14 @@ func (ec *executionContext) field_Query_category_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -7592,6 +9012,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg4
 	return args, nil
 }
 
@@ -7606,6 +9034,14 @@ func (ec *executionContext) field_Query_tag_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg1
 	return args, nil
 }
 
@@ -7628,6 +9064,14 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -7680,6 +9124,14 @@ func (ec *executionContext) field_Subscription_articlePublished_args(ctx context
 		return nil, err
 	}
 	args["tags"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg2
 	return args, nil
 }
 
@@ -7694,6 +9146,28 @@ func (ec *executionContext) field_Subscription_articleUpdated_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_liveBlogUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
 	return args, nil
 }
 
@@ -8703,6 +10177,137 @@ func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.C
 	if fc.Args, err = ec.field_Article_relatedCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_locale(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+}
+
+func (ec *executionContext) _Article_translations(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_translation(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_translation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Translation(ctx, obj, fc.Args["locale"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_translation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_translation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_liveBlog(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_liveBlog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().LiveBlog(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveBlog) graphql.Marshaler {
+			return ec.marshalOLiveBlog2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveBlog(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_liveBlog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlog(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -12245,6 +13850,1206 @@ func (ec *executionContext) fieldContext_ListBlock_items(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _LiveBlog_isLive(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_isLive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsLive(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_isLive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _LiveBlog_startedAt(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveBlog_endedAt(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveBlog_entryCount(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_entryCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveBlog().EntryCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_entryCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, true, true, "Int")
+}
+
+func (ec *executionContext) _LiveBlog_entries(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.LiveBlog().Entries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["keyEventsOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.LiveEntry]) graphql.Marshaler {
+			return ec.marshalNLiveEntryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_entries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_LiveBlog_entries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlog_pinned(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_pinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveBlog().Pinned(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.LiveEntry) graphql.Marshaler {
+			return ec.marshalNLiveEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_pinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlog_keyEvents(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_keyEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveBlog().KeyEvents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.LiveEntry) graphql.Marshaler {
+			return ec.marshalNLiveEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_keyEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlog_cursor(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveBlog().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, true, true, "String")
+}
+
+func (ec *executionContext) _LiveBlogChange_kind(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.LiveChangeKind) graphql.Marshaler {
+			return ec.marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, false, false, "LiveBlogChangeKind")
+}
+
+func (ec *executionContext) _LiveBlogChange_entryId(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogChange_entryId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryGlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogChange_entryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, true, false, "ID")
+}
+
+func (ec *executionContext) _LiveBlogChange_entry(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogChange_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveEntry) graphql.Marshaler {
+			return ec.marshalOLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogChange_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlogChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlogChange_cursor(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogChange_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _LiveBlogChange_at(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlogChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveBlogPayload_liveBlog(ctx context.Context, field graphql.CollectedField, obj *model.LiveBlogPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogPayload_liveBlog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiveBlog, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveBlog) graphql.Marshaler {
+			return ec.marshalOLiveBlog2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveBlog(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogPayload_liveBlog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlogPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlog(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveBlogPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LiveBlogPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlogPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlogPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveBlogPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _LiveEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveEntry_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveEntry_version(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LiveEntry_authors(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_authors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Byline(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
+			return ec.marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_authors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Author(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntry_title(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, false, "String")
+}
+
+func (ec *executionContext) _LiveEntry_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_bodyHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveEntry().BodyHTML(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _LiveEntry_blocks(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_blocks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveEntry().Blocks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Block) graphql.Marshaler {
+			return ec.marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_blocks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, true, true, "Block")
+}
+
+func (ec *executionContext) _LiveEntry_isKeyEvent(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_isKeyEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsKeyEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_isKeyEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LiveEntry_isPinned(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_isPinned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsPinned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_isPinned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntry", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LiveEntry_correction(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_correction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Correction(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveEntryCorrection) graphql.Marshaler {
+			return ec.marshalOLiveEntryCorrection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryCorrection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_correction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryCorrection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntry_history(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntry_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LiveEntry().History(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*models.LiveEntryVersion
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*models.LiveEntryVersion
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.LiveEntryVersion) graphql.Marshaler {
+			return ec.marshalNLiveEntryVersion2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntry_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Edge[*models.LiveEntry]) graphql.Marshaler {
+			return ec.marshalNLiveEntryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.LiveEntry) graphql.Marshaler {
+			return ec.marshalNLiveEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _LiveEntryCorrection_text(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryCorrection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryCorrection_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryCorrection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryCorrection", field, false, false, "String")
+}
+
+func (ec *executionContext) _LiveEntryCorrection_at(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryCorrection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryCorrection_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryCorrection_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryCorrection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LiveEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LiveEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.LiveEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveEntry) graphql.Marshaler {
+			return ec.marshalNLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryPayload_entry(ctx context.Context, field graphql.CollectedField, obj *model.LiveEntryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryPayload_entry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LiveEntry) graphql.Marshaler {
+			return ec.marshalOLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryPayload_entry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LiveEntryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LiveEntryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LiveEntryVersion_version(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LiveEntryVersion_title(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryVersion_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleOrNil(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryVersion_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryVersion", field, true, false, "String")
+}
+
+func (ec *executionContext) _LiveEntryVersion_body(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryVersion_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryVersion_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _LiveEntryVersion_actor(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryVersion_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryVersion_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _LiveEntryVersion_replacedAt(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveEntryVersion_replacedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveEntryVersion_replacedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Locale_tag(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "String")
+}
+
+func (ec *executionContext) _Locale_isDefault(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Locale_rightToLeft(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Locale_rightToLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RightToLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Locale_rightToLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Locale", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14157,6 +16962,688 @@ func (ec *executionContext) fieldContext_Mutation_updateNewsletterTopics(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkTranslation(ctx, fc.Args["id"].(string), fc.Args["translationOf"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkTranslation(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticlePayload) graphql.Marshaler {
+			return ec.marshalNArticlePayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐArticlePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCategoryTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCategoryTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.CategoryTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CategoryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCategoryTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCategoryTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTagTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTagTranslation(ctx, fc.Args["id"].(string), fc.Args["input"].(model.TagTranslationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TagPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+			return ec.marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTagTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TagPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTagTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startLiveBlog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startLiveBlog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartLiveBlog(ctx, fc.Args["articleId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveBlogPayload) graphql.Marshaler {
+			return ec.marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startLiveBlog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlogPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startLiveBlog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endLiveBlog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endLiveBlog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndLiveBlog(ctx, fc.Args["articleId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveBlogPayload) graphql.Marshaler {
+			return ec.marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endLiveBlog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlogPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endLiveBlog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postLiveEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postLiveEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostLiveEntry(ctx, fc.Args["articleId"].(string), fc.Args["input"].(model.LiveEntryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+			return ec.marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postLiveEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postLiveEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLiveEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLiveEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLiveEntry(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateLiveEntryInput), fc.Args["expectedVersion"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+			return ec.marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLiveEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLiveEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLiveEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLiveEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLiveEntry(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+			return ec.marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLiveEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLiveEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pinLiveEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pinLiveEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PinLiveEntry(ctx, fc.Args["id"].(string), fc.Args["pinned"].(bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+			return ec.marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pinLiveEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pinLiveEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markKeyEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markKeyEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkKeyEvent(ctx, fc.Args["id"].(string), fc.Args["keyEvent"].(bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveEntryPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+			return ec.marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markKeyEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markKeyEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createRedirect(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15308,7 +18795,7 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+			return ec.Resolvers.Query().Article(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -15528,7 +19015,7 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Category(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
@@ -15571,7 +19058,8 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 			return ec.fieldContext_Query_categories(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Categories(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Categories(ctx, fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Category) graphql.Marshaler {
@@ -15581,7 +19069,7 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -15590,6 +19078,17 @@ func (ec *executionContext) fieldContext_Query_categories(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_categories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15604,7 +19103,7 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string))
+			return ec.Resolvers.Query().Tag(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
@@ -15648,7 +19147,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*models.Tag]) graphql.Marshaler {
@@ -15678,6 +19177,38 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 	if fc.Args, err = ec.field_Query_tags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_locales(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_locales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Locales(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+			return ec.marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_locales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Locale(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16210,7 +19741,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -17836,7 +21367,7 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string))
+			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["category"].(*string), fc.Args["tags"].([]string), fc.Args["locale"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Article) graphql.Marshaler {
@@ -17960,6 +21491,50 @@ func (ec *executionContext) fieldContext_Subscription_contentChanged(_ context.C
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContentChange(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_liveBlogUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_liveBlogUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LiveBlogUpdated(ctx, fc.Args["articleId"].(string), fc.Args["since"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.LiveChange) graphql.Marshaler {
+			return ec.marshalNLiveBlogChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐLiveChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_liveBlogUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlogChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_liveBlogUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18388,6 +21963,70 @@ func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Tag) graphql.Marshaler {
+			return ec.marshalOTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TagPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20325,7 +23964,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "reviewState"}
+	fieldsInOrder := [...]string{"category", "tags", "author", "status", "publishedAfter", "publishedBefore", "reviewState", "locale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20381,6 +24020,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.ReviewState = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
 		}
 	}
 	return it, nil
@@ -20664,6 +24310,62 @@ func UnmarshalCategoryInput(ctx context.Context, raw any) (model.CategoryInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCategoryTranslationInput(ctx context.Context, obj any) (model.CategoryTranslationInput, error) {
+	var it model.CategoryTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryTranslationInput unmarshals raw into the CategoryTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryTranslationInput(ctx context.Context, raw any) (model.CategoryTranslationInput, error) {
+	var out model.CategoryTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryTranslationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCoverImageInput(ctx context.Context, obj any) (model.CoverImageInput, error) {
 	var it model.CoverImageInput
 	if obj == nil {
@@ -20738,7 +24440,7 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "seo", "embargoUntil"}
+	fieldsInOrder := [...]string{"title", "slug", "subtitle", "body", "category", "tags", "authors", "coverImage", "coverImageId", "canonicalUrl", "status", "locale", "translationOf", "seo", "embargoUntil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20822,6 +24524,20 @@ func (ec *executionContext) unmarshalInputCreateArticleInput(ctx context.Context
 				return it, err
 			}
 			it.Status = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "translationOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("translationOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TranslationOf = data
 		case "seo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seo"))
 			data, err := ec.unmarshalOSeoInput2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSeoInput(ctx, v)
@@ -20965,6 +24681,62 @@ func UnmarshalImageInput(ctx context.Context, raw any) (model.ImageInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLiveEntryInput(ctx context.Context, obj any) (model.LiveEntryInput, error) {
+	var it model.LiveEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "body", "authors"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "authors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authors = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLiveEntryInput unmarshals raw into the LiveEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLiveEntryInput(ctx context.Context, raw any) (model.LiveEntryInput, error) {
+	var out model.LiveEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LiveEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNewsletterSubscriberFilter(ctx context.Context, obj any) (model.NewsletterSubscriberFilter, error) {
 	var it model.NewsletterSubscriberFilter
 	if obj == nil {
@@ -21074,6 +24846,55 @@ func (ec *executionContext) unmarshalInputSeoInput(ctx context.Context, obj any)
 func UnmarshalSeoInput(ctx context.Context, raw any) (model.SeoInput, error) {
 	var out model.SeoInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTagTranslationInput(ctx context.Context, obj any) (model.TagTranslationInput, error) {
+	var it model.TagTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"locale", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTagTranslationInput unmarshals raw into the TagTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTagTranslationInput(ctx context.Context, raw any) (model.TagTranslationInput, error) {
+	var out model.TagTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TagTranslationInput", raw, &out)
 	return out, err
 }
 
@@ -21329,6 +25150,69 @@ func UnmarshalUpdateCategoryInput(ctx context.Context, raw any) (model.UpdateCat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLiveEntryInput(ctx context.Context, obj any) (model.UpdateLiveEntryInput, error) {
+	var it model.UpdateLiveEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "body", "authors", "correction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "authors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authors = data
+		case "correction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Correction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLiveEntryInput unmarshals raw into the UpdateLiveEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLiveEntryInput(ctx context.Context, raw any) (model.UpdateLiveEntryInput, error) {
+	var out model.UpdateLiveEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLiveEntryInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -21412,6 +25296,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Tag(ctx, sel, obj)
+	case models.LiveEntry:
+		return ec._LiveEntry(ctx, sel, &obj)
+	case *models.LiveEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LiveEntry(ctx, sel, obj)
 	case models.Image:
 		return ec._Image(ctx, sel, &obj)
 	case *models.Image:
@@ -21739,6 +25630,29 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_relatedCandidates(ctx, field, obj)
+				})
+		case "locale":
+			out.Values[i] = ec._Article_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "translations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translations(ctx, field, obj)
+				})
+		case "translation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_translation(ctx, field, obj)
+				})
+		case "liveBlog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_liveBlog(ctx, field, obj)
 				})
 		case "url":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23257,6 +27171,520 @@ func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var liveBlogImplementors = []string{"LiveBlog"}
+
+func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet, obj *models.LiveBlog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveBlog")
+		case "isLive":
+			out.Values[i] = ec._LiveBlog_isLive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._LiveBlog_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._LiveBlog_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entryCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_entryCount(ctx, field, obj)
+				})
+		case "entries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_entries(ctx, field, obj)
+				})
+		case "pinned":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_pinned(ctx, field, obj)
+				})
+		case "keyEvents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_keyEvents(ctx, field, obj)
+				})
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveBlog_cursor(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveBlogChangeImplementors = []string{"LiveBlogChange"}
+
+func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.SelectionSet, obj *live.LiveChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveBlogChange")
+		case "kind":
+			out.Values[i] = ec._LiveBlogChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entryId":
+			out.Values[i] = ec._LiveBlogChange_entryId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entry":
+			out.Values[i] = ec._LiveBlogChange_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LiveBlogChange_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._LiveBlogChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveBlogPayloadImplementors = []string{"LiveBlogPayload"}
+
+func (ec *executionContext) _LiveBlogPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveBlogPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveBlogPayload")
+		case "liveBlog":
+			out.Values[i] = ec._LiveBlogPayload_liveBlog(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LiveBlogPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryImplementors = []string{"LiveEntry", "Node"}
+
+func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntry")
+		case "id":
+			out.Values[i] = ec._LiveEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._LiveEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._LiveEntry_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._LiveEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authors":
+			out.Values[i] = ec._LiveEntry_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._LiveEntry_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyHtml":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntry_bodyHtml(ctx, field, obj)
+				})
+		case "blocks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntry_blocks(ctx, field, obj)
+				})
+		case "isKeyEvent":
+			out.Values[i] = ec._LiveEntry_isKeyEvent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isPinned":
+			out.Values[i] = ec._LiveEntry_isPinned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correction":
+			out.Values[i] = ec._LiveEntry_correction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntry_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryConnectionImplementors = []string{"LiveEntryConnection"}
+
+func (ec *executionContext) _LiveEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.LiveEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntryConnection")
+		case "edges":
+			out.Values[i] = ec._LiveEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._LiveEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LiveEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LiveEntryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryCorrectionImplementors = []string{"LiveEntryCorrection"}
+
+func (ec *executionContext) _LiveEntryCorrection(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryCorrection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryCorrectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntryCorrection")
+		case "text":
+			out.Values[i] = ec._LiveEntryCorrection_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._LiveEntryCorrection_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryEdgeImplementors = []string{"LiveEntryEdge"}
+
+func (ec *executionContext) _LiveEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.LiveEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._LiveEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LiveEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryPayloadImplementors = []string{"LiveEntryPayload"}
+
+func (ec *executionContext) _LiveEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveEntryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntryPayload")
+		case "entry":
+			out.Values[i] = ec._LiveEntryPayload_entry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LiveEntryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var liveEntryVersionImplementors = []string{"LiveEntryVersion"}
+
+func (ec *executionContext) _LiveEntryVersion(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveEntryVersion")
+		case "version":
+			out.Values[i] = ec._LiveEntryVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._LiveEntryVersion_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._LiveEntryVersion_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._LiveEntryVersion_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replacedAt":
+			out.Values[i] = ec._LiveEntryVersion_replacedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var localeImplementors = []string{"Locale"}
+
+func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, obj *model.Locale) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, localeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Locale")
+		case "tag":
+			out.Values[i] = ec._Locale_tag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._Locale_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rightToLeft":
+			out.Values[i] = ec._Locale_rightToLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -23496,6 +27924,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateNewsletterTopics":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateNewsletterTopics(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCategoryTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCategoryTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTagTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTagTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startLiveBlog":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startLiveBlog(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endLiveBlog":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endLiveBlog(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postLiveEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postLiveEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateLiveEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLiveEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteLiveEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLiveEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pinLiveEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pinLiveEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markKeyEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markKeyEvent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24114,6 +28619,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tags(ctx, field)
+				})
+		case "locales":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_locales(ctx, field)
 				})
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -24891,6 +29402,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_articleUpdated(ctx, fields[0])
 	case "contentChanged":
 		return ec._Subscription_contentChanged(ctx, fields[0])
+	case "liveBlogUpdated":
+		return ec._Subscription_liveBlogUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -25095,6 +29608,44 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._TagEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tagPayloadImplementors = []string{"TagPayload"}
+
+func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tagPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TagPayload")
+		case "tag":
+			out.Values[i] = ec._TagPayload_tag(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TagPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26163,6 +30714,11 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋbroadsheet
 	return ec._CategoryPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCategoryTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐCategoryTranslationInput(ctx context.Context, v any) (model.CategoryTranslationInput, error) {
+	res, err := ec.unmarshalInputCategoryTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐChange(ctx context.Context, sel ast.SelectionSet, v *live.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ContentChange!")
@@ -26437,6 +30993,149 @@ func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.S
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNLiveBlogChange2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋliveᚐLiveChange(ctx context.Context, sel ast.SelectionSet, v *live.LiveChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveBlogChange!")
+		return graphql.Null
+	}
+	return ec._LiveBlogChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx context.Context, v any) (models.LiveChangeKind, error) {
+	var res models.LiveChangeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx context.Context, sel ast.SelectionSet, v models.LiveChangeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogPayload(ctx context.Context, sel ast.SelectionSet, v *model.LiveBlogPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveBlogPayload!")
+		return graphql.Null
+	}
+	return ec._LiveBlogPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLiveEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.LiveEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx context.Context, sel ast.SelectionSet, v *models.LiveEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveEntry!")
+		return graphql.Null
+	}
+	return ec._LiveEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLiveEntryConnection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*models.LiveEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveEntryConnection!")
+		return graphql.Null
+	}
+	return ec._LiveEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLiveEntryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.LiveEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLiveEntryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLiveEntryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v *model.Edge[*models.LiveEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveEntryEdge!")
+		return graphql.Null
+	}
+	return ec._LiveEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLiveEntryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryInput(ctx context.Context, v any) (model.LiveEntryInput, error) {
+	res, err := ec.unmarshalInputLiveEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveEntryPayload(ctx context.Context, sel ast.SelectionSet, v *model.LiveEntryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveEntryPayload!")
+		return graphql.Null
+	}
+	return ec._LiveEntryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLiveEntryVersion2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.LiveEntryVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLiveEntryVersion2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLiveEntryVersion2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersion(ctx context.Context, sel ast.SelectionSet, v *models.LiveEntryVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveEntryVersion!")
+		return graphql.Null
+	}
+	return ec._LiveEntryVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx context.Context, sel ast.SelectionSet, v *model.Locale) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Locale!")
+		return graphql.Null
+	}
+	return ec._Locale(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewsletterSignupPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, v *model.NewsletterSignupPayload) graphql.Marshaler {
@@ -26950,6 +31649,19 @@ func (ec *executionContext) marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 	return ec._TagEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTagPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagPayload(ctx context.Context, sel ast.SelectionSet, v *model.TagPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TagPayload!")
+		return graphql.Null
+	}
+	return ec._TagPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTagTranslationInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTagTranslationInput(ctx context.Context, v any) (model.TagTranslationInput, error) {
+	res, err := ec.unmarshalInputTagTranslationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := models.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26976,6 +31688,11 @@ func (ec *executionContext) unmarshalNUpdateAuthorInput2githubᚗcomᚋbroadshee
 
 func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLiveEntryInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUpdateLiveEntryInput(ctx context.Context, v any) (model.UpdateLiveEntryInput, error) {
+	res, err := ec.unmarshalInputUpdateLiveEntryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -27588,6 +32305,27 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOLiveBlog2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveBlog(ctx context.Context, sel ast.SelectionSet, v *models.LiveBlog) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LiveBlog(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx context.Context, sel ast.SelectionSet, v *models.LiveEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LiveEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLiveEntryCorrection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryCorrection(ctx context.Context, sel ast.SelectionSet, v *models.LiveEntryCorrection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LiveEntryCorrection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalONewsletterStatus2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNewsletterStatus(ctx context.Context, v any) (*model.NewsletterStatus, error) {

@@ -23,20 +23,28 @@ func (r *articleResolver) Authors(ctx context.Context, obj *models.Article) ([]*
 	return loaders.From(ctx).AuthorsByArticle.Load(ctx, obj.ID)
 }
 
-// Category is the resolver for the category field.
+// Category is the resolver for the category field: named in the
+// article's locale.
 func (r *articleResolver) Category(ctx context.Context, obj *models.Article) (*models.Category, error) {
 	if obj.Relations != nil || obj.CategoryID == nil {
 		return relatedCategory(obj), nil
 	}
+	if !r.Content.DefaultLocale(obj.Locale) {
+		return loaders.From(ctx).CategoryIn.Load(ctx, loaders.LocaleKey{ID: *obj.CategoryID, Locale: obj.Locale})
+	}
 	return loaders.From(ctx).CategoryByID.Load(ctx, *obj.CategoryID)
 }
 
-// Tags is the resolver for the tags field.
+// Tags is the resolver for the tags field: named in the article's locale.
 func (r *articleResolver) Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error) {
 	if obj.Relations != nil {
 		return obj.Relations.Tags, nil
 	}
-	return loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
+	tags, err := loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
+	if err != nil || r.Content.DefaultLocale(obj.Locale) {
+		return tags, err
+	}
+	return tagsIn(ctx, obj.Locale, tags)
 }
 
 // Revisions is the resolver for the revisions field.
@@ -68,7 +76,14 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 	in := content.ArticleInput{
 		Title: input.Title, Slug: deref(input.Slug), Subtitle: deref(input.Subtitle), Body: deref(input.Body),
 		Category: deref(input.Category), Tags: input.Tags, AuthorIDs: authorIDs, CanonicalURL: deref(input.CanonicalURL),
-		Status: deref(input.Status), EmbargoUntil: input.EmbargoUntil, IDErrors: badIDs,
+		Status: deref(input.Status), EmbargoUntil: input.EmbargoUntil, IDErrors: badIDs, Locale: input.Locale,
+	}
+	if input.TranslationOf != nil {
+		id, err := idArg(globalid.TypeArticle, "translationOf", *input.TranslationOf)
+		if err != nil {
+			return articlePayload(nil, err)
+		}
+		in.TranslationOf = id
 	}
 	c, badCover := cover(input.CoverImage, input.CoverImageID)
 	if c != nil {
@@ -172,12 +187,16 @@ func (r *mutationResolver) RestoreRevision(ctx context.Context, articleID string
 }
 
 // Article is the resolver for the article field.
-func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (*models.Article, error) {
+func (r *queryResolver) Article(ctx context.Context, id *string, slug *string, locale *string) (*models.Article, error) {
 	articleID, err := optionalID(globalid.TypeArticle, id)
 	if err != nil {
 		return nil, err
 	}
-	a, err := r.Content.LookupArticle(ctx, articleID, deref(slug))
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Content.LookupArticleIn(ctx, articleID, deref(slug), loc)
 	if err != nil {
 		return nil, err
 	}
@@ -186,12 +205,19 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string) (
 
 // Articles is the resolver for the articles field.
 func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, orderBy *model.ArticleOrder) (*model.Connection[*models.Article], error) {
-	return r.articleConnection(ctx, articleQuery(filter, orderBy), page.Args{First: first, After: after, Last: last, Before: before})
+	q, err := r.articleQuery(filter, orderBy, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r.articleConnection(ctx, q, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter) (*model.SearchConnection, error) {
-	q := articleQuery(filter, nil)
+func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, filter *model.ArticleFilter, locale *string) (*model.SearchConnection, error) {
+	q, err := r.articleQuery(filter, nil, locale)
+	if err != nil {
+		return nil, err
+	}
 	q.Teasers = !wantsBodies(ctx, "SearchConnection", "SearchEdge")
 	list, err := r.Content.Search(ctx, query, q, first, after)
 	if err != nil {

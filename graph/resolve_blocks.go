@@ -18,7 +18,11 @@ import (
 // Blocks is the resolver for the blocks field: the blocks stored on save,
 // converted for GraphQL.
 func (r *articleResolver) Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error) {
-	blocks, err := r.Content.Blocks(obj)
+	return graphBlocks(r.Content.Blocks(obj))
+}
+
+// graphBlocks converts a body's blocks for GraphQL.
+func graphBlocks(blocks []markdown.Block, err error) ([]model.Block, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +40,17 @@ func (r *articleResolver) Blocks(ctx context.Context, obj *models.Article) ([]mo
 // then it is rendered again from the blocks for this viewer, leaving out
 // the read-also links they may not see.
 func (r *articleResolver) BodyHTML(ctx context.Context, obj *models.Article) (string, error) {
-	if !mayReferTo(obj.BodyBlocks) {
-		return obj.BodyHTML, nil
+	return r.viewerHTML(ctx, obj.BodyBlocks, obj.BodyHTML, func() ([]markdown.Block, error) { return r.Content.Blocks(obj) })
+}
+
+// viewerHTML returns a body's HTML for the viewer: html as stored, unless
+// the stored blocks may refer to articles or library images; then rendered
+// again from the blocks, leaving out read-also links the viewer may not see.
+func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]markdown.Block, error)) (string, error) {
+	if !mayReferTo(storedBlocks) {
+		return html, nil
 	}
-	blocks, err := r.Content.Blocks(obj)
+	blocks, err := load()
 	if err != nil {
 		return "", err
 	}
@@ -104,7 +115,7 @@ var bodyImageWidths = []int{400, 800, 1200, 1600}
 // URLs, intrinsic size so the page does not jump, lazy loading), its
 // library caption and its credit; no <img> when the picture is gone or
 // there is no library.
-func (r *articleResolver) pictureHTML(img *models.Image, in markdown.Image) (markup, caption, credit string) {
+func (r *Resolver) pictureHTML(img *models.Image, in markdown.Image) (markup, caption, credit string) {
 	if img == nil {
 		return "", "", ""
 	}

@@ -107,6 +107,9 @@ func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (stri
 	if parts.Corrections, err = r.Corrections(ctx, obj); err != nil {
 		return "", err
 	}
+	if parts.Translations, err = r.translationsWithSections(ctx, obj); err != nil {
+		return "", err
+	}
 	if obj, err = r.withCoverURL(ctx, obj); err != nil {
 		return "", err
 	}

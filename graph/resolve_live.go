@@ -23,8 +23,12 @@ func (r *contentChangeResolver) Object(ctx context.Context, obj *live.Change) (m
 }
 
 // ArticlePublished is the resolver for the articlePublished field.
-func (r *subscriptionResolver) ArticlePublished(ctx context.Context, category *string, tags []string) (<-chan graphql.Event[*models.Article], error) {
-	return subscribeArticles(ctx, r.Live, live.Filter{Kind: live.Published, Category: deref(category), Tags: tags})
+func (r *subscriptionResolver) ArticlePublished(ctx context.Context, category *string, tags []string, locale *string) (<-chan graphql.Event[*models.Article], error) {
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	return subscribeArticles(ctx, r.Live, live.Filter{Kind: live.Published, Category: deref(category), Tags: tags, Locale: loc})
 }
 
 // ArticleUpdated is the resolver for the articleUpdated field.

@@ -27,10 +27,6 @@ type (
 	coverImageResolver struct{ *Resolver }
 )
 
-// coverWidth is the width of the rendition CoverImage.url names for a
-// library picture (ask CoverImage.image for other sizes).
-const coverWidth = 1600
-
 // errNoMedia answers media fields on a server without a media library.
 var errNoMedia = &apperr.Error{Kind: apperr.Unavailable, Message: "this server has no media library configured"}
 
@@ -181,7 +177,7 @@ func (r *articleResolver) CoverImage(ctx context.Context, obj *models.Article) (
 		// A picture deleted under a stale row, or no library: no cover.
 		return nil, err
 	}
-	c.URL = r.Media.URL(img, media.URLOptions{Width: coverWidth})
+	c.URL = r.Media.CoverURL(img) // other sizes: CoverImage.image
 	c.Alt, c.Caption, c.Credit = or(c.Alt, img.Alt), or(c.Caption, img.Caption), or(c.Credit, img.Credit)
 	return c, nil
 }

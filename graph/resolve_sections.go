@@ -34,23 +34,59 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, id string, input 
 }
 
 // Category is the resolver for the category field.
-func (r *queryResolver) Category(ctx context.Context, slug string) (*models.Category, error) {
-	return r.Content.CategoryBySlug(ctx, slug)
+func (r *queryResolver) Category(ctx context.Context, slug string, locale *string) (*models.Category, error) {
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Content.CategoryBySlug(ctx, slug)
+	if err != nil || c == nil {
+		return c, err
+	}
+	cs, err := r.Content.CategoriesIn(ctx, loc, []*models.Category{c})
+	if err != nil {
+		return nil, err
+	}
+	return cs[0], nil
 }
 
 // Categories is the resolver for the categories field.
-func (r *queryResolver) Categories(ctx context.Context) ([]*models.Category, error) {
-	return r.Content.Categories(ctx)
+func (r *queryResolver) Categories(ctx context.Context, locale *string) ([]*models.Category, error) {
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.Content.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Content.CategoriesIn(ctx, loc, cs)
 }
 
 // Tag is the resolver for the tag field.
-func (r *queryResolver) Tag(ctx context.Context, slug string) (*models.Tag, error) {
-	return r.Content.TagBySlug(ctx, slug)
+func (r *queryResolver) Tag(ctx context.Context, slug string, locale *string) (*models.Tag, error) {
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Content.TagBySlug(ctx, slug)
+	if err != nil || t == nil {
+		return t, err
+	}
+	ts, err := r.Content.LocalizeTags(ctx, loc, []*models.Tag{t})
+	if err != nil {
+		return nil, err
+	}
+	return ts[0], nil
 }
 
 // Tags is the resolver for the tags field.
-func (r *queryResolver) Tags(ctx context.Context, first *int, after *string) (*model.Connection[*models.Tag], error) {
-	list, err := r.Content.ListTags(ctx, page.Args{First: first, After: after})
+func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, locale *string) (*model.Connection[*models.Tag], error) {
+	loc, err := r.Content.CheckLocale("locale", locale)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Content.ListTags(ctx, loc, page.Args{First: first, After: after})
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-cha
 // those would cost a query per subscriber for every event, and the
 // connection's loaders would keep them for as long as it lasts.
 func checkLiveSelection(ctx context.Context) error {
-	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true}
+	liveRefused := map[string]bool{"revisions": true, "articles": true, "pendingChanges": true, "hasPendingChanges": true, "corrections": true, "jsonLd": true, "translations": true, "translation": true}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return nil
@@ -64,7 +64,7 @@ func checkLiveSelection(ctx context.Context) error {
 		for _, s := range sel {
 			switch s := s.(type) {
 			case *ast.Field:
-				if liveRefused[s.Name] || linkedFromBody(s) {
+				if liveRefused[s.Name] || linkedFromBody(s) || liveBlogList(s.Name) {
 					return apperr.Invalidf(s.Name, "subscriptions cannot select %q: it would cost a query per subscriber and event; query it when an event arrives", s.Name)
 				}
 				if err := walk(s.SelectionSet); err != nil {
@@ -118,4 +118,15 @@ func relatedCategory(a *models.Article) *models.Category {
 		return nil
 	}
 	return a.Relations.Category
+}
+
+// liveBlogList reports whether a field is one of the lists below a live
+// blog or entry (its entries, highlights, an entry's history, an article's
+// liveBlog): each would cost a query per subscriber and event.
+func liveBlogList(name string) bool {
+	switch name {
+	case "history", "entries", "pinned", "keyEvents", "liveBlog":
+		return true
+	}
+	return false
 }

@@ -92,6 +92,11 @@ type Article struct {
 	CanonicalURL       string     `gorm:"column:canonical_url"`
 	CategoryID         *uint64
 	Version            int
+	// Locale is the article's language, a configured BCP 47 tag.
+	Locale string
+	// TranslationGroup links an article with its translations: the id of
+	// the group's first article, 0 for an article with none.
+	TranslationGroup uint64 `gorm:"column:translation_group"`
 	// SEO holds the editor's search-engine fields (empty: fall back).
 	SEOFields ArticleSEO `gorm:"embedded"`
 	// ExpiresAt is when a published article leaves the site by itself
@@ -164,6 +169,22 @@ type Category struct {
 
 // Categories is the GORM table name (plural of category).
 func (Category) TableName() string { return "categories" }
+
+// CategoryTranslation is a section's name and description in one locale
+// other than the default (whose are the category's own).
+type CategoryTranslation struct {
+	CategoryID  uint64 `gorm:"primaryKey"`
+	Locale      string `gorm:"primaryKey"`
+	Name        string
+	Description string
+}
+
+// TagTranslation is a tag's name in one locale other than the default.
+type TagTranslation struct {
+	TagID  uint64 `gorm:"primaryKey"`
+	Locale string `gorm:"primaryKey"`
+	Name   string
+}
 
 // Tag is a free-form topic label.
 type Tag struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gosimple/slug"
+	"github.com/gosimple/unidecode"
 )
 
 // MaxSlugLen is the longest slug, in bytes.
@@ -13,12 +14,33 @@ const MaxSlugLen = 180
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 // Slugify makes a URL-safe slug from text, transliterating to ASCII.
-func Slugify(text string) string {
-	s := slug.Make(text)
+func Slugify(text string) string { return SlugifyLang(text, "") }
+
+// SlugifyLang is Slugify with the substitutions of a language (its base
+// subtag, e.g. "de": ä → ae, "fr"). Right-to-left scripts (Arabic,
+// Hebrew, …) are transliterated to Latin letters like every other script;
+// the letters that transliterate to an apostrophe (ayin, hamza) are
+// dropped rather than cut into separate words, so that "تعلن" gives
+// "tln", not "t-ln".
+func SlugifyLang(text, lang string) string {
+	if hasRTL(text) {
+		text = strings.NewReplacer("'", "", "`", "").Replace(unidecode.Unidecode(text))
+	}
+	s := slug.MakeLang(text, lang)
 	if len(s) > MaxSlugLen {
 		s = strings.TrimRight(s[:MaxSlugLen], "-")
 	}
 	return s
+}
+
+// hasRTL reports whether text holds Hebrew or Arabic letters.
+func hasRTL(text string) bool {
+	for _, r := range text {
+		if (r >= 0x0590 && r <= 0x08FF) || (r >= 0xFB1D && r <= 0xFDFF) || (r >= 0xFE70 && r <= 0xFEFF) {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidSlug reports whether s is a well-formed slug.

@@ -54,8 +54,11 @@ const (
 	sectQuery = `query Section($slug: String!) { category(slug: $slug) { name description articles(first: 20) { edges { cursor node { title slug excerpt publishedAt authors { name } } } pageInfo { hasNextPage endCursor } totalCount } } }`
 	authQuery = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
 	findQuery = `query Search($q: String!) { search(query: $q, first: 10) { edges { score snippet node { title slug publishedAt } } totalCount } }`
-	relQuery  = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
-	editQuery = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { article { id version updatedAt } userErrors { field code message } } }`
+	// The same lists in the default locale (en), as an edition's pages ask.
+	homeLocaleQuery = `query Home { articles(first: 20, filter: {locale: "en"}) { nodes { id title slug excerpt publishedAt authors { name slug } category { name slug } tags { name slug } } } }`
+	findLocaleQuery = `query Search($q: String!) { search(query: $q, first: 10, locale: "en") { edges { score snippet node { title slug publishedAt } } totalCount } }`
+	relQuery        = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
+	editQuery       = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { article { id version updatedAt } userErrors { field code message } } }`
 )
 
 // mutationShare is the part of the mix scenario's requests that are edits.
@@ -103,6 +106,17 @@ var scenarios = []scenario{
 			out := make([]vegeta.Target, 0, len(searchTerms))
 			for _, q := range searchTerms {
 				out = append(out, get(f, findQuery, map[string]any{"q": q}))
+			}
+			return out
+		}},
+	{name: "homepage-locale", about: "the homepage of one locale: articles(filter: {locale})", server: serverUncached,
+		skip: noLocales, targets: func(f *fixture) []vegeta.Target { return []vegeta.Target{get(f, homeLocaleQuery, nil)} }},
+	{name: "search-locale", about: "search(locale:) in one locale, as search", server: serverUncached,
+		skip: noLocales,
+		targets: func(f *fixture) []vegeta.Target {
+			out := make([]vegeta.Target, 0, len(searchTerms))
+			for _, q := range searchTerms {
+				out = append(out, get(f, findLocaleQuery, map[string]any{"q": q}))
 			}
 			return out
 		}},
@@ -198,4 +212,12 @@ func scenarioNames() string {
 		n = append(n, s.name)
 	}
 	return strings.Join(n, ", ")
+}
+
+// noLocales skips the per-locale scenarios on a build without translations.
+func noLocales(f *fixture) string {
+	if !f.queryFields["locales"] {
+		return "no Query.locales field in this build (the translations issue adds it)"
+	}
+	return ""
 }

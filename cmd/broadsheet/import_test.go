@@ -105,9 +105,13 @@ func TestImportCommands(t *testing.T) {
 			wantCounts(t, "dry run", run("wordpress", newerPath, "--dry-run", "--media-dir", uploads), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
 			wantCounts(t, "newer export", run("wordpress", newerPath, "--media-dir", uploads), map[string]string{"updated": "1", "imported (new)": "1", "unchanged": "5"})
 
-			wantCounts(t, "ghost", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
+			// The Ghost site writes French.
+			if r := run("ghost", importFixtures+"ghost.json", "--locales", "en,fr", "--locale", "de"); r.code != 2 || !strings.Contains(r.stderr, `--locale "de": want one of --locales (en, fr)`) {
+				t.Errorf("--locale outside --locales: %+v", r)
+			}
+			wantCounts(t, "ghost", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example", "--locales", "en,fr", "--locale", "fr"), map[string]string{
 				"imported (new)": "3", "skipped": "2", "redirects created": "2"})
-			wantCounts(t, "ghost again", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example"), map[string]string{
+			wantCounts(t, "ghost again", run("ghost", importFixtures+"ghost.json", "--old-base-url", "https://harbour.example", "--locales", "en,fr", "--locale", "fr"), map[string]string{
 				"imported (new)": "0", "unchanged": "3"})
 			// The Markdown site's picture, beside its files, goes to the library.
 			site := filepath.Join(t.TempDir(), "site")
@@ -140,6 +144,8 @@ func TestImportCommands(t *testing.T) {
 				{"SELECT title FROM articles WHERE slug = 'a-post-someone-forgot-to-title'", "A post someone forgot to title."},
 				{"SELECT name FROM authors WHERE slug = 'zoe'", "Zoë Łukasiewicz & Co."},
 				{"SELECT status FROM articles WHERE slug = 'budget-preview'", "SCHEDULED"},
+				{"SELECT locale FROM articles WHERE slug = 'harbour-reopens'", "fr"},
+				{"SELECT locale FROM articles WHERE slug = 'council-bridge'", "en"},
 				{"SELECT status FROM articles WHERE slug = 'pending-letter'", "DRAFT"},
 				{"SELECT cover_alt FROM articles WHERE slug = 'council-bridge'", "The old stone bridge"},
 				{"SELECT i.alt FROM articles a JOIN images i ON i.id = a.cover_image_id WHERE a.slug = 'council-bridge'", "The old stone bridge"},

@@ -50,7 +50,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	mediaDir := fs.String("media-dir", "", "folder holding the export's uploads (a copy of wp-content/uploads, or Ghost's content/images)")
 	fetchMedia := fs.Bool("fetch-media", false, "download covers not found in --media-dir from the old site into the media library, through the webhooks' address guard (public addresses only)")
 	oldBase := fs.String("old-base-url", "", "the old site's URL, for its links and pictures (default: the one the export names)")
-	locale := fs.String("locale", "", "language of the imported articles, as a BCP 47 code such as en or pt-BR")
+	locale := fs.String("locale", "", "language of the imported articles, one of --locales (default: the first of --locales)")
+	locales := localesFlag(fs.FlagSet)
 	pages := fs.Bool("pages", false, "import pages as well as posts (WordPress, Ghost)")
 	batch := fs.Int("batch", 200, "articles per transaction")
 	publicURL := fs.String("public-url", env("BROADSHEET_PUBLIC_URL", "http://localhost:8080"), "public base URL of the site, as given to serve: redirects lead to the addresses it builds (env BROADSHEET_PUBLIC_URL)")
@@ -80,9 +81,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := dist.check(fs.FlagSet, *publicURL, stderr); err != nil {
 		return err
 	}
-	if *locale != "" && !validLanguage(*locale) {
-		fmt.Fprintf(stderr, "%s: --locale %q: want a language code such as en or pt-BR\n", fs.Name(), *locale)
-		return errUsage
+	localeSet, err := parseLocales("import", *locales, stderr)
+	if err != nil {
+		return err
+	}
+	if *locale != "" {
+		if _, err := localeSet.Check("locale", *locale); err != nil {
+			fmt.Fprintf(stderr, "%s: --locale %q: want one of --locales (%s)\n", fs.Name(), *locale, strings.Join(localeSet.All(), ", "))
+			return errUsage
+		}
 	}
 	if *batch < 1 || *batch > 5000 {
 		fmt.Fprintf(stderr, "%s: --batch must be between 1 and 5000\n", fs.Name())
@@ -117,7 +124,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer db.Close()
 	// Running servers' relays deliver the import's one summary event.
-	svc := content.New(store.New(db), content.WithPublication(pub),
+	svc := content.New(store.New(db), content.WithPublication(pub), content.WithLocales(localeSet),
 		content.WithOutbox([]string{events.ConsumerBroker, events.ConsumerWebhooks}, nil))
 	media := &importer.Media{Dir: *mediaDir}
 	if !*dryRun {

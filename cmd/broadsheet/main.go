@@ -306,6 +306,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hookAttempts := fs.Int("webhook-max-attempts", 10, "attempts before a webhook delivery is marked failed")
 	sso := oidcFlags(fs.FlagSet)
 	embeds := fs.String("embed-providers", env("BROADSHEET_EMBED_PROVIDERS", "all"), "comma-separated providers whose URLs, alone on a line of an article body, become embeds (and whose players iframes may load): "+strings.Join(markdown.ProviderNames(), ", ")+"; all or none (env BROADSHEET_EMBED_PROVIDERS)")
+	locales := localesFlag(fs.FlagSet)
 	lf := liveFlags(fs.FlagSet)
 	ops := addOpsFlags(fs.FlagSet)
 	dist := addDistFlags(fs.FlagSet)
@@ -329,6 +330,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintf(stderr, "broadsheet serve: %v (run 'broadsheet serve --help')\n", err)
 		return errUsage
+	}
+	localeSet, err := parseLocales("serve", *locales, stderr)
+	if err != nil {
+		return err
 	}
 	if err := ops.check(fs.FlagSet, stderr); err != nil {
 		return err
@@ -376,7 +381,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	cfg := app.Config{DB: db, Logger: log, Live: lcfg, OIDC: oidc, Demo: !*noDemo, ScheduleSweep: *sweep, PublicURL: *publicURL, SMTPURL: *smtpURL,
-		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub, EmbedProviders: providers}
+		Webhooks: webhooks.Config{AllowPrivate: *allowPrivate, MaxAttempts: *hookAttempts}, Grace: *grace, Publication: pub, EmbedProviders: providers, Locales: localeSet}
 	ops.apply(&cfg)
 	pf.apply(&cfg)
 	feedOpts.apply(&cfg)

@@ -51,12 +51,17 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	create := createFlag(fs.FlagSet)
 	var e envs
 	mf := addMediaFlags(fs.FlagSet, &e)
+	locales := localesFlag(fs.FlagSet)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if len(e.errs) > 0 {
 		fmt.Fprintf(stderr, "broadsheet seed: %s\n", strings.Join(e.errs, "; "))
 		return errUsage
+	}
+	localeSet, err := parseLocales("seed", *locales, stderr)
+	if err != nil {
+		return err
 	}
 	if !*withDemo && *synthetic <= 0 {
 		fmt.Fprintln(stderr, "broadsheet seed: pass --demo or --synthetic N (run 'broadsheet seed --help')")
@@ -68,7 +73,10 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	svc := content.New(store.New(db))
+	if _, err := store.New(db).AssignDefaultLocale(ctx, localeSet.Default()); err != nil {
+		return err
+	}
+	svc := content.New(store.New(db), content.WithLocales(localeSet))
 	if *withDemo {
 		empty, err := demo.Empty(ctx, store.New(db))
 		if err != nil {

@@ -38,9 +38,14 @@ type Loaders struct {
 	ImageByID *dataloadgen.Loader[uint64, *models.Image]
 	// CorrectionsByArticle loads articles' corrections, oldest first.
 	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
-	svc                  *content.Service
 	// PendingByArticle loads the changes staged on articles (editors only).
 	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
+	// Translations: an article's visible translations, a section or a
+	// tag named in a locale (translations.go).
+	TranslationsByArticle *dataloadgen.Loader[GroupKey, []*models.Article]
+	CategoryIn            *dataloadgen.Loader[LocaleKey, *models.Category]
+	TagNameIn             *dataloadgen.Loader[LocaleKey, string]
+	svc                   *content.Service
 }
 
 // RelatedKey asks for the first N related articles of article ID.
@@ -52,16 +57,19 @@ type RelatedKey struct {
 // New returns loaders backed by svc.
 func New(svc *content.Service) *Loaders {
 	return &Loaders{
-		AuthorsByArticle:     dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
-		TagsByArticle:        dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
-		CategoryByID:         dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
-		RelatedByArticle:     dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
-		CorrectionsByArticle: dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
-		AccountByID:          dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
-		PendingByArticle:     dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
-		ArticleBySlug:        dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
-		ImageByID:            dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
-		svc:                  svc,
+		AuthorsByArticle:      dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
+		TagsByArticle:         dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
+		CategoryByID:          dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
+		RelatedByArticle:      dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
+		TranslationsByArticle: dataloadgen.NewLoader(translationsBatch(svc), dataloadgen.WithWait(Wait)),
+		CategoryIn:            dataloadgen.NewLoader(categoryInBatch(svc), dataloadgen.WithWait(Wait)),
+		TagNameIn:             dataloadgen.NewLoader(tagNameInBatch(svc), dataloadgen.WithWait(Wait)),
+		CorrectionsByArticle:  dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
+		AccountByID:           dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
+		PendingByArticle:      dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		ArticleBySlug:         dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
+		ImageByID:             dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
+		svc:                   svc,
 	}
 }
 

@@ -72,6 +72,8 @@ type (
 	NewsletterSubscriberEdge       = Edge[*models.NewsletterSubscriber]
 	WebhookDeliveryConnection      = Connection[*models.WebhookDelivery]
 	WebhookDeliveryEdge            = Edge[*models.WebhookDelivery]
+	LiveEntryConnection            = Connection[*models.LiveEntry]
+	LiveEntryEdge                  = Edge[*models.LiveEntry]
 	ImageConnection                = Connection[*models.Image]
 	ImageEdge                      = Edge[*models.Image]
 )

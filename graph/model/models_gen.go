@@ -59,6 +59,8 @@ type ArticleFilter struct {
 	PublishedBefore *time.Time `json:"publishedBefore,omitempty"`
 	// Only articles in these review states, e.g. `reviewState: IN_REVIEW` for the review queue (editors and contributors).
 	ReviewState []models.ReviewState `json:"reviewState,omitempty"`
+	// Only articles in this locale (one of the publication's).
+	Locale *string `json:"locale,omitempty"`
 }
 
 // How to sort an article list.
@@ -135,6 +137,16 @@ type CategoryPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A section's text in one locale.
+type CategoryTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
+	// The description in that locale; empty falls back to the default locale's.
+	Description *string `json:"description,omitempty"`
+}
+
 // A picture for an article.
 type CoverImageInput struct {
 	// Absolute http(s) URL or site path.
@@ -171,6 +183,12 @@ type CreateArticleInput struct {
 	CanonicalURL *string `json:"canonicalUrl,omitempty"`
 	// DRAFT (default) or another status; PUBLISHED publishes now.
 	Status *models.ArticleStatus `json:"status,omitempty"`
+	// The article's language, one of the publication's locales; the default locale when omitted (required with `translationOf`).
+	Locale *string `json:"locale,omitempty"`
+	// Make the article a translation of this one (joining its translation
+	// group). Refused when the article is deleted, or when the group already
+	// has an article in `locale` (LOCALE_TAKEN).
+	TranslationOf *string `json:"translationOf,omitempty"`
 	// Search-engine fields; empty ones fall back to the headline, standfirst and cover.
 	Seo *SeoInput `json:"seo,omitempty"`
 	// No publication before this time (EMBARGOED).
@@ -205,6 +223,42 @@ type ImagePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 	// On IN_USE: the articles that use the picture (as cover or in the body).
 	UsedBy []*models.Article `json:"usedBy"`
+}
+
+// The answer to startLiveBlog and endLiveBlog.
+type LiveBlogPayload struct {
+	// The live blog as it now is; null when nothing changed because of an error.
+	LiveBlog *models.LiveBlog `json:"liveBlog,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new live entry.
+type LiveEntryInput struct {
+	// A short headline (optional, at most 300 characters).
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown (at most --max-entry-bytes, 64 KiB by default).
+	Body string `json:"body"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+}
+
+// The answer to a live-entry mutation.
+type LiveEntryPayload struct {
+	// The entry as it now is (with CONFLICT: as another editor left it).
+	Entry *models.LiveEntry `json:"entry,omitempty"`
+	// Problems with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// One of the publication's languages.
+type Locale struct {
+	// The BCP 47 tag, e.g. `fr` or `de-CH`.
+	Tag string `json:"tag"`
+	// Whether this is the default locale (the first configured).
+	IsDefault bool `json:"isDefault"`
+	// Whether the language is written right to left (Arabic, Hebrew, …): set `dir="rtl"`.
+	RightToLeft bool `json:"rightToLeft"`
 }
 
 // Changes to content. Every mutation needs an API token
@@ -286,9 +340,26 @@ type SeoInput struct {
 // delivery, so a duplicate is recognisable), `type` and `occurredAt`.
 // Subscriptions may select an article's own fields and its authors, section
 // and tags, but not the lists below them (`revisions`, `corrections`, `jsonLd`,
-// `articles`) nor staged changes (`pendingChanges`, `hasPendingChanges`):
-// those would cost a query per subscriber and event.
+// `articles`, `translations`, `translation`) nor staged changes
+// (`pendingChanges`, `hasPendingChanges`): those would cost a query per
+// subscriber and event.
 type Subscription struct {
+}
+
+// The result of a tag mutation.
+type TagPayload struct {
+	// The tag after the change, named in the locale changed; null when nothing was found.
+	Tag *models.Tag `json:"tag,omitempty"`
+	// Problems with the input; empty on success.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A tag's name in one locale.
+type TagTranslationInput struct {
+	// A locale of the publication other than the default.
+	Locale string `json:"locale"`
+	// The name in that locale; empty or null removes the translation.
+	Name *string `json:"name,omitempty"`
 }
 
 // Changes to an article; omitted fields stay as they are.
@@ -343,6 +414,18 @@ type UpdateCategoryInput struct {
 	Description *string `json:"description,omitempty"`
 	// Place in the menu.
 	Position *int `json:"position,omitempty"`
+}
+
+// Changes to a live entry; omitted fields stay.
+type UpdateLiveEntryInput struct {
+	// A short headline; an empty string removes it.
+	Title *string `json:"title,omitempty"`
+	// The body in Markdown.
+	Body *string `json:"body,omitempty"`
+	// Author ids, in byline order.
+	Authors []string `json:"authors,omitempty"`
+	// The note readers see with a correction (default: "This entry has been corrected.").
+	Correction *string `json:"correction,omitempty"`
 }
 
 // Why a mutation could not do what was asked, for showing next to a form field.
@@ -827,6 +910,10 @@ const (
 	UserErrorCodeInUse UserErrorCode = "IN_USE"
 	// A link or token is too old.
 	UserErrorCodeExpired UserErrorCode = "EXPIRED"
+	// The article is not a live blog (start one with startLiveBlog).
+	UserErrorCodeNotLiveBlog UserErrorCode = "NOT_LIVE_BLOG"
+	// The live blog has ended: no entries may be posted.
+	UserErrorCodeLiveBlogEnded UserErrorCode = "LIVE_BLOG_ENDED"
 	// The body names an image (`media:ID`) that is not in the media library; the message names the line.
 	UserErrorCodeUnknownMedia UserErrorCode = "UNKNOWN_MEDIA"
 	// The body links to an article (`article:SLUG`) that does not exist; the message names the line.
@@ -839,6 +926,8 @@ const (
 	UserErrorCodeTooLarge UserErrorCode = "TOO_LARGE"
 	// The picture has more pixels than the server's limit.
 	UserErrorCodeTooManyPixels UserErrorCode = "TOO_MANY_PIXELS"
+	// The translation group already has an article in that locale.
+	UserErrorCodeLocaleTaken UserErrorCode = "LOCALE_TAKEN"
 	// A redirect would lead back to where it starts.
 	UserErrorCodeRedirectLoop UserErrorCode = "REDIRECT_LOOP"
 	// A redirect to another host, which the server does not allow (--allow-external-redirects).
@@ -856,12 +945,15 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeInUse,
 	UserErrorCodeExpired,
+	UserErrorCodeNotLiveBlog,
+	UserErrorCodeLiveBlogEnded,
 	UserErrorCodeUnknownMedia,
 	UserErrorCodeUnknownArticle,
 	UserErrorCodeUnsupportedType,
 	UserErrorCodeCorrupt,
 	UserErrorCodeTooLarge,
 	UserErrorCodeTooManyPixels,
+	UserErrorCodeLocaleTaken,
 	UserErrorCodeRedirectLoop,
 	UserErrorCodeExternalRedirect,
 	UserErrorCodeInvalidReviewTransition,
@@ -870,7 +962,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeConflict, UserErrorCodeNotFound, UserErrorCodeInUse, UserErrorCodeExpired, UserErrorCodeNotLiveBlog, UserErrorCodeLiveBlogEnded, UserErrorCodeUnknownMedia, UserErrorCodeUnknownArticle, UserErrorCodeUnsupportedType, UserErrorCodeCorrupt, UserErrorCodeTooLarge, UserErrorCodeTooManyPixels, UserErrorCodeLocaleTaken, UserErrorCodeRedirectLoop, UserErrorCodeExternalRedirect, UserErrorCodeInvalidReviewTransition, UserErrorCodeEmbargoed:
 		return true
 	}
 	return false

@@ -22,6 +22,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/newsletter"
@@ -76,6 +77,9 @@ type Config struct {
 	// EmbedProviders names the providers whose URLs become embeds in
 	// article bodies (and whose players iframes may load); nil: all.
 	EmbedProviders []string
+	// Locales are the publication's languages, the default first (nil:
+	// English only).
+	Locales *locale.Set
 }
 
 // App is one wired server.
@@ -118,6 +122,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	// The webhooks worker needs the service and the service wakes the
 	// worker; the worker exists before anything can commit.
 	consumers := []string{events.ConsumerBroker, events.ConsumerWebhooks}
+	if cfg.Locales == nil {
+		cfg.Locales = locale.Default()
+	}
+	// Articles from before translations existed are in the default locale.
+	started := time.Now()
+	if n, err := store.New(db).AssignDefaultLocale(ctx, cfg.Locales.Default()); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("gave existing articles the default locale", "locale", cfg.Locales.Default(), "articles", n, "took", time.Since(started).Round(time.Millisecond))
+	}
 	pub, err := publication(cfg)
 	if err != nil {
 		return nil, err
@@ -126,7 +140,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md))
+	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes), content.WithLocales(cfg.Locales))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)
@@ -168,7 +182,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err := a.openTransportParts(ctx, &sc); err != nil {
 		return nil, err
 	}
-	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection}); err != nil {
+	if err := a.live.StartHub(svc, live.Options{Buffer: lc.Buffer, MaxSubscriptions: lc.MaxSubscriptions, MaxPerConnection: lc.MaxPerConnection, Retention: lc.Retention}); err != nil {
 		log.Error("live updates: subscribe to broker", "err", err)
 	}
 	sc.Live = a.live.Hub

@@ -27,7 +27,7 @@ var layers = []struct {
 		"internal/webhooks", "internal/auth", "internal/media", "internal/importer"}},
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
-		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/permalink",
+		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/permalink", "internal/locale",
 		"internal/schemadoc/...", "internal/picture"}},
 }
 

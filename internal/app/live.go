@@ -30,6 +30,9 @@ type LiveConfig struct {
 	KeepAlive time.Duration
 	// Sweep and Retention pace the outbox relay.
 	Sweep, Retention time.Duration
+	// MaxEntryBytes caps a live-blog entry's body (--max-entry-bytes; 0:
+	// content.DefaultMaxEntryBytes).
+	MaxEntryBytes int
 }
 
 // Check reports a setting that cannot work.
@@ -41,6 +44,8 @@ func (c LiveConfig) Check() error {
 		return errors.New("--subscriber-buffer must be at least 1")
 	case c.Sweep <= 0:
 		return errors.New("--outbox-sweep must be positive")
+	case c.MaxEntryBytes < 0:
+		return errors.New("--max-entry-bytes must not be negative")
 	}
 	return pubsub.Check(c.PubSubURL)
 }
@@ -181,7 +186,11 @@ func (lv *Live) purgeFor(ev events.Event) {
 	if p == nil {
 		return
 	}
-	if keys := cachekey.ForObject(ev.ObjectType, ev.ObjectID); len(keys) > 0 {
+	keys := cachekey.ForObject(ev.ObjectType, ev.ObjectID)
+	if l := ev.Payload.Live; ev.ObjectType == events.ObjectLiveBlog && l != nil {
+		keys = cachekey.ForLiveChange(ev.ObjectID, l.EntryID, l.Kind == content.LiveStarted)
+	}
+	if len(keys) > 0 {
 		(*p)(keys...)
 	}
 }

@@ -24,7 +24,10 @@ const (
 	// distinct from Unavailable, which means the database cannot be reached.
 	Timeout     Kind = "TIMEOUT"
 	RateLimited Kind = "RATE_LIMITED"
-	Internal    Kind = "INTERNAL"
+	// CursorExpired: a live-blog subscription's `since` cursor is older
+	// than the changes the server keeps; the client reloads the page.
+	CursorExpired Kind = "CURSOR_EXPIRED"
+	Internal      Kind = "INTERNAL"
 	// PreviewLinkInvalid: a preview token that is malformed, forged,
 	// expired, revoked or for another article (one code for all, so the
 	// answer tells an attacker nothing).

@@ -24,6 +24,29 @@ func Author(id uint64) string   { return "author:" + strconv.FormatUint(id, 10) 
 func Category(id uint64) string { return "category:" + strconv.FormatUint(id, 10) }
 func Tag(id uint64) string      { return "tag:" + strconv.FormatUint(id, 10) }
 
+// LiveBlog names what changes with every post to a live blog (its first
+// page, counts, pinned entries, whether it is live): "liveblog:12", by the
+// article's id.
+func LiveBlog(articleID uint64) string { return "liveblog:" + strconv.FormatUint(articleID, 10) }
+
+// LiveEntry names one live entry: "liveentry:7". Older pages of a live
+// blog carry only these keys, so a new post leaves them cached.
+func LiveEntry(id uint64) string { return "liveentry:" + strconv.FormatUint(id, 10) }
+
+// ForLiveChange returns the keys a live-blog change purges: the blog's
+// key, the entry's when there is one, and the article's when the blog
+// started (the article's liveBlog field was null until then).
+func ForLiveChange(articleID, entryID uint64, started bool) []string {
+	keys := []string{LiveBlog(articleID)}
+	if entryID != 0 {
+		keys = append(keys, LiveEntry(entryID))
+	}
+	if started {
+		keys = append(keys, Article(articleID))
+	}
+	return keys
+}
+
 // ForObject returns the keys a change to one object purges: the object's
 // own key and its list key. objectType is a GraphQL type name ("Article",
 // "Author", "Category", "Tag", as in events and global ids); other types

@@ -30,6 +30,9 @@ type ArticleQuery struct {
 	Teasers bool
 	// Set by nested lists (an author's, a category's, a tag's articles).
 	AuthorID, CategoryID, TagID uint64
+	// Locale keeps the list to one configured locale (checked by the
+	// caller with Locales().Check); empty means every locale.
+	Locale string
 }
 
 // ListArticles returns a page of the articles q selects that the viewer
@@ -97,6 +100,7 @@ func (s *Service) articleFilter(ctx context.Context, q ArticleQuery) (store.Arti
 		ReviewStates:    q.ReviewStates,
 		PublishedAfter:  q.PublishedAfter,
 		PublishedBefore: q.PublishedBefore,
+		Locale:          q.Locale,
 	}, nil
 }
 
@@ -105,9 +109,19 @@ func (s *Service) ArticleByID(ctx context.Context, id uint64) (*models.Article, 
 	return s.store.ArticleByID(ctx, s.visibility(ctx), id)
 }
 
-// ArticleBySlug returns the article with slug if the viewer may see it, else nil.
+// ArticleBySlug returns the article with slug in the default locale if
+// the viewer may see it, else nil.
 func (s *Service) ArticleBySlug(ctx context.Context, slug string) (*models.Article, error) {
-	return s.store.ArticleBySlug(ctx, s.visibility(ctx), slug)
+	return s.ArticleBySlugIn(ctx, "", slug)
+}
+
+// ArticleBySlugIn returns the article with slug in locale (the default
+// locale when empty) if the viewer may see it, else nil.
+func (s *Service) ArticleBySlugIn(ctx context.Context, locale, slug string) (*models.Article, error) {
+	if locale == "" {
+		locale = s.locales.Default()
+	}
+	return s.store.ArticleBySlug(ctx, s.visibility(ctx), locale, slug)
 }
 
 // ArticlesByIDs returns the articles among ids the viewer may see, in the
@@ -174,16 +188,26 @@ func errNeedIDOrSlug(what string) error {
 	return apperr.Invalidf("id", "%s: pass id or slug", what)
 }
 
-// LookupArticle finds an article by global id or slug (exactly one of them).
+// LookupArticle finds an article by global id or slug (exactly one of
+// them); a slug is looked up in the default locale.
 func (s *Service) LookupArticle(ctx context.Context, id uint64, slug string) (*models.Article, error) {
+	return s.LookupArticleIn(ctx, id, slug, "")
+}
+
+// LookupArticleIn is LookupArticle with a slug looked up in locale (the
+// default locale when empty).
+func (s *Service) LookupArticleIn(ctx context.Context, id uint64, slug, locale string) (*models.Article, error) {
 	switch {
 	case id != 0 && slug != "":
 		return nil, apperr.Invalidf("id", "article: pass id or slug, not both")
 	case id != 0:
 		return s.ArticleByID(ctx, id)
 	case slug != "":
+		if locale == "" {
+			locale = s.locales.Default()
+		}
 		// An earlier slug finds the article too: old links keep working.
-		return s.articleAt(ctx, s.store, s.visibility(ctx), permalink.Fields{Slug: slug})
+		return s.articleAt(ctx, s.store, s.visibility(ctx), permalink.Fields{Slug: slug, Locale: locale})
 	default:
 		return nil, errNeedIDOrSlug("article")
 	}
@@ -212,16 +236,22 @@ func (s *Service) ListAuthors(ctx context.Context, args page.Args) (*page.List[*
 	return page.Load(ctx, p, s.store.CountAuthors, s.store.ListAuthors)
 }
 
-// ListTags returns a page of tags by name.
-func (s *Service) ListTags(ctx context.Context, args page.Args) (*page.List[*models.Tag], error) {
+// ListTags returns a page of tags by name; with a locale, only the tags of
+// articles in it, named in it.
+func (s *Service) ListTags(ctx context.Context, locale string, args page.Args) (*page.List[*models.Tag], error) {
 	p, err := args.Request(false)
 	if err != nil {
 		return nil, err
 	}
 	v := s.visibility(ctx)
-	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountTags(ctx, v) },
+	return page.Load(ctx, p, func(ctx context.Context) (int64, error) { return s.store.CountTags(ctx, v, locale) },
 		func(ctx context.Context, p page.Request) (*page.List[*models.Tag], error) {
-			return s.store.ListTags(ctx, v, p)
+			l, err := s.store.ListTags(ctx, v, locale, p)
+			if err != nil {
+				return nil, err
+			}
+			l.Items, err = s.LocalizeTags(ctx, locale, l.Items)
+			return l, err
 		})
 }
 
@@ -260,6 +290,9 @@ func (s *Service) Node(ctx context.Context, typ string, id uint64) (any, error) 
 	case "Tag":
 		t, e := s.store.TagByID(ctx, s.visibility(ctx), id)
 		v, err = nilIfNil(t), e
+	case "LiveEntry":
+		e, er := s.LiveEntryByID(ctx, id)
+		v, err = nilIfNil(e), er
 	default:
 		return nil, apperr.Invalidf("id", "unknown object type %q", typ)
 	}
@@ -288,7 +321,7 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 	byType := map[string][]uint64{}
 	for i, r := range refs {
 		switch r.Type {
-		case "Article", "Author", "Category", "Tag":
+		case "Article", "Author", "Category", "Tag", "LiveEntry":
 		default:
 			return nil, apperr.Invalidf(fmt.Sprintf("ids[%d]", i), "unknown object type %q", r.Type)
 		}
@@ -310,6 +343,8 @@ func (s *Service) Nodes(ctx context.Context, refs []NodeRef) ([]any, error) {
 			err = collect(found, typ, func() (map[uint64]*models.Tag, error) {
 				return s.store.TagsByIDs(ctx, s.visibility(ctx), ids)
 			})
+		case "LiveEntry":
+			err = collect(found, typ, func() (map[uint64]*models.LiveEntry, error) { return s.liveEntriesByIDs(ctx, ids) })
 		}
 		if err != nil {
 			return nil, fmt.Errorf("load %d %s nodes: %w", len(ids), typ, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
@@ -25,7 +26,10 @@ type Service struct {
 	precision   time.Duration // what the database keeps of a time (see Now)
 	preview     PreviewConfig // preview links (preview.go)
 	previewKeys previewKeys
-	pub         Publication // who publishes, and the public addresses
+	locales     *locale.Set // the configured locales, default first
+	// maxEntryBytes caps a live entry's Markdown body (WithMaxEntryBytes).
+	maxEntryBytes int
+	pub           Publication // who publishes, and the public addresses
 }
 
 // Option configures a Service.
@@ -34,10 +38,16 @@ type Option func(*Service)
 // WithClock replaces time.Now, for tests of scheduled publishing.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
 
+// WithLocales sets the publication's locales (default: English only).
+func WithLocales(set *locale.Set) Option { return func(s *Service) { s.locales = set } }
+
+// Locales returns the configured locales.
+func (s *Service) Locales() *locale.Set { return s.locales }
+
 // New returns a Service over st.
 func New(st *store.Store, opts ...Option) *Service {
 	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
-		pub: DefaultPublication()}
+		pub: DefaultPublication(), locales: locale.Default(), maxEntryBytes: DefaultMaxEntryBytes}
 	if st.Dialect() == dbconn.SQLite {
 		s.precision = time.Second
 	}

@@ -34,10 +34,12 @@ const (
 )
 
 // FeedScope names the articles a feed lists: all, or one section's, tag's
-// or author's (by slug).
+// or author's (by slug); with a Locale (as sent: checked by Feed), only
+// that locale's articles, its sections and tags named in it.
 type FeedScope struct {
-	Kind string
-	Slug string
+	Kind   string
+	Slug   string
+	Locale string
 }
 
 // FeedItem is one article of a feed with its byline, section and tags.
@@ -47,11 +49,16 @@ type FeedItem struct {
 	Section     *models.Category
 	Tags        []*models.Tag
 	Corrections []*models.Correction // oldest first
+	// CoverImage is the cover's library picture; nil for none or a cover
+	// given by URL.
+	CoverImage *models.Image
 }
 
 // Feed is the newest articles of a scope; Section, Tag or Author is the
 // object the scope named.
 type Feed struct {
+	// Locale is the locale the feed keeps to ("" for every locale).
+	Locale  string
 	Items   []FeedItem
 	Section *models.Category
 	Tag     *models.Tag
@@ -81,6 +88,12 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	f := store.ArticleFilter{Visibility: v}
 	feed := &Feed{}
 	var err error
+	if scope.Locale != "" {
+		if f.Locale, err = s.locales.Check("locale", scope.Locale); err != nil {
+			return nil, err
+		}
+		feed.Locale = f.Locale
+	}
 	switch scope.Kind {
 	case ScopeAll:
 	case ScopeSection:
@@ -112,11 +125,24 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 		return feed, err
 	}
 	ids := make([]uint64, len(articles))
-	var catIDs []uint64
+	var catIDs, imageIDs []uint64
 	for i, a := range articles {
 		ids[i] = a.ID
 		if a.CategoryID != nil {
 			catIDs = append(catIDs, *a.CategoryID)
+		}
+		if a.Cover.ImageID != 0 {
+			imageIDs = append(imageIDs, uint64(a.Cover.ImageID))
+		}
+	}
+	images := map[uint64]*models.Image{}
+	if len(imageIDs) > 0 {
+		found, err := s.store.ImagesByIDs(ctx, imageIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, img := range found {
+			images[img.ID] = img
 		}
 	}
 	authors, err := s.store.AuthorsByArticleIDs(ctx, ids)
@@ -139,13 +165,13 @@ func (s *Service) Feed(ctx context.Context, scope FeedScope, limit int, full boo
 	}
 	feed.Items = make([]FeedItem, len(articles))
 	for i, a := range articles {
-		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID], Corrections: corrections[a.ID]}
+		it := FeedItem{Article: a, Authors: authors[a.ID], Tags: tags[a.ID], Corrections: corrections[a.ID], CoverImage: images[uint64(a.Cover.ImageID)]}
 		if a.CategoryID != nil {
 			it.Section = cats[*a.CategoryID]
 		}
 		feed.Items[i] = it
 	}
-	return feed, nil
+	return feed, s.localizeFeed(ctx, feed)
 }
 
 // Sitemap types, as the store reads them.
@@ -212,4 +238,60 @@ func (s *Service) CountListings(ctx context.Context, kind string) (ArticleStats,
 // an article readers see, from offset, limit at most (0: all).
 func (s *Service) EachListing(ctx context.Context, kind string, offset, limit int, fn func(*Listing) error) error {
 	return s.store.EachListing(ctx, kind, s.readers(), offset, limit, fn)
+}
+
+// localizeFeed names a locale's feed's sections and tags in its locale.
+func (s *Service) localizeFeed(ctx context.Context, feed *Feed) error {
+	if s.DefaultLocale(feed.Locale) {
+		return nil
+	}
+	var cats []*models.Category
+	var tags []*models.Tag
+	if feed.Section != nil {
+		cs, err := s.CategoriesIn(ctx, feed.Locale, []*models.Category{feed.Section})
+		if err != nil {
+			return err
+		}
+		feed.Section = cs[0]
+	}
+	if feed.Tag != nil {
+		ts, err := s.LocalizeTags(ctx, feed.Locale, []*models.Tag{feed.Tag})
+		if err != nil {
+			return err
+		}
+		feed.Tag = ts[0]
+	}
+	for _, it := range feed.Items {
+		if it.Section != nil {
+			cats = append(cats, it.Section)
+		}
+		tags = append(tags, it.Tags...)
+	}
+	cats, err := s.CategoriesIn(ctx, feed.Locale, cats)
+	if err != nil {
+		return err
+	}
+	tags, err = s.LocalizeTags(ctx, feed.Locale, tags)
+	if err != nil {
+		return err
+	}
+	for i := range feed.Items {
+		it := &feed.Items[i]
+		if it.Section != nil {
+			it.Section, cats = cats[0], cats[1:]
+		}
+		n := len(it.Tags)
+		it.Tags, tags = tags[:n:n], tags[n:]
+	}
+	return nil
+}
+
+// SitemapAlternate is a translation as a sitemap's hreflang alternates
+// name it.
+type SitemapAlternate = store.SitemapAlternate
+
+// SitemapAlternates returns the readers' indexable articles that have
+// translations, by translation group.
+func (s *Service) SitemapAlternates(ctx context.Context) (map[uint64][]SitemapAlternate, error) {
+	return s.store.SitemapAlternates(ctx, s.readers())
 }

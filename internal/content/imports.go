@@ -9,6 +9,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -54,6 +55,8 @@ type ImportItem struct {
 	PublishedAt        *time.Time
 	// CreatedAt and UpdatedAt keep the archive's own dates (zero: now).
 	CreatedAt, UpdatedAt time.Time
+	// Locale is the article's language (configured; "" for the default).
+	Locale string
 	// OldPaths are the item's addresses on the old site (a path, with a
 	// query for /?p=123): each gets a 301 redirect to the new address,
 	// unless the item is a draft (readers never had its address).
@@ -147,9 +150,18 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *import
 		now := s.Now()
 		snap.PublishedAt = &now
 	}
-	snap.Slug = models.Slugify(it.Slug)
+	loc := s.locales.Default()
+	if it.Locale != "" {
+		if loc, err = s.locales.Check("locale", it.Locale); err != nil {
+			return ImportOutcome{}, err // checked by the caller: not one item's problem
+		}
+	}
+	if a != nil {
+		loc = a.Locale // an imported article keeps the language it has
+	}
+	snap.Slug = models.SlugifyLang(it.Slug, locale.Base(loc))
 	if snap.Slug == "" {
-		snap.Slug = models.Slugify(snap.Title)
+		snap.Slug = models.SlugifyLang(snap.Title, locale.Base(loc))
 	}
 	if len(it.Authors) > MaxAuthors {
 		it.Authors = it.Authors[:MaxAuthors]
@@ -168,13 +180,13 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *import
 	if a != nil {
 		except = a.ID
 	}
-	if snap.Slug, err = freeSlug(ctx, tx, snap.Slug, except); err != nil {
+	if snap.Slug, err = freeSlug(ctx, tx, loc, snap.Slug, except); err != nil {
 		return ImportOutcome{}, err
 	}
 	o := ImportOutcome{Result: ImportCreated}
 	if a == nil {
 		// The archive's own dates, written with the article.
-		a = &models.Article{CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC()}
+		a = &models.Article{Locale: loc, CreatedAt: it.CreatedAt.UTC(), UpdatedAt: it.UpdatedAt.UTC()}
 		if a.UpdatedAt.Before(a.CreatedAt) {
 			a.UpdatedAt = a.CreatedAt
 		}

@@ -16,6 +16,16 @@ type ArticleParts struct {
 	Section     *models.Category
 	Tags        []*models.Tag
 	Corrections []*models.Correction
+	// Translations are the other members of its translation group the
+	// viewer may see, each with its section's slug (for its address).
+	Translations []Translation
+}
+
+// Translation is an article of a translation group with its section's
+// slug ("" for none), enough to build its address.
+type Translation struct {
+	Article *models.Article
+	Section string
 }
 
 // JSON-LD shapes (schema.org), in the order Google's Article guidelines
@@ -40,6 +50,18 @@ type (
 		IsAccessibleForFree bool           `json:"isAccessibleForFree"`
 		Correction          []ldCorrection `json:"correction,omitempty"`
 		IsBasedOn           string         `json:"isBasedOn,omitempty"`
+		// The same story in other languages: the group's first article
+		// lists its translations (workTranslation), a translation names
+		// that original (translationOfWork).
+		WorkTranslation   []ldWork `json:"workTranslation,omitempty"`
+		TranslationOfWork *ldWork  `json:"translationOfWork,omitempty"`
+	}
+	ldWork struct {
+		Type       string `json:"@type"`
+		ID         string `json:"@id"`
+		URL        string `json:"url"`
+		Headline   string `json:"headline"`
+		InLanguage string `json:"inLanguage"`
 	}
 	ldImage struct {
 		Type       string `json:"@type"`
@@ -99,6 +121,10 @@ func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) 
 		InLanguage: s.pub.Language, WordCount: a.WordCount, IsAccessibleForFree: true,
 		IsBasedOn: a.CanonicalURL,
 	}
+	if a.Locale != "" {
+		doc.InLanguage = a.Locale
+	}
+	s.ldTranslations(&doc, a, parts.Translations)
 	if seo.Image != nil {
 		img := ldImage{Type: "ImageObject", URL: *seo.Image}
 		if a.SEOFields.Image == "" {
@@ -140,3 +166,25 @@ func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) 
 }
 
 func ldTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// ldTranslations links the article with its visible translations: the
+// group's original (its first article, whose id names the group) lists
+// them as workTranslation; a translation names the original as
+// translationOfWork, or, when the original is not visible, lists its
+// siblings as workTranslation so that every language stays reachable.
+func (s *Service) ldTranslations(doc *ldArticle, a *models.Article, trs []Translation) {
+	work := func(t Translation) ldWork {
+		u, _ := s.ArticleURL(t.Article, t.Section)
+		return ldWork{Type: "NewsArticle", ID: u, URL: u, Headline: t.Article.Title, InLanguage: t.Article.Locale}
+	}
+	for _, t := range trs {
+		if a.TranslationGroup != a.ID && t.Article.ID == a.TranslationGroup {
+			w := work(t)
+			doc.TranslationOfWork = &w
+			return
+		}
+	}
+	for _, t := range trs {
+		doc.WorkTranslation = append(doc.WorkTranslation, work(t))
+	}
+}

@@ -27,6 +27,8 @@ var objectEvents = map[string]string{
 	ActionAuthorDelete:   events.AuthorDeleted,
 	ActionCategoryCreate: events.CategoryCreated,
 	ActionCategoryUpdate: events.CategoryUpdated,
+	// A section's name in another locale is a change of the section.
+	ActionCategoryTranslation: events.CategoryUpdated,
 }
 
 // recordEvent appends one event inside tx.
@@ -37,7 +39,9 @@ func (s *Service) recordEvent(ctx context.Context, tx *store.Store, typ, objectT
 	if err := s.fail("outbox"); err != nil {
 		return err
 	}
-	row, err := events.NewRow(typ, objectType, id, actor(ctx), s.Now(), p)
+	// The clock to the nanosecond, not to the database's precision (Now):
+	// occurredAt is what clients measure commit-to-client latency from.
+	row, err := events.NewRow(typ, objectType, id, actor(ctx), s.now().UTC(), p)
 	if err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func (s *Service) recordArticle(ctx context.Context, tx *store.Store, action str
 func articleState(a *models.Article, wasVisible, visible bool) *events.ArticleState {
 	return &events.ArticleState{
 		Slug: a.Slug, Status: a.Status, Version: a.Version, PublishedAt: a.PublishedAt,
-		DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID,
+		DeletedAt: a.DeletedAt, UpdatedAt: a.UpdatedAt, CategoryID: a.CategoryID, Locale: a.Locale,
 		WasReaderVisible: wasVisible, ReaderVisible: visible,
 	}
 }

@@ -44,7 +44,7 @@ func (s *Service) Publication() Publication { return s.pub }
 // section is the slug of its section ("" for none): callers that hold
 // the section already pass it, to spare a query.
 func (s *Service) ArticleURL(a *models.Article, section string) (absolute, path string) {
-	f := permalink.Fields{Section: section, Slug: a.Slug, ID: a.ID, Published: a.CreatedAt}
+	f := permalink.Fields{Section: section, Slug: a.Slug, ID: a.ID, Published: a.CreatedAt, Locale: a.Locale}
 	if a.PublishedAt != nil {
 		f.Published = *a.PublishedAt
 	}

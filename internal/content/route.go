@@ -112,7 +112,23 @@ func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibi
 	if f.ID != 0 {
 		return st.ArticleByID(ctx, v, f.ID)
 	}
-	a, err := st.ArticleBySlug(ctx, v, f.Slug)
+	var (
+		a   *models.Article
+		err error
+	)
+	if f.Locale != "" {
+		// A path or query naming its locale: that locale's slug only.
+		loc, ok := s.locales.Canonical(f.Locale)
+		if !ok {
+			return nil, nil
+		}
+		f.Locale = loc
+		a, err = st.ArticleBySlug(ctx, v, loc, f.Slug)
+	} else {
+		// An address without a locale: the default locale's article
+		// first, else one in another locale (slugs are unique per locale).
+		a, err = st.ArticleBySlugAnyLocale(ctx, v, f.Slug, s.locales.Default())
+	}
 	if err != nil || a != nil {
 		return a, err
 	}
@@ -120,7 +136,11 @@ func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibi
 	if err != nil || id == 0 {
 		return nil, err
 	}
-	return st.ArticleByID(ctx, v, id)
+	a, err = st.ArticleByID(ctx, v, id)
+	if err != nil || a == nil || (f.Locale != "" && a.Locale != f.Locale) {
+		return nil, err
+	}
+	return a, nil
 }
 
 // articlePath returns the article's URL and path, loading its section.

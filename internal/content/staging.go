@@ -101,7 +101,7 @@ func (s *Service) StageArticle(ctx context.Context, id uint64, ch ArticleChanges
 			return nil, live, nil, nil
 		}
 		if after.Slug != live.Slug {
-			if taken, err := tx.SlugTaken(ctx, after.Slug, a.ID); err != nil {
+			if taken, err := tx.SlugTaken(ctx, a.Locale, after.Slug, a.ID); err != nil {
 				return nil, live, nil, err
 			} else if taken {
 				return nil, live, nil, apperr.Takenf("slug", "slug %q is taken by another article", after.Slug)

@@ -70,7 +70,7 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 			return a.ID, nil // nothing to save: no new version, no revision, no event
 		}
 		if after.Slug != before.Slug {
-			if taken, err := tx.SlugTaken(ctx, after.Slug, a.ID); err != nil {
+			if taken, err := tx.SlugTaken(ctx, a.Locale, after.Slug, a.ID); err != nil {
 				return 0, err
 			} else if taken {
 				return a.ID, apperr.Takenf("slug", "slug %q is taken by another article", after.Slug)
@@ -257,6 +257,11 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		if deleted {
 			now := s.Now()
 			a.DeletedAt = &now
+			// A deleted article leaves its translation group (restoring
+			// it does not link it again: its locale may be taken by then).
+			if err := s.leaveGroup(ctx, tx, a, false); err != nil {
+				return a.ID, err
+			}
 		} else {
 			a.DeletedAt = nil
 		}

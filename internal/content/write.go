@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
@@ -41,6 +42,12 @@ type ArticleInput struct {
 	// IDErrors are ids the caller could not parse (malformed, or of the
 	// wrong type); they are reported with every other problem.
 	IDErrors apperr.FieldErrors
+	// Locale is the article's language as sent (checked here; the default
+	// locale when nil, except for a translation, which must say).
+	Locale *string
+	// TranslationOf links the new article to an existing one (and its
+	// translations); 0 for none.
+	TranslationOf uint64
 }
 
 // CreateArticle validates and stores a new article with its byline and tags
@@ -62,17 +69,31 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 		now := s.Now()
 		snap.PublishedAt = &now
 	}
+	a := &models.Article{}
+	loc, locErr := s.articleLocale(in)
+	if locErr != nil {
+		in.IDErrors = append(in.IDErrors, locErr)
+	}
 	generated := snap.Slug == ""
 	if generated {
-		snap.Slug = models.Slugify(snap.Title)
+		snap.Slug = models.SlugifyLang(snap.Title, locale.Base(loc))
 	}
-	a := &models.Article{}
+	a.Locale = loc
 	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
-		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...),
-			append(resolveLinks(ctx, tx, &snap, &in.Category), s.checkBody(ctx, tx, &snap)...))
+		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...), append(resolveLinks(ctx, tx, &snap, &in.Category), s.checkBody(ctx, tx, &snap)...))
+		var original *models.Article
+		if in.TranslationOf != 0 && locErr == nil {
+			var err error
+			if original, err = s.translationOriginal(ctx, tx, in.TranslationOf, loc); err != nil {
+				if e, ok := apperr.As(err); !ok || e.Kind == apperr.Internal {
+					return 0, err
+				}
+				errs = append(errs, err.(*apperr.Error))
+			}
+		}
 		if !generated && len(errs) > 0 && models.ValidSlug(snap.Slug) && !hasInternal(errs) {
 			// A taken slug is reported with the other problems, not after they are fixed.
-			if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
+			if taken, err := tx.SlugTaken(ctx, loc, snap.Slug, 0); err != nil {
 				return 0, err
 			} else if taken {
 				errs = append(errs, apperr.Takenf("slug", "slug %q is taken by another article", snap.Slug))
@@ -82,18 +103,30 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 			return 0, errs
 		}
 		if generated {
-			free, err := freeSlug(ctx, tx, snap.Slug, 0)
+			free, err := freeSlug(ctx, tx, loc, snap.Slug, 0)
 			if err != nil {
 				return 0, err
 			}
 			snap.Slug = free
-		} else if taken, err := tx.SlugTaken(ctx, snap.Slug, 0); err != nil {
+		} else if taken, err := tx.SlugTaken(ctx, loc, snap.Slug, 0); err != nil {
 			return 0, err
 		} else if taken {
 			return 0, apperr.Takenf("slug", "slug %q is taken by another article", snap.Slug)
 		}
+		if original != nil {
+			// In the group before it is saved: its first related
+			// suggestions already leave out its translations.
+			if err := s.adoptInto(ctx, tx, a, original); err != nil {
+				return 0, err
+			}
+		}
 		if _, err := s.save(ctx, tx, a, snap, ActionCreate, []string{"created"}); err != nil {
 			return a.ID, slugConflict(err, snap.Slug)
+		}
+		if original != nil {
+			if err := s.refreshRelated(ctx, tx, []uint64{original.ID}); err != nil {
+				return a.ID, err
+			}
 		}
 		return a.ID, s.recordArticle(ctx, tx, ActionCreate, a, true, false, []string{"created"})
 	})
@@ -104,12 +137,12 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 	return a, nil
 }
 
-// freeSlug returns base, or base-2, base-3, … whichever is unused.
-func freeSlug(ctx context.Context, tx *store.Store, base string, exceptID uint64) (string, error) {
+// freeSlug returns base, or base-2, base-3, … whichever is unused in locale.
+func freeSlug(ctx context.Context, tx *store.Store, locale, base string, exceptID uint64) (string, error) {
 	if base == "" {
 		base = "article"
 	}
-	return firstFree(base, func(slug string) (bool, error) { return tx.SlugTaken(ctx, slug, exceptID) })
+	return firstFree(base, func(slug string) (bool, error) { return tx.SlugTaken(ctx, locale, slug, exceptID) })
 }
 
 // firstFree returns base, or base-2, base-3, … whichever taken reports

@@ -38,6 +38,11 @@ const (
 	// NewsletterConfirmed and NewsletterRemoved follow newsletter subscriptions.
 	NewsletterConfirmed = "newsletter.confirmed"
 	NewsletterRemoved   = "newsletter.removed"
+	// LiveBlogChanged is every change to a live blog: an entry posted,
+	// updated, deleted, pinned or unpinned, the blog started or ended
+	// (LiveState.Kind says which). Its object is the blog's article, so a
+	// blog's changes are one ordered range of the outbox.
+	LiveBlogChanged = "liveblog.changed"
 )
 
 // Object types, as in the audit log.
@@ -46,6 +51,7 @@ const (
 	ObjectAuthor     = "Author"
 	ObjectCategory   = "Category"
 	ObjectSubscriber = "NewsletterSubscriber"
+	ObjectLiveBlog   = store.ObjectLiveBlog
 )
 
 // Consumers of the outbox. Each name gets its own pending mark per event.
@@ -67,11 +73,21 @@ type ArticleState struct {
 	DeletedAt   *time.Time           `json:"deletedAt,omitempty"`
 	UpdatedAt   time.Time            `json:"updatedAt"`
 	CategoryID  *uint64              `json:"categoryId,omitempty"`
+	// Locale is the article's language (a configured BCP 47 tag).
+	Locale string `json:"locale,omitempty"`
 	// WasReaderVisible and ReaderVisible say whether readers could see the
 	// article before and after the change, by the content service's rule at
 	// the time of the change.
 	WasReaderVisible bool `json:"wasReaderVisible"`
 	ReaderVisible    bool `json:"readerVisible"`
+}
+
+// LiveState is a live-blog change: its kind (POSTED, UPDATED, DELETED,
+// PINNED, UNPINNED, STARTED, ENDED, as the schema's LiveBlogChangeKind) and
+// the entry it is about (none for STARTED and ENDED).
+type LiveState struct {
+	Kind    string `json:"kind"`
+	EntryID uint64 `json:"entryId,omitempty"`
 }
 
 // SubscriberState is a newsletter subscription as of the event.
@@ -103,6 +119,8 @@ type Payload struct {
 	Subscriber *SubscriberState `json:"subscriber,omitempty"`
 	// Review is set on review events.
 	Review *ReviewChange `json:"review,omitempty"`
+	// Live is set on live-blog events.
+	Live *LiveState `json:"live,omitempty"`
 	// At is when the change was saved, to the nanosecond (the row's
 	// created_at has the database's precision: whole seconds on SQLite).
 	At time.Time `json:"at"`

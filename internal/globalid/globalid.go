@@ -12,11 +12,12 @@ import (
 
 // Type names that appear inside global ids.
 const (
-	TypeArticle  = "Article"
-	TypeAuthor   = "Author"
-	TypeCategory = "Category"
-	TypeTag      = "Tag"
-	TypeImage    = "Image"
+	TypeArticle   = "Article"
+	TypeAuthor    = "Author"
+	TypeCategory  = "Category"
+	TypeTag       = "Tag"
+	TypeImage     = "Image"
+	TypeLiveEntry = "LiveEntry"
 	// TypeRedirect names editors' redirects (not Nodes: the id is for
 	// deleteRedirect and the audit log).
 	TypeRedirect = "Redirect"

@@ -50,7 +50,7 @@ type Source interface {
 type Options struct {
 	DryRun    bool
 	BatchSize int // items per transaction (200 when 0)
-	Locale    string
+	Locale    string // of every article ("" for the default locale)
 	// Media places the archive's pictures; nil keeps their URLs.
 	Media *Media
 	// Progress is told of each item done (nil: nothing).
@@ -156,6 +156,9 @@ func Run(ctx context.Context, svc *content.Service, src Source, opt Options) (*S
 				opt.Progress(done)
 			}
 			return nil
+		}
+		if it.Locale == "" {
+			it.Locale = opt.Locale
 		}
 		batch, labels = append(batch, it.ImportItem), append(labels, it.Label)
 		if len(batch) >= opt.BatchSize {

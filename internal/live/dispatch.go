@@ -33,6 +33,8 @@ func (h *Hub) Dispatch(ev events.Event) {
 	switch ev.ObjectType {
 	case events.ObjectArticle:
 		overflow = h.dispatchArticle(ctx, ev)
+	case events.ObjectLiveBlog:
+		overflow = h.dispatchLive(ctx, ev)
 	default:
 		overflow = h.dispatchChange(ctx, ev, h.loadObject(ctx, ev))
 	}
@@ -51,6 +53,9 @@ func (h *Hub) Dispatch(ev events.Event) {
 func (h *Hub) interested(ev events.Event) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if ev.ObjectType == events.ObjectLiveBlog {
+		return len(h.blogs[ev.ObjectID]) > 0
+	}
 	if len(h.changed) > 0 {
 		return true
 	}
@@ -195,6 +200,9 @@ func matches(f Filter, a *models.Article) bool {
 	if a == nil || a.Relations == nil {
 		return false
 	}
+	if f.Locale != "" && a.Locale != f.Locale {
+		return false
+	}
 	if f.Category != "" && (a.Relations.Category == nil || a.Relations.Category.Slug != f.Category) {
 		return false
 	}
@@ -216,6 +224,7 @@ func tombstone(ev events.Event) *models.Article {
 	a := &models.Article{ID: ev.ObjectID, Relations: &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}}}
 	if st := ev.Payload.Article; st != nil {
 		a.Slug, a.Status, a.Version, a.UpdatedAt, a.DeletedAt = st.Slug, st.Status, st.Version, st.UpdatedAt, st.DeletedAt
+		a.Locale = st.Locale
 		if st.Status == models.StatusPublished && st.DeletedAt == nil && !st.ReaderVisible {
 			// published but not yet visible (a future publication time)
 			a.Status = models.StatusScheduled

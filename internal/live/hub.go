@@ -32,6 +32,8 @@ const (
 	Updated
 	// Changed: every event, for editors (contentChanged).
 	Changed
+	// LiveBlog: the changes of one live blog (liveBlogUpdated).
+	LiveBlog
 )
 
 // Filter selects the events a subscription receives.
@@ -42,8 +44,10 @@ type Filter struct {
 	// Tags are tag slugs (Published only): an article matches with any of
 	// them; empty means any.
 	Tags []string
-	// ArticleID is the article of an Updated subscription.
+	// ArticleID is the article of an Updated or LiveBlog subscription.
 	ArticleID uint64
+	// Locale keeps Published to articles in one locale; empty means any.
+	Locale string
 }
 
 // Delivery is one event as a subscriber receives it.
@@ -57,6 +61,8 @@ type Delivery struct {
 	Article *models.Article
 	// Change is set for Changed subscriptions.
 	Change *Change
+	// Live is set for LiveBlog subscriptions.
+	Live *LiveChange
 }
 
 // Change is one entry of the editors' contentChanged feed.
@@ -104,6 +110,10 @@ type Options struct {
 	// OnEvent, when set, hears every distinct event this replica receives
 	// (it purges the response cache of every replica, not only the writer's).
 	OnEvent func(events.Event)
+	// Retention is how long the outbox keeps events, so how far back a
+	// live-blog subscription may resume (0: DefaultRetention; negative:
+	// forever).
+	Retention time.Duration
 }
 
 // Stats are the hub's counters.
@@ -126,6 +136,7 @@ type Hub struct {
 	published map[*Subscriber]struct{}
 	updated   map[uint64]map[*Subscriber]struct{}
 	changed   map[*Subscriber]struct{}
+	blogs     map[uint64]map[*Subscriber]struct{}
 	count     int
 	closed    bool
 
@@ -148,6 +159,7 @@ func NewHub(svc *content.Service, broker pubsub.Broker, opts Options) *Hub {
 		published: map[*Subscriber]struct{}{},
 		updated:   map[uint64]map[*Subscriber]struct{}{},
 		changed:   map[*Subscriber]struct{}{},
+		blogs:     map[uint64]map[*Subscriber]struct{}{},
 		seen:      newDedupe(1 << 14),
 	}
 }
@@ -205,11 +217,12 @@ func (h *Hub) Subscribe(ctx context.Context, sub *Subscriber) error {
 	switch sub.Filter.Kind {
 	case Published:
 		h.published[sub] = struct{}{}
-	case Updated:
-		set := h.updated[sub.Filter.ArticleID]
+	case Updated, LiveBlog:
+		byID := h.byArticle(sub.Filter.Kind)
+		set := byID[sub.Filter.ArticleID]
 		if set == nil {
 			set = map[*Subscriber]struct{}{}
-			h.updated[sub.Filter.ArticleID] = set
+			byID[sub.Filter.ArticleID] = set
 		}
 		set[sub] = struct{}{}
 	case Changed:
@@ -219,6 +232,14 @@ func (h *Hub) Subscribe(ctx context.Context, sub *Subscriber) error {
 	h.mu.Unlock()
 	context.AfterFunc(ctx, func() { h.remove(sub, false) })
 	return nil
+}
+
+// byArticle is the registry of per-article subscriptions of kind k.
+func (h *Hub) byArticle(k Kind) map[uint64]map[*Subscriber]struct{} {
+	if k == LiveBlog {
+		return h.blogs
+	}
+	return h.updated
 }
 
 // remove unregisters sub; with end, it also ends it. It reports whether
@@ -241,12 +262,13 @@ func (h *Hub) unregisterLocked(sub *Subscriber) bool {
 	case Published:
 		_, found = h.published[sub]
 		delete(h.published, sub)
-	case Updated:
-		if set := h.updated[sub.Filter.ArticleID]; set != nil {
+	case Updated, LiveBlog:
+		byID := h.byArticle(sub.Filter.Kind)
+		if set := byID[sub.Filter.ArticleID]; set != nil {
 			_, found = set[sub]
 			delete(set, sub)
 			if len(set) == 0 {
-				delete(h.updated, sub.Filter.ArticleID)
+				delete(byID, sub.Filter.ArticleID)
 			}
 		}
 	case Changed:
@@ -278,6 +300,11 @@ func (h *Hub) Close() {
 	}
 	for s := range h.changed {
 		all = append(all, s)
+	}
+	for _, set := range h.blogs {
+		for s := range set {
+			all = append(all, s)
+		}
 	}
 	for _, s := range all {
 		h.unregisterLocked(s)

@@ -48,6 +48,29 @@ type URLOptions struct {
 	Fit           picture.Fit    // default: Crop
 }
 
+// CoverWidth is the width of the rendition that stands for a library
+// picture used as an article's cover (CoverImage.url, feeds, sitemaps,
+// structured data).
+const CoverWidth = 1600
+
+// CoverURL is the signed URL of img's cover rendition.
+func (s *Service) CoverURL(img *models.Image) string {
+	return s.URL(img, URLOptions{Width: CoverWidth})
+}
+
+// Cover describes img's cover rendition for documents that state a
+// picture's size and type (feeds' enclosures, Media RSS).
+func (s *Service) Cover(img *models.Image) (url, contentType string, width, height int) {
+	spec := picture.Plan(img.Width, img.Height, CoverWidth, 0, picture.Crop, img.FocalX, img.FocalY)
+	return s.CoverURL(img), defaultFormat(img).ContentType(), spec.Width, spec.Height
+}
+
+// MaxURLLen bounds the length of any URL URL returns: the prefix, a
+// signature and the longest id, size, focal point and format.
+func (s *Service) MaxURLLen() int {
+	return len(s.cfg.URLPrefix) + len(Prefix) + 22 + len("/18446744073709551615/99999x99999-contain-0.000-0.000.webp")
+}
+
 // URL returns the signed URL of a rendition of img.
 func (s *Service) URL(img *models.Image, o URLOptions) string {
 	if o.Fit == "" {

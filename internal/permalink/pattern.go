@@ -46,6 +46,9 @@ var placeholders = map[string]string{
 	Month:   `[0-9]{2}`,
 	Day:     `[0-9]{2}`,
 	ID:      `[1-9][0-9]{0,18}`,
+	// A BCP 47 tag as configured (fr, de-CH, zh-Hant-TW); the content
+	// service checks it is one of the publication's.
+	Locale: `[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}`,
 }
 
 // Fields are what an article's address is built from, or what a matched
@@ -57,6 +60,9 @@ type Fields struct {
 	ID      uint64
 	// Published dates the address ({yyyy}/{mm}/{dd}), in UTC.
 	Published time.Time
+	// Locale is the article's locale ({locale}); a matched path sets it
+	// only when the pattern has {locale}.
+	Locale string
 }
 
 // part is a literal run of the path template or one placeholder.
@@ -152,12 +158,10 @@ func (p *Pattern) parsePath(path string) error {
 		path = path[open+end+1:]
 		expr, ok := placeholders[name]
 		switch {
-		case name == Locale:
-			return errors.New("{locale} is reserved: articles have no locale yet")
 		case name == PublicURL:
 			return errors.New("{publicUrl} may only start the pattern")
 		case !ok:
-			return fmt.Errorf("unknown placeholder {%s} (want section, slug, yyyy, mm, dd or id)", name)
+			return fmt.Errorf("unknown placeholder {%s} (want section, slug, yyyy, mm, dd, id or locale)", name)
 		case p.names[name]:
 			return fmt.Errorf("{%s} appears twice", name)
 		}
@@ -213,6 +217,8 @@ func (p *Pattern) Match(rel string) (f Fields, ok bool) {
 			f.Section = v
 		case Slug:
 			f.Slug = v
+		case Locale:
+			f.Locale = v
 		case ID:
 			id, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
@@ -234,6 +240,8 @@ func (f Fields) value(name string) string {
 		return f.Section
 	case Slug:
 		return f.Slug
+	case Locale:
+		return f.Locale
 	case ID:
 		return strconv.FormatUint(f.ID, 10)
 	case Year:

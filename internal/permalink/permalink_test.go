@@ -16,7 +16,7 @@ func TestParsePatternRefusesBadPatterns(t *testing.T) {
 		{"{publicUrl}", "want a path"},
 		{"{publicUrl}/{slug}/{slug}", "appears twice"},
 		{"{publicUrl}/{title}", "unknown placeholder {title}"},
-		{"{publicUrl}/{locale}/{slug}", "reserved"},
+		{"{publicUrl}/{locale}/{locale}/{slug}", "appears twice"},
 		{"{publicUrl}/{section}{slug}", "separated"},
 		{"{publicUrl}/{slug", "without its }"},
 		{"{publicUrl}/a?b={slug}", "unexpected characters"},
@@ -165,5 +165,26 @@ func TestCleanQuery(t *testing.T) {
 	}
 	if _, ok := l.CleanQuery("https://elsewhere.example/?p=1"); ok {
 		t.Error("CleanQuery accepted another host")
+	}
+}
+
+// TestLocalePlaceholder builds and reads back addresses with {locale}.
+func TestLocalePlaceholder(t *testing.T) {
+	p, err := ParsePattern("{publicUrl}/{locale}/{section}/{slug}", "https://news.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, loc := range []string{"fr", "de-CH", "zh-Hant-TW"} {
+		abs, path := p.Build(Fields{Locale: loc, Section: "world", Slug: "budget"})
+		if want := "/" + loc + "/world/budget"; path != want || abs != "https://news.example.com"+want {
+			t.Errorf("Build(%s) = %s %s", loc, abs, path)
+		}
+		f, ok := p.Match(path)
+		if !ok || f.Locale != loc || f.Slug != "budget" || f.Section != "world" {
+			t.Errorf("Match(%s) = %+v %v", path, f, ok)
+		}
+	}
+	if _, ok := p.Match("/../world/budget"); ok {
+		t.Error("a path with no locale matched")
 	}
 }

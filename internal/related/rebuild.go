@@ -65,7 +65,7 @@ func newRelatedIndex(all []*store.RelatedFeatures) *relatedIndex {
 	slices.SortFunc(sorted, func(a, b *store.RelatedFeatures) int { return cmp.Compare(b.ID, a.ID) })
 	for _, f := range sorted {
 		idx.byID[f.ID] = f
-		idx.bySlug[f.Slug] = f
+		idx.bySlug[f.Locale+"/"+f.Slug] = f // slugs are unique per locale
 		for _, t := range f.Tags {
 			idx.tagDF[t]++
 		}
@@ -148,7 +148,7 @@ func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer,
 			if n == limit {
 				break
 			}
-			if f.ID != x.ID {
+			if f.ID != x.ID && store.Relatable(x, f) {
 				out[f.ID] = f
 				n++
 			}
@@ -173,26 +173,26 @@ func (idx *relatedIndex) candidates(x *store.RelatedFeatures, sc *relatedScorer,
 		})
 		n := 0
 		for i := after - 1; i >= 0 && n < categoryEachSide; i-- {
-			if list[i].ID != x.ID {
+			if list[i].ID != x.ID && store.Relatable(x, list[i]) {
 				out[list[i].ID] = list[i]
 				n++
 			}
 		}
 		n = 0
 		for i := after; i < len(list) && n < categoryEachSide; i++ {
-			if list[i].ID != x.ID {
+			if list[i].ID != x.ID && store.Relatable(x, list[i]) {
 				out[list[i].ID] = list[i]
 				n++
 			}
 		}
 	}
 	for _, sl := range x.Links {
-		if f := idx.bySlug[sl]; f != nil && f.Eligible && f.ID != x.ID {
+		if f := idx.bySlug[x.Locale+"/"+sl]; f != nil && f.Eligible && f.ID != x.ID && store.Relatable(x, f) {
 			out[f.ID] = f
 		}
 	}
 	for _, f := range idx.linkedFrom[x.Slug] {
-		if f.ID != x.ID {
+		if f.ID != x.ID && store.Relatable(x, f) {
 			out[f.ID] = f
 		}
 	}

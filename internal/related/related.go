@@ -411,7 +411,7 @@ func (sc *relatedScorer) best(x *store.RelatedFeatures, cands map[uint64]*store.
 		return a.Score > b.Score || (a.Score == b.Score && a.CandidateID > b.CandidateID)
 	}
 	for _, y := range cands {
-		if y.ID == x.ID || !y.Eligible {
+		if y.ID == x.ID || !y.Eligible || !store.Relatable(x, y) {
 			continue
 		}
 		score, _ := sc.score(x, y, false)

@@ -44,6 +44,8 @@ type ArticleFilter struct {
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
 	ExcludeIDs      []uint64
+	// Locale keeps the articles in one locale; empty means every locale.
+	Locale string
 }
 
 // filteredArticles selects the articles f matches. Tag and author filters
@@ -87,6 +89,9 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 	}
 	if f.PublishedBefore != nil {
 		q = q.Where("articles.published_at < ?", f.PublishedBefore.UTC())
+	}
+	if f.Locale != "" {
+		q = q.Where("articles.locale = ?", f.Locale)
 	}
 	if len(f.ExcludeIDs) > 0 {
 		q = q.Where("articles.id NOT IN ?", f.ExcludeIDs)
@@ -188,13 +193,15 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 	return r, nil
 }
 
-// ArticleBySlug returns the article with slug, or nil.
-func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, slug string) (*models.Article, error) {
+// ArticleBySlug returns the article with slug in locale, or nil (slugs
+// are unique per locale).
+func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug string) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug = ?", slug).Take(&a).Error
+	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+		Where("articles.locale = ? AND articles.slug = ?", locale, slug).Take(&a).Error
 	r, err := notFound(&a, err)
 	if err != nil {
-		return nil, fmt.Errorf("load article %q: %w", slug, err)
+		return nil, fmt.Errorf("load article %s/%q: %w", locale, slug, err)
 	}
 	return r, nil
 }

@@ -62,7 +62,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, demo.SeedSlug); return err }},
+		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, "en", demo.SeedSlug); return err }},
 		{"homepage", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, first20)
 			return err
@@ -181,7 +181,7 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 				if err != nil || len(list.Items) == 0 {
 					t.Fatalf("%s: list: %v (%d articles)", tc.name, err, len(list.Items))
 				}
-				if _, err := st.ArticleBySlug(tc.ctx, reader, demo.SeedSlug); err != nil {
+				if _, err := st.ArticleBySlug(tc.ctx, reader, "en", demo.SeedSlug); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := st.ArticlesByIDs(tc.ctx, reader, []uint64{list.Items[0].ID}); err != nil {

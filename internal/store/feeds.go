@@ -42,6 +42,13 @@ type SitemapArticle struct {
 	CategoryID  *uint64
 	// SectionSlug is the slug of the article's section ("" without one).
 	SectionSlug string
+	// Locale and Group (translation group, 0: none) find the article's
+	// translations among the sitemap's alternates (SitemapAlternates).
+	Locale string
+	Group  uint64
+	// CoverImage is the cover's library picture (ID 0: none), with what
+	// a rendition's URL needs; reused between rows like the rest.
+	CoverImage models.Image
 }
 
 // Period is a half-open range of publication times [From, To).
@@ -68,8 +75,11 @@ func (s *Store) articlesIn(ctx context.Context, v Visibility, p Period) *gorm.DB
 func (s *Store) EachSitemapArticle(ctx context.Context, v Visibility, p Period, offset, limit int, fn func(*SitemapArticle) error) error {
 	q := s.articlesIn(ctx, v, p).
 		Select("articles.id, articles.slug, articles.title, articles.published_at, articles.updated_at, " +
-			"articles.cover_url, articles.cover_alt, articles.category_id, COALESCE(c.slug, '') AS section_slug").
+			"articles.cover_url, articles.cover_alt, articles.category_id, COALESCE(c.slug, '') AS section_slug, " +
+			"articles.locale, articles.translation_group, COALESCE(i.id, 0), COALESCE(i.width, 0), COALESCE(i.height, 0), " +
+			"COALESCE(i.focal_x, 0.5), COALESCE(i.focal_y, 0.5), COALESCE(i.mime_type, '')").
 		Joins("LEFT JOIN categories c ON c.id = articles.category_id").
+		Joins("LEFT JOIN images i ON i.id = articles.cover_image_id").
 		Order("articles.published_at, articles.id")
 	if offset > 0 || limit > 0 {
 		if limit <= 0 {
@@ -82,7 +92,8 @@ func (s *Store) EachSitemapArticle(ctx context.Context, v Visibility, p Period, 
 		var cat sql.NullInt64
 		var pub, upd timeValue
 		for rows.Next() {
-			if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &pub, &upd, &a.CoverURL, &a.CoverAlt, &cat, &a.SectionSlug); err != nil {
+			if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &pub, &upd, &a.CoverURL, &a.CoverAlt, &cat, &a.SectionSlug, &a.Locale, &a.Group,
+				&a.CoverImage.ID, &a.CoverImage.Width, &a.CoverImage.Height, &a.CoverImage.FocalX, &a.CoverImage.FocalY, &a.CoverImage.MimeType); err != nil {
 				return err
 			}
 			a.PublishedAt, a.UpdatedAt = pub.t, upd.t
@@ -135,7 +146,7 @@ type ArticleStats struct {
 const statsColumns = "COUNT(*), MAX(articles.updated_at), MAX(articles.published_at), " +
 	"COALESCE(MAX(LENGTH(articles.slug)), 0), (SELECT COALESCE(MAX(LENGTH(c.slug)), 0) FROM categories c), " +
 	"COALESCE(MAX(LENGTH(articles.cover_url)), 0), " +
-	"COALESCE(SUM(articles.id + articles.version), 0)"
+	"COALESCE(SUM(articles.id + articles.version + articles.translation_group), 0)"
 
 // scanStats reads statsColumns after the leading columns in dest.
 func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
@@ -321,4 +332,39 @@ func (v *timeValue) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("scan time from %q", s)
+}
+
+// SitemapAlternate is an article of a translation group as a sitemap's
+// hreflang alternates name it.
+type SitemapAlternate struct {
+	ID          uint64
+	Slug        string
+	SectionSlug string
+	PublishedAt time.Time
+	Locale      string
+}
+
+// SitemapAlternates returns the indexable articles v lets through that
+// belong to a translation group, by group: one statement, held for the
+// length of one sitemap (it grows with the translated articles only).
+func (s *Store) SitemapAlternates(ctx context.Context, v Visibility) (map[uint64][]SitemapAlternate, error) {
+	q := s.articlesIn(ctx, v, Period{}).Where("articles.translation_group <> 0").
+		Select("articles.translation_group, articles.id, articles.slug, COALESCE(c.slug, '') AS section_slug, articles.published_at, articles.locale").
+		Joins("LEFT JOIN categories c ON c.id = articles.category_id").
+		Order("articles.translation_group, articles.locale")
+	out := map[uint64][]SitemapAlternate{}
+	err := s.stream(q, "sitemap alternates", func(rows *sql.Rows) error {
+		for rows.Next() {
+			var g uint64
+			var a SitemapAlternate
+			var pub timeValue
+			if err := rows.Scan(&g, &a.ID, &a.Slug, &a.SectionSlug, &pub, &a.Locale); err != nil {
+				return err
+			}
+			a.PublishedAt = pub.t
+			out[g] = append(out[g], a)
+		}
+		return nil
+	})
+	return out, err
 }

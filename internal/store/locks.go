@@ -52,10 +52,11 @@ func (s *Store) ArticleLinks(ctx context.Context, id uint64) (authorIDs []uint64
 	return authorIDs, tags, nil
 }
 
-// SlugTaken reports whether another article (not exceptID) uses slug.
-func (s *Store) SlugTaken(ctx context.Context, slug string, exceptID uint64) (bool, error) {
+// SlugTaken reports whether another article (not exceptID) of locale uses
+// slug: slugs are unique per locale.
+func (s *Store) SlugTaken(ctx context.Context, locale, slug string, exceptID uint64) (bool, error) {
 	var n int64
-	if err := s.q(ctx).Model(&models.Article{}).Where("slug = ? AND id <> ?", slug, exceptID).Count(&n).Error; err != nil {
+	if err := s.q(ctx).Model(&models.Article{}).Where("locale = ? AND slug = ? AND id <> ?", locale, slug, exceptID).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("check slug %q: %w", slug, err)
 	}
 	return n > 0, nil

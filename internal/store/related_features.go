@@ -105,6 +105,10 @@ type RelatedFeatures struct {
 	// Time is the publication time, or the creation time when unpublished.
 	Time     time.Time
 	Eligible bool
+	// Locale and Group (translation group, 0: none) keep suggestions in
+	// the article's language and out of its own translations (Relatable).
+	Locale   string
+	Group    uint64
 	Tags     []uint64
 	Authors  []uint64
 	Keywords []string
@@ -122,10 +126,13 @@ type featureRow struct {
 	PublishedAt *time.Time
 	CreatedAt   time.Time
 	DeletedAt   *time.Time
+	Locale      string
+	Group       uint64 `gorm:"column:translation_group"`
 }
 
 func (r featureRow) features() *RelatedFeatures {
-	f := &RelatedFeatures{ID: r.ID, Slug: r.Slug, Status: r.Status, Time: r.CreatedAt.UTC(), Eligible: Eligible(r.Status, r.PublishedAt, r.DeletedAt)}
+	f := &RelatedFeatures{ID: r.ID, Slug: r.Slug, Status: r.Status, Time: r.CreatedAt.UTC(), Eligible: Eligible(r.Status, r.PublishedAt, r.DeletedAt),
+		Locale: r.Locale, Group: r.Group}
 	if r.PublishedAt != nil {
 		f.Time = r.PublishedAt.UTC()
 	}
@@ -135,7 +142,7 @@ func (r featureRow) features() *RelatedFeatures {
 	return f
 }
 
-const featureColumns = "id, slug, status, category_id, published_at, created_at, deleted_at"
+const featureColumns = "id, slug, status, category_id, published_at, created_at, deleted_at, locale, translation_group"
 
 // FeatureFilter restricts the loaded link lists to what a comparison with
 // one article needs: nil loads everything.
@@ -330,24 +337,28 @@ func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, e
 		parts = append(parts, fmt.Sprintf("SELECT id FROM (%s) AS g%d", sql, len(parts)))
 		args = append(args, a...)
 	}
+	// Every source keeps to the candidates Relatable allows (same locale,
+	// not of the article's own translation group).
+	rel := " AND " + relatableSQL
+	rx := []any{x.Locale, x.Group}
 	for _, t := range q.Tags {
-		add("SELECT l.article_id AS id FROM article_tags l "+eligible+" WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, q.TagCap)
+		add("SELECT l.article_id AS id FROM article_tags l "+eligible+" WHERE l.tag_id = ? AND l.article_id <> ? AND "+eligibleSQL+rel+" ORDER BY l.article_id DESC LIMIT ?", t, x.ID, rx[0], rx[1], q.TagCap)
 	}
 	for _, k := range q.Keywords {
-		add("SELECT l.article_id AS id FROM article_keywords l "+eligible+" WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, q.KeywordCap)
+		add("SELECT l.article_id AS id FROM article_keywords l "+eligible+" WHERE l.keyword = ? AND l.article_id <> ? AND "+eligibleSQL+rel+" ORDER BY l.article_id DESC LIMIT ?", k, x.ID, rx[0], rx[1], q.KeywordCap)
 	}
 	for _, au := range q.Authors {
-		add("SELECT l.article_id AS id FROM article_authors l "+eligible+" WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, q.AuthorCap)
+		add("SELECT l.article_id AS id FROM article_authors l "+eligible+" WHERE l.author_id = ? AND l.article_id <> ? AND "+eligibleSQL+rel+" ORDER BY l.article_id DESC LIMIT ?", au, x.ID, rx[0], rx[1], q.AuthorCap)
 	}
 	if x.CategoryID != 0 && q.CategoryEachSide > 0 {
-		const published = "a.category_id = ? AND a.id <> ? AND " + sectionPeerSQL
-		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
-		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, x.Time, q.CategoryEachSide)
+		const published = "a.category_id = ? AND a.id <> ? AND " + sectionPeerSQL + " AND " + relatableSQL
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at <= ? ORDER BY a.published_at DESC, a.id DESC LIMIT ?", x.CategoryID, x.ID, rx[0], rx[1], x.Time, q.CategoryEachSide)
+		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, rx[0], rx[1], x.Time, q.CategoryEachSide)
 	}
 	if len(q.LinkSlugs) > 0 {
-		add("SELECT a.id FROM articles a WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL, q.LinkSlugs, x.ID)
+		add("SELECT a.id FROM articles a WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL+rel, q.LinkSlugs, x.ID, rx[0], rx[1])
 	}
-	add("SELECT l.article_id AS id FROM article_links l "+eligible+" WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL, x.Slug, x.ID)
+	add("SELECT l.article_id AS id FROM article_links l "+eligible+" WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL+rel, x.Slug, x.ID, rx[0], rx[1])
 
 	var ids []uint64
 	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&ids).Error; err != nil {

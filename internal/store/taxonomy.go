@@ -108,11 +108,20 @@ func (s *Store) CreateCategory(ctx context.Context, c *models.Category) error {
 // through. A tag first used on an embargoed draft names its story: readers
 // must not see it before the story.
 func (s *Store) visibleTags(ctx context.Context, q *gorm.DB, v Visibility) *gorm.DB {
-	if !v.PublishedOnly {
+	return s.visibleTagsIn(ctx, q, v, "")
+}
+
+// visibleTagsIn is visibleTags keeping only the tags used in locale (on an
+// article v lets through) when locale is set.
+func (s *Store) visibleTagsIn(ctx context.Context, q *gorm.DB, v Visibility, locale string) *gorm.DB {
+	if !v.PublishedOnly && locale == "" {
 		return q
 	}
 	used := applyVisibility(s.q(ctx).Table("article_tags AS used").Select("1").
 		Joins("JOIN articles ON articles.id = used.article_id").Where("used.tag_id = tags.id"), "articles", v)
+	if locale != "" {
+		used = used.Where("articles.locale = ?", locale)
+	}
 	return q.Where("EXISTS (?)", used)
 }
 
@@ -136,9 +145,10 @@ func (s *Store) TagByID(ctx context.Context, v Visibility, id uint64) (*models.T
 	return r, nil
 }
 
-// ListTags returns a page of the tags v lets through, ordered by name.
-func (s *Store) ListTags(ctx context.Context, v Visibility, p page.Request) (*page.List[*models.Tag], error) {
-	l, err := list(s.visibleTags(ctx, s.q(ctx).Table("tags"), v), nameKey("tags"), p,
+// ListTags returns a page of the tags v lets through (used in locale, when
+// set), ordered by name.
+func (s *Store) ListTags(ctx context.Context, v Visibility, locale string, p page.Request) (*page.List[*models.Tag], error) {
+	l, err := list(s.visibleTagsIn(ctx, s.q(ctx).Table("tags"), v, locale), nameKey("tags"), p,
 		func(t *models.Tag) any { return t.Name }, func(t *models.Tag) uint64 { return t.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
@@ -146,10 +156,10 @@ func (s *Store) ListTags(ctx context.Context, v Visibility, p page.Request) (*pa
 	return l, nil
 }
 
-// CountTags counts the tags v lets through.
-func (s *Store) CountTags(ctx context.Context, v Visibility) (int64, error) {
+// CountTags counts the tags ListTags lists.
+func (s *Store) CountTags(ctx context.Context, v Visibility, locale string) (int64, error) {
 	var n int64
-	err := s.visibleTags(ctx, s.q(ctx).Table("tags"), v).Count(&n).Error
+	err := s.visibleTagsIn(ctx, s.q(ctx).Table("tags"), v, locale).Count(&n).Error
 	return n, err
 }
 

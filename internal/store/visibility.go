@@ -81,3 +81,16 @@ func SectionPeer(status models.ArticleStatus, publishedAt, deletedAt *time.Time)
 func Eligible(status models.ArticleStatus, publishedAt, deletedAt *time.Time) bool {
 	return (status == models.StatusPublished || status == models.StatusScheduled) && publishedAt != nil && deletedAt == nil
 }
+
+// relatableSQL is the rule for which eligible articles (on alias a) may be
+// suggested as related to an article, with its locale and translation
+// group as arguments: only articles in the same locale, and never one of
+// the article's own translations (a translation is the same story, not a
+// story to read next).
+const relatableSQL = "a.locale = ? AND (a.translation_group = 0 OR a.translation_group <> ?)"
+
+// Relatable is relatableSQL for loaded features: whether y may be
+// suggested for x.
+func Relatable(x, y *RelatedFeatures) bool {
+	return x.Locale == y.Locale && (y.Group == 0 || y.Group != x.Group)
+}

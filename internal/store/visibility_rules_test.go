@@ -62,3 +62,53 @@ func TestCandidateRulesAgree(t *testing.T) {
 		}
 	})
 }
+
+// The relatable rule (same locale, never the article's own translation
+// group) agrees with its Go form for every pair of a few kinds of rows.
+func TestRelatableRuleAgrees(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		ctx := context.Background()
+		st := New(db)
+		now := time.Now().UTC().Truncate(time.Second)
+		var rows []*models.Article
+		for _, loc := range []string{"en", "fr"} {
+			for _, g := range []uint64{0, 1, 2} {
+				rows = append(rows, &models.Article{Slug: fmt.Sprintf("rel-%d", len(rows)), Title: "Row", Status: models.StatusPublished,
+					PublishedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1, Locale: loc, TranslationGroup: g})
+			}
+		}
+		if err := st.InsertArticles(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		feats := make([]*RelatedFeatures, len(rows))
+		for i, a := range rows {
+			feats[i] = &RelatedFeatures{ID: a.ID, Locale: a.Locale, Group: a.TranslationGroup}
+		}
+		admitted, refused := 0, 0
+		for _, x := range feats {
+			var found []uint64
+			if err := st.q(ctx).Table("articles AS a").Where("a.id <> ? AND "+relatableSQL, x.ID, x.Locale, x.Group).Pluck("a.id", &found).Error; err != nil {
+				t.Fatal(err)
+			}
+			in := map[uint64]bool{}
+			for _, id := range found {
+				in[id] = true
+			}
+			for _, y := range feats {
+				if y.ID == x.ID {
+					continue
+				}
+				if sql, gocode := in[y.ID], Relatable(x, y); sql != gocode {
+					t.Errorf("x %+v, y %+v: SQL says %v, Go says %v", x, y, sql, gocode)
+				} else if gocode {
+					admitted++
+				} else {
+					refused++
+				}
+			}
+		}
+		if admitted == 0 || refused == 0 {
+			t.Errorf("the rows do not tell the forms apart: %d admitted, %d refused", admitted, refused)
+		}
+	})
+}

@@ -171,7 +171,7 @@ func TestSignedDeliveries(t *testing.T) {
 		var body webhooks.Body
 		json.Unmarshal(d.body, &body)
 		obj, _ := body.Object.(map[string]any)
-		if body.Type != "ARTICLE_PUBLISHED" || body.ID != d.header.Get(webhooks.HeaderID) || obj["slug"] != "hook-test" || obj["title"] != "Hook test" {
+		if body.Type != "ARTICLE_PUBLISHED" || body.ID != d.header.Get(webhooks.HeaderID) || obj["slug"] != "hook-test" || obj["title"] != "Hook test" || obj["locale"] != "en" {
 			t.Errorf("delivery body: %s", d.body)
 		}
 		// The article's address, by the server's URL pattern (no section: news).

@@ -109,7 +109,7 @@ func (w *Worker) object(ctx context.Context, e events.Event) (any, error) {
 		if err != nil || a == nil {
 			return map[string]any{"id": globalid.ID(globalid.TypeArticle, e.ObjectID)}, err
 		}
-		o := map[string]any{"id": globalid.ID(globalid.TypeArticle, a.ID), "slug": a.Slug, "status": a.Status, "version": a.Version}
+		o := map[string]any{"id": globalid.ID(globalid.TypeArticle, a.ID), "slug": a.Slug, "locale": a.Locale, "status": a.Status, "version": a.Version}
 		// The address, also of an article gone from the site: a receiver
 		// purges or rebuilds that page.
 		section := ""

@@ -36,7 +36,12 @@ type Config struct {
 	ServerPID   int    // for the server's RSS (0: not reported)
 	DialWorkers int
 	Timeout     time.Duration // per event, for every subscriber to get it
-	Out         io.Writer
+	// Scenario is "article" (corrections of one article, one at a time) or
+	// "liveblog" (entries posted to one live blog at Rate a second, whether
+	// or not the previous one has reached everyone).
+	Scenario string
+	Rate     float64
+	Out      io.Writer
 }
 
 // Result is what a run measured.
@@ -51,6 +56,10 @@ type Result struct {
 	ServerPeakRSS   int64 // bytes, the process's high-water mark at the end
 	ServerStats     map[string]string
 	ConnectTime     time.Duration
+	// LoadsBefore is the server's object-load count before the first event
+	// (the database reads of live updates, however many subscribers).
+	LoadsBefore string
+	Scenario    string
 }
 
 // Main parses args and runs; it returns the process exit code.
@@ -66,6 +75,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "the gateway's process id, to report its RSS (same machine)")
 	fs.IntVar(&c.DialWorkers, "dial-workers", 64, "connections opened at once")
 	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long to wait for every subscriber to get one event")
+	fs.StringVar(&c.Scenario, "scenario", "article", "article (articleUpdated, one correction at a time) or liveblog (liveBlogUpdated, --rate entries a second)")
+	fs.Float64Var(&c.Rate, "rate", 1, "liveblog: entries posted per second")
+	duration := fs.Duration("duration", 0, "liveblog: post for this long (sets --events to duration × rate)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -75,6 +87,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if c.Token == "" {
 		fmt.Fprintln(stderr, "broadsheet-bench subscribe: --token (an editor's) is required")
 		return 2
+	}
+	if c.Scenario != "article" && c.Scenario != "liveblog" {
+		fmt.Fprintln(stderr, "broadsheet-bench subscribe: --scenario is article or liveblog")
+		return 2
+	}
+	if c.Rate <= 0 {
+		fmt.Fprintln(stderr, "broadsheet-bench subscribe: --rate must be positive")
+		return 2
+	}
+	if *duration > 0 {
+		c.Events = max(1, int(duration.Seconds()*c.Rate))
 	}
 	res, err := Run(ctx, c)
 	if err != nil {
@@ -120,23 +143,17 @@ func (c Config) do(ctx context.Context, query string, vars map[string]any, out a
 
 // Run performs one benchmark.
 func Run(ctx context.Context, c Config) (*Result, error) {
-	res := &Result{Subscribers: c.Subscribers, Events: c.Events}
+	res := &Result{Subscribers: c.Subscribers, Events: c.Events, Scenario: c.Scenario}
 	res.ServerRSSBefore = rss(c.ServerPID)
-	// The article whose corrections are the events.
-	var created struct {
-		CreateArticle struct{ Article struct{ ID string } }
+	sc, err := c.setup(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if err := c.do(ctx, `mutation { createArticle(input: {title: "Benchmark article", body: "Live updates benchmark.", status: PUBLISHED}) { article { id } } }`, nil, &created); err != nil {
-		return nil, fmt.Errorf("create the benchmark article: %w", err)
-	}
-	articleID := created.CreateArticle.Article.ID
 
-	// Every subscriber records the latency of each event it gets.
-	lat := make([][]time.Duration, c.Events)
+	// Every subscriber records the latency of each distinct event it gets.
+	var lat []time.Duration
 	var latMu sync.Mutex
-	got := make([]atomic.Int64, c.Events+1)
-	index := map[string]int{} // event id → event number
-	var indexMu sync.RWMutex
+	var delivered atomic.Int64
 
 	start := time.Now()
 	clients := make([]*wsclient.Client, c.Subscribers)
@@ -158,7 +175,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 				dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 				cl, err := wsclient.Dial(dctx, c.URL, proto, wsclient.Options{})
 				if err == nil {
-					err = cl.Subscribe(dctx, "1", `subscription($id: ID!) { articleUpdated(id: $id) { id title version } }`, map[string]any{"id": articleID})
+					err = cl.Subscribe(dctx, "1", sc.query, sc.vars)
 				}
 				cancel()
 				if err != nil {
@@ -182,6 +199,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	defer stopReading()
 	for _, cl := range clients {
 		go func() {
+			seen := map[string]bool{}
 			for {
 				// Read frames directly and pick the two fields out: the
 				// client shares the machine with the server, so it should
@@ -199,22 +217,14 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 					continue
 				}
 				at, err := time.Parse(time.RFC3339Nano, occurred)
-				if err != nil {
+				if err != nil || seen[id] {
 					continue
 				}
-				indexMu.RLock()
-				n, ok := index[id]
-				indexMu.RUnlock()
-				if !ok {
-					n = waitIndex(&indexMu, index, id)
-				}
-				if n < 0 {
-					continue
-				}
+				seen[id] = true
 				latMu.Lock()
-				lat[n] = append(lat[n], now.Sub(at))
+				lat = append(lat, now.Sub(at))
 				latMu.Unlock()
-				got[n].Add(1)
+				delivered.Add(1)
 			}
 		}()
 	}
@@ -226,34 +236,47 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.ConnectTime = time.Since(start)
 	res.ServerRSS = rss(c.ServerPID)
 
-	for n := range c.Events {
-		var upd struct {
-			UpdateArticle struct {
-				Article struct{ ID string }
-			}
-		}
-		// The event id is known only from the first delivery: register the
-		// number before publishing, keyed by a placeholder the readers wait on.
-		indexMu.Lock()
-		index["next"] = n
-		indexMu.Unlock()
-		if err := c.do(ctx, `mutation($id: ID!, $t: String!) { updateArticle(id: $id, input: {title: $t}) { article { id } } }`, map[string]any{"id": articleID, "t": fmt.Sprintf("Benchmark correction %d", n+1)}, &upd); err != nil {
-			closeAll(clients)
-			return nil, fmt.Errorf("publish event %d: %w", n+1, err)
-		}
-		deadline := time.Now().Add(c.Timeout)
-		for got[n].Load() < int64(c.Subscribers) && time.Now().Before(deadline) {
+	loadsBefore := c.serverStats(ctx)["object loads"]
+	want := func(events int) int64 { return int64(events) * int64(c.Subscribers) }
+	waitFor := func(n int64, timeout time.Duration) {
+		deadline := time.Now().Add(timeout)
+		for delivered.Load() < n && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
-		res.Deliveries += got[n].Load()
-		res.Missing += int64(c.Subscribers) - got[n].Load()
 	}
+	if sc.paced {
+		// Entries at a steady rate, as a newsroom posts them: the next one
+		// does not wait for the last to reach everyone.
+		tick := time.NewTicker(time.Duration(float64(time.Second) / c.Rate))
+		for n := range c.Events {
+			if n > 0 {
+				<-tick.C
+			}
+			if err := sc.publish(ctx, n); err != nil {
+				tick.Stop()
+				closeAll(clients)
+				return nil, fmt.Errorf("publish event %d: %w", n+1, err)
+			}
+		}
+		tick.Stop()
+		waitFor(want(c.Events), c.Timeout)
+	} else {
+		for n := range c.Events {
+			if err := sc.publish(ctx, n); err != nil {
+				closeAll(clients)
+				return nil, fmt.Errorf("publish event %d: %w", n+1, err)
+			}
+			waitFor(want(n+1), c.Timeout)
+		}
+	}
+	res.Deliveries = delivered.Load()
+	res.Missing = want(c.Events) - res.Deliveries
+	res.LoadsBefore = loadsBefore
 	res.ServerStats = c.serverStats(ctx)
 	res.ServerPeakRSS = procStatus(c.ServerPID, "VmHWM:")
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
+	latMu.Lock()
+	all := slices.Clone(lat)
+	latMu.Unlock()
 	slices.Sort(all)
 	if len(all) > 0 {
 		res.P50 = all[len(all)/2]
@@ -263,21 +286,6 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	stopReading()
 	closeAll(clients)
 	return res, nil
-}
-
-// waitIndex maps a new event id to the event number being published.
-func waitIndex(mu *sync.RWMutex, index map[string]int, id string) int {
-	mu.Lock()
-	defer mu.Unlock()
-	if n, ok := index[id]; ok {
-		return n
-	}
-	n, ok := index["next"]
-	if !ok {
-		return -1
-	}
-	index[id] = n
-	return n
 }
 
 func closeAll(clients []*wsclient.Client) {
@@ -359,6 +367,11 @@ func (r *Result) Print(w io.Writer) {
 	for _, k := range []string{"goroutines", "object loads", "slow subscribers dropped"} {
 		if v, ok := r.ServerStats[k]; ok {
 			fmt.Fprintf(w, "server %-15s %s\n", k, v)
+		}
+	}
+	if before, err := strconv.Atoi(r.LoadsBefore); err == nil {
+		if after, err := strconv.Atoi(r.ServerStats["object loads"]); err == nil && r.Events > 0 {
+			fmt.Fprintf(w, "database loads/event   %.1f (for %d subscribers)\n", float64(after-before)/float64(r.Events), r.Subscribers)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-//go:embed content/*.md
+//go:embed content/*.md content/fr/*.md
 var bodies embed.FS
 
 // SeedSlug is the slug of the seed article.
@@ -171,6 +171,7 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 		}
 		authorIDs[a.Slug] = created.ID
 	}
+	var seedID uint64
 	for _, a := range linkedFirst(Articles) {
 		body, err := bodies.ReadFile("content/" + a.Slug + ".md")
 		if err != nil {
@@ -189,9 +190,19 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 		if err := o.cover(ctx, a, &in); err != nil {
 			return fmt.Errorf("seed article %q: cover: %w", a.Slug, err)
 		}
-		if _, err := svc.CreateArticle(ctx, in); err != nil {
+		created, err := svc.CreateArticle(ctx, in)
+		if err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
 		}
+		if a.Slug == SeedSlug {
+			seedID = created.ID
+		}
+	}
+	if err := seedFrench(ctx, svc, o, seedID, authorIDs); err != nil {
+		return err
+	}
+	if err := seedLiveBlog(ctx, svc, authorIDs["tom-whitaker"]); err != nil {
+		return fmt.Errorf("seed live blog: %w", err)
 	}
 	// Each article was refreshed as it was created, seeing only the ones
 	// before it; recompute every related list with all of them present.

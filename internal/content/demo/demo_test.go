@@ -147,3 +147,39 @@ func TestSyntheticContent(t *testing.T) {
 		}
 	})
 }
+
+func TestDemoLiveBlog(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	ctx := context.Background()
+	svc := content.New(store.New(db))
+	if err := demo.Seed(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.ArticleBySlug(ctx, demo.LiveBlogSlug)
+	if err != nil || a == nil {
+		t.Fatalf("live blog article: %v, %v", a, err)
+	}
+	if b, err := svc.LiveBlog(ctx, a); err != nil || b == nil || !b.IsLive() {
+		t.Fatalf("live blog: %+v, %v", b, err)
+	}
+	first := 20
+	l, err := svc.LiveEntries(ctx, content.LiveEntryFilter{ArticleID: a.ID}, page.Args{First: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned, keys, corrected := 0, 0, 0
+	for _, e := range l.Items {
+		if e.IsPinned {
+			pinned++
+		}
+		if e.IsKeyEvent {
+			keys++
+		}
+		if e.Correction() != nil {
+			corrected++
+		}
+	}
+	if len(l.Items) != 12 || pinned != 1 || keys != 1 || corrected != 1 {
+		t.Errorf("demo live blog: %d entries, %d pinned, %d key events, %d corrected", len(l.Items), pinned, keys, corrected)
+	}
+}

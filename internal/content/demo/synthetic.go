@@ -137,6 +137,7 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 				Excerpt:            markdown.Excerpt(v.r.Text, 200),
 				Status:             status,
 				PublishedAt:        published,
+				Locale:             svc.Locales().Default(),
 				ReadingTimeMinutes: v.r.ReadingTimeMinutes,
 				WordCount:          v.r.WordCount,
 				CategoryID:         &cat,

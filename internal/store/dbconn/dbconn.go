@@ -281,7 +281,9 @@ func (db *DB) gooseProvider() (*goose.Provider, error) {
 	}
 	// Features land on branches with reserved numbers, so a database may
 	// have a later migration before an earlier one: apply the missing ones.
-	return goose.NewProvider(dialect, db.SQL(), fsys, goose.WithAllowOutofOrder(true))
+	// Migrations written in Go (SQLite's 00020 rebuilds a table whatever
+	// columns it has by then) run in version order with the SQL ones.
+	return goose.NewProvider(dialect, db.SQL(), fsys, goose.WithAllowOutofOrder(true), goose.WithGoMigrations(migrations.Go(string(db.Dialect))...))
 }
 
 // Migrate applies every pending migration and returns how many it applied.

@@ -5,6 +5,7 @@ import (
 	"html"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -77,13 +78,14 @@ func GUID(articleID uint64) string {
 func (h *Handler) feed(kind string, f format) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := describe(r, "feed", "feed."+f.name)
-		scope := content.FeedScope{Kind: kind, Slug: r.PathValue("slug")}
+		// ?locale=fr: one locale's articles (checked by the service).
+		scope := content.FeedScope{Kind: kind, Slug: r.PathValue("slug"), Locale: r.URL.Query().Get("locale")}
 		limit, full, err := h.feedParams(r)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		key := httpcache.MakeKey("feed", r.URL.Path, strconv.Itoa(limit), strconv.FormatBool(full))
+		key := httpcache.MakeKey("feed", r.URL.Path, strconv.Itoa(limit), strconv.FormatBool(full), scope.Locale)
 		var epoch uint64
 		if c := h.opts.Cache; c != nil {
 			if e, ok := c.Get(key); ok {
@@ -175,7 +177,11 @@ func scopeListKeys(kind string) []string {
 // it shows.
 func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content.Feed) (*doc, []string) {
 	l := h.links
-	d := &doc{Title: h.name, Home: l.Home(), Self: l.Home() + r.URL.Path, Language: h.language,
+	lang, self := h.language, l.Home()+r.URL.Path
+	if fd.Locale != "" {
+		lang, self = fd.Locale, self+"?locale="+url.QueryEscape(fd.Locale)
+	}
+	d := &doc{Title: h.name, Home: l.Home(), Self: self, Language: lang,
 		Description: "The newest articles from " + h.name}
 	keys := httpcache.NewKeys()
 	keys.Add(cachekey.Articles)
@@ -203,7 +209,7 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 		if a.PublishedAt != nil {
 			published = a.PublishedAt.UTC()
 		}
-		ref := ArticleRef{ID: a.ID, Slug: a.Slug, PublishedAt: published}
+		ref := ArticleRef{ID: a.ID, Slug: a.Slug, PublishedAt: published, Locale: a.Locale}
 		out := item{ID: GUID(a.ID), Title: a.Title, Summary: a.Excerpt, HTML: a.BodyHTML,
 			Published: published, Update: later(a.UpdatedAt.UTC(), published)}
 		if it.Section != nil {
@@ -226,11 +232,17 @@ func (h *Handler) buildDoc(r *http.Request, scope content.FeedScope, fd *content
 		if out.HTML != "" && len(out.Corrections) > 0 {
 			out.HTML += correctionsHTML(out.Corrections)
 		}
-		// Covers are URLs on main. The media library (media branch) adds
-		// covers by image id with width, height, type and size: fill them
-		// into image{} here when it lands; a cover without a URL is skipped.
+		// A cover is a URL as the editor gave it, or a library picture
+		// whose cover rendition states its size and type.
 		if c := a.CoverImage(); c != nil && c.URL != "" {
 			out.Image = &image{URL: l.Image(c.URL), Alt: c.Alt, Type: imageType(c.URL)}
+		} else if img := it.CoverImage; img != nil && h.opts.Media != nil {
+			u, typ, w, ht := h.opts.Media.Cover(img)
+			alt := a.Cover.Alt
+			if alt == "" {
+				alt = img.Alt
+			}
+			out.Image = &image{URL: l.Image(u), Alt: alt, Type: typ, Width: int64(w), Height: int64(ht)}
 		}
 		d.Updated = later(d.Updated, out.Update)
 		d.Items = append(d.Items, out)

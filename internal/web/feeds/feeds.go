@@ -24,6 +24,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
@@ -51,6 +52,9 @@ type Options struct {
 	MaxURLs  int
 	MaxBytes int
 	Logger   *slog.Logger
+	// Media signs the URLs of covers that are library pictures (nil: such
+	// covers are left out).
+	Media *media.Service
 }
 
 // Handler serves feeds and sitemaps.

@@ -12,6 +12,7 @@ type ArticleRef struct {
 	Slug        string
 	SectionSlug string
 	PublishedAt time.Time
+	Locale      string
 }
 
 // links gives the public URLs that feeds and sitemaps name, by the
@@ -23,7 +24,7 @@ type links struct{ l *permalink.Links }
 func (x links) Home() string { return x.l.Base() }
 
 func (x links) Article(a ArticleRef) string {
-	u, _ := x.l.Article(permalink.Fields{Section: a.SectionSlug, Slug: a.Slug, ID: a.ID, Published: a.PublishedAt.UTC()})
+	u, _ := x.l.Article(permalink.Fields{Section: a.SectionSlug, Slug: a.Slug, ID: a.ID, Published: a.PublishedAt.UTC(), Locale: a.Locale})
 	return u
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
 )
@@ -26,6 +27,7 @@ const (
 	nsSitemap = "http://www.sitemaps.org/schemas/sitemap/0.9"
 	nsImage   = "http://www.google.com/schemas/sitemap-image/1.1"
 	nsNews    = "http://www.google.com/schemas/sitemap-news/0.9"
+	nsXHTML   = "http://www.w3.org/1999/xhtml"
 )
 
 // smURL is one <url> of a urlset. A single value is reused for every row.
@@ -35,6 +37,15 @@ type smURL struct {
 	LastMod string    `xml:"lastmod,omitempty"`
 	Images  []smImage `xml:"image:image"`
 	News    *smNews   `xml:"news:news"`
+	// Alternates name every translation of the article, itself included
+	// (Google's hreflang in sitemaps).
+	Alternates []smLink `xml:"xhtml:link"`
+}
+
+type smLink struct {
+	Rel      string `xml:"rel,attr"`
+	Hreflang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
 }
 
 type smImage struct {
@@ -70,9 +81,11 @@ func w3c(t time.Time) string {
 // markup around the values, and how much XML escaping can grow a URL that
 // is not ours to control (a cover image's, & → &amp;).
 const (
-	entryMarkup  = 160
-	escapeGrowth = 5
-	closingTag   = len("</urlset>\n")
+	entryMarkup = 160
+	// alternateMarkup is the markup of one hreflang link around its values.
+	alternateMarkup = 64
+	escapeGrowth    = 5
+	closingTag      = len("</urlset>\n")
 )
 
 // perPart is how many entries of at most entryBound bytes one sitemap
@@ -86,8 +99,17 @@ func (h *Handler) perPart(entryBound int) int {
 // whose longest values st gives.
 func (h *Handler) articleEntryBound(st content.ArticleStats) int {
 	ref := ArticleRef{ID: ^uint64(0), Slug: strings.Repeat("x", st.MaxLen.Slug), SectionSlug: strings.Repeat("x", st.MaxLen.Section),
-		PublishedAt: time.Date(2000, 12, 31, 0, 0, 0, 0, time.UTC)}
-	return entryMarkup + 2*len(h.links.Article(ref)) + escapeGrowth*st.MaxLen.Cover
+		PublishedAt: time.Date(2000, 12, 31, 0, 0, 0, 0, time.UTC), Locale: strings.Repeat("x", locale.MaxTagLen)}
+	cover := st.MaxLen.Cover
+	if h.opts.Media != nil {
+		cover = max(cover, len(h.links.Image(strings.Repeat("x", h.opts.Media.MaxURLLen()))))
+	}
+	bound := entryMarkup + 2*len(h.links.Article(ref)) + escapeGrowth*cover
+	if n := h.locales(); n > 1 {
+		// An hreflang link per locale, at most, when the article has translations.
+		bound += n * (alternateMarkup + locale.MaxTagLen + escapeGrowth*len(h.links.Article(ref)))
+	}
+	return bound
 }
 
 // listingEntryBound bounds the size of a listing's entry.
@@ -288,6 +310,16 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 	cw := &countingWriter{w: w}
 	enc := xml.NewEncoder(cw)
 	ns := ` xmlns:image="` + nsImage + `"`
+	var alternates map[uint64][]content.SitemapAlternate
+	if h.locales() > 1 {
+		var err error
+		if alternates, err = h.opts.Content.SitemapAlternates(ctx); err != nil {
+			h.opts.Logger.Warn("sitemap without hreflang alternates", "err", err)
+		}
+	}
+	if len(alternates) > 0 {
+		ns += ` xmlns:xhtml="` + nsXHTML + `"`
+	}
 	if news {
 		ns += ` xmlns:news="` + nsNews + `"`
 	}
@@ -297,19 +329,36 @@ func (h *Handler) streamArticles(ctx context.Context, w io.Writer, news bool, ea
 	var nw smNews
 	nw.Publication = smPublication{Name: h.name, Language: NewsLanguage(h.language)}
 	err := each(func(a *content.SitemapArticle) error {
-		u.Loc = h.links.Article(ArticleRef{ID: a.ID, Slug: a.Slug, SectionSlug: a.SectionSlug, PublishedAt: a.PublishedAt})
+		u.Loc = h.links.Article(ArticleRef{ID: a.ID, Slug: a.Slug, SectionSlug: a.SectionSlug, PublishedAt: a.PublishedAt, Locale: a.Locale})
+		u.Alternates = u.Alternates[:0]
+		alternatesLen := 0
+		if group := alternates[a.Group]; a.Group != 0 && len(group) > 1 {
+			for _, t := range group {
+				href := h.links.Article(ArticleRef{ID: t.ID, Slug: t.Slug, SectionSlug: t.SectionSlug, PublishedAt: t.PublishedAt, Locale: t.Locale})
+				u.Alternates = append(u.Alternates, smLink{Rel: "alternate", Hreflang: t.Locale, Href: href})
+				alternatesLen += alternateMarkup + len(t.Locale) + escapeGrowth*len(href)
+			}
+		}
 		u.LastMod = w3c(later(a.UpdatedAt, a.PublishedAt))
 		u.Images = nil
-		if a.CoverURL != "" {
-			img[0].Loc = h.links.Image(a.CoverURL)
+		cover := a.CoverURL
+		if cover == "" && a.CoverImage.ID != 0 && h.opts.Media != nil {
+			cover = h.opts.Media.CoverURL(&a.CoverImage)
+		}
+		if cover != "" {
+			img[0].Loc = h.links.Image(cover)
 			u.Images = img[:]
 		}
 		u.News = nil
 		if news {
 			nw.PublicationDate, nw.Title = w3c(a.PublishedAt), a.Title
+			nw.Publication.Language = NewsLanguage(h.language)
+			if a.Locale != "" {
+				nw.Publication.Language = NewsLanguage(a.Locale)
+			}
 			u.News = &nw
 		}
-		bound := entryMarkup + 2*len(u.Loc) + escapeGrowth*len(a.CoverURL)
+		bound := entryMarkup + 2*len(u.Loc) + escapeGrowth*len(cover) + alternatesLen
 		if news {
 			bound += 256 + len(nw.Publication.Name)*escapeGrowth + len(a.Title)*escapeGrowth
 		}
@@ -399,4 +448,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += n
 	return n, err
+}
+
+// locales is how many locales the publication has (an article has at most
+// one translation in each).
+func (h *Handler) locales() int {
+	if h.opts.Content == nil {
+		return 1
+	}
+	return len(h.opts.Content.Locales().All())
 }

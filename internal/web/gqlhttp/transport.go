@@ -170,6 +170,9 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	body := encode(resp)
 	entry := &httpcache.Entry{Body: body, ETag: httpcache.ETag(body), Keys: keys.List(), Operation: info.Operation, Until: keys.Deadline()}
 	entry.SurrogateKey, entry.CacheTag = httpcache.Header(entry.Keys)
+	if cc := keys.CacheControl(t.opts.Policy); cc != t.publicPolicy {
+		entry.CacheControl = cc
+	}
 	if useCache {
 		t.opts.Cache.Put(cacheKey, entry, epoch)
 	}
@@ -214,12 +217,16 @@ func (t *Transport) writePublic(w http.ResponseWriter, r *http.Request, media st
 	h.Set("Content-Type", contentType(media))
 	h.Set("ETag", e.ETag)
 	if r.Method == http.MethodGet {
-		h.Set("Cache-Control", t.publicPolicy)
-		if !e.Until.IsZero() {
+		cc := t.publicPolicy
+		switch {
+		case e.CacheControl != "":
+			cc = e.CacheControl // live blogs' own, a few seconds
+		case !e.Until.IsZero():
 			// An article in the answer is taken down at Until: no cache
 			// may keep the answer past it.
-			h.Set("Cache-Control", t.opts.Policy.Until(e.Until))
+			cc = t.opts.Policy.Until(e.Until)
 		}
+		h.Set("Cache-Control", cc)
 		if e.SurrogateKey != "" {
 			h.Set("Surrogate-Key", e.SurrogateKey)
 			h.Set("Cache-Tag", e.CacheTag)

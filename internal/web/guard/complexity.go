@@ -49,8 +49,10 @@ func Complexity() graph.ComplexityRoot {
 		return conn(child, first, last)
 	}
 	c.Query.Authors = func(child int, first *int, _ *string) int { return conn(child, first, nil) }
-	c.Query.Tags = func(child int, first *int, _ *string) int { return conn(child, first, nil) }
-	c.Query.Categories = func(child int) int { return add(mul(sectionsCount, child), 1) }
+	c.Query.Tags = func(child int, first *int, _ *string, _ *string) int { return conn(child, first, nil) }
+	c.Query.Categories = func(child int, _ *string) int { return add(mul(sectionsCount, child), 1) }
+	// An article's translations: one per other locale, counted as a byline.
+	c.Article.Translations = func(child int) int { return add(mul(bylineSize, child), 1) }
 	c.Author.Articles = nested
 	c.Category.Articles = nested
 	c.Tag.Articles = nested
@@ -71,7 +73,7 @@ func Complexity() graph.ComplexityRoot {
 		return add(sized(child, first, related.Max), relatedCandidatesWork)
 	}
 	c.Article.Revisions = func(child int, first *int) int { return sized(child, first, page.DefaultSize) }
-	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter) int {
+	c.Query.Search = func(child int, _ string, first *int, _ *string, _ *model.ArticleFilter, _ *string) int {
 		return conn(child, first, nil)
 	}
 	c.Query.AuditLog = func(child int, first *int, _ *string, _ *model.AuditFilter) int { return conn(child, first, nil) }

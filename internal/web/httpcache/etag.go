@@ -39,6 +39,15 @@ type Policy struct {
 	StaleWhileRevalidate time.Duration
 }
 
+// LivePolicy applies to answers showing a live blog's first page, counts
+// or highlights: they change with every post, and the response cache is
+// purged by key at each one; shared caches keep them a few seconds.
+var LivePolicy = Policy{MaxAge: 5 * time.Second, StaleWhileRevalidate: 5 * time.Second}
+
+// ArchivePolicy applies to older pages of a live blog (entries after a
+// cursor): new posts never change them.
+var ArchivePolicy = Policy{MaxAge: time.Hour, StaleWhileRevalidate: 24 * time.Hour}
+
 // Cache-Control values.
 const (
 	NoStore        = "no-store"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
@@ -27,6 +28,9 @@ type Keys struct {
 	// until is the earliest take-down time (expiresAt) of an article in
 	// the answer: the answer must not be served from that instant.
 	until time.Time
+	// live is set when the answer shows what changes with every post to a
+	// live blog (LivePolicy applies).
+	live bool
 }
 
 // Until records that the answer must not be served from t on.
@@ -59,6 +63,46 @@ func (k *Keys) Add(keys ...string) {
 		k.set[key] = struct{}{}
 	}
 	k.mu.Unlock()
+}
+
+// markLive records that the answer holds a live blog's changing part.
+func (k *Keys) markLive() {
+	k.mu.Lock()
+	k.live = true
+	k.mu.Unlock()
+}
+
+// CacheControl returns the Cache-Control of a reader's answer with these
+// keys under p: LivePolicy (a few seconds) when it shows a live blog's
+// first page or counts; ArchivePolicy (long) when it holds nothing but
+// live entries paged by an `after` cursor (and the articles they were
+// reached through, purged by key when edited), which new posts never change;
+// p otherwise. Purges by key keep every one of them exact on this server.
+func (k *Keys) CacheControl(p Policy) string {
+	if k == nil {
+		return p.Public()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.live {
+		if p.MaxAge > 0 && p.MaxAge < LivePolicy.MaxAge {
+			return p.Public()
+		}
+		return LivePolicy.Public()
+	}
+	entries, others := false, false
+	for key := range k.set {
+		switch {
+		case strings.HasPrefix(key, "liveentry:"):
+			entries = true
+		case !strings.HasPrefix(key, "article:"): // the blog's own article leads to them
+			others = true
+		}
+	}
+	if entries && !others && p.MaxAge > 0 {
+		return ArchivePolicy.Public()
+	}
+	return p.Public()
 }
 
 // List returns the keys sorted (so equal answers carry equal headers).
@@ -127,6 +171,23 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		} else {
 			keys = []string{cachekey.Category(v.ID)}
 		}
+	case *models.LiveBlog:
+		if v != nil && !archivePage(ctx) {
+			keys = []string{cachekey.LiveBlog(v.ArticleID)}
+			if k := KeysFrom(ctx); k != nil {
+				k.markLive()
+			}
+		}
+	case *models.LiveEntry:
+		if v != nil {
+			keys = []string{cachekey.LiveEntry(v.ID)}
+		} else {
+			keys = nullLookup(ctx)
+		}
+	case []*models.LiveEntry:
+		for _, e := range v {
+			keys = append(keys, cachekey.LiveEntry(e.ID))
+		}
 	case *models.Tag:
 		switch {
 		case v == nil:
@@ -179,6 +240,42 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		}
 	}
 	return res, err
+}
+
+// archivePage reports whether a liveBlog field selects nothing but
+// entries(after: …) of all entries: older entries, which new posts do not
+// change (their own keys purge them when corrected, pinned or deleted).
+func archivePage(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return false
+	}
+	var vars map[string]any
+	if oc := graphql.GetOperationContext(ctx); oc != nil {
+		vars = oc.Variables
+	}
+	found := false
+	for _, sel := range fc.Field.Selections {
+		f, ok := sel.(*ast.Field)
+		if !ok {
+			return false // fragments: not worth the analysis
+		}
+		if f.Name == "__typename" {
+			continue
+		}
+		if f.Name != "entries" {
+			return false
+		}
+		args := f.ArgumentMap(vars)
+		if args["after"] == nil || args["before"] != nil || args["last"] != nil {
+			return false
+		}
+		if only, _ := args["keyEventsOnly"].(bool); only {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 // isRootField reports whether the field being resolved is a root query field.

@@ -27,11 +27,17 @@ var tableKeys = map[string]string{
 	"categories":      cachekey.Categories,
 	"tags":            cachekey.Tags,
 	"redirects":       cachekey.Redirects,
+	// A section's or tag's name in another locale is part of its answers.
+	"category_translations": cachekey.Categories,
+	"tag_translations":      cachekey.Tags,
 	// An article's related list (editors' picks, stored suggestions) is
 	// part of that article's answers: writes name the article whose list
 	// changed, and there is no list key.
 	"article_related":            "",
 	"article_related_candidates": "",
+	// Live blogs have no list key: a write names the blog (and entry).
+	"live_blogs":   "",
+	"live_entries": "",
 }
 
 // ArticleListRow is a row of a table that holds one article's list of
@@ -101,6 +107,22 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		case models.ArticleTag:
 			if r.ArticleID != 0 {
 				keys, named = append(keys, cachekey.Article(r.ArticleID), cachekey.Tag(r.TagID)), true
+			}
+		case models.CategoryTranslation:
+			if r.CategoryID != 0 {
+				keys, named = append(keys, cachekey.Category(r.CategoryID)), true
+			}
+		case models.TagTranslation:
+			if r.TagID != 0 {
+				keys, named = append(keys, cachekey.Tag(r.TagID)), true
+			}
+		case models.LiveBlog:
+			if r.ArticleID != 0 {
+				keys, named = append(keys, cachekey.ForLiveChange(r.ArticleID, 0, true)...), true
+			}
+		case models.LiveEntry:
+			if r.ArticleID != 0 {
+				keys, named = append(keys, cachekey.ForLiveChange(r.ArticleID, r.ID, false)...), true
 			}
 		case ArticleListRow:
 			if id := r.CacheArticleID(); id != 0 {
@@ -189,8 +211,10 @@ func columnKey(table, col string, val any) string {
 		return cachekey.Article(id)
 	case col == "author_id" && table == "article_authors":
 		return cachekey.Author(id)
-	case col == "tag_id" && table == "article_tags":
+	case col == "tag_id" && (table == "article_tags" || table == "tag_translations"):
 		return cachekey.Tag(id)
+	case col == "category_id" && table == "category_translations":
+		return cachekey.Category(id)
 	case col == "id":
 		switch table {
 		case "articles":

@@ -17,7 +17,10 @@ type Entry struct {
 	Operation string
 	// SurrogateKey and CacheTag are Keys as headers, made once.
 	SurrogateKey, CacheTag string
-	Stored                 time.Time
+	// CacheControl, when set, replaces the server's policy for this
+	// answer (live blogs: Keys.CacheControl).
+	CacheControl string
+	Stored       time.Time
 	// Until, when set, is when an article in the answer is taken down
 	// (expiresAt): the entry is not served from then on.
 	Until time.Time

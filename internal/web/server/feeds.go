@@ -15,7 +15,7 @@ func (s *Server) mountFeeds() {
 		return
 	}
 	var h http.Handler = s.middleware(feeds.New(feeds.Options{Content: cfg.Content, FullContent: cfg.FeedsFullContent,
-		Cache: s.cache, Policy: cfg.CachePolicy, MaxURLs: cfg.SitemapMaxURLs, MaxBytes: cfg.SitemapMaxBytes, Logger: cfg.Logger}))
+		Cache: s.cache, Policy: cfg.CachePolicy, MaxURLs: cfg.SitemapMaxURLs, MaxBytes: cfg.SitemapMaxBytes, Logger: cfg.Logger, Media: cfg.Media}))
 	if cfg.Tracing != nil {
 		h = cfg.Tracing.Middleware(h)
 	}

@@ -2,7 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -217,5 +220,38 @@ func TestDemoCovers(t *testing.T) {
 				t.Errorf("GET %s: %d, decode: %v", u, resp.StatusCode, err)
 			}
 		}
+	}
+	// Feeds and sitemaps name the same pictures: the cover rendition, with
+	// its size in the feed, and it serves.
+	_, body := m.get(t, "/feed.json")
+	var feed struct {
+		Items []struct {
+			URL   string `json:"url"`
+			Image string `json:"image"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &feed); err != nil || len(feed.Items) == 0 {
+		t.Fatalf("feed.json: %v: %.300s", err, body)
+	}
+	for _, it := range feed.Items {
+		if !strings.Contains(it.Image, "/media/") {
+			t.Fatalf("feed item %s has cover %q, want a library rendition", it.URL, it.Image)
+		}
+	}
+	u, _ := url.Parse(feed.Items[0].Image)
+	if resp, pic := m.get(t, u.Path); resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || len(pic) == 0 {
+		t.Errorf("GET %s: %d %s", u.Path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	_, rss := m.get(t, "/feed.xml")
+	if !strings.Contains(string(rss), `width="1600"`) || !strings.Contains(string(rss), `<enclosure url="`) {
+		t.Errorf("feed.xml lacks the covers' media:content size or enclosure: %.600s", rss)
+	}
+	_, index := m.get(t, "/sitemap.xml")
+	loc := regexp.MustCompile(`<loc>[^<]*(/sitemaps/articles-[^<]+)</loc>`).FindSubmatch(index)
+	if loc == nil {
+		t.Fatalf("no article sitemap in the index: %.300s", index)
+	}
+	if _, sm := m.get(t, string(loc[1])); !strings.Contains(string(sm), "<image:loc>") || !strings.Contains(string(sm), "/media/") {
+		t.Errorf("%s lacks the covers: %.600s", loc[1], sm)
 	}
 }

@@ -114,7 +114,7 @@ func TestRelatedNeverShowsUnpublishedToReaders(t *testing.T) {
 		seed, _ := s.Content.ArticleBySlug(ctx, demo.SeedSlug)
 		var hiddenIDs []uint64
 		for sl := range hidden {
-			a, _ := store.New(s.DB).ArticleBySlug(ctx, store.Visibility{}, sl)
+			a, _ := store.New(s.DB).ArticleBySlug(ctx, store.Visibility{}, "en", sl)
 			hiddenIDs = append(hiddenIDs, a.ID)
 		}
 		if err := s.Content.SetRelatedArticles(ctx, seed.ID, hiddenIDs, nil); err != nil {

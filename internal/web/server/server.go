@@ -238,6 +238,7 @@ func New(cfg Config) *Server {
 	s.mux.Handle(graphiql.AssetPrefix, graphiql.Assets())
 	s.mux.Handle("/newsletter/", cfg.Newsletter.Pages())
 	s.mountFeeds()
+	s.mountLiveFeeds()
 	if cfg.Media != nil {
 		var h http.Handler = s.middleware(http.HandlerFunc(s.serveRendition))
 		if cfg.Tracing != nil {

@@ -1,0 +1,358 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/events"
+	"github.com/broadsheet/broadsheet/internal/globalid"
+	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
+)
+
+// Audited actions of live blogs.
+const (
+	ActionLiveStart    = "liveblog.start"
+	ActionLiveEnd      = "liveblog.end"
+	ActionLivePost     = "liveentry.post"
+	ActionLiveUpdate   = "liveentry.update"
+	ActionLiveDelete   = "liveentry.delete"
+	ActionLivePin      = "liveentry.pin"
+	ActionLiveKeyEvent = "liveentry.key_event"
+)
+
+// Kinds of live-blog changes, as the schema's LiveBlogChangeKind.
+const (
+	LivePosted   = "POSTED"
+	LiveUpdated  = "UPDATED"
+	LiveDeleted  = "DELETED"
+	LivePinned   = "PINNED"
+	LiveUnpinned = "UNPINNED"
+	LiveStarted  = "STARTED"
+	LiveEnded    = "ENDED"
+)
+
+// DefaultMaxEntryBytes caps an entry's Markdown body unless
+// WithMaxEntryBytes says otherwise (--max-entry-bytes).
+const DefaultMaxEntryBytes = 64 << 10
+
+// User error codes of live blogs (the schema's UserErrorCode).
+const (
+	CodeNotLiveBlog   = "NOT_LIVE_BLOG"
+	CodeLiveBlogEnded = "LIVE_BLOG_ENDED"
+)
+
+// DefaultCorrection is the note of a correction made without one.
+const DefaultCorrection = "This entry has been corrected."
+
+// WithMaxEntryBytes caps the Markdown body of a live entry.
+func WithMaxEntryBytes(n int) Option {
+	return func(s *Service) {
+		if n > 0 {
+			s.maxEntryBytes = n
+		}
+	}
+}
+
+// LiveEntryInput is an entry as an editor writes it. Nil fields of an
+// update stay as they are.
+type LiveEntryInput struct {
+	Title     *string
+	Body      *string // Markdown
+	AuthorIDs *[]uint64
+	// Correction is the note readers see with a corrected entry (updates of
+	// an entry readers have seen); DefaultCorrection when empty.
+	Correction *string
+	IDErrors   apperr.FieldErrors
+}
+
+func notLiveBlog(id uint64) error {
+	return &apperr.Error{Kind: apperr.Invalid, Code: CodeNotLiveBlog, Field: "articleId",
+		Message: fmt.Sprintf("article %q is not a live blog: start one with startLiveBlog", globalid.ID(globalid.TypeArticle, id))}
+}
+
+// StartLiveBlog makes an article a live blog, or live again when it ended.
+func (s *Service) StartLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error) {
+	return s.setLive(ctx, articleID, ActionLiveStart, true)
+}
+
+// EndLiveBlog ends a live blog: no more entries may be posted (they may
+// still be corrected, pinned or deleted).
+func (s *Service) EndLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error) {
+	return s.setLive(ctx, articleID, ActionLiveEnd, false)
+}
+
+func (s *Service) setLive(ctx context.Context, articleID uint64, action string, live bool) (*models.LiveBlog, error) {
+	var b *models.LiveBlog
+	err := s.change(ctx, action, events.ObjectLiveBlog, articleID, func(tx *store.Store) (uint64, error) {
+		a, err := tx.ArticleByID(ctx, store.Visibility{}, articleID)
+		if err != nil {
+			return 0, err
+		}
+		if a == nil {
+			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such article"}
+		}
+		if b, err = tx.LockLiveBlog(ctx, articleID); err != nil {
+			return 0, err
+		}
+		kind := LiveStarted
+		switch {
+		case live && b != nil && b.IsLive():
+			return articleID, nil // already live: nothing changes
+		case live:
+			if b == nil {
+				b = &models.LiveBlog{ArticleID: articleID, StartedAt: s.Now()}
+			}
+			b.EndedAt = nil
+		case b == nil:
+			return 0, notLiveBlog(articleID)
+		case !b.IsLive():
+			return articleID, nil // already ended
+		default:
+			now := s.Now()
+			b.EndedAt, kind = &now, LiveEnded
+		}
+		if err := tx.SaveLiveBlog(ctx, b); err != nil {
+			return 0, err
+		}
+		return articleID, s.recordLive(ctx, tx, articleID, action, kind, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// recordLive appends the outbox event of a live-blog change.
+func (s *Service) recordLive(ctx context.Context, tx *store.Store, articleID uint64, action, kind string, entryID uint64) error {
+	return s.recordEvent(ctx, tx, events.LiveBlogChanged, events.ObjectLiveBlog, articleID, events.Payload{
+		Action: action, Live: &events.LiveState{Kind: kind, EntryID: entryID},
+	})
+}
+
+// checkEntry validates an entry's title, body and authors.
+func (s *Service) checkEntry(ctx context.Context, tx *store.Store, e *models.LiveEntry, in LiveEntryInput) apperr.FieldErrors {
+	errs := append(apperr.FieldErrors{}, in.IDErrors...)
+	if in.Title != nil {
+		e.Title = strings.TrimSpace(*in.Title)
+		if utf8.RuneCountInString(e.Title) > MaxTitleRunes {
+			errs = append(errs, apperr.Invalidf("title", "title is longer than %d characters", MaxTitleRunes))
+		}
+	}
+	if in.Body != nil {
+		e.Body = *in.Body
+	}
+	switch {
+	case strings.TrimSpace(e.Body) == "":
+		errs = append(errs, apperr.Invalidf("body", "an entry needs a body"))
+	case len(e.Body) > s.maxEntryBytes:
+		errs = append(errs, apperr.Invalidf("body", "body is %d bytes; an entry may have at most %d (--max-entry-bytes)", len(e.Body), s.maxEntryBytes))
+	case !utf8.ValidString(e.Body):
+		errs = append(errs, apperr.Invalidf("body", "body is not valid UTF-8"))
+	}
+	if in.AuthorIDs != nil {
+		ids := uniqueIDs(*in.AuthorIDs)
+		if len(ids) > MaxAuthors {
+			errs = append(errs, apperr.Invalidf("authors", "at most %d authors", MaxAuthors))
+		} else if len(ids) > 0 {
+			exist, err := tx.AuthorsExist(ctx, ids)
+			if err != nil {
+				return append(errs, &apperr.Error{Kind: apperr.Internal, Message: "check authors", Err: err})
+			}
+			for _, id := range ids {
+				if !exist[id] {
+					errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "authors", Message: fmt.Sprintf("no author with id %q", globalid.ID(globalid.TypeAuthor, id))})
+				}
+			}
+		}
+		e.SetAuthors(ids)
+	}
+	if in.Correction != nil && utf8.RuneCountInString(*in.Correction) > MaxCorrectionRunes {
+		errs = append(errs, apperr.Invalidf("correction", "correction is longer than %d characters", MaxCorrectionRunes))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	// The same structured body as articles: blocks, checked references,
+	// and HTML rendered from the blocks.
+	snap := Snapshot{Body: e.Body}
+	if errs = s.checkBody(ctx, tx, &snap); len(errs) > 0 {
+		return errs
+	}
+	blocks, err := markdown.EncodeBlocks(snap.rendered.r.Blocks)
+	if err != nil {
+		return apperr.FieldErrors{{Kind: apperr.Internal, Message: "encode entry blocks", Err: err}}
+	}
+	e.BodyHTML, e.BodyBlocks = snap.rendered.r.HTML, blocks
+	return nil
+}
+
+func uniqueIDs(ids []uint64) []uint64 {
+	seen := map[uint64]bool{}
+	out := []uint64{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// PostLiveEntry adds an entry to a live blog that is live. Editors post;
+// see docs/live-updates.md for how contributors would be let in.
+func (s *Service) PostLiveEntry(ctx context.Context, articleID uint64, in LiveEntryInput) (*models.LiveEntry, error) {
+	e := &models.LiveEntry{ArticleID: articleID, Version: 1}
+	err := s.change(ctx, ActionLivePost, "LiveEntry", 0, func(tx *store.Store) (uint64, error) {
+		b, err := tx.LockLiveBlog(ctx, articleID)
+		if err != nil {
+			return 0, err
+		}
+		errs := apperr.FieldErrors{}
+		if b == nil {
+			if a, err := tx.ArticleByID(ctx, store.Visibility{}, articleID); err != nil {
+				return 0, err
+			} else if a == nil {
+				return 0, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such article"}
+			}
+			errs = append(errs, notLiveBlog(articleID).(*apperr.Error))
+		} else if !b.IsLive() {
+			errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: CodeLiveBlogEnded, Field: "articleId", Message: "this live blog has ended: start it again to post"})
+		}
+		if in.Body == nil {
+			in.Body = new(string)
+		}
+		if errs = append(errs, s.checkEntry(ctx, tx, e, in)...); len(errs) > 0 {
+			return 0, errs
+		}
+		now := s.Now()
+		e.CreatedAt, e.UpdatedAt = now, now
+		if err := tx.CreateLiveEntry(ctx, e); err != nil {
+			return 0, err
+		}
+		return e.ID, s.recordLive(ctx, tx, articleID, ActionLivePost, LivePosted, e.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.withByline(ctx, e, nil)
+}
+
+// LiveConflictError says an entry update lost a race: Current is the entry
+// as the other editor left it.
+type LiveConflictError struct {
+	Err     *apperr.Error
+	Current *models.LiveEntry
+}
+
+func (e *LiveConflictError) Error() string { return e.Err.Error() }
+func (e *LiveConflictError) Unwrap() error { return e.Err }
+
+// editEntry loads a shown entry inside a change and applies fn; fn returns
+// the kind of change to record ("" for nothing to do).
+func (s *Service) editEntry(ctx context.Context, id uint64, action string, expected *int, fn func(tx *store.Store, e *models.LiveEntry) (string, error)) (*models.LiveEntry, error) {
+	var e *models.LiveEntry
+	err := s.change(ctx, action, "LiveEntry", id, func(tx *store.Store) (uint64, error) {
+		var err error
+		if e, err = tx.LiveEntryByID(ctx, id); err != nil {
+			return 0, err
+		}
+		if e == nil || e.DeletedAt != nil {
+			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: "no such live entry"}
+		}
+		version := e.Version
+		if expected != nil && *expected != version {
+			return 0, apperr.New(apperr.Conflict, "the entry is at version %d, not %d: another editor changed it; reload it and apply your change again", version, *expected)
+		}
+		kind, err := fn(tx, e)
+		if err != nil || kind == "" {
+			return id, err
+		}
+		e.UpdatedAt = s.Now()
+		if err := tx.SaveLiveEntry(ctx, e, version); err != nil {
+			return 0, err
+		}
+		return id, s.recordLive(ctx, tx, e.ArticleID, action, kind, id)
+	})
+	if err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
+			bg := context.WithoutCancel(ctx)
+			cur, err := s.store.LiveEntryByID(bg, id)
+			cur, _ = s.withByline(bg, cur, err)
+			return nil, &LiveConflictError{Err: ae, Current: cur}
+		}
+		return nil, err
+	}
+	return s.withByline(ctx, e, nil)
+}
+
+// UpdateLiveEntry changes an entry's text. When readers may have seen it
+// (its article is visible to them), the change is a correction: the
+// previous text is kept in the entry's history and the entry says it was
+// corrected. expectedVersion guards against two editors correcting the
+// same entry at once (CONFLICT).
+func (s *Service) UpdateLiveEntry(ctx context.Context, id uint64, in LiveEntryInput, expectedVersion *int) (*models.LiveEntry, error) {
+	return s.editEntry(ctx, id, ActionLiveUpdate, expectedVersion, func(tx *store.Store, e *models.LiveEntry) (string, error) {
+		prev := models.LiveEntryVersion{EntryID: e.ID, Version: e.Version, Title: e.Title, Body: e.Body, Actor: actor(ctx), CreatedAt: s.Now()}
+		if errs := s.checkEntry(ctx, tx, e, in); len(errs) > 0 {
+			return "", errs
+		}
+		if e.Title == prev.Title && e.Body == prev.Body && in.Correction == nil {
+			return LiveUpdated, nil // a byline change: not a correction
+		}
+		a, err := tx.ArticleByID(ctx, store.Visibility{}, e.ArticleID)
+		if err != nil {
+			return "", err
+		}
+		if a != nil && ReaderVisible(a, s.Now()) {
+			if err := tx.AddLiveEntryVersion(ctx, &prev); err != nil {
+				return "", err
+			}
+			note := DefaultCorrection
+			if in.Correction != nil && strings.TrimSpace(*in.Correction) != "" {
+				note = strings.TrimSpace(*in.Correction)
+			}
+			now := s.Now()
+			e.CorrectionText, e.CorrectedAt = note, &now
+		}
+		return LiveUpdated, nil
+	})
+}
+
+// DeleteLiveEntry removes an entry from its live blog.
+func (s *Service) DeleteLiveEntry(ctx context.Context, id uint64) (*models.LiveEntry, error) {
+	return s.editEntry(ctx, id, ActionLiveDelete, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+		now := s.Now()
+		e.DeletedAt = &now
+		return LiveDeleted, nil
+	})
+}
+
+// PinLiveEntry pins an entry at the top of its live blog, or unpins it.
+func (s *Service) PinLiveEntry(ctx context.Context, id uint64, pinned bool) (*models.LiveEntry, error) {
+	return s.editEntry(ctx, id, ActionLivePin, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+		if e.IsPinned == pinned {
+			return "", nil
+		}
+		e.IsPinned = pinned
+		if pinned {
+			return LivePinned, nil
+		}
+		return LiveUnpinned, nil
+	})
+}
+
+// MarkKeyEvent marks an entry as a key event of its live blog, or not.
+func (s *Service) MarkKeyEvent(ctx context.Context, id uint64, keyEvent bool) (*models.LiveEntry, error) {
+	return s.editEntry(ctx, id, ActionLiveKeyEvent, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+		if e.IsKeyEvent == keyEvent {
+			return "", nil
+		}
+		e.IsKeyEvent = keyEvent
+		return LiveUpdated, nil
+	})
+}
