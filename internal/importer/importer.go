@@ -49,7 +49,7 @@ type Source interface {
 // Options are the import command's settings.
 type Options struct {
 	DryRun    bool
-	BatchSize int // items per transaction (200 when 0)
+	BatchSize int    // items per transaction (200 when 0)
 	Locale    string // of every article ("" for the default locale)
 	// Media places the archive's pictures; nil keeps their URLs.
 	Media *Media
