@@ -5,10 +5,13 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -232,5 +235,29 @@ func TestImportCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportFetchMediaGuard: --fetch-media downloads through the webhooks'
+// address guard, so pictures on loopback (or private) addresses are
+// refused and the cover keeps its URL.
+func TestImportFetchMediaGuard(t *testing.T) {
+	bin := binary(t)
+	var hits atomic.Int32
+	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer old.Close()
+	src, err := os.ReadFile(importFixtures + "wordpress.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := filepath.Join(t.TempDir(), "export.xml")
+	if err := os.WriteFile(export, []byte(strings.ReplaceAll(string(src), "https://gazette.example.org/wp-content", old.URL+"/wp-content")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := runBin(t, bin, nil, "import", "wordpress", export, "--fetch-media", "--db", "sqlite:"+filepath.Join(dir, "b.db"), "--create", "--media", "file://"+filepath.Join(dir, "media"))
+	wantCounts(t, "fetch from loopback", r, map[string]string{"imported (new)": "6", "media uploaded": "0", "media kept as URLs": "1"})
+	if !strings.Contains(r.stdout, "not fetched") || !strings.Contains(r.stdout, "private or loopback address") || hits.Load() != 0 {
+		t.Errorf("the loopback picture was not refused by the guard (%d requests):\n%s", hits.Load(), r.stdout)
 	}
 }
