@@ -170,6 +170,13 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *import
 	if errs := validateSnapshot(&snap, true); len(errs) > 0 {
 		return skip("%s", errs.Error())
 	}
+	// The body's own rules (directives, links to articles, pictures), as
+	// on any save; it is rendered here once for the save below.
+	if errs := s.checkBody(ctx, tx, &snap); hasInternal(errs) {
+		return ImportOutcome{}, errs
+	} else if len(errs) > 0 {
+		return skip("%s", errs.Error())
+	}
 	if snap.AuthorIDs, err = s.importAuthors(ctx, tx, cache, it.Authors); err != nil {
 		return ImportOutcome{}, err
 	}
