@@ -84,7 +84,7 @@ func TestImportCommands(t *testing.T) {
 			uploads := t.TempDir()
 			writePNG(t, filepath.Join(uploads, "2023", "03", "bridge.jpg"))
 			wantCounts(t, "wordpress", run("wordpress", importFixtures+"wordpress.xml", "--media-dir", uploads), map[string]string{
-				"items read": "10", "imported (new)": "6", "skipped": "4", "redirects created": "7", "media uploaded": "1"})
+				"items read": "10", "imported (new)": "6", "skipped": "4", "redirects created": "7", "media in the library": "1"})
 			r := run("wordpress", importFixtures+"wordpress-https.xml", "--media-dir", uploads)
 			wantCounts(t, "wordpress again (https namespace)", r, map[string]string{
 				"imported (new)": "0", "updated": "0", "unchanged": "6", "redirects created": "0"})
@@ -123,9 +123,9 @@ func TestImportCommands(t *testing.T) {
 			}
 			writePNG(t, filepath.Join(site, "images", "dome.jpg"))
 			wantCounts(t, "markdown", run("markdown", site), map[string]string{
-				"imported (new)": "3", "media missing": "1", "media uploaded": "1"})
+				"imported (new)": "3", "media missing": "1", "media in the library": "2"}) // the cover, and the picture in the body
 			wantCounts(t, "markdown again", run("markdown", site), map[string]string{
-				"imported (new)": "0", "unchanged": "3", "media uploaded": "1"})
+				"imported (new)": "0", "unchanged": "3", "media in the library": "2"})
 
 			db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
 			if err != nil {
@@ -155,6 +155,8 @@ func TestImportCommands(t *testing.T) {
 				{"SELECT COUNT(*) FROM images", "1"}, // the bridge and the dome are the same bytes: uploaded once
 				{"SELECT cover_url FROM articles WHERE slug = 'harbour-reopens'", "https://harbour.example/content/images/2023/11/harbour.jpg"},
 				{"SELECT body FROM articles WHERE slug = 'festival'", "## What’s on"},
+				// A picture beside the Markdown file, alone on its line, is now a library picture.
+				{"SELECT body FROM articles WHERE slug = 'first-light'", "The telescope saw its **first light** on Thursday.\n\n![The dome](media:"},
 			} {
 				var got string
 				if err := db.SQL().QueryRow(tc.query).Scan(&got); err != nil {
@@ -256,7 +258,7 @@ func TestImportFetchMediaGuard(t *testing.T) {
 	}
 	dir := t.TempDir()
 	r := runBin(t, bin, nil, "import", "wordpress", export, "--fetch-media", "--db", "sqlite:"+filepath.Join(dir, "b.db"), "--create", "--media", "file://"+filepath.Join(dir, "media"))
-	wantCounts(t, "fetch from loopback", r, map[string]string{"imported (new)": "6", "media uploaded": "0", "media kept as URLs": "1"})
+	wantCounts(t, "fetch from loopback", r, map[string]string{"imported (new)": "6", "media in the library": "0", "media kept as URLs": "2"}) // the cover, and the same picture in the body
 	if !strings.Contains(r.stdout, "not fetched") || !strings.Contains(r.stdout, "private or loopback address") || hits.Load() != 0 {
 		t.Errorf("the loopback picture was not refused by the guard (%d requests):\n%s", hits.Load(), r.stdout)
 	}

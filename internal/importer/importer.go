@@ -220,7 +220,7 @@ func (s *Summary) Print(w io.Writer) {
 	row("unchanged", s.Counts[content.ImportUnchanged])
 	row("skipped", s.Counts[content.ImportSkipped])
 	row("redirects created", s.Redirects)
-	row("media uploaded", s.Media.Uploaded)
+	row("media in the library", s.Media.Uploaded)
 	row("media kept as URLs", s.Media.Linked)
 	row("media missing", s.Media.Missing)
 	if s.Elapsed > 0 {

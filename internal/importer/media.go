@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	gmtext "github.com/yuin/goldmark/text"
+
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -21,7 +25,7 @@ type Uploader interface {
 
 // MediaCounts tell what became of the archive's pictures.
 type MediaCounts struct {
-	Uploaded int // placed in the media library
+	Uploaded int // placed in the media library (uploaded, or found there by their bytes)
 	Linked   int // kept as their URL on the old site
 	Missing  int // named but without a file (in --media-dir or beside the Markdown)
 }
@@ -46,12 +50,79 @@ const maxPicture = 32 << 20
 // path inside --media-dir.
 var uploadRoots = []string{"/wp-content/uploads/", "/content/images/"}
 
-// Resolve sets it.Cover from it.CoverRef and returns notes for the summary.
+// Resolve places the item's cover and the pictures of its body, and
+// returns notes for the summary.
 func (m *Media) Resolve(ctx context.Context, it *Item) []string {
-	ref := strings.TrimSpace(it.CoverRef)
-	if ref == "" {
-		return nil
+	var notes []string
+	if ref := strings.TrimSpace(it.CoverRef); ref != "" {
+		id, keep, note := m.place(ctx, "cover", ref, it.BaseDir, it.Cover.Alt, it.Cover.Caption)
+		switch {
+		case id != 0:
+			it.Cover.URL, it.Cover.ImageID = "", models.RefID(id)
+		case keep:
+			it.Cover.URL = ref
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
 	}
+	return append(notes, m.body(ctx, it)...)
+}
+
+// body places the pictures the Markdown body shows (read with goldmark):
+// one that stands alone in its paragraph and is uploaded becomes
+// media:ID, which the body's blocks read as a library picture (the
+// body's rules take library pictures on a line of their own only); the
+// others keep their address.
+func (m *Media) body(ctx context.Context, it *Item) []string {
+	doc := goldmark.DefaultParser().Parse(gmtext.NewReader([]byte(it.Body)))
+	alone := map[string]bool{} // destination → every use stands alone
+	var order []string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		img, ok := n.(*ast.Image)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		dest := string(img.Destination)
+		if strings.HasPrefix(dest, "media:") {
+			return ast.WalkContinue, nil
+		}
+		p := img.Parent()
+		solo := p != nil && p.Kind() == ast.KindParagraph && p.ChildCount() == 1
+		if prev, seen := alone[dest]; seen {
+			alone[dest] = prev && solo
+		} else {
+			alone[dest] = solo
+			order = append(order, dest)
+		}
+		return ast.WalkContinue, nil
+	})
+	var notes []string
+	for _, dest := range order {
+		if !alone[dest] {
+			if strings.HasPrefix(dest, "http://") || strings.HasPrefix(dest, "https://") {
+				m.Counts.Linked++
+			}
+			continue
+		}
+		id, _, note := m.place(ctx, "picture", dest, it.BaseDir, "", "")
+		if note != "" {
+			notes = append(notes, note)
+		}
+		if id != 0 {
+			// The destination as the converter wrote it, with or without a title.
+			to := fmt.Sprintf("media:%d", id)
+			it.Body = strings.ReplaceAll(it.Body, "]("+dest+")", "]("+to+")")
+			it.Body = strings.ReplaceAll(it.Body, "]("+dest+" ", "]("+to+" ")
+		}
+	}
+	return notes
+}
+
+// place finds a picture (ref: a URL or site path mapped into Dir, or a
+// path relative to baseDir) and uploads it: the library image's id, or 0
+// with keep telling whether ref is an address worth keeping as it is.
+func (m *Media) place(ctx context.Context, what, ref, baseDir, alt, caption string) (id uint64, keep bool, note string) {
 	remote := strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://")
 	var local string
 	switch {
@@ -65,51 +136,50 @@ func (m *Media) Resolve(ctx context.Context, it *Item) []string {
 			}
 		}
 	case strings.Contains(ref, ":"):
-		return []string{fmt.Sprintf("cover %q is not a picture address: left out", ref)}
+		return 0, false, fmt.Sprintf("%s %q is not a picture address: left as it is", what, ref)
 	default:
-		local = filepath.Join(it.BaseDir, filepath.FromSlash(ref))
+		if baseDir == "" {
+			return 0, false, ""
+		}
+		local = filepath.Join(baseDir, filepath.FromSlash(ref))
 	}
-	var notes []string
 	if local != "" {
 		f, err := os.Open(local)
 		if err != nil {
 			m.Counts.Missing++
-			notes = append(notes, fmt.Sprintf("cover %s has no file (%s)", ref, filepath.Base(local)))
+			note = fmt.Sprintf("%s %s has no file (%s)", what, ref, filepath.Base(local))
 		} else {
 			defer f.Close()
 			if m.Uploader != nil {
-				id, err := m.Uploader.Upload(ctx, filepath.Base(local), f, it.Cover.Alt, it.Cover.Caption)
+				id, err := m.Uploader.Upload(ctx, filepath.Base(local), f, alt, caption)
 				if err == nil {
 					m.Counts.Uploaded++
-					it.Cover.URL, it.Cover.ImageID = "", models.RefID(id)
-					return notes
+					return id, false, ""
 				}
-				notes = append(notes, fmt.Sprintf("cover %s not uploaded: %v", ref, err))
+				note = fmt.Sprintf("%s %s not uploaded: %v", what, ref, err)
 			}
 		}
 	}
 	if remote && m.Client != nil && m.Uploader != nil {
-		if id, err := m.fetch(ctx, ref, it); err == nil {
+		id, err := m.fetch(ctx, ref, alt, caption)
+		if err == nil {
 			m.Counts.Uploaded++
-			it.Cover.URL, it.Cover.ImageID = "", models.RefID(id)
-			return notes
-		} else {
-			notes = append(notes, fmt.Sprintf("cover %s not fetched: %v", ref, err))
+			return id, false, ""
 		}
+		note = fmt.Sprintf("%s %s not fetched: %v", what, ref, err)
 	}
 	if remote || strings.HasPrefix(ref, "/") {
 		m.Counts.Linked++
-		it.Cover.URL = ref
-		return notes
+		return 0, true, note
 	}
-	if m.Uploader == nil && len(notes) == 0 {
-		notes = append(notes, fmt.Sprintf("cover %s left out: no media library to upload it to (--media)", ref))
+	if m.Uploader == nil && note == "" {
+		note = fmt.Sprintf("%s %s left out: no media library to upload it to", what, ref)
 	}
-	return notes
+	return 0, false, note
 }
 
 // fetch downloads a picture from the old site and uploads it.
-func (m *Media) fetch(ctx context.Context, ref string, it *Item) (uint64, error) {
+func (m *Media) fetch(ctx context.Context, ref, alt, caption string) (uint64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
 	if err != nil {
 		return 0, err
@@ -123,5 +193,5 @@ func (m *Media) fetch(ctx context.Context, ref string, it *Item) (uint64, error)
 		return 0, fmt.Errorf("the old site answered %s", resp.Status)
 	}
 	name := path.Base(req.URL.Path)
-	return m.Uploader.Upload(ctx, name, io.LimitReader(resp.Body, maxPicture), it.Cover.Alt, it.Cover.Caption)
+	return m.Uploader.Upload(ctx, name, io.LimitReader(resp.Body, maxPicture), alt, caption)
 }
