@@ -79,7 +79,7 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			in.AuthorID = au.ID
 		}
-		a, err := content.New(st).CreateAccount(content.AsSystem(ctx, "cli"), in)
+		a, err := content.New(content.StorageOf(st)).CreateAccount(content.AsSystem(ctx, "cli"), in)
 		if err != nil {
 			if apperr.KindOf(err) == apperr.Invalid || apperr.KindOf(err) == apperr.Conflict {
 				fmt.Fprintf(stderr, "broadsheet account create: %v\n", err)
@@ -137,7 +137,7 @@ func updateAccount(ctx context.Context, st *store.Store, email, name, role, auth
 		fmt.Fprintln(stderr, "broadsheet account update: give --email and at least one of --role, --name, --author")
 		return errUsage
 	}
-	a, err := content.New(st).UpdateAccount(content.AsSystem(ctx, "cli"), email, ch)
+	a, err := content.New(content.StorageOf(st)).UpdateAccount(content.AsSystem(ctx, "cli"), email, ch)
 	if err != nil {
 		switch apperr.KindOf(err) {
 		case apperr.Invalid, apperr.NotFound:

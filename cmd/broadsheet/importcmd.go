@@ -124,7 +124,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer db.Close()
 	// Running servers' relays deliver the import's one summary event.
-	svc := content.New(store.New(db), content.WithPublication(pub), content.WithLocales(localeSet),
+	svc := content.New(content.StorageOf(store.New(db)), content.WithPublication(pub), content.WithLocales(localeSet),
 		content.WithOutbox([]string{events.ConsumerBroker, events.ConsumerWebhooks}, nil))
 	media := &importer.Media{Dir: *mediaDir}
 	if !*dryRun {

@@ -76,9 +76,9 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := store.New(db).AssignDefaultLocale(ctx, localeSet.Default()); err != nil {
 		return err
 	}
-	svc := content.New(store.New(db), content.WithLocales(localeSet))
+	svc := content.New(content.StorageOf(store.New(db)), content.WithLocales(localeSet))
 	if *withDemo {
-		empty, err := demo.Empty(ctx, store.New(db))
+		empty, err := demo.Empty(ctx, demo.StorageOf(store.New(db)))
 		if err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *synthetic > 0 {
 		start := time.Now()
-		err := demo.Synthetic(ctx, store.New(db), svc, *synthetic, demo.SyntheticOptions{Seed: *rngSeed, Progress: func(done int) {
+		err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, *synthetic, demo.SyntheticOptions{Seed: *rngSeed, Progress: func(done int) {
 			if done%10000 == 0 || done == *synthetic {
 				fmt.Fprintf(stdout, "  %d/%d articles\n", done, *synthetic)
 			}
@@ -141,7 +141,7 @@ func related(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer db.Close()
 	start := time.Now()
-	n, err := content.New(store.New(db)).RebuildRelated(ctx)
+	n, err := content.New(content.StorageOf(store.New(db))).RebuildRelated(ctx)
 	if err != nil {
 		return fmt.Errorf("rebuild related articles: %w", err)
 	}

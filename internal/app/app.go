@@ -140,7 +140,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := content.New(store.New(db), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes), content.WithLocales(cfg.Locales))
+	svc := content.New(content.StorageOf(store.New(db)), a.live.ContentOption(consumers, func() { a.hooks.Wake() }), content.WithPublication(pub), content.WithPreview(cfg.Preview), content.WithRenderer(md), content.WithMaxEntryBytes(lc.MaxEntryBytes), content.WithLocales(cfg.Locales))
 	a.Content = svc
 	a.hooks = webhooks.NewWorker(store.New(db), svc, cfg.Webhooks, log)
 	mailer, from, err := newMailer(cfg.SMTPURL, db.Dialect, log)
@@ -246,7 +246,7 @@ func (a *App) openTransportParts(ctx context.Context, sc *server.Config) error {
 
 // seedDemo adds the demo content to an empty database.
 func seedDemo(ctx context.Context, st *store.Store, svc *content.Service, lib *media.Service, log *slog.Logger) error {
-	empty, err := demo.Empty(ctx, st)
+	empty, err := demo.Empty(ctx, demo.StorageOf(st))
 	if err != nil || !empty {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -31,7 +30,7 @@ type AccountChanges struct {
 // role holds for every token of theirs within a second.
 func (s *Service) UpdateAccount(ctx context.Context, email string, ch AccountChanges) (*models.Account, error) {
 	var a *models.Account
-	err := s.change(ctx, ActionAccountUpdate, "Account", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionAccountUpdate, "Account", 0, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.AccountByEmail(ctx, auth.NormalizeEmail(email)); err != nil {
 			return 0, err
@@ -71,7 +70,7 @@ func (s *Service) UpdateAccount(ctx context.Context, email string, ch AccountCha
 // it), audited like every other change.
 func (s *Service) CreateAccount(ctx context.Context, in auth.AccountInput) (*models.Account, error) {
 	var a *models.Account
-	err := s.change(ctx, ActionAccountCreate, "Account", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionAccountCreate, "Account", 0, func(tx TxStorage) (uint64, error) {
 		var errs apperr.FieldErrors
 		if in.AuthorID != 0 {
 			if au, err := tx.AuthorByID(ctx, in.AuthorID); err != nil {

@@ -9,7 +9,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/markdown"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -33,7 +32,7 @@ type renderedBody struct {
 // checkBody renders snap's body and reports, each naming its line, the
 // mistakes in it and the media ids and article slugs it names that do not
 // exist (a draft exists: who may see the link is decided when it is read).
-func (s *Service) checkBody(ctx context.Context, tx *store.Store, snap *Snapshot) apperr.FieldErrors {
+func (s *Service) checkBody(ctx context.Context, tx TxStorage, snap *Snapshot) apperr.FieldErrors {
 	r, err := s.md.Render(snap.Body)
 	if err != nil {
 		return apperr.FieldErrors{{Kind: apperr.Internal, Message: "render body", Err: err}}

@@ -27,7 +27,7 @@ func TestConcurrentSavesAllSucceed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		svc := seeded(t, db)
-		if err := demo.Synthetic(ctx, store.New(db), svc, 120, demo.SyntheticOptions{Seed: 7}); err != nil {
+		if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 120, demo.SyntheticOptions{Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 		list, err := store.New(db).ListArticles(ctx, store.ArticleFilter{}, models.SortPublishedAt, page.Request{First: 24, Desc: true})

@@ -16,7 +16,7 @@ import (
 
 // Service is the content API used by the GraphQL layer, the CLI and seeding.
 type Service struct {
-	store       *store.Store
+	store       Storage
 	md          *markdown.Renderer
 	now         func() time.Time
 	failpoint   func(step string) error
@@ -45,7 +45,7 @@ func WithLocales(set *locale.Set) Option { return func(s *Service) { s.locales =
 func (s *Service) Locales() *locale.Set { return s.locales }
 
 // New returns a Service over st.
-func New(st *store.Store, opts ...Option) *Service {
+func New(st Storage, opts ...Option) *Service {
 	s := &Service{store: st, md: markdown.New(), now: time.Now, scheduled: make(chan struct{}, 1), precision: time.Microsecond,
 		pub: DefaultPublication(), locales: locale.Default(), maxEntryBytes: DefaultMaxEntryBytes}
 	if st.Dialect() == dbconn.SQLite {

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -28,7 +27,7 @@ func (s *Service) AddCorrection(ctx context.Context, articleID uint64, text stri
 		return nil, apperr.Invalidf("text", "the correction is longer than %d characters", MaxCorrectionRunes)
 	}
 	var a *models.Article
-	err := s.change(ctx, ActionCorrectionAdd, "Article", articleID, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionCorrectionAdd, "Article", articleID, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, articleID); err != nil {
 			return 0, err

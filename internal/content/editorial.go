@@ -6,20 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -49,15 +45,6 @@ const (
 	ActionAuthorDelete    = "author.delete"
 	ActionCategoryCreate  = "category.create"
 	ActionCategoryUpdate  = "category.update"
-)
-
-// Limits on input beyond the article's own (see write.go).
-const (
-	MaxTagRunes     = 100
-	MaxNameRunes    = 200
-	MaxBioRunes     = 5000
-	MaxURLLen       = 2048
-	MaxCaptionRunes = 1000
 )
 
 // Snapshot is an article's full editable content, stored with each revision
@@ -184,9 +171,9 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 // change runs one audited mutation: fn's writes and the audit entry commit
 // together. When fn fails nothing it wrote survives, and the failed attempt
 // is recorded on its own.
-func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx *store.Store) (uint64, error)) error {
+func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx TxStorage) (uint64, error)) error {
 	var id uint64
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		// First, before any row lock: saves take turns (see
 		// LockEditorialWrites).
 		if err := tx.LockEditorialWrites(ctx); err != nil {
@@ -242,7 +229,7 @@ func (s *Service) fail(step string) error {
 func WithFailpoint(f func(step string) error) Option { return func(s *Service) { s.failpoint = f } }
 
 // snapshotOf captures a stored article with its links.
-func snapshotOf(ctx context.Context, tx *store.Store, a *models.Article) (Snapshot, error) {
+func snapshotOf(ctx context.Context, tx TxStorage, a *models.Article) (Snapshot, error) {
 	authorIDs, tags, err := tx.ArticleLinks(ctx, a.ID)
 	if err != nil {
 		return Snapshot{}, err
@@ -303,7 +290,7 @@ func ptrEqual[T comparable](a, b *T) bool {
 }
 
 // writeRevision stores the article as it now is.
-func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) error {
+func (s *Service) writeRevision(ctx context.Context, tx TxStorage, a *models.Article, snap Snapshot, action string, changed []string) error {
 	if err := s.fail("revision"); err != nil {
 		return err
 	}
@@ -317,153 +304,9 @@ func (s *Service) writeRevision(ctx context.Context, tx *store.Store, a *models.
 	})
 }
 
-// validateSnapshot checks an article's whole content against the limits and
-// returns every problem found, each with its input field. slugGenerated
-// says the slug was made from the title, not sent: a problem with it is
-// then the title's.
-func validateSnapshot(snap *Snapshot, slugGenerated bool) apperr.FieldErrors {
-	var errs apperr.FieldErrors
-	bad := func(field, format string, args ...any) { errs = append(errs, apperr.Invalidf(field, format, args...)) }
-	switch {
-	case strings.TrimSpace(snap.Title) == "":
-		bad("title", "title is required")
-	case utf8.RuneCountInString(snap.Title) > MaxTitleRunes:
-		bad("title", "title is longer than %d characters", MaxTitleRunes)
-	}
-	if !snap.Status.IsValid() {
-		bad("status", "unknown status %q", snap.Status)
-	} else if snap.Status == models.StatusScheduled && snap.PublishedAt == nil {
-		bad("status", "a SCHEDULED article needs a publication time: use publishArticle(id, at:)")
-	}
-	if e := embargoError(snap, "embargoUntil"); e != nil {
-		errs = append(errs, e)
-	}
-	if utf8.RuneCountInString(snap.Subtitle) > MaxSubtitleRunes {
-		bad("subtitle", "subtitle is longer than %d characters", MaxSubtitleRunes)
-	}
-	if len(snap.Body) > MaxBodyBytes {
-		bad("body", "body is larger than %d KiB", MaxBodyBytes>>10)
-	}
-	switch {
-	case slugGenerated && strings.TrimSpace(snap.Title) == "":
-		// Reported on the title already.
-	case slugGenerated && snap.Slug == "":
-		bad("title", "title %q has no letters or digits to make a slug from: pass a slug", apperr.Clip(snap.Title, 60))
-	case !models.ValidSlug(snap.Slug):
-		bad("slug", "slug %q must be lower-case letters, digits and single hyphens, at most %d characters", apperr.Clip(snap.Slug, 60), models.MaxSlugLen)
-	}
-	if len(snap.Tags) > MaxTags {
-		bad("tags", "at most %d tags", MaxTags)
-	}
-	for _, t := range snap.Tags {
-		if utf8.RuneCountInString(t) > MaxTagRunes {
-			bad("tags", "tag %q is longer than %d characters", apperr.Clip(t, 40), MaxTagRunes)
-		} else if models.Slugify(t) == "" {
-			bad("tags", "tag %q has no letters or digits", t)
-		}
-	}
-	if len(snap.AuthorIDs) > MaxAuthors {
-		bad("authors", "at most %d authors", MaxAuthors)
-	}
-	if snap.CanonicalURL != "" && !absoluteHTTPURL(snap.CanonicalURL) {
-		bad("canonicalUrl", "canonicalUrl must be an absolute http(s) URL")
-	}
-	c := snap.Cover
-	if c.URL != "" && !absoluteHTTPURL(c.URL) && !strings.HasPrefix(c.URL, "/") {
-		bad("coverImage.url", "cover image URL must be an absolute http(s) URL or a site path starting with /")
-	}
-	if c.URL == "" && c.ImageID == 0 && (c.Alt != "" || c.Caption != "" || c.Credit != "") {
-		bad("coverImage.url", "a cover image needs a URL")
-	}
-	if len(c.URL) > MaxURLLen || utf8.RuneCountInString(c.Alt) > MaxCaptionRunes || utf8.RuneCountInString(c.Caption) > MaxCaptionRunes || utf8.RuneCountInString(c.Credit) > MaxNameRunes {
-		bad("coverImage", "cover image fields are too long")
-	}
-	return append(errs, validateSEO(snap.SEO)...)
-}
-
-func absoluteHTTPURL(s string) bool {
-	if len(s) > MaxURLLen {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// dedupeTags trims tag names and drops repeats (by slug), keeping order.
-func dedupeTags(names []string) []string {
-	out := []string{}
-	seen := map[string]bool{}
-	for _, n := range names {
-		n = strings.Join(strings.Fields(n), " ")
-		key := models.Slugify(n)
-		if key != "" && seen[key] {
-			continue
-		}
-		seen[key] = true
-		out = append(out, n)
-	}
-	return out
-}
-
-// withLinkErrors adds the problems resolveLinks found (an unknown section
-// or author) to the format problems, so a client sees them all at once;
-// a failure to check is returned alone.
-func withLinkErrors(format, links apperr.FieldErrors) apperr.FieldErrors {
-	if hasInternal(links) {
-		return links
-	}
-	return append(format, links...)
-}
-
-// hasInternal reports whether errs hold a failure to check, not a user error.
-func hasInternal(errs apperr.FieldErrors) bool {
-	for _, e := range errs {
-		if e.Kind == apperr.Internal {
-			return true
-		}
-	}
-	return false
-}
-
-// resolveLinks checks authors and the category slug inside tx.
-func resolveLinks(ctx context.Context, tx *store.Store, snap *Snapshot, categorySlug *string) apperr.FieldErrors {
-	var errs apperr.FieldErrors
-	if categorySlug != nil {
-		if *categorySlug == "" {
-			snap.CategoryID = nil
-		} else if c, err := tx.CategoryBySlug(ctx, *categorySlug); err != nil || c == nil {
-			errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "category", Message: fmt.Sprintf("no section with slug %q", apperr.Clip(*categorySlug, 60))})
-		} else {
-			snap.CategoryID = &c.ID
-		}
-	}
-	if len(snap.AuthorIDs) > 0 {
-		seen := map[uint64]bool{}
-		var ids []uint64
-		for _, id := range snap.AuthorIDs {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		snap.AuthorIDs = ids
-		exist, err := tx.AuthorsExist(ctx, ids)
-		if err != nil {
-			errs = append(errs, &apperr.Error{Kind: apperr.Internal, Message: "check authors", Err: err})
-			return errs
-		}
-		for _, id := range ids {
-			if !exist[id] {
-				errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: "NOT_FOUND", Field: "authors", Message: fmt.Sprintf("no author with id %q", globalid.ID(globalid.TypeAuthor, id))})
-			}
-		}
-	}
-	return append(errs, checkCoverImage(ctx, tx, snap.Cover)...)
-}
-
 // save writes snap onto a (new when a.ID is 0) with its links, a revision
 // and a new version. It returns false when a concurrent change won.
-func (s *Service) save(ctx context.Context, tx *store.Store, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
+func (s *Service) save(ctx context.Context, tx TxStorage, a *models.Article, snap Snapshot, action string, changed []string) (bool, error) {
 	oldSlug := a.Slug
 	a.Title, a.Slug, a.Subtitle, a.Body = strings.TrimSpace(snap.Title), snap.Slug, strings.TrimSpace(snap.Subtitle), snap.Body
 	a.Status, a.PublishedAt, a.CategoryID = snap.Status, snap.PublishedAt, snap.CategoryID

@@ -6,7 +6,6 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/globalid"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -31,7 +30,7 @@ func (s *Service) ImagesByIDs(ctx context.Context, ids []uint64) ([]*models.Imag
 
 // checkCoverImage reports a cover that names a library image that does not
 // exist.
-func checkCoverImage(ctx context.Context, tx *store.Store, c models.CoverImage) apperr.FieldErrors {
+func checkCoverImage(ctx context.Context, tx TxStorage, c models.CoverImage) apperr.FieldErrors {
 	if c.ImageID == 0 {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/locale"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -76,6 +75,12 @@ type ImportOutcome struct {
 // errDryRun rolls back a dry run's batch once its outcomes are known.
 var errDryRun = errors.New("dry run")
 
+// ImportStorage remembers which article each imported item became.
+type ImportStorage interface {
+	ImportedArticle(ctx context.Context, source, externalID string) (uint64, error)
+	RecordImport(ctx context.Context, source, externalID string, id uint64, at time.Time) error
+}
+
 type bulkKey struct{}
 
 // importCache keeps, for one batch (one transaction: a rolled-back dry
@@ -100,7 +105,7 @@ func isBulk(ctx context.Context) bool { return ctx.Value(bulkKey{}) != nil }
 func (s *Service) ImportBatch(ctx context.Context, items []ImportItem, dryRun bool) ([]ImportOutcome, error) {
 	ctx = context.WithValue(ctx, bulkKey{}, true)
 	var out []ImportOutcome
-	err := s.change(ctx, ActionImport, "Article", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionImport, "Article", 0, func(tx TxStorage) (uint64, error) {
 		out = make([]ImportOutcome, 0, len(items))
 		cache := &importCache{authors: map[string]uint64{}, sections: map[string]uint64{}, slugOf: map[uint64]string{}}
 		for i := range items {
@@ -125,7 +130,7 @@ func (s *Service) ImportBatch(ctx context.Context, items []ImportItem, dryRun bo
 }
 
 // importItem writes one item inside tx; a user error becomes a skip.
-func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *importCache, it *ImportItem) (ImportOutcome, error) {
+func (s *Service) importItem(ctx context.Context, tx TxStorage, cache *importCache, it *ImportItem) (ImportOutcome, error) {
 	skip := func(format string, args ...any) (ImportOutcome, error) {
 		return ImportOutcome{Result: ImportSkipped, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -263,7 +268,7 @@ func (s *Service) importItem(ctx context.Context, tx *store.Store, cache *import
 // rules of CreateRedirect, unless they are the same or the old path is
 // redirected already. A query is kept (/?p=123); a rule's refusal (a
 // loop) is a note, not a failure.
-func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to string, direct bool) (bool, string, error) {
+func (s *Service) importRedirect(ctx context.Context, tx TxStorage, old, to string, direct bool) (bool, string, error) {
 	src, ok := s.pub.Links.CleanQuery(strings.TrimSpace(old))
 	if !ok || len(src) > MaxRedirectPathLen {
 		return false, fmt.Sprintf("old address %q is not a path on the site: no redirect", apperr.Clip(old, 80)), nil
@@ -295,7 +300,7 @@ func (s *Service) importRedirect(ctx context.Context, tx *store.Store, old, to s
 }
 
 // importAuthors finds each byline's author by slug, creating the missing.
-func (s *Service) importAuthors(ctx context.Context, tx *store.Store, cache *importCache, authors []ImportAuthor) ([]uint64, error) {
+func (s *Service) importAuthors(ctx context.Context, tx TxStorage, cache *importCache, authors []ImportAuthor) ([]uint64, error) {
 	var ids []uint64
 	for _, in := range authors {
 		name := strings.Join(strings.Fields(in.Name), " ")
@@ -330,7 +335,7 @@ func (s *Service) importAuthors(ctx context.Context, tx *store.Store, cache *imp
 }
 
 // importSection finds the section by the slug of its name, creating it.
-func (s *Service) importSection(ctx context.Context, tx *store.Store, cache *importCache, name string) (*uint64, error) {
+func (s *Service) importSection(ctx context.Context, tx TxStorage, cache *importCache, name string) (*uint64, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	slug := models.Slugify(name)
 	if slug == "" {
@@ -364,7 +369,7 @@ func (s *Service) ImportCompleted(ctx context.Context, source string, counts map
 	for _, k := range []string{ImportCreated, ImportUpdated, ImportUnchanged, ImportSkipped, "redirects"} {
 		fields = append(fields, fmt.Sprintf("%s=%d", k, counts[k]))
 	}
-	return s.change(ctx, ActionImport+".completed", ObjectImport, 0, func(tx *store.Store) (uint64, error) {
+	return s.change(ctx, ActionImport+".completed", ObjectImport, 0, func(tx TxStorage) (uint64, error) {
 		return 0, s.recordEvent(ctx, tx, EventImportCompleted, ObjectImport, 0,
 			events.Payload{Action: ActionImport + " " + source, ChangedFields: fields})
 	})

@@ -88,7 +88,7 @@ func (s *Service) EndLiveBlog(ctx context.Context, articleID uint64) (*models.Li
 
 func (s *Service) setLive(ctx context.Context, articleID uint64, action string, live bool) (*models.LiveBlog, error) {
 	var b *models.LiveBlog
-	err := s.change(ctx, action, events.ObjectLiveBlog, articleID, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, events.ObjectLiveBlog, articleID, func(tx TxStorage) (uint64, error) {
 		a, err := tx.ArticleByID(ctx, store.Visibility{}, articleID)
 		if err != nil {
 			return 0, err
@@ -128,14 +128,14 @@ func (s *Service) setLive(ctx context.Context, articleID uint64, action string, 
 }
 
 // recordLive appends the outbox event of a live-blog change.
-func (s *Service) recordLive(ctx context.Context, tx *store.Store, articleID uint64, action, kind string, entryID uint64) error {
+func (s *Service) recordLive(ctx context.Context, tx TxStorage, articleID uint64, action, kind string, entryID uint64) error {
 	return s.recordEvent(ctx, tx, events.LiveBlogChanged, events.ObjectLiveBlog, articleID, events.Payload{
 		Action: action, Live: &events.LiveState{Kind: kind, EntryID: entryID},
 	})
 }
 
 // checkEntry validates an entry's title, body and authors.
-func (s *Service) checkEntry(ctx context.Context, tx *store.Store, e *models.LiveEntry, in LiveEntryInput) apperr.FieldErrors {
+func (s *Service) checkEntry(ctx context.Context, tx TxStorage, e *models.LiveEntry, in LiveEntryInput) apperr.FieldErrors {
 	errs := append(apperr.FieldErrors{}, in.IDErrors...)
 	if in.Title != nil {
 		e.Title = strings.TrimSpace(*in.Title)
@@ -207,7 +207,7 @@ func uniqueIDs(ids []uint64) []uint64 {
 // see docs/live-updates.md for how contributors would be let in.
 func (s *Service) PostLiveEntry(ctx context.Context, articleID uint64, in LiveEntryInput) (*models.LiveEntry, error) {
 	e := &models.LiveEntry{ArticleID: articleID, Version: 1}
-	err := s.change(ctx, ActionLivePost, "LiveEntry", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionLivePost, "LiveEntry", 0, func(tx TxStorage) (uint64, error) {
 		b, err := tx.LockLiveBlog(ctx, articleID)
 		if err != nil {
 			return 0, err
@@ -254,9 +254,9 @@ func (e *LiveConflictError) Unwrap() error { return e.Err }
 
 // editEntry loads a shown entry inside a change and applies fn; fn returns
 // the kind of change to record ("" for nothing to do).
-func (s *Service) editEntry(ctx context.Context, id uint64, action string, expected *int, fn func(tx *store.Store, e *models.LiveEntry) (string, error)) (*models.LiveEntry, error) {
+func (s *Service) editEntry(ctx context.Context, id uint64, action string, expected *int, fn func(tx TxStorage, e *models.LiveEntry) (string, error)) (*models.LiveEntry, error) {
 	var e *models.LiveEntry
-	err := s.change(ctx, action, "LiveEntry", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, "LiveEntry", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if e, err = tx.LiveEntryByID(ctx, id); err != nil {
 			return 0, err
@@ -296,7 +296,7 @@ func (s *Service) editEntry(ctx context.Context, id uint64, action string, expec
 // corrected. expectedVersion guards against two editors correcting the
 // same entry at once (CONFLICT).
 func (s *Service) UpdateLiveEntry(ctx context.Context, id uint64, in LiveEntryInput, expectedVersion *int) (*models.LiveEntry, error) {
-	return s.editEntry(ctx, id, ActionLiveUpdate, expectedVersion, func(tx *store.Store, e *models.LiveEntry) (string, error) {
+	return s.editEntry(ctx, id, ActionLiveUpdate, expectedVersion, func(tx TxStorage, e *models.LiveEntry) (string, error) {
 		prev := models.LiveEntryVersion{EntryID: e.ID, Version: e.Version, Title: e.Title, Body: e.Body, Actor: actor(ctx), CreatedAt: s.Now()}
 		if errs := s.checkEntry(ctx, tx, e, in); len(errs) > 0 {
 			return "", errs
@@ -325,7 +325,7 @@ func (s *Service) UpdateLiveEntry(ctx context.Context, id uint64, in LiveEntryIn
 
 // DeleteLiveEntry removes an entry from its live blog.
 func (s *Service) DeleteLiveEntry(ctx context.Context, id uint64) (*models.LiveEntry, error) {
-	return s.editEntry(ctx, id, ActionLiveDelete, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+	return s.editEntry(ctx, id, ActionLiveDelete, nil, func(_ TxStorage, e *models.LiveEntry) (string, error) {
 		now := s.Now()
 		e.DeletedAt = &now
 		return LiveDeleted, nil
@@ -334,7 +334,7 @@ func (s *Service) DeleteLiveEntry(ctx context.Context, id uint64) (*models.LiveE
 
 // PinLiveEntry pins an entry at the top of its live blog, or unpins it.
 func (s *Service) PinLiveEntry(ctx context.Context, id uint64, pinned bool) (*models.LiveEntry, error) {
-	return s.editEntry(ctx, id, ActionLivePin, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+	return s.editEntry(ctx, id, ActionLivePin, nil, func(_ TxStorage, e *models.LiveEntry) (string, error) {
 		if e.IsPinned == pinned {
 			return "", nil
 		}
@@ -348,7 +348,7 @@ func (s *Service) PinLiveEntry(ctx context.Context, id uint64, pinned bool) (*mo
 
 // MarkKeyEvent marks an entry as a key event of its live blog, or not.
 func (s *Service) MarkKeyEvent(ctx context.Context, id uint64, keyEvent bool) (*models.LiveEntry, error) {
-	return s.editEntry(ctx, id, ActionLiveKeyEvent, nil, func(_ *store.Store, e *models.LiveEntry) (string, error) {
+	return s.editEntry(ctx, id, ActionLiveKeyEvent, nil, func(_ TxStorage, e *models.LiveEntry) (string, error) {
 		if e.IsKeyEvent == keyEvent {
 			return "", nil
 		}

@@ -32,7 +32,7 @@ var objectEvents = map[string]string{
 }
 
 // recordEvent appends one event inside tx.
-func (s *Service) recordEvent(ctx context.Context, tx *store.Store, typ, objectType string, id uint64, p events.Payload) error {
+func (s *Service) recordEvent(ctx context.Context, tx TxStorage, typ, objectType string, id uint64, p events.Payload) error {
 	if len(s.consumers) == 0 {
 		return nil
 	}
@@ -51,7 +51,7 @@ func (s *Service) recordEvent(ctx context.Context, tx *store.Store, typ, objectT
 // recordArticle appends the event of a saved article change: its type
 // follows what readers could see before (wasVisible) and can see now, by
 // the one visibility rule (ReaderVisible).
-func (s *Service) recordArticle(ctx context.Context, tx *store.Store, action string, a *models.Article, created, wasVisible bool, changed []string) error {
+func (s *Service) recordArticle(ctx context.Context, tx TxStorage, action string, a *models.Article, created, wasVisible bool, changed []string) error {
 	visible := ReaderVisible(a, s.Now())
 	typ := events.ArticleEventType(action, created, action == ActionDelete, wasVisible, visible)
 	return s.recordEvent(ctx, tx, typ, events.ObjectArticle, a.ID, events.Payload{

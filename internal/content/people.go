@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -56,7 +55,7 @@ func (s *Service) CreateAuthor(ctx context.Context, in AuthorInput) (*models.Aut
 	if generated {
 		a.Slug = models.Slugify(a.Name)
 	}
-	err := s.change(ctx, ActionAuthorCreate, "Author", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionAuthorCreate, "Author", 0, func(tx TxStorage) (uint64, error) {
 		if errs := validateAuthor(a); len(errs) > 0 {
 			return 0, errs
 		}
@@ -79,7 +78,7 @@ func (s *Service) CreateAuthor(ctx context.Context, in AuthorInput) (*models.Aut
 // UpdateAuthor changes an author.
 func (s *Service) UpdateAuthor(ctx context.Context, id uint64, ch AuthorChanges) (*models.Author, error) {
 	var a *models.Author
-	err := s.change(ctx, ActionAuthorUpdate, "Author", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionAuthorUpdate, "Author", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.AuthorByID(ctx, id); err != nil {
 			return 0, err
@@ -108,7 +107,7 @@ func (s *Service) UpdateAuthor(ctx context.Context, id uint64, ch AuthorChanges)
 // with no revision to show it).
 func (s *Service) DeleteAuthor(ctx context.Context, id uint64) (*models.Author, error) {
 	var a *models.Author
-	err := s.change(ctx, ActionAuthorDelete, "Author", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionAuthorDelete, "Author", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.AuthorByID(ctx, id); err != nil {
 			return 0, err
@@ -169,7 +168,7 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*models
 	if generated {
 		c.Slug = models.Slugify(c.Name)
 	}
-	err := s.change(ctx, ActionCategoryCreate, "Category", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionCategoryCreate, "Category", 0, func(tx TxStorage) (uint64, error) {
 		if errs := validateCategory(c); len(errs) > 0 {
 			return 0, errs
 		}
@@ -194,7 +193,7 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*models
 // UpdateCategory changes a section.
 func (s *Service) UpdateCategory(ctx context.Context, id uint64, ch CategoryChanges) (*models.Category, error) {
 	var c *models.Category
-	err := s.change(ctx, ActionCategoryUpdate, "Category", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionCategoryUpdate, "Category", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if c, err = tx.CategoryByID(ctx, id); err != nil {
 			return 0, err

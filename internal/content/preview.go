@@ -136,7 +136,7 @@ func (s *Service) RevokePreviewLinks(ctx context.Context, id uint64) (*models.Ar
 
 // audited runs fn on an existing article inside one audited change.
 func (s *Service) audited(ctx context.Context, action string, id uint64, fn func(a *models.Article) error) error {
-	return s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+	return s.change(ctx, action, "Article", id, func(tx TxStorage) (uint64, error) {
 		a, err := tx.LockArticle(ctx, id)
 		if err != nil {
 			return 0, err

@@ -60,7 +60,7 @@ func (s *Service) CreateRedirect(ctx context.Context, from, to string, status *i
 		return nil, errs
 	}
 	r.FromPath, r.Location = src, dst
-	err := s.change(ctx, ActionRedirectCreate, "Redirect", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionRedirectCreate, "Redirect", 0, func(tx TxStorage) (uint64, error) {
 		if err := s.addRedirect(ctx, tx, r); err != nil {
 			return 0, err
 		}
@@ -76,7 +76,7 @@ func (s *Service) CreateRedirect(ctx context.Context, from, to string, status *i
 // the rules of CreateRedirect: a from that is redirected already is
 // TAKEN, the target is followed to its end, redirects to from are
 // pointed on.
-func (s *Service) addRedirect(ctx context.Context, tx *store.Store, r *models.Redirect) error {
+func (s *Service) addRedirect(ctx context.Context, tx TxStorage, r *models.Redirect) error {
 	src := r.FromPath
 	if old, err := tx.RedirectFrom(ctx, src); err != nil {
 		return err
@@ -130,7 +130,7 @@ func (s *Service) redirectTarget(to string) (string, *apperr.Error) {
 // followRedirects walks from dst along stored redirects and earlier
 // article addresses to where a request would end, refusing a walk that
 // comes back to src.
-func (s *Service) followRedirects(ctx context.Context, tx *store.Store, src, dst string) (string, error) {
+func (s *Service) followRedirects(ctx context.Context, tx TxStorage, src, dst string) (string, error) {
 	for range maxHops {
 		if !strings.HasPrefix(dst, "/") {
 			return dst, nil // another host: the end
@@ -165,7 +165,7 @@ func (s *Service) followRedirects(ctx context.Context, tx *store.Store, src, dst
 // DeleteRedirect removes an editor's redirect; NOT_FOUND when there is none.
 func (s *Service) DeleteRedirect(ctx context.Context, id uint64) (*models.Redirect, error) {
 	var r *models.Redirect
-	err := s.change(ctx, ActionRedirectDelete, "Redirect", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionRedirectDelete, "Redirect", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if r, err = tx.RedirectByID(ctx, id); err != nil {
 			return 0, err

@@ -8,7 +8,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/related"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -59,7 +58,7 @@ func (s *Service) SetRelatedArticles(ctx context.Context, articleID uint64, rela
 		seen[id] = true
 	}
 	// Audited like every mutation, in the same transaction as the picks.
-	return s.change(ctx, ActionSetRelated, "Article", articleID, func(tx *store.Store) (uint64, error) {
+	return s.change(ctx, ActionSetRelated, "Article", articleID, func(tx TxStorage) (uint64, error) {
 		exists, err := tx.ExistingArticleIDs(ctx, append([]uint64{articleID}, relatedIDs...))
 		if err != nil {
 			return 0, err
@@ -139,7 +138,7 @@ func (s *Service) RelatedCandidates(ctx context.Context, articleID uint64, first
 // be suggested). Call it after any change to an article's text, tags,
 // authors, section, status or publication time; CreateArticle does.
 func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
-	return s.store.Tx(ctx, func(tx *store.Store) error {
+	return s.store.Tx(ctx, func(tx TxStorage) error {
 		if err := tx.LockEditorialWrites(ctx); err != nil { // as change() does first
 			return err
 		}
@@ -152,7 +151,7 @@ func (s *Service) RefreshRelated(ctx context.Context, articleID uint64) error {
 // considered.
 func (s *Service) RebuildRelated(ctx context.Context) (int, error) {
 	n := 0
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	err := s.store.Tx(ctx, func(tx TxStorage) error {
 		if err := tx.LockEditorialWrites(ctx); err != nil {
 			return err
 		}

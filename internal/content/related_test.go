@@ -24,7 +24,7 @@ var (
 
 func seeded(t *testing.T, db *dbconn.DB) *content.Service {
 	t.Helper()
-	svc := content.New(store.New(db))
+	svc := content.New(content.StorageOf(store.New(db)))
 	if err := demo.Seed(context.Background(), svc); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -75,7 +74,7 @@ func (s *Service) review(ctx context.Context, action string, id uint64, note str
 	t := transitions[action]
 	note = strings.TrimSpace(note)
 	var a *models.Article
-	err := s.change(ctx, action, events.ObjectArticle, id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, events.ObjectArticle, id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -118,7 +117,7 @@ func joinStates(states []models.ReviewState) string {
 
 // setReview moves a to state inside tx: the state, a review note, and an
 // event for live updates and webhooks.
-func (s *Service) setReview(ctx context.Context, tx *store.Store, a *models.Article, action string, state models.ReviewState, note string) error {
+func (s *Service) setReview(ctx context.Context, tx TxStorage, a *models.Article, action string, state models.ReviewState, note string) error {
 	a.ReviewState = state
 	if err := tx.SetReviewState(ctx, a.ID, state); err != nil {
 		return err
@@ -165,7 +164,7 @@ var contributorMay = map[string]bool{
 // it created or is credited on, and only while they are not published or
 // scheduled: what readers see changes only by an editor's hand. Every
 // other action is an editor's.
-func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Article, action string) error {
+func (s *Service) mayChange(ctx context.Context, tx TxStorage, a *models.Article, action string) error {
 	v := auth.ViewerFrom(ctx)
 	switch {
 	case v.Role != auth.Contributor:
@@ -192,7 +191,7 @@ func (s *Service) mayChange(ctx context.Context, tx *store.Store, a *models.Arti
 }
 
 // owns reports whether the viewer's account created a or is on its byline.
-func (s *Service) owns(ctx context.Context, tx *store.Store, v auth.Viewer, a *models.Article) (bool, error) {
+func (s *Service) owns(ctx context.Context, tx TxStorage, v auth.Viewer, a *models.Article) (bool, error) {
 	if v.AccountID == 0 {
 		return false, nil
 	}

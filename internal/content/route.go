@@ -53,7 +53,7 @@ func (s *Service) Route(ctx context.Context, path string) (any, error) {
 // routeObject resolves a cleaned path to an object or an earlier
 // article address, without editors' redirects, reading through st (the
 // service's store, or a transaction's).
-func (s *Service) routeObject(ctx context.Context, st *store.Store, v store.Visibility, clean string, targets []permalink.Target) (any, error) {
+func (s *Service) routeObject(ctx context.Context, st TxStorage, v store.Visibility, clean string, targets []permalink.Target) (any, error) {
 	if targets == nil {
 		_, targets = s.pub.Links.Resolve(clean)
 	}
@@ -108,7 +108,7 @@ func (s *Service) routeObject(ctx context.Context, st *store.Store, v store.Visi
 
 // articleAt finds the article a matched path names: by id when the
 // pattern has one, else by its slug, current or earlier.
-func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibility, f permalink.Fields) (*models.Article, error) {
+func (s *Service) articleAt(ctx context.Context, st TxStorage, v store.Visibility, f permalink.Fields) (*models.Article, error) {
 	if f.ID != 0 {
 		return st.ArticleByID(ctx, v, f.ID)
 	}
@@ -144,7 +144,7 @@ func (s *Service) articleAt(ctx context.Context, st *store.Store, v store.Visibi
 }
 
 // articlePath returns the article's URL and path, loading its section.
-func (s *Service) articlePath(ctx context.Context, st *store.Store, a *models.Article) (string, string, error) {
+func (s *Service) articlePath(ctx context.Context, st TxStorage, a *models.Article) (string, string, error) {
 	section := ""
 	if a.CategoryID != nil {
 		c, err := st.CategoryByID(ctx, *a.CategoryID)

@@ -41,7 +41,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		}
 		for _, id := range ids {
 			won := false
-			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx *store.Store) (uint64, error) {
+			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx TxStorage) (uint64, error) {
 				won = false // a retried transaction starts over
 				ok, err := tx.PublishIfScheduled(ctx, id, now)
 				if err != nil {
@@ -133,7 +133,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		}
 		for _, id := range ids {
 			won := false
-			err := s.change(ctx, ActionExpire, "Article", id, func(tx *store.Store) (uint64, error) {
+			err := s.change(ctx, ActionExpire, "Article", id, func(tx TxStorage) (uint64, error) {
 				won = false // a retried transaction starts over
 				before, err := tx.LockArticle(ctx, id)
 				if err != nil || before == nil || before.ExpiresAt == nil {

@@ -20,7 +20,7 @@ func TestRunSchedulerWakesForNewSchedules(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		svc := content.New(store.New(db))
+		svc := content.New(content.StorageOf(store.New(db)))
 		done := make(chan struct{})
 		go func() {
 			svc.RunScheduler(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -84,7 +83,7 @@ func (s *Service) SEO(a *models.Article) *models.SEO {
 
 // keepOldSlug records the slug an article gave up (its old addresses keep
 // working) and forgets the history of the slug it now has.
-func (s *Service) keepOldSlug(ctx context.Context, tx *store.Store, a *models.Article, oldSlug string) error {
+func (s *Service) keepOldSlug(ctx context.Context, tx TxStorage, a *models.Article, oldSlug string) error {
 	if oldSlug == a.Slug {
 		return nil
 	}

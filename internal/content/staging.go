@@ -65,14 +65,14 @@ func (s *Service) StageArticle(ctx context.Context, id uint64, ch ArticleChanges
 		return nil, err
 	}
 	if cur == nil || cur.Status != models.StatusPublished {
-		return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+		return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx TxStorage, a *models.Article, snap *Snapshot) error {
 			if a.Status == models.StatusPublished {
 				return errStatusMoved()
 			}
 			return s.applyChanges(ctx, tx, ch, snap)
 		})
 	}
-	a, err := s.pendingEdit(ctx, id, ActionStage, expectedVersion, func(tx *store.Store, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
+	a, err := s.pendingEdit(ctx, id, ActionStage, expectedVersion, func(tx TxStorage, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
 		if a.Status != models.StatusPublished {
 			return nil, live, nil, errStatusMoved()
 		}
@@ -125,7 +125,7 @@ func (s *Service) StageArticle(ctx context.Context, id uint64, ch ArticleChanges
 func (s *Service) PublishChanges(ctx context.Context, id uint64, expectedVersion *int, at *time.Time) (*models.Article, error) {
 	if at != nil && at.After(s.Now()) {
 		when := at.UTC()
-		a, err := s.pendingEdit(ctx, id, ActionScheduleChanges, expectedVersion, func(_ *store.Store, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
+		a, err := s.pendingEdit(ctx, id, ActionScheduleChanges, expectedVersion, func(_ TxStorage, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
 			if p == nil {
 				return nil, live, nil, errNoPending()
 			}
@@ -152,7 +152,7 @@ func (s *Service) PublishChanges(ctx context.Context, id uint64, expectedVersion
 
 // DiscardChanges drops an article's staged changes.
 func (s *Service) DiscardChanges(ctx context.Context, id uint64, expectedVersion *int) (*models.Article, error) {
-	return s.pendingEdit(ctx, id, ActionDiscardChanges, expectedVersion, func(_ *store.Store, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
+	return s.pendingEdit(ctx, id, ActionDiscardChanges, expectedVersion, func(_ TxStorage, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error) {
 		if p == nil {
 			return nil, live, nil, errNoPending()
 		}
@@ -167,9 +167,9 @@ func (s *Service) DiscardChanges(ctx context.Context, id uint64, expectedVersion
 // article's version is bumped; its content, and so every reader path,
 // stays as it is.
 func (s *Service) pendingEdit(ctx context.Context, id uint64, action string, expectedVersion *int,
-	fn func(tx *store.Store, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error)) (*models.Article, error) {
+	fn func(tx TxStorage, a *models.Article, live Snapshot, p *models.PendingChange) (*models.PendingChange, Snapshot, []string, error)) (*models.Article, error) {
 	var a, conflict *models.Article
-	err := s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, "Article", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -242,7 +242,7 @@ func (s *Service) pendingEdit(ctx context.Context, id uint64, action string, exp
 // applyPending return nil, nil with nothing written.
 func (s *Service) applyPending(ctx context.Context, id uint64, action string, expectedVersion *int, check func(p *models.PendingChange) error) (*models.Article, error) {
 	skipped := false
-	a, err := s.editArticle(ctx, id, action, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+	a, err := s.editArticle(ctx, id, action, expectedVersion, func(tx TxStorage, a *models.Article, snap *Snapshot) error {
 		skipped = false // a retried transaction starts over
 		p, err := tx.PendingChange(ctx, id)
 		if err != nil {

@@ -64,7 +64,7 @@ func (s *Service) TranslationsOfArticles(ctx context.Context, arts []*models.Art
 // joinGroup puts the articles of a's group and b's group in one group,
 // refusing with LOCALE_TAKEN (on field) when two would share a locale.
 // extra is a member not yet stored (a new translation: its locale).
-func (s *Service) joinGroup(ctx context.Context, tx *store.Store, a, b *models.Article, field string) (uint64, error) {
+func (s *Service) joinGroup(ctx context.Context, tx TxStorage, a, b *models.Article, field string) (uint64, error) {
 	ma, err := groupOrSelf(ctx, tx, a)
 	if err != nil {
 		return 0, err
@@ -97,7 +97,7 @@ func (s *Service) joinGroup(ctx context.Context, tx *store.Store, a, b *models.A
 }
 
 // groupOrSelf returns a's translation group, or a alone.
-func groupOrSelf(ctx context.Context, tx *store.Store, a *models.Article) ([]store.GroupMember, error) {
+func groupOrSelf(ctx context.Context, tx TxStorage, a *models.Article) ([]store.GroupMember, error) {
 	if a.TranslationGroup == 0 {
 		return []store.GroupMember{{ID: a.ID, Locale: a.Locale}}, nil
 	}
@@ -106,7 +106,7 @@ func groupOrSelf(ctx context.Context, tx *store.Store, a *models.Article) ([]sto
 
 // refreshRelated recomputes the suggestions of ids (group changes: a
 // translation is never suggested for its own group).
-func (s *Service) refreshRelated(ctx context.Context, tx *store.Store, ids []uint64) error {
+func (s *Service) refreshRelated(ctx context.Context, tx TxStorage, ids []uint64) error {
 	for _, id := range ids {
 		if err := related.Refresh(ctx, tx, id); err != nil {
 			return err
@@ -120,7 +120,7 @@ func (s *Service) refreshRelated(ctx context.Context, tx *store.Store, ids []uin
 // group would hold two articles of one locale.
 func (s *Service) LinkTranslation(ctx context.Context, id, translationOf uint64) (*models.Article, error) {
 	var a *models.Article
-	err := s.change(ctx, ActionLinkTranslation, "Article", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionLinkTranslation, "Article", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -155,7 +155,7 @@ func (s *Service) LinkTranslation(ctx context.Context, id, translationOf uint64)
 // UnlinkTranslation takes article id out of its translation group (a group
 // left with one article is dissolved).
 func (s *Service) UnlinkTranslation(ctx context.Context, id uint64) (*models.Article, error) {
-	err := s.change(ctx, ActionUnlinkTranslation, "Article", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionUnlinkTranslation, "Article", id, func(tx TxStorage) (uint64, error) {
 		a, err := tx.LockArticle(ctx, id)
 		if err != nil {
 			return 0, err
@@ -176,7 +176,7 @@ func (s *Service) UnlinkTranslation(ctx context.Context, id uint64) (*models.Art
 
 // leaveGroup takes a out of its group inside tx; record writes the
 // article's event (not for a deletion, which records its own).
-func (s *Service) leaveGroup(ctx context.Context, tx *store.Store, a *models.Article, record bool) error {
+func (s *Service) leaveGroup(ctx context.Context, tx TxStorage, a *models.Article, record bool) error {
 	if a.TranslationGroup == 0 {
 		return nil
 	}
@@ -219,7 +219,7 @@ func (s *Service) leaveGroup(ctx context.Context, tx *store.Store, a *models.Art
 // recordTranslations records the event of a changed translation group
 // (article.updated with changedFields [translations]): caches of the
 // article are purged and subscribers learn of it.
-func (s *Service) recordTranslations(ctx context.Context, tx *store.Store, a *models.Article) error {
+func (s *Service) recordTranslations(ctx context.Context, tx TxStorage, a *models.Article) error {
 	visible := ReaderVisible(a, s.Now())
 	return s.recordArticle(ctx, tx, ActionUpdate, a, false, visible, []string{changedTranslations})
 }
@@ -316,7 +316,7 @@ func (s *Service) SetCategoryTranslation(ctx context.Context, id uint64, in Tran
 	if err != nil {
 		return nil, err
 	}
-	err = s.change(ctx, ActionCategoryTranslation, "Category", id, func(tx *store.Store) (uint64, error) {
+	err = s.change(ctx, ActionCategoryTranslation, "Category", id, func(tx TxStorage) (uint64, error) {
 		c, err := tx.CategoryByID(ctx, id)
 		if err != nil {
 			return 0, err
@@ -351,7 +351,7 @@ func (s *Service) SetTagTranslation(ctx context.Context, id uint64, in Translati
 	if err != nil {
 		return nil, err
 	}
-	err = s.change(ctx, ActionTagTranslation, "Tag", id, func(tx *store.Store) (uint64, error) {
+	err = s.change(ctx, ActionTagTranslation, "Tag", id, func(tx TxStorage) (uint64, error) {
 		t, err := tx.TagByID(ctx, store.Visibility{}, id)
 		if err != nil {
 			return 0, err
@@ -407,7 +407,7 @@ func (s *Service) articleLocale(in ArticleInput) (string, *apperr.Error) {
 // translationOriginal loads (locked) the article a new translation in loc
 // is of: it must exist, not be deleted, and its group must have no
 // article in loc yet.
-func (s *Service) translationOriginal(ctx context.Context, tx *store.Store, id uint64, loc string) (*models.Article, error) {
+func (s *Service) translationOriginal(ctx context.Context, tx TxStorage, id uint64, loc string) (*models.Article, error) {
 	o, err := tx.LockArticle(ctx, id)
 	if err != nil {
 		return nil, &apperr.Error{Kind: apperr.Internal, Message: "load the article to translate", Err: err}
@@ -429,7 +429,7 @@ func (s *Service) translationOriginal(ctx context.Context, tx *store.Store, id u
 }
 
 // adoptInto puts a new article a (not yet stored) in original's group.
-func (s *Service) adoptInto(ctx context.Context, tx *store.Store, a, original *models.Article) error {
+func (s *Service) adoptInto(ctx context.Context, tx TxStorage, a, original *models.Article) error {
 	if original.TranslationGroup == 0 {
 		original.TranslationGroup = original.ID
 		if err := tx.SetTranslationGroup(ctx, []uint64{original.ID}, original.ID); err != nil {

@@ -31,10 +31,10 @@ func (e *ConflictError) Unwrap() error { return e.Err }
 // editArticle loads an article for change inside a mutation and applies fn
 // to a snapshot of it; when fn returns a changed snapshot, it is validated
 // and saved as a new version with a revision.
-func (s *Service) editArticle(ctx context.Context, id uint64, action string, expectedVersion *int, fn func(tx *store.Store, a *models.Article, snap *Snapshot) error) (*models.Article, error) {
+func (s *Service) editArticle(ctx context.Context, id uint64, action string, expectedVersion *int, fn func(tx TxStorage, a *models.Article, snap *Snapshot) error) (*models.Article, error) {
 	var a *models.Article
 	var conflict *models.Article
-	err := s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, "Article", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -111,14 +111,14 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 // UpdateArticle applies changes. With expectedVersion, a stale version
 // changes nothing and returns a *ConflictError holding the current article.
 func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChanges, expectedVersion *int) (*models.Article, error) {
-	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx TxStorage, a *models.Article, snap *Snapshot) error {
 		return s.applyChanges(ctx, tx, ch, snap)
 	})
 }
 
 // apply writes the changes onto snap, checking the section and authors
 // they name inside tx.
-func (s *Service) applyChanges(ctx context.Context, tx *store.Store, ch ArticleChanges, snap *Snapshot) error {
+func (s *Service) applyChanges(ctx context.Context, tx TxStorage, ch ArticleChanges, snap *Snapshot) error {
 	set(&snap.Title, ch.Title, strings.TrimSpace)
 	set(&snap.Subtitle, ch.Subtitle, strings.TrimSpace)
 	set(&snap.Body, ch.Body, nil)
@@ -156,7 +156,7 @@ func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) 
 	if at != nil && at.After(now) {
 		action = ActionSchedule
 	}
-	return s.editArticle(ctx, id, action, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+	return s.editArticle(ctx, id, action, nil, func(_ TxStorage, a *models.Article, snap *Snapshot) error {
 		if at == nil && snap.Status == models.StatusPublished {
 			// Publishing what is already published changes nothing: it
 			// must not move a story back to the top of the front page.
@@ -193,7 +193,7 @@ func (s *Service) PublishArticle(ctx context.Context, id uint64, at *time.Time) 
 func (s *Service) UnpublishArticle(ctx context.Context, id uint64, at *time.Time) (*models.Article, error) {
 	if at != nil && at.After(s.Now()) {
 		when := at.UTC()
-		return s.editArticle(ctx, id, ActionScheduleExpiry, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+		return s.editArticle(ctx, id, ActionScheduleExpiry, nil, func(_ TxStorage, a *models.Article, snap *Snapshot) error {
 			if snap.Status != models.StatusPublished && snap.Status != models.StatusScheduled {
 				return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not published or scheduled"}
 			}
@@ -205,7 +205,7 @@ func (s *Service) UnpublishArticle(ctx context.Context, id uint64, at *time.Time
 			return nil
 		})
 	}
-	return s.editArticle(ctx, id, ActionUnpublish, nil, func(_ *store.Store, a *models.Article, snap *Snapshot) error {
+	return s.editArticle(ctx, id, ActionUnpublish, nil, func(_ TxStorage, a *models.Article, snap *Snapshot) error {
 		if snap.Status == models.StatusDraft {
 			return &apperr.Error{Kind: apperr.Invalid, Code: "INVALID", Field: "id", Message: "the article is not published or scheduled"}
 		}
@@ -233,7 +233,7 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		action = ActionRestore
 	}
 	var a *models.Article
-	err := s.change(ctx, action, "Article", id, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, action, "Article", id, func(tx TxStorage) (uint64, error) {
 		var err error
 		if a, err = tx.LockArticle(ctx, id); err != nil {
 			return 0, err
@@ -313,7 +313,7 @@ func (s *Service) Revisions(ctx context.Context, articleID uint64, first int) ([
 // revision. The article keeps its current status, publication time and
 // slug.
 func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uint64) (*models.Article, error) {
-	return s.editArticle(ctx, articleID, ActionRestoreRevision, nil, func(tx *store.Store, a *models.Article, snap *Snapshot) error {
+	return s.editArticle(ctx, articleID, ActionRestoreRevision, nil, func(tx TxStorage, a *models.Article, snap *Snapshot) error {
 		rev, err := tx.Revision(ctx, articleID, revisionID)
 		if err != nil {
 			return err
@@ -337,7 +337,7 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID, revisionID uin
 
 // dropMissingLinks drops from a snapshot saved earlier (a revision, staged
 // changes) the authors and the section deleted since.
-func dropMissingLinks(ctx context.Context, tx *store.Store, snap *Snapshot) error {
+func dropMissingLinks(ctx context.Context, tx TxStorage, snap *Snapshot) error {
 	exist, err := tx.AuthorsExist(ctx, snap.AuthorIDs)
 	if err != nil {
 		return err

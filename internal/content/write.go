@@ -9,7 +9,6 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
-	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -79,7 +78,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 		snap.Slug = models.SlugifyLang(snap.Title, locale.Base(loc))
 	}
 	a.Locale = loc
-	err := s.change(ctx, ActionCreate, "Article", 0, func(tx *store.Store) (uint64, error) {
+	err := s.change(ctx, ActionCreate, "Article", 0, func(tx TxStorage) (uint64, error) {
 		errs := withLinkErrors(append(validateSnapshot(&snap, generated), in.IDErrors...), append(resolveLinks(ctx, tx, &snap, &in.Category), s.checkBody(ctx, tx, &snap)...))
 		var original *models.Article
 		if in.TranslationOf != 0 && locErr == nil {
@@ -138,7 +137,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (*models.A
 }
 
 // freeSlug returns base, or base-2, base-3, … whichever is unused in locale.
-func freeSlug(ctx context.Context, tx *store.Store, locale, base string, exceptID uint64) (string, error) {
+func freeSlug(ctx context.Context, tx TxStorage, locale, base string, exceptID uint64) (string, error) {
 	if base == "" {
 		base = "article"
 	}
@@ -166,7 +165,7 @@ func firstFree(base string, taken func(string) (bool, error)) (string, error) {
 }
 
 // ensureTags finds or creates tags by name and returns their ids.
-func ensureTags(ctx context.Context, tx *store.Store, names []string) ([]uint64, error) {
+func ensureTags(ctx context.Context, tx TxStorage, names []string) ([]uint64, error) {
 	var slugs, clean []string
 	seen := map[string]bool{}
 	for _, n := range names {

@@ -20,12 +20,12 @@ func TestRebuildMatchesRefresh(t *testing.T) {
 		t.Skip("-short: slow; runs in the full suite")
 	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
-		svc := content.New(store.New(db))
+		svc := content.New(content.StorageOf(store.New(db)))
 		if err := demo.Seed(context.Background(), svc); err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		if err := demo.Synthetic(ctx, store.New(db), svc, 150, demo.SyntheticOptions{Seed: 5}); err != nil {
+		if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 150, demo.SyntheticOptions{Seed: 5}); err != nil {
 			t.Fatal(err)
 		}
 		all, err := store.New(db).AllRelatedFeatures(ctx)

@@ -46,11 +46,11 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	rec := &sqlRecorder{Interface: logger.Discard}
 	db := dbtest.OpenWith(t, dbconn.MySQL, dbconn.Options{Logger: rec})
 	ctx := context.Background()
-	svc := content.New(store.New(db))
+	svc := content.New(content.StorageOf(store.New(db)))
 	if err := demo.Seed(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Synthetic(ctx, store.New(db), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
+	if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, tags, authors, categories")
@@ -162,7 +162,7 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 			rec := &sqlRecorder{Interface: logger.Discard}
 			db := dbtest.OpenWith(t, engine, dbconn.Options{Logger: rec})
 			ctx := context.Background()
-			svc := content.New(store.New(db))
+			svc := content.New(content.StorageOf(store.New(db)))
 			if err := demo.Seed(ctx, svc); err != nil {
 				t.Fatal(err)
 			}

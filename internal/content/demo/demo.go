@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/broadsheet/broadsheet/internal/store"
-
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -246,6 +244,6 @@ func linkedFirst(articles []Article) []Article {
 }
 
 // Empty reports whether the database holds no articles, categories or authors yet.
-func Empty(ctx context.Context, st *store.Store) (bool, error) {
+func Empty(ctx context.Context, st Storage) (bool, error) {
 	return st.IsEmpty(ctx)
 }

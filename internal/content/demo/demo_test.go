@@ -34,7 +34,7 @@ func fixture(t *testing.T) []string {
 func TestSeedArticleIsFaithfulToTheFixture(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
-		svc := content.New(store.New(db))
+		svc := content.New(content.StorageOf(store.New(db)))
 		if err := demo.Seed(ctx, svc); err != nil {
 			t.Fatal(err)
 		}
@@ -115,8 +115,8 @@ func TestSyntheticContent(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
-		svc := content.New(store.New(db))
-		if err := demo.Synthetic(ctx, store.New(db), svc, 1500, demo.SyntheticOptions{Seed: 1}); err != nil {
+		svc := content.New(content.StorageOf(store.New(db)))
+		if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 1500, demo.SyntheticOptions{Seed: 1}); err != nil {
 			t.Fatal(err)
 		}
 		f := store.ArticleFilter{}
@@ -151,7 +151,7 @@ func TestSyntheticContent(t *testing.T) {
 func TestDemoLiveBlog(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	ctx := context.Background()
-	svc := content.New(store.New(db))
+	svc := content.New(content.StorageOf(store.New(db)))
 	if err := demo.Seed(ctx, svc); err != nil {
 		t.Fatal(err)
 	}

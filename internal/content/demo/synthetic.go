@@ -33,7 +33,7 @@ type SyntheticOptions struct {
 // Synthetic inserts n realistic articles with authors, categories and tags,
 // in large batches, for benchmarks. It reuses existing categories and adds
 // its own authors and tags.
-func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int, opt SyntheticOptions) error {
+func Synthetic(ctx context.Context, st Storage, svc *content.Service, n int, opt SyntheticOptions) error {
 	if n <= 0 {
 		return fmt.Errorf("synthetic: count must be positive, got %d", n)
 	}
@@ -77,7 +77,7 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 		tagSlugs[i] = fmt.Sprintf("%s-%d", w, i/len(words)+1)
 	}
 	var tagIDs []uint64
-	err = st.Tx(ctx, func(tx *store.Store) error {
+	err = st.Tx(ctx, func(tx BulkStorage) error {
 		tags, err := tx.EnsureTags(ctx, tagSlugs, tagNames)
 		for _, t := range tags {
 			tagIDs = append(tagIDs, t.ID)
@@ -145,7 +145,7 @@ func Synthetic(ctx context.Context, st *store.Store, svc *content.Service, n int
 			}
 			bodyKeywords[i] = v.keywords
 		}
-		err := st.Tx(ctx, func(tx *store.Store) error {
+		err := st.Tx(ctx, func(tx BulkStorage) error {
 			if err := tx.InsertArticles(ctx, articles); err != nil {
 				return err
 			}

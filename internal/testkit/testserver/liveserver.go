@@ -82,7 +82,7 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 	if o.NoRelay {
 		wake = func() {}
 	}
-	svc := content.New(store.New(db), append(o.ServiceOptions, content.WithOutbox([]string{events.ConsumerBroker}, wake))...)
+	svc := content.New(content.StorageOf(store.New(db)), append(o.ServiceOptions, content.WithOutbox([]string{events.ConsumerBroker}, wake))...)
 	o.Hub.Logger = o.Logger
 	if err := lv.StartHub(svc, o.Hub); err != nil {
 		tb.Fatalf("start hub: %v", err)

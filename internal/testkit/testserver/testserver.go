@@ -53,7 +53,7 @@ type Option func(*server.Config)
 // New starts a server over db, closed when tb ends.
 func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option) *Server {
 	tb.Helper()
-	svc := content.New(store.New(db), svcOpts...)
+	svc := content.New(content.StorageOf(store.New(db)), svcOpts...)
 	tokens := auth.NewTokens(store.New(db))
 	cfg := server.Config{Content: svc, DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Authenticate: tokens.Authenticate}
 	for _, o := range opts {

@@ -48,7 +48,7 @@ func BenchmarkSitemapFromSQLite(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			svc := content.New(st, content.WithPublication(content.Publication{Name: "The Daily", Language: "en",
+			svc := content.New(content.StorageOf(st), content.WithPublication(content.Publication{Name: "The Daily", Language: "en",
 				Links: permalink.MustNew("https://news.example.com", "")}))
 			h := New(Options{Content: svc, MaxURLs: 1 << 30}) // one stream of every row, past the protocol's 50,000
 			// The index summarises every month in one grouped query.

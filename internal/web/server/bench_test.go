@@ -23,7 +23,7 @@ func benchServer(b *testing.B, dialect string) *testserver.Server {
 			if err := demo.Seed(context.Background(), s.Content); err != nil {
 				b.Fatal(err)
 			}
-			if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
+			if err := demo.Synthetic(context.Background(), demo.StorageOf(store.New(s.DB)), s.Content, 2000, demo.SyntheticOptions{Seed: 42}); err != nil {
 				b.Fatal(err)
 			}
 			return s

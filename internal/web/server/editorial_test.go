@@ -295,7 +295,7 @@ func TestPublishScheduleUnpublishDelete(t *testing.T) {
 		}
 		clock.Advance(2*time.Hour + time.Second)
 		// Two replicas (and a restarted one) race to publish: exactly one does.
-		replicas := []*content.Service{s.Content, content.New(store.New(db), content.WithClock(clock.Now)), content.New(store.New(db), content.WithClock(clock.Now))}
+		replicas := []*content.Service{s.Content, content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now)), content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now))}
 		var wg sync.WaitGroup
 		counts := make([]int, len(replicas))
 		for i, r := range replicas {

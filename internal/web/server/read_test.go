@@ -94,7 +94,7 @@ const homepage = `query Home($n: Int!) {
 func TestHomepageStatementsDoNotGrowWithPageSize(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
-		if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, 80, demo.SyntheticOptions{Seed: 7}); err != nil {
+		if err := demo.Synthetic(context.Background(), demo.StorageOf(store.New(s.DB)), s.Content, 80, demo.SyntheticOptions{Seed: 7}); err != nil {
 			t.Fatal(err)
 		}
 		counts := map[int]int64{}

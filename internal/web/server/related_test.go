@@ -51,7 +51,7 @@ func TestRelatedListCostsConstantStatements(t *testing.T) {
 		if err := demo.Seed(ctx, s.Content); err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.Synthetic(ctx, store.New(s.DB), s.Content, 200, demo.SyntheticOptions{Seed: 11}); err != nil {
+		if err := demo.Synthetic(ctx, demo.StorageOf(store.New(s.DB)), s.Content, 200, demo.SyntheticOptions{Seed: 11}); err != nil {
 			t.Fatal(err)
 		}
 		q := `query($n: Int!) { articles(first: $n) { nodes { slug related(first: 3) { slug title authors { name } } } } }`

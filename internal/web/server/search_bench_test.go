@@ -53,7 +53,7 @@ func searchBenchServer(b *testing.B, d dbconn.Dialect) *testserver.Server {
 		}
 	}
 	s := testserver.WithDemo(b, dbtest.Open(b, d))
-	if err := demo.Synthetic(context.Background(), store.New(s.DB), s.Content, n, demo.SyntheticOptions{Seed: 42}); err != nil {
+	if err := demo.Synthetic(context.Background(), demo.StorageOf(store.New(s.DB)), s.Content, n, demo.SyntheticOptions{Seed: 42}); err != nil {
 		b.Fatal(err)
 	}
 	return s

@@ -223,7 +223,7 @@ func TestSearchPagination(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		ctx := context.Background()
-		if err := demo.Synthetic(ctx, store.New(s.DB), s.Content, 120, demo.SyntheticOptions{Seed: 3}); err != nil {
+		if err := demo.Synthetic(ctx, demo.StorageOf(store.New(s.DB)), s.Content, 120, demo.SyntheticOptions{Seed: 3}); err != nil {
 			t.Fatal(err)
 		}
 		// Identical articles tie on relevance and time: the id breaks the tie.

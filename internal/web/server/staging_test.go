@@ -179,7 +179,7 @@ func TestScheduledChanges(t *testing.T) {
 			t.Fatalf("before their time: %d, %v", n, err)
 		}
 		clock.Advance(time.Hour + time.Second)
-		replicas := []*content.Service{s.Content, content.New(store.New(db), content.WithClock(clock.Now)), content.New(store.New(db), content.WithClock(clock.Now))}
+		replicas := []*content.Service{s.Content, content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now)), content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now))}
 		counts := make([]int, len(replicas))
 		var wg sync.WaitGroup
 		for i, r := range replicas {

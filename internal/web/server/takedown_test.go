@@ -61,7 +61,7 @@ func TestTakeDownAndEmbargo(t *testing.T) {
 			if readerTitle(t, s, a.Article.Slug) != "" || slices.Contains(homeTitles(t, s), "Offer ends Friday") || searchCount(t, s, "offer friday") != 0 {
 				t.Error("readers still see an article past its take-down time")
 			}
-			replicas := []*content.Service{s.Content, content.New(store.New(db), content.WithClock(clock.Now)), content.New(store.New(db), content.WithClock(clock.Now))}
+			replicas := []*content.Service{s.Content, content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now)), content.New(content.StorageOf(store.New(db)), content.WithClock(clock.Now))}
 			counts := make([]int, len(replicas))
 			var wg sync.WaitGroup
 			for i, r := range replicas {
