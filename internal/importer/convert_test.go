@@ -34,6 +34,10 @@ func TestConvertWordPress(t *testing.T) {
 		{"block editor", "<!-- wp:heading -->\n<h2>Title</h2>\n<!-- /wp:heading -->\n<!-- wp:list -->\n<ul><li>a</li><li>b</li></ul>\n<!-- /wp:list -->", []string{"## Title", "- a\n- b"}},
 		{"shortcodes stay text", "[embed]https://video.example/1[/embed]", []string{`\[embed]https://video.example/1\[/embed]`}},
 		{"scripts go", "<p>a</p><script>alert(1)</script>", []string{"a"}},
+		// An embed is its URL alone on a line: Broadsheet's Markdown makes it an embed block.
+		{"embed", "<!-- wp:embed -->\n<figure class=\"wp-block-embed\"><div class=\"wp-block-embed__wrapper\">\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n</div></figure>\n<!-- /wp:embed -->", []string{"https://www.youtube.com/watch?v=dQw4w9WgXcQ"}},
+		{"gallery", "<!-- wp:gallery -->\n<figure class=\"wp-block-gallery\"><figure class=\"wp-block-image\"><img src=\"/wp-content/uploads/a.jpg\" alt=\"A\"/></figure><figure class=\"wp-block-image\"><img src=\"/wp-content/uploads/b.jpg\" alt=\"B\"/><figcaption>Bee</figcaption></figure></figure>\n<!-- /wp:gallery -->",
+			[]string{"![A](https://old.example.org/wp-content/uploads/a.jpg)\n\n![B](https://old.example.org/wp-content/uploads/b.jpg)\n\nBee"}},
 	} {
 		got, err := c.WordPress(tc.in)
 		if err != nil {
