@@ -126,6 +126,9 @@ func TestImportCommands(t *testing.T) {
 				"imported (new)": "3", "media missing": "1", "media in the library": "2"}) // the cover, and the picture in the body
 			wantCounts(t, "markdown again", run("markdown", site), map[string]string{
 				"imported (new)": "0", "unchanged": "3", "media in the library": "2"})
+			// A dry run finds the pictures in the library without uploading.
+			wantCounts(t, "markdown dry run", run("markdown", site, "--dry-run"), map[string]string{
+				"imported (new)": "0", "unchanged": "3", "media in the library": "2"})
 
 			db, err := dbconn.Open(context.Background(), url, dbconn.Options{})
 			if err != nil {

@@ -127,7 +127,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	svc := content.New(content.StorageOf(store.New(db)), content.WithPublication(pub), content.WithLocales(localeSet),
 		content.WithOutbox([]string{events.ConsumerBroker, events.ConsumerWebhooks}, nil))
 	media := &importer.Media{Dir: *mediaDir}
-	if !*dryRun {
+	if *dryRun {
+		// Pictures already in the library are found (so a dry run of a
+		// second import reports no change); none is uploaded.
+		media.Uploader = &importer.Library{Store: store.New(db), DryRun: true}
+	} else {
 		// Pictures go to the library the server uses (--media, as for serve).
 		var cfg app.Config
 		mf.apply(&cfg, *dbURL, *publicURL)

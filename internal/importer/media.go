@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -155,6 +156,10 @@ func (m *Media) place(ctx context.Context, what, ref, baseDir, alt, caption stri
 				if err == nil {
 					m.Counts.Uploaded++
 					return id, false, ""
+				}
+				if errors.Is(err, ErrWouldUpload) {
+					m.Counts.Uploaded++ // a dry run: an address stands in
+					return 0, remote || strings.HasPrefix(ref, "/"), ""
 				}
 				note = fmt.Sprintf("%s %s not uploaded: %v", what, ref, err)
 			}
