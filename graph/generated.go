@@ -4381,8 +4381,8 @@ type Mutation {
   """
   publishChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int, "When to publish the changes; now when omitted or past." at: Time): ArticlePayload! @hasRole(role: EDITOR)
 
-  "Drop an article's staged changes; readers never saw them. Needs role: EDITOR."
-  discardChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: EDITOR)
+  "Drop an article's staged changes; readers never saw them. A contributor may drop those of its own articles. Needs role: CONTRIBUTOR."
+  discardChanges("The article's id." id: ID!, "The version the decision is based on." expectedVersion: Int): ArticlePayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Make a link that shows an unpublished article (draft, scheduled, or a
@@ -15376,7 +15376,7 @@ func (ec *executionContext) _Mutation_discardChanges(ctx context.Context, field 
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.ArticlePayload
 					return zeroVal, err

@@ -128,7 +128,7 @@ func (r *mutationResolver) MarkKeyEvent(ctx context.Context, id string, keyEvent
 
 // LiveBlogUpdated is the resolver for the liveBlogUpdated field.
 func (r *subscriptionResolver) LiveBlogUpdated(ctx context.Context, articleID string, since *string) (<-chan graphql.Event[*live.LiveChange], error) {
-	id, err := globalid.ParseAs(globalid.TypeArticle, articleID)
+	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
 	if err != nil {
 		return nil, err
 	}

@@ -48,9 +48,8 @@ func (r *mutationResolver) DiscardChanges(ctx context.Context, id string, expect
 	return articlePayload(r.Content.DiscardChanges(ctx, articleID, expectedVersion))
 }
 
-// CreatePreviewLink is the resolver for the createPreviewLink field.
-// (Contributors' links to their own articles wait for the CONTRIBUTOR
-// role: see content.CreatePreviewLink.)
+// CreatePreviewLink is the resolver for the createPreviewLink field
+// (contributors only for their own articles: content.CreatePreviewLink).
 func (r *mutationResolver) CreatePreviewLink(ctx context.Context, id string, expiresIn *int) (*model.PreviewLinkPayload, error) {
 	articleID, err := idArg(globalid.TypeArticle, "id", id)
 	var link *content.PreviewLink

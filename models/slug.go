@@ -21,10 +21,12 @@ func Slugify(text string) string { return SlugifyLang(text, "") }
 // Hebrew, …) are transliterated to Latin letters like every other script;
 // the letters that transliterate to an apostrophe (ayin, hamza) are
 // dropped rather than cut into separate words, so that "تعلن" gives
-// "tln", not "t-ln".
+// "tln", not "t-ln"; ta marbuta, which transliterates to "@", is "at"
+// whatever the language (its substitutions would spell "@" out in the
+// article's language: "arobase" in French).
 func SlugifyLang(text, lang string) string {
 	if hasRTL(text) {
-		text = strings.NewReplacer("'", "", "`", "").Replace(unidecode.Unidecode(text))
+		text = rtlCleanup.Replace(unidecode.Unidecode(text))
 	}
 	s := slug.MakeLang(text, lang)
 	if len(s) > MaxSlugLen {
@@ -32,6 +34,8 @@ func SlugifyLang(text, lang string) string {
 	}
 	return s
 }
+
+var rtlCleanup = strings.NewReplacer("'", "", "`", "", "@", "at")
 
 // hasRTL reports whether text holds Hebrew or Arabic letters.
 func hasRTL(text string) bool {

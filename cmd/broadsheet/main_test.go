@@ -263,7 +263,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("token list: %v", err)
 	}
-	row := regexp.MustCompile(`(?m)^newsroom-cms\s+editor\s+(\S+)\s+(\S+)\s+-\s+-$`).FindStringSubmatch(string(listed))
+	row := regexp.MustCompile(`(?m)^newsroom-cms\s+editor\s+(\S+)\s+(\S+)\s+-\s+-\s+-$`).FindStringSubmatch(string(listed))
 	if row == nil {
 		t.Fatalf("token list has no active newsroom-cms row:\n%s", listed)
 	}

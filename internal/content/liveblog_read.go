@@ -223,3 +223,26 @@ func (s *Service) LiveBlogChanges(ctx context.Context, articleID, after uint64, 
 	}
 	return out, nil
 }
+
+// LiveBlogArticleBySlug returns the article a live blog's address names
+// (its feeds' paths carry a slug but no locale) if the viewer may see it:
+// with locale, that locale's article (an unknown locale is BAD_USER_INPUT
+// on arg); without, the default locale's, else one in another locale,
+// since slugs are unique per locale only.
+func (s *Service) LiveBlogArticleBySlug(ctx context.Context, arg, locale, slug string) (*models.Article, error) {
+	if locale != "" {
+		loc, err := s.locales.Check(arg, locale)
+		if err != nil {
+			return nil, err
+		}
+		return s.ArticleBySlugIn(ctx, loc, slug)
+	}
+	return s.store.ArticleBySlugAnyLocale(ctx, s.visibility(ctx), slug, s.locales.Default())
+}
+
+// ArticlePageURL returns the absolute public URL of the article's page,
+// loading its section.
+func (s *Service) ArticlePageURL(ctx context.Context, a *models.Article) (string, error) {
+	u, _, err := s.articlePath(ctx, s.store, a)
+	return u, err
+}

@@ -197,6 +197,12 @@ func (s *Service) ArticlePreview(ctx context.Context, token string) (*models.Art
 	if a == nil {
 		return nil, ErrPreviewInvalid()
 	}
+	if a.Status != models.StatusPublished {
+		// Changes are staged on published articles only; those left from
+		// before a take-down are not what this draft (or scheduled
+		// article) will look like: its own content is.
+		return a, nil
+	}
 	p, err := s.store.PendingChange(ctx, id)
 	if err != nil || p == nil {
 		return a, err

@@ -184,8 +184,13 @@ func (s *Service) mayChange(ctx context.Context, tx TxStorage, a *models.Article
 	if !owns {
 		return apperr.New(apperr.Forbidden, "a contributor may change only the articles it created or is credited on")
 	}
-	if action == ActionUpdate && a.Status != models.StatusDraft {
+	if action == ActionUpdate && a.Status == models.StatusPublished {
 		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article directly: stage the change (updateArticle with stage: true) for an editor to publish", a.Status)
+	}
+	if action == ActionUpdate && a.Status != models.StatusDraft {
+		// Staging is for published articles; a scheduled one goes live as
+		// an editor left it, so only an editor changes it (or unschedules it).
+		return apperr.New(apperr.Forbidden, "a contributor cannot change a %s article: an editor changes it, or unschedules it (unpublishArticle) to make it a draft again", a.Status)
 	}
 	return nil
 }

@@ -83,7 +83,9 @@ func (s *Service) joinGroup(ctx context.Context, tx TxStorage, a, b *models.Arti
 	}
 	for _, m := range mb {
 		if other, ok := byLocale[m.Locale]; ok && other != m.ID {
-			return 0, localeTaken(field, m.Locale, other)
+			// Name the article of the group being joined (b's), not
+			// the editor's own: that is the one in the way.
+			return 0, localeTaken(field, m.Locale, m.ID)
 		}
 		ids = append(ids, m.ID)
 	}

@@ -272,6 +272,13 @@ func (s *Service) setDeleted(ctx context.Context, id uint64, deleted bool) (*mod
 		if err != nil {
 			return a.ID, err
 		}
+		if deleted {
+			// Deleting ends the article's preview links for good: restoring
+			// it does not bring back links that may have gone round.
+			if err := tx.RevokePreviews(ctx, a.ID); err != nil {
+				return a.ID, err
+			}
+		}
 		return a.ID, s.recordArticle(ctx, tx, action, a, false, wasVisible, []string{"deleted"})
 	})
 	if err != nil {

@@ -138,6 +138,10 @@ type ArticleStats struct {
 	// LastModified it changes whenever an article joins, leaves or is
 	// edited, even within one second (for ETags).
 	Sum int64
+	// Expires is the earliest take-down time (expiresAt) in the set, zero
+	// for none: a document listing the set must not be served from then
+	// on (it would name an article taken down).
+	Expires time.Time
 }
 
 // statsColumns are the aggregates scanned by scanStats, over articles. The
@@ -146,16 +150,16 @@ type ArticleStats struct {
 const statsColumns = "COUNT(*), MAX(articles.updated_at), MAX(articles.published_at), " +
 	"COALESCE(MAX(LENGTH(articles.slug)), 0), (SELECT COALESCE(MAX(LENGTH(c.slug)), 0) FROM categories c), " +
 	"COALESCE(MAX(LENGTH(articles.cover_url)), 0), " +
-	"COALESCE(SUM(articles.id + articles.version + articles.translation_group), 0)"
+	"COALESCE(SUM(articles.id + articles.version + articles.translation_group), 0), MIN(articles.expires_at)"
 
 // scanStats reads statsColumns after the leading columns in dest.
 func scanStats(scan func(...any) error, out *ArticleStats, dest ...any) error {
-	var upd, pub timeValue
-	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover, &out.Sum)
+	var upd, pub, exp timeValue
+	dest = append(dest, &out.Count, &upd, &pub, &out.MaxLen.Slug, &out.MaxLen.Section, &out.MaxLen.Cover, &out.Sum, &exp)
 	if err := scan(dest...); err != nil {
 		return err
 	}
-	out.LastModified = later(upd.t, pub.t)
+	out.LastModified, out.Expires = later(upd.t, pub.t), exp.t
 	return nil
 }
 
@@ -253,13 +257,13 @@ func (s *Store) CountListings(ctx context.Context, kind string, v Visibility) (A
 		return ArticleStats{}, err
 	}
 	var out ArticleStats
-	var upd, pub timeValue
-	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at), COALESCE(MAX(LENGTH(o.slug)), 0)").Row().
-		Scan(&out.Count, &upd, &pub, &out.MaxLen.Slug)
+	var upd, pub, exp timeValue
+	err = q.Select("COUNT(DISTINCT o.id), MAX("+own+"), MAX(a.published_at), COALESCE(MAX(LENGTH(o.slug)), 0), MIN(a.expires_at)").Row().
+		Scan(&out.Count, &upd, &pub, &out.MaxLen.Slug, &exp)
 	if err != nil {
 		return out, fmt.Errorf("count %s: %w", kind, err)
 	}
-	out.LastModified = later(upd.t, pub.t)
+	out.LastModified, out.Expires = later(upd.t, pub.t), exp.t
 	return out, nil
 }
 

@@ -169,7 +169,7 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 		}
 		authorIDs[a.Slug] = created.ID
 	}
-	var seedID uint64
+	var seedID, liveBlogID uint64
 	for _, a := range linkedFirst(Articles) {
 		body, err := bodies.ReadFile("content/" + a.Slug + ".md")
 		if err != nil {
@@ -192,14 +192,17 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 		if err != nil {
 			return fmt.Errorf("seed article %q: %w", a.Slug, err)
 		}
-		if a.Slug == SeedSlug {
+		switch a.Slug {
+		case SeedSlug:
 			seedID = created.ID
+		case LiveBlogSlug:
+			liveBlogID = created.ID
 		}
 	}
 	if err := seedFrench(ctx, svc, o, seedID, authorIDs); err != nil {
 		return err
 	}
-	if err := seedLiveBlog(ctx, svc, authorIDs["tom-whitaker"]); err != nil {
+	if err := seedLiveBlog(ctx, svc, liveBlogID, authorIDs["tom-whitaker"]); err != nil {
 		return fmt.Errorf("seed live blog: %w", err)
 	}
 	// Each article was refreshed as it was created, seeing only the ones

@@ -28,18 +28,19 @@ var liveEntries = []struct{ title, body string }{
 
 // seedLiveBlog makes the election guide a live blog with a dozen entries:
 // one pinned ("What we know so far"), one key event, one corrected.
-func seedLiveBlog(ctx context.Context, svc *content.Service, author uint64) error {
-	a, err := svc.ArticleBySlug(ctx, LiveBlogSlug)
-	if err != nil || a == nil {
-		return fmt.Errorf("live blog article %q: %v", LiveBlogSlug, err)
+func seedLiveBlog(ctx context.Context, svc *content.Service, articleID, author uint64) error {
+	// By the id CreateArticle gave: a lookup by slug would read a replica,
+	// which may not have the article yet.
+	if articleID == 0 {
+		return fmt.Errorf("live blog article %q was not seeded", LiveBlogSlug)
 	}
-	if _, err := svc.StartLiveBlog(ctx, a.ID); err != nil {
+	if _, err := svc.StartLiveBlog(ctx, articleID); err != nil {
 		return fmt.Errorf("start live blog: %w", err)
 	}
 	ids := make([]uint64, len(liveEntries))
 	for i, e := range liveEntries {
 		title, body, authors := e.title, e.body, []uint64{author}
-		posted, err := svc.PostLiveEntry(ctx, a.ID, content.LiveEntryInput{Title: &title, Body: &body, AuthorIDs: &authors})
+		posted, err := svc.PostLiveEntry(ctx, articleID, content.LiveEntryInput{Title: &title, Body: &body, AuthorIDs: &authors})
 		if err != nil {
 			return fmt.Errorf("live entry %d: %w", i+1, err)
 		}

@@ -152,7 +152,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var entries []smSitemap
-	var last time.Time
+	var last, until time.Time
 	var sum strings.Builder
 	base := h.links.Home() + "/sitemaps/"
 	for _, m := range months {
@@ -160,7 +160,7 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		for n := 1; n <= parts(m.Count, per); n++ {
 			entries = append(entries, smSitemap{Loc: base + partName("articles-"+m.Month.Format("2006-01"), n), LastMod: w3c(m.LastModified)})
 		}
-		last = later(last, m.LastModified)
+		last, until = later(last, m.LastModified), earlier(until, m.Expires)
 		fmt.Fprintf(&sum, "%s:%d:%d:%d:%d;", m.Month.Format("2006-01"), m.Count, m.LastModified.Unix(), m.Sum, per)
 	}
 	for _, kind := range []string{content.ListingSections, content.ListingTags, content.ListingAuthors} {
@@ -173,12 +173,12 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 		for n := 1; n <= parts(st.Count, per); n++ {
 			entries = append(entries, smSitemap{Loc: base + partName(kind, n), LastMod: w3c(st.LastModified)})
 		}
-		last = later(last, st.LastModified)
+		last, until = later(last, st.LastModified), earlier(until, st.Expires)
 		fmt.Fprintf(&sum, "%s:%d:%d:%d;", kind, st.Count, st.LastModified.Unix(), per)
 	}
 	entries = append(entries, smSitemap{Loc: h.links.Home() + "/sitemap-news.xml"})
 	etag := weakETag("index", sum.String())
-	if !h.startStream(w, r, info, etag, last, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
+	if !h.startStream(w, r, info, etag, last, until, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
 		return
 	}
 	cw := &countingWriter{w: w}
@@ -194,8 +194,10 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 // startStream writes the headers of a streamed document, or a 304; it reports
-// whether to write the body.
-func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified time.Time, keys ...string) bool {
+// whether to write the body. until is the first take-down time of an
+// article the document lists (zero for none): shared caches may not keep
+// it past that second, as they may not keep a feed or a GraphQL answer.
+func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqinfo.Info, etag string, lastModified, until time.Time, keys ...string) bool {
 	hd := w.Header()
 	hd.Set("Content-Type", "application/xml; charset=utf-8")
 	hd.Set("ETag", etag)
@@ -205,6 +207,9 @@ func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqi
 	}
 	sk, ct := httpcache.Header(keys)
 	h.cacheHeaders(hd, sk, ct)
+	if !until.IsZero() {
+		hd.Set("Cache-Control", h.opts.Policy.Until(until))
+	}
 	info.Outcome = reqinfo.OutcomeOK
 	if notModified(r, etag, lastModified) {
 		w.WriteHeader(http.StatusNotModified)
@@ -278,7 +283,7 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 		return
 	}
 	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, false, func(fn func(*content.SitemapArticle) error) error {
@@ -296,7 +301,7 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), h.name, h.language)
-	if !h.startStream(w, r, info, etag, st.LastModified, cachekey.Articles, cachekey.Categories) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, true, func(fn func(*content.SitemapArticle) error) error {
@@ -416,7 +421,7 @@ func (h *Handler) listingSitemap(w http.ResponseWriter, r *http.Request, kind st
 	}
 	listKey := map[string]string{content.ListingSections: cachekey.Categories, content.ListingTags: cachekey.Tags, content.ListingAuthors: cachekey.Authors}[kind]
 	etag := weakETag(kind, strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, listKey, cachekey.Articles) {
+	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, listKey, cachekey.Articles) {
 		return
 	}
 	cw := &countingWriter{w: w}
@@ -457,4 +462,12 @@ func (h *Handler) locales() int {
 		return 1
 	}
 	return len(h.opts.Content.Locales().All())
+}
+
+// earlier is the earlier of two instants, a zero one meaning none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/page"
@@ -39,6 +41,7 @@ type feed struct {
 	article *models.Article
 	blog    *models.LiveBlog
 	entries []*models.LiveEntry
+	page    string // the article's public page
 	self    string // the feed's absolute URL
 }
 
@@ -55,7 +58,8 @@ type handler struct{ o Options }
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
 	asJSON := strings.HasSuffix(r.URL.Path, ".json")
-	key := httpcache.MakeKey("livefeed", r.URL.Path, r.Host)
+	loc := r.URL.Query().Get("locale")
+	key := httpcache.MakeKey("livefeed", r.URL.Path, loc)
 	if h.o.Cache != nil {
 		if e, ok := h.o.Cache.Get(key); ok {
 			write(w, r, e)
@@ -66,7 +70,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.o.Cache != nil {
 		epoch = h.o.Cache.Epoch()
 	}
-	f, err := h.load(r.Context(), slug)
+	f, err := h.load(r.Context(), loc, slug)
+	if apperr.KindOf(err) == apperr.Invalid {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	if err != nil {
 		h.o.Logger.ErrorContext(r.Context(), "live feed", "slug", slug, "err", err)
 		http.Error(w, "the feed is unavailable; try again shortly", http.StatusServiceUnavailable)
@@ -76,7 +84,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such live blog", http.StatusNotFound)
 		return
 	}
-	f.self = absURL(r)
+	// Addresses are the publication's (--public-url), as in every other
+	// feed: the request's Host is a replica's or a proxy's name.
+	f.self = h.o.Content.Publication().Links.Base() + r.URL.Path
+	if loc != "" {
+		f.self += "?locale=" + url.QueryEscape(loc)
+	}
 	var body []byte
 	ct := "application/feed+json; charset=utf-8"
 	if asJSON {
@@ -99,10 +112,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	write(w, r, e)
 }
 
-// load reads the blog of the article with slug as the viewer may see it,
-// or nil.
-func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
-	a, err := h.o.Content.ArticleBySlug(ctx, slug)
+// load reads the blog of the article with slug (in locale, or the
+// default locale's else another's) as the viewer may see it, or nil.
+func (h *handler) load(ctx context.Context, locale, slug string) (*feed, error) {
+	a, err := h.o.Content.LiveBlogArticleBySlug(ctx, "locale", locale, slug)
 	if err != nil || a == nil {
 		return nil, err
 	}
@@ -115,7 +128,11 @@ func (h *handler) load(ctx context.Context, slug string) (*feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("entries of live blog %q: %w", slug, err)
 	}
-	return &feed{article: a, blog: b, entries: l.Items}, nil
+	pageURL, err := h.o.Content.ArticlePageURL(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("address of live blog %q: %w", slug, err)
+	}
+	return &feed{article: a, blog: b, entries: l.Items, page: pageURL}, nil
 }
 
 // write sends a feed with its validators; the content type is kept in the
@@ -132,12 +149,4 @@ func write(w http.ResponseWriter, r *http.Request, e *httpcache.Entry) {
 		return
 	}
 	w.Write(e.Body)
-}
-
-func absURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.Path
 }

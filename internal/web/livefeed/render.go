@@ -11,12 +11,12 @@ import (
 )
 
 // home is the page a feed belongs to: the article's canonical URL when it
-// has one, else the feed itself.
+// has one, else its page on the publication's site.
 func (f *feed) home() string {
 	if f.article.CanonicalURL != "" {
 		return f.article.CanonicalURL
 	}
-	return f.self
+	return f.page
 }
 
 // itemTitle is an entry's title, or the start of its text.

@@ -170,3 +170,37 @@ func TestDistributionThroughMiddleware(t *testing.T) {
 		t.Errorf("third request from the address: status %d: %s", res.StatusCode, body)
 	}
 }
+
+// TestSitemapsCappedByTakeDown: a sitemap naming an article with a
+// take-down time is kept by shared caches no longer than a feed naming it
+// (max-age capped at the time left, no stale-while-revalidate), as the
+// README promises for every cached answer showing such an article: a CDN
+// must not list a taken-down page for minutes after its second.
+func TestSitemapsCappedByTakeDown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		f := newDistFixture(t, db)
+		month := "/sitemaps/articles-" + distNow.Add(-2*time.Hour).Format("2006-01") + ".xml"
+		paths := []string{"/sitemap.xml", month, "/sitemap-news.xml", "/sitemaps/tags.xml", "/sitemaps/sections.xml"}
+		for _, p := range paths {
+			if res, _ := f.get(t, p); !strings.Contains(res.Header.Get("Cache-Control"), "stale-while-revalidate") {
+				t.Fatalf("%s before any take-down: Cache-Control %q, want the public policy", p, res.Header.Get("Cache-Control"))
+			}
+		}
+		ctx := content.AsSystem(context.Background(), "test")
+		at := f.clock.Now().Add(time.Hour)
+		if _, err := f.svc.UnpublishArticle(ctx, f.ids["talks-resume"], &at); err != nil {
+			t.Fatal(err)
+		}
+		feed, _ := f.get(t, "/feed.json")
+		want := feed.Header.Get("Cache-Control")
+		if strings.Contains(want, "stale-while-revalidate") {
+			t.Fatalf("the feed's Cache-Control %q is not capped", want)
+		}
+		for _, p := range paths {
+			res, body := f.get(t, p)
+			if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != want {
+				t.Errorf("%s with a take-down pending: %d, Cache-Control %q, want %q as the feed (%.200s)", p, res.StatusCode, res.Header.Get("Cache-Control"), want, body)
+			}
+		}
+	})
+}

@@ -293,17 +293,19 @@ func TestLiveBlogBadInput(t *testing.T) {
 			return string(b)
 		}
 		cases := []struct {
-			name string
-			vars map[string]any
-			code string
+			name        string
+			vars        map[string]any
+			code, field string
 		}{
-			{"malformed cursor", map[string]any{"a": blog, "since": "not-a-cursor"}, "BAD_USER_INPUT"},
-			{"cursor older than the retention", map[string]any{"a": blog, "since": live.EncodeCursor(1, time.Now().Add(-2*time.Hour))}, "CURSOR_EXPIRED"},
-			{"not a live blog", map[string]any{"a": plain}, "NOT_FOUND"},
+			{"malformed cursor", map[string]any{"a": blog, "since": "not-a-cursor"}, "BAD_USER_INPUT", "since"},
+			{"cursor older than the retention", map[string]any{"a": blog, "since": live.EncodeCursor(1, time.Now().Add(-2*time.Hour))}, "CURSOR_EXPIRED", ""},
+			{"not a live blog", map[string]any{"a": plain}, "NOT_FOUND", "articleId"},
+			{"malformed article id", map[string]any{"a": "not-an-id"}, "BAD_USER_INPUT", "articleId"},
 		}
 		for _, c := range cases {
-			if got := subErr(c.vars); !strings.Contains(got, `"code":"`+c.code+`"`) {
-				t.Errorf("%s: %s, want %s", c.name, got, c.code)
+			got := subErr(c.vars)
+			if !strings.Contains(got, `"code":"`+c.code+`"`) || (c.field != "" && !strings.Contains(got, `"field":"`+c.field+`"`)) {
+				t.Errorf("%s: %s, want %s on %q", c.name, got, c.code, c.field)
 			}
 		}
 	})

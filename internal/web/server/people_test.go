@@ -48,6 +48,8 @@ func TestContributorForbidden(t *testing.T) {
 		others := create(t, s, editor, map[string]any{"title": "The desk's draft"}).Article.ID
 		published := create(t, s, contrib, map[string]any{"title": "Ana's story, published"}).Article.ID
 		mutate(t, s, editor, "publishArticle(id: $id)", "", map[string]any{"id": published})
+		scheduled := create(t, s, contrib, map[string]any{"title": "Ana's story, scheduled"}).Article.ID
+		mutate(t, s, editor, `publishArticle(id: $id, at: "2100-01-01T00:00:00Z")`, "", map[string]any{"id": scheduled})
 		rev := "1"
 
 		cases := []struct {
@@ -71,6 +73,9 @@ func TestContributorForbidden(t *testing.T) {
 			{"create account", `mutation { p: createAccount(input: {email: "x@news.example", name: "X", role: ADMIN}) { account { id } } }`, "createAccount", nil},
 			{"stage another's", `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Mine now"}, stage: true) { article { id } } }`, content.ActionUpdate, map[string]any{"id": others}},
 			{"preview another's", `mutation($id: ID!) { p: createPreviewLink(id: $id) { token } }`, content.ActionPreviewLink, map[string]any{"id": others}},
+			{"stage own scheduled", `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Typo fixed"}, stage: true) { article { id } } }`, content.ActionUpdate, map[string]any{"id": scheduled}},
+			{"discard another's", `mutation($id: ID!) { p: discardChanges(id: $id) { article { id } } }`, content.ActionDiscardChanges, map[string]any{"id": others}},
+			{"revoke previews", `mutation($id: ID!) { p: revokePreviewLinks(id: $id) { article { id } } }`, "revokePreviewLinks", map[string]any{"id": own.ID}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -85,6 +90,13 @@ func TestContributorForbidden(t *testing.T) {
 			})
 		}
 
+		t.Run("no advice to stage what cannot be staged", func(t *testing.T) {
+			r := s.Do(t, testserver.Request{Token: contrib, Query: `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Typo fixed"}, stage: true) { article { id } } }`, Variables: map[string]any{"id": scheduled}})
+			if strings.Contains(string(r.Body), "stage: true") {
+				t.Errorf("staging on a scheduled article is refused with advice to stage: %s", r.Body)
+			}
+		})
+
 		t.Run("the audit log by account", func(t *testing.T) {
 			var got struct {
 				AuditLog struct {
@@ -93,9 +105,10 @@ func TestContributorForbidden(t *testing.T) {
 				}
 			}
 			s.MustData(t, testserver.Request{Token: admin, Query: `{ auditLog(first: 100, filter: {account: "ANA@news.example"}) { totalCount nodes { actor action outcome account { email } } } }`}, &got)
-			// Her two creations and the refusals above.
-			if got.AuditLog.TotalCount != 2+len(cases) {
-				t.Errorf("%d entries for ana's account, want %d: %+v", got.AuditLog.TotalCount, 2+len(cases), got.AuditLog.Nodes)
+			// Her three creations, the refusals above and the one refusal
+			// of the advice check.
+			if want := 3 + len(cases) + 1; got.AuditLog.TotalCount != want {
+				t.Errorf("%d entries for ana's account, want %d: %+v", got.AuditLog.TotalCount, want, got.AuditLog.Nodes)
 			}
 			for _, n := range got.AuditLog.Nodes {
 				if n.Actor != "ana" || n.Account == nil || n.Account.Email != "ana@news.example" {
@@ -232,6 +245,21 @@ func TestContributorOwnWork(t *testing.T) {
 			}
 			if codes := s.Do(t, testserver.Request{Token: ana, Query: `mutation($id: ID!) { p: publishChanges(id: $id) { article { id } } }`, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
 				t.Errorf("a contributor publishing changes: codes %v, want [FORBIDDEN]", codes)
+			}
+			// She may withdraw what she staged (README, "Roles"), Bo may not.
+			const discard = `mutation($id: ID!) { p: discardChanges(id: $id) { article { title } userErrors { code } } }`
+			if codes := s.Do(t, testserver.Request{Token: bo, Query: discard, Variables: map[string]any{"id": anas}}).Codes(); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+				t.Errorf("another contributor discarding her changes: codes %v, want [FORBIDDEN]", codes)
+			}
+			if r := s.Do(t, testserver.Request{Token: ana, Query: discard, Variables: map[string]any{"id": anas}}); len(r.Codes()) > 0 || !strings.Contains(string(r.Body), `"userErrors":[]`) {
+				t.Errorf("discarding her own staged changes: %s", r.Body)
+			}
+			var pending struct {
+				Node struct{ HasPendingChanges bool }
+			}
+			s.MustData(t, testserver.Request{Token: editor, Query: `query($id: ID!) { node(id: $id) { ... on Article { hasPendingChanges } } }`, Variables: map[string]any{"id": anas}}, &pending)
+			if pending.Node.HasPendingChanges {
+				t.Error("her discarded changes are still pending")
 			}
 		})
 	})

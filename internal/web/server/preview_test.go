@@ -172,6 +172,14 @@ func TestPreviewLinks(t *testing.T) {
 		if a, r := preview(t, s, *fresh.Token, nil, false); a != nil || r.Errors[0].Code() != "PREVIEW_LINK_INVALID" {
 			t.Errorf("deleted article's link: %s", r)
 		}
+		// ...for good: restoring the article does not revive them.
+		call(t, s, editor, `mutation($id: ID!) { restoreArticle(id: $id) { userErrors { code } } }`, map[string]any{"id": id})
+		if a, r := preview(t, s, *fresh.Token, nil, false); a != nil || r.Errors[0].Code() != "PREVIEW_LINK_INVALID" {
+			t.Errorf("a link made before the article was deleted works again after its restoration: %s", r)
+		}
+		if a, _ := preview(t, s, *createLink(t, s, editor, id, nil).Token, nil, false); a == nil {
+			t.Error("a link made after the restoration does not work")
+		}
 	})
 }
 
@@ -201,6 +209,17 @@ func TestPreviewShowsWhatWillBeLive(t *testing.T) {
 		}
 		if readerTitle(t, s, sched.Article.Slug) != "" {
 			t.Error("readers see the scheduled article")
+		}
+
+		// Taken down with its changes still staged, the article is a draft
+		// again: its preview shows the draft as edited since, not the
+		// changes staged while it was live.
+		payload(t, s, editor, unpublishAt, map[string]any{"id": live.Article.ID})
+		if p := payload(t, s, editor, `mutation($id: ID!) { p: updateArticle(id: $id, input: {title: "Storm warning, rewritten"}) { `+articleFields+` } }`, map[string]any{"id": live.Article.ID}); len(p.UserErrors) > 0 {
+			t.Fatalf("edit the draft: %+v", p)
+		}
+		if a, r := preview(t, s, *link.Token, nil, false); a == nil || a.Status != "DRAFT" || a.Title != "Storm warning, rewritten" {
+			t.Errorf("preview of the draft an unpublished article became: %s", r)
 		}
 	})
 }

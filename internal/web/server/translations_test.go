@@ -239,6 +239,9 @@ func TestTranslationsThroughTheServer(t *testing.T) {
 		trMust(t, s, editor, link, map[string]any{"id": frOther.P.Article.ID, "to": enBudget.P.Article.ID}, &taken)
 		if taken.P.Article != nil || !slices.Equal(taken.codes(), []string{"translationOf:LOCALE_TAKEN"}) {
 			t.Errorf("linking a second French article = %v, want translationOf:LOCALE_TAKEN", taken.codes())
+		} else if msg := taken.P.UserErrors[0].Message; !strings.Contains(msg, frBudget.P.Article.ID) || strings.Contains(msg, frOther.P.Article.ID) {
+			// The message names the group's French article, not the one being linked.
+			t.Errorf("LOCALE_TAKEN message %q, want it to name %s", msg, frBudget.P.Article.ID)
 		}
 		var reader2 trPayload
 		if errs := trGQL(t, s, "", link, map[string]any{"id": frOther.P.Article.ID, "to": enBudget.P.Article.ID}, &reader2); len(errs) == 0 || errs[0].Code() != "UNAUTHENTICATED" {
