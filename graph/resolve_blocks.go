@@ -69,6 +69,8 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 		for _, img := range b.Images {
 			if img.ImageID != 0 {
 				imageIDs = append(imageIDs, img.ImageID)
+				// The page shows the picture's alt text and URLs.
+				httpcache.AddKeys(ctx, cachekey.Image(img.ImageID))
 			}
 		}
 	}
@@ -166,6 +168,9 @@ func (r *imageBlockResolver) Image(ctx context.Context, obj *model.ImageBlock) (
 	if obj.ImageID == 0 {
 		return nil, nil
 	}
+	// Also for alt, caption and credit, which call it and show the
+	// library's description.
+	httpcache.AddKeys(ctx, cachekey.Image(obj.ImageID))
 	return loaders.From(ctx).ImageByID.Load(ctx, obj.ImageID)
 }
 

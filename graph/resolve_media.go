@@ -9,10 +9,12 @@ import (
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/cachekey"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/picture"
+	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -172,6 +174,8 @@ func (r *articleResolver) CoverImage(ctx context.Context, obj *models.Article) (
 	if c == nil || c.ImageID == 0 {
 		return c, nil
 	}
+	// The cover shows the picture's description and URL: its edits purge.
+	httpcache.AddKeys(ctx, cachekey.Image(uint64(c.ImageID)))
 	img, err := loaders.From(ctx).ImageByID.Load(ctx, uint64(c.ImageID))
 	if err != nil || img == nil || r.Media == nil {
 		// A picture deleted under a stale row, or no library: no cover.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 )
@@ -67,8 +68,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	return out, nil
 }
 
-// imageNode answers node(id:) for a media-library image.
+// imageNode answers node(id:) for a media-library image: for the
+// newsroom only. A reader, who may not list the library, must not read a
+// picture uploaded for a story not yet out (its alt text, caption, file
+// name, full-size URL) by guessing its sequential id: readers reach
+// pictures through the articles they may see.
 func (r *queryResolver) imageNode(ctx context.Context, id uint64) (model.Node, error) {
+	if !auth.ViewerFrom(ctx).SeesDrafts() {
+		return nil, nil
+	}
 	m, err := r.media()
 	if err != nil {
 		return nil, err

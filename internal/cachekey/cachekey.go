@@ -16,6 +16,9 @@ const (
 	Tags       = "tags"
 	// Redirects names editors' redirects, which route answers depend on.
 	Redirects = "redirects"
+	// Images names every media-library picture: answers whose keys were
+	// too many for the headers carry it instead of their image keys.
+	Images = "images"
 )
 
 // Object keys name one row: "article:12", "author:3", "category:1", "tag:9".
@@ -23,6 +26,11 @@ func Article(id uint64) string  { return "article:" + strconv.FormatUint(id, 10)
 func Author(id uint64) string   { return "author:" + strconv.FormatUint(id, 10) }
 func Category(id uint64) string { return "category:" + strconv.FormatUint(id, 10) }
 func Tag(id uint64) string      { return "tag:" + strconv.FormatUint(id, 10) }
+
+// Image names one media-library picture: "image:4". Answers that show a
+// picture's description, focal point or rendition URLs (covers, body
+// pictures, bodyHtml) carry it, so updateImage purges them.
+func Image(id uint64) string { return "image:" + strconv.FormatUint(id, 10) }
 
 // LiveBlog names what changes with every post to a live blog (its first
 // page, counts, pinned entries, whether it is live): "liveblog:12", by the

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -38,10 +39,14 @@ func (s *Service) checkBody(ctx context.Context, tx TxStorage, snap *Snapshot) a
 		return apperr.FieldErrors{{Kind: apperr.Internal, Message: "render body", Err: err}}
 	}
 	snap.rendered = &renderedBody{body: snap.Body, r: r}
-	var errs apperr.FieldErrors
+	type lineError struct {
+		line int
+		err  *apperr.Error
+	}
+	var found []lineError
 	bad := func(code string, line int, format string, args ...any) {
-		errs = append(errs, &apperr.Error{Kind: apperr.Invalid, Code: code, Field: "body",
-			Message: fmt.Sprintf("line %d: ", line) + fmt.Sprintf(format, args...)})
+		found = append(found, lineError{line, &apperr.Error{Kind: apperr.Invalid, Code: code, Field: "body",
+			Message: fmt.Sprintf("line %d: ", line) + fmt.Sprintf(format, args...)}})
 	}
 	for _, p := range r.Problems {
 		bad("", p.Line, "%s", p.Message)
@@ -77,6 +82,13 @@ func (s *Service) checkBody(ctx context.Context, tx TxStorage, snap *Snapshot) a
 				bad(CodeUnknownMedia, ref.Line, "no image with id %q in the media library", apperr.Clip(ref.Value, 80))
 			}
 		}
+	}
+	// From the top of the body down, whatever their kind: how an editor
+	// fixes them.
+	slices.SortStableFunc(found, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
+	var errs apperr.FieldErrors
+	for _, f := range found {
+		errs = append(errs, f.err)
 	}
 	return errs
 }

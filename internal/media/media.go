@@ -7,6 +7,8 @@ package media
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -60,6 +62,12 @@ type Config struct {
 	// OnRender, when set, is called each time a rendition is actually made
 	// (not served from the blob store): tests count renders with it.
 	OnRender func()
+	// MaxConcurrentRenders bounds the renditions made at once (default:
+	// GOMAXPROCS). Each holds its decoded original in memory (up to
+	// MaxPixels × 4 bytes: 200 MB at 50 MP), and any reader can ask the
+	// API for many distinct sizes: unbounded, a burst of first requests
+	// would take all the memory and every core.
+	MaxConcurrentRenders int
 }
 
 // Service is the media library.
@@ -70,6 +78,10 @@ type Service struct {
 	flight singleflight.Group
 	// renders counts renditions made by this process.
 	renders atomic.Int64
+	// slots holds a token per rendition being made (MaxConcurrentRenders);
+	// waiting counts those queued for one.
+	slots   chan struct{}
+	waiting atomic.Int64
 }
 
 // New returns the library over st and bucket.
@@ -83,8 +95,11 @@ func New(st Storage, bucket *blob.Bucket, cfg Config) (*Service, error) {
 	if cfg.MaxPixels <= 0 {
 		cfg.MaxPixels = DefaultMaxPixels
 	}
+	if cfg.MaxConcurrentRenders <= 0 {
+		cfg.MaxConcurrentRenders = runtime.GOMAXPROCS(0)
+	}
 	cfg.URLPrefix = strings.TrimRight(cfg.URLPrefix, "/")
-	return &Service{st: st, bucket: bucket, cfg: cfg}, nil
+	return &Service{st: st, bucket: bucket, cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrentRenders)}, nil
 }
 
 // MaxUploadBytes is the largest file accepted.
@@ -92,6 +107,10 @@ func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }
 
 // Renders is how many renditions this process has made.
 func (s *Service) Renders() int64 { return s.renders.Load() }
+
+// RendersWaiting is how many renditions wait for one of the
+// MaxConcurrentRenders slots.
+func (s *Service) RendersWaiting() int64 { return s.waiting.Load() }
 
 // ByID returns an image, or nil.
 func (s *Service) ByID(ctx context.Context, id uint64) (*models.Image, error) {
@@ -191,7 +210,11 @@ func (s *Service) Delete(ctx context.Context, id uint64) (*models.Image, error) 
 		var ids []uint64
 		var names []string
 		for _, u := range uses {
-			ids = append(ids, u.ArticleID)
+			// An article with the picture as cover and in its body is
+			// named twice in the message, listed once in usedBy.
+			if !slices.Contains(ids, u.ArticleID) {
+				ids = append(ids, u.ArticleID)
+			}
 			names = append(names, fmt.Sprintf("%q (%s)", u.Slug, u.Where))
 		}
 		return nil, &InUseError{Err: &apperr.Error{Kind: apperr.Invalid, Code: "IN_USE", Field: "id",

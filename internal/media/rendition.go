@@ -177,6 +177,11 @@ func (s *Service) render(ctx context.Context, id uint64, key string, spec pictur
 	if img == nil {
 		return nil, ErrNotFound
 	}
+	// At most MaxConcurrentRenders at once; the others queue here.
+	s.waiting.Add(1)
+	s.slots <- struct{}{}
+	s.waiting.Add(-1)
+	defer func() { <-s.slots }()
 	orig, err := s.bucket.ReadAll(ctx, img.Key)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {

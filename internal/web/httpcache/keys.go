@@ -171,6 +171,16 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 		} else {
 			keys = []string{cachekey.Category(v.ID)}
 		}
+	case *models.Image:
+		if v != nil {
+			keys = []string{cachekey.Image(v.ID)}
+		}
+	case []*models.Image:
+		for _, img := range v {
+			if img != nil {
+				keys = append(keys, cachekey.Image(img.ID))
+			}
+		}
 	case *models.LiveBlog:
 		if v != nil && !archivePage(ctx) {
 			keys = []string{cachekey.LiveBlog(v.ArticleID)}
@@ -343,6 +353,8 @@ func coarsen(keys []string) []string {
 			set[cachekey.Categories] = true
 		case "tag":
 			set[cachekey.Tags] = true
+		case "image":
+			set[cachekey.Images] = true
 		}
 	}
 	out := make([]string, 0, len(set))

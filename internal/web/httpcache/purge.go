@@ -38,6 +38,9 @@ var tableKeys = map[string]string{
 	// Live blogs have no list key: a write names the blog (and entry).
 	"live_blogs":   "",
 	"live_entries": "",
+	// A picture's description and focal point are part of the answers
+	// that show it; a write names the picture.
+	"images": cachekey.Images,
 }
 
 // ArticleListRow is a row of a table that holds one article's list of
@@ -107,6 +110,10 @@ func WriteKeys(stmt *gorm.Statement) []string {
 		case models.ArticleTag:
 			if r.ArticleID != 0 {
 				keys, named = append(keys, cachekey.Article(r.ArticleID), cachekey.Tag(r.TagID)), true
+			}
+		case models.Image:
+			if r.ID != 0 {
+				keys, named = append(keys, cachekey.Image(r.ID)), true
 			}
 		case models.CategoryTranslation:
 			if r.CategoryID != 0 {
@@ -225,6 +232,8 @@ func columnKey(table, col string, val any) string {
 			return cachekey.Category(id)
 		case "tags":
 			return cachekey.Tag(id)
+		case "images":
+			return cachekey.Image(id)
 		}
 	}
 	return ""

@@ -37,8 +37,9 @@ type mediaServer struct {
 }
 
 // newMediaServer serves a media library over bucket (a fresh directory
-// when nil); cfg's zero fields get test defaults.
-func newMediaServer(t testing.TB, db *dbconn.DB, bucket *blob.Bucket, cfg media.Config) *mediaServer {
+// when nil); cfg's zero fields get test defaults; opts configure the
+// server further.
+func newMediaServer(t testing.TB, db *dbconn.DB, bucket *blob.Bucket, cfg media.Config, opts ...testserver.Option) *mediaServer {
 	t.Helper()
 	if bucket == nil {
 		var err error
@@ -52,12 +53,18 @@ func newMediaServer(t testing.TB, db *dbconn.DB, bucket *blob.Bucket, cfg media.
 	if cfg.Secret == nil {
 		cfg.Secret = []byte("a test secret of enough bytes")
 	}
-	cfg.OnRender = func() { renders.Add(1) }
+	hook := cfg.OnRender
+	cfg.OnRender = func() {
+		renders.Add(1)
+		if hook != nil {
+			hook()
+		}
+	}
 	lib, err := media.New(store.New(db), bucket, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := testserver.New(t, db, nil, func(c *server.Config) { c.Media = lib })
+	s := testserver.New(t, db, nil, append([]testserver.Option{func(c *server.Config) { c.Media = lib }}, opts...)...)
 	return &mediaServer{Server: s, Lib: lib, Bucket: bucket, Renders: renders, Editor: s.Token(t, fmt.Sprintf("photo-desk-%d", deskTokens.Add(1)), auth.Editor)}
 }
 

@@ -240,6 +240,7 @@ func New(cfg Config) *Server {
 	s.mountFeeds()
 	s.mountLiveFeeds()
 	if cfg.Media != nil {
+		s.registerMediaMetrics()
 		var h http.Handler = s.middleware(http.HandlerFunc(s.serveRendition))
 		if cfg.Tracing != nil {
 			h = cfg.Tracing.Middleware(h)
