@@ -46,9 +46,13 @@ Usage:
   broadsheet account list             list accounts
   broadsheet related rebuild          recompute every article's related-article
                                       suggestions from scratch
+  broadsheet import wordpress|ghost|markdown FILE|DIR
+                                      bring in an archive: articles, authors,
+                                      sections, tags, covers, redirects from
+                                      the old addresses
   broadsheet --version                print the version and source revision
 
-token, account, seed and related work on an existing, migrated database (run
+token, account, seed, related and import work on an existing, migrated database (run
 migrate or start the server first) unless given --create.
 
 Every command takes --db (env BROADSHEET_DB):
@@ -108,6 +112,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = account(ctx, args, stdout, stderr)
 	case "related":
 		err = related(ctx, args, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -24,7 +24,7 @@ var layers = []struct {
 	{"app", []string{"internal/app"}},
 	{"transport", []string{"graph/...", "internal/web/..."}},
 	{"service", []string{"internal/content/...", "internal/related", "internal/live", "internal/newsletter/...",
-		"internal/webhooks", "internal/auth", "internal/media"}},
+		"internal/webhooks", "internal/auth", "internal/media", "internal/importer"}},
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
 		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/permalink", "internal/locale",

@@ -57,8 +57,10 @@ func ForLiveChange(articleID, entryID uint64, started bool) []string {
 
 // ForObject returns the keys a change to one object purges: the object's
 // own key and its list key. objectType is a GraphQL type name ("Article",
-// "Author", "Category", "Tag", as in events and global ids); other types
-// purge nothing.
+// "Author", "Category", "Tag", as in events and global ids). A bulk
+// import ("Import") purges every list and every route answer (its one
+// summary event names no article; an updated article's own page follows
+// within the cache's max-age). Other types purge nothing.
 func ForObject(objectType string, id uint64) []string {
 	switch objectType {
 	case "Article":
@@ -69,6 +71,8 @@ func ForObject(objectType string, id uint64) []string {
 		return []string{Category(id), Categories}
 	case "Tag":
 		return []string{Tag(id), Tags}
+	case "Import":
+		return []string{Articles, Authors, Categories, Tags, Redirects}
 	}
 	return nil
 }

@@ -347,8 +347,11 @@ func (s *Service) save(ctx context.Context, tx TxStorage, a *models.Article, sna
 		return false, err
 	}
 	// Related suggestions follow the article's words, tags and links.
-	if err := related.Refresh(ctx, tx, a.ID); err != nil {
-		return false, err
+	// A bulk import rebuilds them all once at its end instead.
+	if !isBulk(ctx) {
+		if err := related.Refresh(ctx, tx, a.ID); err != nil {
+			return false, err
+		}
 	}
 	return true, s.writeRevision(ctx, tx, a, snap, action, changed)
 }

@@ -61,21 +61,7 @@ func (s *Service) CreateRedirect(ctx context.Context, from, to string, status *i
 	}
 	r.FromPath, r.Location = src, dst
 	err := s.change(ctx, ActionRedirectCreate, "Redirect", 0, func(tx TxStorage) (uint64, error) {
-		if old, err := tx.RedirectFrom(ctx, src); err != nil {
-			return 0, err
-		} else if old != nil {
-			return 0, apperr.Takenf("from", "%s is already redirected (redirect %d): delete that one first", src, old.ID)
-		}
-		end, err := s.followRedirects(ctx, tx, src, dst)
-		if err != nil {
-			return 0, err
-		}
-		r.Location = end
-		if err := tx.RetargetRedirects(ctx, src, end); err != nil {
-			return 0, err
-		}
-		r.CreatedAt = s.Now()
-		if err := tx.CreateRedirect(ctx, r); err != nil {
+		if err := s.addRedirect(ctx, tx, r); err != nil {
 			return 0, err
 		}
 		return r.ID, nil
@@ -84,6 +70,29 @@ func (s *Service) CreateRedirect(ctx context.Context, from, to string, status *i
 		return nil, err
 	}
 	return r, nil
+}
+
+// addRedirect stores r (its FromPath and Location checked) inside tx by
+// the rules of CreateRedirect: a from that is redirected already is
+// TAKEN, the target is followed to its end, redirects to from are
+// pointed on.
+func (s *Service) addRedirect(ctx context.Context, tx TxStorage, r *models.Redirect) error {
+	src := r.FromPath
+	if old, err := tx.RedirectFrom(ctx, src); err != nil {
+		return err
+	} else if old != nil {
+		return apperr.Takenf("from", "%s is already redirected (redirect %d): delete that one first", src, old.ID)
+	}
+	end, err := s.followRedirects(ctx, tx, src, r.Location)
+	if err != nil {
+		return err
+	}
+	r.Location = end
+	if err := tx.RetargetRedirects(ctx, src, end); err != nil {
+		return err
+	}
+	r.CreatedAt = s.Now()
+	return tx.CreateRedirect(ctx, r)
 }
 
 func loopError(what string) *apperr.Error {

@@ -14,7 +14,9 @@ import (
 // not see it). A malformed path is nothing, never an error. An editor's
 // redirect of the path comes first; then the object at its current
 // address; then an earlier address of an article (an old slug, section or
-// date), which redirects with 301 to the current one.
+// date), which redirects with 301 to the current one. A query string is
+// ignored, except that a redirect stored with the path and its query (an
+// imported /?p=123) is found before one of the path alone.
 func (s *Service) Route(ctx context.Context, path string) (any, error) {
 	clean, targets := s.pub.Links.Resolve(path)
 	if clean == "" {
@@ -23,6 +25,15 @@ func (s *Service) Route(ctx context.Context, path string) (any, error) {
 	r, err := s.store.RedirectFrom(ctx, clean)
 	if err != nil {
 		return nil, err
+	}
+	// An old address that names its page by query (WordPress's /?p=123,
+	// kept by imports) is looked up with its query first.
+	if withQuery, ok := s.pub.Links.CleanQuery(path); ok && withQuery != clean {
+		if qr, err := s.store.RedirectFrom(ctx, withQuery); err != nil {
+			return nil, err
+		} else if qr != nil {
+			r = qr
+		}
 	}
 	if r != nil {
 		// A redirect to an article's earlier address goes on to its

@@ -46,6 +46,7 @@ type TxStorage interface {
 	DistributionStorage
 	RoutingStorage
 	LiveBlogStorage
+	ImportStorage
 }
 
 // StorageOf is content's view of st.

@@ -193,3 +193,38 @@ func (l *Links) relative(clean, base string) (string, bool) {
 	}
 	return clean[len(base):], true
 }
+
+// trackingParams are query parameters that never name a page: links
+// shared with them still find a redirect stored without them.
+var trackingParams = map[string]bool{"fbclid": true, "gclid": true, "mc_cid": true, "mc_eid": true, "ref": true}
+
+// CleanQuery is Clean keeping the query string, normalised (parameters
+// sorted by name, tracking parameters such as utm_source dropped), for
+// old addresses that name a page by its query: WordPress's /?p=123. It
+// is the path alone when no query is left; ok as for Clean.
+func (l *Links) CleanQuery(raw string) (string, bool) {
+	if i := strings.IndexByte(raw, '#'); i >= 0 {
+		raw = raw[:i]
+	}
+	query := ""
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		raw, query = raw[:i], raw[i+1:]
+	}
+	p, ok := l.Clean(raw)
+	if !ok || query == "" {
+		return p, ok
+	}
+	vals, err := url.ParseQuery(query)
+	if err != nil {
+		return p, true // a query that cannot be read names nothing
+	}
+	for k := range vals {
+		if trackingParams[strings.ToLower(k)] || strings.HasPrefix(strings.ToLower(k), "utm_") {
+			delete(vals, k)
+		}
+	}
+	if len(vals) == 0 {
+		return p, true
+	}
+	return p + "?" + vals.Encode(), true
+}

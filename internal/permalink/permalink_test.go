@@ -148,6 +148,26 @@ func TestTaxonomyURLs(t *testing.T) {
 	}
 }
 
+func TestCleanQuery(t *testing.T) {
+	l := MustNew("https://news.example.com", "")
+	for _, tc := range []struct{ in, want string }{
+		{"/?p=123", "/?p=123"},
+		{"/?p=123&utm_source=x#top", "/?p=123"},
+		{"https://news.example.com/?page_id=9&p=2", "/?p=2&page_id=9"},
+		{"/world/story/?utm_medium=social", "/world/story"},
+		{"/world/story", "/world/story"},
+		{"/?p=%zz", "/"},
+	} {
+		got, ok := l.CleanQuery(tc.in)
+		if !ok || got != tc.want {
+			t.Errorf("CleanQuery(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+	if _, ok := l.CleanQuery("https://elsewhere.example/?p=1"); ok {
+		t.Error("CleanQuery accepted another host")
+	}
+}
+
 // TestLocalePlaceholder builds and reads back addresses with {locale}.
 func TestLocalePlaceholder(t *testing.T) {
 	p, err := ParsePattern("{publicUrl}/{locale}/{section}/{slug}", "https://news.example.com")

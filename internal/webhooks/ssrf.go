@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"syscall"
 	"time"
@@ -126,4 +127,14 @@ func guardedDialer(allowPrivate bool) *net.Dialer {
 		return nil
 	}
 	return d
+}
+
+// GuardedClient is an HTTP client that connects only to public addresses
+// (unless allowPrivate), checked at connect time as for webhook
+// deliveries: imports fetch an old site's pictures through it.
+func GuardedClient(allowPrivate bool, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: &http.Transport{DialContext: guardedDialer(allowPrivate).DialContext, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute},
+	}
 }
