@@ -25,8 +25,10 @@ type SEO struct {
 }
 
 // ArticleSlug is an earlier slug of an article: its old addresses keep
-// working (route redirects them to the current one).
+// working (route redirects them to the current one). Slugs are kept per
+// locale, as articles' slugs are unique per locale.
 type ArticleSlug struct {
+	Locale    string `gorm:"primaryKey"`
 	Slug      string `gorm:"primaryKey"`
 	ArticleID uint64
 	CreatedAt time.Time

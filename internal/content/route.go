@@ -132,7 +132,13 @@ func (s *Service) articleAt(ctx context.Context, st TxStorage, v store.Visibilit
 	if err != nil || a != nil {
 		return a, err
 	}
-	id, err := st.ArticleIDByOldSlug(ctx, f.Slug)
+	// Earlier slugs likewise: the path's locale only, else the default
+	// locale's first.
+	oldIn, anyLocale := f.Locale, f.Locale == ""
+	if anyLocale {
+		oldIn = s.locales.Default()
+	}
+	id, err := st.ArticleIDByOldSlug(ctx, oldIn, f.Slug, anyLocale)
 	if err != nil || id == 0 {
 		return nil, err
 	}

@@ -82,18 +82,19 @@ func (s *Service) SEO(a *models.Article) *models.SEO {
 }
 
 // keepOldSlug records the slug an article gave up (its old addresses keep
-// working) and forgets the history of the slug it now has.
+// working) and forgets the history of the slug it now has, both within
+// the article's locale: other locales' old addresses are theirs.
 func (s *Service) keepOldSlug(ctx context.Context, tx TxStorage, a *models.Article, oldSlug string) error {
 	if oldSlug == a.Slug {
 		return nil
 	}
-	if err := tx.ForgetOldSlug(ctx, a.Slug); err != nil {
+	if err := tx.ForgetOldSlug(ctx, a.Locale, a.Slug); err != nil {
 		return err
 	}
 	if oldSlug == "" {
 		return nil
 	}
-	if err := tx.RecordOldSlug(ctx, a.ID, oldSlug, s.Now()); err != nil {
+	if err := tx.RecordOldSlug(ctx, a.ID, a.Locale, oldSlug, s.Now()); err != nil {
 		return fmt.Errorf("keep slug history: %w", err)
 	}
 	return nil

@@ -226,9 +226,9 @@ type DistributionStorage interface {
 // RoutingStorage is the storage of addresses: redirects and the old slugs of
 // moved articles.
 type RoutingStorage interface {
-	ArticleIDByOldSlug(ctx context.Context, slug string) (uint64, error)
-	RecordOldSlug(ctx context.Context, articleID uint64, slug string, at time.Time) error
-	ForgetOldSlug(ctx context.Context, slug string) error
+	ArticleIDByOldSlug(ctx context.Context, locale, slug string, anyLocale bool) (uint64, error)
+	RecordOldSlug(ctx context.Context, articleID uint64, locale, slug string, at time.Time) error
+	ForgetOldSlug(ctx context.Context, locale, slug string) error
 	RedirectFrom(ctx context.Context, path string) (*models.Redirect, error)
 	RedirectByID(ctx context.Context, id uint64) (*models.Redirect, error)
 	CreateRedirect(ctx context.Context, r *models.Redirect) error

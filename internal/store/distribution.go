@@ -5,36 +5,48 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// RecordOldSlug remembers that slug was an address of the article: it
-// points there until another article takes it.
-func (s *Store) RecordOldSlug(ctx context.Context, articleID uint64, slug string, at time.Time) error {
+// RecordOldSlug remembers that slug was an address of the article in
+// locale: it points there until another article of locale takes it.
+func (s *Store) RecordOldSlug(ctx context.Context, articleID uint64, locale, slug string, at time.Time) error {
 	q := s.q(ctx)
-	if err := q.Where("slug = ?", slug).Delete(&models.ArticleSlug{}).Error; err != nil {
-		return fmt.Errorf("record old slug %q: %w", slug, err)
+	if err := q.Where("locale = ? AND slug = ?", locale, slug).Delete(&models.ArticleSlug{}).Error; err != nil {
+		return fmt.Errorf("record old slug %s/%q: %w", locale, slug, err)
 	}
-	if err := q.Create(&models.ArticleSlug{Slug: slug, ArticleID: articleID, CreatedAt: at}).Error; err != nil {
-		return fmt.Errorf("record old slug %q: %w", slug, err)
-	}
-	return nil
-}
-
-// ForgetOldSlug drops slug from the history: an article has it now.
-func (s *Store) ForgetOldSlug(ctx context.Context, slug string) error {
-	if err := s.q(ctx).Where("slug = ?", slug).Delete(&models.ArticleSlug{}).Error; err != nil {
-		return fmt.Errorf("forget old slug %q: %w", slug, err)
+	if err := q.Create(&models.ArticleSlug{Locale: locale, Slug: slug, ArticleID: articleID, CreatedAt: at}).Error; err != nil {
+		return fmt.Errorf("record old slug %s/%q: %w", locale, slug, err)
 	}
 	return nil
 }
 
-// ArticleIDByOldSlug returns the article that had slug before, or 0.
-func (s *Store) ArticleIDByOldSlug(ctx context.Context, slug string) (uint64, error) {
+// ForgetOldSlug drops slug from locale's history: an article of that
+// locale has it now. Other locales keep theirs.
+func (s *Store) ForgetOldSlug(ctx context.Context, locale, slug string) error {
+	if err := s.q(ctx).Where("locale = ? AND slug = ?", locale, slug).Delete(&models.ArticleSlug{}).Error; err != nil {
+		return fmt.Errorf("forget old slug %s/%q: %w", locale, slug, err)
+	}
+	return nil
+}
+
+// ArticleIDByOldSlug returns the article that had slug before in locale,
+// or 0. With anyLocale, locale is only preferred: an article of another
+// locale that had slug is returned when locale has none (the addresses
+// without a locale in them).
+func (s *Store) ArticleIDByOldSlug(ctx context.Context, locale, slug string, anyLocale bool) (uint64, error) {
+	q := s.q(ctx).Model(&models.ArticleSlug{}).Where("slug = ?", slug)
+	if anyLocale {
+		q = q.Order(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN locale = ? THEN 0 ELSE 1 END, created_at DESC, locale", Vars: []any{locale}}})
+	} else {
+		q = q.Where("locale = ?", locale)
+	}
 	var ids []uint64
-	if err := s.q(ctx).Model(&models.ArticleSlug{}).Where("slug = ?", slug).Limit(1).Pluck("article_id", &ids).Error; err != nil {
-		return 0, fmt.Errorf("look up old slug %q: %w", slug, err)
+	if err := q.Limit(1).Pluck("article_id", &ids).Error; err != nil {
+		return 0, fmt.Errorf("look up old slug %s/%q: %w", locale, slug, err)
 	}
 	if len(ids) == 0 {
 		return 0, nil

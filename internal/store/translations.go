@@ -14,8 +14,10 @@ import (
 
 // AssignDefaultLocale gives every article without a locale (the rows that
 // existed before migration 00020) the default locale, in batches of a
-// thousand so that on MySQL no statement holds many row locks for long.
-// It returns how many rows it changed; once done it is one index lookup.
+// thousand so that on MySQL no statement holds many row locks for long,
+// and then those articles' old slugs (migration 00023 left them empty).
+// It returns how many articles it changed; once done it is two index
+// lookups.
 func (s *Store) AssignDefaultLocale(ctx context.Context, locale string) (int64, error) {
 	var total int64
 	for {
@@ -24,7 +26,7 @@ func (s *Store) AssignDefaultLocale(ctx context.Context, locale string) (int64, 
 			return total, fmt.Errorf("find articles without a locale: %w", err)
 		}
 		if len(ids) == 0 {
-			return total, nil
+			break
 		}
 		res := s.q(ctx).Model(&models.Article{}).Where("id IN ? AND locale = ''", ids).UpdateColumn("locale", locale)
 		if res.Error != nil {
@@ -32,6 +34,10 @@ func (s *Store) AssignDefaultLocale(ctx context.Context, locale string) (int64, 
 		}
 		total += res.RowsAffected
 	}
+	if err := s.q(ctx).Model(&models.ArticleSlug{}).Where("locale = ''").UpdateColumn("locale", locale).Error; err != nil {
+		return total, fmt.Errorf("assign locale %s to old slugs: %w", locale, err)
+	}
+	return total, nil
 }
 
 // GroupMember is an article of a translation group, as the group's rules
