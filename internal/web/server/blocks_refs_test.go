@@ -197,7 +197,11 @@ func TestBlocksStatementsPerPage(t *testing.T) {
 			}
 			return r.Statements
 		}
-		if one, three := list(1), list(3); one != three || one == 0 {
+		// Loaders batch what arrives within a millisecond; under the race
+		// detector on a busy machine one article's resolvers can miss the
+		// window and make a second batch. Loading per article would add at
+		// least two statements for the two extra articles, which still fails.
+		if one, three := list(1), list(3); three > one+1 || one == 0 {
 			t.Errorf("section list: %d statements for 1 article, %d for 3 (with 1 and 6 read-also links)", one, three)
 		}
 	})
