@@ -40,6 +40,13 @@ func errNoPending() error {
 		Message: "the article has no staged changes (they were published or discarded)"}
 }
 
+// errPendingChanges refuses a direct save of a published article that has
+// staged changes, which would otherwise overwrite it when published.
+func errPendingChanges() error {
+	return &apperr.Error{Kind: apperr.Conflict, Code: "CONFLICT", Field: "stage",
+		Message: "the article has staged changes: stage this edit too (stage: true), or publish or discard them first"}
+}
+
 // errStatusMoved refuses a staged save whose article was published or
 // unpublished in the meantime: saving it either way could show readers
 // what was meant to stay pending.

@@ -112,6 +112,15 @@ func (s *Service) editArticle(ctx context.Context, id uint64, action string, exp
 // changes nothing and returns a *ConflictError holding the current article.
 func (s *Service) UpdateArticle(ctx context.Context, id uint64, ch ArticleChanges, expectedVersion *int) (*models.Article, error) {
 	return s.editArticle(ctx, id, ActionUpdate, expectedVersion, func(tx TxStorage, a *models.Article, snap *Snapshot) error {
+		if a.Status == models.StatusPublished {
+			// Published later, the staged changes would silently replace
+			// this save: the editor chooses instead.
+			if p, err := tx.PendingChange(ctx, id); err != nil {
+				return err
+			} else if p != nil {
+				return errPendingChanges()
+			}
+		}
 		return s.applyChanges(ctx, tx, ch, snap)
 	})
 }

@@ -77,6 +77,14 @@ func TestStagedEdits(t *testing.T) {
 			t.Errorf("two editors staging from one version: %+v, want CONFLICT and the current article", stale)
 		}
 
+		// A direct save beside staged changes is refused: publishing them
+		// later would silently replace it.
+		direct := payload(t, s, editor, `mutation($id: ID!, $in: UpdateArticleInput!) { p: updateArticle(id: $id, input: $in) { `+articleFields+` } }`,
+			map[string]any{"id": id, "in": map[string]any{"title": "A live-only headline"}})
+		if !hasCode(direct.UserErrors, "CONFLICT") || readerTitle(t, s, slug) != "Council votes on budget" {
+			t.Errorf("a direct save beside staged changes: %+v, want CONFLICT and the live article unchanged", direct)
+		}
+
 		// Publishing with a stale version is a conflict too; then it goes live.
 		if p := payload(t, s, editor, publishChanges, map[string]any{"id": id, "v": v}); !hasCode(p.UserErrors, "CONFLICT") {
 			t.Errorf("publishChanges at a stale version: %+v", p)
