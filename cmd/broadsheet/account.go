@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
@@ -16,25 +14,13 @@ import (
 
 // account manages the newsroom's accounts: create and list.
 func account(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
-	var fs *flagSetWithHelp
-	switch sub {
-	case "create":
-		fs = flagSet("account create", "Add a person of the newsroom. Issue API tokens for them with\n'broadsheet token create --account EMAIL'.", stdout, stderr)
-	case "update":
-		fs = flagSet("account update", "Change a person's role, name or byline. A lower role holds for every\ntoken of theirs within a second.", stdout, stderr)
-	case "list":
-		fs = flagSet("account list", "List accounts: id, email, role, creation and name.", stdout, stderr)
-	default:
-		if sub == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, "Usage: broadsheet account create|update|list [flags]\n\nManage the people of the newsroom: API tokens and single sign-on act as an account.\n")
-			return flag.ErrHelp
-		}
-		fmt.Fprintln(stderr, "broadsheet account: want create, update or list (run 'broadsheet account --help')")
-		return errUsage
+	sub, fs, args, err := pickSubcommand("account", "Manage the people of the newsroom: API tokens and single sign-on act as an account.", []subcommand{
+		{"create", "create", "Add a person of the newsroom. Issue API tokens for them with\n'broadsheet token create --account EMAIL'."},
+		{"update", "update", "Change a person's role, name or byline. A lower role holds for every\ntoken of theirs within a second."},
+		{"list", "list", "List accounts: id, email, role, creation and name."},
+	}, args, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	dbURL := dbFlag(fs.FlagSet)
 	create := createFlag(fs.FlagSet)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,25 +13,13 @@ import (
 
 // token manages API tokens: create (printed once), list and revoke.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
-	var fs *flagSetWithHelp
-	switch sub {
-	case "create":
-		fs = flagSet("token create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored.", stdout, stderr)
-	case "list":
-		fs = flagSet("token list", "List API tokens: name, role, creation, last use (to the minute), expiry and revocation.", stdout, stderr)
-	case "revoke":
-		fs = flagSet("token revoke NAME", "Revoke the named API token; requests using it are refused from now on.", stdout, stderr)
-	default:
-		if sub == "" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(stdout, "Usage: broadsheet token create|list|revoke [flags]\n\nManage the API tokens editorial tools use (Authorization: Bearer TOKEN).\n")
-			return flag.ErrHelp
-		}
-		fmt.Fprintln(stderr, "broadsheet token: want create, list or revoke (run 'broadsheet token --help')")
-		return errUsage
+	sub, fs, args, err := pickSubcommand("token", "Manage the API tokens editorial tools use (Authorization: Bearer TOKEN).", []subcommand{
+		{"create", "create", "Issue an API token. The token is printed once, as the last line of the\noutput; only its hash is stored."},
+		{"list", "list", "List API tokens: name, role, creation, last use (to the minute), expiry and revocation."},
+		{"revoke", "revoke NAME", "Revoke the named API token; requests using it are refused from now on."},
+	}, args, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	dbURL := dbFlag(fs.FlagSet)
 	create := createFlag(fs.FlagSet)
