@@ -27,54 +27,73 @@ func (s *Service) wake() {
 	}
 }
 
+// dueBatch is how many due articles one query of the scheduler takes.
+const dueBatch = 100
+
+// eachDue runs do on every article due finds due at now, a batch at a
+// time, and counts those do reports it changed.
+func eachDue(ctx context.Context, now func() time.Time, due func(context.Context, time.Time, int) ([]uint64, error),
+	do func(id uint64, now time.Time) (bool, error)) (int, error) {
+	done := 0
+	for {
+		at := now()
+		ids, err := due(ctx, at, dueBatch)
+		if err != nil || len(ids) == 0 {
+			return done, err
+		}
+		for _, id := range ids {
+			changed, err := do(id, at)
+			if err != nil {
+				return done, err
+			}
+			if changed {
+				done++
+			}
+		}
+		if len(ids) < dueBatch {
+			return done, nil
+		}
+	}
+}
+
+// flipped records what the scheduler did to an article inside tx: the
+// article reloaded, a revision and its outbox event.
+func (s *Service) flipped(ctx context.Context, tx TxStorage, id uint64, action string, changed []string, wasVisible bool) error {
+	a, err := tx.ArticleByID(ctx, store.Visibility{}, id)
+	if err != nil || a == nil {
+		return fmt.Errorf("reload article %d after %s: %w", id, action, err)
+	}
+	snap, err := snapshotOf(ctx, tx, a)
+	if err != nil {
+		return err
+	}
+	if err := s.writeRevision(ctx, tx, a, snap, action, changed); err != nil {
+		return err
+	}
+	return s.recordArticle(ctx, tx, action, a, false, wasVisible, changed)
+}
+
 // PublishDue publishes every scheduled article whose time has come and
 // returns how many this process published. Safe to run on every replica at
 // once: each article flips in a conditional update that only one wins.
 func (s *Service) PublishDue(ctx context.Context) (int, error) {
 	ctx = AsSystem(ctx, "scheduler")
-	published := 0
-	for {
-		now := s.Now()
-		ids, err := s.store.DueScheduled(ctx, now, 100)
-		if err != nil || len(ids) == 0 {
-			return published, err
-		}
-		for _, id := range ids {
-			won := false
-			err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx TxStorage) (uint64, error) {
-				won = false // a retried transaction starts over
-				ok, err := tx.PublishIfScheduled(ctx, id, now)
-				if err != nil {
-					return id, err
-				}
-				if !ok {
-					return id, errNothingToDo
-				}
-				won = true
-				a, err := tx.ArticleByID(ctx, store.Visibility{}, id)
-				if err != nil || a == nil {
-					return id, fmt.Errorf("reload published article %d: %w", id, err)
-				}
-				snap, err := snapshotOf(ctx, tx, a)
-				if err != nil {
-					return id, err
-				}
-				if err := s.writeRevision(ctx, tx, a, snap, ActionScheduledPub, []string{"status"}); err != nil {
-					return id, err
-				}
-				return id, s.recordArticle(ctx, tx, ActionScheduledPub, a, false, false, []string{"status"})
-			})
+	return eachDue(ctx, s.Now, s.store.DueScheduled, func(id uint64, now time.Time) (bool, error) {
+		won := false
+		err := s.change(ctx, ActionScheduledPub, "Article", id, func(tx TxStorage) (uint64, error) {
+			won = false // a retried transaction starts over
+			ok, err := tx.PublishIfScheduled(ctx, id, now)
 			if err != nil {
-				return published, err
+				return id, err
 			}
-			if won {
-				published++
+			if !ok {
+				return id, errNothingToDo
 			}
-		}
-		if len(ids) < 100 {
-			return published, nil
-		}
-	}
+			won = true
+			return id, s.flipped(ctx, tx, id, ActionScheduledPub, []string{"status"}, false)
+		})
+		return won, err
+	})
 }
 
 // RunScheduler does the due work until ctx ends — take-downs, scheduled
@@ -124,56 +143,28 @@ func (s *Service) RunScheduler(ctx context.Context, sweep time.Duration, log *sl
 // article flips in a conditional update that only one wins.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	ctx = AsSystem(ctx, "scheduler")
-	done := 0
-	for {
-		now := s.Now()
-		ids, err := s.store.DueExpired(ctx, now, 100)
-		if err != nil || len(ids) == 0 {
-			return done, err
-		}
-		for _, id := range ids {
-			won := false
-			err := s.change(ctx, ActionExpire, "Article", id, func(tx TxStorage) (uint64, error) {
-				won = false // a retried transaction starts over
-				before, err := tx.LockArticle(ctx, id)
-				if err != nil || before == nil || before.ExpiresAt == nil {
-					return id, errNothingToDo
-				}
-				// What readers saw just before the take-down time.
-				wasVisible := ReaderVisible(before, before.ExpiresAt.Add(-time.Nanosecond))
-				ok, err := tx.TakeDownIfExpired(ctx, id, now)
-				if err != nil {
-					return id, err
-				}
-				if !ok {
-					return id, errNothingToDo
-				}
-				won = true
-				a, err := tx.ArticleByID(ctx, store.Visibility{}, id)
-				if err != nil || a == nil {
-					return id, fmt.Errorf("reload expired article %d: %w", id, err)
-				}
-				snap, err := snapshotOf(ctx, tx, a)
-				if err != nil {
-					return id, err
-				}
-				changed := []string{"status", "publishedAt", "expiresAt"}
-				if err := s.writeRevision(ctx, tx, a, snap, ActionExpire, changed); err != nil {
-					return id, err
-				}
-				return id, s.recordArticle(ctx, tx, ActionExpire, a, false, wasVisible, changed)
-			})
+	return eachDue(ctx, s.Now, s.store.DueExpired, func(id uint64, now time.Time) (bool, error) {
+		won := false
+		err := s.change(ctx, ActionExpire, "Article", id, func(tx TxStorage) (uint64, error) {
+			won = false // a retried transaction starts over
+			before, err := tx.LockArticle(ctx, id)
+			if err != nil || before == nil || before.ExpiresAt == nil {
+				return id, errNothingToDo
+			}
+			// What readers saw just before the take-down time.
+			wasVisible := ReaderVisible(before, before.ExpiresAt.Add(-time.Nanosecond))
+			ok, err := tx.TakeDownIfExpired(ctx, id, now)
 			if err != nil {
-				return done, err
+				return id, err
 			}
-			if won {
-				done++
+			if !ok {
+				return id, errNothingToDo
 			}
-		}
-		if len(ids) < 100 {
-			return done, nil
-		}
-	}
+			won = true
+			return id, s.flipped(ctx, tx, id, ActionExpire, []string{"status", "publishedAt", "expiresAt"}, wasVisible)
+		})
+		return won, err
+	})
 }
 
 // PublishDueChanges makes live the staged changes whose publication time
@@ -182,29 +173,13 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 // publishes them; the others find nothing to do.
 func (s *Service) PublishDueChanges(ctx context.Context) (int, error) {
 	ctx = AsSystem(ctx, "scheduler")
-	done := 0
-	for {
-		now := s.Now()
-		ids, err := s.store.DuePendingChanges(ctx, now, 100)
-		if err != nil || len(ids) == 0 {
-			return done, err
-		}
-		for _, id := range ids {
-			a, err := s.applyPending(ctx, id, ActionScheduledChgs, nil, func(p *models.PendingChange) error {
-				if p == nil || p.PublishAt == nil || p.PublishAt.After(now) {
-					return errNothingToDo
-				}
-				return nil
-			})
-			if err != nil {
-				return done, err
+	return eachDue(ctx, s.Now, s.store.DuePendingChanges, func(id uint64, now time.Time) (bool, error) {
+		a, err := s.applyPending(ctx, id, ActionScheduledChgs, nil, func(p *models.PendingChange) error {
+			if p == nil || p.PublishAt == nil || p.PublishAt.After(now) {
+				return errNothingToDo
 			}
-			if a != nil {
-				done++
-			}
-		}
-		if len(ids) < 100 {
-			return done, nil
-		}
-	}
+			return nil
+		})
+		return a != nil, err
+	})
 }
