@@ -220,7 +220,7 @@ func (it *wxrItem) field(d *xml.Decoder, el xml.StartElement) error {
 		it.creator = strings.TrimSpace(v)
 	case space(n, nsContent) && n.Local == "encoded":
 		it.content = v
-	case strings.Contains(n.Space, nsWP+"") && strings.HasSuffix(n.Space, "excerpt/") && n.Local == "encoded":
+	case space(n, nsWP) && strings.HasSuffix(n.Space, "excerpt/") && n.Local == "encoded":
 		it.excerpt = v
 	case space(n, nsWP):
 		v = strings.TrimSpace(v)
