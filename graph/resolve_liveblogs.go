@@ -14,6 +14,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/internal/web/fanout"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -156,9 +157,14 @@ func (r *subscriptionResolver) LiveBlogUpdated(ctx context.Context, articleID st
 	if b == nil {
 		return nil, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such live blog"}
 	}
-	return live.FollowLiveBlog(ctx, r.Live, f, func(d *live.Delivery) graphql.Event[*live.LiveChange] {
+	ch, err := live.FollowLiveBlog(ctx, r.Live, f, func(d *live.Delivery) graphql.Event[*live.LiveChange] {
 		return graphql.Event[*live.LiveChange]{Context: live.WithDelivery(ctx, d), Value: d.Live}
 	})
+	if err != nil {
+		return nil, err
+	}
+	// since says where the replay starts, not what an answer says.
+	return fanout.Share(ctx, ch, "since"), nil
 }
 
 // liveBlogPayload builds a live-blog mutation's answer.
