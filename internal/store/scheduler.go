@@ -84,7 +84,10 @@ func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time)
 	if res.Error != nil {
 		return false, fmt.Errorf("take down expired article %d: %w", id, res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	return true, s.syncAuthorArticles(ctx, id)
 }
 
 // DuePendingChanges returns the ids of articles whose staged changes are
@@ -115,5 +118,8 @@ func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time
 	if res.Error != nil {
 		return false, fmt.Errorf("publish scheduled article %d: %w", id, res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	return true, s.syncAuthorArticles(ctx, id)
 }
