@@ -17,7 +17,9 @@ import (
 // authorPage is the harness's author page (cmd/broadsheet-bench).
 const authorPage = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
 
-// seedAuthorArchive credits an author (slug) with n published articles,
+// seedAuthorArchive credits an author (slug) with n published articles
+// (titles and slugs of one length whatever n, so that answers differ in
+// nothing but their rows),
 // one a day back from now, plus a few an author page must not show: a
 // draft, a scheduled article, a future-dated one, a deleted one and an
 // expired one. The articles are written in bulk through the store, as
@@ -43,8 +45,8 @@ func seedAuthorArchive(tb testing.TB, st *store.Store, slug string, n int) {
 		&models.Article{Status: models.StatusPublished, PublishedAt: at(-2 * time.Hour), ExpiresAt: at(-time.Minute)},
 	)
 	for i, a := range all {
-		a.Slug = fmt.Sprintf("%s-%d", slug, i)
-		a.Title = fmt.Sprintf("Column %d by %s", i, slug)
+		a.Slug = fmt.Sprintf("%s-%05d", slug, i)
+		a.Title = fmt.Sprintf("Column %05d by %s", i, slug)
 		a.Body, a.BodyHTML, a.BodyText = "Text.", "<p>Text.</p>", "Text."
 		a.Locale, a.Version = "en", 1
 	}
@@ -81,11 +83,11 @@ func BenchmarkAuthorPage(b *testing.B) {
 			st := store.New(db)
 			sizes := []int{20, 5000}
 			for _, n := range sizes {
-				seedAuthorArchive(b, st, fmt.Sprintf("author-of-%d", n), n)
+				seedAuthorArchive(b, st, fmt.Sprintf("author-%05d", n), n)
 			}
 			for _, n := range sizes {
 				b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
-					req := testserver.Request{Query: authorPage, Variables: map[string]any{"slug": fmt.Sprintf("author-of-%d", n)}}
+					req := testserver.Request{Query: authorPage, Variables: map[string]any{"slug": fmt.Sprintf("author-%05d", n)}}
 					var out struct {
 						Author struct {
 							Articles struct {
