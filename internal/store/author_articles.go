@@ -29,7 +29,10 @@ import (
 // UpdateArticleIfVersion, SetArticleLinks, InsertArticleLinks,
 // PublishIfScheduled and TakeDownIfExpired call syncAuthorArticles.
 // AuthorArticlesDrift lists any row that disagrees with the articles;
-// tests hold it empty after every kind of write.
+// tests hold it empty after every kind of write (and every testserver
+// checks it when its test ends). Should the reader rule come to read
+// another column, that column must join the copy: applyVisibility on x
+// would name it, and the author page would fail in every test until then.
 //
 // The total is exact without counting the archive: author_article_counts
 // keeps each author's published credits (status PUBLISHED, not deleted,
