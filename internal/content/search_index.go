@@ -13,8 +13,9 @@ import (
 // database at start (StartSearchIndex, in the background; a service
 // nobody started builds it on its first search), reloaded for an article
 // right after every commit that changed it on this replica (change), and
-// for the changes of other replicas from their events (NotifySearch,
-// called by the live hub for every article event). Until it is built,
+// for the changes of other replicas from their events (RefreshSearch,
+// called by the live hub for every article event, before it purges the
+// response cache). Until it is built,
 // search asks the database as before.
 
 // StartSearchIndex builds the search index in the background and keeps
@@ -24,9 +25,10 @@ func (s *Service) StartSearchIndex(ctx context.Context, log *slog.Logger) {
 	s.search.Start(ctx)
 }
 
-// NotifySearch queues articles whose change another replica committed,
-// for the search index to reload (it never blocks).
-func (s *Service) NotifySearch(ids ...uint64) { s.search.Notify(ids...) }
+// RefreshSearch reloads an article whose change a replica committed (from
+// its event) into the search index; when the database cannot be read it
+// is queued for the index's worker to try again.
+func (s *Service) RefreshSearch(id uint64) { s.refreshSearch(context.Background(), id) }
 
 // SearchIndexStats reports the search index's size and its build.
 func (s *Service) SearchIndexStats() (articles int, build time.Duration) {
@@ -102,3 +104,7 @@ func containsID(ids []uint64, id uint64) bool {
 	}
 	return false
 }
+
+// SearchIndexed reports whether search answers from the index (built),
+// rather than from the database.
+func (s *Service) SearchIndexed() bool { return s.search.Index() != nil }

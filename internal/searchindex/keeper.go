@@ -67,6 +67,15 @@ func (k *Keeper) Index() *Index {
 // background build runs it returns nil.
 func (k *Keeper) Ready(ctx context.Context) *Index {
 	if k.ready.Load() {
+		if !k.start.Load() && k.pending() {
+			// No worker runs: reload what Notify queued now.
+			k.mu.Lock()
+			err := k.drain(ctx)
+			k.mu.Unlock()
+			if err != nil {
+				k.log.Warn("search index: reload changed articles", "err", err)
+			}
+		}
 		return k.idx
 	}
 	if k.start.Load() {
@@ -171,6 +180,12 @@ func (k *Keeper) Refresh(ctx context.Context, ids ...uint64) error {
 		return nil
 	}
 	return k.reload(ctx, ids)
+}
+
+func (k *Keeper) pending() bool {
+	k.queued.Lock()
+	defer k.queued.Unlock()
+	return len(k.ids) > 0
 }
 
 // drain reloads the queued ids; under mu.
