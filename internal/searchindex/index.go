@@ -16,6 +16,7 @@
 package searchindex
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -74,10 +75,12 @@ type doc struct {
 	terms []uint32
 	tf    []float32
 	// stream is every token of headline, standfirst and body in order, as
-	// varint indexes into terms (phrases are checked on it); lens are the
-	// fields' token counts.
+	// varint indexes into terms (phrases are found in it as byte strings);
+	// ends are the byte offsets where headline and standfirst end; length
+	// is the number of tokens.
 	stream []byte
-	lens   [3]uint32
+	ends   [2]uint32
+	length uint32
 }
 
 // Index is safe for concurrent use: searches share a read lock, changes
@@ -144,7 +147,7 @@ func (x *Index) put(d Doc) {
 	}
 	x.slotOf[d.ID] = slot
 	x.all.Add(slot)
-	x.tokens += uint64(e.lens[0] + e.lens[1] + e.lens[2])
+	x.tokens += uint64(e.length)
 	for _, t := range e.terms {
 		if p := x.postings[t]; p != nil {
 			p.Add(slot)
@@ -170,7 +173,7 @@ func (x *Index) remove(id uint64) {
 			p.Remove(slot)
 		}
 	}
-	x.tokens -= uint64(e.lens[0] + e.lens[1] + e.lens[2])
+	x.tokens -= uint64(e.length)
 	x.all.Remove(slot)
 	x.docs[slot] = nil
 	x.free = append(x.free, slot)
@@ -216,16 +219,18 @@ func (x *Index) analyse(d Doc) *doc {
 		e.expires, e.hasExp = d.ExpiresAt.UnixMicro(), true
 	}
 	var ids []uint32 // global term ids, in text order
+	var lens [3]int
 	tf := map[uint32]float32{}
 	for f, text := range [3]string{d.Title, d.Subtitle, d.Body} {
 		toks := fulltext.Tokens(text)
-		e.lens[f] = uint32(len(toks))
+		lens[f] = len(toks)
 		for _, t := range toks {
 			id := x.term(fulltext.Fold(t.Text))
 			ids = append(ids, id)
 			tf[id] += float32(fieldWeight[f])
 		}
 	}
+	e.length = uint32(len(ids))
 	e.terms = make([]uint32, 0, len(tf))
 	for id := range tf {
 		e.terms = append(e.terms, id)
@@ -236,9 +241,22 @@ func (x *Index) analyse(d Doc) *doc {
 		e.tf[i] = tf[id]
 	}
 	buf := make([]byte, 0, len(ids))
-	for _, id := range ids {
+	for n, id := range ids {
+		if n == lens[0] {
+			e.ends[0] = uint32(len(buf))
+		}
+		if n == lens[0]+lens[1] {
+			e.ends[1] = uint32(len(buf))
+		}
 		i, _ := slices.BinarySearch(e.terms, id)
 		buf = binary.AppendUvarint(buf, uint64(i))
+	}
+	// Fields without tokens at the end of the text.
+	if lens[0] >= len(ids) {
+		e.ends[0] = uint32(len(buf))
+	}
+	if lens[0]+lens[1] >= len(ids) {
+		e.ends[1] = uint32(len(buf))
 	}
 	e.stream = slices.Clip(buf)
 	return e
@@ -464,7 +482,7 @@ func (x *Index) resolve(t fulltext.Term) *matcher {
 
 // score is bm25 of e for the included terms, as FTS5 computes it.
 func score(e *doc, inc []*matcher, avg float64) float64 {
-	d := float64(e.lens[0] + e.lens[1] + e.lens[2])
+	d := float64(e.length)
 	norm := bm25K1 * (1 - bm25B + bm25B*d/avg)
 	s := 0.0
 	for _, m := range inc {
@@ -484,35 +502,37 @@ func score(e *doc, inc []*matcher, avg float64) float64 {
 }
 
 // phraseFreq counts the occurrences of the phrase (global term ids) in e,
-// each weighted by its field, never across two fields.
+// each weighted by its field, never across two fields. The phrase is
+// looked for as the byte string of its words' varints in the token
+// stream; a match counts only where a token starts (the byte before it
+// ends a varint), and a varint's last byte never has its high bit set, so
+// a match also ends where a token ends.
 func phraseFreq(e *doc, phrase []uint32) float64 {
-	local := make([]uint64, len(phrase))
-	for i, t := range phrase {
+	var pat [fulltext.MaxPhraseLen * binary.MaxVarintLen32]byte
+	p := pat[:0]
+	for _, t := range phrase {
 		j, ok := slices.BinarySearch(e.terms, t)
 		if !ok {
 			return 0
 		}
-		local[i] = uint64(j)
+		p = binary.AppendUvarint(p, uint64(j))
 	}
-	// Decode the stream once; match with a small window.
 	var freq float64
-	field, inField := 0, uint32(0)
-	window := make([]uint64, 0, len(phrase))
-	buf := e.stream
-	for len(buf) > 0 {
-		for field < 2 && inField >= e.lens[field] {
-			field, inField = field+1, 0
-			window = window[:0]
-		}
-		v, n := binary.Uvarint(buf)
-		buf = buf[n:]
-		inField++
-		if len(window) == len(phrase) {
-			window = append(window[:0], window[1:]...)
-		}
-		window = append(window, v)
-		if len(window) == len(phrase) && slices.Equal(window, local) {
-			freq += fieldWeight[field]
+	bounds := [4]uint32{0, e.ends[0], e.ends[1], uint32(len(e.stream))}
+	for f := 0; f < 3; f++ {
+		seg := e.stream[bounds[f]:bounds[f+1]]
+		for off := 0; ; {
+			i := bytes.Index(seg[off:], p)
+			if i < 0 {
+				break
+			}
+			at := off + i
+			if at == 0 || seg[at-1] < 0x80 {
+				freq += fieldWeight[f]
+				off = at + len(p)
+			} else {
+				off = at + 1
+			}
 		}
 	}
 	return freq
@@ -571,4 +591,26 @@ func (t *topN) sorted() []Hit {
 		return 0
 	})
 	return out
+}
+
+// Bytes estimates the memory the index holds: entries, token streams,
+// term frequencies, the dictionary and the bitmaps.
+func (x *Index) Bytes() int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var n int64
+	for _, e := range x.docs {
+		if e == nil {
+			continue
+		}
+		n += 160 + int64(len(e.stream)) + int64(len(e.terms))*8 + int64(len(e.tags)+len(e.authors))*8
+	}
+	n += int64(len(x.docs)) * 8
+	for i, w := range x.termStr {
+		n += int64(len(w))*2 + 16*3 + 8 // the string, in termStr and the map (and sorted), the map entry
+		if p := x.postings[i]; p != nil {
+			n += int64(p.GetSizeInBytes()) + 48
+		}
+	}
+	return n + int64(len(x.slotOf))*24
 }
