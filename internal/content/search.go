@@ -63,7 +63,7 @@ func (s *Service) Search(ctx context.Context, query string, q ArticleQuery, firs
 			return nil, err
 		}
 	}
-	if idx := s.search.Ready(context.Background()); idx != nil {
+	if idx := s.search.Ready(ctx); idx != nil {
 		res, ok, err := s.searchIndexed(teasers(ctx, q), idx, f, parsed, sp)
 		if err != nil {
 			return nil, err

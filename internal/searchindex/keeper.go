@@ -31,9 +31,11 @@ type Keeper struct {
 	load   Loader
 	log    *slog.Logger
 	ready  atomic.Bool
-	start  atomic.Bool // Start was called: the build runs in the background
-	mu     sync.Mutex  // one build or reload at a time
-	built  bool        // under mu
+	start  atomic.Bool   // Start was called: the build runs in the background
+	failed atomic.Bool   // the background build failed (it is tried again)
+	done   chan struct{} // closed once built
+	mu     sync.Mutex    // one build or reload at a time
+	built  bool          // under mu
 	queued sync.Mutex
 	ids    map[uint64]struct{} // ids Notify queued, under queued
 	wake   chan struct{}
@@ -51,7 +53,7 @@ func NewKeeper(load Loader, log *slog.Logger) *Keeper {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Keeper{idx: New(), load: load, log: log, ids: map[uint64]struct{}{}, wake: make(chan struct{}, 1)}
+	return &Keeper{idx: New(), load: load, log: log, ids: map[uint64]struct{}{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // Index returns the index once built, else nil (search then asks the
@@ -63,15 +65,18 @@ func (k *Keeper) Index() *Index {
 	return k.idx
 }
 
-// Ready returns the index, building it first, in ctx, when nothing has
-// started it (a server without Start builds on its first search). While a
-// background build runs it returns nil.
+// Ready returns the index. While a background build runs (Start), it
+// waits for it until ctx ends: a search waiting a few seconds at start
+// costs less than one answered by the database meanwhile, which would
+// also slow the build down. When nothing started the index (a server
+// without Start), it builds it now. It returns nil when ctx ends first or
+// the build failed: search then asks the database.
 func (k *Keeper) Ready(ctx context.Context) *Index {
 	if k.ready.Load() {
 		if !k.start.Load() && k.pending() {
 			// No worker runs: reload what Notify queued now.
 			k.mu.Lock()
-			err := k.drain(ctx)
+			err := k.drain(context.Background())
 			k.mu.Unlock()
 			if err != nil {
 				k.log.Warn("search index: reload changed articles", "err", err)
@@ -80,9 +85,18 @@ func (k *Keeper) Ready(ctx context.Context) *Index {
 		return k.idx
 	}
 	if k.start.Load() {
-		return nil
+		if k.failed.Load() {
+			return nil
+		}
+		select {
+		case <-k.done:
+			return k.idx
+		case <-ctx.Done():
+			return nil
+		}
 	}
-	if err := k.Build(ctx); err != nil {
+	// The build's statements are the replica's, not the request's.
+	if err := k.Build(context.Background()); err != nil {
 		k.log.Warn("search index: build failed; search asks the database", "err", err)
 		return nil
 	}
@@ -118,19 +132,32 @@ func (k *Keeper) Build(ctx context.Context) error {
 		k.log.Warn("search index: reload articles changed during the build", "err", err)
 	}
 	k.ready.Store(true)
+	close(k.done)
 	return nil
 }
 
-// Start builds the index in the background and then reloads what Notify
-// queues until ctx ends. Until the build is done, Index is nil.
+// Start builds the index in the background (trying again every 5 s when
+// it fails) and then reloads what Notify queues until ctx ends. Until the
+// build is done, Index is nil and Ready waits for it.
 func (k *Keeper) Start(ctx context.Context) {
 	k.start.Store(true)
 	go func() {
-		if err := k.Build(ctx); err != nil {
-			if ctx.Err() == nil {
-				k.log.Error("search index: build failed; search asks the database", "err", err)
+		for {
+			err := k.Build(ctx)
+			if err == nil {
+				k.failed.Store(false)
+				break
 			}
-			return
+			if ctx.Err() != nil {
+				return
+			}
+			k.failed.Store(true)
+			k.log.Error("search index: build failed; search asks the database until a new try succeeds", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Second):
+			}
 		}
 		// The build's garbage (every article's text, read once) goes back
 		// to the system rather than staying in the heap's high-water mark.
