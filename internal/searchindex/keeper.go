@@ -21,8 +21,9 @@ type Loader interface {
 
 // Keeper keeps an Index in step with the database: Build reads every
 // article once; Refresh reloads changed articles (on the replica that
-// wrote them, right after the commit); Notify queues ids heard from
-// another replica's events for a background reload. Reloads read the
+// wrote them, right after the commit; on the others, when the event
+// arrives); Notify queues ids for the background worker (changes during
+// the build, reloads that failed). Reloads read the
 // article's current row, one at a time under one lock, so a reload never
 // applies a state older than one already applied, whatever order the
 // events arrive in: the index converges on the database.
@@ -198,19 +199,16 @@ func (k *Keeper) Notify(ids ...uint64) {
 	}
 }
 
-// Refresh reloads the articles now (the writer, after its commit). Before
-// the build they are only queued: the build reloads them when done.
+// Refresh reloads the articles now (after a commit, or an event). Before
+// the build is done they are only queued, without waiting for it: the
+// build, or the worker right after it, reloads them.
 func (k *Keeper) Refresh(ctx context.Context, ids ...uint64) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if !k.built {
-		k.queued.Lock()
-		for _, id := range ids {
-			k.ids[id] = struct{}{}
-		}
-		k.queued.Unlock()
+	if !k.ready.Load() {
+		k.Notify(ids...)
 		return nil
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	return k.reload(ctx, ids)
 }
 
