@@ -202,6 +202,27 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 		hiddenTwins(t, s)
+		// Besides the twins' states: expired and deleted copies (the expiry
+		// written directly, before the first search builds the index).
+		seed, err := s.Content.ArticleBySlug(ctx, demo.SeedSlug)
+		if err != nil || seed == nil {
+			t.Fatal(seed, err)
+		}
+		past := time.Now().Add(-2 * time.Hour)
+		for _, name := range []string{"expired", "deleted"} {
+			a, err := s.Content.CreateArticle(ctx, content.ArticleInput{Title: "Secret " + name + ": " + seed.Title, Body: seed.Body,
+				Status: models.StatusPublished, PublishedAt: &past})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name == "deleted" {
+				if _, err := s.Content.DeleteArticle(ctx, a.ID); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := db.Exec("UPDATE articles SET expires_at = ? WHERE id = ?", time.Now().Add(-time.Hour).UTC(), a.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 		st := store.New(db)
 		for _, q := range []string{"korea", "north korea", `"Kim Jong Un" satellites`, "authoritarian", "photovolt", "electoral college",
 			`"blue zone" -films`, "nobel -nobel", "Zaporizhzhia Kharkiv", "Putin Kim weapons", `"spy satellites"`, "secret", "elect*",
