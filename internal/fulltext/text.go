@@ -42,7 +42,9 @@ type Token struct {
 
 // Tokens splits s into words.
 func Tokens(s string) []Token {
-	var out []Token
+	// About a word every 6 bytes in Latin-script prose: one allocation
+	// instead of a doubling series (snippets split every page's bodies).
+	out := make([]Token, 0, len(s)/6+1)
 	start := -1
 	for i, r := range s {
 		if IsWordRune(r) {
