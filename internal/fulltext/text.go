@@ -42,9 +42,7 @@ type Token struct {
 
 // Tokens splits s into words.
 func Tokens(s string) []Token {
-	// About a word every 6 bytes in Latin-script prose: one allocation
-	// instead of a doubling series (snippets split every page's bodies).
-	out := make([]Token, 0, len(s)/6+1)
+	var out []Token
 	start := -1
 	for i, r := range s {
 		if IsWordRune(r) {
