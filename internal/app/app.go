@@ -190,6 +190,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		log.Error("live updates: subscribe to broker", "err", err)
 	}
 	sc.Live = a.live.Hub
+	// After the hub listens: an article changed while the index is being
+	// built is either read by the build or queued by its event.
+	indexCtx, stopIndex := context.WithCancel(context.Background())
+	a.closers = append(a.closers, func(context.Context) { stopIndex() })
+	svc.StartSearchIndex(indexCtx, log)
 	a.Handler = server.New(sc)
 	a.live.SetPurge(a.Handler.Purge)
 	return a, nil
