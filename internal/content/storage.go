@@ -248,6 +248,7 @@ type LiveBlogStorage interface {
 	LiveEntriesByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.LiveEntry, error)
 	CreateLiveEntry(ctx context.Context, e *models.LiveEntry) error
 	SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected int) error
+	SetLiveEntryImages(ctx context.Context, entryID uint64, imageIDs []uint64) error
 	AddLiveEntryVersion(ctx context.Context, v *models.LiveEntryVersion) error
 	LiveEntryHistory(ctx context.Context, entryID uint64) ([]*models.LiveEntryVersion, error)
 	ListLiveEntries(ctx context.Context, f store.LiveEntryFilter, p page.Request) (*page.List[*models.LiveEntry], error)

@@ -54,7 +54,7 @@ func (s *Store) LockLiveBlog(ctx context.Context, articleID uint64) (*models.Liv
 
 // SaveLiveBlog creates or updates a live blog.
 func (s *Store) SaveLiveBlog(ctx context.Context, b *models.LiveBlog) error {
-	err := s.q(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "article_id"}}, DoUpdates: clause.AssignmentColumns([]string{"started_at", "ended_at"})}).Create(b).Error
+	err := s.q(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "article_id"}}, DoUpdates: clause.AssignmentColumns([]string{"started_at", "ended_at", "contributors_may_post"})}).Create(b).Error
 	return translate("save live blog", err)
 }
 
@@ -96,6 +96,24 @@ func (s *Store) SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected
 	if res.RowsAffected == 0 {
 		e.Version = expected
 		return apperr.New(apperr.Conflict, "the entry changed since version %d: reload it and apply your change again", expected)
+	}
+	return nil
+}
+
+// SetLiveEntryImages records the library images an entry's body shows
+// (replacing what its previous text showed), as SetArticleImages does for
+// articles: deleteImage refuses them while the entry is shown.
+func (s *Store) SetLiveEntryImages(ctx context.Context, entryID uint64, imageIDs []uint64) error {
+	q := s.q(ctx)
+	if err := q.Exec("DELETE FROM live_entry_images WHERE entry_id = ?", entryID).Error; err != nil {
+		return fmt.Errorf("clear images of live entry %d: %w", entryID, err)
+	}
+	if len(imageIDs) == 0 {
+		return nil
+	}
+	err := q.Exec("INSERT INTO live_entry_images (entry_id, image_id) SELECT ?, id FROM images WHERE id IN ?", entryID, imageIDs).Error
+	if err != nil {
+		return translate(fmt.Sprintf("record images of live entry %d", entryID), err)
 	}
 	return nil
 }
