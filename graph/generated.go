@@ -5191,7 +5191,10 @@ type Article implements Node {
   A schema.org ` + "`" + `NewsArticle` + "`" + ` JSON-LD document (headline, description,
   image, dates, authors with their pages, publisher with its logo, section,
   keywords, corrections): put it as it is in a
-  ` + "`" + `<script type="application/ld+json">` + "`" + ` element.
+  ` + "`" + `<script type="application/ld+json">` + "`" + ` element. A live blog's is a
+  ` + "`" + `LiveBlogPosting` + "`" + ` with the same properties plus ` + "`" + `coverageStartTime` + "`" + `,
+  ` + "`" + `coverageEndTime` + "`" + ` (once ended) and ` + "`" + `liveBlogUpdate` + "`" + `: its 20 newest
+  entries as ` + "`" + `BlogPosting` + "`" + `s.
   """
   jsonLd: String!
   "Corrections published under the article, oldest first."

@@ -33,6 +33,35 @@ func (s *Service) LiveBlog(ctx context.Context, a *models.Article) (*models.Live
 	return b, nil
 }
 
+// LiveBlogsOf returns the live blogs of articles the caller already may
+// see, one per id (nil for an article that is not one): a page's loader.
+func (s *Service) LiveBlogsOf(ctx context.Context, articleIDs []uint64) ([]*models.LiveBlog, error) {
+	m, err := s.store.LiveBlogsOf(ctx, articleIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.LiveBlog, len(articleIDs))
+	for i, id := range articleIDs {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// MaxLiveUpdatesLD caps the entries a live blog's JSON-LD lists
+// (liveBlogUpdate): the newest, as search engines read the latest.
+const MaxLiveUpdatesLD = 20
+
+// NewestLiveEntries returns up to limit of the shown entries of a live
+// blog whose article the caller already may see, newest first, with their
+// bylines (two queries).
+func (s *Service) NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error) {
+	l, err := s.store.NewestLiveEntries(ctx, articleID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return l, s.FillLiveAuthors(ctx, l)
+}
+
 // LiveBlogByArticleID returns an article's live blog if the viewer may see
 // the article, with the article.
 func (s *Service) LiveBlogByArticleID(ctx context.Context, id uint64) (*models.LiveBlog, *models.Article, error) {

@@ -242,6 +242,8 @@ type RoutingStorage interface {
 // history, and their events.
 type LiveBlogStorage interface {
 	LiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
+	LiveBlogsOf(ctx context.Context, articleIDs []uint64) (map[uint64]*models.LiveBlog, error)
+	NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error)
 	LockLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
 	SaveLiveBlog(ctx context.Context, b *models.LiveBlog) error
 	LiveEntryByID(ctx context.Context, id uint64) (*models.LiveEntry, error)

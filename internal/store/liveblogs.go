@@ -157,6 +157,17 @@ func (s *Store) ListLiveEntries(ctx context.Context, f LiveEntryFilter, p page.R
 	return l, nil
 }
 
+// NewestLiveEntries returns up to limit of a blog's shown entries, newest
+// first (its JSON-LD's liveBlogUpdate).
+func (s *Store) NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error) {
+	var rows []*models.LiveEntry
+	err := s.liveEntryQuery(ctx, LiveEntryFilter{ArticleID: articleID}).Order("live_entries.id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("newest entries of live blog %d: %w", articleID, err)
+	}
+	return rows, nil
+}
+
 // LiveHighlights returns up to MaxLiveHighlights of a blog's entries
 // matching f (pinned, key events), newest first.
 func (s *Store) LiveHighlights(ctx context.Context, f LiveEntryFilter) ([]*models.LiveEntry, error) {
