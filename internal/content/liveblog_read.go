@@ -214,14 +214,21 @@ func (s *Service) ReaderVisibleArticle(ctx context.Context, id uint64) (bool, er
 	return a != nil, err
 }
 
-// EntryBlocks returns an entry's body as the blocks stored on save.
+// EntryBlocks returns an entry's body as the blocks stored on save. Image
+// blocks name their library row (entries saved before migration 00026
+// stored none, and would show no picture).
 func (s *Service) EntryBlocks(e *models.LiveEntry) ([]markdown.Block, error) {
 	if e.BodyBlocks == "" {
-		return s.md.Blocks(e.Body), nil
+		blocks := s.md.Blocks(e.Body)
+		resolveImages(blocks)
+		return blocks, nil
 	}
 	blocks, err := markdown.DecodeBlocks(e.BodyBlocks)
 	if err != nil {
 		return nil, fmt.Errorf("live entry %d: %w", e.ID, err)
+	}
+	if !e.ImagesRecorded {
+		resolveImages(blocks)
 	}
 	return blocks, nil
 }

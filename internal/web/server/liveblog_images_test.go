@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,8 +130,26 @@ func TestLiveEntryImageInUse(t *testing.T) {
 			if err := db.Exec("DELETE FROM live_entry_images WHERE entry_id = ?", legacyID).Error; err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Exec("UPDATE live_entries SET images_recorded = ? WHERE id = ?", false, legacyID).Error; err != nil {
+			// Its blocks did not name the library row either.
+			var stored string
+			if err := db.Raw("SELECT body_blocks FROM live_entries WHERE id = ?", legacyID).Scan(&stored).Error; err != nil {
 				t.Fatal(err)
+			}
+			unnamed := regexp.MustCompile(`"imageId":\d+,?`).ReplaceAllString(stored, "")
+			if unnamed == stored {
+				t.Fatalf("stored blocks name no image: %s", stored)
+			}
+			if err := db.Exec("UPDATE live_entries SET images_recorded = ?, body_blocks = ? WHERE id = ?", false, unnamed, legacyID).Error; err != nil {
+				t.Fatal(err)
+			}
+			var shown struct {
+				Node struct {
+					Blocks []struct{ Image *struct{ ID string } }
+				}
+			}
+			gqlData(t, m.Server, "", `query($id: ID!) { node(id: $id) { ... on LiveEntry { blocks { ... on ImageBlock { image { id } } } } } }`, map[string]any{"id": legacy.Entry.ID}, &shown)
+			if b := shown.Node.Blocks; len(b) != 2 || b[1].Image == nil || b[1].Image.ID != imgs[2].GlobalID() {
+				t.Errorf("an older entry's picture: %+v", b)
 			}
 			var o struct{ Node struct{ Slug string } }
 			gqlData(t, m.Server, "", `query($a: ID!) { node(id: $a) { ... on Article { slug } } }`, map[string]any{"a": other}, &o)
