@@ -140,6 +140,38 @@ func TestLiveBlogJSONLD(t *testing.T) {
 				t.Errorf("after the end: coverage %v – %v, modified %s", ended.CoverageStartTime, ended.CoverageEndTime, ended.DateModified)
 			}
 		})
+		// A page of articles with jsonLd finds their live blogs in one
+		// statement, whatever their number; each live blog adds its entries
+		// and their bylines. (Plain articles and the storm blog's
+		// neighbours: newest first, the list starts with the explainer.)
+		t.Run("statements per page", func(t *testing.T) {
+			for i := range 3 {
+				create(t, s.Server, editor, map[string]any{"title": fmt.Sprintf("Storm background %d", i), "body": "Context.", "status": "PUBLISHED"})
+			}
+			list := func(first int) (int64, int) {
+				var got struct {
+					Articles struct{ Nodes []struct{ JSONLd string } }
+				}
+				r := s.MustData(t, testserver.Request{Query: `query($n: Int) { articles(first: $n) { nodes { jsonLd } } }`, Variables: map[string]any{"n": first}}, &got)
+				live := 0
+				for _, n := range got.Articles.Nodes {
+					if strings.Contains(n.JSONLd, `"LiveBlogPosting"`) {
+						live++
+					}
+				}
+				return r.Statements, live
+			}
+			one, l1 := list(1)
+			three, l3 := list(3)
+			if l1 != 0 || l3 != 0 || one == 0 || three > one+1 {
+				t.Errorf("jsonLd of plain articles: %d statements for 1, %d for 3 (live blogs %d, %d)", one, three, l1, l3)
+			}
+			five, l5 := list(5)
+			t.Logf("statements: %d for 1 plain article, %d for 3, %d for 5 with a live blog", one, three, five)
+			if l5 != 1 || five > three+1+2 {
+				t.Errorf("jsonLd with a live blog among 5: %d statements (3 plain: %d; live blogs %d)", five, three, l5)
+			}
+		})
 		t.Run("an article that is not a live blog", func(t *testing.T) {
 			other, r := read(t, plain)
 			if other.Type != "NewsArticle" || other.CoverageStartTime != nil || other.LiveBlogUpdate != nil {
