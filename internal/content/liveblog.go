@@ -192,7 +192,9 @@ var contributorMayLive = map[string]bool{ActionLivePost: true, ActionLiveUpdate:
 // mayWriteLive is the live-blog rule for contributors: editors and admins
 // may do anything; a contributor may post to a blog whose editors let
 // contributors post, and change (correct, delete) only the entries it
-// posted or is credited on, while the blog still lets contributors in.
+// posted or is credited on, while the blog still lets contributors in;
+// one an editor pinned or marked as a key event it may correct but not
+// delete.
 // b is the entry's blog when the caller has it locked (nil: loaded here);
 // e is the entry changed (nil for a post).
 func (s *Service) mayWriteLive(ctx context.Context, tx TxStorage, b *models.LiveBlog, e *models.LiveEntry, action string) error {
@@ -218,11 +220,15 @@ func (s *Service) mayWriteLive(ctx context.Context, tx TxStorage, b *models.Live
 	if e == nil {
 		return nil
 	}
-	if (e.CreatedByAccountID != nil && *e.CreatedByAccountID == v.AccountID && v.AccountID != 0) ||
-		(v.AuthorID != 0 && slices.Contains(e.Authors(), v.AuthorID)) {
-		return nil
+	if !(e.CreatedByAccountID != nil && *e.CreatedByAccountID == v.AccountID && v.AccountID != 0) &&
+		!(v.AuthorID != 0 && slices.Contains(e.Authors(), v.AuthorID)) {
+		return apperr.New(apperr.Forbidden, "a contributor may change only the live entries it posted or is credited on")
 	}
-	return apperr.New(apperr.Forbidden, "a contributor may change only the live entries it posted or is credited on")
+	if action == ActionLiveDelete && (e.IsPinned || e.IsKeyEvent) {
+		// The desk put it forward: taking it off the page is the desk's call.
+		return apperr.New(apperr.Forbidden, "a pinned entry or key event is removed by an editor (a contributor may still correct it)")
+	}
+	return nil
 }
 
 // recordLive appends the outbox event of a live-blog change.

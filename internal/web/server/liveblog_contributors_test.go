@@ -97,7 +97,7 @@ func TestLiveBlogContributors(t *testing.T) {
 			}
 		}
 
-		correct := `mutation($id: ID!) { p: updateLiveEntry(id: $id, input: {body: "Corrected text.", correction: "Figures fixed."}) { entry { version correction { text } } userErrors { code } } }`
+		correct := `mutation($id: ID!) { p: updateLiveEntry(id: $id, input: {body: "Corrected text.", correction: "Figures fixed."}) { entry { version isPinned correction { text } } userErrors { code } } }`
 		t.Run("own entries", func(t *testing.T) {
 			for _, c := range []struct {
 				name, token, id string
@@ -170,6 +170,16 @@ func TestLiveBlogContributors(t *testing.T) {
 			}
 		})
 
+		t.Run("pinned by the desk", func(t *testing.T) {
+			liveMutation(t, s, editor, "$id: ID!", "pinLiveEntry(id: $id, pinned: true)", map[string]any{"id": anas.Entry.ID})
+			forbidden(t, ana, "ana", content.ActionLiveDelete, `mutation($id: ID!) { p: deleteLiveEntry(id: $id) { userErrors { code } } }`, map[string]any{"id": anas.Entry.ID})
+			var out struct{ P liveEntryPayload }
+			gqlData(t, s, ana, correct, map[string]any{"id": anas.Entry.ID}, &out)
+			if out.P.Entry == nil || !out.P.Entry.IsPinned {
+				t.Errorf("correcting her pinned entry: %+v", out.P)
+			}
+			liveMutation(t, s, editor, "$id: ID!", "pinLiveEntry(id: $id, pinned: false)", map[string]any{"id": anas.Entry.ID})
+		})
 		t.Run("deletes own", func(t *testing.T) {
 			del := liveMutation(t, s, bo, "$id: ID!", "deleteLiveEntry(id: $id)", map[string]any{"id": bos.Entry.ID})
 			if len(del.UserErrors) > 0 {
@@ -219,7 +229,7 @@ func TestLiveBlogContributors(t *testing.T) {
 			for _, n := range got.AuditLog.Nodes {
 				actions = append(actions, n.Action)
 			}
-			want := []string{content.ActionLiveUpdate, content.ActionLiveUpdate, content.ActionLivePost}
+			want := []string{content.ActionLiveUpdate, content.ActionLiveUpdate, content.ActionLiveUpdate, content.ActionLivePost}
 			if !slices.Equal(actions, want) {
 				t.Errorf("ana's audit entries %v, want %v", actions, want)
 			}
