@@ -55,12 +55,21 @@ func (r *liveEntryResolver) History(ctx context.Context, obj *models.LiveEntry) 
 }
 
 // StartLiveBlog is the resolver for the startLiveBlog field.
-func (r *mutationResolver) StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error) {
+func (r *mutationResolver) StartLiveBlog(ctx context.Context, articleID string, contributorsMayPost *bool) (*model.LiveBlogPayload, error) {
 	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
 	if err != nil {
 		return liveBlogPayload(nil, err)
 	}
-	return liveBlogPayload(r.Content.StartLiveBlog(ctx, id))
+	return liveBlogPayload(r.Content.StartLiveBlog(ctx, id, content.LiveBlogOptions{ContributorsMayPost: contributorsMayPost}))
+}
+
+// SetLiveBlogOptions is the resolver for the setLiveBlogOptions field.
+func (r *mutationResolver) SetLiveBlogOptions(ctx context.Context, articleID string, input model.LiveBlogOptionsInput) (*model.LiveBlogPayload, error) {
+	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
+	if err != nil {
+		return liveBlogPayload(nil, err)
+	}
+	return liveBlogPayload(r.Content.SetLiveBlogOptions(ctx, id, content.LiveBlogOptions{ContributorsMayPost: input.ContributorsMayPost}))
 }
 
 // EndLiveBlog is the resolver for the endLiveBlog field.

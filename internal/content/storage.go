@@ -247,12 +247,15 @@ type RoutingStorage interface {
 // history, and their events.
 type LiveBlogStorage interface {
 	LiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
+	LiveBlogsOf(ctx context.Context, articleIDs []uint64) (map[uint64]*models.LiveBlog, error)
+	NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error)
 	LockLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
 	SaveLiveBlog(ctx context.Context, b *models.LiveBlog) error
 	LiveEntryByID(ctx context.Context, id uint64) (*models.LiveEntry, error)
 	LiveEntriesByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.LiveEntry, error)
 	CreateLiveEntry(ctx context.Context, e *models.LiveEntry) error
 	SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected int) error
+	SetLiveEntryImages(ctx context.Context, entryID uint64, imageIDs []uint64) error
 	AddLiveEntryVersion(ctx context.Context, v *models.LiveEntryVersion) error
 	LiveEntryHistory(ctx context.Context, entryID uint64) ([]*models.LiveEntryVersion, error)
 	ListLiveEntries(ctx context.Context, f store.LiveEntryFilter, p page.Request) (*page.List[*models.LiveEntry], error)
