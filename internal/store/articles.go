@@ -157,7 +157,7 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, reader
 
 // ListArticles returns one page of the articles matching f in the given order.
 func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
-	l, err := list(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p,
+	l, err := listWith(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p, scanArticles,
 		func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
@@ -186,9 +186,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 
 // ArticleByID returns the article with id, or nil.
 func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*models.Article, error) {
-	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id = ?", id).Take(&a).Error
-	r, err := notFound(&a, err)
+	r, err := takeArticle(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("load article %d: %w", id, err)
 	}
@@ -198,10 +196,8 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug in locale, or nil (slugs
 // are unique per locale).
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug string) (*models.Article, error) {
-	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
-		Where("articles.locale = ? AND articles.slug = ?", locale, slug).Take(&a).Error
-	r, err := notFound(&a, err)
+	r, err := takeArticle(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+		Where("articles.locale = ? AND articles.slug = ?", locale, slug))
 	if err != nil {
 		return nil, fmt.Errorf("load article %s/%q: %w", locale, slug, err)
 	}
@@ -210,8 +206,8 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug st
 
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
-	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
+	if err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}
 	out := make(map[uint64]*models.Article, len(rows))
@@ -223,8 +219,8 @@ func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (
 
 // ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
 func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
-	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs).Find(&rows).Error; err != nil {
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs))
+	if err != nil {
 		return nil, fmt.Errorf("load articles by slug: %w", err)
 	}
 	out := make(map[string]*models.Article, len(rows))
