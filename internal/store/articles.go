@@ -265,9 +265,7 @@ func (s *Store) AuthorsByArticleIDs(ctx context.Context, articleIDs []uint64) (m
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
 	}
-	slices.SortFunc(rows, func(a, b authorOfArticle) int {
-		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(rows, bylineOrder)
 	out := make(map[uint64][]*models.Author, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Author)
@@ -305,9 +303,7 @@ func (s *Store) TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
 	}
-	slices.SortFunc(rows, func(a, b tagOfArticle) int {
-		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), compareNames(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(rows, tagOrder)
 	out := make(map[uint64][]*models.Tag, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Tag)
