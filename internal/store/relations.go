@@ -61,12 +61,14 @@ func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, au
 	defer rs.Close()
 	var byline []authorOfArticle
 	var tagged []tagOfArticle
+	// One set of destinations for every row: declared in the loop, they
+	// would be allocated anew for each.
+	var kind, position intCol
+	var articleID, id uintCol
+	var slug, name, text1, text2, text3 strCol
+	dest := []any{&kind, &articleID, &position, &id, &slug, &name, &text1, &text2, &text3}
 	for rs.Next() {
-		var kind intCol
-		var articleID, id uintCol
-		var position intCol
-		var slug, name, text1, text2, text3 strCol
-		if err := rs.Scan(&kind, &articleID, &position, &id, &slug, &name, &text1, &text2, &text3); err != nil {
+		if err := rs.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("load relations of %d articles: %w", len(articleIDs), err)
 		}
 		switch kind {
