@@ -327,14 +327,15 @@ type ComplexityRoot struct {
 	}
 
 	LiveBlog struct {
-		Cursor     func(childComplexity int) int
-		EndedAt    func(childComplexity int) int
-		Entries    func(childComplexity int, first *int, after *string, last *int, before *string, keyEventsOnly *bool) int
-		EntryCount func(childComplexity int) int
-		IsLive     func(childComplexity int) int
-		KeyEvents  func(childComplexity int) int
-		Pinned     func(childComplexity int) int
-		StartedAt  func(childComplexity int) int
+		ContributorsMayPost func(childComplexity int) int
+		Cursor              func(childComplexity int) int
+		EndedAt             func(childComplexity int) int
+		Entries             func(childComplexity int, first *int, after *string, last *int, before *string, keyEventsOnly *bool) int
+		EntryCount          func(childComplexity int) int
+		IsLive              func(childComplexity int) int
+		KeyEvents           func(childComplexity int) int
+		Pinned              func(childComplexity int) int
+		StartedAt           func(childComplexity int) int
 	}
 
 	LiveBlogChange struct {
@@ -432,9 +433,10 @@ type ComplexityRoot struct {
 		RetryWebhookDelivery          func(childComplexity int, id string) int
 		RevokePreviewLinks            func(childComplexity int, id string) int
 		SetCategoryTranslation        func(childComplexity int, id string, input model.CategoryTranslationInput) int
+		SetLiveBlogOptions            func(childComplexity int, articleID string, input model.LiveBlogOptionsInput) int
 		SetRelatedArticles            func(childComplexity int, id string, relatedIds []string) int
 		SetTagTranslation             func(childComplexity int, id string, input model.TagTranslationInput) int
-		StartLiveBlog                 func(childComplexity int, articleID string) int
+		StartLiveBlog                 func(childComplexity int, articleID string, contributorsMayPost *bool) int
 		SubmitForReview               func(childComplexity int, id string, note *string) int
 		SubscribeNewsletter           func(childComplexity int, email string, topics []string) int
 		UnlinkTranslation             func(childComplexity int, id string) int
@@ -862,7 +864,8 @@ type MutationResolver interface {
 	UnlinkTranslation(ctx context.Context, id string) (*model.ArticlePayload, error)
 	SetCategoryTranslation(ctx context.Context, id string, input model.CategoryTranslationInput) (*model.CategoryPayload, error)
 	SetTagTranslation(ctx context.Context, id string, input model.TagTranslationInput) (*model.TagPayload, error)
-	StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
+	StartLiveBlog(ctx context.Context, articleID string, contributorsMayPost *bool) (*model.LiveBlogPayload, error)
+	SetLiveBlogOptions(ctx context.Context, articleID string, input model.LiveBlogOptionsInput) (*model.LiveBlogPayload, error)
 	EndLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error)
 	PostLiveEntry(ctx context.Context, articleID string, input model.LiveEntryInput) (*model.LiveEntryPayload, error)
 	UpdateLiveEntry(ctx context.Context, id string, input model.UpdateLiveEntryInput, expectedVersion *int) (*model.LiveEntryPayload, error)
@@ -2041,6 +2044,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListBlock.Start(childComplexity), true
 
+	case "LiveBlog.contributorsMayPost":
+		if e.ComplexityRoot.LiveBlog.ContributorsMayPost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveBlog.ContributorsMayPost(childComplexity), true
 	case "LiveBlog.cursor":
 		if e.ComplexityRoot.LiveBlog.Cursor == nil {
 			break
@@ -2656,6 +2665,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCategoryTranslation(childComplexity, args["id"].(string), args["input"].(model.CategoryTranslationInput)), true
+	case "Mutation.setLiveBlogOptions":
+		if e.ComplexityRoot.Mutation.SetLiveBlogOptions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLiveBlogOptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLiveBlogOptions(childComplexity, args["articleId"].(string), args["input"].(model.LiveBlogOptionsInput)), true
 	case "Mutation.setRelatedArticles":
 		if e.ComplexityRoot.Mutation.SetRelatedArticles == nil {
 			break
@@ -2688,7 +2708,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartLiveBlog(childComplexity, args["articleId"].(string)), true
+		return e.ComplexityRoot.Mutation.StartLiveBlog(childComplexity, args["articleId"].(string), args["contributorsMayPost"].(*bool)), true
 	case "Mutation.submitForReview":
 		if e.ComplexityRoot.Mutation.SubmitForReview == nil {
 			break
@@ -4011,6 +4031,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("FocalPointInput", ec.unmarshalInputFocalPointInput),
 			graphql.NewInputUnmarshaler("ImageInput", ec.unmarshalInputImageInput),
+			graphql.NewInputUnmarshaler("LiveBlogOptionsInput", ec.unmarshalInputLiveBlogOptionsInput),
 			graphql.NewInputUnmarshaler("LiveEntryInput", ec.unmarshalInputLiveEntryInput),
 			graphql.NewInputUnmarshaler("NewsletterSubscriberFilter", ec.unmarshalInputNewsletterSubscriberFilter),
 			graphql.NewInputUnmarshaler("SeoInput", ec.unmarshalInputSeoInput),
@@ -4509,8 +4530,20 @@ type Mutation {
   "Name a tag in a locale other than the default; an empty name removes the translation. Needs role: EDITOR."
   setTagTranslation("The tag's id." id: ID!, "The locale and its name." input: TagTranslationInput!): TagPayload! @hasRole(role: EDITOR)
   # ---- Live blogs ----
-  "Make an article a live blog, or live again after it ended. Needs role: EDITOR."
-  startLiveBlog("The article's id." articleId: ID!): LiveBlogPayload! @hasRole(role: EDITOR)
+  """
+  Make an article a live blog, or live again after it ended.
+  ` + "`" + `contributorsMayPost` + "`" + ` lets contributors post entries (see
+  setLiveBlogOptions); omitted, a new live blog takes entries from editors
+  only and a restarted one keeps its setting. Needs role: EDITOR.
+  """
+  startLiveBlog("The article's id." articleId: ID!, "Whether contributors may post entries; omitted: off for a new live blog, unchanged otherwise." contributorsMayPost: Boolean): LiveBlogPayload! @hasRole(role: EDITOR)
+
+  """
+  Change a live blog's settings, while it is live or after it ended;
+  omitted fields stay. Nothing readers see changes (no live-blog change is
+  sent). Needs role: EDITOR.
+  """
+  setLiveBlogOptions("The article's id." articleId: ID!, "The settings to change." input: LiveBlogOptionsInput!): LiveBlogPayload! @hasRole(role: EDITOR)
 
   "End a live blog: no more entries may be posted; subscribers get ENDED. Needs role: EDITOR."
   endLiveBlog("The article's id." articleId: ID!): LiveBlogPayload! @hasRole(role: EDITOR)
@@ -4518,22 +4551,30 @@ type Mutation {
   """
   Post an entry to a live blog that is live: readers following it get it at
   once. Posting to an ended live blog (LIVE_BLOG_ENDED) or to an article that
-  is not one (NOT_LIVE_BLOG) is a user error. Needs role: EDITOR.
+  is not one (NOT_LIVE_BLOG) is a user error. Editors always may post; a
+  contributor only to a live blog with ` + "`" + `contributorsMayPost` + "`" + ` (else
+  FORBIDDEN). Needs role: CONTRIBUTOR.
   """
-  postLiveEntry("The live blog's article id." articleId: ID!, "The entry." input: LiveEntryInput!): LiveEntryPayload! @hasRole(role: EDITOR)
+  postLiveEntry("The live blog's article id." articleId: ID!, "The entry." input: LiveEntryInput!): LiveEntryPayload! @hasRole(role: CONTRIBUTOR)
 
   """
   Change an entry. Once readers may have seen it (its article is published),
   the change is a correction: the previous text is kept in the entry's
   history and the entry shows ` + "`" + `correction` + "`" + `. Pass ` + "`" + `expectedVersion` + "`" + ` (the
   ` + "`" + `version` + "`" + ` you edited): if another editor saved in between, nothing changes
-  and ` + "`" + `userErrors` + "`" + ` has CONFLICT with the entry as it now is.
-  Needs role: EDITOR.
+  and ` + "`" + `userErrors` + "`" + ` has CONFLICT with the entry as it now is. A contributor
+  may change only the entries it posted or is credited on, on a live blog
+  with ` + "`" + `contributorsMayPost` + "`" + ` (else FORBIDDEN). Needs role: CONTRIBUTOR.
   """
-  updateLiveEntry("The entry's id." id: ID!, "What changes; omitted fields stay." input: UpdateLiveEntryInput!, "The version you edited." expectedVersion: Int): LiveEntryPayload! @hasRole(role: EDITOR)
+  updateLiveEntry("The entry's id." id: ID!, "What changes; omitted fields stay." input: UpdateLiveEntryInput!, "The version you edited." expectedVersion: Int): LiveEntryPayload! @hasRole(role: CONTRIBUTOR)
 
-  "Remove an entry from its live blog: it is never shown again. Needs role: EDITOR."
-  deleteLiveEntry("The entry's id." id: ID!): LiveEntryPayload! @hasRole(role: EDITOR)
+  """
+  Remove an entry from its live blog: it is never shown again. A
+  contributor may remove only the entries it posted or is credited on, on a
+  live blog with ` + "`" + `contributorsMayPost` + "`" + ` (else FORBIDDEN).
+  Needs role: CONTRIBUTOR.
+  """
+  deleteLiveEntry("The entry's id." id: ID!): LiveEntryPayload! @hasRole(role: CONTRIBUTOR)
 
   "Pin an entry above the others (e.g. \"what we know\"), or unpin it. Needs role: EDITOR."
   pinLiveEntry("The entry's id." id: ID!, "Pinned or not." pinned: Boolean!): LiveEntryPayload! @hasRole(role: EDITOR)
@@ -5150,7 +5191,10 @@ type Article implements Node {
   A schema.org ` + "`" + `NewsArticle` + "`" + ` JSON-LD document (headline, description,
   image, dates, authors with their pages, publisher with its logo, section,
   keywords, corrections): put it as it is in a
-  ` + "`" + `<script type="application/ld+json">` + "`" + ` element.
+  ` + "`" + `<script type="application/ld+json">` + "`" + ` element. A live blog's is a
+  ` + "`" + `LiveBlogPosting` + "`" + ` with the same properties plus ` + "`" + `coverageStartTime` + "`" + `,
+  ` + "`" + `coverageEndTime` + "`" + ` (once ended) and ` + "`" + `liveBlogUpdate` + "`" + `: its 20 newest
+  entries as ` + "`" + `BlogPosting` + "`" + `s.
   """
   jsonLd: String!
   "Corrections published under the article, oldest first."
@@ -5555,6 +5599,12 @@ type LiveBlog {
   startedAt: Time!
   "When it ended; null while live."
   endedAt: Time
+  """
+  Whether contributors may post entries (and correct and delete their own);
+  editors always may. Set by startLiveBlog and setLiveBlogOptions.
+  Needs role: CONTRIBUTOR.
+  """
+  contributorsMayPost: Boolean! @hasRole(role: CONTRIBUTOR)
   "How many entries it has (deleted ones are not counted)."
   entryCount: Int!
   "Its entries, newest first."
@@ -5679,7 +5729,13 @@ input UpdateLiveEntryInput {
   correction: String
 }
 
-"The answer to startLiveBlog and endLiveBlog."
+"A live blog's settings; omitted fields stay as they are."
+input LiveBlogOptionsInput {
+  "Let contributors post entries, and correct and delete the entries they posted or are credited on (pins, key events, start and end stay editors')."
+  contributorsMayPost: Boolean
+}
+
+"The answer to startLiveBlog, endLiveBlog and setLiveBlogOptions."
 type LiveBlogPayload {
   "The live blog as it now is; null when nothing changed because of an error."
   liveBlog: LiveBlog
@@ -6711,6 +6767,8 @@ func (ec *executionContext) childFields_LiveBlog(ctx context.Context, field grap
 		return ec.fieldContext_LiveBlog_startedAt(ctx, field)
 	case "endedAt":
 		return ec.fieldContext_LiveBlog_endedAt(ctx, field)
+	case "contributorsMayPost":
+		return ec.fieldContext_LiveBlog_contributorsMayPost(ctx, field)
 	case "entryCount":
 		return ec.fieldContext_LiveBlog_entryCount(ctx, field)
 	case "entries":
@@ -8247,6 +8305,28 @@ func (ec *executionContext) field_Mutation_setCategoryTranslation_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setLiveBlogOptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LiveBlogOptionsInput, error) {
+			return ec.unmarshalNLiveBlogOptionsInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogOptionsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setRelatedArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8302,6 +8382,14 @@ func (ec *executionContext) field_Mutation_startLiveBlog_args(ctx context.Contex
 		return nil, err
 	}
 	args["articleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "contributorsMayPost",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["contributorsMayPost"] = arg1
 	return args, nil
 }
 
@@ -13919,6 +14007,47 @@ func (ec *executionContext) fieldContext_LiveBlog_endedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("LiveBlog", field, false, false, "Time")
 }
 
+func (ec *executionContext) _LiveBlog_contributorsMayPost(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveBlog_contributorsMayPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContributorsMayPost, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveBlog_contributorsMayPost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveBlog", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _LiveBlog_entryCount(ctx context.Context, field graphql.CollectedField, obj *models.LiveBlog) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17220,7 +17349,7 @@ func (ec *executionContext) _Mutation_startLiveBlog(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartLiveBlog(ctx, fc.Args["articleId"].(string))
+			return ec.Resolvers.Mutation().StartLiveBlog(ctx, fc.Args["articleId"].(string), fc.Args["contributorsMayPost"].(*bool))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -17266,6 +17395,68 @@ func (ec *executionContext) fieldContext_Mutation_startLiveBlog(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_startLiveBlog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLiveBlogOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLiveBlogOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLiveBlogOptions(ctx, fc.Args["articleId"].(string), fc.Args["input"].(model.LiveBlogOptionsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LiveBlogPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveBlogPayload) graphql.Marshaler {
+			return ec.marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLiveBlogOptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveBlogPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLiveBlogOptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17350,7 +17541,7 @@ func (ec *executionContext) _Mutation_postLiveEntry(ctx context.Context, field g
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.LiveEntryPayload
 					return zeroVal, err
@@ -17412,7 +17603,7 @@ func (ec *executionContext) _Mutation_updateLiveEntry(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.LiveEntryPayload
 					return zeroVal, err
@@ -17474,7 +17665,7 @@ func (ec *executionContext) _Mutation_deleteLiveEntry(ctx context.Context, field
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				role, err := ec.unmarshalNRole2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRole(ctx, "CONTRIBUTOR")
 				if err != nil {
 					var zeroVal *model.LiveEntryPayload
 					return zeroVal, err
@@ -24681,6 +24872,48 @@ func UnmarshalImageInput(ctx context.Context, raw any) (model.ImageInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLiveBlogOptionsInput(ctx context.Context, obj any) (model.LiveBlogOptionsInput, error) {
+	var it model.LiveBlogOptionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"contributorsMayPost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "contributorsMayPost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contributorsMayPost"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContributorsMayPost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLiveBlogOptionsInput unmarshals raw into the LiveBlogOptionsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLiveBlogOptionsInput(ctx context.Context, raw any) (model.LiveBlogOptionsInput, error) {
+	var out model.LiveBlogOptionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LiveBlogOptionsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLiveEntryInput(ctx context.Context, obj any) (model.LiveEntryInput, error) {
 	var it model.LiveEntryInput
 	if obj == nil {
@@ -27169,6 +27402,11 @@ func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contributorsMayPost":
+			out.Values[i] = ec._LiveBlog_contributorsMayPost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "entryCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27931,6 +28169,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "startLiveBlog":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_startLiveBlog(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLiveBlogOptions":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLiveBlogOptions(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -30980,6 +31225,11 @@ func (ec *executionContext) unmarshalNLiveBlogChangeKind2githubᚗcomᚋbroadshe
 
 func (ec *executionContext) marshalNLiveBlogChangeKind2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveChangeKind(ctx context.Context, sel ast.SelectionSet, v models.LiveChangeKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNLiveBlogOptionsInput2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogOptionsInput(ctx context.Context, v any) (model.LiveBlogOptionsInput, error) {
+	res, err := ec.unmarshalInputLiveBlogOptionsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLiveBlogPayload(ctx context.Context, sel ast.SelectionSet, v *model.LiveBlogPayload) graphql.Marshaler {

@@ -116,6 +116,22 @@ func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (stri
 	if parts.CoverSizes, err = r.coverSizes(ctx, obj); err != nil {
 		return "", err
 	}
+	if parts.LiveBlog, err = loaders.From(ctx).LiveBlogByArticle.Load(ctx, obj.ID); err != nil {
+		return "", err
+	}
+	if parts.LiveBlog != nil {
+		// A LiveBlogPosting lists the newest entries: the answer changes
+		// with every post, and is purged by the blog's key.
+		httpcache.AddLiveBlog(ctx, obj.ID)
+		if parts.LiveEntries, err = r.Content.NewestLiveEntries(ctx, obj.ID, content.MaxLiveUpdatesLD); err != nil {
+			return "", err
+		}
+		for _, e := range parts.LiveEntries {
+			for _, au := range e.Byline() {
+				httpcache.AddKeys(ctx, cachekey.Author(au.ID))
+			}
+		}
+	}
 	return r.Content.JSONLD(obj, parts)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/live"
 	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/internal/web/fanout"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -54,12 +55,21 @@ func (r *liveEntryResolver) History(ctx context.Context, obj *models.LiveEntry) 
 }
 
 // StartLiveBlog is the resolver for the startLiveBlog field.
-func (r *mutationResolver) StartLiveBlog(ctx context.Context, articleID string) (*model.LiveBlogPayload, error) {
+func (r *mutationResolver) StartLiveBlog(ctx context.Context, articleID string, contributorsMayPost *bool) (*model.LiveBlogPayload, error) {
 	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
 	if err != nil {
 		return liveBlogPayload(nil, err)
 	}
-	return liveBlogPayload(r.Content.StartLiveBlog(ctx, id))
+	return liveBlogPayload(r.Content.StartLiveBlog(ctx, id, content.LiveBlogOptions{ContributorsMayPost: contributorsMayPost}))
+}
+
+// SetLiveBlogOptions is the resolver for the setLiveBlogOptions field.
+func (r *mutationResolver) SetLiveBlogOptions(ctx context.Context, articleID string, input model.LiveBlogOptionsInput) (*model.LiveBlogPayload, error) {
+	id, err := idArg(globalid.TypeArticle, "articleId", articleID)
+	if err != nil {
+		return liveBlogPayload(nil, err)
+	}
+	return liveBlogPayload(r.Content.SetLiveBlogOptions(ctx, id, content.LiveBlogOptions{ContributorsMayPost: input.ContributorsMayPost}))
 }
 
 // EndLiveBlog is the resolver for the endLiveBlog field.
@@ -156,9 +166,14 @@ func (r *subscriptionResolver) LiveBlogUpdated(ctx context.Context, articleID st
 	if b == nil {
 		return nil, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such live blog"}
 	}
-	return live.FollowLiveBlog(ctx, r.Live, f, func(d *live.Delivery) graphql.Event[*live.LiveChange] {
+	ch, err := live.FollowLiveBlog(ctx, r.Live, f, func(d *live.Delivery) graphql.Event[*live.LiveChange] {
 		return graphql.Event[*live.LiveChange]{Context: live.WithDelivery(ctx, d), Value: d.Live}
 	})
+	if err != nil {
+		return nil, err
+	}
+	// since says where the replay starts, not what an answer says.
+	return fanout.Share(ctx, ch, "since"), nil
 }
 
 // liveBlogPayload builds a live-blog mutation's answer.

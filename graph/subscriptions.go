@@ -9,13 +9,14 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/web/fanout"
 	"github.com/broadsheet/broadsheet/models"
 )
 
 // subscribe registers a subscription with the hub and returns the channel
 // gqlgen reads. The channel is the subscriber's bounded buffer: the hub
 // never waits on it, and drops the subscriber when it is full.
-func subscribe[T any](ctx context.Context, hub *live.Hub, f live.Filter, value func(live.Delivery) T) (<-chan graphql.Event[T], error) {
+func subscribe[T comparable](ctx context.Context, hub *live.Hub, f live.Filter, value func(live.Delivery) T) (<-chan graphql.Event[T], error) {
 	if hub == nil {
 		return nil, apperr.New(apperr.Unavailable, "live updates are not enabled on this server")
 	}
@@ -39,7 +40,7 @@ func subscribe[T any](ctx context.Context, hub *live.Hub, f live.Filter, value f
 	if err := hub.Subscribe(ctx, sub); err != nil {
 		return nil, err
 	}
-	return ch, nil
+	return fanout.Share(ctx, ch), nil
 }
 
 func subscribeArticles(ctx context.Context, hub *live.Hub, f live.Filter) (<-chan graphql.Event[*models.Article], error) {

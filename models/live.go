@@ -16,6 +16,9 @@ type LiveBlog struct {
 	ArticleID uint64 `gorm:"primaryKey;autoIncrement:false"`
 	StartedAt time.Time
 	EndedAt   *time.Time
+	// ContributorsMayPost lets contributors post entries (and correct and
+	// delete their own); editors always may.
+	ContributorsMayPost bool
 	// LastSeq and LastAt are the outbox sequence number and time of the
 	// blog's latest change when it was loaded (LiveBlog.cursor): read before
 	// its entries, so a client that subscribes from it misses nothing.
@@ -51,6 +54,12 @@ type LiveEntry struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DeletedAt      *time.Time
+	// CreatedByAccountID is the account that posted the entry (nil for
+	// tokens without an account): a contributor may change what it posted.
+	CreatedByAccountID *uint64
+	// ImagesRecorded says live_entry_images holds the pictures the body
+	// shows (every save since migration 00026 records them).
+	ImagesRecorded bool
 	// AuthorList, when set, is the byline loaded with the entry (live
 	// updates): resolvers then need no query per subscriber.
 	AuthorList []*Author `gorm:"-"`

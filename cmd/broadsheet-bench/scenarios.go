@@ -58,7 +58,11 @@ const (
 	homeLocaleQuery = `query Home { articles(first: 20, filter: {locale: "en"}) { nodes { id title slug excerpt publishedAt authors { name slug } category { name slug } tags { name slug } } } }`
 	findLocaleQuery = `query Search($q: String!) { search(query: $q, first: 10, locale: "en") { edges { score snippet node { title slug publishedAt } } totalCount } }`
 	relQuery        = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
-	editQuery       = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { article { id version updatedAt } userErrors { field code message } } }`
+	ldQuery         = `query LD($slug: String!) { article(slug: $slug) { title jsonLd } }`
+	// liveBlogSlug is the demo live blog (content/demo.LiveBlogSlug): a
+	// dozen entries, so its jsonLd is a LiveBlogPosting listing them.
+	liveBlogSlug = "us-election-2024-a-simple-guide-to-the-presidential-vote"
+	editQuery    = `mutation Edit($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { article { id version updatedAt } userErrors { field code message } } }`
 )
 
 // mutationShare is the part of the mix scenario's requests that are edits.
@@ -122,6 +126,10 @@ var scenarios = []scenario{
 		}},
 	{name: "related", about: "related(first: 5) of an article, with bylines (random among 200)", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, relQuery, f) }},
+	{name: "article-jsonld", about: "an article's jsonLd, a NewsArticle (random among 200)", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, ldQuery, f) }},
+	{name: "liveblog-jsonld", about: "the demo live blog's jsonLd, a LiveBlogPosting with its 12 entries", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each([]string{liveBlogSlug}, ldQuery, f) }},
 	{name: "mix", about: "95% reads drawn from the scenarios above, 5% updateArticle edits by an editor", server: serverUncached,
 		skip: func(f *fixture) string {
 			switch {

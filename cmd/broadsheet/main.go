@@ -73,8 +73,8 @@ func main() {
 	// burst of large documents (each cache bounded, but the garbage they
 	// leave is not) would keep hundreds of MiB that the process never gives
 	// back. A soft limit makes the collector work harder near it and return
-	// memory to the system; GOMEMLIMIT overrides it (raise it for tens of
-	// thousands of live subscribers, see docs/live-updates.md).
+	// memory to the system; serve raises it with each live subscriber
+	// (app.MemoryPerSubscriber). GOMEMLIMIT overrides both.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
@@ -386,6 +386,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pf.apply(&cfg)
 	feedOpts.apply(&cfg)
 	mf.apply(&cfg, *dbURL, explicitPublicURL)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		cfg.MemoryLimit = defaultMemoryLimit
+	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()

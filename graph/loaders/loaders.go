@@ -38,6 +38,9 @@ type Loaders struct {
 	ImageByID *dataloadgen.Loader[uint64, *models.Image]
 	// CorrectionsByArticle loads articles' corrections, oldest first.
 	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
+	// LiveBlogByArticle loads articles' live blogs (nil: not one), for
+	// their JSON-LD.
+	LiveBlogByArticle *dataloadgen.Loader[uint64, *models.LiveBlog]
 	// PendingByArticle loads the changes staged on articles (editors only).
 	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
 	// Translations: an article's visible translations, a section or a
@@ -67,6 +70,7 @@ func New(svc *content.Service) *Loaders {
 		CorrectionsByArticle:  dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
 		AccountByID:           dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
 		PendingByArticle:      dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
+		LiveBlogByArticle:     dataloadgen.NewLoader(listOrNil(svc.LiveBlogsOf), dataloadgen.WithWait(Wait)),
 		ArticleBySlug:         dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
 		ImageByID:             dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                   svc,

@@ -225,7 +225,13 @@ type ImagePayload struct {
 	UsedBy []*models.Article `json:"usedBy"`
 }
 
-// The answer to startLiveBlog and endLiveBlog.
+// A live blog's settings; omitted fields stay as they are.
+type LiveBlogOptionsInput struct {
+	// Let contributors post entries, and correct and delete the entries they posted or are credited on (pins, key events, start and end stay editors').
+	ContributorsMayPost *bool `json:"contributorsMayPost,omitempty"`
+}
+
+// The answer to startLiveBlog, endLiveBlog and setLiveBlogOptions.
 type LiveBlogPayload struct {
 	// The live blog as it now is; null when nothing changed because of an error.
 	LiveBlog *models.LiveBlog `json:"liveBlog,omitempty"`

@@ -65,6 +65,10 @@ type Config struct {
 	APQTTL time.Duration
 	// OTLPEndpoint receives traces.
 	OTLPEndpoint string
+	// MemoryLimit, when positive, is the process's soft memory limit
+	// without live subscribers; Serve raises it by MemoryPerSubscriber for
+	// each connected one. Zero leaves the limit alone (GOMEMLIMIT set).
+	MemoryLimit int64
 	// MetricsAddr and PprofAddr serve /metrics and the profiler aside.
 	MetricsAddr, PprofAddr string
 	// Media configures the media library.
@@ -186,6 +190,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		log.Error("live updates: subscribe to broker", "err", err)
 	}
 	sc.Live = a.live.Hub
+	// After the hub listens: an article changed while the index is being
+	// built is either read by the build or queued by its event.
+	indexCtx, stopIndex := context.WithCancel(context.Background())
+	a.closers = append(a.closers, func(context.Context) { stopIndex() })
+	svc.StartSearchIndex(indexCtx, log)
 	a.Handler = server.New(sc)
 	a.live.SetPurge(a.Handler.Purge)
 	return a, nil
@@ -289,6 +298,10 @@ func (a *App) Close(ctx context.Context) {
 // Grace to finish, live connections are closed and the outbox is flushed.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.Content.RunScheduler(ctx, a.cfg.ScheduleSweep, a.log)
+	if a.cfg.MemoryLimit > 0 && a.live != nil && a.live.Hub != nil {
+		hub := a.live.Hub
+		go followSubscribers(ctx, func() int { return hub.Stats().Subscribers }, a.cfg.MemoryLimit, 2*time.Second)
+	}
 	hooksStopped := make(chan struct{})
 	go func() {
 		defer close(hooksStopped)

@@ -28,7 +28,7 @@ var layers = []struct {
 	{"storage", []string{"internal/store/...", "internal/events/...", "migrations"}},
 	{"leaf", []string{"models", "internal/page", "internal/globalid", "internal/apperr", "internal/markdown",
 		"internal/fulltext", "internal/cachekey", "internal/retry", "internal/ratelimit", "internal/permalink", "internal/locale",
-		"internal/schemadoc/...", "internal/picture"}},
+		"internal/schemadoc/...", "internal/picture", "internal/searchindex"}},
 }
 
 // testkit holds harnesses for tests: it may import anything, and only tests

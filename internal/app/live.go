@@ -130,13 +130,21 @@ func (lv *Live) ContentOption(consumers []string, wake func()) content.Option {
 	})
 }
 
-// StartHub starts the hub on svc: it subscribes to the broker and purges
-// the response cache (once SetPurge gave it one) for every event.
+// StartHub starts the hub on svc: it subscribes to the broker, reloads
+// every changed article into svc's search index and purges the response
+// cache (once SetPurge gave it one) for every event.
 func (lv *Live) StartHub(svc *content.Service, o live.Options) error {
 	if o.Logger == nil {
 		o.Logger = lv.log
 	}
-	o.OnEvent = lv.purgeFor
+	o.OnEvent = func(ev events.Event) {
+		// The index first: a search between the purge and the reload
+		// would cache an answer from before the change.
+		if (ev.ObjectType == events.ObjectArticle || ev.ObjectType == events.ObjectLiveBlog) && ev.ObjectID != 0 {
+			svc.RefreshSearch(ev.ObjectID)
+		}
+		lv.purgeFor(ev)
+	}
 	lv.Hub = live.NewHub(svc, lv.Broker, o)
 	ctx, stop := context.WithCancel(context.Background())
 	lv.stopConsume = stop

@@ -9,6 +9,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
+	"github.com/broadsheet/broadsheet/internal/searchindex"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
@@ -30,6 +31,8 @@ type Service struct {
 	// maxEntryBytes caps a live entry's Markdown body (WithMaxEntryBytes).
 	maxEntryBytes int
 	pub           Publication // who publishes, and the public addresses
+	// search is this replica's search index (search_index.go).
+	search *searchindex.Keeper
 }
 
 // Option configures a Service.
@@ -53,6 +56,9 @@ func New(st Storage, opts ...Option) *Service {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.search == nil {
+		s.search = searchindex.NewKeeper(st, nil)
 	}
 	return s
 }

@@ -208,6 +208,12 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		return err
 	}
 	s.notifyCommitted()
+	if id == 0 {
+		id = objectID
+	}
+	if id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog) {
+		s.refreshSearch(ctx, id)
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/markdown"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -24,6 +25,12 @@ type ArticleParts struct {
 	// a cover given by URL. They stand for the cover in "image" unless the
 	// editor set an SEO image.
 	CoverSizes []ImageSize
+	// LiveBlog is the article's live blog (nil when it is not one), and
+	// LiveEntries its newest shown entries, newest first, with their
+	// bylines (at most MaxLiveUpdatesLD are listed): the document is then
+	// a LiveBlogPosting.
+	LiveBlog    *models.LiveBlog
+	LiveEntries []*models.LiveEntry
 }
 
 // ImageSize is a picture's URL with its size in pixels.
@@ -66,6 +73,22 @@ type (
 		// that original (translationOfWork).
 		WorkTranslation   []ldWork `json:"workTranslation,omitempty"`
 		TranslationOfWork *ldWork  `json:"translationOfWork,omitempty"`
+		// A live blog (LiveBlogPosting): when it was covered live, and
+		// its newest entries.
+		CoverageStartTime string          `json:"coverageStartTime,omitempty"`
+		CoverageEndTime   string          `json:"coverageEndTime,omitempty"`
+		LiveBlogUpdate    []ldBlogPosting `json:"liveBlogUpdate,omitempty"`
+	}
+	// ldBlogPosting is one entry of a live blog.
+	ldBlogPosting struct {
+		Type          string         `json:"@type"`
+		Headline      string         `json:"headline"`
+		URL           string         `json:"url"`
+		DatePublished string         `json:"datePublished"`
+		DateModified  string         `json:"dateModified"`
+		ArticleBody   string         `json:"articleBody"`
+		Author        []ldPerson     `json:"author,omitempty"`
+		Correction    []ldCorrection `json:"correction,omitempty"`
 	}
 	ldWork struct {
 		Type       string `json:"@type"`
@@ -108,7 +131,9 @@ type (
 // JSONLD returns the article's schema.org NewsArticle document, for a
 // frontend to put in a <script type="application/ld+json"> element as it
 // is (< and > are escaped, so it cannot close the element). Dates are
-// RFC 3339 in UTC and every URL is absolute.
+// RFC 3339 in UTC and every URL is absolute. A live blog's is a
+// LiveBlogPosting (an Article too, so every property stays) with its
+// coverage times and newest entries (see ldLiveBlog).
 func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) {
 	section := ""
 	if parts.Section != nil {
@@ -178,6 +203,11 @@ func (s *Service) JSONLD(a *models.Article, parts ArticleParts) (string, error) 
 		// publication's own.
 		doc.Author = append(doc.Author, ldPerson{Type: "Organization", Name: s.pub.Name, URL: s.pub.Links.Base() + "/"})
 	}
+	if parts.LiveBlog != nil {
+		if err := s.ldLiveBlog(&doc, a, parts, modified); err != nil {
+			return "", err
+		}
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return "", fmt.Errorf("encode JSON-LD of article %d: %w", a.ID, err)
@@ -208,3 +238,59 @@ func (s *Service) ldTranslations(doc *ldArticle, a *models.Article, trs []Transl
 		doc.WorkTranslation = append(doc.WorkTranslation, work(t))
 	}
 }
+
+// ldLiveBlog makes doc a LiveBlogPosting (Google's live-blog rich result):
+// coverageStartTime, coverageEndTime once it ended, and liveBlogUpdate
+// with the newest entries as BlogPostings (headline: the entry's title,
+// else the start of its text; articleBody: its plain text). The page was
+// modified when its latest entry was, or when the blog started or ended.
+func (s *Service) ldLiveBlog(doc *ldArticle, a *models.Article, parts ArticleParts, modified time.Time) error {
+	b := parts.LiveBlog
+	doc.Type = "LiveBlogPosting"
+	doc.CoverageStartTime = ldTime(b.StartedAt)
+	latest := func(t time.Time) {
+		if t.After(modified) {
+			modified = t
+		}
+	}
+	latest(b.StartedAt)
+	if b.EndedAt != nil {
+		doc.CoverageEndTime = ldTime(*b.EndedAt)
+		latest(*b.EndedAt)
+	}
+	entries := parts.LiveEntries
+	if len(entries) > MaxLiveUpdatesLD {
+		entries = entries[:MaxLiveUpdatesLD]
+	}
+	for _, e := range entries {
+		blocks, err := s.EntryBlocks(e)
+		if err != nil {
+			return err
+		}
+		text := markdown.Text(blocks)
+		headline := e.Title
+		if headline == "" {
+			headline = markdown.Excerpt(strings.ReplaceAll(text, "\n", " "), ldHeadlineRunes)
+		}
+		if headline == "" {
+			headline = a.Title // a picture without a caption
+		}
+		up := ldBlogPosting{Type: "BlogPosting", Headline: headline, URL: doc.URL + "#" + e.GlobalID(),
+			DatePublished: ldTime(e.CreatedAt), DateModified: ldTime(e.UpdatedAt), ArticleBody: text}
+		for _, au := range e.Byline() {
+			u, _ := s.pub.Links.Author(au.Slug)
+			up.Author = append(up.Author, ldPerson{Type: "Person", Name: au.Name, URL: u, JobTitle: au.JobTitle})
+		}
+		if c := e.Correction(); c != nil {
+			up.Correction = []ldCorrection{{Type: "CorrectionComment", Text: c.Text, DatePublished: ldTime(c.At)}}
+		}
+		doc.LiveBlogUpdate = append(doc.LiveBlogUpdate, up)
+		latest(e.UpdatedAt)
+	}
+	doc.DateModified = ldTime(modified)
+	return nil
+}
+
+// ldHeadlineRunes caps an untitled entry's headline (Google shows 110
+// characters of a headline).
+const ldHeadlineRunes = 110

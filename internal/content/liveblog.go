@@ -3,10 +3,12 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/markdown"
@@ -23,6 +25,7 @@ const (
 	ActionLiveDelete   = "liveentry.delete"
 	ActionLivePin      = "liveentry.pin"
 	ActionLiveKeyEvent = "liveentry.key_event"
+	ActionLiveOptions  = "liveblog.options"
 )
 
 // Kinds of live-blog changes, as the schema's LiveBlogChangeKind.
@@ -75,39 +78,91 @@ func notLiveBlog(id uint64) error {
 		Message: fmt.Sprintf("article %q is not a live blog: start one with startLiveBlog", globalid.ID(globalid.TypeArticle, id))}
 }
 
-// StartLiveBlog makes an article a live blog, or live again when it ended.
-func (s *Service) StartLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error) {
-	return s.setLive(ctx, articleID, ActionLiveStart, true)
+// LiveBlogOptions are a live blog's settings; nil fields stay as they are
+// (a new live blog starts with every option off).
+type LiveBlogOptions struct {
+	// ContributorsMayPost lets contributors post entries, and correct and
+	// delete the entries they posted or are credited on.
+	ContributorsMayPost *bool
+}
+
+func (o LiveBlogOptions) apply(b *models.LiveBlog) (changed bool) {
+	if o.ContributorsMayPost != nil && *o.ContributorsMayPost != b.ContributorsMayPost {
+		b.ContributorsMayPost, changed = *o.ContributorsMayPost, true
+	}
+	return changed
+}
+
+// StartLiveBlog makes an article a live blog, or live again when it ended,
+// with opts applied (a blog that is already live only takes opts).
+func (s *Service) StartLiveBlog(ctx context.Context, articleID uint64, opts LiveBlogOptions) (*models.LiveBlog, error) {
+	return s.setLive(ctx, articleID, ActionLiveStart, true, opts)
 }
 
 // EndLiveBlog ends a live blog: no more entries may be posted (they may
 // still be corrected, pinned or deleted).
 func (s *Service) EndLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error) {
-	return s.setLive(ctx, articleID, ActionLiveEnd, false)
+	return s.setLive(ctx, articleID, ActionLiveEnd, false, LiveBlogOptions{})
 }
 
-func (s *Service) setLive(ctx context.Context, articleID uint64, action string, live bool) (*models.LiveBlog, error) {
+// SetLiveBlogOptions changes a live blog's settings, live or ended. Nothing
+// readers see changes, so it is an audit entry without an outbox event.
+func (s *Service) SetLiveBlogOptions(ctx context.Context, articleID uint64, opts LiveBlogOptions) (*models.LiveBlog, error) {
 	var b *models.LiveBlog
-	err := s.change(ctx, action, events.ObjectLiveBlog, articleID, func(tx TxStorage) (uint64, error) {
-		a, err := tx.ArticleByID(ctx, store.Visibility{}, articleID)
-		if err != nil {
+	err := s.change(ctx, ActionLiveOptions, events.ObjectLiveBlog, articleID, func(tx TxStorage) (uint64, error) {
+		var err error
+		if b, err = s.lockLiveBlog(ctx, tx, articleID); err != nil {
 			return 0, err
 		}
-		if a == nil {
-			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such article"}
+		if b == nil {
+			return 0, notLiveBlog(articleID)
 		}
-		if b, err = tx.LockLiveBlog(ctx, articleID); err != nil {
+		if opts.apply(b) {
+			return articleID, tx.SaveLiveBlog(ctx, b)
+		}
+		return articleID, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// lockLiveBlog locks an article's live blog (nil when it is not one), or
+// says the article does not exist.
+func (s *Service) lockLiveBlog(ctx context.Context, tx TxStorage, articleID uint64) (*models.LiveBlog, error) {
+	a, err := tx.ArticleByID(ctx, store.Visibility{}, articleID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, &apperr.Error{Kind: apperr.NotFound, Field: "articleId", Message: "no such article"}
+	}
+	return tx.LockLiveBlog(ctx, articleID)
+}
+
+func (s *Service) setLive(ctx context.Context, articleID uint64, action string, live bool, opts LiveBlogOptions) (*models.LiveBlog, error) {
+	var b *models.LiveBlog
+	err := s.change(ctx, action, events.ObjectLiveBlog, articleID, func(tx TxStorage) (uint64, error) {
+		var err error
+		if b, err = s.lockLiveBlog(ctx, tx, articleID); err != nil {
 			return 0, err
 		}
 		kind := LiveStarted
 		switch {
 		case live && b != nil && b.IsLive():
-			return articleID, nil // already live: nothing changes
+			// Already live: only the options may change, which readers
+			// do not see (no event).
+			if opts.apply(b) {
+				return articleID, tx.SaveLiveBlog(ctx, b)
+			}
+			return articleID, nil
 		case live:
 			if b == nil {
 				b = &models.LiveBlog{ArticleID: articleID, StartedAt: s.Now()}
 			}
 			b.EndedAt = nil
+			opts.apply(b)
 		case b == nil:
 			return 0, notLiveBlog(articleID)
 		case !b.IsLive():
@@ -127,6 +182,55 @@ func (s *Service) setLive(ctx context.Context, articleID uint64, action string, 
 	return b, nil
 }
 
+// contributorMayLive are the live-blog actions a contributor may take on a
+// blog that allows it (contributorsMayPost): posting entries, and
+// correcting and deleting its own. Pins, key events, starting and ending
+// and the blog's options stay editors' (the schema's @hasRole refuses them
+// first; this is the service's own rule).
+var contributorMayLive = map[string]bool{ActionLivePost: true, ActionLiveUpdate: true, ActionLiveDelete: true}
+
+// mayWriteLive is the live-blog rule for contributors: editors and admins
+// may do anything; a contributor may post to a blog whose editors let
+// contributors post, and change (correct, delete) only the entries it
+// posted or is credited on, while the blog still lets contributors in;
+// one an editor pinned or marked as a key event it may correct but not
+// delete.
+// b is the entry's blog when the caller has it locked (nil: loaded here);
+// e is the entry changed (nil for a post).
+func (s *Service) mayWriteLive(ctx context.Context, tx TxStorage, b *models.LiveBlog, e *models.LiveEntry, action string) error {
+	v := auth.ViewerFrom(ctx)
+	if v.Role != auth.Contributor {
+		return nil
+	}
+	if !contributorMayLive[action] {
+		return apperr.New(apperr.Forbidden, "a contributor cannot %s: that needs the %s role", strings.TrimPrefix(action, "liveentry."), auth.Editor)
+	}
+	if b == nil && e != nil {
+		var err error
+		if b, err = tx.LiveBlog(ctx, e.ArticleID); err != nil {
+			return err
+		}
+	}
+	if b == nil {
+		return nil // not a live blog: the post says NOT_LIVE_BLOG
+	}
+	if !b.ContributorsMayPost {
+		return apperr.New(apperr.Forbidden, "this live blog takes entries from editors only: an editor lets contributors post with setLiveBlogOptions(contributorsMayPost: true)")
+	}
+	if e == nil {
+		return nil
+	}
+	if !(e.CreatedByAccountID != nil && *e.CreatedByAccountID == v.AccountID && v.AccountID != 0) &&
+		!(v.AuthorID != 0 && slices.Contains(e.Authors(), v.AuthorID)) {
+		return apperr.New(apperr.Forbidden, "a contributor may change only the live entries it posted or is credited on")
+	}
+	if action == ActionLiveDelete && (e.IsPinned || e.IsKeyEvent) {
+		// The desk put it forward: taking it off the page is the desk's call.
+		return apperr.New(apperr.Forbidden, "a pinned entry or key event is removed by an editor (a contributor may still correct it)")
+	}
+	return nil
+}
+
 // recordLive appends the outbox event of a live-blog change.
 func (s *Service) recordLive(ctx context.Context, tx TxStorage, articleID uint64, action, kind string, entryID uint64) error {
 	return s.recordEvent(ctx, tx, events.LiveBlogChanged, events.ObjectLiveBlog, articleID, events.Payload{
@@ -134,8 +238,9 @@ func (s *Service) recordLive(ctx context.Context, tx TxStorage, articleID uint64
 	})
 }
 
-// checkEntry validates an entry's title, body and authors.
-func (s *Service) checkEntry(ctx context.Context, tx TxStorage, e *models.LiveEntry, in LiveEntryInput) apperr.FieldErrors {
+// checkEntry validates an entry's title, body and authors, and renders
+// its body: it returns the library images the body shows.
+func (s *Service) checkEntry(ctx context.Context, tx TxStorage, e *models.LiveEntry, in LiveEntryInput) ([]uint64, apperr.FieldErrors) {
 	errs := append(apperr.FieldErrors{}, in.IDErrors...)
 	if in.Title != nil {
 		e.Title = strings.TrimSpace(*in.Title)
@@ -161,7 +266,7 @@ func (s *Service) checkEntry(ctx context.Context, tx TxStorage, e *models.LiveEn
 		} else if len(ids) > 0 {
 			exist, err := tx.AuthorsExist(ctx, ids)
 			if err != nil {
-				return append(errs, &apperr.Error{Kind: apperr.Internal, Message: "check authors", Err: err})
+				return nil, append(errs, &apperr.Error{Kind: apperr.Internal, Message: "check authors", Err: err})
 			}
 			for _, id := range ids {
 				if !exist[id] {
@@ -175,20 +280,23 @@ func (s *Service) checkEntry(ctx context.Context, tx TxStorage, e *models.LiveEn
 		errs = append(errs, apperr.Invalidf("correction", "correction is longer than %d characters", MaxCorrectionRunes))
 	}
 	if len(errs) > 0 {
-		return errs
+		return nil, errs
 	}
 	// The same structured body as articles: blocks, checked references,
 	// and HTML rendered from the blocks.
 	snap := Snapshot{Body: e.Body}
 	if errs = s.checkBody(ctx, tx, &snap); len(errs) > 0 {
-		return errs
+		return nil, errs
 	}
+	// Image blocks name their library row, as articles' do (so the
+	// picture is shown), and the rows are recorded (deleteImage's IN_USE).
+	imageIDs := resolveImages(snap.rendered.r.Blocks)
 	blocks, err := markdown.EncodeBlocks(snap.rendered.r.Blocks)
 	if err != nil {
-		return apperr.FieldErrors{{Kind: apperr.Internal, Message: "encode entry blocks", Err: err}}
+		return nil, apperr.FieldErrors{{Kind: apperr.Internal, Message: "encode entry blocks", Err: err}}
 	}
-	e.BodyHTML, e.BodyBlocks = snap.rendered.r.HTML, blocks
-	return nil
+	e.BodyHTML, e.BodyBlocks, e.ImagesRecorded = snap.rendered.r.HTML, blocks, true
+	return imageIDs, nil
 }
 
 func uniqueIDs(ids []uint64) []uint64 {
@@ -204,12 +312,15 @@ func uniqueIDs(ids []uint64) []uint64 {
 }
 
 // PostLiveEntry adds an entry to a live blog that is live. Editors post;
-// see docs/live-updates.md for how contributors would be let in.
+// contributors too when the blog allows them (contributorsMayPost).
 func (s *Service) PostLiveEntry(ctx context.Context, articleID uint64, in LiveEntryInput) (*models.LiveEntry, error) {
-	e := &models.LiveEntry{ArticleID: articleID, Version: 1}
+	e := &models.LiveEntry{ArticleID: articleID, Version: 1, CreatedByAccountID: accountOf(ctx)}
 	err := s.change(ctx, ActionLivePost, "LiveEntry", 0, func(tx TxStorage) (uint64, error) {
 		b, err := tx.LockLiveBlog(ctx, articleID)
 		if err != nil {
+			return 0, err
+		}
+		if err := s.mayWriteLive(ctx, tx, b, nil, ActionLivePost); err != nil {
 			return 0, err
 		}
 		errs := apperr.FieldErrors{}
@@ -226,12 +337,16 @@ func (s *Service) PostLiveEntry(ctx context.Context, articleID uint64, in LiveEn
 		if in.Body == nil {
 			in.Body = new(string)
 		}
-		if errs = append(errs, s.checkEntry(ctx, tx, e, in)...); len(errs) > 0 {
+		imageIDs, bad := s.checkEntry(ctx, tx, e, in)
+		if errs = append(errs, bad...); len(errs) > 0 {
 			return 0, errs
 		}
 		now := s.Now()
 		e.CreatedAt, e.UpdatedAt = now, now
 		if err := tx.CreateLiveEntry(ctx, e); err != nil {
+			return 0, err
+		}
+		if err := tx.SetLiveEntryImages(ctx, e.ID, imageIDs); err != nil {
 			return 0, err
 		}
 		return e.ID, s.recordLive(ctx, tx, articleID, ActionLivePost, LivePosted, e.ID)
@@ -263,6 +378,9 @@ func (s *Service) editEntry(ctx context.Context, id uint64, action string, expec
 		}
 		if e == nil || e.DeletedAt != nil {
 			return 0, &apperr.Error{Kind: apperr.NotFound, Field: "id", Message: "no such live entry"}
+		}
+		if err := s.mayWriteLive(ctx, tx, nil, e, action); err != nil {
+			return 0, err
 		}
 		version := e.Version
 		if expected != nil && *expected != version {
@@ -298,8 +416,12 @@ func (s *Service) editEntry(ctx context.Context, id uint64, action string, expec
 func (s *Service) UpdateLiveEntry(ctx context.Context, id uint64, in LiveEntryInput, expectedVersion *int) (*models.LiveEntry, error) {
 	return s.editEntry(ctx, id, ActionLiveUpdate, expectedVersion, func(tx TxStorage, e *models.LiveEntry) (string, error) {
 		prev := models.LiveEntryVersion{EntryID: e.ID, Version: e.Version, Title: e.Title, Body: e.Body, Actor: actor(ctx), CreatedAt: s.Now()}
-		if errs := s.checkEntry(ctx, tx, e, in); len(errs) > 0 {
+		imageIDs, errs := s.checkEntry(ctx, tx, e, in)
+		if len(errs) > 0 {
 			return "", errs
+		}
+		if err := tx.SetLiveEntryImages(ctx, e.ID, imageIDs); err != nil {
+			return "", err
 		}
 		if e.Title == prev.Title && e.Body == prev.Body && in.Correction == nil {
 			return LiveUpdated, nil // a byline change: not a correction

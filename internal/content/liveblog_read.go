@@ -33,6 +33,35 @@ func (s *Service) LiveBlog(ctx context.Context, a *models.Article) (*models.Live
 	return b, nil
 }
 
+// LiveBlogsOf returns the live blogs of articles the caller already may
+// see, one per id (nil for an article that is not one): a page's loader.
+func (s *Service) LiveBlogsOf(ctx context.Context, articleIDs []uint64) ([]*models.LiveBlog, error) {
+	m, err := s.store.LiveBlogsOf(ctx, articleIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.LiveBlog, len(articleIDs))
+	for i, id := range articleIDs {
+		out[i] = m[id]
+	}
+	return out, nil
+}
+
+// MaxLiveUpdatesLD caps the entries a live blog's JSON-LD lists
+// (liveBlogUpdate): the newest, as search engines read the latest.
+const MaxLiveUpdatesLD = 20
+
+// NewestLiveEntries returns up to limit of the shown entries of a live
+// blog whose article the caller already may see, newest first, with their
+// bylines (two queries).
+func (s *Service) NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error) {
+	l, err := s.store.NewestLiveEntries(ctx, articleID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return l, s.FillLiveAuthors(ctx, l)
+}
+
 // LiveBlogByArticleID returns an article's live blog if the viewer may see
 // the article, with the article.
 func (s *Service) LiveBlogByArticleID(ctx context.Context, id uint64) (*models.LiveBlog, *models.Article, error) {
@@ -185,14 +214,21 @@ func (s *Service) ReaderVisibleArticle(ctx context.Context, id uint64) (bool, er
 	return a != nil, err
 }
 
-// EntryBlocks returns an entry's body as the blocks stored on save.
+// EntryBlocks returns an entry's body as the blocks stored on save. Image
+// blocks name their library row (entries saved before migration 00026
+// stored none, and would show no picture).
 func (s *Service) EntryBlocks(e *models.LiveEntry) ([]markdown.Block, error) {
 	if e.BodyBlocks == "" {
-		return s.md.Blocks(e.Body), nil
+		blocks := s.md.Blocks(e.Body)
+		resolveImages(blocks)
+		return blocks, nil
 	}
 	blocks, err := markdown.DecodeBlocks(e.BodyBlocks)
 	if err != nil {
 		return nil, fmt.Errorf("live entry %d: %w", e.ID, err)
+	}
+	if !e.ImagesRecorded {
+		resolveImages(blocks)
 	}
 	return blocks, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/fulltext"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/related"
+	"github.com/broadsheet/broadsheet/internal/searchindex"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
@@ -88,6 +89,10 @@ type ArticleStorage interface {
 	EnsureTags(ctx context.Context, slugs []string, names []string) ([]*models.Tag, error)
 	SearchArticles(ctx context.Context, f store.ArticleFilter, query fulltext.Query, p store.SearchPage) (*store.SearchResultPage, error)
 	CountSearchResults(ctx context.Context, f store.ArticleFilter, query fulltext.Query) (int64, error)
+	SearchDocs(ctx context.Context, afterID uint64, limit int) ([]searchindex.Doc, error)
+	SearchDocsByIDs(ctx context.Context, ids []uint64) ([]searchindex.Doc, error)
+	SearchHitsByIDs(ctx context.Context, v store.Visibility, ids []uint64) (map[uint64]*store.SearchHit, error)
+	SlugIDs(ctx context.Context, category string, tags []string, author string) (uint64, []uint64, uint64, error)
 }
 
 // PeopleStorage is the storage of the newsroom's people: authors, and the
@@ -243,12 +248,15 @@ type RoutingStorage interface {
 // history, and their events.
 type LiveBlogStorage interface {
 	LiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
+	LiveBlogsOf(ctx context.Context, articleIDs []uint64) (map[uint64]*models.LiveBlog, error)
+	NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error)
 	LockLiveBlog(ctx context.Context, articleID uint64) (*models.LiveBlog, error)
 	SaveLiveBlog(ctx context.Context, b *models.LiveBlog) error
 	LiveEntryByID(ctx context.Context, id uint64) (*models.LiveEntry, error)
 	LiveEntriesByIDs(ctx context.Context, ids []uint64) (map[uint64]*models.LiveEntry, error)
 	CreateLiveEntry(ctx context.Context, e *models.LiveEntry) error
 	SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected int) error
+	SetLiveEntryImages(ctx context.Context, entryID uint64, imageIDs []uint64) error
 	AddLiveEntryVersion(ctx context.Context, v *models.LiveEntryVersion) error
 	LiveEntryHistory(ctx context.Context, entryID uint64) ([]*models.LiveEntryVersion, error)
 	ListLiveEntries(ctx context.Context, f store.LiveEntryFilter, p page.Request) (*page.List[*models.LiveEntry], error)

@@ -95,13 +95,7 @@ func (r *Renderer) Render(source string) (Rendered, error) {
 	b.build(r.md.Parser().Parse(text.NewReader(src)))
 	out := b.out
 	out.HTML = HTML(out.Blocks, HTMLOptions{})
-	texts := make([]string, 0, len(out.Blocks))
-	for _, bl := range out.Blocks {
-		if t := blockText(bl); t != "" {
-			texts = append(texts, t)
-		}
-	}
-	plain := strings.Join(texts, "\n")
+	plain := Text(out.Blocks)
 	words := len(strings.FieldsFunc(plain, func(c rune) bool { return unicode.IsSpace(c) }))
 	minutes := 0
 	if words > 0 {
@@ -126,6 +120,18 @@ func lineStarts(src []byte) []int {
 		}
 	}
 	return starts
+}
+
+// Text returns the plain text of blocks, one line per paragraph-like part
+// (Rendered.Text of the body they came from).
+func Text(blocks []Block) string {
+	texts := make([]string, 0, len(blocks))
+	for _, bl := range blocks {
+		if t := blockText(bl); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	return strings.Join(texts, "\n")
 }
 
 // blockText is a block's plain text, one line per paragraph-like part.

@@ -232,7 +232,7 @@ func Table(gated []Gated) string {
 func Who(role string) string {
 	switch role {
 	case "CONTRIBUTOR":
-		return "CONTRIBUTOR (a contributor's, editor's or admin's token; a contributor only on its own drafts)"
+		return "CONTRIBUTOR (a contributor's, editor's or admin's token; a contributor only on its own drafts, and on its own entries of live blogs that let contributors post)"
 	case "EDITOR":
 		return "EDITOR (an editor's or admin's token)"
 	case "ADMIN":

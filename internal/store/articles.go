@@ -157,6 +157,9 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, reader
 
 // ListArticles returns one page of the articles matching f in the given order.
 func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
+	if byAuthorIndex(f) && ArticleSortKey(order).Name == authorSortKey.Name {
+		return s.listByAuthor(ctx, f, order, p)
+	}
 	l, err := listWith(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p, scanArticles,
 		func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
@@ -167,6 +170,9 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 
 // CountArticles counts the articles matching f.
 func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, error) {
+	if byAuthorIndex(f) {
+		return s.countByAuthor(ctx, f)
+	}
 	table := "articles"
 	if s.db.Dialect == dbconn.MySQL && (f.AuthorID != 0 || f.AuthorSlug != "" || f.TagID != 0 || len(f.TagSlugs) > 0) {
 		// An author's or a tag's articles are found through the link table
@@ -353,7 +359,8 @@ func (s *Store) CreateArticle(ctx context.Context, a *models.Article, authorIDs,
 	return s.SetArticleLinks(ctx, a.ID, authorIDs, tagIDs)
 }
 
-// SetArticleLinks replaces an article's authors and tags.
+// SetArticleLinks replaces an article's authors and tags (and its rows
+// of the author index).
 func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs, tagIDs []uint64) error {
 	q := s.q(ctx)
 	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleAuthor{}).Error; err != nil {
@@ -367,6 +374,9 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 		if err := q.Create(&links).Error; err != nil {
 			return translate(fmt.Sprintf("credit authors of article %d", articleID), err)
 		}
+	}
+	if err := s.syncAuthorArticles(ctx, articleID); err != nil {
+		return err
 	}
 	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleTag{}).Error; err != nil {
 		return fmt.Errorf("clear tags of article %d: %w", articleID, err)
@@ -397,11 +407,20 @@ func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) 
 	return nil
 }
 
-// InsertArticleLinks inserts author credits and tags in batches.
+// InsertArticleLinks inserts author credits and tags in batches (and the
+// credits' rows of the author index).
 func (s *Store) InsertArticleLinks(ctx context.Context, authors []models.ArticleAuthor, tags []models.ArticleTag) error {
 	if len(authors) > 0 {
 		if err := s.q(ctx).CreateInBatches(authors, 1000).Error; err != nil {
 			return translate("insert article authors", err)
+		}
+		ids := make([]uint64, len(authors))
+		for i, l := range authors {
+			ids[i] = l.ArticleID
+		}
+		slices.Sort(ids)
+		if err := s.syncAuthorArticles(ctx, slices.Compact(ids)...); err != nil {
+			return err
 		}
 	}
 	if len(tags) > 0 {

@@ -53,7 +53,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, tags, authors, categories")
+	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, author_articles, tags, authors, categories")
 	st := store.New(db)
 	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
 	first20 := page.Request{First: 20, Desc: true}
@@ -143,6 +143,20 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 					// Totals are counted in the index, not from article rows.
 					if strings.HasPrefix(p.name, "count of") && row["table"] == "articles" && !strings.Contains(row["Extra"], "Using index") {
 						t.Errorf("%s reads article rows (%s):\n  %s", p.name, row["Extra"], sql)
+					}
+					// An author's page and total read the author index in
+					// order (author_articles x), and articles by primary key.
+					if p.name == "author page" || p.name == "count of an author's articles" {
+						switch {
+						case row["table"] == "x" && !strings.HasPrefix(row["key"], "ix_author_articles_"):
+							t.Errorf("%s does not read the author index (key %q):\n  %s", p.name, row["key"], sql)
+						case row["table"] == "x" && !strings.Contains(row["Extra"], "Using index"):
+							t.Errorf("%s reads author_articles rows (%s):\n  %s", p.name, row["Extra"], sql)
+						case row["table"] == "articles" && row["key"] != "PRIMARY":
+							t.Errorf("%s reads articles by %q, not by primary key:\n  %s", p.name, row["key"], sql)
+						case strings.Contains(row["Extra"], "filesort") || strings.Contains(row["Extra"], "temporary"):
+							t.Errorf("%s sorts (%s):\n  %s", p.name, row["Extra"], sql)
+						}
 					}
 					t.Logf("%s: table=%s type=%s key=%s rows=%s extra=%s", p.name, row["table"], row["type"], row["key"], row["rows"], strings.TrimSpace(row["Extra"]))
 				}

@@ -54,7 +54,7 @@ func (s *Store) LockLiveBlog(ctx context.Context, articleID uint64) (*models.Liv
 
 // SaveLiveBlog creates or updates a live blog.
 func (s *Store) SaveLiveBlog(ctx context.Context, b *models.LiveBlog) error {
-	err := s.q(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "article_id"}}, DoUpdates: clause.AssignmentColumns([]string{"started_at", "ended_at"})}).Create(b).Error
+	err := s.q(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "article_id"}}, DoUpdates: clause.AssignmentColumns([]string{"started_at", "ended_at", "contributors_may_post"})}).Create(b).Error
 	return translate("save live blog", err)
 }
 
@@ -100,6 +100,24 @@ func (s *Store) SaveLiveEntry(ctx context.Context, e *models.LiveEntry, expected
 	return nil
 }
 
+// SetLiveEntryImages records the library images an entry's body shows
+// (replacing what its previous text showed), as SetArticleImages does for
+// articles: deleteImage refuses them while the entry is shown.
+func (s *Store) SetLiveEntryImages(ctx context.Context, entryID uint64, imageIDs []uint64) error {
+	q := s.q(ctx)
+	if err := q.Exec("DELETE FROM live_entry_images WHERE entry_id = ?", entryID).Error; err != nil {
+		return fmt.Errorf("clear images of live entry %d: %w", entryID, err)
+	}
+	if len(imageIDs) == 0 {
+		return nil
+	}
+	err := q.Exec("INSERT INTO live_entry_images (entry_id, image_id) SELECT ?, id FROM images WHERE id IN ?", entryID, imageIDs).Error
+	if err != nil {
+		return translate(fmt.Sprintf("record images of live entry %d", entryID), err)
+	}
+	return nil
+}
+
 // AddLiveEntryVersion keeps an earlier text of an entry.
 func (s *Store) AddLiveEntryVersion(ctx context.Context, v *models.LiveEntryVersion) error {
 	return translate("keep live entry history", s.q(ctx).Create(v).Error)
@@ -137,6 +155,17 @@ func (s *Store) ListLiveEntries(ctx context.Context, f LiveEntryFilter, p page.R
 		return nil, fmt.Errorf("list live entries of article %d: %w", f.ArticleID, err)
 	}
 	return l, nil
+}
+
+// NewestLiveEntries returns up to limit of a blog's shown entries, newest
+// first (its JSON-LD's liveBlogUpdate).
+func (s *Store) NewestLiveEntries(ctx context.Context, articleID uint64, limit int) ([]*models.LiveEntry, error) {
+	var rows []*models.LiveEntry
+	err := s.liveEntryQuery(ctx, LiveEntryFilter{ArticleID: articleID}).Order("live_entries.id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("newest entries of live blog %d: %w", articleID, err)
+	}
+	return rows, nil
 }
 
 // LiveHighlights returns up to MaxLiveHighlights of a blog's entries

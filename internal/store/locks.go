@@ -26,7 +26,8 @@ func (s *Store) LockArticle(ctx context.Context, id uint64) (*models.Article, er
 }
 
 // UpdateArticleIfVersion writes a's columns when the stored version is still
-// version, and bumps it. It reports false when another change got there first.
+// version, and bumps it (and the article's rows of the author index). It
+// reports false when another change got there first.
 func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
 	a.Version = version + 1
 	a.LiveVersion = a.Version // a save readers see (staged edits bump the version only: BumpArticleVersion)
@@ -37,7 +38,10 @@ func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, v
 	if res.Error != nil {
 		return false, translate(fmt.Sprintf("update article %d", a.ID), res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	return true, s.syncAuthorArticles(ctx, a.ID)
 }
 
 // ArticleLinks returns an article's author ids (in byline order) and tag names.

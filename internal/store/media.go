@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,12 +89,14 @@ type ArticleUse struct {
 	ArticleID uint64
 	Slug      string
 	Title     string
-	// Where is "cover" or "body".
+	// Where is "cover", "body", "staged changes" or "live entry".
 	Where string
 }
 
 // ArticlesUsingImage lists the live (not deleted) articles that use an
-// image as their cover, and, through BodyImageUses, in their body.
+// image as their cover, and, through BodyImageUses, StagedImageUses and
+// LiveEntryImageUses, in their body, their staged changes or an entry of
+// their live blog.
 func (s *Store) ArticlesUsingImage(ctx context.Context, imageID uint64) ([]ArticleUse, error) {
 	var rows []struct {
 		ID          uint64
@@ -116,7 +119,59 @@ func (s *Store) ArticlesUsingImage(ctx context.Context, imageID uint64) ([]Artic
 	if err != nil {
 		return nil, err
 	}
-	return append(append(out, body...), staged...), nil
+	entries, err := s.LiveEntryImageUses(ctx, imageID)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(append(out, body...), staged...), entries...), nil
+}
+
+// LiveEntryImageUses lists the live articles whose live blog has a shown
+// (not deleted) entry showing an image: from live_entry_images, which
+// every save of an entry rewrites, and, for entries saved before it
+// existed (images_recorded false, migration 00026), from their Markdown
+// bodies (LIKE narrows the rows, the body is then read to be sure, as for
+// staged changes). Each article is named once.
+func (s *Store) LiveEntryImageUses(ctx context.Context, imageID uint64) ([]ArticleUse, error) {
+	type row struct {
+		ID          uint64
+		Slug, Title string
+	}
+	var rows []row
+	err := s.q(ctx).Table("live_entry_images AS li").Select("DISTINCT articles.id, articles.slug, articles.title").
+		Joins("JOIN live_entries ON live_entries.id = li.entry_id").
+		Joins("JOIN articles ON articles.id = live_entries.article_id").
+		Where("li.image_id = ? AND live_entries.deleted_at IS NULL AND articles.deleted_at IS NULL", imageID).
+		Order("articles.id").Limit(100).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("live entries showing image %d: %w", imageID, err)
+	}
+	num := strconv.FormatUint(imageID, 10)
+	gid := globalid.ID(globalid.TypeImage, imageID)
+	var legacy []struct {
+		ID          uint64
+		Slug, Title string
+		Body        string
+	}
+	err = s.q(ctx).Table("live_entries").Select("articles.id, articles.slug, articles.title, live_entries.body").
+		Joins("JOIN articles ON articles.id = live_entries.article_id").
+		Where("live_entries.images_recorded = ? AND live_entries.deleted_at IS NULL AND articles.deleted_at IS NULL AND (live_entries.body LIKE ? OR live_entries.body LIKE ?)",
+			false, "%media:"+gid+"%", "%media:"+num+"%").
+		Order("live_entries.id").Limit(1000).Find(&legacy).Error
+	if err != nil {
+		return nil, fmt.Errorf("older live entries showing image %d: %w", imageID, err)
+	}
+	names := regexp.MustCompile(`media:(` + regexp.QuoteMeta(gid) + `|` + num + `)([^A-Za-z0-9_-]|$)`)
+	for _, l := range legacy {
+		if names.MatchString(l.Body) && !slices.ContainsFunc(rows, func(r row) bool { return r.ID == l.ID }) {
+			rows = append(rows, row{ID: l.ID, Slug: l.Slug, Title: l.Title})
+		}
+	}
+	out := make([]ArticleUse, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ArticleUse{ArticleID: r.ID, Slug: r.Slug, Title: r.Title, Where: "live entry"})
+	}
+	return out, nil
 }
 
 // StagedImageUses lists the live articles whose staged changes

@@ -73,7 +73,8 @@ func (s *Store) DueExpired(ctx context.Context, now time.Time, limit int) ([]uin
 	return ids, nil
 }
 
-// TakeDownIfExpired turns one due article back into a draft. It reports
+// TakeDownIfExpired turns one due article back into a draft (and its rows
+// of the author index, syncAuthorArticles). It reports
 // whether this call did it: with several replicas sharing the database,
 // exactly one of them wins each article.
 func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time) (bool, error) {
@@ -84,7 +85,10 @@ func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time)
 	if res.Error != nil {
 		return false, fmt.Errorf("take down expired article %d: %w", id, res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	return true, s.syncAuthorArticles(ctx, id)
 }
 
 // DuePendingChanges returns the ids of articles whose staged changes are
@@ -105,9 +109,10 @@ func (s *Store) DuePendingChanges(ctx context.Context, now time.Time, limit int)
 // and reads the old value on MySQL (which assigns left to right) as on
 // SQLite (which reads every right-hand side before assigning).
 
-// PublishIfScheduled flips one due article from SCHEDULED to PUBLISHED. It
-// reports whether this call did it: with several replicas sharing the
-// database, exactly one of them wins each article.
+// PublishIfScheduled flips one due article from SCHEDULED to PUBLISHED
+// (and its rows of the author index, syncAuthorArticles). It reports
+// whether this call did it: with several replicas sharing the database,
+// exactly one of them wins each article.
 func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time) (bool, error) {
 	res := s.q(ctx).Model(&models.Article{}).
 		Where("id = ? AND status = ? AND published_at <= ? AND deleted_at IS NULL", id, models.StatusScheduled, now).
@@ -115,5 +120,8 @@ func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time
 	if res.Error != nil {
 		return false, fmt.Errorf("publish scheduled article %d: %w", id, res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	return true, s.syncAuthorArticles(ctx, id)
 }

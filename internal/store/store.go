@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
@@ -40,11 +41,20 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		err := s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
 			return fn(&Store{db: &dbconn.DB{DB: gtx, Dialect: s.db.Dialect}})
 		})
-		if attempt < 3 && isDeadlock(err) {
+		if attempt < 3 && (isDeadlock(err) || isSchemaChanged(err)) {
 			continue
 		}
 		return err
 	}
+}
+
+// isSchemaChanged reports whether SQLite refused a statement because the
+// schema changed under it: another connection opening (dbconn's PRAGMA
+// optimize) ran ANALYZE while this transaction's statements were
+// prepared. Nothing was written; the transaction runs again, its
+// statements prepared anew.
+func isSchemaChanged(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "database schema has changed")
 }
 
 // isDeadlock reports whether err is MySQL's "deadlock found" (1213).

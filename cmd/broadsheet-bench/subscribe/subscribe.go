@@ -54,8 +54,11 @@ type Result struct {
 	ServerRSSBefore int64 // bytes, before the subscribers connected
 	ServerRSS       int64 // bytes, with every subscriber connected
 	ServerPeakRSS   int64 // bytes, the process's high-water mark at the end
-	ServerStats     map[string]string
-	ConnectTime     time.Duration
+	// ServerCPU is the server's user+system CPU time from the first event
+	// to the last delivery (0: not reported).
+	ServerCPU   time.Duration
+	ServerStats map[string]string
+	ConnectTime time.Duration
 	// LoadsBefore is the server's object-load count before the first event
 	// (the database reads of live updates, however many subscribers).
 	LoadsBefore string
@@ -155,49 +158,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	var latMu sync.Mutex
 	var delivered atomic.Int64
 
-	start := time.Now()
-	clients := make([]*wsclient.Client, c.Subscribers)
-	var dialErr atomic.Value
-	var wg sync.WaitGroup
-	jobs := make(chan int)
-	for range max(1, c.DialWorkers) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				proto := c.Proto
-				if proto == "both" {
-					proto = wsclient.TransportWS
-					if i%2 == 1 {
-						proto = wsclient.GraphQLWS
-					}
-				}
-				dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-				cl, err := wsclient.Dial(dctx, c.URL, proto, wsclient.Options{})
-				if err == nil {
-					err = cl.Subscribe(dctx, "1", sc.query, sc.vars)
-				}
-				cancel()
-				if err != nil {
-					dialErr.Store(err)
-					continue
-				}
-				clients[i] = cl
-			}
-		}()
-	}
-	for i := range c.Subscribers {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err, _ := dialErr.Load().(error); err != nil {
-		closeAll(clients)
-		return nil, fmt.Errorf("open subscribers: %w", err)
-	}
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	for _, cl := range clients {
+	// Each subscriber reads from the moment it is subscribed: a socket
+	// that is not read does not answer the server's pings, and opening
+	// 10,000 takes longer than the ping interval on a busy machine.
+	read := func(cl *wsclient.Client) {
 		go func() {
 			seen := map[string]bool{}
 			for {
@@ -228,6 +194,47 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			}
 		}()
 	}
+	start := time.Now()
+	clients := make([]*wsclient.Client, c.Subscribers)
+	var dialErr atomic.Value
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	for range max(1, c.DialWorkers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				proto := c.Proto
+				if proto == "both" {
+					proto = wsclient.TransportWS
+					if i%2 == 1 {
+						proto = wsclient.GraphQLWS
+					}
+				}
+				dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+				cl, err := wsclient.Dial(dctx, c.URL, proto, wsclient.Options{})
+				if err == nil {
+					err = cl.Subscribe(dctx, "1", sc.query, sc.vars)
+				}
+				cancel()
+				if err != nil {
+					dialErr.Store(err)
+					continue
+				}
+				clients[i] = cl
+				read(cl)
+			}
+		}()
+	}
+	for i := range c.Subscribers {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err, _ := dialErr.Load().(error); err != nil {
+		closeAll(clients)
+		return nil, fmt.Errorf("open subscribers: %w", err)
+	}
 	// Wait until the server has every subscription registered.
 	if err := c.waitSubscriptions(ctx, c.Subscribers); err != nil {
 		closeAll(clients)
@@ -237,6 +244,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.ServerRSS = rss(c.ServerPID)
 
 	loadsBefore := c.serverStats(ctx)["object loads"]
+	cpuBefore := cpuTime(c.ServerPID)
 	want := func(events int) int64 { return int64(events) * int64(c.Subscribers) }
 	waitFor := func(n int64, timeout time.Duration) {
 		deadline := time.Now().Add(timeout)
@@ -269,6 +277,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			waitFor(want(n+1), c.Timeout)
 		}
 	}
+	res.ServerCPU = cpuTime(c.ServerPID) - cpuBefore
 	res.Deliveries = delivered.Load()
 	res.Missing = want(c.Events) - res.Deliveries
 	res.LoadsBefore = loadsBefore
@@ -331,6 +340,26 @@ func (c Config) waitSubscriptions(ctx context.Context, n int) error {
 	}
 }
 
+// cpuTime reads a process's user+system CPU time from /proc (0 when
+// unknown): on a shared machine, CPU per delivery is steadier than latency.
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil || bytes.LastIndexByte(b, ')') < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
 // rss reads a process's resident memory from /proc (0 when unknown).
 func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
 
@@ -363,6 +392,9 @@ func (r *Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "latency commit→client  p50 %s  p99 %s  max %s\n", r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond), r.Max.Round(100*time.Microsecond))
 	if r.ServerRSS > 0 {
 		fmt.Fprintf(w, "server RSS             %.0f MiB before, %.0f MiB with every subscriber, peak %.0f MiB\n", float64(r.ServerRSSBefore)/(1<<20), float64(r.ServerRSS)/(1<<20), float64(r.ServerPeakRSS)/(1<<20))
+	}
+	if r.ServerCPU > 0 && r.Deliveries > 0 {
+		fmt.Fprintf(w, "server CPU             %s for the events, %.1f µs per delivery\n", r.ServerCPU.Round(10*time.Millisecond), float64(r.ServerCPU.Microseconds())/float64(r.Deliveries))
 	}
 	for _, k := range []string{"goroutines", "object loads", "slow subscribers dropped"} {
 		if v, ok := r.ServerStats[k]; ok {

@@ -34,7 +34,7 @@ func seedLiveBlog(ctx context.Context, svc *content.Service, articleID, author u
 	if articleID == 0 {
 		return fmt.Errorf("live blog article %q was not seeded", LiveBlogSlug)
 	}
-	if _, err := svc.StartLiveBlog(ctx, articleID); err != nil {
+	if _, err := svc.StartLiveBlog(ctx, articleID, content.LiveBlogOptions{}); err != nil {
 		return fmt.Errorf("start live blog: %w", err)
 	}
 	ids := make([]uint64, len(liveEntries))

@@ -88,6 +88,11 @@ func NewLive(tb testing.TB, db *dbconn.DB, o LiveOptions) *LiveServer {
 		tb.Fatalf("start hub: %v", err)
 	}
 	hub := lv.Hub
+	// As app.New does: the search index is built in the background once
+	// the hub listens, and reloads what other replicas change.
+	indexCtx, stopIndex := context.WithCancel(context.Background())
+	tb.Cleanup(stopIndex)
+	svc.StartSearchIndex(indexCtx, o.Logger)
 	ls := &LiveServer{Hub: hub, Relay: lv.Relay, Broker: o.Broker, live: lv, keep: o.KeepBroker}
 	tokens := auth.NewTokens(store.New(db))
 	cfg := server.Config{Content: svc, DB: db, Logger: o.Logger, Authenticate: tokens.Authenticate, Live: hub, KeepAlive: o.KeepAlive,

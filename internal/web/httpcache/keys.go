@@ -317,6 +317,17 @@ func AddKeys(ctx context.Context, keys ...string) {
 	}
 }
 
+// AddLiveBlog records that the response shows what changes with every post
+// to the live blog of article articleID without returning the blog itself
+// (an article's jsonLd lists its newest entries): it carries the blog's
+// key, purged by every change, and LivePolicy's few seconds.
+func AddLiveBlog(ctx context.Context, articleID uint64) {
+	if k := KeysFrom(ctx); k != nil {
+		k.Add(cachekey.LiveBlog(articleID))
+		k.markLive()
+	}
+}
+
 // maxHeaderBytes bounds the surrogate-key headers; CDNs cap them (Fastly at
 // 16 KiB). Past it, object keys give way to the list keys, which purge
 // more but never less.

@@ -105,7 +105,7 @@ func TestFailedWriteLeavesNothingBehind(t *testing.T) {
 					t.Fatalf("codes %v: %s", codes, r.Body)
 				}
 				after := tableCounts(t, db)
-				for _, table := range []string{"articles", "article_tags", "article_authors", "tags", "article_revisions"} {
+				for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tags", "article_revisions"} {
 					if after[table] != before[table] {
 						t.Errorf("%s: %d rows before, %d after a failed write", table, before[table], after[table])
 					}
@@ -122,7 +122,7 @@ func TestFailedWriteLeavesNothingBehind(t *testing.T) {
 
 func tableCounts(t *testing.T, db *dbconn.DB) map[string]int64 {
 	out := map[string]int64{}
-	for _, table := range []string{"articles", "article_tags", "article_authors", "tags", "article_revisions"} {
+	for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tags", "article_revisions"} {
 		var n int64
 		if err := db.Table(table).Count(&n).Error; err != nil {
 			t.Fatal(err)

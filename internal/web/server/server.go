@@ -404,6 +404,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ready\n"))
+	// Nor does the search index: until it is built, searches wait for it
+	// (or ask the database when its build failed).
+	if s.cfg.Content != nil {
+		if s.cfg.Content.SearchIndexed() {
+			w.Write([]byte("search index: ready\n"))
+		} else {
+			w.Write([]byte("search index: building (searches wait for it)\n"))
+		}
+	}
 	// Live updates do not decide readiness (queries and mutations work
 	// without the broker), but the report says how they are; /readyz/live
 	// answers 503 while they are down.

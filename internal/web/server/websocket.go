@@ -23,6 +23,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/live"
+	"github.com/broadsheet/broadsheet/internal/web/fanout"
 )
 
 // The websocket subprotocols and the close codes they use for a refused
@@ -48,7 +49,14 @@ const (
 // addLiveTransports adds the websocket and SSE transports; they must come
 // before POST, which would otherwise claim SSE requests.
 func (s *Server) addLiveTransports(h *handler.Server) {
-	h.AddTransport(transport.Websocket{
+	shared := fanout.NewCache(fanout.DefaultSize)
+	s.cfg.Metrics.Func("broadsheet_subscription_answers_executed_total", "Subscription answers executed and encoded by GraphQL (one per event and group of subscribers that selected the same fields, plus replays).", true,
+		func() float64 { return float64(shared.Executed()) })
+	s.cfg.Metrics.Func("broadsheet_subscription_answers_shared_total", "Subscription answers handed to a subscriber already encoded, without executing its selection again.", true,
+		func() float64 { return float64(shared.Shared()) })
+	// Both through the fan-out executor: subscribers that selected the same
+	// fields share one executed, encoded answer per event.
+	h.AddTransport(fanout.Transport{Cache: shared, Transport: transport.Websocket{
 		Implementation: &wsImplementation{s: s},
 		InitFunc:       s.wsInit,
 		InitTimeout:    15 * time.Second,
@@ -60,8 +68,8 @@ func (s *Server) addLiveTransports(h *handler.Server) {
 		ErrorFunc: func(ctx context.Context, err error) {
 			s.cfg.Logger.Debug("websocket", "request_id", RequestID(ctx), "err", err)
 		},
-	})
-	h.AddTransport(sseTransport{SSE: transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive}, s: s})
+	}})
+	h.AddTransport(fanout.Transport{Cache: shared, Transport: sseTransport{SSE: transport.SSE{KeepAlivePingInterval: s.cfg.KeepAlive}, s: s}})
 	// Each subscription payload says which event it is.
 	h.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)

@@ -1,0 +1,110 @@
+package content
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/broadsheet/broadsheet/internal/searchindex"
+	"github.com/broadsheet/broadsheet/internal/store"
+)
+
+// This replica's search index (internal/searchindex): built from the
+// database at start (StartSearchIndex, in the background; a service
+// nobody started builds it on its first search), reloaded for an article
+// right after every commit that changed it on this replica (change), and
+// for the changes of other replicas from their events (RefreshSearch,
+// called by the live hub for every article event, before it purges the
+// response cache). Until it is built,
+// search asks the database as before.
+
+// StartSearchIndex builds the search index in the background and keeps
+// reloading what NotifySearch queues until ctx ends.
+func (s *Service) StartSearchIndex(ctx context.Context, log *slog.Logger) {
+	s.search.SetLogger(log)
+	s.search.Start(ctx)
+}
+
+// RefreshSearch reloads an article whose change a replica committed (from
+// its event) into the search index; when the database cannot be read it
+// is queued for the index's worker to try again.
+func (s *Service) RefreshSearch(id uint64) { s.refreshSearch(context.Background(), id) }
+
+// SearchIndexStats reports the search index's size and its build.
+func (s *Service) SearchIndexStats() (articles int, build time.Duration) {
+	return s.search.Stats()
+}
+
+// refreshSearch reloads an article the service just committed a change
+// of. Its statements are the replica's upkeep, not the request's: they
+// run outside the request's context (and its statement count).
+func (s *Service) refreshSearch(ctx context.Context, id uint64) {
+	rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.search.Refresh(rctx, id); err != nil {
+		slog.WarnContext(ctx, "search index: reload a changed article (queued again)", "article", id, "err", err)
+		s.search.Notify(id)
+	}
+}
+
+// searchFilter is f in the index's terms; ok is false when f names a
+// section, tag or author that does not exist (nothing can match).
+func (s *Service) searchFilter(ctx context.Context, f store.ArticleFilter) (_ searchindex.Filter, ok bool, _ error) {
+	out := searchindex.Filter{
+		PublishedOnly: f.Visibility.PublishedOnly, Now: f.Visibility.Now, IncludeDeleted: f.Visibility.IncludeDeleted,
+		CategoryID: f.CategoryID, AuthorID: f.AuthorID, PublishedAfter: f.PublishedAfter, PublishedBefore: f.PublishedBefore,
+		Locale: f.Locale, ExcludeIDs: f.ExcludeIDs,
+	}
+	for _, st := range f.Statuses {
+		out.Statuses = append(out.Statuses, string(st))
+	}
+	for _, rs := range f.ReviewStates {
+		out.ReviewStates = append(out.ReviewStates, string(rs))
+	}
+	if f.TagID != 0 {
+		out.TagIDs = []uint64{f.TagID}
+	}
+	if f.CategorySlug == "" && len(f.TagSlugs) == 0 && f.AuthorSlug == "" {
+		return out, true, nil
+	}
+	cat, tags, author, err := s.store.SlugIDs(ctx, f.CategorySlug, f.TagSlugs, f.AuthorSlug)
+	if err != nil {
+		return out, false, err
+	}
+	switch {
+	case f.CategorySlug != "" && (cat == 0 || (f.CategoryID != 0 && f.CategoryID != cat)):
+		return out, false, nil
+	case len(f.TagSlugs) > 0 && len(tags) == 0:
+		return out, false, nil
+	case f.AuthorSlug != "" && (author == 0 || (f.AuthorID != 0 && f.AuthorID != author)):
+		return out, false, nil
+	case len(f.TagSlugs) > 0 && f.TagID != 0:
+		// Both: the article needs the tag id and one of the slugs' tags.
+		if !containsID(tags, f.TagID) {
+			return out, false, nil
+		}
+	}
+	if cat != 0 {
+		out.CategoryID = cat
+	}
+	if len(f.TagSlugs) > 0 && f.TagID == 0 {
+		out.TagIDs = tags
+	}
+	if author != 0 {
+		out.AuthorID = author
+	}
+	return out, true, nil
+}
+
+func containsID(ids []uint64, id uint64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchIndexed reports whether search answers from the index (built),
+// rather than from the database.
+func (s *Service) SearchIndexed() bool { return s.search.Index() != nil }
