@@ -15,10 +15,11 @@
 // section and tags. Those come primed from the look-ahead (graph/lookahead.go)
 // and resolve without waiting, so a goroutine per field bought nothing and
 // cost a goroutine start and its stack growth each (issue 18's profile:
-// runtime.newstack and copystack about 10% of the server's CPU). Items of
-// lists still resolve concurrently (gqlgen's MarshalSliceConcurrently), so
-// the per-request loaders still collect a whole page's keys in one batch;
-// only the fields within one object wait for each other.
+// runtime.newstack and copystack about 10% of the server's CPU), and so did
+// a goroutine per tag. Items of article lists still resolve concurrently
+// (gqlgen's MarshalSliceConcurrently), so the per-request loaders still
+// collect a whole page's keys in one batch; only the fields within one
+// article wait for each other.
 package main
 
 import (
