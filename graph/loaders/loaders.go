@@ -128,7 +128,8 @@ type Relations struct {
 }
 
 // PrimeArticles loads the requested relations of a known page of articles
-// in one query each, right away, so the field resolvers find them cached
+// right away (bylines, tags and sections in one statement, related lists in
+// another), so the field resolvers find them cached
 // instead of waiting for a batch to fill.
 func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article, want Relations) error {
 	if len(articles) == 0 {
@@ -138,22 +139,32 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 	for i, a := range articles {
 		ids[i] = a.ID
 	}
-	if want.Authors {
-		byArticle, err := l.svc.AuthorsOfArticles(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for i, id := range ids {
-			l.AuthorsByArticle.Prime(id, byArticle[i])
+	// Bylines, tags and sections in one statement.
+	var catIDs []uint64
+	if want.Category {
+		seen := map[uint64]bool{}
+		for _, a := range articles {
+			if a.CategoryID != nil && !seen[*a.CategoryID] {
+				seen[*a.CategoryID] = true
+				catIDs = append(catIDs, *a.CategoryID)
+			}
 		}
 	}
-	if want.Tags {
-		byArticle, err := l.svc.TagsOfArticles(ctx, ids)
+	if want.Authors || want.Tags || len(catIDs) > 0 {
+		rel, err := l.svc.RelationsOfArticles(ctx, ids, want.Authors, want.Tags, catIDs)
 		if err != nil {
 			return err
 		}
 		for i, id := range ids {
-			l.TagsByArticle.Prime(id, byArticle[i])
+			if want.Authors {
+				l.AuthorsByArticle.Prime(id, rel.Authors[i])
+			}
+			if want.Tags {
+				l.TagsByArticle.Prime(id, rel.Tags[i])
+			}
+		}
+		for i, id := range catIDs {
+			l.CategoryByID.Prime(id, rel.Categories[i])
 		}
 	}
 	if want.Related > 0 {
@@ -175,25 +186,6 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		if want.RelatedWants != nil {
 			if err := l.PrimeArticles(ctx, related, *want.RelatedWants); err != nil {
 				return err
-			}
-		}
-	}
-	if want.Category {
-		var catIDs []uint64
-		seen := map[uint64]bool{}
-		for _, a := range articles {
-			if a.CategoryID != nil && !seen[*a.CategoryID] {
-				seen[*a.CategoryID] = true
-				catIDs = append(catIDs, *a.CategoryID)
-			}
-		}
-		if len(catIDs) > 0 {
-			cats, err := l.svc.CategoriesByIDs(ctx, catIDs)
-			if err != nil {
-				return err
-			}
-			for i, id := range catIDs {
-				l.CategoryByID.Prime(id, cats[i])
 			}
 		}
 	}

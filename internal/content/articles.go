@@ -170,6 +170,46 @@ func (s *Service) TagsOfArticles(ctx context.Context, ids []uint64) ([][]*models
 	return out, nil
 }
 
+// PageRelations are the bylines, tags and sections of a page of articles.
+type PageRelations struct {
+	Authors    [][]*models.Author // in the order of the articles; nil when not asked for
+	Tags       [][]*models.Tag    // in the order of the articles; nil when not asked for
+	Categories []*models.Category // in the order of categoryIDs (nil where missing)
+}
+
+// RelationsOfArticles returns what AuthorsOfArticles and TagsOfArticles
+// return for ids (each when asked for) and CategoriesByIDs for
+// categoryIDs, from one statement; the sections come without their
+// timestamps.
+func (s *Service) RelationsOfArticles(ctx context.Context, ids []uint64, authors, tags bool, categoryIDs []uint64) (*PageRelations, error) {
+	r, err := s.store.RelationsOfArticles(ctx, ids, authors, tags, categoryIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := &PageRelations{}
+	if authors {
+		out.Authors = make([][]*models.Author, len(ids))
+		for i, id := range ids {
+			if out.Authors[i] = r.Authors[id]; out.Authors[i] == nil {
+				out.Authors[i] = []*models.Author{}
+			}
+		}
+	}
+	if tags {
+		out.Tags = make([][]*models.Tag, len(ids))
+		for i, id := range ids {
+			if out.Tags[i] = r.Tags[id]; out.Tags[i] == nil {
+				out.Tags[i] = []*models.Tag{}
+			}
+		}
+	}
+	out.Categories = make([]*models.Category, len(categoryIDs))
+	for i, id := range categoryIDs {
+		out.Categories[i] = r.Categories[id]
+	}
+	return out, nil
+}
+
 // CategoriesByIDs returns categories in the order of ids (nil where missing).
 func (s *Service) CategoriesByIDs(ctx context.Context, ids []uint64) ([]*models.Category, error) {
 	m, err := s.store.CategoriesByIDs(ctx, ids)

@@ -130,6 +130,7 @@ type SectionStorage interface {
 	TagByID(ctx context.Context, v store.Visibility, id uint64) (*models.Tag, error)
 	TagBySlug(ctx context.Context, v store.Visibility, slug string) (*models.Tag, error)
 	TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Tag, error)
+	RelationsOfArticles(ctx context.Context, articleIDs []uint64, authors, tags bool, categoryIDs []uint64) (*store.ArticleRelations, error)
 	TagsByIDs(ctx context.Context, v store.Visibility, ids []uint64) (map[uint64]*models.Tag, error)
 	ListTags(ctx context.Context, v store.Visibility, locale string, p page.Request) (*page.List[*models.Tag], error)
 	CountTags(ctx context.Context, v store.Visibility, locale string) (int64, error)

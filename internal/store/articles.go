@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -158,7 +160,7 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 	if byAuthorIndex(f) && ArticleSortKey(order).Name == authorSortKey.Name {
 		return s.listByAuthor(ctx, f, order, p)
 	}
-	l, err := list(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p,
+	l, err := listWith(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)), ArticleSortKey(order), p, scanArticles,
 		func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
@@ -190,9 +192,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 
 // ArticleByID returns the article with id, or nil.
 func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*models.Article, error) {
-	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id = ?", id).Take(&a).Error
-	r, err := notFound(&a, err)
+	r, err := takeArticle(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("load article %d: %w", id, err)
 	}
@@ -202,10 +202,8 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug in locale, or nil (slugs
 // are unique per locale).
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug string) (*models.Article, error) {
-	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
-		Where("articles.locale = ? AND articles.slug = ?", locale, slug).Take(&a).Error
-	r, err := notFound(&a, err)
+	r, err := takeArticle(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+		Where("articles.locale = ? AND articles.slug = ?", locale, slug))
 	if err != nil {
 		return nil, fmt.Errorf("load article %s/%q: %w", locale, slug, err)
 	}
@@ -214,8 +212,8 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug st
 
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
-	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids).Find(&rows).Error; err != nil {
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
+	if err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}
 	out := make(map[uint64]*models.Article, len(rows))
@@ -227,8 +225,8 @@ func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (
 
 // ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
 func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
-	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs).Find(&rows).Error; err != nil {
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs))
+	if err != nil {
 		return nil, fmt.Errorf("load articles by slug: %w", err)
 	}
 	out := make(map[string]*models.Article, len(rows))
@@ -247,22 +245,33 @@ type authorOfArticle struct {
 // AuthorsByArticleIDs returns each article's authors in byline order,
 // without their timestamps (CreatedAt, UpdatedAt and DeletedAt are zero).
 func (s *Store) AuthorsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Author, error) {
-	var rows []authorOfArticle
 	// The byline's columns only: the timestamps are not shown, and parsing
 	// them is a good part of the cost of a page of teasers. The rows are
 	// put in byline order here rather than by the database, which would
-	// sort them in a temporary table on every page.
-	err := s.q(ctx).Table("authors").
+	// sort them in a temporary table on every page. They are scanned by
+	// hand: GORM's reflection over each row was most of this query's cost
+	// in the server (issue 18).
+	rs, err := s.q(ctx).Table("authors").
 		Select("article_authors.article_id, article_authors.position, authors.id, authors.slug, authors.name, authors.bio, authors.avatar_url, authors.job_title").
 		Joins("JOIN article_authors ON article_authors.author_id = authors.id").
 		Where("article_authors.article_id IN ? AND authors.deleted_at IS NULL", articleIDs).
-		Find(&rows).Error
+		Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
 	}
-	slices.SortFunc(rows, func(a, b authorOfArticle) int {
-		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
-	})
+	defer rs.Close()
+	rows := make([]authorOfArticle, 0, len(articleIDs))
+	for rs.Next() {
+		rows = append(rows, authorOfArticle{})
+		r := &rows[len(rows)-1]
+		if err := rs.Scan(&r.ArticleID, &r.Position, &r.ID, &r.Slug, &r.Name, &r.Bio, &r.AvatarURL, &r.JobTitle); err != nil {
+			return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load authors of %d articles: %w", len(articleIDs), err)
+	}
+	slices.SortFunc(rows, bylineOrder)
 	out := make(map[uint64][]*models.Author, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Author)
@@ -278,19 +287,29 @@ type tagOfArticle struct {
 // TagsByArticleIDs returns each article's tags, by name, without their
 // creation time (CreatedAt is zero).
 func (s *Store) TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Tag, error) {
-	var rows []tagOfArticle
-	// Sorted here, not by the database: see AuthorsByArticleIDs.
-	err := s.q(ctx).Table("tags").
+	// Sorted here, not by the database, and scanned by hand: see
+	// AuthorsByArticleIDs.
+	rs, err := s.q(ctx).Table("tags").
 		Select("article_tags.article_id, tags.id, tags.slug, tags.name").
 		Joins("JOIN article_tags ON article_tags.tag_id = tags.id").
 		Where("article_tags.article_id IN ?", articleIDs).
-		Find(&rows).Error
+		Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
 	}
-	slices.SortFunc(rows, func(a, b tagOfArticle) int {
-		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), compareNames(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
+	defer rs.Close()
+	rows := make([]tagOfArticle, 0, 4*len(articleIDs))
+	for rs.Next() {
+		rows = append(rows, tagOfArticle{})
+		r := &rows[len(rows)-1]
+		if err := rs.Scan(&r.ArticleID, &r.ID, &r.Slug, &r.Name); err != nil {
+			return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("load tags of %d articles: %w", len(articleIDs), err)
+	}
+	slices.SortFunc(rows, tagOrder)
 	out := make(map[uint64][]*models.Tag, len(articleIDs))
 	for i := range rows {
 		out[rows[i].ArticleID] = append(out[rows[i].ArticleID], &rows[i].Tag)
@@ -301,7 +320,34 @@ func (s *Store) TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[
 // compareNames orders names case-insensitively, then bytewise: the same
 // order on every engine.
 func compareNames(a, b string) int {
-	return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(b)), strings.Compare(a, b))
+	return cmp.Or(compareLower(a, b), strings.Compare(a, b))
+}
+
+// compareLower compares strings.ToLower(a) with strings.ToLower(b) without
+// building them (a page's tags are sorted with it: two strings per
+// comparison were most of the sort's cost). Lowered UTF-8 compares bytewise
+// as its runes compare by code point, and ToLower turns an invalid byte
+// into utf8.RuneError, as decoding does.
+func compareLower(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra < utf8.RuneSelf && rb < utf8.RuneSelf {
+			if 'A' <= ra && ra <= 'Z' {
+				ra += 'a' - 'A'
+			}
+			if 'A' <= rb && rb <= 'Z' {
+				rb += 'a' - 'A'
+			}
+		} else {
+			ra, rb = unicode.ToLower(ra), unicode.ToLower(rb)
+		}
+		if c := cmp.Compare(ra, rb); c != 0 {
+			return c
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // CreateArticle inserts a and credits its authors (in order) and tags.

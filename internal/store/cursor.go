@@ -126,12 +126,20 @@ func (k SortKey) paginate(q *gorm.DB, p page.Request) (*gorm.DB, error) {
 // list pages through q by key: the rows of p, with their cursors built
 // from value (the sort key) and id.
 func list[T any](q *gorm.DB, key SortKey, p page.Request, value func(*T) any, id func(*T) uint64) (*page.List[*T], error) {
+	return listWith(q, key, p, func(q *gorm.DB) ([]*T, error) {
+		var rows []*T
+		return rows, q.Find(&rows).Error
+	}, value, id)
+}
+
+// listWith is list reading the rows with find.
+func listWith[T any](q *gorm.DB, key SortKey, p page.Request, find func(*gorm.DB) ([]*T, error), value func(*T) any, id func(*T) uint64) (*page.List[*T], error) {
 	q, err := key.paginate(q, p)
 	if err != nil {
 		return nil, err
 	}
-	var rows []*T
-	if err := q.Find(&rows).Error; err != nil {
+	rows, err := find(q)
+	if err != nil {
 		return nil, err
 	}
 	l := &page.List[*T]{}

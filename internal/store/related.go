@@ -135,11 +135,6 @@ func (s *Store) ExistingArticleIDs(ctx context.Context, ids []uint64) (map[uint6
 
 // ---- The read path ----
 
-type relatedRow struct {
-	ForID uint64 `gorm:"column:for_id"`
-	models.Article
-}
-
 // RelatedByArticleIDs returns, for each of ids, up to n related articles
 // that pass v: the editor's picks in order, then the precomputed
 // suggestions best first (score, then newer id), skipping suggestions that
@@ -163,13 +158,14 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 		// probing the lists; MySQL treats it as an inner join.
 		Joins("CROSS JOIN articles ON articles.id = r.rel_id").
 		Where("articles.id <> r.for_id")
-	var rows []relatedRow
-	err := s.q(ctx).Table("(?) AS ranked", ranked).Where("ranked.rn <= ?", n).Order("ranked.for_id, ranked.rn").Find(&rows).Error
+	// Scanned by hand, as article lists are (articlescan.go).
+	var forID uint64
+	var rn int
+	err := scanArticlesWith(s.q(ctx).Table("(?) AS ranked", ranked).Where("ranked.rn <= ?", n).Order("ranked.for_id, ranked.rn"),
+		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
+		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {
 		return nil, fmt.Errorf("load related articles of %d articles: %w", len(ids), err)
-	}
-	for i := range rows {
-		out[rows[i].ForID] = append(out[rows[i].ForID], &rows[i].Article)
 	}
 	return out, nil
 }

@@ -35,7 +35,9 @@ func TestRequestTimeoutIsATimeout(t *testing.T) {
 		var slow atomic.Bool
 		// Before every read, while slow is set, a statement that only the
 		// deadline ends runs on the same connection pool and context.
-		err := db.Callback().Query().Before("gorm:query").Register("test:slow", func(tx *gorm.DB) {
+		// Reads go through Find (the query callbacks) or, where rows are
+		// scanned by hand, Rows (the row callbacks): both are slowed.
+		slowDown := func(tx *gorm.DB) {
 			if !slow.Load() {
 				return
 			}
@@ -43,11 +45,15 @@ func TestRequestTimeoutIsATimeout(t *testing.T) {
 			if err := tx.Statement.ConnPool.QueryRowContext(tx.Statement.Context, slowStatement[db.Dialect]).Scan(&n); err != nil {
 				tx.AddError(err)
 			}
-		})
-		if err != nil {
+		}
+		if err := db.Callback().Query().Before("gorm:query").Register("test:slow", slowDown); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Callback().Query().Remove("test:slow") })
+		if err := db.Callback().Row().Before("gorm:row").Register("test:slow", slowDown); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Callback().Row().Remove("test:slow") })
 
 		slow.Store(true)
 		r := s.Do(t, testserver.Request{Query: `{ articles(first: 2) { nodes { title } } }`})
