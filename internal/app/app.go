@@ -67,7 +67,8 @@ type Config struct {
 	OTLPEndpoint string
 	// MemoryLimit, when positive, is the process's soft memory limit
 	// without live subscribers; Serve raises it by MemoryPerSubscriber for
-	// each connected one. Zero leaves the limit alone (GOMEMLIMIT set).
+	// each connected one and by the search index's size. Zero leaves the
+	// limit alone (GOMEMLIMIT set).
 	MemoryLimit int64
 	// MetricsAddr and PprofAddr serve /metrics and the profiler aside.
 	MetricsAddr, PprofAddr string
@@ -298,9 +299,13 @@ func (a *App) Close(ctx context.Context) {
 // Grace to finish, live connections are closed and the outbox is flushed.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.Content.RunScheduler(ctx, a.cfg.ScheduleSweep, a.log)
-	if a.cfg.MemoryLimit > 0 && a.live != nil && a.live.Hub != nil {
-		hub := a.live.Hub
-		go followSubscribers(ctx, func() int { return hub.Stats().Subscribers }, a.cfg.MemoryLimit, 2*time.Second)
+	if a.cfg.MemoryLimit > 0 {
+		needs := memoryNeeds{searchIndex: a.Content.SearchIndexBytes}
+		if a.live != nil && a.live.Hub != nil {
+			hub := a.live.Hub
+			needs.subscribers = func() int { return hub.Stats().Subscribers }
+		}
+		go followMemory(ctx, needs, a.cfg.MemoryLimit, 2*time.Second)
 	}
 	hooksStopped := make(chan struct{})
 	go func() {

@@ -8,18 +8,19 @@ import (
 	"time"
 )
 
-// TestMemoryLimitFollowsSubscribers: the soft limit grows with the live
-// subscriptions and comes back down when they leave; small changes leave
-// it alone.
-func TestMemoryLimitFollowsSubscribers(t *testing.T) {
+// TestMemoryLimitFollowsNeeds: the soft limit grows with the live
+// subscriptions and the search index, and comes back down when they
+// leave; small changes leave it alone.
+func TestMemoryLimitFollowsNeeds(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(before) })
 	const base = 100 << 20
 	debug.SetMemoryLimit(base)
-	var n atomic.Int64
+	var n, index atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go followSubscribers(ctx, func() int { return int(n.Load()) }, base, time.Millisecond)
+	needs := memoryNeeds{subscribers: func() int { return int(n.Load()) }, searchIndex: index.Load}
+	go followMemory(ctx, needs, base, time.Millisecond)
 
 	waitLimit := func(want int64) {
 		t.Helper()
@@ -32,16 +33,18 @@ func TestMemoryLimitFollowsSubscribers(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		subscribers int64
-		want        int64
+		subscribers, index int64
+		want               int64
 	}{
-		{10_000, base + 10_000*MemoryPerSubscriber},
-		{10_010, base + 10_000*MemoryPerSubscriber}, // within 5%: unchanged
-		{2_000, base + 2_000*MemoryPerSubscriber},
-		{0, base},
+		{10_000, 0, base + 10_000*MemoryPerSubscriber},
+		{10_010, 0, base + 10_000*MemoryPerSubscriber}, // within 5%: unchanged
+		{2_000, 0, base + 2_000*MemoryPerSubscriber},
+		{2_000, 100 << 20, base + 2_000*MemoryPerSubscriber + 150<<20},
+		{0, 0, base},
 	}
 	for _, tc := range tests {
 		n.Store(tc.subscribers)
+		index.Store(tc.index)
 		time.Sleep(20 * time.Millisecond)
 		waitLimit(tc.want)
 	}

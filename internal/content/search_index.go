@@ -35,6 +35,15 @@ func (s *Service) SearchIndexStats() (articles int, build time.Duration) {
 	return s.search.Stats()
 }
 
+// SearchIndexBytes estimates the memory the search index holds (0 before
+// it is built).
+func (s *Service) SearchIndexBytes() int64 {
+	if x := s.search.Index(); x != nil {
+		return x.Bytes()
+	}
+	return 0
+}
+
 // refreshSearch reloads an article the service just committed a change
 // of. Its statements are the replica's upkeep, not the request's: they
 // run outside the request's context (and its statement count).
