@@ -64,9 +64,9 @@ type Config struct {
 	OnRender func()
 	// MaxConcurrentRenders bounds the renditions made at once (default:
 	// GOMAXPROCS). Each holds its decoded original in memory (up to
-	// MaxPixels × 4 bytes: 200 MB at 50 MP), and any reader can ask the
-	// API for many distinct sizes: unbounded, a burst of first requests
-	// would take all the memory and every core.
+	// MaxPixels × 4 bytes: 200 MB at 50 MP), and a picture has hundreds
+	// of sizes (picture.SnapPlan bounds them): unbounded, a burst of first
+	// requests would take all the memory and every core.
 	MaxConcurrentRenders int
 }
 
