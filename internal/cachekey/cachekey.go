@@ -71,6 +71,9 @@ func ForObject(objectType string, id uint64) []string {
 		return []string{Category(id), Categories}
 	case "Tag":
 		return []string{Tag(id), Tags}
+	case "Image":
+		// Answers with too many image keys carry Images instead.
+		return []string{Image(id), Images}
 	case "Import":
 		return []string{Articles, Authors, Categories, Tags, Redirects}
 	}

@@ -43,6 +43,11 @@ const (
 	// (LiveState.Kind says which). Its object is the blog's article, so a
 	// blog's changes are one ordered range of the outbox.
 	LiveBlogChanged = "liveblog.changed"
+	// ImageUpdated and ImageDeleted follow the media library: a picture's
+	// description or focal point changed (so its rendition URLs), or the
+	// picture went. Every replica purges its cached answers showing it.
+	ImageUpdated = "image.updated"
+	ImageDeleted = "image.deleted"
 )
 
 // Object types, as in the audit log.
@@ -52,6 +57,7 @@ const (
 	ObjectCategory   = "Category"
 	ObjectSubscriber = "NewsletterSubscriber"
 	ObjectLiveBlog   = store.ObjectLiveBlog
+	ObjectImage      = "Image"
 )
 
 // Consumers of the outbox. Each name gets its own pending mark per event.
