@@ -48,6 +48,10 @@ const (
 	// picture went. Every replica purges its cached answers showing it.
 	ImageUpdated = "image.updated"
 	ImageDeleted = "image.deleted"
+	// RedirectCreated and RedirectDeleted follow editors' redirects: every
+	// replica purges its cached route answers.
+	RedirectCreated = "redirect.created"
+	RedirectDeleted = "redirect.deleted"
 )
 
 // Object types, as in the audit log.
@@ -58,6 +62,7 @@ const (
 	ObjectSubscriber = "NewsletterSubscriber"
 	ObjectLiveBlog   = store.ObjectLiveBlog
 	ObjectImage      = "Image"
+	ObjectRedirect   = "Redirect"
 )
 
 // Consumers of the outbox. Each name gets its own pending mark per event.

@@ -6,6 +6,7 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/internal/media"
@@ -133,5 +134,47 @@ func TestImageEditPurgesOtherReplicas(t *testing.T) {
 		if n != 2 {
 			t.Errorf("%d image events in the outbox, want 2 (updated, deleted)", n)
 		}
+	})
+}
+
+// TestRedirectsPurgeOtherReplicas: createRedirect and deleteRedirect on
+// one replica are outbox events, so the other replica's cached route
+// answers follow at once, not at their max-age.
+func TestRedirectsPurgeOtherReplicas(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		bus := pubsub.NewMemory()
+		t.Cleanup(func() { bus.Close() })
+		opts := testserver.LiveOptions{Broker: bus, KeepBroker: true, ServiceOptions: []content.Option{testPublication("")}}
+		a := testserver.NewLive(t, db, opts)
+		b := testserver.NewLive(t, db, opts)
+		editor := a.Token(t, "desk", auth.Editor)
+		route := func(s *testserver.Server) *routeResult {
+			t.Helper()
+			var got struct{ Route *routeResult }
+			s.MustData(t, testserver.Request{GET: true, Query: routeQuery, Variables: map[string]any{"p": "/moved"}}, &got)
+			return got.Route
+		}
+		for range 2 { // cached on B
+			if got := route(b.Server); got != nil {
+				t.Fatalf("route(/moved) on B = %+v before any redirect", got)
+			}
+		}
+		p := createRedirect(t, a.Server, editor, "/moved", "/world", nil)
+		if p.Redirect == nil {
+			t.Fatalf("createRedirect: %+v", p)
+		}
+		wait.Until(t, "B to follow the new redirect", func() bool {
+			got := route(b.Server)
+			return got != nil && got.Location == "/world"
+		})
+		var del struct {
+			DeleteRedirect struct{ UserErrors []userError }
+		}
+		a.MustData(t, testserver.Request{Token: editor, Variables: map[string]any{"id": p.Redirect.ID},
+			Query: `mutation($id: ID!) { deleteRedirect(id: $id) { userErrors { field message code } } }`}, &del)
+		if len(del.DeleteRedirect.UserErrors) > 0 {
+			t.Fatalf("deleteRedirect: %+v", del.DeleteRedirect.UserErrors)
+		}
+		wait.Until(t, "B to forget the deleted redirect", func() bool { return route(b.Server) == nil })
 	})
 }
