@@ -5998,10 +5998,14 @@ type Image implements Node {
   The URL of a rendition. With neither width nor height: the whole picture
   (at most 4096 px wide). With one: scaled to it, proportions kept. With both:
   CROP (default) fills the box, cutting around the focal point; CONTAIN fits
-  inside it. Never enlarged. Sizes are between 1 and 4096 px.
+  inside it. Never enlarged. Sizes are between 1 and 4096 px. The width is
+  snapped up to a ladder (64 96 128 160 240 320 480 640 768 960 1080 1280 1600
+  1920 2560 3200 4096, capped at the picture's width) and a crop's shape to
+  the nearest common aspect ratio, its height derived from the snapped width:
+  read the rendition's size from the URL, not from what was asked.
   """
   url("Width in pixels." width: Int, "Height in pixels." height: Int, "Encoding (default: JPEG, or PNG for PNG and GIF originals)." format: ImageFormat, "How to fill a width and height box." fit: ImageFit): String!
-  "A srcset attribute value: one URL per width with its ` + "`" + `w` + "`" + ` descriptor (widths wider than the picture are left out, the picture's own width then used)."
+  "A srcset attribute value: one URL per width with its ` + "`" + `w` + "`" + ` descriptor, each width snapped up to the ladder of ` + "`" + `url` + "`" + ` (widths wider than the picture are left out, the picture's own width then used; widths that snap alike appear once)."
   srcset("Widths in pixels (1–20 of them)." widths: [Int!]!, "Encoding." format: ImageFormat): String!
 }
 

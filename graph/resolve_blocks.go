@@ -110,8 +110,9 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 }
 
 // bodyImageWidths are the widths a body picture's srcset offers, for
-// columns up to about 800 CSS pixels on screens up to twice as dense.
-var bodyImageWidths = []int{400, 800, 1200, 1600}
+// columns up to about 800 CSS pixels on screens up to twice as dense:
+// rungs of picture.Ladder, as every width is snapped to it.
+var bodyImageWidths = []int{480, 960, 1280, 1600}
 
 // pictureHTML is a library picture's <img> in bodyHtml (signed rendition
 // URLs, intrinsic size so the page does not jump, lazy loading), its
@@ -130,7 +131,7 @@ func (r *Resolver) pictureHTML(img *models.Image, in markdown.Image) (markup, ca
 	}
 	alt := or(in.Alt, img.Alt)
 	return fmt.Sprintf(`<img src="%s" srcset="%s" sizes="(max-width: 800px) 100vw, 800px" width="%d" height="%d" alt="%s" loading="lazy" decoding="async">`,
-		html.EscapeString(r.Media.URL(img, media.URLOptions{Width: 1200})), html.EscapeString(srcset), img.Width, img.Height, html.EscapeString(alt)), img.Caption, img.Credit
+		html.EscapeString(r.Media.URL(img, media.URLOptions{Width: 1280})), html.EscapeString(srcset), img.Width, img.Height, html.EscapeString(alt)), img.Caption, img.Credit
 }
 
 // mayReferTo reports, without decoding them, whether stored blocks may hold

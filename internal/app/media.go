@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/media"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
@@ -23,6 +24,10 @@ type MediaConfig struct {
 	URLPrefix string
 	// OnRender hears each rendition made (tests).
 	OnRender func()
+	// Consumers and Committed: see media.Config (the app sets them, so
+	// every replica purges a changed picture's answers at once).
+	Consumers []string
+	Committed func()
 }
 
 // openMedia opens the media library's store and service; without a store
@@ -32,7 +37,11 @@ func (a *App) openMedia(ctx context.Context, st *store.Store) (*media.Service, e
 		a.log.Warn("no --media store: uploads and pictures are off")
 		return nil, nil
 	}
-	lib, closeLib, err := OpenMedia(ctx, st, a.cfg.DB.Dialect, a.cfg.Media, a.log)
+	mc := a.cfg.Media
+	// Picture changes are outbox events for the brokers (purges on every
+	// replica); webhooks do not carry them.
+	mc.Consumers, mc.Committed = []string{events.ConsumerBroker}, a.live.Relay.Wake
+	lib, closeLib, err := OpenMedia(ctx, st, a.cfg.DB.Dialect, mc, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +70,7 @@ func OpenMedia(ctx context.Context, st *store.Store, dialect dbconn.Dialect, mc 
 		log.Warn("the media library is a local directory: replicas sharing this database need a shared store (--media s3://…)", "media", mc.URL)
 	}
 	lib, err := media.New(st, bucket, media.Config{MaxUploadBytes: mc.MaxUploadBytes, MaxPixels: mc.MaxPixels,
-		Secret: secret, URLPrefix: mc.URLPrefix, OnRender: mc.OnRender})
+		Secret: secret, URLPrefix: mc.URLPrefix, OnRender: mc.OnRender, Consumers: mc.Consumers, Committed: mc.Committed})
 	if err != nil {
 		return nil, nil, err
 	}

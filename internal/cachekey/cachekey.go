@@ -71,6 +71,12 @@ func ForObject(objectType string, id uint64) []string {
 		return []string{Category(id), Categories}
 	case "Tag":
 		return []string{Tag(id), Tags}
+	case "Image":
+		// Answers with too many image keys carry Images instead.
+		return []string{Image(id), Images}
+	case "Redirect":
+		// Route answers depend on redirects as a whole.
+		return []string{Redirects}
 	case "Import":
 		return []string{Articles, Authors, Categories, Tags, Redirects}
 	}

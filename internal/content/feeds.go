@@ -195,6 +195,13 @@ func (s *Service) ArticleMonths(ctx context.Context) ([]MonthStats, error) {
 	return s.store.ArticleMonths(ctx, s.readers())
 }
 
+// LastDeparture is the latest time an article may have left readers'
+// articles (see store.LastDeparture): documents listing them take it as
+// the floor of their Last-Modified.
+func (s *Service) LastDeparture(ctx context.Context) (time.Time, error) {
+	return s.store.LastDeparture(ctx, s.Now())
+}
+
 // ArticleStats summarises readers' articles published in p.
 func (s *Service) ArticleStats(ctx context.Context, p Period) (ArticleStats, error) {
 	return s.store.StatsOfArticles(ctx, s.readers(), p)

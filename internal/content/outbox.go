@@ -19,7 +19,7 @@ func WithOutbox(consumers []string, committed func()) Option {
 	}
 }
 
-// objectEvents maps the audited actions on authors and sections to their
+// objectEvents maps the audited actions on authors, sections and redirects to their
 // event types; change() records these itself.
 var objectEvents = map[string]string{
 	ActionAuthorCreate:   events.AuthorCreated,
@@ -29,6 +29,9 @@ var objectEvents = map[string]string{
 	ActionCategoryUpdate: events.CategoryUpdated,
 	// A section's name in another locale is a change of the section.
 	ActionCategoryTranslation: events.CategoryUpdated,
+	// Editors' redirects: route answers on every replica depend on them.
+	ActionRedirectCreate: events.RedirectCreated,
+	ActionRedirectDelete: events.RedirectDeleted,
 }
 
 // recordEvent appends one event inside tx.

@@ -223,6 +223,7 @@ type DistributionStorage interface {
 	NewestArticles(ctx context.Context, f store.ArticleFilter, limit int) ([]*models.Article, error)
 	ArticleMonths(ctx context.Context, v store.Visibility) ([]store.MonthStats, error)
 	StatsOfArticles(ctx context.Context, v store.Visibility, p store.Period) (store.ArticleStats, error)
+	LastDeparture(ctx context.Context, now time.Time) (time.Time, error)
 	CountListings(ctx context.Context, kind string, v store.Visibility) (store.ArticleStats, error)
 	EachListing(ctx context.Context, kind string, v store.Visibility, offset int, limit int, fn func(*store.Listing) error) error
 	EachSitemapArticle(ctx context.Context, v store.Visibility, p store.Period, offset int, limit int, fn func(*store.SitemapArticle) error) error

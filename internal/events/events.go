@@ -43,6 +43,15 @@ const (
 	// (LiveState.Kind says which). Its object is the blog's article, so a
 	// blog's changes are one ordered range of the outbox.
 	LiveBlogChanged = "liveblog.changed"
+	// ImageUpdated and ImageDeleted follow the media library: a picture's
+	// description or focal point changed (so its rendition URLs), or the
+	// picture went. Every replica purges its cached answers showing it.
+	ImageUpdated = "image.updated"
+	ImageDeleted = "image.deleted"
+	// RedirectCreated and RedirectDeleted follow editors' redirects: every
+	// replica purges its cached route answers.
+	RedirectCreated = "redirect.created"
+	RedirectDeleted = "redirect.deleted"
 )
 
 // Object types, as in the audit log.
@@ -52,6 +61,8 @@ const (
 	ObjectCategory   = "Category"
 	ObjectSubscriber = "NewsletterSubscriber"
 	ObjectLiveBlog   = store.ObjectLiveBlog
+	ObjectImage      = "Image"
+	ObjectRedirect   = "Redirect"
 )
 
 // Consumers of the outbox. Each name gets its own pending mark per event.

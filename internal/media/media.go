@@ -11,12 +11,15 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"gocloud.dev/blob"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
+	"github.com/broadsheet/broadsheet/internal/auth"
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/globalid"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -43,6 +46,8 @@ type Storage interface {
 	DeleteImage(ctx context.Context, id uint64) error
 	ListImages(ctx context.Context, search string, p page.Request) (*page.List[*models.Image], error)
 	ArticlesUsingImage(ctx context.Context, imageID uint64) ([]store.ArticleUse, error)
+	// Tx runs fn in a transaction (a change and its outbox event).
+	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 }
 
 var _ Storage = (*store.Store)(nil)
@@ -64,10 +69,17 @@ type Config struct {
 	OnRender func()
 	// MaxConcurrentRenders bounds the renditions made at once (default:
 	// GOMAXPROCS). Each holds its decoded original in memory (up to
-	// MaxPixels × 4 bytes: 200 MB at 50 MP), and any reader can ask the
-	// API for many distinct sizes: unbounded, a burst of first requests
-	// would take all the memory and every core.
+	// MaxPixels × 4 bytes: 200 MB at 50 MP), and a picture has hundreds
+	// of sizes (picture.SnapPlan bounds them): unbounded, a burst of first
+	// requests would take all the memory and every core.
 	MaxConcurrentRenders int
+	// Consumers, when set, get an outbox event (events.ImageUpdated,
+	// ImageDeleted) for every change to a picture, written in the change's
+	// transaction: every replica's hub then purges its cached answers
+	// showing the picture at once, not at their max-age. Committed is
+	// called after each such commit (it wakes the relay; must not block).
+	Consumers []string
+	Committed func()
 }
 
 // Service is the media library.
@@ -177,10 +189,41 @@ func (s *Service) Update(ctx context.Context, id uint64, in Input) (*models.Imag
 	if err := in.apply(img); err != nil {
 		return nil, err
 	}
-	if err := s.st.SaveImage(ctx, img); err != nil {
+	if err := s.write(ctx, events.ImageUpdated, img, func(st Storage) error { return st.SaveImage(ctx, img) }); err != nil {
 		return nil, err
 	}
 	return img, nil
+}
+
+// write runs change with the picture's outbox event in one transaction
+// when the library has consumers, else on its own.
+func (s *Service) write(ctx context.Context, typ string, img *models.Image, change func(st Storage) error) error {
+	if len(s.cfg.Consumers) == 0 {
+		return change(s.st)
+	}
+	action := map[string]string{events.ImageUpdated: "image.update", events.ImageDeleted: "image.delete"}[typ]
+	err := s.st.Tx(ctx, func(tx *store.Store) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		row, err := events.NewRow(typ, events.ObjectImage, img.ID, actor(ctx), time.Now(), events.Payload{Action: action})
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvents(ctx, s.cfg.Consumers, row)
+	})
+	if err == nil && s.cfg.Committed != nil {
+		s.cfg.Committed()
+	}
+	return err
+}
+
+// actor names who made a change in its event: the token's name.
+func actor(ctx context.Context) string {
+	if v := auth.ViewerFrom(ctx); v.TokenName != "" {
+		return v.TokenName
+	}
+	return "system"
 }
 
 // InUseError refuses to delete an image articles use; Articles lists them.
@@ -220,7 +263,7 @@ func (s *Service) Delete(ctx context.Context, id uint64) (*models.Image, error) 
 		return nil, &InUseError{Err: &apperr.Error{Kind: apperr.Invalid, Code: "IN_USE", Field: "id",
 			Message: "the picture is used by " + strings.Join(names, ", ") + ": remove it from them first"}, Articles: ids}
 	}
-	if err := s.st.DeleteImage(ctx, id); err != nil {
+	if err := s.write(ctx, events.ImageDeleted, img, func(st Storage) error { return st.DeleteImage(ctx, id) }); err != nil {
 		return nil, err
 	}
 	// The row is gone, so no new URL can be signed for it; the blobs go

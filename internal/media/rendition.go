@@ -61,7 +61,7 @@ func (s *Service) CoverURL(img *models.Image) string {
 // Cover describes img's cover rendition for documents that state a
 // picture's size and type (feeds' enclosures, Media RSS).
 func (s *Service) Cover(img *models.Image) (url, contentType string, width, height int) {
-	spec := picture.Plan(img.Width, img.Height, CoverWidth, 0, picture.Crop, img.FocalX, img.FocalY)
+	spec := picture.SnapPlan(img.Width, img.Height, CoverWidth, 0, picture.Crop, img.FocalX, img.FocalY)
 	return s.CoverURL(img), defaultFormat(img).ContentType(), spec.Width, spec.Height
 }
 
@@ -71,18 +71,19 @@ type Sized struct {
 	Width, Height int
 }
 
-// StructuredDataWidth is the width of the renditions StructuredData gives.
-const StructuredDataWidth = 1200
+// StructuredDataWidth is the width of the renditions StructuredData gives
+// (a rung of picture.Ladder; Google asks for 1,200 px at least).
+const StructuredDataWidth = 1280
 
 // StructuredData returns img's renditions for an article's structured
 // data: crops at the 16:9, 4:3 and 1:1 aspect ratios Google's Article
-// guidelines ask for, 1,200 px wide (never larger than the picture),
+// guidelines ask for, 1,280 px wide (never larger than the picture),
 // around its focal point, each with its size.
 func (s *Service) StructuredData(img *models.Image) []Sized {
 	out := make([]Sized, 0, 3)
 	for _, r := range [][2]int{{16, 9}, {4, 3}, {1, 1}} {
 		o := URLOptions{Width: StructuredDataWidth, Height: StructuredDataWidth * r[1] / r[0], Fit: picture.Crop}
-		spec := picture.Plan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
+		spec := picture.SnapPlan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
 		out = append(out, Sized{URL: s.URL(img, o), Width: spec.Width, Height: spec.Height})
 	}
 	return out
@@ -94,41 +95,60 @@ func (s *Service) MaxURLLen() int {
 	return len(s.cfg.URLPrefix) + len(Prefix) + 22 + len("/18446744073709551615/99999x99999-contain-0.000-0.000.webp")
 }
 
-// URL returns the signed URL of a rendition of img.
+// URL returns the signed URL of a rendition of img: the size asked for
+// snapped to picture.Ladder (and a crop's shape to picture.Ratios), so a
+// picture has a bounded number of renditions whatever clients ask.
 func (s *Service) URL(img *models.Image, o URLOptions) string {
+	return s.url(img.ID, s.spec(img, o), s.format(img, o.Format))
+}
+
+func (s *Service) spec(img *models.Image, o URLOptions) picture.Spec {
 	if o.Fit == "" {
 		o.Fit = picture.Crop
 	}
-	if o.Format == "" {
-		o.Format = defaultFormat(img)
+	return picture.SnapPlan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
+}
+
+func (s *Service) format(img *models.Image, f picture.Format) picture.Format {
+	if f == "" {
+		return defaultFormat(img)
 	}
-	spec := picture.Plan(img.Width, img.Height, o.Width, o.Height, o.Fit, img.FocalX, img.FocalY)
-	rest := fmt.Sprintf("%d/%dx%d-%s-%s-%s.%s", img.ID, spec.Width, spec.Height, spec.Fit,
-		frac(spec.FocalX), frac(spec.FocalY), o.Format)
+	return f
+}
+
+func (s *Service) url(id uint64, spec picture.Spec, f picture.Format) string {
+	rest := fmt.Sprintf("%d/%s", id, fileName(spec, f))
 	return s.cfg.URLPrefix + Prefix + s.sign(rest) + "/" + rest
+}
+
+// fileName is a rendition's {w}x{h}-{fit}-{fx}-{fy}.{ext}.
+func fileName(spec picture.Spec, f picture.Format) string {
+	return fmt.Sprintf("%dx%d-%s-%s-%s.%s", spec.Width, spec.Height, spec.Fit, frac(spec.FocalX), frac(spec.FocalY), f)
 }
 
 // MaxSrcsetWidths bounds srcset's list of widths.
 const MaxSrcsetWidths = 20
 
 // Srcset returns a srcset attribute value: a URL per width with its w
-// descriptor, widths past the picture's own replaced by it.
+// descriptor, each width snapped up to picture.Ladder (widths past the
+// picture's own replaced by it), so widths that snap alike appear once.
 func (s *Service) Srcset(img *models.Image, widths []int, f picture.Format) (string, error) {
 	if len(widths) == 0 || len(widths) > MaxSrcsetWidths {
 		return "", fmt.Errorf("srcset needs 1 to %d widths", MaxSrcsetWidths)
 	}
-	var ws []int
+	var specs []picture.Spec
 	for _, w := range widths {
 		if w < 1 || w > picture.MaxSide {
 			return "", fmt.Errorf("width %d is not between 1 and %d", w, picture.MaxSide)
 		}
-		ws = append(ws, min(w, img.Width))
+		specs = append(specs, s.spec(img, URLOptions{Width: w}))
 	}
-	slices.Sort(ws)
-	ws = slices.Compact(ws)
-	parts := make([]string, len(ws))
-	for i, w := range ws {
-		parts[i] = s.URL(img, URLOptions{Width: w, Format: f}) + " " + strconv.Itoa(w) + "w"
+	slices.SortFunc(specs, func(a, b picture.Spec) int { return a.Width - b.Width })
+	specs = slices.Compact(specs)
+	f = s.format(img, f)
+	parts := make([]string, len(specs))
+	for i, sp := range specs {
+		parts[i] = s.url(img.ID, sp, f) + " " + strconv.Itoa(sp.Width) + "w"
 	}
 	return strings.Join(parts, ", "), nil
 }
@@ -200,6 +220,9 @@ func (s *Service) render(ctx context.Context, id uint64, key string, spec pictur
 	if img == nil {
 		return nil, ErrNotFound
 	}
+	if to, ok := s.offLadder(img, spec); ok {
+		return nil, &MovedError{URL: s.url(id, to, f)}
+	}
 	// At most MaxConcurrentRenders at once; the others queue here.
 	s.waiting.Add(1)
 	s.slots <- struct{}{}
@@ -228,6 +251,26 @@ func (s *Service) render(ctx context.Context, id uint64, key string, spec pictur
 		return nil, fmt.Errorf("store rendition %s: %w", key, err)
 	}
 	return data, nil
+}
+
+// MovedError answers a URL signed before renditions were snapped to
+// picture.Ladder whose rendition was never made: nothing is rendered for
+// it, the client is sent to the rendition the API now gives for the same
+// request (URL, signed). One already made is still served.
+type MovedError struct{ URL string }
+
+func (e *MovedError) Error() string { return "media: rendition moved to " + e.URL }
+
+// offLadder reports whether spec is not a rendition the API hands out for
+// img now, and if so the one it hands out for the same request (same
+// size asked, fit and focal point). A target that would itself move is
+// not given (no redirect loops): spec is then made as asked.
+func (s *Service) offLadder(img *models.Image, spec picture.Spec) (picture.Spec, bool) {
+	if picture.Canonical(img.Width, img.Height, spec) {
+		return spec, false
+	}
+	to := picture.SnapPlan(img.Width, img.Height, spec.Width, spec.Height, spec.Fit, spec.FocalX, spec.FocalY)
+	return to, picture.Canonical(img.Width, img.Height, to)
 }
 
 // CacheControl is how renditions are cached: their URL names their bytes.

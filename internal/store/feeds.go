@@ -372,3 +372,20 @@ func (s *Store) SitemapAlternates(ctx context.Context, v Visibility) (map[uint64
 	})
 	return out, err
 }
+
+// LastDeparture returns the latest time an article may have left what
+// readers see (zero for none): the latest change (updated_at, deleted_at)
+// to an article readers cannot see now, and the latest take-down time
+// already passed. Unpublishing clears published_at, so which sitemap an
+// article left cannot be told: a sitemap's Last-Modified takes this as a
+// floor (a change to a draft moves it too, which costs a client a full
+// download, never a stale 304).
+func (s *Store) LastDeparture(ctx context.Context, now time.Time) (time.Time, error) {
+	var upd, del, exp timeValue
+	row := s.q(ctx).Raw(`SELECT MAX(updated_at), MAX(deleted_at), MAX(CASE WHEN expires_at <= ? THEN expires_at END)
+		FROM articles WHERE status <> ? OR deleted_at IS NOT NULL OR expires_at <= ?`, now, models.StatusPublished, now).Row()
+	if err := row.Scan(&upd, &del, &exp); err != nil {
+		return time.Time{}, fmt.Errorf("latest departure from readers' articles: %w", err)
+	}
+	return later(later(upd.t, del.t), exp.t), nil
+}

@@ -178,6 +178,10 @@ func (h *Handler) sitemapIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	entries = append(entries, smSitemap{Loc: h.links.Home() + "/sitemap-news.xml"})
 	etag := weakETag("index", sum.String())
+	if last, err = h.lastModified(ctx, last); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if !h.startStream(w, r, info, etag, last, until, cachekey.Articles, cachekey.Categories, cachekey.Tags, cachekey.Authors) {
 		return
 	}
@@ -217,6 +221,18 @@ func (h *Handler) startStream(w http.ResponseWriter, r *http.Request, info *reqi
 	}
 	w.WriteHeader(http.StatusOK)
 	return r.Method != http.MethodHead
+}
+
+// lastModified is the Last-Modified of a document listing readers'
+// articles whose own newest change is at: never before the latest time an
+// article may have left them, so a client asking If-Modified-Since gets
+// the document an unpublished or deleted article left, not a 304.
+func (h *Handler) lastModified(ctx context.Context, at time.Time) (time.Time, error) {
+	left, err := h.opts.Content.LastDeparture(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return later(at, left), nil
 }
 
 // weakETag is an entity tag for a streamed document, from the summary it
@@ -283,7 +299,12 @@ func (h *Handler) articleSitemap(w http.ResponseWriter, r *http.Request, from ti
 		return
 	}
 	etag := weakETag("articles", from.Format("2006-01"), strconv.Itoa(n), strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), strconv.Itoa(per))
-	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
+	last, err := h.lastModified(ctx, st.LastModified)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !h.startStream(w, r, info, etag, last, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, false, func(fn func(*content.SitemapArticle) error) error {
@@ -301,7 +322,12 @@ func (h *Handler) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	etag := weakETag("news", strconv.FormatInt(st.Count, 10), strconv.FormatInt(st.LastModified.Unix(), 10), strconv.FormatInt(st.Sum, 10), h.name, h.language)
-	if !h.startStream(w, r, info, etag, st.LastModified, st.Expires, cachekey.Articles, cachekey.Categories) {
+	last, err := h.lastModified(ctx, st.LastModified)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !h.startStream(w, r, info, etag, last, st.Expires, cachekey.Articles, cachekey.Categories) {
 		return
 	}
 	h.streamArticles(ctx, w, true, func(fn func(*content.SitemapArticle) error) error {

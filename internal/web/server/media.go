@@ -53,7 +53,15 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rend, err := s.cfg.Media.Rendition(r.Context(), r.PathValue("sig"), id, r.PathValue("file"))
+	var moved *media.MovedError
 	switch {
+	case errors.As(err, &moved):
+		// A URL signed before the width ladder, never rendered: the
+		// rendition the API now gives for it, for good.
+		info.Outcome = reqinfo.OutcomeOK
+		w.Header().Set("Cache-Control", media.CacheControl)
+		http.Redirect(w, r, moved.URL, http.StatusMovedPermanently)
+		return
 	case errors.Is(err, media.ErrBadSignature):
 		info.Outcome = reqinfo.OutcomeRejected
 		http.Error(w, "bad signature", http.StatusForbidden)

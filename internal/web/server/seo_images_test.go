@@ -40,7 +40,7 @@ func TestJSONLDCoverSizes(t *testing.T) {
 		if err := json.Unmarshal([]byte(got.Article.JSONLd), &doc); err != nil {
 			t.Fatal(err)
 		}
-		want := [][2]int{{1200, 675}, {1200, 900}, {1200, 1200}}
+		want := [][2]int{{1280, 720}, {1280, 960}, {1280, 1280}} // the ladder's rung above 1,200
 		if len(doc.Image) != len(want) {
 			t.Fatalf("image = %+v, want 16:9, 4:3 and 1:1 renditions", doc.Image)
 		}
