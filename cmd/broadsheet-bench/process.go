@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/broadsheet/broadsheet/cmd/broadsheet-bench/procfs"
 )
 
 // process is a server under test.
@@ -85,50 +85,11 @@ func (p *process) stop() {
 
 // rss returns the process's resident and peak resident memory in MiB.
 func (p *process) rss() (cur, peak float64) {
-	if p.pid == 0 {
-		return 0, 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid))
-	if err != nil {
-		return 0, 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "VmRSS:":
-			cur = kb / 1024
-		case "VmHWM:":
-			peak = kb / 1024
-		}
-	}
-	return cur, peak
+	r, h := procfs.Memory(p.pid)
+	return float64(r) / (1 << 20), float64(h) / (1 << 20)
 }
 
-// cpu returns the process's user+system CPU time so far. On a machine
-// shared with other work, CPU per request is steadier than requests/s.
-func (p *process) cpu() time.Duration {
-	if p.pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses.
-	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
+// cpu returns the process's user+system CPU time so far.
+func (p *process) cpu() time.Duration { return procfs.CPU(p.pid) }
 
 // gql posts a query to the server under test.

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/broadsheet/broadsheet/cmd/broadsheet-bench/procfs"
 	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
@@ -244,7 +245,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.ServerRSS = rss(c.ServerPID)
 
 	loadsBefore := c.serverStats(ctx)["object loads"]
-	cpuBefore := cpuTime(c.ServerPID)
+	cpuBefore := procfs.CPU(c.ServerPID)
 	want := func(events int) int64 { return int64(events) * int64(c.Subscribers) }
 	waitFor := func(n int64, timeout time.Duration) {
 		deadline := time.Now().Add(timeout)
@@ -277,12 +278,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			waitFor(want(n+1), c.Timeout)
 		}
 	}
-	res.ServerCPU = cpuTime(c.ServerPID) - cpuBefore
+	res.ServerCPU = procfs.CPU(c.ServerPID) - cpuBefore
 	res.Deliveries = delivered.Load()
 	res.Missing = want(c.Events) - res.Deliveries
 	res.LoadsBefore = loadsBefore
 	res.ServerStats = c.serverStats(ctx)
-	res.ServerPeakRSS = procStatus(c.ServerPID, "VmHWM:")
+	res.ServerPeakRSS = peakRSS(c.ServerPID)
 	latMu.Lock()
 	all := slices.Clone(lat)
 	latMu.Unlock()
@@ -340,49 +341,11 @@ func (c Config) waitSubscriptions(ctx context.Context, n int) error {
 	}
 }
 
-// cpuTime reads a process's user+system CPU time from /proc (0 when
-// unknown): on a shared machine, CPU per delivery is steadier than latency.
-func cpuTime(pid int) time.Duration {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil || bytes.LastIndexByte(b, ')') < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
+// rss reads a process's resident memory (0 when unknown).
+func rss(pid int) int64 { r, _ := procfs.Memory(pid); return r }
 
-// rss reads a process's resident memory from /proc (0 when unknown).
-func rss(pid int) int64 { return procStatus(pid, "VmRSS:") }
-
-// procStatus reads a size in kB from /proc/PID/status, in bytes.
-func procStatus(pid int, key string) int64 {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, key) {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseInt(f[1], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
+// peakRSS reads a process's high-water mark of resident memory.
+func peakRSS(pid int) int64 { _, h := procfs.Memory(pid); return h }
 
 // Print writes the result as a small table.
 func (r *Result) Print(w io.Writer) {
