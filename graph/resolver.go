@@ -4,7 +4,7 @@
 package graph
 
 //go:generate go run ../internal/schemadoc/gen -schema ../schema.graphql -readme ../README.md
-//go:generate go run ./gen
+//go:generate go tool gqlgen generate
 
 import (
 	"github.com/broadsheet/broadsheet/internal/content"
