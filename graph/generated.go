@@ -78,12 +78,11 @@ type ComplexityRoot struct {
 	}
 
 	Article struct {
-		Authors            func(childComplexity int) int
 		Blocks             func(childComplexity int) int
 		Body               func(childComplexity int) int
 		BodyHTML           func(childComplexity int) int
+		Byline             func(childComplexity int) int
 		CanonicalURL       func(childComplexity int) int
-		Category           func(childComplexity int) int
 		Corrections        func(childComplexity int) int
 		CoverImage         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
@@ -106,11 +105,12 @@ type ComplexityRoot struct {
 		ReviewNotes        func(childComplexity int) int
 		ReviewState        func(childComplexity int) int
 		Revisions          func(childComplexity int, first *int) int
+		Section            func(childComplexity int) int
 		Seo                func(childComplexity int) int
 		Slug               func(childComplexity int) int
 		Status             func(childComplexity int) int
 		Subtitle           func(childComplexity int) int
-		Tags               func(childComplexity int) int
+		TagList            func(childComplexity int) int
 		Title              func(childComplexity int) int
 		Translation        func(childComplexity int, locale string) int
 		Translations       func(childComplexity int) int
@@ -754,10 +754,6 @@ type ArticleResolver interface {
 
 	CoverImage(ctx context.Context, obj *models.Article) (*models.CoverImage, error)
 
-	Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error)
-	Category(ctx context.Context, obj *models.Article) (*models.Category, error)
-	Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error)
-
 	Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error)
 	Related(ctx context.Context, obj *models.Article, first *int) ([]*models.Article, error)
 	RelatedCandidates(ctx context.Context, obj *models.Article, first *int) ([]*model.RelatedCandidate, error)
@@ -1020,12 +1016,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountPayload.UserErrors(childComplexity), true
 
-	case "Article.authors":
-		if e.ComplexityRoot.Article.Authors == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Article.Authors(childComplexity), true
 	case "Article.blocks":
 		if e.ComplexityRoot.Article.Blocks == nil {
 			break
@@ -1044,18 +1034,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.BodyHTML(childComplexity), true
+	case "Article.authors":
+		if e.ComplexityRoot.Article.Byline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Byline(childComplexity), true
 	case "Article.canonicalUrl":
 		if e.ComplexityRoot.Article.CanonicalURL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Article.CanonicalURL(childComplexity), true
-	case "Article.category":
-		if e.ComplexityRoot.Article.Category == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Article.Category(childComplexity), true
 	case "Article.corrections":
 		if e.ComplexityRoot.Article.Corrections == nil {
 			break
@@ -1203,6 +1193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Revisions(childComplexity, args["first"].(*int)), true
+	case "Article.category":
+		if e.ComplexityRoot.Article.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.Section(childComplexity), true
 	case "Article.seo":
 		if e.ComplexityRoot.Article.Seo == nil {
 			break
@@ -1228,11 +1224,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Article.Subtitle(childComplexity), true
 	case "Article.tags":
-		if e.ComplexityRoot.Article.Tags == nil {
+		if e.ComplexityRoot.Article.TagList == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Article.Tags(childComplexity), true
+		return e.ComplexityRoot.Article.TagList(childComplexity), true
 	case "Article.title":
 		if e.ComplexityRoot.Article.Title == nil {
 			break
@@ -9972,7 +9968,7 @@ func (ec *executionContext) _Article_authors(ctx context.Context, field graphql.
 			return ec.fieldContext_Article_authors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Authors(ctx, obj)
+			return obj.Byline()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Author) graphql.Marshaler {
@@ -9987,7 +9983,7 @@ func (ec *executionContext) fieldContext_Article_authors(_ context.Context, fiel
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Author(ctx, field)
 		},
@@ -10004,7 +10000,7 @@ func (ec *executionContext) _Article_category(ctx context.Context, field graphql
 			return ec.fieldContext_Article_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Category(ctx, obj)
+			return obj.Section()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Category) graphql.Marshaler {
@@ -10019,7 +10015,7 @@ func (ec *executionContext) fieldContext_Article_category(_ context.Context, fie
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -10036,7 +10032,7 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Article_tags(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Tags(ctx, obj)
+			return obj.TagList()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
@@ -10051,7 +10047,7 @@ func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field g
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tag(ctx, field)
 		},
@@ -25823,23 +25819,20 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "authors":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_authors(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_authors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tags":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Article_tags(ctx, field, obj)
-				})
+			out.Values[i] = ec._Article_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Article_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

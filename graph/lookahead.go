@@ -84,8 +84,10 @@ func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loa
 			want.Authors = true
 		case "tags":
 			want.Tags = true
-		case "category":
+		case "category", "url", "path": // the address holds the section
 			want.Category = true
+		case "jsonLd":
+			want.Authors, want.Category, want.Tags = true, true, true
 		case "related":
 			if !nested || want.Related != 0 {
 				continue

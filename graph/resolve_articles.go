@@ -15,38 +15,6 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// Authors is the resolver for the authors field.
-func (r *articleResolver) Authors(ctx context.Context, obj *models.Article) ([]*models.Author, error) {
-	if obj.Relations != nil {
-		return obj.Relations.Authors, nil
-	}
-	return loaders.From(ctx).AuthorsByArticle.Load(ctx, obj.ID)
-}
-
-// Category is the resolver for the category field: named in the
-// article's locale.
-func (r *articleResolver) Category(ctx context.Context, obj *models.Article) (*models.Category, error) {
-	if obj.Relations != nil || obj.CategoryID == nil {
-		return relatedCategory(obj), nil
-	}
-	if !r.Content.DefaultLocale(obj.Locale) {
-		return loaders.From(ctx).CategoryIn.Load(ctx, loaders.LocaleKey{ID: *obj.CategoryID, Locale: obj.Locale})
-	}
-	return loaders.From(ctx).CategoryByID.Load(ctx, *obj.CategoryID)
-}
-
-// Tags is the resolver for the tags field: named in the article's locale.
-func (r *articleResolver) Tags(ctx context.Context, obj *models.Article) ([]*models.Tag, error) {
-	if obj.Relations != nil {
-		return obj.Relations.Tags, nil
-	}
-	tags, err := loaders.From(ctx).TagsByArticle.Load(ctx, obj.ID)
-	if err != nil || r.Content.DefaultLocale(obj.Locale) {
-		return tags, err
-	}
-	return tagsIn(ctx, obj.Locale, tags)
-}
-
 // Revisions is the resolver for the revisions field.
 func (r *articleResolver) Revisions(ctx context.Context, obj *models.Article, first *int) ([]*content.Revision, error) {
 	return r.Content.Revisions(ctx, obj.ID, deref(first))

@@ -94,16 +94,11 @@ func (r *articleResolver) Corrections(ctx context.Context, obj *models.Article) 
 // JSONLd is the resolver for the jsonLd field.
 func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (string, error) {
 	var parts content.ArticleParts
-	var err error
-	if parts.Authors, err = r.Authors(ctx, obj); err != nil {
+	rel, err := relationsOf(ctx, obj, models.AllRelations)
+	if err != nil {
 		return "", err
 	}
-	if parts.Section, err = r.Category(ctx, obj); err != nil {
-		return "", err
-	}
-	if parts.Tags, err = r.Tags(ctx, obj); err != nil {
-		return "", err
-	}
+	parts.Authors, parts.Section, parts.Tags = rel.Authors, rel.Category, rel.Tags
 	if parts.Corrections, err = r.Corrections(ctx, obj); err != nil {
 		return "", err
 	}

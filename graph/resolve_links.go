@@ -6,16 +6,16 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// articleLink returns the article's URL and path; the section's slug comes
-// from the same loader as Article.category.
+// articleLink returns the article's URL and path; the section's slug is
+// the one Article.category shows.
 func (r *articleResolver) articleLink(ctx context.Context, obj *models.Article) (string, string, error) {
-	c, err := r.Category(ctx, obj)
+	rel, err := relationsOf(ctx, obj, models.RelCategory)
 	if err != nil {
 		return "", "", err
 	}
 	section := ""
-	if c != nil {
-		section = c.Slug
+	if rel.Category != nil {
+		section = rel.Category.Slug
 	}
 	u, p := r.Content.ArticleURL(obj, section)
 	return u, p, nil

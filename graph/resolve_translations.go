@@ -117,32 +117,6 @@ func tagPayload(t *models.Tag, err error) (*model.TagPayload, error) {
 	return &model.TagPayload{Tag: t, UserErrors: ue}, nil
 }
 
-// tagsIn names tags in locale (where they have a name in it), through the
-// request's loader: a page of articles in one locale costs one statement.
-func tagsIn(ctx context.Context, loc string, tags []*models.Tag) ([]*models.Tag, error) {
-	if len(tags) == 0 {
-		return tags, nil
-	}
-	keys := make([]loaders.LocaleKey, len(tags))
-	for i, t := range tags {
-		keys[i] = loaders.LocaleKey{ID: t.ID, Locale: loc}
-	}
-	names, err := loaders.From(ctx).TagNameIn.LoadAll(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*models.Tag, len(tags))
-	for i, t := range tags {
-		out[i] = t
-		if names[i] != "" {
-			cp := *t
-			cp.Name = names[i]
-			out[i] = &cp
-		}
-	}
-	return out, nil
-}
-
 // translationsWithSections returns the article's visible translations,
 // each with its section's slug (for its address), through the loaders.
 func (r *articleResolver) translationsWithSections(ctx context.Context, obj *models.Article) ([]content.Translation, error) {

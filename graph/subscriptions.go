@@ -113,14 +113,6 @@ func inSubscription(ctx context.Context) bool {
 	return op != nil && op.Operation == ast.Subscription
 }
 
-// relatedCategory returns the section loaded with the article, if any.
-func relatedCategory(a *models.Article) *models.Category {
-	if a.Relations == nil {
-		return nil
-	}
-	return a.Relations.Category
-}
-
 // liveBlogList reports whether a field is one of the lists below a live
 // blog or entry (its entries, highlights, an entry's history, an article's
 // liveBlog): each would cost a query per subscriber and event.

@@ -22,9 +22,10 @@ const Wait = time.Millisecond
 
 // Loaders are the per-request batch loaders.
 type Loaders struct {
-	AuthorsByArticle *dataloadgen.Loader[uint64, []*models.Author]
-	TagsByArticle    *dataloadgen.Loader[uint64, []*models.Tag]
-	CategoryByID     *dataloadgen.Loader[uint64, *models.Category]
+	// RelationsOf loads the byline, section and tags of articles met one
+	// at a time (an edge's node, a read-also link) that no list primed.
+	RelationsOf  *dataloadgen.Loader[RelationKey, *models.ArticleRelations]
+	CategoryByID *dataloadgen.Loader[uint64, *models.Category]
 	// AccountByID names the people on audit entries, revisions and review
 	// notes: a page of them costs one query.
 	AccountByID *dataloadgen.Loader[uint64, *models.Account]
@@ -59,9 +60,7 @@ type RelatedKey struct {
 
 // New returns loaders backed by svc.
 func New(svc *content.Service) *Loaders {
-	return &Loaders{
-		AuthorsByArticle:      dataloadgen.NewLoader(listOrNil(svc.AuthorsOfArticles), dataloadgen.WithWait(Wait)),
-		TagsByArticle:         dataloadgen.NewLoader(listOrNil(svc.TagsOfArticles), dataloadgen.WithWait(Wait)),
+	l := &Loaders{
 		CategoryByID:          dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
 		RelatedByArticle:      dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
 		TranslationsByArticle: dataloadgen.NewLoader(translationsBatch(svc), dataloadgen.WithWait(Wait)),
@@ -75,6 +74,8 @@ func New(svc *content.Service) *Loaders {
 		ImageByID:             dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
 		svc:                   svc,
 	}
+	l.RelationsOf = dataloadgen.NewLoader(l.relationsBatch, dataloadgen.WithWait(Wait))
+	return l
 }
 
 // listOrNil adapts a batch function returning one value per key.
@@ -128,57 +129,34 @@ type Relations struct {
 }
 
 // PrimeArticles loads the requested relations of a known page of articles
-// right away (bylines, tags and sections in one statement, related lists in
-// another), so the field resolvers find them cached
-// instead of waiting for a batch to fill.
+// right away and sets them on the articles (bylines, tags and sections in
+// one statement), and primes their related lists (another), so that those
+// fields resolve in line without waiting for a batch to fill. The articles
+// must be the caller's own (fresh from the store).
 func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article, want Relations) error {
 	if len(articles) == 0 {
 		return nil
 	}
-	ids := make([]uint64, len(articles))
-	for i, a := range articles {
-		ids[i] = a.ID
-	}
-	// Bylines, tags and sections in one statement.
-	var catIDs []uint64
-	if want.Category {
-		seen := map[uint64]bool{}
-		for _, a := range articles {
-			if a.CategoryID != nil && !seen[*a.CategoryID] {
-				seen[*a.CategoryID] = true
-				catIDs = append(catIDs, *a.CategoryID)
-			}
-		}
-	}
-	if want.Authors || want.Tags || len(catIDs) > 0 {
-		rel, err := l.svc.RelationsOfArticles(ctx, ids, want.Authors, want.Tags, catIDs)
-		if err != nil {
-			return err
-		}
-		for i, id := range ids {
-			if want.Authors {
-				l.AuthorsByArticle.Prime(id, rel.Authors[i])
-			}
-			if want.Tags {
-				l.TagsByArticle.Prime(id, rel.Tags[i])
-			}
-		}
-		for i, id := range catIDs {
-			l.CategoryByID.Prime(id, rel.Categories[i])
-		}
+	if err := l.LoadRelations(ctx, articles, want.Set()); err != nil {
+		return err
 	}
 	if want.Related > 0 {
+		ids := make([]uint64, len(articles))
+		for i, a := range articles {
+			ids[i] = a.ID
+		}
 		lists, err := l.svc.RelatedOfArticles(ctx, ids, want.Related)
 		if err != nil {
 			return err
 		}
+		// By object, not id: the relations are set on each object.
 		var related []*models.Article
-		seen := map[uint64]bool{}
+		seen := map[*models.Article]bool{}
 		for i, id := range ids {
 			l.RelatedByArticle.Prime(RelatedKey{id, want.Related}, lists[i])
 			for _, a := range lists[i] {
-				if !seen[a.ID] {
-					seen[a.ID] = true
+				if !seen[a] {
+					seen[a] = true
 					related = append(related, a)
 				}
 			}

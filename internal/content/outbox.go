@@ -98,7 +98,7 @@ func (s *Service) ArticleForEvent(ctx context.Context, id uint64) (*models.Artic
 	if err != nil {
 		return nil, err
 	}
-	rel := &models.ArticleRelations{Authors: authors[0], Tags: tags[0]}
+	rel := &models.ArticleRelations{Authors: authors[0], Tags: tags[0], Loaded: models.AllRelations}
 	if a.CategoryID != nil {
 		cats, err := s.CategoriesByIDs(ctx, []uint64{*a.CategoryID})
 		if err != nil {

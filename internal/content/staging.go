@@ -329,7 +329,7 @@ func (s *Service) withSnapshot(ctx context.Context, a *models.Article, snap Snap
 	if _, err := s.render(&out, nil); err != nil {
 		return nil, err
 	}
-	rel := &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}}
+	rel := &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}, Loaded: models.AllRelations}
 	if len(snap.AuthorIDs) > 0 {
 		byID, err := s.store.AuthorsByIDs(ctx, snap.AuthorIDs)
 		if err != nil {

@@ -221,7 +221,7 @@ func matches(f Filter, a *models.Article) bool {
 // view: its id, slug, status, version, when it changed and whether it was
 // deleted, as recorded with the event — none of its content.
 func tombstone(ev events.Event) *models.Article {
-	a := &models.Article{ID: ev.ObjectID, Relations: &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}}}
+	a := &models.Article{ID: ev.ObjectID, Relations: &models.ArticleRelations{Authors: []*models.Author{}, Tags: []*models.Tag{}, Loaded: models.AllRelations}}
 	if st := ev.Payload.Article; st != nil {
 		a.Slug, a.Status, a.Version, a.UpdatedAt, a.DeletedAt = st.Slug, st.Status, st.Version, st.UpdatedAt, st.DeletedAt
 		a.Locale = st.Locale

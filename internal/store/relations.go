@@ -40,14 +40,15 @@ func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, au
 	}
 	if tags && len(articleIDs) > 0 {
 		out.Tags = make(map[uint64][]*models.Tag, len(articleIDs))
-		parts = append(parts, `SELECT 1, article_tags.article_id, 0, tags.id, tags.slug, tags.name, '', '', ''
+		// NULL, not '': the driver hands a NULL over without allocating.
+		parts = append(parts, `SELECT 1, article_tags.article_id, 0, tags.id, tags.slug, tags.name, NULL, NULL, NULL
 			FROM tags JOIN article_tags ON article_tags.tag_id = tags.id
 			WHERE article_tags.article_id IN ?`)
 		args = append(args, articleIDs)
 	}
 	if len(categoryIDs) > 0 {
 		out.Categories = make(map[uint64]*models.Category, len(categoryIDs))
-		parts = append(parts, `SELECT 2, 0, categories.position, categories.id, categories.slug, categories.name, categories.description, '', ''
+		parts = append(parts, `SELECT 2, 0, categories.position, categories.id, categories.slug, categories.name, categories.description, NULL, NULL
 			FROM categories WHERE categories.id IN ?`)
 		args = append(args, categoryIDs)
 	}

@@ -56,8 +56,8 @@ func Complexity() graph.ComplexityRoot {
 	c.Author.Articles = nested
 	c.Category.Articles = nested
 	c.Tag.Articles = nested
-	c.Article.Authors = func(child int) int { return add(mul(bylineSize, child), 1) }
-	c.Article.Tags = func(child int) int { return add(mul(tagsSize, child), 1) }
+	c.Article.Byline = func(child int) int { return add(mul(bylineSize, child), 1) }
+	c.Article.TagList = func(child int) int { return add(mul(tagsSize, child), 1) }
 	// Lists with a page argument of their own: nil means the default.
 	sized := func(child int, first *int, def int) int {
 		n := def

@@ -149,6 +149,13 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 	if err != nil {
 		return res, err
 	}
+	RecordKeys(ctx, res)
+	return res, nil
+}
+
+// RecordKeys records the keys of the content objects res (a field's
+// result) holds, for FieldMiddleware or a field middleware of its own.
+func RecordKeys(ctx context.Context, res any) {
 	var keys []string
 	var until []*time.Time
 	switch v := res.(type) {
@@ -249,7 +256,6 @@ func FieldMiddleware(ctx context.Context, next graphql.Resolver) (any, error) {
 			}
 		}
 	}
-	return res, err
 }
 
 // archivePage reports whether a liveBlog field selects nothing but
