@@ -166,7 +166,8 @@ func (s *Store) listByAuthor(ctx context.Context, f ArticleFilter, order models.
 	q := applyVisibility(s.q(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", f.AuthorID).
 		Joins("JOIN articles ON articles.id = x.article_id")
 	q = applyVisibility(q, "articles", f.Visibility).Select(s.articleColumns(ctx, f.Visibility))
-	l, err := list(q, authorSortKey, p, func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
+	// Scanned as ListArticles scans: straight into the struct, no reflection per row.
+	l, err := listWith(q, authorSortKey, p, scanArticles, func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
 		return nil, fmt.Errorf("list articles of author %d: %w", f.AuthorID, err)
 	}
