@@ -21,9 +21,8 @@ import (
 // publication first (ties by id), with their bodies unless ctx is
 // WithoutBodies.
 func (s *Store) NewestArticles(ctx context.Context, f ArticleFilter, limit int) ([]*models.Article, error) {
-	var rows []*models.Article
-	err := s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)).
-		Order("articles.published_at DESC, articles.id DESC").Limit(limit).Find(&rows).Error
+	rows, err := scanArticles(s.filteredArticles(ctx, f).Select(s.articleColumns(ctx, f.Visibility)).
+		Order("articles.published_at DESC, articles.id DESC").Limit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list newest articles: %w", err)
 	}

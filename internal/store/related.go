@@ -96,13 +96,11 @@ func (s *Store) TouchPicksOf(ctx context.Context, articleID uint64) error {
 
 // RelatedPicks returns an article's picks that pass v, in the editor's order.
 func (s *Store) RelatedPicks(ctx context.Context, v Visibility, articleID uint64) ([]*models.Article, error) {
-	var rows []*models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).
 		Select(s.articleColumns(ctx, v)).
 		Joins("JOIN article_related p ON p.related_id = articles.id").
 		Where("p.article_id = ?", articleID).
-		Order("p.position, p.related_id").
-		Find(&rows).Error
+		Order("p.position, p.related_id"))
 	if err != nil {
 		return nil, fmt.Errorf("load related picks of article %d: %w", articleID, err)
 	}

@@ -87,9 +87,9 @@ func (s *Store) TranslationsOf(ctx context.Context, v Visibility, arts []*models
 	}
 	slices.Sort(groups)
 	groups = slices.Compact(groups)
-	var rows []*models.Article
-	if err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
-		Where("articles.translation_group IN ?", groups).Order("articles.locale, articles.id").Find(&rows).Error; err != nil {
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+		Where("articles.translation_group IN ?", groups).Order("articles.locale, articles.id"))
+	if err != nil {
 		return nil, fmt.Errorf("load translations: %w", err)
 	}
 	for _, a := range arts {
