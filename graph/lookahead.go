@@ -50,14 +50,7 @@ func wantsBodies(ctx context.Context, conn, edge string) bool {
 		return true
 	}
 	op := graphql.GetOperationContext(ctx)
-	asks := func(sel ast.SelectionSet) bool {
-		for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
-			if f.Name == "body" || f.Name == "bodyHtml" || f.Name == "blocks" {
-				return true
-			}
-		}
-		return false
-	}
+	asks := func(sel ast.SelectionSet) bool { return asksBodies(op, sel) }
 	for _, f := range graphql.CollectFieldsCtx(ctx, []string{conn}) {
 		switch f.Name {
 		case "nodes":
@@ -70,6 +63,17 @@ func wantsBodies(ctx context.Context, conn, edge string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// asksBodies reports whether an Article selection asks for a body: body,
+// bodyHtml or blocks.
+func asksBodies(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
+		if f.Name == "body" || f.Name == "bodyHtml" || f.Name == "blocks" {
+			return true
 		}
 	}
 	return false
@@ -97,6 +101,7 @@ func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loa
 				continue
 			}
 			want.Related = n
+			want.RelatedBodies = asksBodies(op, f.Selections)
 			inner := &loaders.Relations{}
 			markRelations(op, f.Selections, inner, false)
 			if *inner != (loaders.Relations{}) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -26,7 +28,11 @@ func (r *articleResolver) Related(ctx context.Context, obj *models.Article, firs
 	if err != nil {
 		return nil, err
 	}
-	return loaders.From(ctx).RelatedByArticle.Load(ctx, loaders.RelatedKey{ID: obj.ID, N: n})
+	key := loaders.RelatedKey{ID: obj.ID, N: n, Bodies: true}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		key.Bodies = asksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections)
+	}
+	return loaders.From(ctx).RelatedByArticle.Load(ctx, key)
 }
 
 // RelatedCandidates is the resolver for the relatedCandidates field.

@@ -52,10 +52,13 @@ type Loaders struct {
 	svc                   *content.Service
 }
 
-// RelatedKey asks for the first N related articles of article ID.
+// RelatedKey asks for the first N related articles of article ID, with
+// their bodies when the selection asks for one (body, bodyHtml, blocks):
+// a list of teasers does not read five articles' bodies.
 type RelatedKey struct {
-	ID uint64
-	N  int
+	ID     uint64
+	N      int
+	Bodies bool
 }
 
 // New returns loaders backed by svc.
@@ -90,25 +93,31 @@ func listOrNil[K comparable, V any](fetch func(context.Context, []K) ([]V, error
 }
 
 // relatedBatch loads the related lists of a batch of keys, one statement
-// per distinct N (a page asking related(first: 3) everywhere: one).
+// per distinct N and need of bodies (a page asking related(first: 3)
+// everywhere: one).
 func relatedBatch(svc *content.Service) func(context.Context, []RelatedKey) ([][]*models.Article, []error) {
 	return func(ctx context.Context, keys []RelatedKey) ([][]*models.Article, []error) {
-		byN := map[int][]uint64{}
-		var ns []int
+		type group struct {
+			n      int
+			bodies bool
+		}
+		byGroup := map[group][]uint64{}
+		var groups []group
 		for _, k := range keys {
-			if _, ok := byN[k.N]; !ok {
-				ns = append(ns, k.N)
+			g := group{k.N, k.Bodies}
+			if _, ok := byGroup[g]; !ok {
+				groups = append(groups, g)
 			}
-			byN[k.N] = append(byN[k.N], k.ID)
+			byGroup[g] = append(byGroup[g], k.ID)
 		}
 		lists := map[RelatedKey][]*models.Article{}
-		for _, n := range ns {
-			got, err := svc.RelatedOfArticles(ctx, byN[n], n)
+		for _, g := range groups {
+			got, err := svc.RelatedOfArticles(teasersUnless(ctx, g.bodies), byGroup[g], g.n)
 			if err != nil {
 				return nil, []error{err}
 			}
-			for i, id := range byN[n] {
-				lists[RelatedKey{id, n}] = got[i]
+			for i, id := range byGroup[g] {
+				lists[RelatedKey{id, g.n, g.bodies}] = got[i]
 			}
 		}
 		out := make([][]*models.Article, len(keys))
@@ -119,11 +128,22 @@ func relatedBatch(svc *content.Service) func(context.Context, []RelatedKey) ([][
 	}
 }
 
+// teasersUnless returns ctx, in which article lists leave out the bodies
+// unless bodies is set.
+func teasersUnless(ctx context.Context, bodies bool) context.Context {
+	if bodies {
+		return ctx
+	}
+	return content.Teasers(ctx)
+}
+
 // Relations says which relations of a page of articles a query asks for.
 type Relations struct {
 	Authors, Tags, Category bool
 	// Related is the N of a related(first: N) selection; 0 for none.
 	Related int
+	// RelatedBodies: the related articles' selection asks for a body.
+	RelatedBodies bool
 	// RelatedWants are the relations the related articles ask for.
 	RelatedWants *Relations
 }
@@ -145,7 +165,7 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		for i, a := range articles {
 			ids[i] = a.ID
 		}
-		lists, err := l.svc.RelatedOfArticles(ctx, ids, want.Related)
+		lists, err := l.svc.RelatedOfArticles(teasersUnless(ctx, want.RelatedBodies), ids, want.Related)
 		if err != nil {
 			return err
 		}
@@ -153,7 +173,7 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		var related []*models.Article
 		seen := map[*models.Article]bool{}
 		for i, id := range ids {
-			l.RelatedByArticle.Prime(RelatedKey{id, want.Related}, lists[i])
+			l.RelatedByArticle.Prime(RelatedKey{id, want.Related, want.RelatedBodies}, lists[i])
 			for _, a := range lists[i] {
 				if !seen[a] {
 					seen[a] = true

@@ -52,6 +52,10 @@ func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args page.Ar
 	})
 }
 
+// Teasers returns ctx in which lists of articles leave out their bodies
+// (body, bodyHtml, blocks): for a selection that asks for none of them.
+func Teasers(ctx context.Context) context.Context { return store.WithoutBodies(ctx) }
+
 // teasers returns the context a list of q is read in.
 func teasers(ctx context.Context, q ArticleQuery) context.Context {
 	if q.Teasers {

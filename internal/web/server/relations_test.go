@@ -165,3 +165,40 @@ func eachArticle(v any, f func(map[string]any)) {
 		}
 	}
 }
+
+// TestRelatedBodiesWhenAsked: related lists are read without the articles'
+// bodies unless their selection asks for one; a selection that does ask
+// (alone, or beside an alias that does not) gets each article's whole body.
+func TestRelatedBodiesWhenAsked(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db)
+		var got struct {
+			Articles struct {
+				Nodes []struct {
+					Teasers []struct{ ID, Title string }
+					Full    []struct{ ID, BodyHTML string }
+				}
+			}
+		}
+		s.MustData(t, testserver.Request{Query: `{ articles(first: 5) { nodes {
+			teasers: related(first: 3) { id title }
+			full: related(first: 3) { id bodyHtml } } } }`}, &got)
+		checked := 0
+		for _, n := range got.Articles.Nodes {
+			if len(n.Teasers) != len(n.Full) {
+				t.Fatalf("the same list twice differs: %+v", n)
+			}
+			for i, r := range n.Full {
+				var page struct{ Article struct{ BodyHTML string } }
+				s.MustData(t, testserver.Request{Query: `query($id: ID!) { article(id: $id) { bodyHtml } }`, Variables: map[string]any{"id": r.ID}}, &page)
+				if r.ID != n.Teasers[i].ID || r.BodyHTML == "" || r.BodyHTML != page.Article.BodyHTML {
+					t.Errorf("related %s: bodyHtml %.60q, its page shows %.60q", r.ID, r.BodyHTML, page.Article.BodyHTML)
+				}
+				checked++
+			}
+		}
+		if checked == 0 {
+			t.Fatal("no related articles in the demo content")
+		}
+	})
+}
