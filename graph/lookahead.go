@@ -43,8 +43,8 @@ func connectionRelations(ctx context.Context, connType, edgeType string) loaders
 }
 
 // wantsBodies reports whether the nodes of the connection being resolved
-// (of type conn, with edges of type edge) ask for an article's body,
-// bodyHtml or blocks.
+// (of type conn, with edges of type edge) need an article's body
+// (asksBodies).
 func wantsBodies(ctx context.Context, conn, edge string) bool {
 	if graphql.GetFieldContext(ctx) == nil {
 		return true
@@ -68,11 +68,13 @@ func wantsBodies(ctx context.Context, conn, edge string) bool {
 	return false
 }
 
-// asksBodies reports whether an Article selection asks for a body: body,
-// bodyHtml or blocks.
+// asksBodies reports whether an Article selection needs the article's body:
+// body, bodyHtml or blocks, or pendingChanges (whose changed fields compare
+// the staged body with the live one).
 func asksBodies(op *graphql.OperationContext, sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
-		if f.Name == "body" || f.Name == "bodyHtml" || f.Name == "blocks" {
+		switch f.Name {
+		case "body", "bodyHtml", "blocks", "pendingChanges":
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
@@ -199,6 +200,45 @@ func TestRelatedBodiesWhenAsked(t *testing.T) {
 		}
 		if checked == 0 {
 			t.Fatal("no related articles in the demo content")
+		}
+	})
+}
+
+// TestPendingChangesInLists: an editor's list of articles whose staged
+// change touches only the title says just that. The list is read without
+// bodies when its selection asks for none, and the diff against the live
+// article needs the live body: without it every staged change also
+// listed "body".
+func TestPendingChangesInLists(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.WithDemo(t, db)
+		editor := s.Token(t, "desk", auth.Editor)
+		var top struct {
+			Articles struct{ Nodes []struct{ ID string } }
+		}
+		s.MustData(t, testserver.Request{Query: `{ articles(first: 1) { nodes { id } } }`}, &top)
+		id := top.Articles.Nodes[0].ID
+		if p := payload(t, s, editor, stageMutation, map[string]any{"id": id, "in": map[string]any{"title": "A staged headline"}}); len(p.UserErrors) > 0 {
+			t.Fatalf("stage: %+v", p.UserErrors)
+		}
+		for _, q := range []string{
+			`{ articles(first: 5) { nodes { id pendingChanges { changedFields } } } }`,
+			`{ articles(first: 20) { nodes { related(first: 10) { id pendingChanges { changedFields } } } } }`,
+		} {
+			r := s.Do(t, testserver.Request{Query: q, Token: editor})
+			var data any
+			if err := json.Unmarshal(r.Data, &data); err != nil || len(r.Errors) > 0 {
+				t.Fatalf("%s: %v %+v", q, err, r.Errors)
+			}
+			eachArticle(data, func(a map[string]any) {
+				if a["id"] != id {
+					return
+				}
+				got, _ := json.Marshal(a["pendingChanges"])
+				if string(got) != `{"changedFields":["title"]}` {
+					t.Errorf("%s: pendingChanges %s, want changedFields [title]", q, got)
+				}
+			})
 		}
 	})
 }
