@@ -170,7 +170,13 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string, l
 	if err != nil {
 		return nil, err
 	}
-	a, err := r.Content.LookupArticleIn(ctx, articleID, deref(slug), loc)
+	lookup := ctx
+	if fc := graphql.GetFieldContext(ctx); fc != nil && !asksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections) {
+		// A page showing the article's related list, not the article:
+		// its body is not read.
+		lookup = content.Teasers(ctx)
+	}
+	a, err := r.Content.LookupArticleIn(lookup, articleID, deref(slug), loc)
 	if err != nil {
 		return nil, err
 	}
