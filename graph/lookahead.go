@@ -95,16 +95,21 @@ func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loa
 		case "jsonLd":
 			want.Authors, want.Category, want.Tags = true, true, true
 		case "related":
-			if !nested || want.Related != 0 {
+			if !nested {
 				continue
 			}
 			n, err := related.Limit(intArg(f.ArgumentMap(op.Variables)["first"]))
-			if err != nil || n == 0 { // the resolver reports the error
+			if err != nil || n == 0 || (want.Related != 0 && n != want.Related) { // the resolver reports the error
 				continue
 			}
+			// Aliases of the same size share one list: what any of them
+			// asks for is loaded for all.
 			want.Related = n
-			want.RelatedBodies = asksBodies(op, f.Selections)
+			want.RelatedBodies = want.RelatedBodies || asksBodies(op, f.Selections)
 			inner := &loaders.Relations{}
+			if want.RelatedWants != nil {
+				inner = want.RelatedWants
+			}
 			markRelations(op, f.Selections, inner, false)
 			if *inner != (loaders.Relations{}) {
 				want.RelatedWants = inner

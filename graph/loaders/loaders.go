@@ -174,6 +174,9 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		seen := map[*models.Article]bool{}
 		for i, id := range ids {
 			l.RelatedByArticle.Prime(RelatedKey{id, want.Related, want.RelatedBodies}, lists[i])
+			if want.RelatedBodies { // whole articles serve an alias of teasers too
+				l.RelatedByArticle.Prime(RelatedKey{id, want.Related, false}, lists[i])
+			}
 			for _, a := range lists[i] {
 				if !seen[a] {
 					seen[a] = true

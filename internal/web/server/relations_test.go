@@ -75,33 +75,35 @@ func TestArticleRelationsOnEveryPath(t *testing.T) {
 		}
 		// single: asked once, for 2 articles (or the same request for 2 and
 		// 6, whose second answer would come from the response cache).
+		// primed: the relations come with the page, so the count is exact.
 		cases := []struct {
 			name   string
 			query  string
 			vars   func(n int) map[string]any
 			single bool
+			primed bool
 		}{
 			{"node", `query($id: ID!) { node(id: $id) { ... on Article { ` + relFields + ` } } }`,
-				func(int) map[string]any { return map[string]any{"id": nodes[0].ID} }, true},
+				func(int) map[string]any { return map[string]any{"id": nodes[0].ID} }, true, false},
 			{"nodes", `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { ` + relFields + ` } } }`,
-				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false},
+				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false, true},
 			{"route", `query($path: String!) { route(path: $path) { ... on Article { ` + relFields + ` } } }`,
-				func(int) map[string]any { return map[string]any{"path": nodes[1].Path} }, true},
+				func(int) map[string]any { return map[string]any{"path": nodes[1].Path} }, true, false},
 			{"edges", `query($n: Int!) { articles(first: $n) { edges { node { ` + relFields + ` } } } }`,
-				func(n int) map[string]any { return map[string]any{"n": n} }, false},
+				func(n int) map[string]any { return map[string]any{"n": n} }, false, true},
 			{"translations", `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id translations { ` + relFields + ` } } } }`,
-				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false},
+				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false, false},
 			{"related", `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id related(first: 3) { ` + relFields + ` } } } }`,
-				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false},
+				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, false, false},
 			{"related of a page", `query($n: Int!) { articles(first: $n) { nodes { id related(first: 3) { ` + relFields + ` } } } }`,
-				func(n int) map[string]any { return map[string]any{"n": n} }, false},
+				func(n int) map[string]any { return map[string]any{"n": n} }, false, true},
 			{"aliased related", `query($n: Int!) { articles(first: $n) { nodes { id a: related(first: 3) { id authors { slug name } } b: related(first: 3) { ` + relFields + ` } } } }`,
-				func(n int) map[string]any { return map[string]any{"n": n} }, false},
+				func(n int) map[string]any { return map[string]any{"n": n} }, false, true},
 			{"author page", `query($slug: String!) { author(slug: $slug) { articles(first: 5) { nodes { ` + relFields + ` } } } }`,
-				func(int) map[string]any { return map[string]any{"slug": nodes[0].Authors[0].Slug} }, true},
+				func(int) map[string]any { return map[string]any{"slug": nodes[0].Authors[0].Slug} }, true, false},
 			{"url and jsonLd", `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Article { id url jsonLd translations { id url jsonLd } } } }`,
 				// JSON-LD's other loaders (corrections, covers) batch by timing.
-				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, true},
+				func(n int) map[string]any { return map[string]any{"ids": ids(n)} }, true, false},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -142,8 +144,14 @@ func TestArticleRelationsOnEveryPath(t *testing.T) {
 						t.Fatalf("no article in the answer: %s", r.Data)
 					}
 				}
-				if !c.single && stmts[2] != stmts[6] {
+				switch {
+				case c.single:
+				case c.primed && stmts[2] != stmts[6]:
 					t.Errorf("statements grow with the list: %d for 2 articles, %d for 6", stmts[2], stmts[6])
+				case stmts[6] >= stmts[2]+4:
+					// Batches that fill by timing (a loader's 1 ms window) may
+					// split under load; a statement per article would add 4.
+					t.Errorf("a statement per article: %d for 2 articles, %d for 6", stmts[2], stmts[6])
 				}
 			})
 		}
