@@ -25,27 +25,14 @@ import (
 func CompleteRelations(ctx context.Context, res any) (any, error) {
 	switch v := res.(type) {
 	case *models.Article:
-		if v == nil || v.Relations.Missing(models.AllRelations) == 0 {
+		if v == nil || !anyMissing([]*models.Article{v}) {
 			return res, nil
 		}
-		want := selectedRelations(ctx)
-		if v.Relations.Missing(want) == 0 {
-			return res, nil
-		}
-		cp := *v
-		if !inList(ctx) {
-			// No siblings to batch with: no need to wait for any.
-			if err := loaders.From(ctx).LoadRelations(ctx, []*models.Article{&cp}, want); err != nil {
-				return nil, err
-			}
-			return &cp, nil
-		}
-		rel, err := relationsOf(ctx, v, want)
+		out, err := completeList(ctx, []*models.Article{v}, selectedRelations(ctx))
 		if err != nil {
 			return nil, err
 		}
-		cp.Relations = rel
-		return &cp, nil
+		return out[0], nil
 	case []*models.Article:
 		if !anyMissing(v) {
 			return res, nil
