@@ -75,6 +75,13 @@ func Open(t testing.TB, d dbconn.Dialect) *dbconn.DB {
 func OpenWith(t testing.TB, d dbconn.Dialect, opts dbconn.Options) *dbconn.DB {
 	t.Helper()
 	url := URL(t, d)
+	if d == dbconn.SQLite {
+		// A copy of a database migrated once per test process: the
+		// migrations run in SQLite's WebAssembly, and ran for every test.
+		if err := copyMigratedSQLite(strings.TrimPrefix(url, "sqlite:")); err != nil {
+			t.Fatalf("copy the migrated SQLite database: %v", err)
+		}
+	}
 	db, err := dbconn.Open(context.Background(), url, opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
@@ -84,6 +91,47 @@ func OpenWith(t testing.TB, d dbconn.Dialect, opts dbconn.Options) *dbconn.DB {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
 	return db
+}
+
+var (
+	migratedOnce  sync.Once
+	migratedBytes []byte
+	migratedErr   error
+)
+
+// copyMigratedSQLite writes to path a SQLite database with every migration
+// applied, made once per process. Migrate on the copy then finds nothing
+// to do, as it would on a database the server had migrated before.
+func copyMigratedSQLite(path string) error {
+	migratedOnce.Do(func() { migratedBytes, migratedErr = migratedSQLite() })
+	if migratedErr != nil {
+		return migratedErr
+	}
+	return os.WriteFile(path, migratedBytes, 0o600)
+}
+
+// migratedSQLite migrates a scratch database and returns a self-contained
+// copy of it (VACUUM INTO folds in the write-ahead log).
+func migratedSQLite() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "broadsheet-dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	db, err := dbconn.Open(ctx, "sqlite:"+filepath.Join(dir, "scratch.db"), dbconn.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	out := filepath.Join(dir, "migrated.db")
+	if err := db.Exec("VACUUM INTO ?", out).Error; err != nil {
+		return nil, fmt.Errorf("vacuum into %s: %w", out, err)
+	}
+	return os.ReadFile(out)
 }
 
 // URL creates an empty database of dialect d for t and returns its
