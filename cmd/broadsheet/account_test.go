@@ -15,6 +15,7 @@ import (
 // binary; a token created --account acts as that person, with the
 // account's role by default and never more.
 func TestAccountCommands(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "people.db")
 	if r := runBin(t, bin, nil, "migrate", "--db", dbURL); r.code != 0 {

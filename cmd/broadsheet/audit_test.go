@@ -18,6 +18,7 @@ import (
 // testdata/graphql-http-audit); it skips without them, unless
 // BROADSHEET_TEST_NODE_REQUIRED=1.
 func TestGraphQLHTTPAudit(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the binary and node: not under -short")
 	}

@@ -70,6 +70,7 @@ func writePNG(t *testing.T, path string) {
 // export, malformed files that import nothing; then the old addresses
 // through route(path:) on a real server.
 func TestImportCommands(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	for _, d := range dbtest.Engines {
 		t.Run(string(d), func(t *testing.T) {
@@ -247,6 +248,7 @@ func TestImportCommands(t *testing.T) {
 // address guard, so pictures on loopback (or private) addresses are
 // refused and the cover keeps its URL.
 func TestImportFetchMediaGuard(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	var hits atomic.Int32
 	old := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))

@@ -108,6 +108,7 @@ func quote(s string) string {
 // of the other; SIGTERM closes websockets with 1001 and ends SSE streams,
 // and the process exits cleanly.
 func TestServeReplicas(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	brokers := map[string]func(testing.TB) string{"redis": brokertest.RedisURL, "nats": brokertest.NATSURL}
 	for _, name := range []string{"redis", "nats"} {

@@ -12,6 +12,7 @@ import (
 // TestRedisLogIsJSON: the Redis client's notices come out as one JSON
 // line each in JSON mode, cut short.
 func TestRedisLogIsJSON(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	l := redisLog{slog.New(slog.NewJSONHandler(&buf, nil))}
 	l.Printf(context.Background(), "redis: %s\n%s", "connection pool: failed to dial", strings.Repeat("x", 5000))

@@ -81,6 +81,7 @@ func runBin(t *testing.T, bin string, env []string, args ...string) result {
 }
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	dir := t.TempDir()
 	dbURL := "sqlite:" + filepath.Join(dir, "cli.db")
@@ -187,6 +188,7 @@ func TestCommandLine(t *testing.T) {
 // TestServeEmbeddedDefault starts the binary as a newcomer would, with no
 // database configured, and reads the demo content through GraphQL.
 func TestServeEmbeddedDefault(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	dir := t.TempDir()
 	// A token made before the first start needs --create: without it the
@@ -285,6 +287,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 }
 
 func TestServeMySQL(t *testing.T) {
+	t.Parallel()
 	url := dbtest.URL(t, dbconn.MySQL)
 	bin := binary(t)
 	// On MySQL the media library defaults to ./media: keep it in the test's directory.

@@ -11,6 +11,7 @@ import (
 // frontend's host, --public-url, often does not serve /media/), else on an
 // explicit --public-url, else stay site-relative.
 func TestMediaURLPrefix(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, publicURL string
 		args            []string

@@ -34,6 +34,7 @@ func rssMiB(t *testing.T, pid int) float64 {
 // document cache as far as its byte bound allows) leave the server's RSS
 // within 150 MiB of where it started, with default flags.
 func TestLargeDocumentsLeaveMemoryBounded(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: sends 540 MB of documents to the binary")
 	}

@@ -46,6 +46,7 @@ func status(url string) int {
 // On SIGTERM the server fails /readyz while it drains, keeps serving, then
 // stops accepting connections and lets the request in flight finish.
 func TestGracefulShutdownWithRequestInFlight(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(dir, "s.db"),
@@ -124,6 +125,7 @@ func TestGracefulShutdownWithRequestInFlight(t *testing.T) {
 // BROADSHEET_* variables that do not parse are usage errors (2); settings
 // that cannot be met (an unreachable Redis, a missing file) exit 1.
 func TestServeSettingErrors(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "s.db")
 	cases := []struct {

@@ -12,6 +12,7 @@ import (
 // TestRelatedRebuild: suggestions lost from the database come back, the
 // same as before, with broadsheet related rebuild.
 func TestRelatedRebuild(t *testing.T) {
+	t.Parallel()
 	bin := binary(t)
 	url := "sqlite:" + filepath.Join(t.TempDir(), "related.db")
 	if r := runBin(t, bin, nil, "seed", "--demo", "--create", "--db", url); r.code != 0 {

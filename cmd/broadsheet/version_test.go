@@ -9,6 +9,7 @@ import (
 // TestDescribe: --version says +dirty once, whether or not the module
 // version (a pseudo-version when built from a checkout) carries it.
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	const rev = "a856530f2298aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	vcs := func(modified string) []debug.BuildSetting {
 		return []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.time", Value: "2026-11-28T21:31:37Z"}, {Key: "vcs.modified", Value: modified}}

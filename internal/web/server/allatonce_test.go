@@ -36,6 +36,7 @@ func wantErrors(t *testing.T, what string, got []userError, want [][3]string) {
 // (malformed, or of the wrong type) is one problem among the others of the
 // same input, not a reason to hide them.
 func TestMalformedIDsComeWithEveryOtherProblem(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	editor := s.Token(t, "desk", auth.Editor)
@@ -76,6 +77,7 @@ func TestMalformedIDsComeWithEveryOtherProblem(t *testing.T) {
 // TestTakenSlugComesWithUnknownSection: a slug in use is reported with an
 // unknown section, not after the section is fixed.
 func TestTakenSlugComesWithUnknownSection(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	editor := s.Token(t, "desk", auth.Editor)
@@ -90,6 +92,7 @@ func TestTakenSlugComesWithUnknownSection(t *testing.T) {
 // already in use gets name-2, as an article does, not a TAKEN error on a
 // slug the client never sent; a slug that was sent is still TAKEN.
 func TestGeneratedSlugsGetASuffix(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	admin := s.Token(t, "chief", auth.Admin)
@@ -130,6 +133,7 @@ func TestGeneratedSlugsGetASuffix(t *testing.T) {
 // UNAUTHENTICATED (send one); with a reader's token it is FORBIDDEN, as for
 // every other editor-only field.
 func TestStatusFilterNeedsAnEditor(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	reader := s.Token(t, "site", auth.Reader)
@@ -155,6 +159,7 @@ func TestStatusFilterNeedsAnEditor(t *testing.T) {
 // TestUpdateAuthorNullClearsAvatar: avatarUrl: null removes the portrait;
 // leaving the field out keeps it.
 func TestUpdateAuthorNullClearsAvatar(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil)
 	admin := s.Token(t, "chief", auth.Admin)

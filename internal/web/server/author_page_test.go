@@ -36,6 +36,7 @@ const (
 // articles, the page costs the SQL statements it did (the author, the
 // page, the total), and the cached page (GET) follows every write.
 func TestAuthorPageAcrossWrites(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
 		start := time.Now().UTC().Truncate(time.Second)

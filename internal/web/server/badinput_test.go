@@ -13,6 +13,7 @@ import (
 )
 
 func TestBadInputGetsCodedErrors(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	cases := []struct {
@@ -74,6 +75,7 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 }
 
 func TestMalformedHTTPRequests(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil)
 	cases := []struct {
@@ -105,6 +107,7 @@ func TestMalformedHTTPRequests(t *testing.T) {
 }
 
 func TestHealthAndGraphiQL(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil)
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql"} {

@@ -17,6 +17,7 @@ import (
 // (a query per subscriber and event), and bodyHtml leaves read-also links
 // out rather than look up whether the subscriber may see them.
 func TestBlocksOverSubscriptions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{Demo: true})
 		editor := s.Token(t, "live-desk", auth.Editor)

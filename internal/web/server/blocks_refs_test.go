@@ -38,6 +38,7 @@ func readAlsoOf(t *testing.T, got blocksAnswer) []readAlsoBlock {
 // bodyHtml, editors get both; once the draft is published, readers get it
 // too (their cached answer is purged, not served stale).
 func TestReadAlsoFollowsVisibility(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -100,6 +101,7 @@ func TestReadAlsoFollowsVisibility(t *testing.T) {
 // Unknown media ids and article slugs in a body are user errors on the
 // body, naming their lines, on create and on update; nothing is saved.
 func TestBodyReferencesCheckedOnSave(t *testing.T) {
+	t.Parallel()
 	body := strings.Join([]string{
 		"First paragraph.", // 1
 		"",                 // 2
@@ -155,6 +157,7 @@ func TestBodyReferencesCheckedOnSave(t *testing.T) {
 // The SQL statements of a page do not grow with the blocks on it: read-also
 // targets of every article of a list are loaded in one statement.
 func TestBlocksStatementsPerPage(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m, ids := blocksServer(t, db)
 		s, editor := m.Server, m.Editor
@@ -211,6 +214,7 @@ func TestBlocksStatementsPerPage(t *testing.T) {
 // (IN_USE, naming the article) until no body shows it: the body changed,
 // or the article deleted.
 func TestBodyImageInUse(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m, ids := blocksServer(t, db)
 		p := create(t, m.Server, m.Editor, map[string]any{"title": "Launch pictures", "body": ids.Replace("![](media:{{IMG2}})\n")})
@@ -271,6 +275,7 @@ func TestBodyImageInUse(t *testing.T) {
 // The demo content: the seed article's "Read also" is a ReadAlsoBlock of the
 // real demo article, and a demo article embeds a YouTube video.
 func TestDemoBlocks(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		seed, _ := readBlocks(t, s, "", demo.SeedSlug)
@@ -301,6 +306,7 @@ func TestDemoBlocks(t *testing.T) {
 
 // The README shows the fragment the tests use, so it works as shown.
 func TestReadmeShowsBlocksFragment(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)

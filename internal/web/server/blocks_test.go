@@ -81,6 +81,7 @@ func readBlocks(t *testing.T, s *testserver.Server, token, slug string) (blocksA
 // and reads it back: its blocks must be the golden testdata/blocks/NAME.json
 // and its bodyHtml must hold the same content.
 func TestBodyBlocks(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		html        []string // bodyHtml holds each

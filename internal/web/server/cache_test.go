@@ -24,6 +24,7 @@ func surrogateKeys(r *testserver.Response) []string {
 }
 
 func TestHTTPCaching(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()
@@ -130,6 +131,7 @@ func TestHTTPCaching(t *testing.T) {
 
 // Content changes purge exactly the answers that show what changed.
 func TestResponseCachePurge(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		ctx := context.Background()
@@ -198,6 +200,7 @@ func TestResponseCachePurge(t *testing.T) {
 // published article that matches, an editor's new picks — not served
 // stale until they expire.
 func TestResponseCacheFollowsSearchAndRelated(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		if err := demo.Seed(context.Background(), s.Content); err != nil {

@@ -25,6 +25,7 @@ import (
 // query and answered into the response cache, leave every cache within
 // its bound in bytes, as /metrics accounts them.
 func TestCachesStayWithinTheirBytes(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	const (
 		queryBound    = 256 << 10
@@ -93,6 +94,7 @@ func TestCachesStayWithinTheirBytes(t *testing.T) {
 // not one the guards refuse, and not one over the size cap (which still
 // runs when sent in full).
 func TestOnlyRunnableDocumentsArePersisted(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	// Without the response cache, which answers a hash it has seen from
 	// the answer it keeps, whatever the persisted-query store holds.
@@ -123,6 +125,7 @@ func TestOnlyRunnableDocumentsArePersisted(t *testing.T) {
 // In Redis a persisted query expires (persisted.DefaultRedisTTL after its
 // last use), and one over the size cap is not stored at all.
 func TestRedisPersistedQueriesExpireAndAreCapped(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("needs Redis")
 	}

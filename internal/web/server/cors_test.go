@@ -19,6 +19,7 @@ import (
 // (preflight, GET query, SSE subscription, websocket), and other origins
 // get no CORS grant and no websocket.
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{Demo: true, Server: func(c *server.Config) {
 			c.AllowedOrigins = []string{"https://news.example.com", "*.example.org"}
@@ -117,6 +118,7 @@ func TestCORS(t *testing.T) {
 // cached, revalidated, refused or preflighted alike — so that a shared
 // cache keys on the origin before CORS is ever turned on.
 func TestVaryOriginWithoutAllowedOrigins(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) {
 			c.MaxBodyBytes = 4 << 10

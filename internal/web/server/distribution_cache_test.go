@@ -24,6 +24,7 @@ import (
 // ETag, Last-Modified, a public Cache-Control and surrogate keys, and
 // answers 304 to a client whose copy is current.
 func TestDistributionConditionalGET(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		for _, path := range []string{"/feed.xml", "/sections/world/feed.atom", "/tags/russia/feed.json", "/authors/ana-lima/feed.xml",
@@ -57,6 +58,7 @@ func TestDistributionConditionalGET(t *testing.T) {
 // TestFeedPurgedOnChange: a feed is served from the response cache until
 // an article in it changes; then readers get the change at once.
 func TestFeedPurgedOnChange(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		const path = "/feed.json"
@@ -114,6 +116,7 @@ func TestFeedPurgedOnChange(t *testing.T) {
 // the feeds at that time, though no purge has run yet: the cached feed
 // that shows it is not served past its expiresAt.
 func TestFeedForgetsTakenDownArticle(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		const path = "/feed.json"
@@ -155,6 +158,7 @@ func cacheHits(t *testing.T, f *distFixture) int {
 // request policy as /graphql: request ids, the rate limit per client
 // address (shared with GraphQL requests).
 func TestDistributionThroughMiddleware(t *testing.T) {
+	t.Parallel()
 	f := newDistFixture(t, dbtest.Open(t, dbconn.SQLite), func(c *server.Config) {
 		c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 0.001, Burst: 2}}
 	})
@@ -177,6 +181,7 @@ func TestDistributionThroughMiddleware(t *testing.T) {
 // README promises for every cached answer showing such an article: a CDN
 // must not list a taken-down page for minutes after its second.
 func TestSitemapsCappedByTakeDown(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		month := "/sitemaps/articles-" + distNow.Add(-2*time.Hour).Format("2006-01") + ".xml"

@@ -19,6 +19,7 @@ import (
 // Every link and picture in full bodies is absolute on --public-url, in
 // each format.
 func TestFeedBodiesHaveAbsoluteLinks(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		for _, p := range []string{"/feed.xml", "/feed.atom", "/feed.json"} {

@@ -29,6 +29,7 @@ var feedFormats = []struct{ ext, feedType, contentType string }{
 // TestFeeds parses every feed of every scope with a real feed parser and
 // checks its items against the articles readers see.
 func TestFeeds(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		scopes := []struct {
@@ -184,6 +185,7 @@ func checkJSONSections(t *testing.T, body []byte, want []expected) {
 // a draft carries too: it names an embargoed story), ?limit= is clamped,
 // nonsense is a 400.
 func TestFeedBadInput(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		for _, path := range []string{"/sections/nowhere/feed.xml", "/tags/nothing/feed.atom", "/authors/nobody/feed.json",
@@ -219,6 +221,7 @@ func TestFeedBadInput(t *testing.T) {
 // TestFeedLimitClamped fills the archive past the largest feed: a limit
 // above it gives MaxFeedItems items.
 func TestFeedLimitClamped(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		var rows []*models.Article

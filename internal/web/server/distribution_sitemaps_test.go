@@ -54,6 +54,7 @@ type xmlURLSet struct {
 // exactly readers' articles (each in the sitemap of its month, with its
 // cover image), sections, tags and authors.
 func TestSitemaps(t *testing.T) {
+	t.Parallel()
 	for _, lim := range []struct {
 		name               string
 		maxURLs, maxBytes  int
@@ -201,6 +202,7 @@ func checkSitemapContents(t *testing.T, f *distFixture, files map[string][]strin
 // TestNewsSitemap: the articles of the last 48 hours with Google News's
 // publication, date and title.
 func TestNewsSitemap(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		_, body := f.get(t, "/sitemap-news.xml")

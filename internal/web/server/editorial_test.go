@@ -68,6 +68,7 @@ func create(t *testing.T, s *testserver.Server, token string, input map[string]a
 }
 
 func TestRolesAndOperations(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk-editor", auth.Editor)
@@ -130,6 +131,7 @@ func TestRolesAndOperations(t *testing.T) {
 }
 
 func TestCreateArticle(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -221,6 +223,7 @@ func manyTags(n int) []string {
 }
 
 func TestUpdateConflictsAndRaces(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		alice := s.Token(t, "alice", auth.Editor)
@@ -270,6 +273,7 @@ func TestUpdateConflictsAndRaces(t *testing.T) {
 }
 
 func TestPublishScheduleUnpublishDelete(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		start := time.Date(2030, 3, 1, 8, 0, 0, 0, time.UTC)
 		clock := testserver.NewClock(start)

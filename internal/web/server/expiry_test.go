@@ -19,6 +19,7 @@ import (
 // then; at the expiry its open websocket is closed with 4403 within 5 s, and
 // requests with it are refused as expired.
 func TestExpiredTokenEndsConnections(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{})
 	const ttl = 3 * time.Second

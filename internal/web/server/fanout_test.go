@@ -20,6 +20,7 @@ import (
 // transport or the cursor) and every reader of the group gets the same
 // bytes.
 func TestSubscriptionAnswersShared(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "fanout-desk", auth.Editor)

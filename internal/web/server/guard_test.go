@@ -71,6 +71,7 @@ func relayLike(n int) string {
 // its own code, no data entry, and the status the GraphQL-over-HTTP spec
 // asks for: 200 for application/json, 400 for graphql-response+json.
 func TestGuardrailsRefuseHostileOperations(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		cases := []struct {
@@ -146,6 +147,7 @@ func TestGuardrailsRefuseHostileOperations(t *testing.T) {
 // An answer carries at most 20 errors and one counting the rest, and the
 // access log names each code once.
 func TestManyErrorsAreCapped(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	var logs syncBuffer
 	s := testserver.New(t, db, nil, func(c *server.Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
@@ -197,6 +199,7 @@ func TestManyErrorsAreCapped(t *testing.T) {
 // query sent meanwhile is answered: the guards price each fragment once,
 // so the refusals hold nothing up (their speed is BenchmarkGuards').
 func TestConcurrentFanOutLeavesReadersServed(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	var wg sync.WaitGroup
@@ -225,6 +228,7 @@ func TestConcurrentFanOutLeavesReadersServed(t *testing.T) {
 }
 
 func TestGuardrailSettings(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	introspection := `{ __schema { queryType { name } } }`
 	cases := []struct {
@@ -266,6 +270,7 @@ func TestGuardrailSettings(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	frozen := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := testserver.New(t, db, nil, func(c *server.Config) {
@@ -362,6 +367,7 @@ func TestRateLimit(t *testing.T) {
 // The SSE transport's answers are capped too (the cap is a response
 // middleware, under every transport).
 func TestManyErrorsAreCappedOverSSE(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{})
 	var b strings.Builder

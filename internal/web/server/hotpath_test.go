@@ -23,6 +23,7 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/hotpath f
 // statements than then. Run with -update-golden only when an answer is
 // meant to change.
 func TestHotPathGolden(t *testing.T) {
+	t.Parallel()
 	clock := testserver.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, content.WithClock(clock.Now))

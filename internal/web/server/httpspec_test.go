@@ -15,6 +15,7 @@ import (
 
 // The GraphQL-over-HTTP specification, MUSTs and SHOULDs.
 func TestGraphQLOverHTTP(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	type want struct {
@@ -102,6 +103,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil)
 	huge := `{"query": "{ __typename }", "variables": {"pad": "` + strings.Repeat("x", 5<<20) + `"}}`

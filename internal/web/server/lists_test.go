@@ -11,6 +11,7 @@ import (
 // Lists leave the bodies out of their SQL unless a node asks for one; a
 // node that does must get it, however it is reached.
 func TestListsLoadBodiesWhenAsked(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		for _, q := range []string{

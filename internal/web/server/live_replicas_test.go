@@ -57,6 +57,7 @@ func publishedID(t *testing.T, c *wsclient.Client) string {
 // subscribers get what A published meanwhile and the event B's own mutation
 // left in the outbox reaches everyone.
 func TestLiveReplicas(t *testing.T) {
+	t.Parallel()
 	brokers := map[string]func(testing.TB) string{"redis": brokertest.RedisURL, "nats": brokertest.NATSURL}
 	for _, name := range []string{"redis", "nats"} {
 		t.Run(name, func(t *testing.T) {
@@ -138,6 +139,7 @@ func TestLiveReplicas(t *testing.T) {
 // relay is woken by its own replica's commits; the other's reach it at its
 // next sweep.
 func TestLiveReplicaOnAnotherBroker(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("needs MariaDB and Redis")
 	}
@@ -210,6 +212,7 @@ func hostPort(t *testing.T, raw string) string {
 // publishing leaves the event in the outbox; the relay of the next start
 // delivers it. A change whose event cannot be written does not happen.
 func TestLiveOutboxSurvivesCrash(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		bus := pubsub.NewMemory() // the replicas' shared broker
 		t.Cleanup(func() { bus.Close() })
@@ -271,6 +274,7 @@ func TestLiveOutboxSurvivesCrash(t *testing.T) {
 // TestLiveSSEOutlivesReadTimeout: an SSE stream stays open past the HTTP
 // server's read and write timeouts.
 func TestLiveSSEOutlivesReadTimeout(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{HTTP: func(h *http.Server) { h.ReadTimeout, h.WriteTimeout = 200*time.Millisecond, 200*time.Millisecond }})
 	gid, id := publishedArticle(t, s, "Body.")

@@ -50,6 +50,7 @@ func publishedArticle(t *testing.T, s *testserver.LiveServer, body string) (stri
 // with 1013 and a reason, while the publisher never waits and another
 // subscriber receives every event.
 func TestLiveSlowConsumer(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: slow; runs in the full suite")
 	}
@@ -212,6 +213,7 @@ func TestLiveSubscriptionsLeaveNoGoroutines(t *testing.T) {
 // TestLiveLimitsAndDeadPeers checks the subscription caps, and that a peer
 // that stops answering pings is dropped.
 func TestLiveLimitsAndDeadPeers(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{Hub: live.Options{MaxPerConnection: 2, MaxSubscriptions: 3}})
 	q := `subscription { articlePublished { id } }`

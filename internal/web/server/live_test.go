@@ -59,6 +59,7 @@ func article(t *testing.T, r *wsclient.Result, field string) liveArticle {
 // correction, and a content-free notice when it is unpublished; the editor
 // hears everything.
 func TestLiveArticleLifecycle(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{Demo: true})
 		editor := s.Token(t, "live-editor", auth.Editor)
@@ -154,6 +155,7 @@ func TestLiveArticleLifecycle(t *testing.T) {
 // filters over SSE: each stream's first event says which publication it
 // heard first, so streams that must not hear the first one prove it.
 func TestLivePublishedFilters(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{Demo: true})
 		editor := s.Token(t, "filters", auth.Editor)
@@ -219,6 +221,7 @@ func TestLivePublishedFilters(t *testing.T) {
 // closes the websocket with the protocol's code, and that a reader may not
 // use the editors' feed.
 func TestLiveBadTokenClose(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{})
 	cases := []struct {
@@ -283,6 +286,7 @@ func TestLiveBadTokenClose(t *testing.T) {
 // TestLiveScheduledPublication: a scheduled article coming due reaches
 // articlePublished subscribers, with no mutation from anyone.
 func TestLiveScheduledPublication(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		clock := testserver.NewClock(time.Date(2030, 5, 1, 9, 0, 0, 0, time.UTC))
 		s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{content.WithClock(clock.Now)}})

@@ -17,6 +17,7 @@ import (
 // the reader resumes on a fresh replica with since: nothing lost, nothing
 // twice.
 func TestLiveBlogBrokers(t *testing.T) {
+	t.Parallel()
 	brokers := map[string]func(testing.TB) string{"redis": brokertest.RedisURL, "nats": brokertest.NATSURL}
 	for _, name := range []string{"redis", "nats"} {
 		t.Run(name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 // cursor) is kept long, survives new posts, and is purged when one of its
 // entries is corrected.
 func TestLiveBlogCache(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "cache-desk", auth.Editor)

@@ -49,6 +49,7 @@ func setContributors(t *testing.T, s *testserver.Server, editor, blog string, ma
 // and a denied audit entry with the contributor's account; tokens are real
 // account tokens, through HTTP.
 func TestLiveBlogContributors(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		editor := s.Token(t, "live-desk", auth.Editor)

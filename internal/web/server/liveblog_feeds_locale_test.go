@@ -21,6 +21,7 @@ import (
 // feed path names none), and a feed's home page and item links are the
 // article's public page, not the feed itself or the request's Host.
 func TestLiveBlogFeedsLocalesAndAddresses(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		pub := content.Publication{Name: "The Desk", Language: "en",
 			Links: permalink.MustNew("https://news.example", "{publicUrl}/{locale}/{section}/{slug}")}

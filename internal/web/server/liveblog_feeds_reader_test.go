@@ -19,6 +19,7 @@ import (
 // in the shared response cache, from which anonymous readers (and, by its
 // public Cache-Control, CDNs) would then be served the embargoed entries.
 func TestLiveBlogFeedsShowReadersOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "embargo-desk", auth.Editor)
@@ -57,6 +58,7 @@ func TestLiveBlogFeedsShowReadersOnly(t *testing.T) {
 // on --public-url like the article feeds, not on whatever host the request
 // reached (an internal address behind the CDN).
 func TestLiveBlogFeedsLinkToTheArticlePage(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "links-desk", auth.Editor)

@@ -19,6 +19,7 @@ import (
 // once (the cached feed is purged), and 404 for an article that is not a
 // live blog or that readers may not see.
 func TestLiveBlogFeeds(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "feeds-desk", auth.Editor)

@@ -25,6 +25,7 @@ import (
 // Entries saved before live_entry_images existed count too, from their
 // bodies.
 func TestLiveEntryImageInUse(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		ctx := context.Background()

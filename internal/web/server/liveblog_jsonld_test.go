@@ -47,6 +47,7 @@ type liveLD struct {
 // answer that selects it carries the blog's surrogate key and a few
 // seconds' Cache-Control, so a post or the blog's end shows at once.
 func TestLiveBlogJSONLD(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "ld-desk", auth.Editor)

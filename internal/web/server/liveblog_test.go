@@ -20,6 +20,7 @@ import (
 // protocols and SSE at once: a post, a correction, a pin, a key event, a
 // deletion and the end reach every reader in order, as they happen.
 func TestLiveBlogChangesLive(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "live-desk", auth.Editor)
@@ -141,6 +142,7 @@ func TestLiveBlogChangesLive(t *testing.T) {
 // changes are read from the database, so they arrive even when they were
 // never published to a broker (a replica that restarted).
 func TestLiveBlogResume(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "resume-desk", auth.Editor)
@@ -204,6 +206,7 @@ func TestLiveBlogResume(t *testing.T) {
 // TestLiveBlogResumeUnpublished replays changes a replica committed but
 // never relayed (its relay stopped, as after a crash before publishing).
 func TestLiveBlogResumeUnpublished(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{NoRelay: true})
 	editor := s.Token(t, "crash-desk", auth.Editor)
@@ -222,6 +225,7 @@ func TestLiveBlogResumeUnpublished(t *testing.T) {
 
 // TestLiveBlogBadInput covers what editors and clients get wrong.
 func TestLiveBlogBadInput(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{
 			ServiceOptions: []content.Option{content.WithMaxEntryBytes(200)},
@@ -315,6 +319,7 @@ func TestLiveBlogBadInput(t *testing.T) {
 // posted before subscribing, and subscribes from the page's cursor: the
 // entry posted in between arrives first.
 func TestLiveBlogPageCursor(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{})
 		editor := s.Token(t, "page-desk", auth.Editor)

@@ -15,6 +15,7 @@ import (
 // A field that fails logs its error, and errors quote what they were asked
 // (the slug a reader sent): the log line stays short and carries no email.
 func TestFailedFieldLogsBriefly(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	var logs syncBuffer
 	s := testserver.New(t, db, nil, func(c *server.Config) {

@@ -59,6 +59,7 @@ func signTest(rest string) string {
 // A URL signed before the ladder is served when its rendition was made,
 // else redirected to the snapped one without rendering anything.
 func TestRenditionLadder(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(1000, 600)), nil)

@@ -23,6 +23,7 @@ import (
 // delete it while the article uses it (IN_USE, naming the article), and
 // can once the cover is changed; its renditions then go away too.
 func TestImageLibrary(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		_, up, raw := m.upload(t, m.Editor, "Harbour at dawn.jpg", encodeJPEG(t, halves(300, 200)), nil)
@@ -183,6 +184,7 @@ func TestImageLibrary(t *testing.T) {
 // TestDemoCovers: the seed draws and uploads a cover for every demo
 // article, and readers get it with working renditions.
 func TestDemoCovers(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("draws and encodes a picture per demo article")
 	}

@@ -16,6 +16,7 @@ import (
 // TestMultipartMalformed: multipart requests that break the spec are
 // refused with 400 and a message, never executed.
 func TestMultipartMalformed(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	const ops = `{"query":"mutation($file: Upload!) { uploadImage(file: $file) { image { id } } }","variables":{"file":null}}`

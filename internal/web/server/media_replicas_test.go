@@ -54,6 +54,7 @@ func mediaReplicas(t *testing.T, db *dbconn.DB) (a, b *testserver.LiveServer, m 
 // answers showing the picture at once, not at their max-age (a minute,
 // and stale-while-revalidate five more: longer than wait.Until waits).
 func TestImageEditPurgesOtherReplicas(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		a, b, m := mediaReplicas(t, db)
 		_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), map[string]any{"alt": "Old alt"})
@@ -141,6 +142,7 @@ func TestImageEditPurgesOtherReplicas(t *testing.T) {
 // one replica are outbox events, so the other replica's cached route
 // answers follow at once, not at their max-age.
 func TestRedirectsPurgeOtherReplicas(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		bus := pubsub.NewMemory()
 		t.Cleanup(func() { bus.Close() })

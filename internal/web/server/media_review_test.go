@@ -22,6 +22,7 @@ import (
 // as when it edits an article: the response cache (and a CDN, through the
 // surrogate keys) must not keep the old alt text and the old crop's URL.
 func TestImageEditPurgesCachedAnswers(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), map[string]any{"alt": "Old alt"})
@@ -80,6 +81,7 @@ func TestImageEditPurgesCachedAnswers(t *testing.T) {
 // TestRenditionsMadeMetric: an operator can see on /metrics how many
 // renditions a replica made (50 requests for a new size together: one).
 func TestRenditionsMadeMetric(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{}, func(c *server.Config) { c.ExposeMetrics = true })
 	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
@@ -112,6 +114,7 @@ func TestRenditionsMadeMetric(t *testing.T) {
 // TestDeleteImageUsedTwice: a picture an article shows as its cover and
 // in its body is refused with IN_USE naming the article once in usedBy.
 func TestDeleteImageUsedTwice(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	_, up, raw := m.upload(t, m.Editor, "pier.jpg", encodeJPEG(t, halves(300, 200)), nil)
@@ -145,6 +148,7 @@ func TestDeleteImageUsedTwice(t *testing.T) {
 // its id either (ids are sequential); they reach pictures through the
 // articles they may see.
 func TestReadersCannotBrowseTheLibrary(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	_, up, raw := m.upload(t, m.Editor, "minister-resigns.jpg", encodeJPEG(t, halves(300, 200)), map[string]any{"alt": "The minister leaves"})
@@ -172,6 +176,7 @@ func TestReadersCannotBrowseTheLibrary(t *testing.T) {
 // TestBodyErrorsInLineOrder: an editor fixing a long body reads its
 // problems from top to bottom, whatever their kind.
 func TestBodyErrorsInLineOrder(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	body := "First.\n\n![x](media:SW1hZ2U6OTk5)\n\nRead also: [Nope](article:no-such-article)\n\n" +
@@ -196,6 +201,7 @@ func TestBodyErrorsInLineOrder(t *testing.T) {
 // (200 MB for a 50 MP picture): renders beyond MaxConcurrentRenders queue
 // for a slot instead of running at once, and /metrics shows the queue.
 func TestRendersBounded(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	entered, release := make(chan struct{}, 2), make(chan struct{})
 	m := newMediaServer(t, db, nil, media.Config{MaxConcurrentRenders: 1, OnRender: func() {
@@ -244,6 +250,7 @@ func TestRendersBounded(t *testing.T) {
 // staged changes show (as cover, or in the body by id or row number) is in
 // use: deleting it would publish those changes without their picture.
 func TestDeleteImageInStagedChanges(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		var ids []string

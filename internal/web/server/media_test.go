@@ -25,6 +25,7 @@ import (
 // fetches renditions over HTTP: upright, the asked size and format, cached
 // for a year, and with none of the EXIF data.
 func TestUploadAndRenditions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		// Stored 80×40 (red left, blue right); displayed rotated: 40×80,
@@ -126,6 +127,7 @@ func TestUploadAndRenditions(t *testing.T) {
 // TestRenditionSignature: a URL whose signature or parameters were
 // changed is refused with a short body, and makes nothing.
 func TestRenditionSignature(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	_, res, raw := m.upload(t, m.Editor, "a.png", encodePNG(t, halves(64, 32)), nil)
@@ -170,6 +172,7 @@ func TestRenditionSignature(t *testing.T) {
 // make it once; the others wait for it and get the same bytes; later ones
 // read it from the store.
 func TestRenditionMadeOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	_, res, raw := m.upload(t, m.Editor, "big.jpg", encodeJPEG(t, halves(1200, 800)), nil)
@@ -220,6 +223,7 @@ func TestRenditionMadeOnce(t *testing.T) {
 // TestUploadRefusals: what is not a picture the library takes is refused
 // with its own code, and nothing is stored.
 func TestUploadRefusals(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	const maxBytes = 64 << 10
 	m := newMediaServer(t, db, nil, media.Config{MaxUploadBytes: maxBytes, MaxPixels: 1_000_000})
@@ -271,6 +275,7 @@ func TestUploadRefusals(t *testing.T) {
 // TestUploadPolicy: readers may neither upload (not even with a reader
 // token) nor list the library.
 func TestUploadPolicy(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	m := newMediaServer(t, db, nil, media.Config{})
 	png := encodePNG(t, halves(8, 8))

@@ -16,6 +16,7 @@ import (
 // TestUpdateReportsEveryProblemAtOnce: an unknown section comes back with
 // the format problems of the same update, not after they are fixed.
 func TestUpdateReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	editor := s.Token(t, "desk", auth.Editor)
@@ -40,6 +41,7 @@ func TestUpdateReportsEveryProblemAtOnce(t *testing.T) {
 // TestAvatarURLIsNullWhenNone: an author without a portrait has
 // avatarUrl null, not "".
 func TestAvatarURLIsNullWhenNone(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil)
 	admin := s.Token(t, "chief", auth.Admin)
@@ -72,6 +74,7 @@ func TestAvatarURLIsNullWhenNone(t *testing.T) {
 // viewer may not see an object (a draft, for readers) or none exists, in
 // one statement per type; too many ids or a malformed one is BAD_USER_INPUT.
 func TestNodes(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -157,6 +160,7 @@ func TestNodes(t *testing.T) {
 // TestPageRangeBeforeComplexity: an out-of-range page size is always the
 // range error naming its argument, however costly the selection under it.
 func TestPageRangeBeforeComplexity(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.WithDemo(t, db)
 	for _, q := range []string{

@@ -43,6 +43,7 @@ func scrape(t *testing.T, s *testserver.Server) string {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil, func(c *server.Config) { c.ExposeMetrics = true })
 	if err := demo.Seed(context.Background(), s.Content); err != nil {
@@ -106,6 +107,7 @@ func metricValue(t *testing.T, body, sample string) float64 {
 // counted, the event waits in the outbox (lag grows), and once relayed
 // it is received and delivered (lag back to 0).
 func TestLiveMetrics(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{NoRelay: true, Server: func(c *server.Config) { c.ExposeMetrics = true }})
 	editor := s.Token(t, "metrics-test", auth.Editor)
@@ -174,6 +176,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestStructuredLogs(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	var logs syncBuffer
 	s := testserver.New(t, db, nil, func(c *server.Config) {
@@ -220,6 +223,7 @@ func TestStructuredLogs(t *testing.T) {
 }
 
 func TestTracingToOTLP(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var spans []string
 	var traceIDs []string

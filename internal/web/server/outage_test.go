@@ -109,6 +109,7 @@ func readyStatus(t *testing.T, s *testserver.Server) int {
 // cached answers are still served); when it is back, requests succeed
 // again without restarting anything.
 func TestDatabaseOutageAndRecovery(t *testing.T) {
+	t.Parallel()
 	raw := dbtest.URL(t, dbconn.MySQL)
 	u, _ := url.Parse(raw)
 	proxy := startProxy(t, u.Host)
@@ -173,6 +174,7 @@ func TestDatabaseOutageAndRecovery(t *testing.T) {
 // Readers' queries go to the read replica; editors read the primary (so
 // they see their own writes at once), and writes always go to the primary.
 func TestReadReplicas(t *testing.T) {
+	t.Parallel()
 	primaryURL := dbtest.URL(t, dbconn.MySQL)
 	replicaURL := dbtest.URL(t, dbconn.MySQL)
 	ctx := context.Background()
@@ -259,6 +261,7 @@ func liveMetric(t *testing.T, s *testserver.LiveServer, name string) float64 {
 // reach B: B must not serve the cached answer. B's cache is off (and
 // empty) for the outage and on again once the broker is back.
 func TestBrokerOutageTurnsResponseCacheOff(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("needs MariaDB and Redis")
 	}

@@ -35,6 +35,7 @@ func deniedFor(t *testing.T, s *testserver.Server, admin, actor string) []auditN
 // and admins may do gets FORBIDDEN, and the audit log keeps the denial with
 // the contributor's account.
 func TestContributorForbidden(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -152,6 +153,7 @@ func TestContributorForbidden(t *testing.T) {
 // name its account on revisions, and tokens without an account keep
 // working, attributed to the token's name.
 func TestContributorOwnWork(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)

@@ -21,6 +21,7 @@ func testPublication(pattern string) content.Option {
 // Every object readers open has an address built by the configured
 // pattern; the path is the URL's path.
 func TestObjectURLs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, pattern, url string }{
 		{"default", "", "https://news.example.com/world/" + demo.SeedSlug},
 		{"dated", "{publicUrl}/{yyyy}/{mm}/{dd}/{slug}", "https://news.example.com/20"},

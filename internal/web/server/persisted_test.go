@@ -46,6 +46,7 @@ func redisCache(t *testing.T, prefix string) graphql.Cache[string] {
 }
 
 func TestAutomaticPersistedQueries(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	var b [6]byte
 	rand.Read(b[:])
@@ -108,6 +109,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 }
 
 func TestTrustedDocuments(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	doc := `query Sections { categories { slug } }`
 	hash := persisted.Hash(doc)

@@ -29,6 +29,7 @@ import (
 // the SSE transport, is refused with a short BAD_REQUEST that does not echo
 // it, and logged as one short JSON line without the reader's email.
 func TestSSEMalformedBody(t *testing.T) {
+	t.Parallel()
 	const email = "reader.one@example.com"
 	filler := strings.Repeat("subscriber ", 20_000) // ~220 KB
 	cases := []struct {
@@ -139,6 +140,7 @@ func revoke(t *testing.T, db *dbconn.DB, name string) {
 // came in connection_init or in the upgrade's header; a new socket and a
 // POST with it are refused afterwards.
 func TestRevokedTokenEndsWebsocket(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{})
 	cases := []struct {
@@ -191,6 +193,7 @@ func TestRevokedTokenEndsWebsocket(t *testing.T) {
 // next operation on a socket whose token was revoked is refused (and the
 // socket closed with 4403): each operation checks the token.
 func TestRevokedTokenRefusedPerOperation(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{Server: func(c *server.Config) { c.CredentialCheck = -1 }})
 	token := s.Token(t, "per-op", auth.Editor)
@@ -239,6 +242,7 @@ func drafts(t *testing.T, s *testserver.Server, token string) int {
 // TestRevokedTokenEndsSSE: an SSE stream whose token is revoked gets an
 // UNAUTHENTICATED error event and ends, within 5 s.
 func TestRevokedTokenEndsSSE(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{})
 	token := s.Token(t, "sse-revoked", auth.Editor)
@@ -258,6 +262,7 @@ func TestRevokedTokenEndsSSE(t *testing.T) {
 // TestWebsocketRateLimit: each operation on a socket takes a token from
 // the client's bucket; 500 on one socket do not all run.
 func TestWebsocketRateLimit(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	const burst = 20
 	for _, who := range []string{"reader", "token"} {
@@ -309,6 +314,7 @@ func TestWebsocketRateLimit(t *testing.T) {
 // TestSlowOperationTimesOutOnLiveTransports: --request-timeout applies to
 // a mutation sent over a websocket or SSE as it does over POST.
 func TestSlowOperationTimesOutOnLiveTransports(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	var slow atomic.Bool
 	s := testserver.NewLive(t, db, testserver.LiveOptions{
@@ -363,6 +369,7 @@ func TestSlowOperationTimesOutOnLiveTransports(t *testing.T) {
 // limited by the token's bucket, not by its address's, and sees exactly
 // what an anonymous reader sees.
 func TestReaderTokenHasOwnBudget(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.New(t, db, nil, func(c *server.Config) {
 		c.RateLimit = ratelimit.Options{PerAddress: ratelimit.Limit{Rate: 0.001, Burst: 3}, PerToken: ratelimit.Limit{Rate: 0.001, Burst: 30}}

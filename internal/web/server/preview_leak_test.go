@@ -24,6 +24,7 @@ import (
 // from the response cache of either replica, not as a subscription event
 // and not as an outbox event (which feeds webhooks).
 func TestPreviewAndReviewNeverReachReaders(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		broker := pubsub.NewMemory()
 		t.Cleanup(func() { broker.Close() })

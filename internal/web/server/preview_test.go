@@ -44,6 +44,7 @@ func preview(t *testing.T, s *testserver.Server, token string, id any, get bool)
 // every token that does not work — malformed, forged, tampered, expired,
 // revoked, for another article — gives null and PREVIEW_LINK_INVALID.
 func TestPreviewLinks(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		start := time.Now().UTC().Truncate(time.Second)
 		clock := testserver.NewClock(start)
@@ -187,6 +188,7 @@ func TestPreviewLinks(t *testing.T) {
 // staged changes shows the changes while readers see the live version; a
 // scheduled article's preview shows it before its time.
 func TestPreviewShowsWhatWillBeLive(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		editor := s.Token(t, "desk", auth.Editor)

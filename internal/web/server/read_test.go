@@ -32,6 +32,7 @@ const articlePage = `query Page($slug: String!) {
 }`
 
 func TestArticlePageBySlug(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		var got struct {
@@ -92,6 +93,7 @@ const homepage = `query Home($n: Int!) {
 }`
 
 func TestHomepageStatementsDoNotGrowWithPageSize(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		if err := demo.Synthetic(context.Background(), demo.StorageOf(store.New(s.DB)), s.Content, 80, demo.SyntheticOptions{Seed: 7}); err != nil {
@@ -145,6 +147,7 @@ func editorAuth(r *http.Request) (auth.Viewer, error) {
 }
 
 func TestUnpublishedArticlesNeverReachReaders(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()
@@ -241,6 +244,7 @@ func TestUnpublishedArticlesNeverReachReaders(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestPaginationWalksEveryArticleOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()
@@ -343,6 +347,7 @@ func walk(t *testing.T, s *testserver.Server, order, token, sizeArg, cursorArg, 
 }
 
 func TestNodeResolvesEveryType(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		var got struct {
@@ -368,6 +373,7 @@ func TestNodeResolvesEveryType(t *testing.T) {
 }
 
 func TestSectionFrontAndLists(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		var got struct {

@@ -20,6 +20,7 @@ type relatedArticle struct {
 }
 
 func TestRelatedOnDemoContent(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		var got struct{ Article relatedArticle }
@@ -45,6 +46,7 @@ func TestRelatedOnDemoContent(t *testing.T) {
 // for related(first: 3), with their authors, costs the same number of SQL
 // statements for 5 articles as for 20.
 func TestRelatedListCostsConstantStatements(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()
@@ -104,6 +106,7 @@ func TestRelatedListCostsConstantStatements(t *testing.T) {
 // tags, section, author, and a link to it, in every unpublished state, never
 // appear in a reader's related lists, not even as editor's picks.
 func TestRelatedNeverShowsUnpublishedToReaders(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()
@@ -162,6 +165,7 @@ func TestRelatedNeverShowsUnpublishedToReaders(t *testing.T) {
 }
 
 func TestRelatedCandidatesOverGraphQL(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		if err := demo.Seed(context.Background(), s.Content); err != nil {

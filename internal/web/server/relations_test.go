@@ -21,6 +21,7 @@ const relFields = `id locale authors { slug name } category { slug name } tags {
 // load them too, with the same answer as the article's own page, and a list
 // of them in one batch: as many statements for 2 articles as for 6.
 func TestArticleRelationsOnEveryPath(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, trLocales(t))
 		var top struct {
@@ -179,6 +180,7 @@ func eachArticle(v any, f func(map[string]any)) {
 // bodies unless their selection asks for one; a selection that does ask
 // (alone, or beside an alias that does not) gets each article's whole body.
 func TestRelatedBodiesWhenAsked(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		var got struct {
@@ -218,6 +220,7 @@ func TestRelatedBodiesWhenAsked(t *testing.T) {
 // article needs the live body: without it every staged change also
 // listed "body".
 func TestPendingChangesInLists(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)

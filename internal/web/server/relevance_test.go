@@ -88,6 +88,7 @@ func cappedPrecisionAt3(got, relevant []string) float64 {
 // set, as articles are created one by one (incremental refreshes) and after
 // a full rebuild.
 func TestRelatedPrecisionAt3(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		set := loadRelevanceSet(t, s)
@@ -128,6 +129,7 @@ func TestRelatedPrecisionAt3(t *testing.T) {
 // TestSearchPrecisionAt3 measures search(first: 3) against the labelled
 // queries; the first result must always be relevant.
 func TestSearchPrecisionAt3(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		set := loadRelevanceSet(t, s)

@@ -44,6 +44,7 @@ func review(t *testing.T, s *testserver.Server, token, call, id, note string) re
 // with a code; editors find the queue with the reviewState filter; every
 // transition reaches editors' contentChanged with its note.
 func TestReviewFlow(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{Demo: true})
 		_, editor := s.Account(t, "ed@news.example", "Ed Itor", auth.Editor, 0)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestRevisionsRestoreAndAudit(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -87,6 +88,7 @@ func TestRevisionsRestoreAndAudit(t *testing.T) {
 }
 
 func TestFailedWriteLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"links", "revision", "audit"} {
 		t.Run(step, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
@@ -133,6 +135,7 @@ func tableCounts(t *testing.T, db *dbconn.DB) map[string]int64 {
 }
 
 func TestAuthorsAndSections(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		admin := s.Token(t, "chief", auth.Admin)
@@ -199,6 +202,7 @@ func TestAuthorsAndSections(t *testing.T) {
 var _ = http.StatusOK
 
 func TestSetRelatedArticles(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)

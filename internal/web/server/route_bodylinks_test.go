@@ -18,6 +18,7 @@ var bodyHref = regexp.MustCompile(`href="(/[^"]*)"`)
 // renders the seed article's bodyHtml and routes by request path must not
 // show its readers a 404 for the "Read also" link.
 func TestRouteFollowsLinksInBodies(t *testing.T) {
+	t.Parallel()
 	for _, pattern := range []string{"{publicUrl}/{section}/{slug}", "{publicUrl}/{yyyy}/{mm}/{dd}/{id}", "{publicUrl}/{section}/{id}-{slug}.html"} {
 		t.Run(pattern, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {

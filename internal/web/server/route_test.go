@@ -67,6 +67,7 @@ func wantCode(t *testing.T, what string, p redirectPayload, code string) {
 // addresses, earlier ones (301), editors' redirects with chains resolved,
 // loops and other hosts refused, and anything malformed as null.
 func TestRoute(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		editor := s.Token(t, "desk", auth.Editor)
@@ -221,6 +222,7 @@ func TestRoute(t *testing.T) {
 
 // With --allow-external-redirects an editor may send a path to another host.
 func TestRouteExternalRedirects(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		pub := content.Publication{Name: "T", Language: "en", Links: permalink.MustNew("https://news.example.com", ""), AllowExternalRedirects: true}
 		s := testserver.New(t, db, []content.Option{content.WithPublication(pub)})
@@ -237,6 +239,7 @@ func TestRouteExternalRedirects(t *testing.T) {
 // A frontend that knows only its request path renders the seed article's
 // page: one route query gives the body, byline, section and related links.
 func TestRouteRendersSeedArticle(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		got := route(t, s, "", "/world/"+demo.SeedSlug)
@@ -260,6 +263,7 @@ func TestRouteRendersSeedArticle(t *testing.T) {
 // Readers' route answers are cached like any other; a new redirect and a
 // renamed slug purge them.
 func TestRouteAnswersArePurged(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		editor := s.Token(t, "desk", auth.Editor)
@@ -296,6 +300,7 @@ func TestRouteAnswersArePurged(t *testing.T) {
 // Other URL patterns read back the same way: a dated address with the
 // wrong date, or an id address with an old slug, redirects to the current one.
 func TestRouteOtherPatterns(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, pattern string
 		stale         func(path string) string // an out-of-date address of the same article
@@ -330,6 +335,7 @@ func TestRouteOtherPatterns(t *testing.T) {
 // A slug one article gave up may be taken by another: the path then shows
 // the new owner, and when that one moves on too, the path follows it.
 func TestRouteSlugTakenOver(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		editor := s.Token(t, "desk", auth.Editor)

@@ -58,6 +58,7 @@ func wantFound(t *testing.T, s *testserver.Server, token, q string, vars map[str
 // after the mutation sees it: new words, changed words, publication,
 // scheduling, expiry, deletion and restoring, and locale.
 func TestSearchIndexFollowsWrites(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		clock := testserver.NewClock(time.Now().UTC().Truncate(time.Second))
 		// No response cache: it does not know the test's clock.
@@ -156,6 +157,7 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 // broker, each with its own index; what one writes, the other's index
 // finds (or stops finding) once the event arrives.
 func TestSearchIndexOnSecondReplica(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		bus := pubsub.NewMemory()
 		t.Cleanup(func() { bus.Close() })
@@ -195,6 +197,7 @@ func TestSearchIndexOnSecondReplica(t *testing.T) {
 // engine's, for the queries of the search tests, as a reader and as an
 // editor (drafts and future articles included).
 func TestSearchIndexAgreesWithDatabase(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()

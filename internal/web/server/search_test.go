@@ -63,6 +63,7 @@ func search(t *testing.T, s *testserver.Server, token, q string, vars map[string
 }
 
 func TestSearchFindsRanksAndHighlights(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		cases := []struct {
@@ -133,6 +134,7 @@ func TestSearchFindsRanksAndHighlights(t *testing.T) {
 // TestSearchHostileQueries: whatever a reader types gives results or a
 // clear BAD_USER_INPUT, never a database error.
 func TestSearchHostileQueries(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		cases := []struct {
@@ -220,6 +222,7 @@ func TestSearchHostileQueries(t *testing.T) {
 // TestSearchPagination walks every page of a search with after cursors and
 // gets exactly the one-page list, in the same order.
 func TestSearchPagination(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		ctx := context.Background()
@@ -281,6 +284,7 @@ func TestSearchPagination(t *testing.T) {
 // words and tags, in every unpublished state, never reach a reader's search;
 // editors find them and may filter by status.
 func TestSearchNeverShowsUnpublishedToReaders(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.Authenticate = editorAuth })
 		ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 // guidelines recommend (16:9, 4:3, 1:1), each an ImageObject with its
 // width and height, each URL serving a picture of that size.
 func TestJSONLDCoverSizes(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		m := newMediaServer(t, db, nil, media.Config{})
 		status, up, body := m.upload(t, m.Editor, "harbour.jpg", encodeJPEG(t, halves(2400, 1600)), map[string]any{"alt": "Boats"})

@@ -32,6 +32,7 @@ func articleSEO(t *testing.T, s *testserver.Server, token, slug string) seoResul
 // Editors set SEO fields; empty ones fall back to the headline, the
 // standfirst and the cover, and images come out absolute.
 func TestArticleSEO(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, testPublication(""))
 		editor := s.Token(t, "desk", auth.Editor)
@@ -82,6 +83,7 @@ func TestArticleSEO(t *testing.T) {
 // (description, publisher with logo, mainEntityOfPage, articleSection,
 // keywords, isAccessibleForFree, corrections), well-formed.
 func TestArticleJSONLDAndCorrections(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		clock := testserver.NewClock(time.Now().UTC())
 		s := testserver.WithDemo(t, db, testPublication(""), content.WithClock(clock.Now))

@@ -17,6 +17,7 @@ import (
 // document, not a 304, once an article leaves it, by unpublishing or
 // deletion, although no article it still lists changed.
 func TestSitemapLastModifiedMovesWhenArticleLeaves(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		f := newDistFixture(t, db)
 		ctx := content.AsSystem(context.Background(), "test")

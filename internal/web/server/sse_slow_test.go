@@ -21,6 +21,7 @@ import (
 // the hub like a slow websocket, and its stream really ends — the handler
 // returns instead of staying blocked in a write with the unread events.
 func TestLiveSlowSSEConsumer(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{Hub: live.Options{Buffer: 8}, Server: func(c *server.Config) {
 		c.ExposeMetrics = true

@@ -75,6 +75,7 @@ func sign(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
 // their email (created on first sign-in) with the role their claim maps
 // to; anything else is UNAUTHENTICATED, and API tokens keep working.
 func TestSingleSignOn(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		idp := newProvider(t)
 		const audience = "broadsheet-api"
@@ -204,6 +205,7 @@ func tamper(tok string) string {
 // tokens get 503 UNAVAILABLE (not a refusal: the person did nothing wrong),
 // and API tokens keep working.
 func TestSingleSignOnProviderDown(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		idp := newProvider(t)
 		issuer := idp.URL

@@ -22,6 +22,7 @@ import (
 // discarding drops it, each a revision and an audit entry with the
 // conflict rule of every save; staging on a draft is a plain save.
 func TestStagedEdits(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil)
 		editor := s.Token(t, "desk", auth.Editor)
@@ -168,6 +169,7 @@ func TestStagedEdits(t *testing.T) {
 // which several replicas run at once: the changes go live exactly once, at
 // their time, not before.
 func TestScheduledChanges(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		start := time.Date(2030, 4, 1, 8, 0, 0, 0, time.UTC)
 		clock := testserver.NewClock(start)

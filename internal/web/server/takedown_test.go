@@ -31,6 +31,7 @@ type expiryView struct {
 // makes the article a draft exactly once across replicas. A past `at`
 // means now. An embargo refuses publication before it, now or scheduled.
 func TestTakeDownAndEmbargo(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		start := time.Date(2030, 6, 1, 8, 0, 0, 0, time.UTC)
 		clock := testserver.NewClock(start)

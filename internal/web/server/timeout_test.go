@@ -27,6 +27,7 @@ var slowStatement = map[dbconn.Dialect]string{
 // short by the deadline and answered TIMEOUT, not UNAVAILABLE: the
 // database was reachable all along, and the server keeps answering.
 func TestRequestTimeoutIsATimeout(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, nil, func(c *server.Config) { c.RequestTimeout = 300 * time.Millisecond })
 		if err := demo.Seed(context.Background(), s.Content); err != nil {

@@ -15,6 +15,7 @@ import (
 // transliterates to "@", which the slug library then spelled out in the
 // locale's words ("arobase" in French, "an" in German).
 func TestRightToLeftSlugsInEveryLocale(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.New(t, db, []content.Option{trLocales(t)})
 		editor := s.Token(t, "desk", auth.Editor)

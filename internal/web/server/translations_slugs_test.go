@@ -25,6 +25,7 @@ type slugWant struct{ path, slug, location string }
 // locale (issue 16): one language's renames and new slugs never take away
 // another language's redirects, with {locale} in the URL pattern.
 func TestTranslationsOldSlugsPerLocale(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		steps []slugStep

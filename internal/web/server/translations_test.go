@@ -93,6 +93,7 @@ func trNew(t *testing.T, s *testserver.Server, token string, in map[string]any) 
 // the real server: the demo's French translation, lists, search, sections
 // and tags per locale, new translations, links, and every refusal.
 func TestTranslationsThroughTheServer(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, trLocales(t))
 		editor := s.Token(t, "desk", auth.Editor)
@@ -292,6 +293,7 @@ func TestTranslationsThroughTheServer(t *testing.T) {
 // stream's first event is the French publication although the English one
 // came first, and an unknown locale is refused.
 func TestTranslationsLive(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{trLocales(t)}})
 		editor := s.Token(t, "live-desk", auth.Editor)
@@ -326,6 +328,7 @@ func TestTranslationsLive(t *testing.T) {
 // translated story with {locale} in the URL pattern: Article.url, route,
 // JSON-LD, feeds per locale and the sitemap's hreflang alternates.
 func TestTranslationsDistribution(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		pub := content.Publication{Name: "The Desk", Language: "en", Links: permalink.MustNew("https://news.example", "{publicUrl}/{locale}/{section}/{slug}")}
 		s := testserver.WithDemo(t, db, trLocales(t), content.WithPublication(pub))
@@ -429,6 +432,7 @@ func TestTranslationsDistribution(t *testing.T) {
 // TestTranslationsPurgeCachedNames: a cached answer naming a section or a
 // tag in a locale is purged when that name is set.
 func TestTranslationsPurgeCachedNames(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db, trLocales(t))
 		req := testserver.Request{GET: true, Query: `{ category(slug: "world", locale: "ar") { name } tag(slug: "russia", locale: "ar") { name } }`}
@@ -464,6 +468,7 @@ func TestTranslationsPurgeCachedNames(t *testing.T) {
 // TestTranslationsNotInSubscriptions: a subscription may not select an
 // article's translations (a query per subscriber and event).
 func TestTranslationsNotInSubscriptions(t *testing.T) {
+	t.Parallel()
 	db := dbtest.Open(t, dbconn.SQLite)
 	s := testserver.NewLive(t, db, testserver.LiveOptions{ServiceOptions: []content.Option{trLocales(t)}})
 	st := openSSE(t, s.URL, "", `subscription { articlePublished { id translations { id } } }`, nil)

@@ -14,6 +14,7 @@ import (
 // published article's URL; an author on a scheduled byline cannot be
 // deleted from under it.
 func TestWorkflowKeepsWhatReadersRelyOn(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		s := testserver.WithDemo(t, db)
 		editor := s.Token(t, "desk", auth.Editor)
