@@ -352,12 +352,15 @@ func (s *Service) save(ctx context.Context, tx TxStorage, a *models.Article, sna
 	if err := s.keepOldSlug(ctx, tx, a, oldSlug); err != nil {
 		return false, err
 	}
-	// Related suggestions follow the article's words, tags and links.
-	// A bulk import rebuilds them all once at its end instead.
-	if !isBulk(ctx) {
-		if err := related.Refresh(ctx, tx, a.ID); err != nil {
+	// Related suggestions follow the article's words, tags and links. A
+	// bulk load indexes the article's words and links now and scores every
+	// article once at its end (RebuildRelated), when all are present.
+	if isBulk(ctx) {
+		if _, err := related.Index(ctx, tx, a.ID); err != nil {
 			return false, err
 		}
+	} else if err := related.Refresh(ctx, tx, a.ID); err != nil {
+		return false, err
 	}
 	return true, s.writeRevision(ctx, tx, a, snap, action, changed)
 }

@@ -92,9 +92,17 @@ type importCache struct {
 	slugOf   map[uint64]string // section id → slug
 }
 
-// isBulk reports whether ctx is a bulk import's: related suggestions are
-// then rebuilt once at the end (RebuildRelated) instead of per article.
+// isBulk reports whether ctx is a bulk load's (an import, the demo
+// content): related suggestions are then rebuilt once at the end
+// (RebuildRelated) instead of per article.
 func isBulk(ctx context.Context) bool { return ctx.Value(bulkKey{}) != nil }
+
+// DeferRelated marks ctx as a bulk load's: the articles saved under it do
+// not refresh related suggestions, since each would see only the articles
+// saved before it; the caller runs RebuildRelated once when done.
+func DeferRelated(ctx context.Context) context.Context {
+	return context.WithValue(ctx, bulkKey{}, true)
+}
 
 // ImportBatch imports items in one transaction, by the rules of any save
 // (validation, slugs, Markdown sanitising, revisions; one audit entry for
@@ -103,7 +111,7 @@ func isBulk(ctx context.Context) bool { return ctx.Value(bulkKey{}) != nil }
 // then nothing of it was. With dryRun everything is checked and then
 // rolled back. No per-article events are written: see ImportCompleted.
 func (s *Service) ImportBatch(ctx context.Context, items []ImportItem, dryRun bool) ([]ImportOutcome, error) {
-	ctx = context.WithValue(ctx, bulkKey{}, true)
+	ctx = DeferRelated(ctx)
 	var out []ImportOutcome
 	err := s.change(ctx, ActionImport, "Article", 0, func(tx TxStorage) (uint64, error) {
 		out = make([]ImportOutcome, 0, len(items))

@@ -18,13 +18,29 @@ import (
 // each article (relatedIndex mirrors store.CandidateIDs), and replaces the
 // stored suggestions in one transaction. Seeders call it after bulk inserts;
 // it also re-converges lists after many incremental refreshes. Keywords and
-// links must be stored already (CreateArticle and the seeders store them).
+// links are stored by every save (Refresh, or Index in a bulk load); an
+// article with no keywords stored is indexed here first, which mends
+// archives imported before bulk loads indexed their articles' words.
 // It returns the number of articles it considered.
 // It runs inside a transaction that holds the editorial write lock.
 func Rebuild(ctx context.Context, tx Store) (int, error) {
 	all, err := tx.AllRelatedFeatures(ctx)
 	if err != nil {
 		return 0, err
+	}
+	unindexed := 0
+	for _, f := range all {
+		if len(f.Keywords) == 0 {
+			if _, err := Index(ctx, tx, f.ID); err != nil {
+				return 0, err
+			}
+			unindexed++
+		}
+	}
+	if unindexed > 0 {
+		if all, err = tx.AllRelatedFeatures(ctx); err != nil {
+			return 0, err
+		}
 	}
 	idx := newRelatedIndex(all)
 	rows := idx.bestForAll(ctx)

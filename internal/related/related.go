@@ -135,29 +135,39 @@ func Explain(ctx context.Context, st Store, articleID uint64, ids []uint64) (map
 	return out, nil
 }
 
+// Index rewrites an article's own part of what suggestions are computed
+// from (its keywords and the articles it links to), and touches the picks
+// that name it, without scoring anything: a bulk load indexes each article
+// as it saves it and scores them all once at its end (Rebuild), which
+// reads those keywords and links. found is false when the article is gone.
+func Index(ctx context.Context, st Store, id uint64) (found bool, err error) {
+	if err := st.TouchPicksOf(ctx, id); err != nil {
+		return false, err
+	}
+	a, err := st.ArticleWithText(ctx, id)
+	if err != nil || a == nil {
+		return false, err
+	}
+	keywords := fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
+	links := slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
+	return true, st.ReplaceArticleIndex(ctx, id, keywords, links)
+}
+
 // Refresh recomputes an article's keywords, links and suggestions and
 // offers it to the suggestion lists of the articles that share something
 // with it (or withdraws it from every list when it may no longer be
 // suggested). It runs inside a transaction that holds the editorial write
 // lock.
 func Refresh(ctx context.Context, st Store, id uint64) error {
-	if err := st.TouchPicksOf(ctx, id); err != nil {
-		return err
-	}
-	a, err := st.ArticleWithText(ctx, id)
+	found, err := Index(ctx, st, id)
 	if err != nil {
 		return err
 	}
-	if a == nil { // deleted for good: forget its suggestions both ways
+	if !found { // deleted for good: forget its suggestions both ways
 		if err := st.ReplaceRelatedScores(ctx, id, nil); err != nil {
 			return err
 		}
 		return st.RemoveFromRelatedScores(ctx, id)
-	}
-	keywords := fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
-	links := slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
-	if err := st.ReplaceArticleIndex(ctx, id, keywords, links); err != nil {
-		return err
 	}
 	feats, err := st.RelatedFeaturesOf(ctx, []uint64{id}, store.FeatureFilter{})
 	if err != nil {
