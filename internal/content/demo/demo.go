@@ -154,7 +154,8 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	ctx = content.AsSystem(ctx, "seed")
+	// Related lists are computed once at the end, with every article present.
+	ctx = content.DeferRelated(content.AsSystem(ctx, "seed"))
 	for i, c := range Categories {
 		c.Position = i + 1
 		if _, err := svc.CreateCategory(ctx, c); err != nil {
@@ -205,8 +206,7 @@ func Seed(ctx context.Context, svc *content.Service, opts ...SeedOption) error {
 	if err := seedLiveBlog(ctx, svc, liveBlogID, authorIDs["tom-whitaker"]); err != nil {
 		return fmt.Errorf("seed live blog: %w", err)
 	}
-	// Each article was refreshed as it was created, seeing only the ones
-	// before it; recompute every related list with all of them present.
+	// Every related list, now that all the articles are present.
 	if _, err := svc.RebuildRelated(ctx); err != nil {
 		return fmt.Errorf("seed related articles: %w", err)
 	}
