@@ -141,7 +141,7 @@ func (lv *Live) StartHub(svc *content.Service, o live.Options) error {
 		// The index first: a search between the purge and the reload
 		// would cache an answer from before the change.
 		if (ev.ObjectType == events.ObjectArticle || ev.ObjectType == events.ObjectLiveBlog) && ev.ObjectID != 0 {
-			svc.RefreshSearch(ev.ObjectID)
+			svc.RefreshSearch(ev)
 		}
 		lv.purgeFor(ev)
 	}

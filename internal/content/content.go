@@ -6,6 +6,8 @@ import (
 	"context"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/locale"
 	"github.com/broadsheet/broadsheet/internal/markdown"
@@ -33,6 +35,10 @@ type Service struct {
 	pub           Publication // who publishes, and the public addresses
 	// search is this replica's search index (search_index.go).
 	search *searchindex.Keeper
+	// reloaded holds the ids of the events of this replica's changes, whose
+	// article it reloads into search right after the commit: when the
+	// event comes back through the broker it needs no second reload.
+	reloaded *lru.Cache[string, struct{}]
 }
 
 // Option configures a Service.
@@ -60,6 +66,9 @@ func New(st Storage, opts ...Option) *Service {
 	if s.search == nil {
 		s.search = searchindex.NewKeeper(st, nil)
 	}
+	// Events come back within milliseconds; the bound only matters while
+	// the broker is away, and a forgotten id costs one reload.
+	s.reloaded, _ = lru.New[string, struct{}](reloadedEvents)
 	return s
 }
 

@@ -173,12 +173,15 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 // is recorded on its own.
 func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx TxStorage) (uint64, error)) error {
 	var id uint64
-	err := s.store.Tx(ctx, func(tx TxStorage) error {
+	var appended []*models.OutboxEvent
+	err := s.store.Tx(ctx, func(stx TxStorage) error {
+		tx := &eventsTx{TxStorage: stx}
 		// First, before any row lock: saves take turns (see
 		// LockEditorialWrites).
 		if err := tx.LockEditorialWrites(ctx); err != nil {
 			return err
 		}
+		defer func() { appended = tx.appended }()
 		var err error
 		if id, err = fn(tx); err != nil {
 			return err
@@ -207,11 +210,16 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		}
 		return err
 	}
-	s.notifyCommitted()
 	if id == 0 {
 		id = objectID
 	}
-	if id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog) {
+	searched := id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog)
+	if searched {
+		// Before the relay is woken, so the event cannot come back first.
+		s.markReloaded(appended, id)
+	}
+	s.notifyCommitted()
+	if searched {
 		s.refreshSearch(ctx, id)
 	}
 	return nil

@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/searchindex"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/models"
 )
 
 // This replica's search index (internal/searchindex): built from the
@@ -25,15 +27,31 @@ func (s *Service) StartSearchIndex(ctx context.Context, log *slog.Logger) {
 	s.search.Start(ctx)
 }
 
-// RefreshSearch reloads an article whose change a replica committed (from
-// its event) into the search index; when the database cannot be read it
-// is queued for the index's worker to try again.
-func (s *Service) RefreshSearch(id uint64) { s.refreshSearch(context.Background(), id) }
+// reloadedEvents bounds Service.reloaded.
+const reloadedEvents = 4096
+
+// RefreshSearch reloads into the search index the article of an event a
+// replica committed; when the database cannot be read it is queued for
+// the index's worker to try again. The events of this replica's own
+// changes are skipped (change marks them): this replica reloads their
+// article right after the commit, reading the row as committed or newer,
+// or queues it when that fails.
+func (s *Service) RefreshSearch(ev events.Event) {
+	if ev.ID != "" && s.reloaded.Contains(ev.ID) {
+		s.reloaded.Remove(ev.ID)
+		return
+	}
+	s.refreshSearch(context.Background(), ev.ObjectID)
+}
 
 // SearchIndexStats reports the search index's size and its build.
 func (s *Service) SearchIndexStats() (articles int, build time.Duration) {
 	return s.search.Stats()
 }
+
+// SearchIndexReloads reports how many articles this replica reloaded
+// into its search index since it was built.
+func (s *Service) SearchIndexReloads() int64 { return s.search.Reloads() }
 
 // SearchIndexBytes estimates the memory the search index holds (0 before
 // it is built).
@@ -53,6 +71,30 @@ func (s *Service) refreshSearch(ctx context.Context, id uint64) {
 	if err := s.search.Refresh(rctx, id); err != nil {
 		slog.WarnContext(ctx, "search index: reload a changed article (queued again)", "article", id, "err", err)
 		s.search.Notify(id)
+	}
+}
+
+// eventsTx is a transaction that remembers the events appended in it.
+type eventsTx struct {
+	TxStorage
+	appended []*models.OutboxEvent
+}
+
+func (t *eventsTx) AppendEvents(ctx context.Context, consumers []string, evs ...*models.OutboxEvent) error {
+	if err := t.TxStorage.AppendEvents(ctx, consumers, evs...); err != nil {
+		return err
+	}
+	t.appended = append(t.appended, evs...)
+	return nil
+}
+
+// markReloaded remembers the events among appended about the article
+// (or live blog) id, which this replica reloads into search itself.
+func (s *Service) markReloaded(appended []*models.OutboxEvent, id uint64) {
+	for _, e := range appended {
+		if e.ObjectID == id && (e.ObjectType == events.ObjectArticle || e.ObjectType == events.ObjectLiveBlog) {
+			s.reloaded.Add(e.EventID, struct{}{})
+		}
 	}
 }
 

@@ -43,6 +43,7 @@ type Keeper struct {
 	// Stats of the last build.
 	BuildTime time.Duration
 	BuildDocs int
+	reloads   atomic.Int64 // articles reloaded since the build
 }
 
 // batch is how many articles a build reads per statement.
@@ -243,6 +244,7 @@ func (k *Keeper) reload(ctx context.Context, ids []uint64) error {
 	if err != nil {
 		return fmt.Errorf("reload articles %v into the search index: %w", ids, err)
 	}
+	k.reloads.Add(int64(len(ids)))
 	found := map[uint64]bool{}
 	for _, d := range docs {
 		found[d.ID] = true
@@ -262,6 +264,10 @@ func (k *Keeper) SetLogger(log *slog.Logger) {
 		k.log = log
 	}
 }
+
+// Reloads reports how many articles were reloaded after the build (one
+// per id per reload).
+func (k *Keeper) Reloads() int64 { return k.reloads.Load() }
 
 // Stats reports how many articles the index holds and how long its build took.
 func (k *Keeper) Stats() (articles int, build time.Duration) {

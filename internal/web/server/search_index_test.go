@@ -193,6 +193,39 @@ func TestSearchIndexOnSecondReplica(t *testing.T) {
 	})
 }
 
+// TestSearchIndexReloadsOncePerChange: the replica that writes a change
+// reloads the article into its index right after the commit, and not a
+// second time when the change's event comes back to it through the
+// broker; another replica reloads it once, from the event.
+func TestSearchIndexReloadsOncePerChange(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		bus := pubsub.NewMemory()
+		t.Cleanup(func() { bus.Close() })
+		a := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, Demo: true})
+		b := testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true})
+		wait.Until(t, "both indexes built", func() bool { return a.Content.SearchIndexed() && b.Content.SearchIndexed() })
+		editor := a.Token(t, "reloads", auth.Editor)
+		a.Settle(t)
+		ea, eb := a.Hub.Stats().Events, b.Hub.Stats().Events
+		ra, rb := a.Content.SearchIndexReloads(), b.Content.SearchIndexReloads()
+		p := create(t, a.Server, editor, map[string]any{"title": "Xylophonist parade", "status": "PUBLISHED"}).Article
+		mutate(t, a.Server, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": p.ID, "update": map[string]any{"title": "Saxophonist parade"}})
+		// The two changes' events, heard by both hubs.
+		wait.Until(t, "both hubs heard both events", func() bool {
+			return a.Hub.Stats().Events == ea+2 && b.Hub.Stats().Events == eb+2
+		})
+		if got := a.Content.SearchIndexReloads() - ra; got != 2 {
+			t.Errorf("the writer reloaded %d times for two changes, want 2 (once each, after the commit)", got)
+		}
+		if got := b.Content.SearchIndexReloads() - rb; got != 2 {
+			t.Errorf("the other replica reloaded %d times for two changes, want 2 (once each, from the event)", got)
+		}
+		wantFound(t, a.Server, "", "saxophonist", nil, p.Slug)
+		wantFound(t, b.Server, "", "saxophonist", nil, p.Slug)
+	})
+}
+
 // TestSearchIndexAgreesWithDatabase: the index's count of matches is the
 // engine's, for the queries of the search tests, as a reader and as an
 // editor (drafts and future articles included).

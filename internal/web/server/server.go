@@ -463,6 +463,10 @@ func (s *Server) registerLiveMetrics() {
 // registerCacheMetrics exposes the database health and the response cache.
 func (s *Server) registerCacheMetrics() {
 	m := s.cfg.Metrics
+	if svc := s.cfg.Content; svc != nil {
+		m.Func("broadsheet_search_index_reloads_total", "Articles reloaded into this replica's search index after its build: one per change written here, one per change another replica wrote.", true,
+			func() float64 { return float64(svc.SearchIndexReloads()) })
+	}
 	if s.cfg.DB != nil && s.cfg.DB.Health != nil {
 		h := s.cfg.DB.Health
 		m.Func("broadsheet_database_up", "1 while the database answers, 0 during an outage.", false, func() float64 {
