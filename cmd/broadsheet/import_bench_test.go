@@ -80,7 +80,7 @@ func writeSyntheticWXR(t testing.TB, path string, n int) {
 // process's peak RSS (docs/import.md). It is a measurement, not a timing
 // assertion: run it with BROADSHEET_IMPORT_BENCH=N (articles) set.
 func TestImportThroughput(t *testing.T) {
-	t.Parallel()
+	// Not in parallel: it measures throughput.
 	n, _ := strconv.Atoi(os.Getenv("BROADSHEET_IMPORT_BENCH"))
 	if n <= 0 {
 		t.Skip("set BROADSHEET_IMPORT_BENCH=10000 to measure the import")
