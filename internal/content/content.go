@@ -35,8 +35,8 @@ type Service struct {
 	pub           Publication // who publishes, and the public addresses
 	// search is this replica's search index (search_index.go).
 	search *searchindex.Keeper
-	// reloaded holds the ids of the events of this replica's changes, whose
-	// article it reloads into search right after the commit: when the
+	// reloaded holds the ids of the events of this replica's changes whose
+	// article it reloaded into search right after the commit: when the
 	// event comes back through the broker it needs no second reload.
 	reloaded *lru.Cache[string, struct{}]
 }

@@ -213,15 +213,14 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 	if id == 0 {
 		id = objectID
 	}
-	searched := id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog)
-	if searched {
-		// Before the relay is woken, so the event cannot come back first.
+	// The search index before the relay is woken: once the reload is done
+	// the change's events are marked, and this replica's hub, which purges
+	// the response cache when one comes back, need not reload again. A
+	// failed reload marks nothing, and the hub then reloads as elsewhere.
+	if id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog) && s.refreshSearch(ctx, id) {
 		s.markReloaded(appended, id)
 	}
 	s.notifyCommitted()
-	if searched {
-		s.refreshSearch(ctx, id)
-	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/searchindex"
 	"github.com/broadsheet/broadsheet/internal/store"
+	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -24,7 +25,9 @@ import (
 // reloading what NotifySearch queues until ctx ends.
 func (s *Service) StartSearchIndex(ctx context.Context, log *slog.Logger) {
 	s.search.SetLogger(log)
-	s.search.Start(ctx)
+	// The build and the worker's reloads read the primary: a read replica
+	// may not have the changes their events announce yet.
+	s.search.Start(dbconn.WithPrimary(ctx))
 }
 
 // reloadedEvents bounds Service.reloaded.
@@ -33,9 +36,8 @@ const reloadedEvents = 4096
 // RefreshSearch reloads into the search index the article of an event a
 // replica committed; when the database cannot be read it is queued for
 // the index's worker to try again. The events of this replica's own
-// changes are skipped (change marks them): this replica reloads their
-// article right after the commit, reading the row as committed or newer,
-// or queues it when that fails.
+// changes are skipped when change marked them: it reloaded their article
+// from the primary after the commit, before the relay could publish them.
 func (s *Service) RefreshSearch(ev events.Event) {
 	if ev.ID != "" && s.reloaded.Contains(ev.ID) {
 		s.reloaded.Remove(ev.ID)
@@ -65,13 +67,17 @@ func (s *Service) SearchIndexBytes() int64 {
 // refreshSearch reloads an article the service just committed a change
 // of. Its statements are the replica's upkeep, not the request's: they
 // run outside the request's context (and its statement count).
-func (s *Service) refreshSearch(ctx context.Context, id uint64) {
-	rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// It reads the primary (a read replica may not have the change yet) and
+// reports whether the reload succeeded.
+func (s *Service) refreshSearch(ctx context.Context, id uint64) bool {
+	rctx, cancel := context.WithTimeout(dbconn.WithPrimary(context.Background()), 10*time.Second)
 	defer cancel()
 	if err := s.search.Refresh(rctx, id); err != nil {
 		slog.WarnContext(ctx, "search index: reload a changed article (queued again)", "article", id, "err", err)
 		s.search.Notify(id)
+		return false
 	}
+	return true
 }
 
 // eventsTx is a transaction that remembers the events appended in it.
@@ -89,7 +95,7 @@ func (t *eventsTx) AppendEvents(ctx context.Context, consumers []string, evs ...
 }
 
 // markReloaded remembers the events among appended about the article
-// (or live blog) id, which this replica reloads into search itself.
+// (or live blog) id, which this replica has reloaded into search.
 func (s *Service) markReloaded(appended []*models.OutboxEvent, id uint64) {
 	for _, e := range appended {
 		if e.ObjectID == id && (e.ObjectType == events.ObjectArticle || e.ObjectType == events.ObjectLiveBlog) {

@@ -43,7 +43,7 @@ type Keeper struct {
 	// Stats of the last build.
 	BuildTime time.Duration
 	BuildDocs int
-	reloads   atomic.Int64 // articles reloaded since the build
+	reloads   atomic.Int64 // articles reloaded after they were read by the build, or queued during it
 }
 
 // batch is how many articles a build reads per statement.
@@ -265,8 +265,8 @@ func (k *Keeper) SetLogger(log *slog.Logger) {
 	}
 }
 
-// Reloads reports how many articles were reloaded after the build (one
-// per id per reload).
+// Reloads reports how many articles were reloaded (one per id per
+// reload): changes queued during the build, and every one after it.
 func (k *Keeper) Reloads() int64 { return k.reloads.Load() }
 
 // Stats reports how many articles the index holds and how long its build took.
