@@ -34,6 +34,7 @@ const (
 	protoTransportWS = "graphql-transport-ws"
 	protoGraphQLWS   = "graphql-ws"
 
+	closeBadRequest   = 4400 // graphql-transport-ws: a message of no known type or format
 	closeForbidden    = 4403
 	closeUnauthorized = 4401
 	closeInternal     = 4500
@@ -199,7 +200,30 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		}
 		return int(typ), nil, err
 	}
+	if c.c.Subprotocol() == protoTransportWS && !transportWSMessage(data) {
+		// The protocol closes with 4400 at once; gqlgen would end the
+		// connection as a normal closure (1000), which clients take for
+		// the server going away on purpose.
+		c.closeWith(closeBadRequest, "invalid message")
+		return int(typ), nil, transport.ErrWebsocketClosed
+	}
 	return int(typ), bytes.NewReader(data), nil
+}
+
+// transportWSMessage reports whether data is a message a graphql-transport-ws
+// client may send: a JSON object whose type is one the protocol defines.
+func transportWSMessage(data []byte) bool {
+	var m struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(data, &m) != nil {
+		return false
+	}
+	switch m.Type {
+	case "connection_init", "ping", "pong", "subscribe", "complete":
+		return true
+	}
+	return false
 }
 
 func (c *wsConn) WriteJSON(v any) error {
