@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,14 +70,27 @@ func TestImportedArticlesRelateByTextAndLinks(t *testing.T) {
 			}
 		}
 		check("imported")
+		scores := func() []store.RelatedScore {
+			t.Helper()
+			var rows []store.RelatedScore
+			if err := db.Order("article_id, candidate_id").Find(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		indexed := scores()
 
 		// An archive imported before bulk loads indexed words and links:
-		// the rebuild (broadsheet related rebuild) indexes them first.
+		// the rebuild (broadsheet related rebuild) indexes them first, and
+		// scores as it would have had they been there.
 		for _, table := range []string{"article_keywords", "article_links"} {
 			if err := db.Exec("DELETE FROM " + table).Error; err != nil {
 				t.Fatal(err)
 			}
 		}
 		check("rebuilt over an unindexed archive")
+		if got := scores(); !slices.Equal(got, indexed) {
+			t.Errorf("suggestions rebuilt over the unindexed archive:\n%v\nwant those of the indexed one:\n%v", got, indexed)
+		}
 	})
 }

@@ -28,19 +28,16 @@ func Rebuild(ctx context.Context, tx Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	unindexed := 0
 	for _, f := range all {
-		if len(f.Keywords) == 0 {
-			if _, err := Index(ctx, tx, f.ID); err != nil {
-				return 0, err
-			}
-			unindexed++
+		if len(f.Keywords) > 0 {
+			continue
 		}
-	}
-	if unindexed > 0 {
-		if all, err = tx.AllRelatedFeatures(ctx); err != nil {
+		// As AllRelatedFeatures would read them back: sorted.
+		keywords, links, _, err := index(ctx, tx, f.ID)
+		if err != nil {
 			return 0, err
 		}
+		f.Keywords, f.Links = slices.Sorted(slices.Values(keywords)), slices.Sorted(slices.Values(links))
 	}
 	idx := newRelatedIndex(all)
 	rows := idx.bestForAll(ctx)

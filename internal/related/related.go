@@ -141,16 +141,22 @@ func Explain(ctx context.Context, st Store, articleID uint64, ids []uint64) (map
 // as it saves it and scores them all once at its end (Rebuild), which
 // reads those keywords and links. found is false when the article is gone.
 func Index(ctx context.Context, st Store, id uint64) (found bool, err error) {
+	_, _, found, err = index(ctx, st, id)
+	return found, err
+}
+
+// index is Index, returning the keywords and links it stored.
+func index(ctx context.Context, st Store, id uint64) (keywords, links []string, found bool, err error) {
 	if err := st.TouchPicksOf(ctx, id); err != nil {
-		return false, err
+		return nil, nil, false, err
 	}
 	a, err := st.ArticleWithText(ctx, id)
 	if err != nil || a == nil {
-		return false, err
+		return nil, nil, false, err
 	}
-	keywords := fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
-	links := slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
-	return true, st.ReplaceArticleIndex(ctx, id, keywords, links)
+	keywords = fulltext.Keywords(a.Title, a.Subtitle, fulltext.BodyKeywords(a.Text))
+	links = slices.DeleteFunc(LinkedSlugs(a.Body), func(sl string) bool { return sl == a.Slug })
+	return keywords, links, true, st.ReplaceArticleIndex(ctx, id, keywords, links)
 }
 
 // Refresh recomputes an article's keywords, links and suggestions and
