@@ -181,7 +181,6 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if err := tx.LockEditorialWrites(ctx); err != nil {
 			return err
 		}
-		defer func() { appended = tx.appended }()
 		var err error
 		if id, err = fn(tx); err != nil {
 			return err
@@ -194,6 +193,7 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if err := s.fail("audit"); err != nil {
 			return err
 		}
+		appended = tx.appended // every event of the change is written by now
 		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
 	})
 	if errors.Is(err, errNothingToDo) {

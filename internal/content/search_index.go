@@ -39,8 +39,7 @@ const reloadedEvents = 4096
 // changes are skipped when change marked them: it reloaded their article
 // from the primary after the commit, before the relay could publish them.
 func (s *Service) RefreshSearch(ev events.Event) {
-	if ev.ID != "" && s.reloaded.Contains(ev.ID) {
-		s.reloaded.Remove(ev.ID)
+	if ev.ID != "" && s.reloaded.Remove(ev.ID) {
 		return
 	}
 	s.refreshSearch(context.Background(), ev.ObjectID)
@@ -52,7 +51,7 @@ func (s *Service) SearchIndexStats() (articles int, build time.Duration) {
 }
 
 // SearchIndexReloads reports how many articles this replica reloaded
-// into its search index since it was built.
+// into its search index after reading them in its build.
 func (s *Service) SearchIndexReloads() int64 { return s.search.Reloads() }
 
 // SearchIndexBytes estimates the memory the search index holds (0 before
