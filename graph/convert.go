@@ -53,6 +53,7 @@ func (r *Resolver) articleQuery(filter *model.ArticleFilter, order *model.Articl
 // for, so the page costs one statement per relation.
 func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args page.Args) (*model.ArticleConnection, error) {
 	q.Teasers = !wantsBodies(ctx, "ArticleConnection", "ArticleEdge")
+	q.Total = selects(ctx, "ArticleConnection", "totalCount")
 	list, err := r.Content.ListArticles(ctx, q, args)
 	if err != nil {
 		return nil, err

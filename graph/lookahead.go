@@ -42,6 +42,20 @@ func connectionRelations(ctx context.Context, connType, edgeType string) loaders
 	return want
 }
 
+// selects reports whether the selection of the field being resolved, of
+// type typ, asks for its field name.
+func selects(ctx context.Context, typ, name string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typ}) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // wantsBodies reports whether the nodes of the connection being resolved
 // (of type conn, with edges of type edge) need an article's body
 // (asksBodies).

@@ -28,6 +28,9 @@ type ArticleQuery struct {
 	// Teasers leaves out the bodies (Markdown and HTML), for pages that do
 	// not show them: they are most of an article row's bytes.
 	Teasers bool
+	// Total reads the count of the whole list with the page: for a client
+	// that asks for totalCount, it saves the lazy COUNT's round trip.
+	Total bool
 	// Set by nested lists (an author's, a category's, a tag's articles).
 	AuthorID, CategoryID, TagID uint64
 	// Locale keeps the list to one configured locale (checked by the
@@ -46,6 +49,7 @@ func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args page.Ar
 	if err != nil {
 		return nil, err
 	}
+	p.Total = q.Total
 	count := func(ctx context.Context) (int64, error) { return s.store.CountArticles(ctx, f) }
 	return page.Load(teasers(ctx, q), p, count, func(ctx context.Context, p page.Request) (*page.List[*models.Article], error) {
 		return s.store.ListArticles(ctx, f, q.OrderBy, p)

@@ -165,19 +165,18 @@ var authorSortKey = SortKey{Name: "published_at", Column: "x.published_at", IDCo
 func (s *Store) listByAuthor(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	q := applyVisibility(s.q(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", f.AuthorID).
 		Joins("JOIN articles ON articles.id = x.article_id")
-	q = applyVisibility(q, "articles", f.Visibility).Select(s.articleColumns(ctx, f.Visibility))
 	// Scanned as ListArticles scans: straight into the struct, no reflection per row.
-	l, err := listWith(q, authorSortKey, p, scanArticles, func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
+	l, err := pageOfArticles(applyVisibility(q, "articles", f.Visibility), s.articleColumns(ctx, f.Visibility), s.countByAuthor(ctx, f), authorSortKey, order, p)
 	if err != nil {
 		return nil, fmt.Errorf("list articles of author %d: %w", f.AuthorID, err)
 	}
 	return l, nil
 }
 
-// countByAuthor is CountArticles for a byAuthorIndex filter: the author's
-// published count less the published credits not out yet at now and
-// those already expired, each a range of an index, in one statement.
-func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter) (int64, error) {
+// countByAuthor counts for a byAuthorIndex filter: the author's published
+// count less the published credits not out yet at now and those already
+// expired, each a range of an index, in one statement.
+func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter) *gorm.DB {
 	now := f.Visibility.Now.UTC()
 	// Each subquery names its index: by their equal prefix the planners
 	// take either for both, and one of them then reads the whole archive.
@@ -185,15 +184,10 @@ func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter) (int64, erro
 	if s.db.Dialect == dbconn.MySQL {
 		page, expiry = "author_articles x FORCE INDEX (ix_author_articles_page)", "author_articles x FORCE INDEX (ix_author_articles_expiry)"
 	}
-	var n int64
-	err := s.q(ctx).Raw("SELECT COALESCE((SELECT c.published FROM author_article_counts c WHERE c.author_id = ?), 0)"+
+	return s.q(ctx).Raw("SELECT COALESCE((SELECT c.published FROM author_article_counts c WHERE c.author_id = ?), 0)"+
 		" - (SELECT COUNT(*) FROM "+page+" WHERE x.author_id = ? AND "+countedSQL+" AND x.published_at > ?)"+
 		" - (SELECT COUNT(*) FROM "+expiry+" WHERE x.author_id = ? AND "+countedSQL+" AND x.expires_at <= ? AND x.published_at <= ?)",
-		f.AuthorID, f.AuthorID, now, f.AuthorID, now, now).Scan(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("count articles of author %d: %w", f.AuthorID, err)
-	}
-	return n, nil
+		f.AuthorID, f.AuthorID, now, f.AuthorID, now, now)
 }
 
 // AuthorArticlesDrift returns the ids of articles whose author_articles
