@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm/clause"
 
@@ -143,29 +144,52 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 	if len(ids) == 0 || n <= 0 {
 		return out, nil
 	}
-	union := s.q(ctx).Raw(`SELECT p.article_id AS for_id, p.related_id AS rel_id, 0 AS kind, p.position AS pos, 0.0 AS score
-		FROM article_related p WHERE p.article_id IN ?
-		UNION ALL
-		SELECT c.article_id, c.candidate_id, 1, 0, c.score
-		FROM article_related_candidates c
-		WHERE c.article_id IN ? AND NOT EXISTS (
-			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)`, ids, ids)
-	ranked := applyVisibility(s.q(ctx).Table("(?) AS r", union), "articles", v).
-		Select("r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, " + s.articleColumns(ctx, v)).
-		// CROSS JOIN keeps SQLite from scanning every visible article and
-		// probing the lists; MySQL treats it as an inner join.
-		Joins("CROSS JOIN articles ON articles.id = r.rel_id").
-		Where("articles.id <> r.for_id")
+	visible, vargs := visibilitySQL("articles", v)
+	args := append(append([]any{ids, ids}, vargs...), n)
 	// Scanned by hand, as article lists are (articlescan.go).
 	var forID uint64
 	var rn int
-	err := scanArticlesWith(s.q(ctx).Table("(?) AS ranked", ranked).Where("ranked.rn <= ?", n).Order("ranked.for_id, ranked.rn"),
+	err := scanArticlesWith(s.q(ctx).Raw(relatedStatement(s.articleColumns(ctx, v), visible), args...),
 		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
 		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {
 		return nil, fmt.Errorf("load related articles of %d articles: %w", len(ids), err)
 	}
 	return out, nil
+}
+
+// relatedStatements holds RelatedByArticleIDs's statement for each column
+// list and visibility rule (a handful), written once: built by GORM as
+// three nested queries on every call, it took a third of the related
+// page's own CPU in the gateway.
+var relatedStatements sync.Map // [2]string{cols, visible} → string
+
+// relatedStatement is the related read for the article columns cols and
+// the visibility condition visible (visibilitySQL). Its arguments: the
+// ids twice, visible's, and the number per article. CROSS JOIN keeps
+// SQLite from scanning every visible article and probing the lists; MySQL
+// treats it as an inner join.
+func relatedStatement(cols, visible string) string {
+	key := [2]string{cols, visible}
+	if q, ok := relatedStatements.Load(key); ok {
+		return q.(string)
+	}
+	q := `SELECT * FROM (
+	SELECT r.for_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn, ` + cols + `
+	FROM (
+		SELECT p.article_id AS for_id, p.related_id AS rel_id, 0 AS kind, p.position AS pos, 0.0 AS score
+		FROM article_related p WHERE p.article_id IN ?
+		UNION ALL
+		SELECT c.article_id, c.candidate_id, 1, 0, c.score
+		FROM article_related_candidates c
+		WHERE c.article_id IN ? AND NOT EXISTS (
+			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)
+	) AS r
+	CROSS JOIN articles ON articles.id = r.rel_id
+	WHERE ` + visible + ` AND articles.id <> r.for_id
+) AS ranked WHERE ranked.rn <= ? ORDER BY ranked.for_id, ranked.rn`
+	relatedStatements.Store(key, q)
+	return q
 }
 
 // ---- Precomputed suggestions ----

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -33,15 +35,43 @@ func Readers(now time.Time) Visibility { return Visibility{PublishedOnly: true, 
 // applyVisibility adds the visibility conditions on the articles table,
 // referenced by alias (e.g. "articles").
 func applyVisibility(q *gorm.DB, alias string, v Visibility) *gorm.DB {
+	for _, c := range visibilityConds(alias, v) {
+		q = q.Where(c.SQL, c.Vars...)
+	}
+	return q
+}
+
+// visibilityConds are the conditions of v on the articles table named
+// alias, each with its arguments: applyVisibility's, for a statement
+// written by hand (visibilitySQL).
+func visibilityConds(alias string, v Visibility) []clause.Expr {
+	var out []clause.Expr
 	if !v.IncludeDeleted || v.PublishedOnly {
-		q = q.Where(alias + ".deleted_at IS NULL")
+		out = append(out, clause.Expr{SQL: alias + ".deleted_at IS NULL"})
 	}
 	if v.PublishedOnly {
 		now := v.Now.UTC()
-		q = q.Where(alias+".status = ? AND "+alias+".published_at <= ?", "PUBLISHED", now).
-			Where("("+alias+".expires_at IS NULL OR "+alias+".expires_at > ?)", now)
+		out = append(out,
+			clause.Expr{SQL: alias + ".status = ? AND " + alias + ".published_at <= ?", Vars: []any{"PUBLISHED", now}},
+			clause.Expr{SQL: "(" + alias + ".expires_at IS NULL OR " + alias + ".expires_at > ?)", Vars: []any{now}})
 	}
-	return q
+	return out
+}
+
+// visibilitySQL is visibilityConds as one condition ("1=1" when v lets
+// everything through) and its arguments.
+func visibilitySQL(alias string, v Visibility) (string, []any) {
+	conds := visibilityConds(alias, v)
+	if len(conds) == 0 {
+		return "1=1", nil
+	}
+	var sql []string
+	var args []any
+	for _, c := range conds {
+		sql = append(sql, "("+c.SQL+")")
+		args = append(args, c.Vars...)
+	}
+	return strings.Join(sql, " AND "), args
 }
 
 // Allows is applyVisibility for an article already loaded.
