@@ -12,7 +12,9 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// The SQL and Go forms of the visibility rule agree on every kind of row:
+// The SQL and Go forms of the visibility rule agree on every kind of row
+// (the SQL both as query conditions and as the one condition hand-written
+// statements take):
 // each status, with no, a past, the current and a future publication time,
 // with no, a past, the current and a future expiry, deleted or not, for
 // readers, editors and editors restoring.
@@ -52,11 +54,18 @@ func TestVisibilityFormsAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			oneCond, err := store.VisibleIDsBySQL(ctx, st, v.v, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
 			seen := 0
 			for _, a := range rows {
 				sql, gocode := got[a.ID] != nil, v.v.Allows(a)
 				if sql != gocode {
 					t.Errorf("%s, %s published %v expires %v deleted %v: SQL says %v, Go says %v", v.name, a.Status, a.PublishedAt, a.ExpiresAt, a.DeletedAt != nil, sql, gocode)
+				}
+				if oneCond[a.ID] != gocode {
+					t.Errorf("%s, %s published %v expires %v deleted %v: visibilitySQL says %v, Go says %v", v.name, a.Status, a.PublishedAt, a.ExpiresAt, a.DeletedAt != nil, oneCond[a.ID], gocode)
 				}
 				if sql {
 					seen++
