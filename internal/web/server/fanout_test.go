@@ -10,6 +10,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 	"github.com/broadsheet/broadsheet/internal/web/wsclient"
 )
 
@@ -47,6 +48,7 @@ func TestSubscriptionAnswersShared(t *testing.T) {
 		waitSubscribers(t, s, 6)
 
 		executed0, shared0 := fanoutCounts(t, s)
+		envelopes0 := server.EnvelopesWritten()
 		const posts = 3
 		for i := range posts {
 			p := postEntry(t, s.Server, editor, blog, "Turnout is **up** in the north.")
@@ -89,6 +91,11 @@ func TestSubscriptionAnswersShared(t *testing.T) {
 		}
 		if got, want := shared-shared0, 3.0*posts; got != want {
 			t.Errorf("answers shared for %d posts = %v, want %v", posts, got, want)
+		}
+		// The five websocket subscribers' answers were written around the
+		// shared bytes, not encoded again (other tests may add to the count).
+		if got := server.EnvelopesWritten() - envelopes0; got < 5*posts {
+			t.Errorf("%d websocket answers written around their payload for %d posts to 5 subscribers", got, posts)
 		}
 	})
 }

@@ -226,10 +226,15 @@ func transportWSMessage(data []byte) bool {
 	return false
 }
 
+// WriteJSON writes one of gqlgen's protocol messages; an answer is
+// written around its already encoded payload (appendEnvelope).
 func (c *wsConn) WriteJSON(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	b, ok := appendEnvelope(nil, v)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.writeTimeout)
 	defer cancel()
