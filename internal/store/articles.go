@@ -251,7 +251,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug st
 
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
-	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
 	if err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}
@@ -262,9 +262,25 @@ func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (
 	return out, nil
 }
 
+// bySlug names the articles table (as alias, when given) read through
+// ix_articles_slug, for lookups by slug alone (links name no locale, and
+// slugs are unique per locale only). Without statistics SQLite prefers the
+// readers' range of ix_articles_status_published, which holds every
+// published article; MySQL chooses the slug index itself.
+func (s *Store) bySlug(alias string) string {
+	table := "articles"
+	if alias != "" {
+		table += " AS " + alias
+	}
+	if s.db.Dialect == dbconn.SQLite {
+		table += " INDEXED BY ix_articles_slug"
+	}
+	return table
+}
+
 // ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
 func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
-	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs))
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs))
 	if err != nil {
 		return nil, fmt.Errorf("load articles by slug: %w", err)
 	}

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -63,6 +65,10 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		run  func() error
 	}{
 		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, "en", demo.SeedSlug); return err }},
+		{"linked articles by slug", func() error {
+			_, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"})
+			return err
+		}},
 		{"homepage", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, first20)
 			return err
@@ -132,13 +138,22 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 							row[c] = string(b)
 						}
 					}
-					if (row["table"] == "articles" || row["table"] == "article_authors" || row["table"] == "article_tags") && (row["type"] == "ALL" || row["key"] == "") {
+					// "index" reads every entry of an index: a full scan too.
+					if (row["table"] == "articles" || row["table"] == "article_authors" || row["table"] == "article_tags") && (row["type"] == "ALL" || row["type"] == "index" || row["key"] == "") {
 						t.Errorf("full scan of %s (type %s, key %q) for\n  %s", row["table"], row["type"], row["key"], sql)
 					}
 					// The relation loads run on every page of teasers; they
 					// are put in order in Go, not in a temporary table.
 					if strings.HasSuffix(p.name, "of a page") && strings.Contains(row["Extra"], "filesort") {
 						t.Errorf("%s sorts in the database (%s):\n  %s", p.name, row["Extra"], sql)
+					}
+					// A lookup by slug reads the rows it finds, not every
+					// published article (slugs are unique per locale, and
+					// links name the slug alone).
+					if (p.name == "article by slug" || p.name == "linked articles by slug") && row["table"] == "articles" {
+						if n, err := strconv.Atoi(row["rows"]); err != nil || n > 10 {
+							t.Errorf("%s reads %s rows of articles (key %q):\n  %s", p.name, row["rows"], row["key"], sql)
+						}
 					}
 					// Totals are counted in the index, not from article rows.
 					if strings.HasPrefix(p.name, "count of") && row["table"] == "articles" && !strings.Contains(row["Extra"], "Using index") {
@@ -238,4 +253,59 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Links between articles name a slug alone (slugs are unique per locale):
+// on SQLite their lookup searches an index instead of reading the whole
+// articles table, bodies and all, on every page whose body links to
+// another article.
+func TestLinkLookupsUseAnIndexOnSQLite(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	ctx := context.Background()
+	svc := content.New(content.StorageOf(store.New(db)))
+	if err := demo.Seed(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	// The statement as sent: its text with placeholders, and its arguments.
+	var sql string
+	var args []any
+	record := func(tx *gorm.DB) { sql, args = tx.Statement.SQL.String(), tx.Statement.Vars }
+	if err := db.Callback().Row().After("gorm:row").Register("test:record", record); err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db)
+	found, err := st.ArticlesBySlugs(ctx, store.Visibility{PublishedOnly: true, Now: time.Now()}, []string{demo.SeedSlug, "no-such-article"})
+	if err != nil || found[demo.SeedSlug] == nil {
+		t.Fatalf("lookup: %v, %d found", err, len(found))
+	}
+	if sql == "" {
+		t.Fatal("the lookup's statement was not seen")
+	}
+	rows, err := db.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notUsed int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 {
+		t.Fatal("no plan")
+	}
+	// SEARCH by the slug; not SCAN (every row), nor SEARCH by the readers'
+	// range (every published article).
+	bySlug := false
+	for _, step := range plan {
+		bySlug = bySlug || strings.HasPrefix(step, "SEARCH articles") && strings.Contains(step, "(slug=?)")
+	}
+	if !bySlug {
+		t.Errorf("the lookup does not search by slug: %q\n  %s", plan, sql)
+	}
+	t.Logf("plan: %q", plan)
 }

@@ -83,7 +83,7 @@ func (s *Store) AuthorsExist(ctx context.Context, ids []uint64) (map[uint64]bool
 // (drafts included), for the links a body makes.
 func (s *Store) SlugsExist(ctx context.Context, slugs []string) (map[string]bool, error) {
 	var found []string
-	q := applyVisibility(s.q(ctx).Table("articles"), "articles", Visibility{})
+	q := applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", Visibility{})
 	if err := q.Where("articles.slug IN ?", slugs).Pluck("articles.slug", &found).Error; err != nil {
 		return nil, fmt.Errorf("check article slugs: %w", err)
 	}

@@ -356,7 +356,7 @@ func (s *Store) CandidateIDs(ctx context.Context, q CandidateQuery) ([]uint64, e
 		add("SELECT a.id FROM "+section+" WHERE "+published+" AND a.published_at > ? ORDER BY a.published_at ASC, a.id ASC LIMIT ?", x.CategoryID, x.ID, rx[0], rx[1], x.Time, q.CategoryEachSide)
 	}
 	if len(q.LinkSlugs) > 0 {
-		add("SELECT a.id FROM articles a WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL+rel, q.LinkSlugs, x.ID, rx[0], rx[1])
+		add("SELECT a.id FROM "+s.bySlug("a")+" WHERE a.slug IN ? AND a.id <> ? AND "+eligibleSQL+rel, q.LinkSlugs, x.ID, rx[0], rx[1])
 	}
 	add("SELECT l.article_id AS id FROM article_links l "+eligible+" WHERE l.target_slug = ? AND l.article_id <> ? AND "+eligibleSQL+rel, x.Slug, x.ID, rx[0], rx[1])
 

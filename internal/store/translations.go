@@ -179,7 +179,7 @@ func (s *Store) DeleteTagTranslation(ctx context.Context, tagID uint64, locale s
 // their locale.
 func (s *Store) ArticleBySlugAnyLocale(ctx context.Context, v Visibility, slug, preferred string) (*models.Article, error) {
 	var a models.Article
-	err := applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+	err := applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", v).Select(s.articleColumns(ctx, v)).
 		Where("articles.slug = ?", slug).
 		Order(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN articles.locale = ? THEN 0 ELSE 1 END, articles.id", Vars: []any{preferred}}}).
 		Take(&a).Error
