@@ -251,7 +251,7 @@ func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug st
 
 // ArticlesByIDs returns the visible articles among ids, keyed by id.
 func (s *Store) ArticlesByIDs(ctx context.Context, v Visibility, ids []uint64) (map[uint64]*models.Article, error) {
-	rows, err := scanArticles(applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
+	rows, err := scanArticles(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.id IN ?", ids))
 	if err != nil {
 		return nil, fmt.Errorf("load articles by id: %w", err)
 	}

@@ -255,11 +255,11 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 	}
 }
 
-// Links between articles name a slug alone (slugs are unique per locale):
-// on SQLite their lookup searches an index instead of reading the whole
-// articles table, bodies and all, on every page whose body links to
-// another article.
-func TestLinkLookupsUseAnIndexOnSQLite(t *testing.T) {
+// Lookups of articles on SQLite search the index of what they look up:
+// links name a slug alone (slugs are unique per locale), and without the
+// slug index, or statistics, SQLite read every published article, bodies
+// and all, on every page whose body links to another article.
+func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
 	ctx := context.Background()
 	svc := content.New(content.StorageOf(store.New(db)))
@@ -274,38 +274,57 @@ func TestLinkLookupsUseAnIndexOnSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := store.New(db)
-	found, err := st.ArticlesBySlugs(ctx, store.Visibility{PublishedOnly: true, Now: time.Now()}, []string{demo.SeedSlug, "no-such-article"})
-	if err != nil || found[demo.SeedSlug] == nil {
-		t.Fatalf("lookup: %v, %d found", err, len(found))
+	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
+	seed, err := st.ArticleBySlug(ctx, reader, "en", demo.SeedSlug)
+	if err != nil || seed == nil {
+		t.Fatalf("seed article: %v", err)
 	}
-	if sql == "" {
-		t.Fatal("the lookup's statement was not seen")
+	for _, tc := range []struct {
+		name   string
+		lookup func() (int, error)
+		search string // what the plan's SEARCH of articles names
+	}{
+		{"by slug", func() (int, error) {
+			found, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"})
+			return len(found), err
+		}, "(slug=?)"},
+		{"by id", func() (int, error) {
+			found, err := st.ArticlesByIDs(ctx, reader, []uint64{seed.ID, 1 << 40})
+			return len(found), err
+		}, "(id=?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sql, args = "", nil
+			if n, err := tc.lookup(); err != nil || n != 1 {
+				t.Fatalf("lookup: %v, %d found", err, n)
+			}
+			if sql == "" {
+				t.Fatal("the lookup's statement was not seen")
+			}
+			rows, err := db.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+sql, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notUsed int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			// SEARCH by what is looked up; not SCAN (every row), nor SEARCH
+			// by the readers' range (every published article).
+			searched := false
+			for _, step := range plan {
+				searched = searched || strings.HasPrefix(step, "SEARCH articles") && strings.Contains(step, tc.search)
+			}
+			if !searched {
+				t.Errorf("the lookup does not search articles %s: %q\n  %s", tc.search, plan, sql)
+			}
+			t.Logf("plan: %q", plan)
+		})
 	}
-	rows, err := db.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+sql, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, notUsed int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if len(plan) == 0 {
-		t.Fatal("no plan")
-	}
-	// SEARCH by the slug; not SCAN (every row), nor SEARCH by the readers'
-	// range (every published article).
-	bySlug := false
-	for _, step := range plan {
-		bySlug = bySlug || strings.HasPrefix(step, "SEARCH articles") && strings.Contains(step, "(slug=?)")
-	}
-	if !bySlug {
-		t.Errorf("the lookup does not search by slug: %q\n  %s", plan, sql)
-	}
-	t.Logf("plan: %q", plan)
 }
