@@ -172,6 +172,9 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 // key's order. With p.Total, count (a query of one COUNT) is read too, as
 // a column of every row: an uncorrelated subquery, which both engines run
 // once per statement, and one round trip where the lazy COUNT takes two.
+// A list with no rows from either end counts 0 without asking: the total
+// of the page shown (the author index's kept count could only disagree
+// if it had drifted, which AuthorArticlesDrift reports).
 func pageOfArticles(q *gorm.DB, cols string, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	find := scanArticles
 	var total intCol

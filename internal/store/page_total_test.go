@@ -74,28 +74,35 @@ func TestPageTotalIsTheCount(t *testing.T) {
 		}
 
 		readers, editors := store.Readers(now), store.Visibility{Now: now}
+		// want is counted from the rows above: of every 5, one draft, one
+		// due later and one in French; sections alternate; every third
+		// has the byline and every fourth the tag.
 		filters := []struct {
 			name string
 			f    store.ArticleFilter
+			want int64
 		}{
-			{"everything", store.ArticleFilter{Visibility: readers}},
-			{"section by id", store.ArticleFilter{Visibility: readers, CategoryID: sections[0].ID}},
-			{"section by slug", store.ArticleFilter{Visibility: readers, CategorySlug: "sport"}},
-			{"empty section", store.ArticleFilter{Visibility: readers, CategoryID: sections[2].ID}},
-			{"tag by id", store.ArticleFilter{Visibility: readers, TagID: tags[0].ID}},
-			{"tags by slug", store.ArticleFilter{Visibility: readers, TagSlugs: []string{"budget", "unused"}}},
-			{"unused tag", store.ArticleFilter{Visibility: readers, TagID: tags[1].ID}},
-			{"author from the author index", store.ArticleFilter{Visibility: readers, AuthorID: author.ID}},
-			{"author by slug", store.ArticleFilter{Visibility: readers, AuthorSlug: "columnist"}},
-			{"one locale", store.ArticleFilter{Visibility: readers, Locale: "fr"}},
-			{"drafts, for editors", store.ArticleFilter{Visibility: editors, Statuses: []models.ArticleStatus{models.StatusDraft}}},
-			{"editors see all", store.ArticleFilter{Visibility: editors}},
+			{"everything", store.ArticleFilter{Visibility: readers}, 24},
+			{"section by id", store.ArticleFilter{Visibility: readers, CategoryID: sections[0].ID}, 12},
+			{"section by slug", store.ArticleFilter{Visibility: readers, CategorySlug: "sport"}, 12},
+			{"empty section", store.ArticleFilter{Visibility: readers, CategoryID: sections[2].ID}, 0},
+			{"tag by id", store.ArticleFilter{Visibility: readers, TagID: tags[0].ID}, 6},
+			{"tags by slug", store.ArticleFilter{Visibility: readers, TagSlugs: []string{"budget", "unused"}}, 6},
+			{"unused tag", store.ArticleFilter{Visibility: readers, TagID: tags[1].ID}, 0},
+			{"author from the author index", store.ArticleFilter{Visibility: readers, AuthorID: author.ID}, 9},
+			{"author by slug", store.ArticleFilter{Visibility: readers, AuthorSlug: "columnist"}, 9},
+			{"one locale", store.ArticleFilter{Visibility: readers, Locale: "fr"}, 8},
+			{"drafts, for editors", store.ArticleFilter{Visibility: editors, Statuses: []models.ArticleStatus{models.StatusDraft}}, 8},
+			{"editors see all", store.ArticleFilter{Visibility: editors}, 40},
 		}
 		counted := 0
 		for _, tc := range filters {
 			want, err := st.CountArticles(ctx, tc.f)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if want != tc.want {
+				t.Errorf("%s: COUNT gives %d, the rows hold %d", tc.name, want, tc.want)
 			}
 			for _, p := range []page.Request{{First: 3, Desc: true}, {Last: 3, Desc: true}, {First: 100}} {
 				p.Total = true

@@ -35,7 +35,8 @@ var rawMessageType = reflect.TypeFor[json.RawMessage]()
 
 // shapeOf reports whether t is a protocol message: a struct whose exported
 // fields are exactly Payload json.RawMessage `json:"payload,omitempty"`,
-// ID string `json:"id,omitempty"` and Type (a string) `json:"type"`.
+// ID string `json:"id,omitempty"` and Type (a string) `json:"type"`, in
+// that order.
 func shapeOf(t reflect.Type) envelopeFields {
 	if f, ok := envelopeShapes.Load(t); ok {
 		return f.(envelopeFields)
@@ -57,7 +58,8 @@ func shapeOf(t reflect.Type) envelopeFields {
 			f.typ = i
 		}
 	}
-	f.ok = exported == 3 && f.payload >= 0 && f.id >= 0 && f.typ >= 0
+	// In json.Marshal's order too: it writes fields as they are declared.
+	f.ok = exported == 3 && f.payload >= 0 && f.payload < f.id && f.id < f.typ
 	envelopeShapes.Store(t, f)
 	return f
 }

@@ -25,6 +25,12 @@ type (
 		Type    string          `json:"type"`
 		Extra   int             `json:"extra"`
 	}
+	// The same fields in another order: json.Marshal would write them so.
+	reorderedMessage struct {
+		ID      string          `json:"id,omitempty"`
+		Payload json.RawMessage `json:"payload,omitempty"`
+		Type    string          `json:"type"`
+	}
 	// Not a protocol message: the id under another name.
 	renamedMessage struct {
 		Payload json.RawMessage `json:"payload,omitempty"`
@@ -62,6 +68,7 @@ func TestEnvelopeAsJSONMarshal(t *testing.T) {
 		{"error", &protoMessage{Payload: json.RawMessage(`[{"message":"x"}]`), ID: "b", Type: "error"}, false},
 		{"another shape", &otherMessage{Payload: tricky, ID: "b", Type: "next"}, false},
 		{"another tag", &renamedMessage{Payload: tricky, ID: "b", Type: "next"}, false},
+		{"another order", &reorderedMessage{Payload: tricky, ID: "b", Type: "next"}, false},
 		{"not a pointer", protoMessage{Payload: tricky, ID: "b", Type: "next"}, false},
 		{"nil", (*protoMessage)(nil), false},
 	} {
