@@ -178,13 +178,11 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 func pageOfArticles(q *gorm.DB, cols string, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	find := scanArticles
 	var total intCol
-	rows := 0
 	if p.Total {
 		q = q.Select(cols+", (?) AS total_count", count)
 		find = func(q *gorm.DB) ([]*models.Article, error) {
 			var out []*models.Article
 			err := scanArticlesWith(q, map[string]any{"total_count": &total}, func(a *models.Article) { out = append(out, a) })
-			rows = len(out)
 			return out, err
 		}
 	} else {
@@ -196,7 +194,7 @@ func pageOfArticles(q *gorm.DB, cols string, count *gorm.DB, key SortKey, order 
 	}
 	switch {
 	case !p.Total:
-	case rows > 0:
+	case len(l.Items) > 0: // every row carried the total
 		l.Count = page.Counted(int64(total))
 	case p.After == nil && p.Before == nil:
 		// No row from either end: the list is empty.
