@@ -56,6 +56,21 @@ func selects(ctx context.Context, typ, name string) bool {
 	return false
 }
 
+// asksSibling reports whether the object (of type typ) whose field is
+// being resolved is also asked for its field name.
+func asksSibling(ctx context.Context, typ, name string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Parent == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Parent.Field.Selections, []string{typ}) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // wantsBodies reports whether the nodes of the connection being resolved
 // (of type conn, with edges of type edge) need an article's body
 // (asksBodies).

@@ -88,7 +88,7 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 	}
 	visible := map[string]bool{}
 	if len(slugs) > 0 {
-		found, err := loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)
+		found, err := r.readAlsoTargets(ctx, slugs)
 		if err != nil {
 			return "", err
 		}
@@ -107,6 +107,21 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 		Hide:  func(slug string) bool { return !visible[slug] },
 		Image: func(in markdown.Image) (string, string, string) { return r.pictureHTML(images[in.ImageID], in) },
 	}), nil
+}
+
+// readAlsoTargets returns the articles slugs name, as the viewer may see
+// them (nil where they may not), for the bodyHtml being resolved. The
+// body of an article in a list loads them in a batch with its siblings'
+// links, and so does one whose blocks are asked for too (their read-also
+// articles join the batch). Any other body (an article page's) has
+// nothing to batch with: it reads them now, without waiting out the
+// loader's window (a millisecond on every article page that links to
+// another).
+func (r *Resolver) readAlsoTargets(ctx context.Context, slugs []string) ([]*models.Article, error) {
+	if inList(ctx) || asksSibling(ctx, "Article", "blocks") {
+		return loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)
+	}
+	return r.Content.ArticlesBySlugs(ctx, slugs)
 }
 
 // bodyImageWidths are the widths a body picture's srcset offers, for
