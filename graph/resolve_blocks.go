@@ -16,9 +16,35 @@ import (
 )
 
 // Blocks is the resolver for the blocks field: the blocks stored on save,
-// converted for GraphQL.
+// converted for GraphQL. A lone article (an article page) whose read-also
+// blocks are asked for their article loads those at once, for the same
+// reason as readAlsoTargets.
 func (r *articleResolver) Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error) {
-	return graphBlocks(r.Content.Blocks(obj))
+	blocks, err := graphBlocks(r.Content.Blocks(obj))
+	if err != nil {
+		return nil, err
+	}
+	if inList(ctx) || asksSibling(ctx, "Article", "bodyHtml") || !selects(ctx, "ReadAlsoBlock", "article") {
+		return blocks, nil
+	}
+	var slugs []string
+	for _, b := range blocks {
+		if ra, ok := b.(*model.ReadAlsoBlock); ok {
+			slugs = append(slugs, ra.Slug)
+		}
+	}
+	if len(slugs) == 0 {
+		return blocks, nil
+	}
+	found, err := r.Content.ArticlesBySlugs(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	l := loaders.From(ctx)
+	for i, slug := range slugs {
+		l.ArticleBySlug.Prime(slug, found[i])
+	}
+	return blocks, nil
 }
 
 // graphBlocks converts a body's blocks for GraphQL.
@@ -113,10 +139,10 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 // them (nil where they may not), for the bodyHtml being resolved. The
 // body of an article in a list loads them in a batch with its siblings'
 // links, and so does one whose blocks are asked for too (their read-also
-// articles join the batch). Any other body (an article page's) has
-// nothing to batch with: it reads them now, without waiting out the
-// loader's window (a millisecond on every article page that links to
-// another).
+// articles join the batch: the two fields resolve at the same time).
+// Any other body (an article page's) has nothing to batch with: it reads
+// them now, without waiting out the loader's window (a millisecond on
+// every article page that links to another).
 func (r *Resolver) readAlsoTargets(ctx context.Context, slugs []string) ([]*models.Article, error) {
 	if inList(ctx) || asksSibling(ctx, "Article", "blocks") {
 		return loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)

@@ -54,6 +54,30 @@ func BenchmarkArticlePage(b *testing.B) {
 	}
 }
 
+// BenchmarkArticleBlocks measures an article page that asks for its body
+// as blocks, the read-also block's article included (the seed article).
+func BenchmarkArticleBlocks(b *testing.B) {
+	frag := blocksFragment(b)
+	for _, d := range dbtest.Engines {
+		b.Run(string(d), func(b *testing.B) {
+			s := benchServer(b, string(d))
+			req := testserver.Request{Query: frag + `query($slug: String!) { article(slug: $slug) { title ...BodyBlocks } }`,
+				Variables: map[string]any{"slug": demo.SeedSlug}}
+			var stmts int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				r := s.Do(b, req)
+				if len(r.Errors) > 0 {
+					b.Fatal(r)
+				}
+				stmts += r.Statements
+			}
+			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
+		})
+	}
+}
+
 // BenchmarkHomepage measures the homepage query (20 articles with authors,
 // section and tags, plus the total) over HTTP.
 func BenchmarkHomepage(b *testing.B) {

@@ -24,7 +24,7 @@ import (
 var updateBlocks = flag.Bool("update-blocks", false, "rewrite testdata/blocks/*.json from the server's answers")
 
 // blocksFragment is the fragment an app uses to read a body (README shows it).
-func blocksFragment(t *testing.T) string {
+func blocksFragment(t testing.TB) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/blocks/fragment.graphql")
 	if err != nil {
