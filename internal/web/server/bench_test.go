@@ -33,12 +33,12 @@ func benchServer(b *testing.B, dialect string) *testserver.Server {
 	return nil
 }
 
-// BenchmarkArticlePage measures an article page by slug over HTTP.
-func BenchmarkArticlePage(b *testing.B) {
+// benchRequest runs req against the benchmark server of each engine,
+// reporting allocations and SQL statements per request.
+func benchRequest(b *testing.B, req testserver.Request) {
 	for _, d := range dbtest.Engines {
 		b.Run(string(d), func(b *testing.B) {
 			s := benchServer(b, string(d))
-			req := testserver.Request{Query: articlePage, Variables: map[string]any{"slug": demo.SeedSlug}}
 			var stmts int64
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -52,50 +52,22 @@ func BenchmarkArticlePage(b *testing.B) {
 			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
 		})
 	}
+}
+
+// BenchmarkArticlePage measures an article page by slug over HTTP.
+func BenchmarkArticlePage(b *testing.B) {
+	benchRequest(b, testserver.Request{Query: articlePage, Variables: map[string]any{"slug": demo.SeedSlug}})
 }
 
 // BenchmarkArticleBlocks measures an article page that asks for its body
 // as blocks, the read-also block's article included (the seed article).
 func BenchmarkArticleBlocks(b *testing.B) {
-	frag := blocksFragment(b)
-	for _, d := range dbtest.Engines {
-		b.Run(string(d), func(b *testing.B) {
-			s := benchServer(b, string(d))
-			req := testserver.Request{Query: frag + `query($slug: String!) { article(slug: $slug) { title ...BodyBlocks } }`,
-				Variables: map[string]any{"slug": demo.SeedSlug}}
-			var stmts int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				r := s.Do(b, req)
-				if len(r.Errors) > 0 {
-					b.Fatal(r)
-				}
-				stmts += r.Statements
-			}
-			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
-		})
-	}
+	benchRequest(b, testserver.Request{Query: blocksFragment(b) + `query($slug: String!) { article(slug: $slug) { title ...BodyBlocks } }`,
+		Variables: map[string]any{"slug": demo.SeedSlug}})
 }
 
 // BenchmarkHomepage measures the homepage query (20 articles with authors,
 // section and tags, plus the total) over HTTP.
 func BenchmarkHomepage(b *testing.B) {
-	for _, d := range dbtest.Engines {
-		b.Run(string(d), func(b *testing.B) {
-			s := benchServer(b, string(d))
-			req := testserver.Request{Query: homepage, Variables: map[string]any{"n": 20}}
-			var stmts int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				r := s.Do(b, req)
-				if len(r.Errors) > 0 {
-					b.Fatal(r)
-				}
-				stmts += r.Statements
-			}
-			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
-		})
-	}
+	benchRequest(b, testserver.Request{Query: homepage, Variables: map[string]any{"n": 20}})
 }
