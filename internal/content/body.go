@@ -149,9 +149,11 @@ func (s *Service) Blocks(a *models.Article) ([]markdown.Block, error) {
 
 // ArticlesBySlugs returns the articles with slugs the viewer may see, in
 // the order of slugs (nil where one is missing or hidden); for loaders of
-// read-also links.
+// read-also links. A link names a slug alone, as the address it becomes
+// (/articles/SLUG) does: where several locales have the slug, it is the
+// default locale's article, else the oldest, as route reads that address.
 func (s *Service) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*models.Article, error) {
-	bySlug, err := s.store.ArticlesBySlugs(ctx, s.visibility(ctx), slugs)
+	bySlug, err := s.store.ArticlesBySlugs(ctx, s.visibility(ctx), slugs, s.locales.Default())
 	if err != nil {
 		return nil, err
 	}

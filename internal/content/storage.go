@@ -75,7 +75,7 @@ type ArticleStorage interface {
 	ArticleBySlug(ctx context.Context, v store.Visibility, locale string, slug string) (*models.Article, error)
 	ArticleBySlugAnyLocale(ctx context.Context, v store.Visibility, slug string, preferred string) (*models.Article, error)
 	ArticlesByIDs(ctx context.Context, v store.Visibility, ids []uint64) (map[uint64]*models.Article, error)
-	ArticlesBySlugs(ctx context.Context, v store.Visibility, slugs []string) (map[string]*models.Article, error)
+	ArticlesBySlugs(ctx context.Context, v store.Visibility, slugs []string, preferred string) (map[string]*models.Article, error)
 	CountArticles(ctx context.Context, f store.ArticleFilter) (int64, error)
 	ListArticles(ctx context.Context, f store.ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error)
 	ExistingArticleIDs(ctx context.Context, ids []uint64) (map[uint64]bool, error)

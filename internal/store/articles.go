@@ -280,14 +280,27 @@ func (s *Store) bySlug(alias string) string {
 }
 
 // ArticlesBySlugs returns the visible articles among slugs, keyed by slug.
-func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string) (map[string]*models.Article, error) {
+// Slugs are unique per locale only: where several locales have a slug, the
+// article in preferred is the one, else the oldest (the rule of
+// ArticleBySlugAnyLocale, by which route reads an address without a
+// locale, so that a body's link and the page it leads to agree).
+func (s *Store) ArticlesBySlugs(ctx context.Context, v Visibility, slugs []string, preferred string) (map[string]*models.Article, error) {
 	rows, err := scanArticles(applyVisibility(s.q(ctx).Table(s.bySlug("")), "articles", v).Select(s.articleColumns(ctx, v)).Where("articles.slug IN ?", slugs))
 	if err != nil {
 		return nil, fmt.Errorf("load articles by slug: %w", err)
 	}
+	// before reports whether a wins over b: in preferred, else older.
+	before := func(a, b *models.Article) bool {
+		if (a.Locale == preferred) != (b.Locale == preferred) {
+			return a.Locale == preferred
+		}
+		return a.ID < b.ID
+	}
 	out := make(map[string]*models.Article, len(rows))
 	for _, a := range rows {
-		out[a.Slug] = a
+		if cur, ok := out[a.Slug]; !ok || before(a, cur) {
+			out[a.Slug] = a
+		}
 	}
 	return out, nil
 }

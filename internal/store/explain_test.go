@@ -66,7 +66,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	}{
 		{"article by slug", func() error { _, err := st.ArticleBySlug(ctx, reader, "en", demo.SeedSlug); return err }},
 		{"linked articles by slug", func() error {
-			_, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"})
+			_, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"}, "en")
 			return err
 		}},
 		{"homepage", func() error {
@@ -285,7 +285,7 @@ func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 		search string // what the plan's SEARCH of articles names
 	}{
 		{"by slug", func() (int, error) {
-			found, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"})
+			found, err := st.ArticlesBySlugs(ctx, reader, []string{demo.SeedSlug, "no-such-article"}, "en")
 			return len(found), err
 		}, "(slug=?)"},
 		{"by id", func() (int, error) {
