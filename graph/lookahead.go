@@ -182,14 +182,34 @@ func primeWith(ctx context.Context, articles []*models.Article, want loaders.Rel
 }
 
 // primeArticle loads, right away, the relations the selection of a single
-// article (article(id:|slug:)) asks for, so an article page does not wait
-// for loader batches to fill.
+// article (article(id:|slug:)) asks for, and the library pictures it
+// shows, so an article page does not wait for loader batches to fill.
 func primeArticle(ctx context.Context, a *models.Article) error {
 	fc := graphql.GetFieldContext(ctx)
 	if a == nil || fc == nil {
 		return nil
 	}
+	op := graphql.GetOperationContext(ctx)
 	var want loaders.Relations
-	markRelations(graphql.GetOperationContext(ctx), fc.Field.Selections, &want, true)
-	return primeWith(ctx, []*models.Article{a}, want)
+	markRelations(op, fc.Field.Selections, &want, true)
+	if err := primeWith(ctx, []*models.Article{a}, want); err != nil {
+		return err
+	}
+	var cover, body, others bool
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, []string{"Article"}) {
+		switch f.Name {
+		case "coverImage", "seo", "jsonLd":
+			cover = true
+		case "bodyHtml", "blocks":
+			body = true
+		case "related", "relatedCandidates", "translations", "translation", "liveBlog", "pendingChanges":
+			// Other articles' pictures, or entries', load through the
+			// same loader: this article's join their batch as before.
+			others = true
+		}
+	}
+	if others || !cover && !body {
+		return nil
+	}
+	return loaders.From(ctx).PrimePictures(ctx, a, cover, body)
 }

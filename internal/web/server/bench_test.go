@@ -33,25 +33,27 @@ func benchServer(b *testing.B, dialect string) *testserver.Server {
 	return nil
 }
 
-// benchRequest runs req against the benchmark server of each engine,
-// reporting allocations and SQL statements per request.
+// benchRequest runs req against the benchmark server of each engine.
 func benchRequest(b *testing.B, req testserver.Request) {
 	for _, d := range dbtest.Engines {
-		b.Run(string(d), func(b *testing.B) {
-			s := benchServer(b, string(d))
-			var stmts int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				r := s.Do(b, req)
-				if len(r.Errors) > 0 {
-					b.Fatal(r)
-				}
-				stmts += r.Statements
-			}
-			b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
-		})
+		b.Run(string(d), func(b *testing.B) { benchOn(b, benchServer(b, string(d)), req) })
 	}
+}
+
+// benchOn runs req against s, reporting allocations and SQL statements
+// per request.
+func benchOn(b *testing.B, s *testserver.Server, req testserver.Request) {
+	var stmts int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r := s.Do(b, req)
+		if len(r.Errors) > 0 {
+			b.Fatal(r)
+		}
+		stmts += r.Statements
+	}
+	b.ReportMetric(float64(stmts)/float64(b.N), "sql/op")
 }
 
 // BenchmarkArticlePage measures an article page by slug over HTTP.

@@ -14,6 +14,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 // draftSlug is the demo article that stays a draft.
@@ -313,5 +314,65 @@ func TestReadmeShowsBlocksFragment(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), blocksFragment(t)) {
 		t.Error("README.md does not hold testdata/blocks/fragment.graphql verbatim")
+	}
+}
+
+// An article page's library pictures, its cover's and its body's, load in
+// one statement whichever of the fields showing them are asked: read up
+// front for a lone article (no loader window to wait out), never one
+// statement per field.
+func TestArticlePicturesInOneStatement(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		m, ids := blocksServer(t, db)
+		s, editor := m.Server, m.Editor
+		article := func(input map[string]any) string {
+			input["status"] = "PUBLISHED"
+			p := create(t, s, editor, input)
+			if len(p.UserErrors) > 0 || p.Article == nil {
+				t.Fatalf("create: %+v", p.UserErrors)
+			}
+			return p.Article.Slug
+		}
+		plain := article(map[string]any{"title": "No pictures", "body": "Words only.\n\nMore words."})
+		pictured := article(map[string]any{"title": "Pictures", "coverImageId": ids.Replace("{{IMG1}}"),
+			"body": ids.Replace("Words.\n\n![A launch](media:{{IMG2}})\n\n![](media:{{IMG3_ROW}})\n")})
+		for _, fields := range []string{
+			`coverImage { url alt }`,
+			`bodyHtml`,
+			`coverImage { url alt image { id } } bodyHtml`,
+			`coverImage { url } seo { image } jsonLd bodyHtml`,
+			`coverImage { url } blocks { __typename ... on ImageBlock { image { id } } }`,
+		} {
+			statements := func(slug string) int64 {
+				r := s.Do(t, testserver.Request{Query: `query($slug: String!) { article(slug: $slug) { title ` + fields + ` } }`,
+					Variables: map[string]any{"slug": slug}})
+				if len(r.Errors) > 0 {
+					t.Fatalf("%s: %v", fields, r.Errors)
+				}
+				return r.Statements
+			}
+			if p, c := statements(plain), statements(pictured); c != p+1 {
+				t.Errorf("{ %s }: %d statements with three library pictures, %d with none; want one more", fields, c, p)
+			}
+		}
+	})
+}
+
+// BenchmarkArticlePictures measures an article page whose cover and body
+// show library pictures (one of each kind of field that shows them).
+func BenchmarkArticlePictures(b *testing.B) {
+	for _, d := range dbtest.Engines {
+		b.Run(string(d), func(b *testing.B) {
+			m, ids := blocksServer(b, dbtest.Open(b, d), func(c *server.Config) { c.DisableResponseCache = true })
+			p := mutate(b, m.Server, m.Editor, "createArticle(input: $input)", "", map[string]any{"input": map[string]any{
+				"title": "Pictures", "status": "PUBLISHED", "coverImageId": ids.Replace("{{IMG1}}"),
+				"body": ids.Replace("Words.\n\n![A launch](media:{{IMG2}})\n\n![](media:{{IMG3_ROW}})\n")}})
+			if len(p.UserErrors) > 0 || p.Article == nil {
+				b.Fatalf("create: %+v", p.UserErrors)
+			}
+			benchOn(b, m.Server, testserver.Request{Query: `query($slug: String!) { article(slug: $slug) { title coverImage { url alt caption credit } bodyHtml } }`,
+				Variables: map[string]any{"slug": p.Article.Slug}})
+		})
 	}
 }

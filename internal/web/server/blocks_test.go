@@ -37,9 +37,9 @@ func blocksFragment(t testing.TB) string {
 // pictures. The replacer fills the fixtures' {{IMG1}} and {{IMG2}} (global
 // ids, as editors copy them from Image.id) and {{IMG3_ROW}} (a row number,
 // also accepted).
-func blocksServer(t *testing.T, db *dbconn.DB) (*mediaServer, *strings.Replacer) {
+func blocksServer(t testing.TB, db *dbconn.DB, opts ...testserver.Option) (*mediaServer, *strings.Replacer) {
 	t.Helper()
-	m := newMediaServer(t, db, nil, media.Config{})
+	m := newMediaServer(t, db, nil, media.Config{}, opts...)
 	ctx := context.Background()
 	if err := demo.Seed(ctx, m.Content); err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func blocksServer(t *testing.T, db *dbconn.DB) (*mediaServer, *strings.Replacer)
 	}
 	var imgs []*models.Image
 	for i, p := range pics {
-		img, err := m.Lib.Upload(ctx, media.File{Filename: fmt.Sprintf("launch-%d.jpg", i), Content: bytes.NewReader(encodeJPEG(t, halves(1200, 800)))},
+		img, err := m.Lib.Upload(ctx, media.File{Filename: fmt.Sprintf("launch-%d.jpg", i), Content: bytes.NewReader(encodeJPEGTB(t, halves(1200, 800)))},
 			media.Input{Alt: &p.alt, Caption: &p.caption, Credit: &p.credit})
 		if err != nil {
 			t.Fatal(err)

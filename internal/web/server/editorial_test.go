@@ -40,7 +40,7 @@ type articlePayload struct {
 
 const articleFields = `article { id slug title status bodyHtml version publishedAt tags { name } authors { name } category { slug } } userErrors { field message code }`
 
-func mutate(t *testing.T, s *testserver.Server, token, name, args string, vars map[string]any) articlePayload {
+func mutate(t testing.TB, s *testserver.Server, token, name, args string, vars map[string]any) articlePayload {
 	t.Helper()
 	var got map[string]articlePayload
 	s.MustData(t, testserver.Request{Query: fmt.Sprintf("mutation(%s) { p: %s { %s } }", varDecls(vars), name, articleFields), Variables: vars, Token: token}, &got)
