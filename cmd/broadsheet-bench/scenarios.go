@@ -59,6 +59,9 @@ const (
 	findLocaleQuery = `query Search($q: String!) { search(query: $q, first: 10, locale: "en") { edges { score snippet node { title slug publishedAt } } totalCount } }`
 	relQuery        = `query Related($slug: String!) { article(slug: $slug) { title related(first: 5) { title slug excerpt authors { name } } } }`
 	ldQuery         = `query LD($slug: String!) { article(slug: $slug) { title jsonLd } }`
+	// seedSlug is the demo's seed article (content/demo.SeedSlug): its
+	// body is rendered for each viewer and links to another article.
+	seedSlug = "the-exchange-of-weapons-between-putin-and-kim-jong-un-alarms-the-west"
 	// liveBlogSlug is the demo live blog (content/demo.LiveBlogSlug): a
 	// dozen entries, so its jsonLd is a LiveBlogPosting listing them.
 	liveBlogSlug = "us-election-2024-a-simple-guide-to-the-presidential-vote"
@@ -93,6 +96,8 @@ func each(values []string, query string, f *fixture) []vegeta.Target {
 var scenarios = []scenario{
 	{name: "article", about: "article page by slug (random among 200)", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return each(f.slugs, pageQuery, f) }},
+	{name: "article-linked", about: "the seed article's page: a body rendered for the viewer, with a read-also link", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each([]string{seedSlug}, pageQuery, f) }},
 	{name: "homepage", about: "20 latest articles with authors, section and tags", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return []vegeta.Target{get(f, homeQuery, nil)} }},
 	{name: "section", about: "section front: 20 articles with edges, cursors and total", server: serverUncached,
