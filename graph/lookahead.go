@@ -56,14 +56,10 @@ func selects(ctx context.Context, typ, name string) bool {
 	return false
 }
 
-// asksSibling reports whether the object (of type typ) whose field is
-// being resolved is also asked for its field name.
-func asksSibling(ctx context.Context, typ, name string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Parent == nil {
-		return false
-	}
-	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Parent.Field.Selections, []string{typ}) {
+// asks reports whether the selection sel asks objects of type typ for
+// their field name.
+func asks(op *graphql.OperationContext, sel ast.SelectionSet, typ, name string) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{typ}) {
 		if f.Name == name {
 			return true
 		}
@@ -182,8 +178,9 @@ func primeWith(ctx context.Context, articles []*models.Article, want loaders.Rel
 }
 
 // primeArticle loads, right away, the relations the selection of a single
-// article (article(id:|slug:)) asks for, and the library pictures it
-// shows, so an article page does not wait for loader batches to fill.
+// article (article(id:|slug:)) asks for, and the library pictures and
+// read-also targets its fields will show, so an article page does not
+// wait for loader batches to fill.
 func primeArticle(ctx context.Context, a *models.Article) error {
 	fc := graphql.GetFieldContext(ctx)
 	if a == nil || fc == nil {
@@ -195,21 +192,30 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 	if err := primeWith(ctx, []*models.Article{a}, want); err != nil {
 		return err
 	}
-	var cover, body, others bool
+	// What the article's fields will load one by one, read now instead.
+	// An article also asked for other articles or live-blog entries keeps
+	// the loaders' shared batches: those bring pictures and links of their
+	// own. So does one asked for blocks without bodyHtml, for pictures:
+	// which of its blocks load their picture depends on each block's own
+	// alt text and caption.
+	var refs loaders.ArticleRefs
+	var cover, bodyHTML, blocks bool
 	for _, f := range graphql.CollectFields(op, fc.Field.Selections, []string{"Article"}) {
 		switch f.Name {
 		case "coverImage", "seo", "jsonLd":
 			cover = true
-		case "bodyHtml", "blocks":
-			body = true
+		case "bodyHtml":
+			bodyHTML = true
+		case "blocks":
+			blocks = true
+			refs.ReadAlso = refs.ReadAlso || asks(op, f.Selections, "ReadAlsoBlock", "article")
 		case "related", "relatedCandidates", "translations", "translation", "liveBlog", "pendingChanges":
-			// Other articles' pictures, or entries', load through the
-			// same loader: this article's join their batch as before.
-			others = true
+			return nil
 		}
 	}
-	if others || !cover && !body {
-		return nil
+	if bodyHTML {
+		refs.BodyPictures, refs.ReadAlso = true, true
 	}
-	return loaders.From(ctx).PrimePictures(ctx, a, cover, body)
+	refs.Cover = cover && (bodyHTML || !blocks)
+	return loaders.From(ctx).PrimeArticleRefs(ctx, a, refs)
 }

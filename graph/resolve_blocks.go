@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"strings"
 
 	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
@@ -16,35 +15,9 @@ import (
 )
 
 // Blocks is the resolver for the blocks field: the blocks stored on save,
-// converted for GraphQL. A lone article (an article page) whose read-also
-// blocks are asked for their article loads those at once, for the same
-// reason as readAlsoTargets.
+// converted for GraphQL.
 func (r *articleResolver) Blocks(ctx context.Context, obj *models.Article) ([]model.Block, error) {
-	blocks, err := graphBlocks(r.Content.Blocks(obj))
-	if err != nil {
-		return nil, err
-	}
-	if inList(ctx) || asksSibling(ctx, "Article", "bodyHtml") || !selects(ctx, "ReadAlsoBlock", "article") {
-		return blocks, nil
-	}
-	var slugs []string
-	for _, b := range blocks {
-		if ra, ok := b.(*model.ReadAlsoBlock); ok {
-			slugs = append(slugs, ra.Slug)
-		}
-	}
-	if len(slugs) == 0 {
-		return blocks, nil
-	}
-	found, err := r.Content.ArticlesBySlugs(ctx, slugs)
-	if err != nil {
-		return nil, err
-	}
-	l := loaders.From(ctx)
-	for i, slug := range slugs {
-		l.ArticleBySlug.Prime(slug, found[i])
-	}
-	return blocks, nil
+	return graphBlocks(r.Content.Blocks(obj))
 }
 
 // graphBlocks converts a body's blocks for GraphQL.
@@ -73,7 +46,7 @@ func (r *articleResolver) BodyHTML(ctx context.Context, obj *models.Article) (st
 // the stored blocks may refer to articles or library images; then rendered
 // again from the blocks, leaving out read-also links the viewer may not see.
 func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, load func() ([]markdown.Block, error)) (string, error) {
-	if !mayReferTo(storedBlocks) {
+	if !markdown.StoredHasReferences(storedBlocks) {
 		return html, nil
 	}
 	blocks, err := load()
@@ -114,7 +87,7 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 	}
 	visible := map[string]bool{}
 	if len(slugs) > 0 {
-		found, err := r.readAlsoTargets(ctx, slugs)
+		found, err := loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)
 		if err != nil {
 			return "", err
 		}
@@ -133,21 +106,6 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 		Hide:  func(slug string) bool { return !visible[slug] },
 		Image: func(in markdown.Image) (string, string, string) { return r.pictureHTML(images[in.ImageID], in) },
 	}), nil
-}
-
-// readAlsoTargets returns the articles slugs name, as the viewer may see
-// them (nil where they may not), for the bodyHtml being resolved. The
-// body of an article in a list loads them in a batch with its siblings'
-// links, and so does one whose blocks are asked for too (their read-also
-// articles join the batch: the two fields resolve at the same time).
-// Any other body (an article page's) has nothing to batch with: it reads
-// them now, without waiting out the loader's window (a millisecond on
-// every article page that links to another).
-func (r *Resolver) readAlsoTargets(ctx context.Context, slugs []string) ([]*models.Article, error) {
-	if inList(ctx) || asksSibling(ctx, "Article", "blocks") {
-		return loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)
-	}
-	return r.Content.ArticlesBySlugs(ctx, slugs)
 }
 
 // bodyImageWidths are the widths a body picture's srcset offers, for
@@ -173,18 +131,6 @@ func (r *Resolver) pictureHTML(img *models.Image, in markdown.Image) (markup, ca
 	alt := or(in.Alt, img.Alt)
 	return fmt.Sprintf(`<img src="%s" srcset="%s" sizes="(max-width: 800px) 100vw, 800px" width="%d" height="%d" alt="%s" loading="lazy" decoding="async">`,
 		html.EscapeString(r.Media.URL(img, media.URLOptions{Width: 1280})), html.EscapeString(srcset), img.Width, img.Height, html.EscapeString(alt)), img.Caption, img.Credit
-}
-
-// mayReferTo reports, without decoding them, whether stored blocks may hold
-// a read-also link or a library image (whose HTML depends on the viewer and
-// the library).
-func mayReferTo(stored string) bool {
-	for _, k := range []markdown.Kind{markdown.KindReadAlso, markdown.KindImage, markdown.KindGallery} {
-		if strings.Contains(stored, `"kind":"`+string(k)+`"`) {
-			return true
-		}
-	}
-	return false
 }
 
 // Article is the resolver for the article field: the linked article if the

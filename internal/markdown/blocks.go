@@ -139,6 +139,18 @@ func HasReferences(blocks []Block) bool {
 	return false
 }
 
+// StoredHasReferences is HasReferences for blocks as stored (their JSON),
+// without decoding them: it may answer true for a body that holds none
+// (the words in a text), never false for one that does.
+func StoredHasReferences(stored string) bool {
+	for _, k := range []Kind{KindReadAlso, KindImage, KindGallery} {
+		if strings.Contains(stored, `"kind":"`+string(k)+`"`) {
+			return true
+		}
+	}
+	return false
+}
+
 // ImageHTML renders a library image (the <img>, or <picture>) inside its
 // figure, and gives the library's caption (used when the body gives none)
 // and credit line for it; markup is "" when the image cannot be shown.
