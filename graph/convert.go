@@ -5,6 +5,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/content"
@@ -52,11 +53,24 @@ func (r *Resolver) articleQuery(filter *model.ArticleFilter, order *model.Articl
 // articleConnection lists articles and primes the relations the query asks
 // for, so the page costs one statement per relation.
 func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery, args page.Args) (*model.ArticleConnection, error) {
+	return r.articleConnectionOf(ctx, "", q, args)
+}
+
+// articleConnectionOf is articleConnection for the list of owner (a global
+// id), whose resolver may have read the page ahead (pageAhead): then it is
+// taken, not read again.
+func (r *Resolver) articleConnectionOf(ctx context.Context, owner string, q content.ArticleQuery, args page.Args) (*model.ArticleConnection, error) {
 	q.Teasers = !wantsBodies(ctx, "ArticleConnection", "ArticleEdge")
 	q.Total = selects(ctx, "ArticleConnection", "totalCount")
-	list, err := r.Content.ListArticles(ctx, q, args)
-	if err != nil {
-		return nil, err
+	var list *page.List[*models.Article]
+	if owner != "" {
+		list = loaders.From(ctx).TakePage(pageKey(owner, args, q))
+	}
+	if list == nil {
+		var err error
+		if list, err = r.Content.ListArticles(ctx, q, args); err != nil {
+			return nil, err
+		}
 	}
 	if err := primePage(ctx, list.Items); err != nil {
 		return nil, err

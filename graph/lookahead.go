@@ -3,12 +3,14 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"github.com/broadsheet/broadsheet/internal/related"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/broadsheet/broadsheet/graph/loaders"
+	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/page"
+	"github.com/broadsheet/broadsheet/internal/related"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -71,12 +73,18 @@ func asks(op *graphql.OperationContext, sel ast.SelectionSet, typ, name string) 
 // (of type conn, with edges of type edge) need an article's body
 // (asksBodies).
 func wantsBodies(ctx context.Context, conn, edge string) bool {
-	if graphql.GetFieldContext(ctx) == nil {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
 		return true
 	}
-	op := graphql.GetOperationContext(ctx)
+	return connectionAsksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections, conn, edge)
+}
+
+// connectionAsksBodies reports whether the selection sel of a connection
+// (of type conn, with edges of type edge) asks its nodes for a body.
+func connectionAsksBodies(op *graphql.OperationContext, sel ast.SelectionSet, conn, edge string) bool {
 	asks := func(sel ast.SelectionSet) bool { return asksBodies(op, sel) }
-	for _, f := range graphql.CollectFieldsCtx(ctx, []string{conn}) {
+	for _, f := range graphql.CollectFields(op, sel, []string{conn}) {
 		switch f.Name {
 		case "nodes":
 			if asks(f.Selections) {
@@ -218,4 +226,63 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 	}
 	refs.Cover = cover && (bodyHTML || !blocks)
 	return loaders.From(ctx).PrimeArticleRefs(ctx, a, refs)
+}
+
+// pageAhead plans the page of articles a single object's selection asks
+// for in its field name (a section's articles), for the object's resolver
+// to read with the object: the arguments and the query's Teasers and Total.
+// Not when the field is asked for more than once (aliases), or not at all.
+func pageAhead(ctx context.Context, typ, name string) (page.Args, content.ArticleQuery, bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return page.Args{}, content.ArticleQuery{}, false
+	}
+	op := graphql.GetOperationContext(ctx)
+	var field *graphql.CollectedField
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, []string{typ}) {
+		if f.Name != name {
+			continue
+		}
+		if field != nil {
+			return page.Args{}, content.ArticleQuery{}, false
+		}
+		field = &f
+	}
+	if field == nil {
+		return page.Args{}, content.ArticleQuery{}, false
+	}
+	argv := field.ArgumentMap(op.Variables)
+	args := page.Args{First: intArg(argv["first"]), Last: intArg(argv["last"]), After: stringArg(argv["after"]), Before: stringArg(argv["before"])}
+	q := content.ArticleQuery{
+		Teasers: !connectionAsksBodies(op, field.Selections, "ArticleConnection", "ArticleEdge"),
+		Total:   asks(op, field.Selections, "ArticleConnection", "totalCount"),
+	}
+	return args, q, true
+}
+
+// stringArg reads a String argument as gqlparser hands it over (nil when
+// absent).
+func stringArg(v any) *string {
+	if s, ok := v.(string); ok {
+		return &s
+	}
+	return nil
+}
+
+// pageKey names the page args and q ask for of owner's list.
+func pageKey(owner string, args page.Args, q content.ArticleQuery) loaders.PageKey {
+	k := loaders.PageKey{Owner: owner, First: -1, Last: -1, Teasers: q.Teasers, Total: q.Total}
+	if args.First != nil {
+		k.First = *args.First
+	}
+	if args.Last != nil {
+		k.Last = *args.Last
+	}
+	if args.After != nil {
+		k.After, k.HasAfter = *args.After, true
+	}
+	if args.Before != nil {
+		k.Before, k.HasBefore = *args.Before, true
+	}
+	return k
 }

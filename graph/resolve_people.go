@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -12,7 +13,7 @@ import (
 
 // Articles is the resolver for the articles field.
 func (r *authorResolver) Articles(ctx context.Context, obj *models.Author, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
-	return r.articleConnection(ctx, content.ArticleQuery{AuthorID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
+	return r.articleConnectionOf(ctx, obj.GlobalID(), content.ArticleQuery{AuthorID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // CreateAuthor is the resolver for the createAuthor field.
@@ -48,7 +49,26 @@ func (r *queryResolver) Author(ctx context.Context, id *string, slug *string) (*
 	if err != nil {
 		return nil, err
 	}
+	if authorID == 0 && slug != nil && *slug != "" {
+		return r.authorPage(ctx, *slug)
+	}
 	return r.Content.LookupAuthor(ctx, authorID, deref(slug))
+}
+
+// authorPage reads the author with slug and, when the selection asks for
+// one page of their articles, that page with it (Content.AuthorPage), as
+// sectionFront does for a section.
+func (r *queryResolver) authorPage(ctx context.Context, slug string) (*models.Author, error) {
+	args, q, ok := pageAhead(ctx, "Author", "articles")
+	if !ok {
+		return r.Content.LookupAuthor(ctx, 0, slug)
+	}
+	a, list, err := r.Content.AuthorPage(ctx, slug, q, args)
+	if err != nil || a == nil || list == nil {
+		return a, err
+	}
+	loaders.From(ctx).KeepPage(pageKey(a.GlobalID(), args, q), list)
+	return a, nil
 }
 
 // Authors is the resolver for the authors field.

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -12,7 +13,7 @@ import (
 
 // Articles is the resolver for the articles field.
 func (r *categoryResolver) Articles(ctx context.Context, obj *models.Category, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
-	return r.articleConnection(ctx, content.ArticleQuery{CategoryID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
+	return r.articleConnectionOf(ctx, obj.GlobalID(), content.ArticleQuery{CategoryID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // CreateCategory is the resolver for the createCategory field.
@@ -39,7 +40,7 @@ func (r *queryResolver) Category(ctx context.Context, slug string, locale *strin
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Content.CategoryBySlug(ctx, slug)
+	c, err := r.sectionFront(ctx, slug)
 	if err != nil || c == nil {
 		return c, err
 	}
@@ -108,3 +109,20 @@ type (
 	categoryResolver struct{ *Resolver }
 	tagResolver      struct{ *Resolver }
 )
+
+// sectionFront reads the section with slug and, when its selection asks
+// for one page of its articles, that page with it, in one statement
+// (Content.SectionFront), and keeps the page for the articles field: a
+// section front costs a round trip less.
+func (r *queryResolver) sectionFront(ctx context.Context, slug string) (*models.Category, error) {
+	args, q, ok := pageAhead(ctx, "Category", "articles")
+	if !ok {
+		return r.Content.CategoryBySlug(ctx, slug)
+	}
+	c, list, err := r.Content.SectionFront(ctx, slug, q, args)
+	if err != nil || c == nil || list == nil {
+		return c, err
+	}
+	loaders.From(ctx).KeepPage(pageKey(c.GlobalID(), args, q), list)
+	return c, nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/models"
 )
 
@@ -50,6 +51,9 @@ type Loaders struct {
 	CategoryIn            *dataloadgen.Loader[LocaleKey, *models.Category]
 	TagNameIn             *dataloadgen.Loader[LocaleKey, string]
 	svc                   *content.Service
+
+	pagesMu sync.Mutex
+	pages   map[PageKey]*page.List[*models.Article] // read ahead (pages.go)
 }
 
 // RelatedKey asks for the first N related articles of article ID, with

@@ -56,6 +56,65 @@ func (s *Service) ListArticles(ctx context.Context, q ArticleQuery, args page.Ar
 	})
 }
 
+// SectionFront returns the section with slug and the page of its articles
+// q and args ask for, read together: one statement where the page has
+// rows, instead of the section's own and then the page's. The list is nil
+// when args name no page (a bad cursor, say): the caller then lists the
+// articles itself, which reports why. Nil and nil: no such section.
+func (s *Service) SectionFront(ctx context.Context, slug string, q ArticleQuery, args page.Args) (*models.Category, *page.List[*models.Article], error) {
+	return withPage(ctx, s, q, args,
+		func(ctx context.Context) (*models.Category, error) { return s.store.CategoryBySlug(ctx, slug) },
+		func(ctx context.Context, f store.ArticleFilter, p page.Request) (*models.Category, *page.List[*models.Article], error) {
+			return s.store.SectionFront(ctx, slug, f, q.OrderBy, p)
+		},
+		func(c *models.Category, f *store.ArticleFilter) { f.CategoryID, f.CategorySlug = c.ID, "" })
+}
+
+// AuthorPage returns the author with slug and the page of their articles
+// q and args ask for, read together as SectionFront reads a section's
+// (one statement for a reader's page).
+func (s *Service) AuthorPage(ctx context.Context, slug string, q ArticleQuery, args page.Args) (*models.Author, *page.List[*models.Article], error) {
+	return withPage(ctx, s, q, args,
+		func(ctx context.Context) (*models.Author, error) { return s.store.AuthorBySlug(ctx, slug) },
+		func(ctx context.Context, f store.ArticleFilter, p page.Request) (*models.Author, *page.List[*models.Article], error) {
+			return s.store.AuthorPage(ctx, slug, f, q.OrderBy, p)
+		},
+		func(a *models.Author, f *store.ArticleFilter) { f.AuthorID, f.AuthorSlug = a.ID, "" })
+}
+
+// withPage reads an owner (a section, an author) with the page of its
+// articles q and args ask for (together), or alone where args name no page
+// or q is refused: then the list is nil, for the field listing the
+// articles to read, or report, itself. own narrows a filter to the owner's
+// articles, for a total counted apart.
+func withPage[T comparable](ctx context.Context, s *Service, q ArticleQuery, args page.Args,
+	alone func(context.Context) (T, error),
+	together func(context.Context, store.ArticleFilter, page.Request) (T, *page.List[*models.Article], error),
+	own func(T, *store.ArticleFilter),
+) (T, *page.List[*models.Article], error) {
+	var none T
+	f, err := s.articleFilter(ctx, q)
+	if err != nil {
+		owner, err := alone(ctx)
+		return owner, nil, err
+	}
+	p, err := args.Request(!q.Ascending)
+	if err != nil || p.Empty() {
+		owner, err := alone(ctx)
+		return owner, nil, err
+	}
+	p.Total = q.Total
+	owner, l, err := together(teasers(ctx, q), f, p)
+	if err != nil || owner == none {
+		return none, nil, err
+	}
+	if l.Count == nil {
+		own(owner, &f)
+		l.Count = func(ctx context.Context) (int64, error) { return s.store.CountArticles(ctx, f) }
+	}
+	return owner, l, nil
+}
+
 // Teasers returns ctx in which lists of articles leave out their bodies
 // (body, bodyHtml, blocks): for a selection that asks for none of them.
 func Teasers(ctx context.Context) context.Context { return store.WithoutBodies(ctx) }

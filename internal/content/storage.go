@@ -78,6 +78,8 @@ type ArticleStorage interface {
 	ArticlesBySlugs(ctx context.Context, v store.Visibility, slugs []string, preferred string) (map[string]*models.Article, error)
 	CountArticles(ctx context.Context, f store.ArticleFilter) (int64, error)
 	ListArticles(ctx context.Context, f store.ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error)
+	SectionFront(ctx context.Context, slug string, f store.ArticleFilter, order models.ArticleSort, p page.Request) (*models.Category, *page.List[*models.Article], error)
+	AuthorPage(ctx context.Context, slug string, f store.ArticleFilter, order models.ArticleSort, p page.Request) (*models.Author, *page.List[*models.Article], error)
 	ExistingArticleIDs(ctx context.Context, ids []uint64) (map[uint64]bool, error)
 	SlugTaken(ctx context.Context, locale string, slug string, exceptID uint64) (bool, error)
 	SlugsExist(ctx context.Context, slugs []string) (map[string]bool, error)

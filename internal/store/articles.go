@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -161,11 +162,61 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 	if byAuthorIndex(f) && ArticleSortKey(order).Name == authorSortKey.Name {
 		return s.listByAuthor(ctx, f, order, p)
 	}
-	l, err := pageOfArticles(s.filteredArticles(ctx, f), s.articleColumns(ctx, f.Visibility), s.countQuery(ctx, f), ArticleSortKey(order), order, p)
+	l, err := pageOfArticles(s.filteredArticles(ctx, f), s.articleColumns(ctx, f.Visibility), nil, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
 	}
 	return l, nil
+}
+
+// sectionColumns are the section's columns as SectionFront reads them
+// beside each article of the page.
+const sectionColumns = "section.id AS section_id, section.slug AS section_slug, section.name AS section_name, " +
+	"section.description AS section_description, section.position AS section_position, " +
+	"section.created_at AS section_created_at, section.updated_at AS section_updated_at"
+
+// SectionFront returns the section with slug and the page p of its articles
+// matching f (whose CategorySlug and CategoryID it sets), in one statement:
+// the section's columns ride on every row of the page, where reading the
+// section first took a round trip of its own. A page with no rows (an
+// empty section, a page past the end, or no such section) reads the
+// section alone after it; nil, with a nil list, when there is none.
+func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Category, *page.List[*models.Article], error) {
+	f.CategorySlug, f.CategoryID = slug, 0
+	var c struct {
+		id                   uintCol
+		slug, name, desc     strCol
+		position             intCol
+		createdAt, updatedAt timeCol
+	}
+	section := extraColumns{sectionColumns, map[string]any{
+		"section_id": &c.id, "section_slug": &c.slug, "section_name": &c.name, "section_description": &c.desc,
+		"section_position": &c.position, "section_created_at": &c.createdAt, "section_updated_at": &c.updatedAt,
+	}}
+	q := s.filteredArticles(ctx, f).Joins("JOIN categories AS section ON section.id = articles.category_id")
+	l, err := pageOfArticles(q, s.articleColumns(ctx, f.Visibility), &section, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load section front %q: %w", slug, err)
+	}
+	if len(l.Items) == 0 {
+		cat, err := s.CategoryBySlug(ctx, slug)
+		if cat == nil {
+			return nil, nil, err
+		}
+		return cat, l, nil
+	}
+	return &models.Category{
+		ID: uint64(c.id), Slug: string(c.slug), Name: string(c.name), Description: string(c.desc),
+		Position: int(c.position), CreatedAt: time.Time(c.createdAt), UpdatedAt: time.Time(c.updatedAt),
+	}, l, nil
+}
+
+// extraColumns are columns a page of articles reads beside the articles'
+// own (cols, a select list), scanned into dest by name: the same
+// destination for every row.
+type extraColumns struct {
+	cols string
+	dest map[string]any
 }
 
 // pageOfArticles reads the page p of q, the articles' columns cols, in
@@ -175,18 +226,29 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 // A list with no rows from either end counts 0 without asking: the total
 // of the page shown (the author index's kept count could only disagree
 // if it had drifted, which AuthorArticlesDrift reports).
-func pageOfArticles(q *gorm.DB, cols string, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
+func pageOfArticles(q *gorm.DB, cols string, extra *extraColumns, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	find := scanArticles
 	var total intCol
+	var other map[string]any
+	if extra != nil {
+		cols += ", " + extra.cols
+		other = maps.Clone(extra.dest)
+	}
 	if p.Total {
 		q = q.Select(cols+", (?) AS total_count", count)
-		find = func(q *gorm.DB) ([]*models.Article, error) {
-			var out []*models.Article
-			err := scanArticlesWith(q, map[string]any{"total_count": &total}, func(a *models.Article) { out = append(out, a) })
-			return out, err
+		if other == nil {
+			other = map[string]any{}
 		}
+		other["total_count"] = &total
 	} else {
 		q = q.Select(cols)
+	}
+	if len(other) > 0 {
+		find = func(q *gorm.DB) ([]*models.Article, error) {
+			var out []*models.Article
+			err := scanArticlesWith(q, other, func(a *models.Article) { out = append(out, a) })
+			return out, err
+		}
 	}
 	l, err := listWith(q, key, p, find, func(a *models.Article) any { return order.SortValue(a) }, func(a *models.Article) uint64 { return a.ID })
 	if err != nil {
@@ -215,7 +277,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 // countQuery is the statement that counts the articles matching f.
 func (s *Store) countQuery(ctx context.Context, f ArticleFilter) *gorm.DB {
 	if byAuthorIndex(f) {
-		return s.countByAuthor(ctx, f)
+		return s.countByAuthor(ctx, f, f.AuthorID)
 	}
 	table := "articles"
 	if s.db.Dialect == dbconn.MySQL && (f.AuthorID != 0 || f.AuthorSlug != "" || f.TagID != 0 || len(f.TagSlugs) > 0) {

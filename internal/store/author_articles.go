@@ -148,7 +148,13 @@ func (s *Store) recountAuthors(ctx context.Context, authors []uint64) error {
 // other condition. TestByAuthorIndexFields fails when ArticleFilter gains
 // a field this does not look at.
 func byAuthorIndex(f ArticleFilter) bool {
-	return f.AuthorID != 0 && f.Visibility.PublishedOnly && !f.Visibility.IncludeDeleted &&
+	return f.AuthorID != 0 && authorIndexAnswers(f)
+}
+
+// authorIndexAnswers is byAuthorIndex but for the author: whether f, for
+// one author, is a list author_articles answers.
+func authorIndexAnswers(f ArticleFilter) bool {
+	return f.Visibility.PublishedOnly && !f.Visibility.IncludeDeleted &&
 		f.AuthorSlug == "" && f.CategorySlug == "" && f.CategoryID == 0 && len(f.TagSlugs) == 0 && f.TagID == 0 &&
 		len(f.Statuses) == 0 && len(f.ReviewStates) == 0 && f.PublishedAfter == nil && f.PublishedBefore == nil &&
 		len(f.ExcludeIDs) == 0 && f.Locale == ""
@@ -163,20 +169,86 @@ var authorSortKey = SortKey{Name: "published_at", Column: "x.published_at", IDCo
 // by primary key. The reader rule is applied to the copy (which chooses
 // the rows) and again to the articles themselves.
 func (s *Store) listByAuthor(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
-	q := applyVisibility(s.q(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", f.AuthorID).
-		Joins("JOIN articles ON articles.id = x.article_id")
-	// Scanned as ListArticles scans: straight into the struct, no reflection per row.
-	l, err := pageOfArticles(applyVisibility(q, "articles", f.Visibility), s.articleColumns(ctx, f.Visibility), s.countByAuthor(ctx, f), authorSortKey, order, p)
+	l, err := s.pageByAuthor(ctx, f, f.AuthorID, nil, order, p)
 	if err != nil {
 		return nil, fmt.Errorf("list articles of author %d: %w", f.AuthorID, err)
 	}
 	return l, nil
 }
 
+// pageByAuthor reads the page p of author's articles from the author index
+// for a byAuthorIndex filter f; author is the author's id, or an
+// expression that finds it. extra are columns read beside the articles'.
+func (s *Store) pageByAuthor(ctx context.Context, f ArticleFilter, author any, extra *extraColumns, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
+	q := applyVisibility(s.q(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", author).
+		Joins("JOIN articles ON articles.id = x.article_id")
+	if extra != nil {
+		q = q.Joins("JOIN authors AS byline ON byline.id = x.author_id")
+	}
+	// Scanned as ListArticles scans: straight into the struct, no reflection per row.
+	return pageOfArticles(applyVisibility(q, "articles", f.Visibility), s.articleColumns(ctx, f.Visibility), extra, s.countByAuthor(ctx, f, author), authorSortKey, order, p)
+}
+
+// bylineColumns are the author's columns as AuthorPage reads them beside
+// each article of the page.
+const bylineColumns = "byline.id AS byline_id, byline.slug AS byline_slug, byline.name AS byline_name, byline.bio AS byline_bio, " +
+	"byline.avatar_url AS byline_avatar_url, byline.job_title AS byline_job_title, " +
+	"byline.created_at AS byline_created_at, byline.updated_at AS byline_updated_at"
+
+// AuthorPage returns the author with slug and the page p of their articles
+// matching f (whose AuthorID and AuthorSlug it sets). A reader's page,
+// which the author index answers, is read in one statement with the
+// author's columns on every row, where reading the author first took a
+// round trip of its own; a page with no rows reads the author alone after
+// it. Other lists (an editor's) read the author, then the page. Nil, with
+// a nil list, when there is no such author.
+func (s *Store) AuthorPage(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Author, *page.List[*models.Article], error) {
+	f.AuthorID, f.AuthorSlug = 0, ""
+	if !authorIndexAnswers(f) || ArticleSortKey(order).Name != authorSortKey.Name {
+		a, err := s.AuthorBySlug(ctx, slug)
+		if a == nil {
+			return nil, nil, err
+		}
+		f.AuthorID = a.ID
+		l, err := s.ListArticles(ctx, f, order, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		return a, l, nil
+	}
+	var a struct {
+		id                                uintCol
+		slug, name, bio, avatar, jobTitle strCol
+		createdAt, updatedAt              timeCol
+	}
+	byline := extraColumns{bylineColumns, map[string]any{
+		"byline_id": &a.id, "byline_slug": &a.slug, "byline_name": &a.name, "byline_bio": &a.bio,
+		"byline_avatar_url": &a.avatar, "byline_job_title": &a.jobTitle,
+		"byline_created_at": &a.createdAt, "byline_updated_at": &a.updatedAt,
+	}}
+	author := gorm.Expr("(SELECT au.id FROM authors au WHERE au.slug = ? AND au.deleted_at IS NULL)", slug)
+	l, err := s.pageByAuthor(ctx, f, author, &byline, order, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load author page %q: %w", slug, err)
+	}
+	if len(l.Items) == 0 {
+		found, err := s.AuthorBySlug(ctx, slug)
+		if found == nil {
+			return nil, nil, err
+		}
+		return found, l, nil
+	}
+	return &models.Author{
+		ID: uint64(a.id), Slug: string(a.slug), Name: string(a.name), Bio: string(a.bio), AvatarURL: string(a.avatar),
+		JobTitle: string(a.jobTitle), CreatedAt: time.Time(a.createdAt), UpdatedAt: time.Time(a.updatedAt),
+	}, l, nil
+}
+
 // countByAuthor counts for a byAuthorIndex filter: the author's published
 // count less the published credits not out yet at now and those already
-// expired, each a range of an index, in one statement.
-func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter) *gorm.DB {
+// expired, each a range of an index, in one statement. author is the
+// author's id, or an expression that finds it.
+func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter, author any) *gorm.DB {
 	now := f.Visibility.Now.UTC()
 	// Each subquery names its index: by their equal prefix the planners
 	// take either for both, and one of them then reads the whole archive.
@@ -187,7 +259,7 @@ func (s *Store) countByAuthor(ctx context.Context, f ArticleFilter) *gorm.DB {
 	return s.q(ctx).Raw("SELECT COALESCE((SELECT c.published FROM author_article_counts c WHERE c.author_id = ?), 0)"+
 		" - (SELECT COUNT(*) FROM "+page+" WHERE x.author_id = ? AND "+countedSQL+" AND x.published_at > ?)"+
 		" - (SELECT COUNT(*) FROM "+expiry+" WHERE x.author_id = ? AND "+countedSQL+" AND x.expires_at <= ? AND x.published_at <= ?)",
-		f.AuthorID, f.AuthorID, now, f.AuthorID, now, now)
+		author, author, now, author, now, now)
 }
 
 // AuthorArticlesDrift returns the ids of articles whose author_articles

@@ -60,6 +60,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
 	first20 := page.Request{First: 20, Desc: true}
 	world, _ := st.CategoryBySlug(ctx, "world")
+	author1, _ := st.AuthorByID(ctx, 1)
 	paths := []struct {
 		name string
 		run  func() error
@@ -81,6 +82,10 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, CategorySlug: "world"}, models.SortPublishedAt, first20)
 			return err
 		}},
+		{"section front read with its section", func() error {
+			_, _, err := st.SectionFront(ctx, "world", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
+			return err
+		}},
 		{"tag page", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3}, models.SortPublishedAt, first20)
 			return err
@@ -91,6 +96,10 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		}},
 		{"author page", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1}, models.SortPublishedAt, first20)
+			return err
+		}},
+		{"author page read with its author", func() error {
+			_, _, err := st.AuthorPage(ctx, author1.Slug, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
 			return err
 		}},
 		{"count of a section", func() error {
@@ -161,7 +170,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 					}
 					// An author's page and total read the author index in
 					// order (author_articles x), and articles by primary key.
-					if p.name == "author page" || p.name == "count of an author's articles" {
+					if p.name == "author page" || p.name == "author page read with its author" || p.name == "count of an author's articles" {
 						switch {
 						case row["table"] == "x" && !strings.HasPrefix(row["key"], "ix_author_articles_"):
 							t.Errorf("%s does not read the author index (key %q):\n  %s", p.name, row["key"], sql)
@@ -279,6 +288,10 @@ func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 	if err != nil || seed == nil {
 		t.Fatalf("seed article: %v", err)
 	}
+	demoAuthor, err := st.AuthorByID(ctx, 1)
+	if err != nil || demoAuthor == nil {
+		t.Fatalf("an author: %v", err)
+	}
 	for _, tc := range []struct {
 		name   string
 		lookup func() (int, error)
@@ -297,6 +310,24 @@ func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 		{"related", func() (int, error) {
 			found, err := st.RelatedByArticleIDs(ctx, reader, []uint64{seed.ID}, 5)
 			return min(len(found[seed.ID]), 1), err
+		}, "(rowid=?)"},
+		// A section front reads its page through the section's index,
+		// with the section's own row beside it.
+		{"section front", func() (int, error) {
+			section, list, err := st.SectionFront(ctx, "world", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
+			if err != nil || section == nil || len(list.Items) == 0 {
+				return 0, err
+			}
+			return 1, nil
+		}, "(category_id=?"},
+		// A reader's author page reads the author index in order, and the
+		// articles by id, with the author's own row beside them.
+		{"author page", func() (int, error) {
+			author, list, err := st.AuthorPage(ctx, demoAuthor.Slug, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
+			if err != nil || author == nil || len(list.Items) == 0 {
+				return 0, err
+			}
+			return 1, nil
 		}, "(rowid=?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

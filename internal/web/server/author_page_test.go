@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,8 +87,14 @@ func TestAuthorPageAcrossWrites(t *testing.T) {
 					Articles json.RawMessage
 				}
 				r := fresh.MustData(t, testserver.Request{Query: authorPageAll, Variables: vars}, &page)
-				if r.Statements != 2 {
-					t.Errorf("%s: the author page of %s took %d SQL statements, want 2 (the author; the page with its total)", step, slug, r.Statements)
+				// The author with the page and its total; with no article
+				// to show, the author is read after the empty page.
+				want := int64(1)
+				if page.Author != nil && strings.Contains(string(page.Author.Articles), `"nodes":[]`) {
+					want = 2
+				}
+				if r.Statements != want {
+					t.Errorf("%s: the author page of %s took %d SQL statements, want %d", step, slug, r.Statements, want)
 				}
 				fresh.MustData(t, testserver.Request{Query: authorFilterAll, Variables: vars}, &old)
 				if page.Author == nil || string(page.Author.Articles) != string(old.Articles) {
