@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -170,29 +171,29 @@ func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.
 }
 
 // sectionColumns are the section's columns as SectionFront reads them
-// beside each article of the page.
+// beside each article of the page: not its timestamps, which no reader
+// is shown and which the driver would decode again on every row.
 const sectionColumns = "section.id AS section_id, section.slug AS section_slug, section.name AS section_name, " +
-	"section.description AS section_description, section.position AS section_position, " +
-	"section.created_at AS section_created_at, section.updated_at AS section_updated_at"
+	"section.description AS section_description, section.position AS section_position"
 
 // SectionFront returns the section with slug and the page p of its articles
 // matching f (whose CategorySlug and CategoryID it sets), in one statement:
 // the section's columns ride on every row of the page, where reading the
-// section first took a round trip of its own. A page with no rows (an
+// section first took a round trip of its own. The section read so has no
+// timestamps (CreatedAt and UpdatedAt are zero). A page with no rows (an
 // empty section, a page past the end, or no such section) reads the
 // section alone after it; nil, with a nil list, when there is none.
 func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Category, *page.List[*models.Article], error) {
 	f.CategorySlug, f.CategoryID = slug, 0
 	var c struct {
-		id                   uintCol
-		slug, name, desc     strCol
-		position             intCol
-		createdAt, updatedAt timeCol
+		id               uintCol
+		slug, name, desc strCol
+		position         intCol
 	}
-	section := extraColumns{sectionColumns, map[string]any{
+	section := ownerColumns(sectionColumns, map[string]sql.Scanner{
 		"section_id": &c.id, "section_slug": &c.slug, "section_name": &c.name, "section_description": &c.desc,
-		"section_position": &c.position, "section_created_at": &c.createdAt, "section_updated_at": &c.updatedAt,
-	}}
+		"section_position": &c.position,
+	})
 	q := s.filteredArticles(ctx, f).Joins("JOIN categories AS section ON section.id = articles.category_id")
 	l, err := pageOfArticles(q, s.articleColumns(ctx, f.Visibility), &section, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
 	if err != nil {
@@ -207,7 +208,7 @@ func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, 
 	}
 	return &models.Category{
 		ID: uint64(c.id), Slug: string(c.slug), Name: string(c.name), Description: string(c.desc),
-		Position: int(c.position), CreatedAt: time.Time(c.createdAt), UpdatedAt: time.Time(c.updatedAt),
+		Position: int(c.position),
 	}, l, nil
 }
 
@@ -217,6 +218,31 @@ func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, 
 type extraColumns struct {
 	cols string
 	dest map[string]any
+}
+
+// ownerColumns are the columns of a page's owner, the same on every row,
+// scanned from the first row only: converting them again for each row
+// would allocate as many strings.
+func ownerColumns(cols string, dest map[string]sql.Scanner) extraColumns {
+	out := extraColumns{cols: cols, dest: make(map[string]any, len(dest))}
+	for name, d := range dest {
+		out.dest[name] = &firstRow{dest: d}
+	}
+	return out
+}
+
+// firstRow scans the first value it is given into dest and ignores the rest.
+type firstRow struct {
+	dest sql.Scanner
+	done bool
+}
+
+func (f *firstRow) Scan(v any) error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	return f.dest.Scan(v)
 }
 
 // pageOfArticles reads the page p of q, the articles' columns cols, in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -190,18 +191,19 @@ func (s *Store) pageByAuthor(ctx context.Context, f ArticleFilter, author any, e
 }
 
 // bylineColumns are the author's columns as AuthorPage reads them beside
-// each article of the page.
+// each article of the page: a byline's, as AuthorsByArticleIDs reads
+// them (no timestamps).
 const bylineColumns = "byline.id AS byline_id, byline.slug AS byline_slug, byline.name AS byline_name, byline.bio AS byline_bio, " +
-	"byline.avatar_url AS byline_avatar_url, byline.job_title AS byline_job_title, " +
-	"byline.created_at AS byline_created_at, byline.updated_at AS byline_updated_at"
+	"byline.avatar_url AS byline_avatar_url, byline.job_title AS byline_job_title"
 
 // AuthorPage returns the author with slug and the page p of their articles
 // matching f (whose AuthorID and AuthorSlug it sets). A reader's page,
 // which the author index answers, is read in one statement with the
 // author's columns on every row, where reading the author first took a
-// round trip of its own; a page with no rows reads the author alone after
-// it. Other lists (an editor's) read the author, then the page. Nil, with
-// a nil list, when there is no such author.
+// round trip of its own (the author so read has no timestamps: CreatedAt,
+// UpdatedAt and DeletedAt are zero); a page with no rows reads the author
+// alone after it. Other lists (an editor's) read the author, then the
+// page. Nil, with a nil list, when there is no such author.
 func (s *Store) AuthorPage(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Author, *page.List[*models.Article], error) {
 	f.AuthorID, f.AuthorSlug = 0, ""
 	if !authorIndexAnswers(f) || ArticleSortKey(order).Name != authorSortKey.Name {
@@ -219,13 +221,11 @@ func (s *Store) AuthorPage(ctx context.Context, slug string, f ArticleFilter, or
 	var a struct {
 		id                                uintCol
 		slug, name, bio, avatar, jobTitle strCol
-		createdAt, updatedAt              timeCol
 	}
-	byline := extraColumns{bylineColumns, map[string]any{
+	byline := ownerColumns(bylineColumns, map[string]sql.Scanner{
 		"byline_id": &a.id, "byline_slug": &a.slug, "byline_name": &a.name, "byline_bio": &a.bio,
 		"byline_avatar_url": &a.avatar, "byline_job_title": &a.jobTitle,
-		"byline_created_at": &a.createdAt, "byline_updated_at": &a.updatedAt,
-	}}
+	})
 	author := gorm.Expr("(SELECT au.id FROM authors au WHERE au.slug = ? AND au.deleted_at IS NULL)", slug)
 	l, err := s.pageByAuthor(ctx, f, author, &byline, order, p)
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *Store) AuthorPage(ctx context.Context, slug string, f ArticleFilter, or
 	}
 	return &models.Author{
 		ID: uint64(a.id), Slug: string(a.slug), Name: string(a.name), Bio: string(a.bio), AvatarURL: string(a.avatar),
-		JobTitle: string(a.jobTitle), CreatedAt: time.Time(a.createdAt), UpdatedAt: time.Time(a.updatedAt),
+		JobTitle: string(a.jobTitle),
 	}, l, nil
 }
 
