@@ -203,11 +203,12 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 	// What the article's fields will load one by one, read now instead.
 	// An article also asked for other articles or live-blog entries keeps
 	// the loaders' shared batches: those bring pictures and links of their
-	// own. So does one asked for blocks without bodyHtml, for pictures:
-	// which of its blocks load their picture depends on each block's own
-	// alt text and caption.
+	// own. So does one asked for blocks' alt text or caption alone, for
+	// pictures: which of its blocks load their picture then depends on
+	// each block's own text. An image block's image and credit always load
+	// it, so blocks asking for either read every picture now.
 	var refs loaders.ArticleRefs
-	var cover, bodyHTML, blocks bool
+	var cover, bodyHTML, blocks, blockPictures bool
 	for _, f := range graphql.CollectFields(op, fc.Field.Selections, []string{"Article"}) {
 		switch f.Name {
 		case "coverImage", "seo", "jsonLd":
@@ -217,6 +218,7 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 		case "blocks":
 			blocks = true
 			refs.ReadAlso = refs.ReadAlso || asks(op, f.Selections, "ReadAlsoBlock", "article")
+			blockPictures = blockPictures || asks(op, f.Selections, "ImageBlock", "image") || asks(op, f.Selections, "ImageBlock", "credit")
 		case "related", "relatedCandidates", "translations", "translation", "liveBlog", "pendingChanges":
 			return nil
 		}
@@ -224,7 +226,8 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 	if bodyHTML {
 		refs.BodyPictures, refs.ReadAlso = true, true
 	}
-	refs.Cover = cover && (bodyHTML || !blocks)
+	refs.BodyPictures = refs.BodyPictures || blockPictures
+	refs.Cover = cover && (refs.BodyPictures || !blocks)
 	return loaders.From(ctx).PrimeArticleRefs(ctx, a, refs)
 }
 
