@@ -401,7 +401,7 @@ func metricSum(base, name string) (sum, count float64) {
 }
 
 // localDatabase finds the MySQL or MariaDB server process behind dbURL
-// when it runs on this machine, to read its CPU time; otherwise (SQLite
+// when it runs on this machine (a loopback address or a Unix socket), to read its CPU time; otherwise (SQLite
 // is inside the server; a remote database is out of reach) a process
 // whose CPU time reads as zero.
 func localDatabase(dbURL string, srv *process) *process {
@@ -409,7 +409,8 @@ func localDatabase(dbURL string, srv *process) *process {
 		return &process{}
 	}
 	u, err := url.Parse(dbURL)
-	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
+	local := u != nil && (u.Query().Get("socket") != "" || u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+	if err != nil || !local {
 		return &process{}
 	}
 	dirs, _ := filepath.Glob("/proc/[0-9]*/comm")

@@ -2,6 +2,8 @@ package dbconn_test
 
 import (
 	"context"
+	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -20,6 +22,8 @@ func TestParse(t *testing.T) {
 		{in: "sqlite:///var/lib/bs.db", dialect: dbconn.SQLite, dsnHas: "file:/var/lib/bs.db?"},
 		{in: "mysql://bs:s3cret@db.internal:3307/news?tls=skip-verify", dialect: dbconn.MySQL, dsnHas: "bs:s3cret@tcp(db.internal:3307)/news?", redacted: "mysql://bs:xxxxx@db.internal:3307/news?tls=skip-verify"},
 		{in: "mysql://root@localhost/news", dialect: dbconn.MySQL, dsnHas: "tcp(localhost:3306)/news"},
+		{in: "mysql://root@/news?socket=/run/mysqld/mysqld.sock", dialect: dbconn.MySQL, dsnHas: "root@unix(/run/mysqld/mysqld.sock)/news?"},
+		{in: "mysql://bs:s3cret@localhost/news?socket=/tmp/my.sock&tls=false", dialect: dbconn.MySQL, dsnHas: "bs:s3cret@unix(/tmp/my.sock)/news?", redacted: "mysql://bs:xxxxx@localhost/news?socket=/tmp/my.sock&tls=false"},
 		{in: "sqlite:", wantErr: "missing file path"},
 		{in: "mysql://root@localhost/", wantErr: "want mysql://"},
 		{in: "postgres://x/y", wantErr: "want sqlite:PATH or mysql://"},
@@ -94,5 +98,53 @@ func TestStatementCounter(t *testing.T) {
 	}
 	if c.Count() != 4 {
 		t.Errorf("a query with a subquery counted as %d statements, want 1", c.Count()-3)
+	}
+}
+
+// TestOpenThroughUnixSocket opens the test MariaDB through the Unix socket
+// the server reports (?socket=), migrates it and reads back what it wrote.
+// A server on another machine has no socket here: then the test says so.
+func TestOpenThroughUnixSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs MariaDB")
+	}
+	overTCP := dbtest.URL(t, dbconn.MySQL) // a fresh database of its own
+	tcp, err := dbconn.Open(context.Background(), overTCP, dbconn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcp.Close()
+	var socket string
+	if err := tcp.Raw("SELECT @@socket").Scan(&socket).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(socket); err != nil {
+		t.Skipf("the server's socket %q is not on this machine: %v", socket, err)
+	}
+	u, err := url.Parse(overTCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("socket", socket)
+	u.Host, u.RawQuery = "", q.Encode()
+	db, err := dbconn.Open(context.Background(), u.String(), dbconn.Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", u.Redacted(), err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO categories (slug, name, description, position, created_at, updated_at) VALUES ('s', 'Through the socket', '', 1, NOW(), NOW())").Error; err != nil {
+		t.Fatal(err)
+	}
+	var name, via string
+	if err := tcp.Raw("SELECT name FROM categories WHERE slug = 's'").Scan(&name).Error; err != nil || name != "Through the socket" {
+		t.Fatalf("read over TCP what was written through the socket: %q, %v", name, err)
+	}
+	// The connection is the socket's: MariaDB names its host "localhost".
+	if err := db.Raw("SELECT SUBSTRING_INDEX(USER(), '@', -1)").Scan(&via).Error; err != nil || via != "localhost" {
+		t.Errorf("connected from %q (%v), want localhost (the socket)", via, err)
 	}
 }
