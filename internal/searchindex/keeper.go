@@ -28,18 +28,19 @@ type Loader interface {
 // applies a state older than one already applied, whatever order the
 // events arrive in: the index converges on the database.
 type Keeper struct {
-	idx    *Index
-	load   Loader
-	log    *slog.Logger
-	ready  atomic.Bool
-	start  atomic.Bool   // Start was called: the build runs in the background
-	failed atomic.Bool   // the background build failed (it is tried again)
-	done   chan struct{} // closed once built
-	mu     sync.Mutex    // one build or reload at a time
-	built  bool          // under mu
-	queued sync.Mutex
-	ids    map[uint64]struct{} // ids Notify queued, under queued
-	wake   chan struct{}
+	idx     *Index
+	load    Loader
+	log     *slog.Logger
+	ready   atomic.Bool
+	start   atomic.Bool   // Start was called: the build runs in the background
+	failed  atomic.Bool   // the background build failed (it is tried again)
+	done    chan struct{} // closed once built
+	mu      sync.Mutex    // one build or reload at a time
+	built   bool          // under mu
+	queued  sync.Mutex
+	ids     map[uint64]struct{} // ids Notify queued, under queued
+	closing bool                // the build took the last queued ids: Refresh reloads at once; under queued
+	wake    chan struct{}
 	// Stats of the last build.
 	BuildTime time.Duration
 	BuildDocs int
@@ -133,6 +134,25 @@ func (k *Keeper) Build(ctx context.Context) error {
 	if err := k.drain(ctx); err != nil {
 		k.log.Warn("search index: reload articles changed during the build", "err", err)
 	}
+	// The last ids queued are taken under the queue's lock, which Refresh
+	// queues under: from then on Refresh reloads at once (waiting for this
+	// build), so every change heard before the index is ready is in it
+	// when it is, and a steady stream of changes cannot keep it from
+	// being ready.
+	k.queued.Lock()
+	k.closing = true
+	rest := make([]uint64, 0, len(k.ids))
+	for id := range k.ids {
+		rest = append(rest, id)
+	}
+	clear(k.ids)
+	k.queued.Unlock()
+	if len(rest) > 0 {
+		if err := k.reload(ctx, rest); err != nil {
+			k.log.Warn("search index: reload articles changed during the build", "err", err)
+			k.Notify(rest...) // the worker tries them again
+		}
+	}
 	k.ready.Store(true)
 	close(k.done)
 	return nil
@@ -194,6 +214,11 @@ func (k *Keeper) Notify(ids ...uint64) {
 		k.ids[id] = struct{}{}
 	}
 	k.queued.Unlock()
+	k.wakeWorker()
+}
+
+// wakeWorker tells the background worker there are ids to reload.
+func (k *Keeper) wakeWorker() {
 	select {
 	case k.wake <- struct{}{}:
 	default:
@@ -204,10 +229,16 @@ func (k *Keeper) Notify(ids ...uint64) {
 // the build is done they are only queued, without waiting for it: the
 // build, or the worker right after it, reloads them.
 func (k *Keeper) Refresh(ctx context.Context, ids ...uint64) error {
-	if !k.ready.Load() {
-		k.Notify(ids...)
+	k.queued.Lock()
+	if !k.ready.Load() && !k.closing {
+		for _, id := range ids {
+			k.ids[id] = struct{}{}
+		}
+		k.queued.Unlock()
+		k.wakeWorker()
 		return nil
 	}
+	k.queued.Unlock()
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.reload(ctx, ids)

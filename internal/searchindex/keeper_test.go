@@ -3,8 +3,10 @@ package searchindex
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,5 +130,64 @@ func TestKeeperStartWaits(t *testing.T) {
 	}
 	if count(t, k.Index(), "echo") != 1 {
 		t.Error("built index lacks the article")
+	}
+}
+
+// recordingDB is a fakeDB that records the ids it is asked to reload.
+type recordingDB struct {
+	*fakeDB
+	reloaded sync.Map // id → struct{}
+}
+
+func (r *recordingDB) SearchDocsByIDs(ctx context.Context, ids []uint64) ([]Doc, error) {
+	for _, id := range ids {
+		r.reloaded.Store(id, struct{}{})
+	}
+	return r.fakeDB.SearchDocsByIDs(ctx, ids)
+}
+
+// TestKeeperReadyHoldsEveryEarlierChange: once the index is ready, every
+// change refreshed before holds in it, whether it came during the build
+// or at its very end; none is left for the background worker to catch up
+// on later. Changes keep coming in a tight loop while the index is built,
+// many times over, to meet the build's last moment.
+func TestKeeperReadyHoldsEveryEarlierChange(t *testing.T) {
+	for round := range 40 {
+		rows := map[uint64]Doc{}
+		for id := uint64(1); id <= 50; id++ {
+			rows[id] = Doc{ID: id, Title: "Article"}
+		}
+		db := &recordingDB{fakeDB: &fakeDB{rows: rows}}
+		k := NewKeeper(db, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		var returned atomic.Uint64 // the last id whose Refresh returned
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for id := uint64(1); ctx.Err() == nil; id++ {
+				if err := k.Refresh(ctx, id); err != nil {
+					t.Error(err)
+					return
+				}
+				returned.Store(id)
+				runtime.Gosched() // let the build on, a change at a time
+			}
+		}()
+		k.Start(ctx)
+		deadline := time.Now().Add(10 * time.Second)
+		for k.Index() == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the index is not ready after 10 s of changes", round)
+			}
+			runtime.Gosched()
+		}
+		last := returned.Load()
+		for id := uint64(1); id <= last; id++ {
+			if _, ok := db.reloaded.Load(id); !ok {
+				t.Fatalf("round %d: the index is ready, but the change to %d (refreshed before it was, up to %d) is not in it", round, id, last)
+			}
+		}
+		cancel()
+		<-done
 	}
 }
