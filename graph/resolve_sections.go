@@ -70,7 +70,7 @@ func (r *queryResolver) Tag(ctx context.Context, slug string, locale *string) (*
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.Content.TagBySlug(ctx, slug)
+	t, err := r.tagPage(ctx, slug)
 	if err != nil || t == nil {
 		return t, err
 	}
@@ -96,7 +96,7 @@ func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, loc
 
 // Articles is the resolver for the articles field.
 func (r *tagResolver) Articles(ctx context.Context, obj *models.Tag, first *int, after *string, last *int, before *string) (*model.Connection[*models.Article], error) {
-	return r.articleConnection(ctx, content.ArticleQuery{TagID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
+	return r.articleConnectionOf(ctx, obj.GlobalID(), content.ArticleQuery{TagID: obj.ID}, page.Args{First: first, After: after, Last: last, Before: before})
 }
 
 // Category returns CategoryResolver implementation.
@@ -125,4 +125,18 @@ func (r *queryResolver) sectionFront(ctx context.Context, slug string) (*models.
 	}
 	loaders.From(ctx).KeepPage(pageKey(c.GlobalID(), args, q), list)
 	return c, nil
+}
+
+// tagPage is sectionFront for a tag (Content.TagPage).
+func (r *queryResolver) tagPage(ctx context.Context, slug string) (*models.Tag, error) {
+	args, q, ok := pageAhead(ctx, "Tag", "articles")
+	if !ok {
+		return r.Content.TagBySlug(ctx, slug)
+	}
+	t, list, err := r.Content.TagPage(ctx, slug, q, args)
+	if err != nil || t == nil || list == nil {
+		return t, err
+	}
+	loaders.From(ctx).KeepPage(pageKey(t.GlobalID(), args, q), list)
+	return t, nil
 }

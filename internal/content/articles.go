@@ -82,6 +82,18 @@ func (s *Service) AuthorPage(ctx context.Context, slug string, q ArticleQuery, a
 		func(a *models.Author, f *store.ArticleFilter) { f.AuthorID, f.AuthorSlug = a.ID, "" })
 }
 
+// TagPage returns the tag with slug and the page of its articles q and
+// args ask for, read together as SectionFront reads a section's (one
+// statement where the page has rows).
+func (s *Service) TagPage(ctx context.Context, slug string, q ArticleQuery, args page.Args) (*models.Tag, *page.List[*models.Article], error) {
+	return withPage(ctx, s, q, args,
+		func(ctx context.Context) (*models.Tag, error) { return s.TagBySlug(ctx, slug) },
+		func(ctx context.Context, f store.ArticleFilter, p page.Request) (*models.Tag, *page.List[*models.Article], error) {
+			return s.store.TagPage(ctx, slug, f, q.OrderBy, p)
+		},
+		func(t *models.Tag, f *store.ArticleFilter) { f.TagID, f.TagSlugs = t.ID, nil })
+}
+
 // withPage reads an owner (a section, an author) with the page of its
 // articles q and args ask for (together), or alone where args name no page
 // or q is refused: then the list is nil, for the field listing the

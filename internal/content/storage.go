@@ -131,6 +131,7 @@ type SectionStorage interface {
 	ListCategories(ctx context.Context) ([]*models.Category, error)
 	TagByID(ctx context.Context, v store.Visibility, id uint64) (*models.Tag, error)
 	TagBySlug(ctx context.Context, v store.Visibility, slug string) (*models.Tag, error)
+	TagPage(ctx context.Context, slug string, f store.ArticleFilter, order models.ArticleSort, p page.Request) (*models.Tag, *page.List[*models.Article], error)
 	TagsByArticleIDs(ctx context.Context, articleIDs []uint64) (map[uint64][]*models.Tag, error)
 	RelationsOfArticles(ctx context.Context, articleIDs []uint64, authors, tags bool, categoryIDs []uint64) (*store.ArticleRelations, error)
 	TagsByIDs(ctx context.Context, v store.Visibility, ids []uint64) (map[uint64]*models.Tag, error)

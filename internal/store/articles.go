@@ -212,6 +212,40 @@ func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, 
 	}, l, nil
 }
 
+// tagColumns are the tag's columns a tag page reads beside each article
+// of the page (a tag's timestamp is no reader's business either).
+const tagColumns = "owner_tag.id AS tag_id, owner_tag.slug AS tag_slug, owner_tag.name AS tag_name"
+
+// TagPage returns the tag with slug and the page p of its articles
+// matching f (whose TagSlugs and TagID it sets), in one statement, as
+// SectionFront reads a section's: the tag's columns ride on every row, and
+// the tag read so has no timestamp. A page with rows holds articles f lets
+// through, so the tag is one the viewer may see; a page with no rows (a
+// tag with no article the viewer sees, a page past the end, or no such
+// tag) reads the tag after it as TagBySlug does for f's viewer: nil, with
+// a nil list, when it does not find it.
+func (s *Store) TagPage(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Tag, *page.List[*models.Article], error) {
+	f.TagSlugs, f.TagID = []string{slug}, 0
+	var t struct {
+		id         uintCol
+		slug, name strCol
+	}
+	owner := ownerColumns(tagColumns, map[string]sql.Scanner{"tag_id": &t.id, "tag_slug": &t.slug, "tag_name": &t.name})
+	q := s.filteredArticles(ctx, f).Joins("JOIN tags AS owner_tag ON owner_tag.slug = ?", slug)
+	l, err := pageOfArticles(q, s.articleColumns(ctx, f.Visibility), &owner, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load tag page %q: %w", slug, err)
+	}
+	if len(l.Items) == 0 {
+		tag, err := s.TagBySlug(ctx, f.Visibility, slug)
+		if tag == nil {
+			return nil, nil, err
+		}
+		return tag, l, nil
+	}
+	return &models.Tag{ID: uint64(t.id), Slug: string(t.slug), Name: string(t.name)}, l, nil
+}
+
 // extraColumns are columns a page of articles reads beside the articles'
 // own (cols, a select list), scanned into dest by name: the same
 // destination for every row.

@@ -90,6 +90,10 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3}, models.SortPublishedAt, first20)
 			return err
 		}},
+		{"tag page read with its tag", func() error {
+			_, _, err := st.TagPage(ctx, "north-korea", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
+			return err
+		}},
 		{"tag filter by slug", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}}, models.SortPublishedAt, first20)
 			return err

@@ -13,10 +13,10 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// BenchmarkOwnerPage compares a section front's and an author page's
-// reads in the store, as the graph layer made them before (the owner by
+// BenchmarkOwnerPage compares a section front's, a tag page's and an
+// author page's reads in the store, as the graph layer made them before (the owner by
 // slug, then the page with its total) and now (together: SectionFront,
-// AuthorPage), on each engine: the demo content and 2,000 synthetic
+// TagPage, AuthorPage), on each engine: the demo content and 2,000 synthetic
 // articles, a reader's first page of 20.
 func BenchmarkOwnerPage(b *testing.B) {
 	for _, d := range dbtest.Engines {
@@ -38,6 +38,10 @@ func BenchmarkOwnerPage(b *testing.B) {
 			if err != nil || author == nil {
 				b.Fatalf("an author: %v", err)
 			}
+			var tag string // the tag of the most articles
+			if err := db.Raw("SELECT tags.slug FROM tags JOIN article_tags ON article_tags.tag_id = tags.id GROUP BY tags.id, tags.slug ORDER BY COUNT(*) DESC LIMIT 1").Scan(&tag).Error; err != nil || tag == "" {
+				b.Fatalf("a tag: %q, %v", tag, err)
+			}
 			for _, bc := range []struct {
 				name string
 				read func() (int, error)
@@ -52,6 +56,18 @@ func BenchmarkOwnerPage(b *testing.B) {
 				}},
 				{"section/together", func() (int, error) {
 					_, l, err := st.SectionFront(ctx, "world", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, first)
+					return len(l.Items), err
+				}},
+				{"tag/apart", func() (int, error) {
+					t, err := st.TagBySlug(ctx, reader, tag)
+					if err != nil {
+						return 0, err
+					}
+					l, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: t.ID}, models.SortPublishedAt, first)
+					return len(l.Items), err
+				}},
+				{"tag/together", func() (int, error) {
+					_, l, err := st.TagPage(ctx, tag, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, first)
 					return len(l.Items), err
 				}},
 				{"author/apart", func() (int, error) {

@@ -176,6 +176,92 @@ func TestAuthorPageAgreesWithItsParts(t *testing.T) {
 	})
 }
 
+// A tag page read in one statement answers what the tag's own lookup and
+// the list of its articles answer apart, for readers and editors: the same
+// tag (but its timestamp), the same page, cursors and total; and a tag none
+// of whose articles a reader sees is no tag for the reader.
+func TestTagPageAgreesWithItsParts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		ctx := context.Background()
+		st := store.New(db)
+		now := time.Now().UTC().Truncate(time.Second)
+		var rows []*models.Article
+		for i := range 5 {
+			at := now.Add(-time.Duration(i+1) * time.Hour)
+			rows = append(rows, &models.Article{Slug: fmt.Sprintf("story-%d", i), Title: "Story", Locale: "en", Status: models.StatusPublished,
+				PublishedAt: &at, CreatedAt: at, UpdatedAt: at, Version: 1})
+		}
+		draft := &models.Article{Slug: "draft", Title: "Draft", Locale: "en", Status: models.StatusDraft, CreatedAt: now, UpdatedAt: now, Version: 1}
+		if err := st.InsertArticles(ctx, append(rows, draft)); err != nil {
+			t.Fatal(err)
+		}
+		tags := map[string]*models.Tag{}
+		for _, slug := range []string{"korea", "unused", "drafts-only"} {
+			tg := &models.Tag{Slug: slug, Name: "Tag " + slug, CreatedAt: now}
+			if err := db.Create(tg).Error; err != nil {
+				t.Fatal(err)
+			}
+			tags[slug] = tg
+		}
+		var links []models.ArticleTag
+		for _, a := range append(rows, draft) {
+			links = append(links, models.ArticleTag{ArticleID: a.ID, TagID: tags["korea"].ID})
+		}
+		links = append(links, models.ArticleTag{ArticleID: draft.ID, TagID: tags["drafts-only"].ID})
+		if err := st.InsertArticleLinks(ctx, nil, links); err != nil {
+			t.Fatal(err)
+		}
+		reader, editor := store.Readers(now), store.Visibility{Now: now}
+		whole, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: tags["korea"].ID}, models.SortPublishedAt, page.Request{First: 100, Desc: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := whole.Cursors[len(whole.Cursors)-1]
+		first := page.Request{First: 2, Desc: true, Total: true}
+		for _, tc := range []struct {
+			name, slug string
+			v          store.Visibility
+			p          page.Request
+			found      bool
+			items      int
+		}{
+			{"first page", "korea", reader, first, true, 2},
+			{"an editor's, drafts too", "korea", editor, page.Request{First: 10, Desc: true, Total: true}, true, 6},
+			{"without the total", "korea", reader, page.Request{First: 2, Desc: true}, true, 2},
+			{"past the end", "korea", reader, page.Request{First: 2, Desc: true, Total: true, After: &last}, true, 0},
+			{"drafts only, for a reader", "drafts-only", reader, first, false, 0},
+			{"drafts only, for an editor", "drafts-only", editor, first, true, 1},
+			{"no articles, for an editor", "unused", editor, first, true, 0},
+			{"no such tag", "nowhere", editor, first, false, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tg, l, err := st.TagPage(ctx, tc.slug, store.ArticleFilter{Visibility: tc.v}, models.SortPublishedAt, tc.p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				alone, err := st.TagBySlug(ctx, tc.v, tc.slug)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !tc.found {
+					if tg != nil || l != nil || alone != nil {
+						t.Fatalf("found %+v (and a list), its own lookup %+v; want neither", tg, alone)
+					}
+					return
+				}
+				if tg == nil || alone == nil || tg.ID != alone.ID || tg.Slug != alone.Slug || tg.Name != alone.Name {
+					t.Fatalf("tag %+v, its own lookup %+v", tg, alone)
+				}
+				want, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: tc.v, TagID: alone.ID}, models.SortPublishedAt, tc.p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				samePage(t, l, want, tc.items)
+			})
+		}
+	})
+}
+
 // samePage fails unless got and want hold the same n articles, cursors,
 // page info and total.
 func samePage(t *testing.T, got, want *page.List[*models.Article], n int) {
