@@ -231,6 +231,30 @@ func primeArticle(ctx context.Context, a *models.Article) error {
 	return loaders.From(ctx).PrimeArticleRefs(ctx, a, refs)
 }
 
+// ownerWithPage reads an owner of a page of articles (a section, an
+// author, a tag: typ) by its own lookup, alone, or, when its selection
+// asks its articles field for one page, together with that page, which it
+// keeps for the field: a round trip less.
+func ownerWithPage[T interface {
+	comparable
+	GlobalID() string
+}](ctx context.Context, typ string,
+	alone func(context.Context) (T, error),
+	together func(context.Context, content.ArticleQuery, page.Args) (T, *page.List[*models.Article], error),
+) (T, error) {
+	args, q, ok := pageAhead(ctx, typ, "articles")
+	if !ok {
+		return alone(ctx)
+	}
+	owner, list, err := together(ctx, q, args)
+	var none T
+	if err != nil || owner == none || list == nil {
+		return owner, err
+	}
+	loaders.From(ctx).KeepPage(pageKey(owner.GlobalID(), args, q), list)
+	return owner, nil
+}
+
 // pageAhead plans the page of articles a single object's selection asks
 // for in its field name (a section's articles), for the object's resolver
 // to read with the object: the arguments and the query's Teasers and Total.

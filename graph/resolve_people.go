@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -59,16 +58,11 @@ func (r *queryResolver) Author(ctx context.Context, id *string, slug *string) (*
 // one page of their articles, that page with it (Content.AuthorPage), as
 // sectionFront does for a section.
 func (r *queryResolver) authorPage(ctx context.Context, slug string) (*models.Author, error) {
-	args, q, ok := pageAhead(ctx, "Author", "articles")
-	if !ok {
-		return r.Content.LookupAuthor(ctx, 0, slug)
-	}
-	a, list, err := r.Content.AuthorPage(ctx, slug, q, args)
-	if err != nil || a == nil || list == nil {
-		return a, err
-	}
-	loaders.From(ctx).KeepPage(pageKey(a.GlobalID(), args, q), list)
-	return a, nil
+	return ownerWithPage(ctx, "Author",
+		func(ctx context.Context) (*models.Author, error) { return r.Content.LookupAuthor(ctx, 0, slug) },
+		func(ctx context.Context, q content.ArticleQuery, args page.Args) (*models.Author, *page.List[*models.Article], error) {
+			return r.Content.AuthorPage(ctx, slug, q, args)
+		})
 }
 
 // Authors is the resolver for the authors field.

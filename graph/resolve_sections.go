@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/broadsheet/broadsheet/graph/loaders"
 	"github.com/broadsheet/broadsheet/graph/model"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/globalid"
@@ -115,28 +114,18 @@ type (
 // (Content.SectionFront), and keeps the page for the articles field: a
 // section front costs a round trip less.
 func (r *queryResolver) sectionFront(ctx context.Context, slug string) (*models.Category, error) {
-	args, q, ok := pageAhead(ctx, "Category", "articles")
-	if !ok {
-		return r.Content.CategoryBySlug(ctx, slug)
-	}
-	c, list, err := r.Content.SectionFront(ctx, slug, q, args)
-	if err != nil || c == nil || list == nil {
-		return c, err
-	}
-	loaders.From(ctx).KeepPage(pageKey(c.GlobalID(), args, q), list)
-	return c, nil
+	return ownerWithPage(ctx, "Category",
+		func(ctx context.Context) (*models.Category, error) { return r.Content.CategoryBySlug(ctx, slug) },
+		func(ctx context.Context, q content.ArticleQuery, args page.Args) (*models.Category, *page.List[*models.Article], error) {
+			return r.Content.SectionFront(ctx, slug, q, args)
+		})
 }
 
 // tagPage is sectionFront for a tag (Content.TagPage).
 func (r *queryResolver) tagPage(ctx context.Context, slug string) (*models.Tag, error) {
-	args, q, ok := pageAhead(ctx, "Tag", "articles")
-	if !ok {
-		return r.Content.TagBySlug(ctx, slug)
-	}
-	t, list, err := r.Content.TagPage(ctx, slug, q, args)
-	if err != nil || t == nil || list == nil {
-		return t, err
-	}
-	loaders.From(ctx).KeepPage(pageKey(t.GlobalID(), args, q), list)
-	return t, nil
+	return ownerWithPage(ctx, "Tag",
+		func(ctx context.Context) (*models.Tag, error) { return r.Content.TagBySlug(ctx, slug) },
+		func(ctx context.Context, q content.ArticleQuery, args page.Args) (*models.Tag, *page.List[*models.Article], error) {
+			return r.Content.TagPage(ctx, slug, q, args)
+		})
 }
