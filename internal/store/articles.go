@@ -199,17 +199,26 @@ func (s *Store) SectionFront(ctx context.Context, slug string, f ArticleFilter, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("load section front %q: %w", slug, err)
 	}
-	if len(l.Items) == 0 {
-		cat, err := s.CategoryBySlug(ctx, slug)
-		if cat == nil {
-			return nil, nil, err
-		}
-		return cat, l, nil
+	return ownerOfPage(l,
+		func() *models.Category {
+			return &models.Category{ID: uint64(c.id), Slug: string(c.slug), Name: string(c.name), Description: string(c.desc), Position: int(c.position)}
+		},
+		func() (*models.Category, error) { return s.CategoryBySlug(ctx, slug) })
+}
+
+// ownerOfPage returns the owner of the page l: read (from the columns of
+// its first row) where l has rows, else looked up alone, after the page;
+// nil, with a nil list, when the lookup finds none.
+func ownerOfPage[T comparable](l *page.List[*models.Article], read func() T, lookup func() (T, error)) (T, *page.List[*models.Article], error) {
+	if len(l.Items) > 0 {
+		return read(), l, nil
 	}
-	return &models.Category{
-		ID: uint64(c.id), Slug: string(c.slug), Name: string(c.name), Description: string(c.desc),
-		Position: int(c.position),
-	}, l, nil
+	var none T
+	owner, err := lookup()
+	if err != nil || owner == none {
+		return none, nil, err
+	}
+	return owner, l, nil
 }
 
 // tagColumns are the tag's columns a tag page reads beside each article
@@ -236,14 +245,9 @@ func (s *Store) TagPage(ctx context.Context, slug string, f ArticleFilter, order
 	if err != nil {
 		return nil, nil, fmt.Errorf("load tag page %q: %w", slug, err)
 	}
-	if len(l.Items) == 0 {
-		tag, err := s.TagBySlug(ctx, f.Visibility, slug)
-		if tag == nil {
-			return nil, nil, err
-		}
-		return tag, l, nil
-	}
-	return &models.Tag{ID: uint64(t.id), Slug: string(t.slug), Name: string(t.name)}, l, nil
+	return ownerOfPage(l,
+		func() *models.Tag { return &models.Tag{ID: uint64(t.id), Slug: string(t.slug), Name: string(t.name)} },
+		func() (*models.Tag, error) { return s.TagBySlug(ctx, f.Visibility, slug) })
 }
 
 // extraColumns are columns a page of articles reads beside the articles'

@@ -231,17 +231,12 @@ func (s *Store) AuthorPage(ctx context.Context, slug string, f ArticleFilter, or
 	if err != nil {
 		return nil, nil, fmt.Errorf("load author page %q: %w", slug, err)
 	}
-	if len(l.Items) == 0 {
-		found, err := s.AuthorBySlug(ctx, slug)
-		if found == nil {
-			return nil, nil, err
-		}
-		return found, l, nil
-	}
-	return &models.Author{
-		ID: uint64(a.id), Slug: string(a.slug), Name: string(a.name), Bio: string(a.bio), AvatarURL: string(a.avatar),
-		JobTitle: string(a.jobTitle),
-	}, l, nil
+	return ownerOfPage(l,
+		func() *models.Author {
+			return &models.Author{ID: uint64(a.id), Slug: string(a.slug), Name: string(a.name), Bio: string(a.bio), AvatarURL: string(a.avatar),
+				JobTitle: string(a.jobTitle)}
+		},
+		func() (*models.Author, error) { return s.AuthorBySlug(ctx, slug) })
 }
 
 // countByAuthor counts for a byAuthorIndex filter: the author's published
