@@ -30628,7 +30628,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Account) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAccount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAccount(ctx, sel, v[i])
@@ -30665,7 +30665,7 @@ func (ec *executionContext) marshalNAccountPayload2ᚖgithubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Article) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArticle2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticle(ctx, sel, v[i])
@@ -30697,7 +30697,7 @@ func (ec *executionContext) marshalNArticleConnection2ᚖgithubᚗcomᚋbroadshe
 }
 
 func (ec *executionContext) marshalNArticleEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Article]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArticleEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -30765,7 +30765,7 @@ func (ec *executionContext) marshalNAuditConnection2ᚖgithubᚗcomᚋbroadsheet
 }
 
 func (ec *executionContext) marshalNAuditEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.AuditEntry]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -30789,7 +30789,7 @@ func (ec *executionContext) marshalNAuditEdge2ᚖgithubᚗcomᚋbroadsheetᚋbro
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuditEntry(ctx, sel, v[i])
@@ -30813,7 +30813,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋbroadsheetᚋbr
 }
 
 func (ec *executionContext) marshalNAuthor2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Author) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthor2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐAuthor(ctx, sel, v[i])
@@ -30845,7 +30845,7 @@ func (ec *executionContext) marshalNAuthorConnection2ᚖgithubᚗcomᚋbroadshee
 }
 
 func (ec *executionContext) marshalNAuthorEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Author]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthorEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -30890,7 +30890,7 @@ func (ec *executionContext) marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheet
 }
 
 func (ec *executionContext) marshalNBlock2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Block) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBlock2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐBlock(ctx, sel, v[i])
@@ -30920,7 +30920,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Category) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCategory(ctx, sel, v[i])
@@ -30970,7 +30970,7 @@ func (ec *executionContext) marshalNContentChange2ᚖgithubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNCorrection2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Correction) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCorrection2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐCorrection(ctx, sel, v[i])
@@ -31021,7 +31021,7 @@ func (ec *executionContext) marshalNFocalPoint2ᚖgithubᚗcomᚋbroadsheetᚋbr
 }
 
 func (ec *executionContext) marshalNFootnote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Footnote) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFootnote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐFootnote(ctx, sel, v[i])
@@ -31088,7 +31088,7 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 }
 
 func (ec *executionContext) marshalNImage2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImageᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Image) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐImage(ctx, sel, v[i])
@@ -31112,7 +31112,7 @@ func (ec *executionContext) marshalNImage2ᚖgithubᚗcomᚋbroadsheetᚋbroadsh
 }
 
 func (ec *executionContext) marshalNImageBlock2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlock) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImageBlock2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐImageBlock(ctx, sel, v[i])
@@ -31144,7 +31144,7 @@ func (ec *executionContext) marshalNImageConnection2ᚖgithubᚗcomᚋbroadsheet
 }
 
 func (ec *executionContext) marshalNImageEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Image]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImageEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -31269,7 +31269,7 @@ func (ec *executionContext) marshalNLiveBlogPayload2ᚖgithubᚗcomᚋbroadsheet
 }
 
 func (ec *executionContext) marshalNLiveEntry2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.LiveEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLiveEntry2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntry(ctx, sel, v[i])
@@ -31301,7 +31301,7 @@ func (ec *executionContext) marshalNLiveEntryConnection2ᚖgithubᚗcomᚋbroads
 }
 
 func (ec *executionContext) marshalNLiveEntryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.LiveEntry]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLiveEntryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -31338,7 +31338,7 @@ func (ec *executionContext) marshalNLiveEntryPayload2ᚖgithubᚗcomᚋbroadshee
 }
 
 func (ec *executionContext) marshalNLiveEntryVersion2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.LiveEntryVersion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLiveEntryVersion2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐLiveEntryVersion(ctx, sel, v[i])
@@ -31362,7 +31362,7 @@ func (ec *executionContext) marshalNLiveEntryVersion2ᚖgithubᚗcomᚋbroadshee
 }
 
 func (ec *executionContext) marshalNLocale2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocaleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Locale) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLocale2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐLocale(ctx, sel, v[i])
@@ -31404,7 +31404,7 @@ func (ec *executionContext) marshalNNewsletterStatus2githubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNNewsletterSubscriber2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriberᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.NewsletterSubscriber) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNewsletterSubscriber2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐNewsletterSubscriber(ctx, sel, v[i])
@@ -31436,7 +31436,7 @@ func (ec *executionContext) marshalNNewsletterSubscriberConnection2ᚖgithubᚗc
 }
 
 func (ec *executionContext) marshalNNewsletterSubscriberEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNewsletterSubscriberEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -31468,7 +31468,7 @@ func (ec *executionContext) marshalNNewsletterSubscriptionPayload2ᚖgithubᚗco
 }
 
 func (ec *executionContext) marshalNNewsletterTopicCount2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*newsletter.TopicCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋnewsletterᚐTopicCount(ctx, sel, v[i])
@@ -31492,7 +31492,7 @@ func (ec *executionContext) marshalNNewsletterTopicCount2ᚖgithubᚗcomᚋbroad
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -31528,7 +31528,7 @@ func (ec *executionContext) marshalNPreviewLinkPayload2ᚖgithubᚗcomᚋbroadsh
 }
 
 func (ec *executionContext) marshalNRedirect2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirectᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Redirect) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRedirect2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐRedirect(ctx, sel, v[i])
@@ -31560,7 +31560,7 @@ func (ec *executionContext) marshalNRedirectConnection2ᚖgithubᚗcomᚋbroadsh
 }
 
 func (ec *executionContext) marshalNRedirectEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Redirect]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRedirectEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -31592,7 +31592,7 @@ func (ec *executionContext) marshalNRedirectPayload2ᚖgithubᚗcomᚋbroadsheet
 }
 
 func (ec *executionContext) marshalNRelatedCandidate2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedCandidate) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedCandidate(ctx, sel, v[i])
@@ -31616,7 +31616,7 @@ func (ec *executionContext) marshalNRelatedCandidate2ᚖgithubᚗcomᚋbroadshee
 }
 
 func (ec *executionContext) marshalNRelatedReason2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelatedReason) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelatedReason2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRelatedReason(ctx, sel, v[i])
@@ -31650,7 +31650,7 @@ func (ec *executionContext) marshalNRelatedReasonKind2githubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNReviewNote2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReviewNote) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReviewNote2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewNote(ctx, sel, v[i])
@@ -31684,7 +31684,7 @@ func (ec *executionContext) marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroa
 }
 
 func (ec *executionContext) marshalNRevision2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Revision) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋinternalᚋcontentᚐRevision(ctx, sel, v[i])
@@ -31708,7 +31708,7 @@ func (ec *executionContext) marshalNRevision2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 }
 
 func (ec *executionContext) marshalNRichText2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichTextᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RichText) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRichText2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐRichText(ctx, sel, v[i])
@@ -31750,7 +31750,7 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋbroadshee
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
@@ -31817,7 +31817,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTableRow2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TableRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐTableRow(ctx, sel, v[i])
@@ -31841,7 +31841,7 @@ func (ec *executionContext) marshalNTableRow2ᚖgithubᚗcomᚋbroadsheetᚋbroa
 }
 
 func (ec *executionContext) marshalNTag2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTagᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Tag) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTag2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐTag(ctx, sel, v[i])
@@ -31873,7 +31873,7 @@ func (ec *executionContext) marshalNTagConnection2ᚖgithubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNTagEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.Tag]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTagEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -31958,7 +31958,7 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserError2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
@@ -31992,7 +31992,7 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋbroadsheetᚋbr
 }
 
 func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Webhook) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhook(ctx, sel, v[i])
@@ -32016,7 +32016,7 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋbroadsheetᚋbroad
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.WebhookDelivery) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐWebhookDelivery(ctx, sel, v[i])
@@ -32048,7 +32048,7 @@ func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋ
 }
 
 func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDeliveryEdge2ᚖgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
@@ -32114,7 +32114,7 @@ func (ec *executionContext) unmarshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheet�
 }
 
 func (ec *executionContext) marshalNWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEventᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WebhookEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
@@ -32142,7 +32142,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -32186,7 +32186,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -32214,7 +32214,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -32242,7 +32242,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -32330,7 +32330,7 @@ func (ec *executionContext) marshalOArticleStatus2ᚕgithubᚗcomᚋbroadsheet�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArticleStatus2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐArticleStatus(ctx, sel, v[i])
@@ -32655,7 +32655,7 @@ func (ec *executionContext) marshalOReviewState2ᚕgithubᚗcomᚋbroadsheetᚋb
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReviewState2githubᚗcomᚋbroadsheetᚋbroadsheetᚋmodelsᚐReviewState(ctx, sel, v[i])
@@ -32798,7 +32798,7 @@ func (ec *executionContext) marshalOWebhookEvent2ᚕgithubᚗcomᚋbroadsheetᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEvent2githubᚗcomᚋbroadsheetᚋbroadsheetᚋgraphᚋmodelᚐWebhookEvent(ctx, sel, v[i])
@@ -32817,7 +32817,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -32836,7 +32836,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -32855,7 +32855,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -32874,7 +32874,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -4,7 +4,7 @@
 package graph
 
 //go:generate go run ../internal/schemadoc/gen -schema ../schema.graphql -readme ../README.md
-//go:generate go tool gqlgen generate
+//go:generate go run ./internal/execgen
 
 import (
 	"github.com/broadsheet/broadsheet/internal/content"

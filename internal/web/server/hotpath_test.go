@@ -2,17 +2,21 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/content"
+	"github.com/broadsheet/broadsheet/internal/content/demo"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
 	"github.com/broadsheet/broadsheet/internal/testkit/dbtest"
 	"github.com/broadsheet/broadsheet/internal/testkit/testserver"
+	"github.com/broadsheet/broadsheet/internal/web/server"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/hotpath from the current answers")
@@ -57,6 +61,46 @@ func TestHotPathGolden(t *testing.T) {
 					t.Errorf("%d SQL statements, %d before", stmts, n)
 				}
 			})
+		}
+	})
+}
+
+// TestListItemsInLine: a list whose items' fields all resolve in line (the
+// homepage's articles, their bylines and tags, a section front's edges) is
+// marshalled without a goroutine per item; a list whose items have a field
+// that waits still gets one per item, so that they wait together. Not
+// parallel: it counts the goroutines the whole process starts.
+func TestListItemsInLine(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		s := testserver.New(t, db, nil, func(c *server.Config) { c.DisableResponseCache = true })
+		if err := demo.Seed(context.Background(), s.Content); err != nil {
+			t.Fatal(err)
+		}
+		var top struct {
+			Articles struct{ Nodes []struct{ Slug string } }
+		}
+		s.MustData(t, testserver.Request{Query: `{ articles(first: 20) { nodes { slug } } }`}, &top)
+		n := uint64(len(top.Articles.Nodes))
+		if n < 5 {
+			t.Fatalf("the demo content has %d articles; want 5 or more to count goroutines by", n)
+		}
+		// The fewest goroutines any of five requests started: another
+		// part of the process may start one now and then.
+		fewest := func(query string) uint64 {
+			target := "/graphql?" + url.Values{"query": {query}}.Encode()
+			least := uint64(1 << 62)
+			for range 5 {
+				before := goroutinesCreated()
+				serveHot(t, s, target)
+				least = min(least, goroutinesCreated()-before)
+			}
+			return least
+		}
+		if got := fewest(hotHome); got >= n {
+			t.Errorf("the homepage of %d articles started %d goroutines: one per article or more", n, got)
+		}
+		if got := fewest(`{ articles(first: 20) { nodes { slug url } } }`); got < n-1 {
+			t.Errorf("a list of %d articles asking their url (a resolver) started %d goroutines, want one per article", n, got)
 		}
 	})
 }
