@@ -16,15 +16,26 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// listSelection validates query against the schema and returns the
-// selection of the field at path (response names from the operation's
-// root; "..." steps into the first fragment there).
-func listSelection(t *testing.T, query string, path ...string) ast.SelectionSet {
+// loadQuery parses and validates query against the schema.
+func loadQuery(t *testing.T, query string) *ast.QueryDocument {
 	t.Helper()
 	doc, errs := gqlparser.LoadQuery(NewExecutableSchema(Config{}).Schema(), query)
 	if errs != nil {
 		t.Fatalf("invalid query %s: %v", query, errs)
 	}
+	return doc
+}
+
+// listSelection validates query against the schema and returns the
+// selection of the field at path (response names from the operation's
+// root; "..." steps into the first inline fragment there).
+func listSelection(t *testing.T, query string, path ...string) ast.SelectionSet {
+	t.Helper()
+	return selectionAt(t, loadQuery(t, query), path...)
+}
+
+func selectionAt(t *testing.T, doc *ast.QueryDocument, path ...string) ast.SelectionSet {
+	t.Helper()
 	sel := doc.Operations[0].SelectionSet
 	for _, name := range path {
 		var next ast.SelectionSet
@@ -41,7 +52,7 @@ func listSelection(t *testing.T, query string, path ...string) ast.SelectionSet 
 			}
 		}
 		if next == nil {
-			t.Fatalf("no %q in %s", name, query)
+			t.Fatalf("no %q in the query", name)
 		}
 		sel = next
 	}
@@ -163,25 +174,64 @@ func TestMarshalListWaitingItemsTogether(t *testing.T) {
 	}
 }
 
-// TestGeneratedListsUseMarshalList keeps generated.go as go generate
+// TestGeneratedCodeAsGoGenerateWritesIt keeps generated.go as go generate
 // ./graph writes it: gqlgen run on its own (go run
 // github.com/99designs/gqlgen) would leave every list on a goroutine per
-// item, and waits_gen.go behind the schema.
-func TestGeneratedListsUseMarshalList(t *testing.T) {
+// item, every object computing its path for @defer, and waits_gen.go
+// behind the schema.
+func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 	src, err := os.ReadFile("generated.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(src, []byte("graphql.MarshalSliceConcurrently(")); n > 0 {
-		t.Errorf("generated.go calls graphql.MarshalSliceConcurrently %d times: regenerate with go generate ./graph", n)
-	}
-	if !bytes.Contains(src, []byte("marshalList(ctx, sel, len(v), ")) {
-		t.Error("generated.go has no list marshalled by marshalList: regenerate with go generate ./graph")
+	for _, c := range []struct{ gqlgens, ours string }{
+		{"graphql.MarshalSliceConcurrently(", "marshalList(ctx, sel, len(v), "},
+		{"graphql.NewDeferredGroup(", "deferredGroup(ctx, fields)"},
+	} {
+		if n := bytes.Count(src, []byte(c.gqlgens)); n > 0 {
+			t.Errorf("generated.go calls %s %d times: regenerate with go generate ./graph", c.gqlgens, n)
+		}
+		if !bytes.Contains(src, []byte(c.ours)) {
+			t.Errorf("generated.go never calls %s: regenerate with go generate ./graph", c.ours)
+		}
 	}
 	schema := NewExecutableSchema(Config{}).Schema()
 	for k := range waitingFields {
 		if def := schema.Types[k.typ]; def == nil || def.Fields.ForName(k.field) == nil {
 			t.Errorf("waits_gen.go lists %s.%s, which the schema does not have: regenerate with go generate ./graph", k.typ, k.field)
 		}
+	}
+}
+
+func TestDeferredGroupOnlyForDeferredFields(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		query    string
+		deferred bool
+	}{
+		{"no @defer", `{ articles(first: 2) { nodes { title url } } }`, false},
+		{"a deferred fragment", `{ articles(first: 2) { nodes { title ... @defer(label: "later") { url } } } }`, true},
+		{"@defer(if: false)", `{ articles(first: 2) { nodes { title ... @defer(if: false) { url } } } }`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := loadQuery(t, tc.query)
+			oc := &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}
+			fields := graphql.CollectFields(oc, selectionAt(t, doc, "articles", "nodes"), []string{"Article", "Node"})
+			ctx := listContext(t)
+			got := deferredGroup(ctx, fields)
+			if got.Context != ctx {
+				t.Error("the group does not hold the object's context")
+			}
+			if !tc.deferred {
+				if got.FieldSet != nil || got.Defers != nil || got.Path != nil {
+					t.Errorf("an object without deferred fields got a group for them: %+v", got)
+				}
+				return
+			}
+			want := graphql.NewDeferredGroup(ctx)
+			if got.FieldSet == nil || got.Defers == nil || got.Path.String() != want.Path.String() {
+				t.Errorf("an object with a deferred field got %+v, want gqlgen's group %+v", got, want)
+			}
+		})
 	}
 }

@@ -1,20 +1,26 @@
 // Command execgen runs gqlgen for graph (as `gqlgen generate` does, from
-// gqlgen.yml) and then lets the generated code marshal a list's items in
-// line when none of them can wait. Run by go generate ./graph.
+// gqlgen.yml), then has the generated code call two of graph's functions
+// in place of gqlgen's runtime where gqlgen's does work a request rarely
+// needs. Run by go generate ./graph.
 //
-// gqlgen marshals every list of objects with
-// graphql.MarshalSliceConcurrently: a goroutine per item, so that items
-// whose fields wait on a loader wait together. Most lists wait on nothing
-// (their fields are struct fields and plain methods), and there the
-// goroutines are a fifth of a homepage's CPU. gqlgen has no setting for
-// it, and generated files are not edited by hand, so this command does two
-// things gqlgen's own run cannot:
+//   - Lists: gqlgen marshals every list of objects with
+//     graphql.MarshalSliceConcurrently, a goroutine per item, so that items
+//     whose fields wait on a loader wait together. Most lists wait on
+//     nothing (their fields are struct fields and plain methods), and there
+//     the goroutines are a fifth of a homepage's CPU. The generated list
+//     marshallers call graph.marshalList, which takes gqlgen's path when the
+//     list's selection reaches a field that may wait and marshals the items
+//     one after the other when it does not. The fields that may wait are
+//     written to graph/waits_gen.go (waitingFields) from gqlgen's own field
+//     plan.
+//   - @defer: gqlgen prepares every object for deferred fields
+//     (graphql.NewDeferredGroup: the object's path, a field set and a map)
+//     whether or not the operation defers any. The generated object
+//     marshallers call graph.deferredGroup, which does so only for an
+//     object with a deferred field.
 //
-//   - it writes graph/waits_gen.go, the fields under which a list item may
-//     wait (waitingFields), from gqlgen's own field plan;
-//   - it points the generated list marshallers at graph.marshalList, which
-//     takes gqlgen's path when the list's selection reaches such a field
-//     and marshals the items one after the other when it does not.
+// gqlgen has no setting for either, and generated files are not edited by
+// hand: this command is how they are generated.
 package main
 
 import (
@@ -53,7 +59,7 @@ func run() error {
 	if plan.written == "" {
 		return errors.New("gqlgen did not run the list plan")
 	}
-	return pointListsAtMarshalList(cfg.Exec.Filename)
+	return pointAtGraph(cfg.Exec.Filename)
 }
 
 // listPlan is a gqlgen plugin: given gqlgen's field plan, it writes the
@@ -145,24 +151,34 @@ func completes(schema *ast.Schema, typ string, f *ast.FieldDefinition) bool {
 	return slices.ContainsFunc(schema.GetPossibleTypes(def), func(d *ast.Definition) bool { return d.Name == completedType })
 }
 
-// gqlgenListCall is how gqlgen's generated list marshallers start; each
-// has the list's selection set in scope as sel.
-const gqlgenListCall = "graphql.MarshalSliceConcurrently(ctx, len(v), "
+// rewrites are the calls of gqlgen's runtime that the generated code makes
+// to graph's own instead: each from (a call as gqlgen's template writes
+// it, with the names it has in scope there) to to.
+var rewrites = []struct{ from, to, whole string }{
+	// A list marshaller, with the list's selection set in scope as sel.
+	{"graphql.MarshalSliceConcurrently(ctx, len(v), ", "marshalList(ctx, sel, len(v), ", "graphql.MarshalSliceConcurrently("},
+	// An object's marshaller, with the object's collected fields in
+	// scope as fields.
+	{"deferred := graphql.NewDeferredGroup(ctx)\n", "deferred := deferredGroup(ctx, fields)\n", "graphql.NewDeferredGroup("},
+}
 
-// pointListsAtMarshalList makes every generated list marshaller call
-// marshalList(ctx, sel, …) instead of gqlgen's own. It fails when it finds
-// none, so that a gqlgen whose template changed is noticed here.
-func pointListsAtMarshalList(path string) error {
+// pointAtGraph rewrites the generated code at path (rewrites). It fails
+// when a call is not found, or not only in the shape expected, so that a
+// gqlgen whose template changed is noticed here.
+func pointAtGraph(path string) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read generated code: %w", err)
 	}
-	n := bytes.Count(src, []byte(gqlgenListCall))
-	if n == 0 || n != bytes.Count(src, []byte("graphql.MarshalSliceConcurrently(")) {
-		return fmt.Errorf("%s: gqlgen's list marshallers changed shape (%d calls of %q): update execgen", path, n, gqlgenListCall)
+	for _, r := range rewrites {
+		n := bytes.Count(src, []byte(r.from))
+		if n == 0 || n != bytes.Count(src, []byte(r.whole)) {
+			return fmt.Errorf("%s: gqlgen's generated code changed shape (%d calls of %q): update execgen", path, n, r.from)
+		}
+		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
-	out := bytes.ReplaceAll(src, []byte(gqlgenListCall), []byte("marshalList(ctx, sel, len(v), "))
-	if out, err = format.Source(out); err != nil {
+	out, err := format.Source(src)
+	if err != nil {
 		return fmt.Errorf("format generated code: %w", err)
 	}
 	return writeIfChanged(path, out)
