@@ -61,6 +61,7 @@ func (r *Resolver) articleConnection(ctx context.Context, q content.ArticleQuery
 // taken, not read again.
 func (r *Resolver) articleConnectionOf(ctx context.Context, owner string, q content.ArticleQuery, args page.Args) (*model.ArticleConnection, error) {
 	q.Teasers = !wantsBodies(ctx, "ArticleConnection", "ArticleEdge")
+	q.Cards = wantsCards(ctx, "ArticleConnection", "ArticleEdge")
 	q.Total = selects(ctx, "ArticleConnection", "totalCount")
 	var list *page.List[*models.Article]
 	if owner != "" {

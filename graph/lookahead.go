@@ -80,6 +80,17 @@ func wantsBodies(ctx context.Context, conn, edge string) bool {
 	return connectionAsksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections, conn, edge)
 }
 
+// wantsCards reports whether the nodes of the connection being resolved
+// (of type conn, with edges of type edge) ask for card fields only
+// (connectionAsksCards).
+func wantsCards(ctx context.Context, conn, edge string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	return connectionAsksCards(graphql.GetOperationContext(ctx), fc.Field.Selections, conn, edge)
+}
+
 // connectionAsksBodies reports whether the selection sel of a connection
 // (of type conn, with edges of type edge) asks its nodes for a body.
 func connectionAsksBodies(op *graphql.OperationContext, sel ast.SelectionSet, conn, edge string) bool {
@@ -99,6 +110,47 @@ func connectionAsksBodies(op *graphql.OperationContext, sel ast.SelectionSet, co
 		}
 	}
 	return false
+}
+
+// cardFields are content.CardFields, as a set.
+var cardFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range content.CardFields {
+		m[f] = true
+	}
+	return m
+}()
+
+// connectionAsksCards reports whether the selection sel of a connection
+// (of type conn, with edges of type edge) asks its nodes for nothing but
+// card fields, so that its page can be read as cards (ArticleQuery.Cards).
+func connectionAsksCards(op *graphql.OperationContext, sel ast.SelectionSet, conn, edge string) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{conn}) {
+		switch f.Name {
+		case "nodes":
+			if !asksCards(op, f.Selections) {
+				return false
+			}
+		case "edges":
+			for _, e := range graphql.CollectFields(op, f.Selections, []string{edge}) {
+				if e.Name == "node" && !asksCards(op, e.Selections) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// asksCards reports whether an Article selection asks for card fields
+// only (content.CardFields).
+func asksCards(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
+		if !cardFields[f.Name] {
+			return false
+		}
+	}
+	return true
 }
 
 // asksBodies reports whether an Article selection needs the article's body:
@@ -282,6 +334,7 @@ func pageAhead(ctx context.Context, typ, name string) (page.Args, content.Articl
 	args := page.Args{First: intArg(argv["first"]), Last: intArg(argv["last"]), After: stringArg(argv["after"]), Before: stringArg(argv["before"])}
 	q := content.ArticleQuery{
 		Teasers: !connectionAsksBodies(op, field.Selections, "ArticleConnection", "ArticleEdge"),
+		Cards:   connectionAsksCards(op, field.Selections, "ArticleConnection", "ArticleEdge"),
 		Total:   asks(op, field.Selections, "ArticleConnection", "totalCount"),
 	}
 	return args, q, true
@@ -298,7 +351,7 @@ func stringArg(v any) *string {
 
 // pageKey names the page args and q ask for of owner's list.
 func pageKey(owner string, args page.Args, q content.ArticleQuery) loaders.PageKey {
-	k := loaders.PageKey{Owner: owner, First: -1, Last: -1, Teasers: q.Teasers, Total: q.Total}
+	k := loaders.PageKey{Owner: owner, First: -1, Last: -1, Teasers: q.Teasers, Cards: q.Cards, Total: q.Total}
 	if args.First != nil {
 		k.First = *args.First
 	}

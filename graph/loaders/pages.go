@@ -7,14 +7,15 @@ import (
 
 // PageKey names a page of articles as the field that lists it asks for
 // it: whose list (Owner, a global id), which page, and how it is read
-// (Teasers without bodies, Total with the count).
+// (Teasers without bodies, Cards with card columns only, Total with the
+// count).
 type PageKey struct {
-	Owner          string
-	First, Last    int // -1: not given
-	After, Before  string
-	HasAfter       bool
-	HasBefore      bool
-	Teasers, Total bool
+	Owner                 string
+	First, Last           int // -1: not given
+	After, Before         string
+	HasAfter              bool
+	HasBefore             bool
+	Teasers, Cards, Total bool
 }
 
 // KeepPage holds a page its owner's resolver read ahead, with the owner

@@ -28,6 +28,9 @@ type ArticleQuery struct {
 	// Teasers leaves out the bodies (Markdown and HTML), for pages that do
 	// not show them: they are most of an article row's bytes.
 	Teasers bool
+	// Cards reads only the columns of CardFields, for pages whose
+	// selection asks nothing else of their articles (implies Teasers).
+	Cards bool
 	// Total reads the count of the whole list with the page: for a client
 	// that asks for totalCount, it saves the lazy COUNT's round trip.
 	Total bool
@@ -133,11 +136,25 @@ func Teasers(ctx context.Context) context.Context { return store.WithoutBodies(c
 
 // teasers returns the context a list of q is read in.
 func teasers(ctx context.Context, q ArticleQuery) context.Context {
-	if q.Teasers {
+	switch {
+	case q.Cards:
+		return store.WithCardColumns(ctx)
+	case q.Teasers:
 		return store.WithoutBodies(ctx)
 	}
 	return ctx
 }
+
+// CardFields are the fields of the API's Article that show nothing but
+// the columns a list reads under ArticleQuery.Cards (store.CardColumns),
+// by name; a selection of articles that asks only for these can have them
+// read as cards. authors, category and tags are loaded by the article's
+// id and section; url and path are made of the slug, id, section, locale
+// and publication time (TestCardsAnswerAsArticles checks every field of
+// Article against its answer read whole).
+var CardFields = []string{"__typename", "id", "slug", "title", "subtitle", "excerpt", "status", "publishedAt",
+	"createdAt", "updatedAt", "expiresAt", "readingTimeMinutes", "wordCount", "version", "locale",
+	"authors", "category", "tags", "url", "path"}
 
 // needEditor refuses what only editors may do, as @hasRole does: with no
 // token UNAUTHENTICATED (send one), with a token of too low a role FORBIDDEN

@@ -196,8 +196,8 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 }
 
 // TestArticleQueriesReadOnlyWhatIsShown checks the columns article queries
-// ask for: never the write-only plain-text body (as long as the body), and
-// for pages of teasers not the bodies either.
+// ask for: never the write-only plain-text body (as long as the body), for
+// pages of teasers not the bodies either, and for cards only CardColumns.
 func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 	for _, engine := range dbtest.Engines {
 		t.Run(string(engine), func(t *testing.T) {
@@ -214,9 +214,11 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 				name       string
 				ctx        context.Context
 				wantBodies bool
+				cards      bool
 			}{
-				{"full", ctx, true},
-				{"teasers", store.WithoutBodies(ctx), false},
+				{"full", ctx, true, false},
+				{"teasers", store.WithoutBodies(ctx), false, false},
+				{"cards", store.WithCardColumns(ctx), false, true},
 			} {
 				rec.take()
 				list, err := st.ListArticles(tc.ctx, store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 5, Desc: true})
@@ -239,6 +241,15 @@ func TestArticleQueriesReadOnlyWhatIsShown(t *testing.T) {
 					}
 					if got := strings.Contains(sql, "articles.body_html"); got != tc.wantBodies {
 						t.Errorf("%s: reads the bodies: %v, want %v:\n  %s", tc.name, got, tc.wantBodies, sql)
+					}
+					// Cards: the card columns, and none of the others.
+					if got := strings.Contains(sql, "articles.seo_title") || strings.Contains(sql, "articles.cover_url"); got == tc.cards {
+						t.Errorf("%s: reads SEO or cover columns: %v, want %v:\n  %s", tc.name, got, !tc.cards, sql)
+					}
+					for _, c := range store.CardColumns {
+						if !strings.Contains(sql, "articles."+c) && !(c == "version" && strings.Contains(sql, "live_version AS version")) {
+							t.Errorf("%s: does not read the card column %s:\n  %s", tc.name, c, sql)
+						}
 					}
 				}
 				if tc.wantBodies && list.Items[0].BodyHTML == "" {
