@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/broadsheet/broadsheet/internal/apperr"
@@ -34,10 +35,43 @@ type Cursor struct {
 
 const cursorPrefix = "c1:"
 
-// Encode returns the opaque form handed to clients.
+// Encode returns the opaque form handed to clients: "c1:" and the cursor
+// as JSON, in URL-safe base64 without padding.
 func (c Cursor) Encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(append([]byte(cursorPrefix), b...))
+	var buf [128]byte
+	b := append(buf[:0], cursorPrefix...)
+	if plainJSON(c.Key) && plainJSON(c.Value) {
+		// What json.Marshal writes, without its reflection: a page's
+		// cursors were a twentieth of a section front's CPU.
+		b = append(b, `{"k":"`...)
+		b = append(b, c.Key...)
+		b = append(b, '"')
+		if c.Value != "" {
+			b = append(append(append(b, `,"v":"`...), c.Value...), '"')
+		}
+		if c.Null {
+			b = append(b, `,"n":true`...)
+		}
+		b = strconv.AppendUint(append(b, `,"i":`...), c.ID, 10)
+		b = append(b, '}')
+	} else {
+		j, _ := json.Marshal(c)
+		b = append(b, j...)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// plainJSON reports whether json.Marshal writes s as it is between quotes:
+// printable ASCII that it neither escapes (" and \) nor guards (<, > and
+// & for HTML).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeCursor parses a client's cursor; any damage is BAD_USER_INPUT.
