@@ -150,8 +150,8 @@ func teasers(ctx context.Context, q ArticleQuery) context.Context {
 // by name; a selection of articles that asks only for these can have them
 // read as cards. authors, category and tags are loaded by the article's
 // id and section; url and path are made of the slug, id, section, locale
-// and publication time (TestCardsAnswerAsArticles checks every field of
-// Article against its answer read whole).
+// and publication time (TestCardsAnswerAsArticles checks each of them
+// against its answer on the page read whole).
 var CardFields = []string{"__typename", "id", "slug", "title", "subtitle", "excerpt", "status", "publishedAt",
 	"createdAt", "updatedAt", "expiresAt", "readingTimeMinutes", "wordCount", "version", "locale",
 	"authors", "category", "tags", "url", "path"}
