@@ -66,8 +66,8 @@ func TestHotPathGolden(t *testing.T) {
 }
 
 // TestListItemsInLine: a list whose items' fields all resolve in line (the
-// homepage's articles, their bylines and tags, a section front's edges) is
-// marshalled without a goroutine per item; a list whose items have a field
+// homepage's articles, their bylines and tags) is marshalled without a
+// goroutine per item; a list whose items have a field
 // that waits still gets one per item, so that they wait together. Not
 // parallel: it counts the goroutines the whole process starts.
 func TestListItemsInLine(t *testing.T) {
