@@ -25630,8 +25630,9 @@ var accountImplementors = []string{"Account"}
 func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *models.Account) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25691,8 +25692,9 @@ var accountPayloadImplementors = []string{"AccountPayload"}
 func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, accountPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25729,8 +25731,9 @@ var articleImplementors = []string{"Article", "Node", "Route"}
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *models.Article) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -25976,8 +25979,9 @@ var articleConnectionImplementors = []string{"ArticleConnection"}
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Article]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26025,8 +26029,9 @@ var articleEdgeImplementors = []string{"ArticleEdge"}
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Article]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26063,8 +26068,9 @@ var articlePayloadImplementors = []string{"ArticlePayload"}
 func (ec *executionContext) _ArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticlePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articlePayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26101,8 +26107,9 @@ var articleSeoImplementors = []string{"ArticleSeo"}
 func (ec *executionContext) _ArticleSeo(ctx context.Context, sel ast.SelectionSet, obj *models.SEO) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, articleSeoImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26149,8 +26156,9 @@ var auditConnectionImplementors = []string{"AuditConnection"}
 func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.AuditEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26198,8 +26206,9 @@ var auditEdgeImplementors = []string{"AuditEdge"}
 func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.AuditEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26236,8 +26245,9 @@ var auditEntryImplementors = []string{"AuditEntry"}
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26312,8 +26322,9 @@ var authorImplementors = []string{"Author", "Node", "Route"}
 func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, obj *models.Author) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26388,8 +26399,9 @@ var authorConnectionImplementors = []string{"AuthorConnection"}
 func (ec *executionContext) _AuthorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Author]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26437,8 +26449,9 @@ var authorEdgeImplementors = []string{"AuthorEdge"}
 func (ec *executionContext) _AuthorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Author]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26475,8 +26488,9 @@ var authorPayloadImplementors = []string{"AuthorPayload"}
 func (ec *executionContext) _AuthorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authorPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26513,8 +26527,9 @@ var categoryImplementors = []string{"Category", "Node", "Route"}
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *models.Category) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26579,8 +26594,9 @@ var categoryPayloadImplementors = []string{"CategoryPayload"}
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26617,8 +26633,9 @@ var contentChangeImplementors = []string{"ContentChange"}
 func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.SelectionSet, obj *live.Change) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contentChangeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26693,8 +26710,9 @@ var correctionImplementors = []string{"Correction"}
 func (ec *executionContext) _Correction(ctx context.Context, sel ast.SelectionSet, obj *models.Correction) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, correctionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26731,8 +26749,9 @@ var coverImageImplementors = []string{"CoverImage"}
 func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSet, obj *models.CoverImage) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, coverImageImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26785,8 +26804,9 @@ var embedBlockImplementors = []string{"EmbedBlock", "Block"}
 func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSet, obj *model.EmbedBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, embedBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26843,8 +26863,9 @@ var focalPointImplementors = []string{"FocalPoint"}
 func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSet, obj *models.FocalPoint) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, focalPointImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26881,8 +26902,9 @@ var footnoteImplementors = []string{"Footnote"}
 func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet, obj *model.Footnote) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, footnoteImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26924,8 +26946,9 @@ var footnotesBlockImplementors = []string{"FootnotesBlock", "Block"}
 func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.SelectionSet, obj *model.FootnotesBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, footnotesBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26957,8 +26980,9 @@ var galleryBlockImplementors = []string{"GalleryBlock", "Block"}
 func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, galleryBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -26990,8 +27014,9 @@ var headingBlockImplementors = []string{"HeadingBlock", "Block"}
 func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HeadingBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, headingBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27038,8 +27063,9 @@ var htmlBlockImplementors = []string{"HtmlBlock", "Block"}
 func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HTMLBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, htmlBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27076,8 +27102,9 @@ var imageImplementors = []string{"Image", "Node"}
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *models.Image) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27176,8 +27203,9 @@ var imageBlockImplementors = []string{"ImageBlock", "Block"}
 func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27233,8 +27261,9 @@ var imageConnectionImplementors = []string{"ImageConnection"}
 func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Image]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27282,8 +27311,9 @@ var imageEdgeImplementors = []string{"ImageEdge"}
 func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Image]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27320,8 +27350,9 @@ var imagePayloadImplementors = []string{"ImagePayload"}
 func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImagePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, imagePayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27363,8 +27394,9 @@ var listBlockImplementors = []string{"ListBlock", "Block"}
 func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ListBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, listBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27406,8 +27438,9 @@ var liveBlogImplementors = []string{"LiveBlog"}
 func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet, obj *models.LiveBlog) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27484,8 +27517,9 @@ var liveBlogChangeImplementors = []string{"LiveBlogChange"}
 func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.SelectionSet, obj *live.LiveChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogChangeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27537,8 +27571,9 @@ var liveBlogPayloadImplementors = []string{"LiveBlogPayload"}
 func (ec *executionContext) _LiveBlogPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveBlogPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27575,8 +27610,9 @@ var liveEntryImplementors = []string{"LiveEntry", "Node"}
 func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27666,8 +27702,9 @@ var liveEntryConnectionImplementors = []string{"LiveEntryConnection"}
 func (ec *executionContext) _LiveEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.LiveEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27715,8 +27752,9 @@ var liveEntryCorrectionImplementors = []string{"LiveEntryCorrection"}
 func (ec *executionContext) _LiveEntryCorrection(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryCorrection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryCorrectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27753,8 +27791,9 @@ var liveEntryEdgeImplementors = []string{"LiveEntryEdge"}
 func (ec *executionContext) _LiveEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.LiveEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27791,8 +27830,9 @@ var liveEntryPayloadImplementors = []string{"LiveEntryPayload"}
 func (ec *executionContext) _LiveEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveEntryPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27829,8 +27869,9 @@ var liveEntryVersionImplementors = []string{"LiveEntryVersion"}
 func (ec *executionContext) _LiveEntryVersion(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryVersion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryVersionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27882,8 +27923,9 @@ var localeImplementors = []string{"Locale"}
 func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, obj *model.Locale) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, localeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -27928,8 +27970,9 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -28290,8 +28333,9 @@ var newsletterSignupPayloadImplementors = []string{"NewsletterSignupPayload"}
 func (ec *executionContext) _NewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSignupPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSignupPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28333,8 +28377,9 @@ var newsletterSubscriberImplementors = []string{"NewsletterSubscriber"}
 func (ec *executionContext) _NewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28399,8 +28444,9 @@ var newsletterSubscriberConnectionImplementors = []string{"NewsletterSubscriberC
 func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28448,8 +28494,9 @@ var newsletterSubscriberEdgeImplementors = []string{"NewsletterSubscriberEdge"}
 func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28486,8 +28533,9 @@ var newsletterSubscriptionImplementors = []string{"NewsletterSubscription"}
 func (ec *executionContext) _NewsletterSubscription(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28531,8 +28579,9 @@ var newsletterSubscriptionPayloadImplementors = []string{"NewsletterSubscription
 func (ec *executionContext) _NewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriptionPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28569,8 +28618,9 @@ var newsletterTopicCountImplementors = []string{"NewsletterTopicCount"}
 func (ec *executionContext) _NewsletterTopicCount(ctx context.Context, sel ast.SelectionSet, obj *newsletter.TopicCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterTopicCountImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28607,8 +28657,9 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28655,8 +28706,9 @@ var paragraphBlockImplementors = []string{"ParagraphBlock", "Block"}
 func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ParagraphBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, paragraphBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28693,8 +28745,9 @@ var pendingChangesImplementors = []string{"PendingChanges"}
 func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.SelectionSet, obj *content.Pending) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pendingChangesImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28746,8 +28799,9 @@ var previewLinkPayloadImplementors = []string{"PreviewLinkPayload"}
 func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewLinkPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, previewLinkPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -28797,8 +28851,9 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -28982,8 +29037,9 @@ var quoteBlockImplementors = []string{"QuoteBlock", "Block"}
 func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSet, obj *model.QuoteBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, quoteBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29025,8 +29081,9 @@ var readAlsoBlockImplementors = []string{"ReadAlsoBlock", "Block"}
 func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ReadAlsoBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, readAlsoBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29064,8 +29121,9 @@ var redirectImplementors = []string{"Redirect", "Route"}
 func (ec *executionContext) _Redirect(ctx context.Context, sel ast.SelectionSet, obj *models.Redirect) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, redirectImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29123,8 +29181,9 @@ var redirectConnectionImplementors = []string{"RedirectConnection"}
 func (ec *executionContext) _RedirectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Redirect]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, redirectConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29172,8 +29231,9 @@ var redirectEdgeImplementors = []string{"RedirectEdge"}
 func (ec *executionContext) _RedirectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Redirect]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, redirectEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29210,8 +29270,9 @@ var redirectPayloadImplementors = []string{"RedirectPayload"}
 func (ec *executionContext) _RedirectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedirectPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, redirectPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29248,8 +29309,9 @@ var relatedCandidateImplementors = []string{"RelatedCandidate"}
 func (ec *executionContext) _RelatedCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedCandidate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relatedCandidateImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29296,8 +29358,9 @@ var relatedReasonImplementors = []string{"RelatedReason"}
 func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedReason) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relatedReasonImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29339,8 +29402,9 @@ var reviewNoteImplementors = []string{"ReviewNote"}
 func (ec *executionContext) _ReviewNote(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewNote) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewNoteImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29399,8 +29463,9 @@ var revisionImplementors = []string{"Revision"}
 func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *content.Revision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29495,8 +29560,9 @@ var richTextImplementors = []string{"RichText"}
 func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet, obj *model.RichText) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, richTextImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29533,8 +29599,9 @@ var searchConnectionImplementors = []string{"SearchConnection"}
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29582,8 +29649,9 @@ var searchEdgeImplementors = []string{"SearchEdge"}
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29656,8 +29724,9 @@ var tableBlockImplementors = []string{"TableBlock", "Block"}
 func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSet, obj *model.TableBlock) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tableBlockImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29694,8 +29763,9 @@ var tableRowImplementors = []string{"TableRow"}
 func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet, obj *model.TableRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tableRowImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29727,8 +29797,9 @@ var tagImplementors = []string{"Tag", "Node", "Route"}
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *models.Tag) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tagImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29788,8 +29859,9 @@ var tagConnectionImplementors = []string{"TagConnection"}
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Tag]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tagConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29837,8 +29909,9 @@ var tagEdgeImplementors = []string{"TagEdge"}
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Tag]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tagEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29875,8 +29948,9 @@ var tagPayloadImplementors = []string{"TagPayload"}
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tagPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29913,8 +29987,9 @@ var userErrorImplementors = []string{"UserError"}
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -29956,8 +30031,9 @@ var webhookImplementors = []string{"Webhook"}
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *models.Webhook) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30016,8 +30092,9 @@ var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *models.WebhookDelivery) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30102,8 +30179,9 @@ var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"
 func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30151,8 +30229,9 @@ var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
 func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30189,8 +30268,9 @@ var webhookDeliveryPayloadImplementors = []string{"WebhookDeliveryPayload"}
 func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDeliveryPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30227,8 +30307,9 @@ var webhookPayloadImplementors = []string{"WebhookPayload"}
 func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookPayloadImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30270,8 +30351,9 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30323,8 +30405,9 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30371,8 +30454,9 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30429,8 +30513,9 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30487,8 +30572,9 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -30545,8 +30631,9 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
+	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
-	deferred := deferredGroup(ctx, fields)
+	deferred := graphql.DeferredGroup{Context: ctx}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -85,21 +85,3 @@ func reachesWaiting(sel ast.SelectionSet) bool {
 	}
 	return false
 }
-
-// deferredGroup is what the generated code calls for each object it
-// marshals in place of graphql.NewDeferredGroup (graph/internal/execgen
-// points it here). gqlgen's computes the object's path, walking up its
-// field contexts, and allocates a field set and a map for fields deferred
-// with @defer: a tenth of a homepage's CPU for its 140 objects, none of
-// which defer anything. Only an object with a deferred field among fields
-// gets that group; the others get one that holds nothing, which is all
-// that the generated code and graphql.FieldSet read of it for fields that
-// are not deferred.
-func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
-	for _, f := range fields {
-		if f.IsDeferred() {
-			return graphql.NewDeferredGroup(ctx)
-		}
-	}
-	return graphql.DeferredGroup{Context: ctx}
-}

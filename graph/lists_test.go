@@ -177,7 +177,8 @@ func TestMarshalListWaitingItemsTogether(t *testing.T) {
 // TestGeneratedCodeAsGoGenerateWritesIt keeps generated.go as go generate
 // ./graph writes it: gqlgen run on its own (go run
 // github.com/99designs/gqlgen) would leave every list on a goroutine per
-// item, every object computing its path for @defer, and waits_gen.go
+// item, every object computing its path for @defer, fields under @defer
+// answered null (the transports send one response), and waits_gen.go
 // behind the schema.
 func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 	src, err := os.ReadFile("generated.go")
@@ -186,7 +187,7 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 	}
 	for _, c := range []struct{ gqlgens, ours string }{
 		{"graphql.MarshalSliceConcurrently(", "marshalList(ctx, sel, len(v), "},
-		{"graphql.NewDeferredGroup(", "deferredGroup(ctx, fields)"},
+		{"graphql.NewDeferredGroup(", "deferred := graphql.DeferredGroup{Context: ctx}"},
 	} {
 		if n := bytes.Count(src, []byte(c.gqlgens)); n > 0 {
 			t.Errorf("generated.go calls %s %d times: regenerate with go generate ./graph", c.gqlgens, n)
@@ -194,6 +195,10 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 		if !bytes.Contains(src, []byte(c.ours)) {
 			t.Errorf("generated.go never calls %s: regenerate with go generate ./graph", c.ours)
 		}
+	}
+	if sets, inline := bytes.Count(src, []byte("out := graphql.NewFieldSet(fields)\n")),
+		bytes.Count(src, []byte("fields = inLine(fields)\n\tout := graphql.NewFieldSet(fields)\n")); inline == 0 || inline != sets {
+		t.Errorf("generated.go passes %d of %d objects' fields through inLine: regenerate with go generate ./graph", inline, sets)
 	}
 	schema := NewExecutableSchema(Config{}).Schema()
 	for k := range waitingFields {
@@ -203,34 +208,46 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 	}
 }
 
-func TestDeferredGroupOnlyForDeferredFields(t *testing.T) {
+// TestInLine: fields deferred with @defer are marked to resolve in line
+// with the others (gqlgen then schedules them on the object's own field
+// set), without changing the request's collection they came from; a
+// collection without @defer is handed back as it is, not copied.
+func TestInLine(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		query    string
 		deferred bool
 	}{
 		{"no @defer", `{ articles(first: 2) { nodes { title url } } }`, false},
-		{"a deferred fragment", `{ articles(first: 2) { nodes { title ... @defer(label: "later") { url } } } }`, true},
+		{"a deferred fragment", `{ articles(first: 2) { nodes { title ... @defer(label: "later") { url bodyHtml } } } }`, true},
+		{"a deferred fragment first", `{ articles(first: 2) { nodes { ... @defer { url } title } } }`, true},
 		{"@defer(if: false)", `{ articles(first: 2) { nodes { title ... @defer(if: false) { url } } } }`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := loadQuery(t, tc.query)
 			oc := &graphql.OperationContext{Doc: doc, Variables: map[string]any{}}
 			fields := graphql.CollectFields(oc, selectionAt(t, doc, "articles", "nodes"), []string{"Article", "Node"})
-			ctx := listContext(t)
-			got := deferredGroup(ctx, fields)
-			if got.Context != ctx {
-				t.Error("the group does not hold the object's context")
+			wasDeferred := slices.ContainsFunc(fields, graphql.CollectedField.IsDeferred)
+			if wasDeferred != tc.deferred {
+				t.Fatalf("fixture: deferred fields %v, want %v", wasDeferred, tc.deferred)
 			}
-			if !tc.deferred {
-				if got.FieldSet != nil || got.Defers != nil || got.Path != nil {
-					t.Errorf("an object without deferred fields got a group for them: %+v", got)
+			got := inLine(fields)
+			if len(got) != len(fields) {
+				t.Fatalf("%d fields, want %d", len(got), len(fields))
+			}
+			for i, f := range got {
+				if f.IsDeferred() {
+					t.Errorf("field %s still deferred", f.Name)
 				}
-				return
+				if f.Name != fields[i].Name || f.Alias != fields[i].Alias {
+					t.Errorf("field %d is %s, want %s", i, f.Name, fields[i].Name)
+				}
 			}
-			want := graphql.NewDeferredGroup(ctx)
-			if got.FieldSet == nil || got.Defers == nil || got.Path.String() != want.Path.String() {
-				t.Errorf("an object with a deferred field got %+v, want gqlgen's group %+v", got, want)
+			if slices.ContainsFunc(fields, graphql.CollectedField.IsDeferred) != tc.deferred {
+				t.Error("the request's collection was changed")
+			}
+			if !tc.deferred && &got[0] != &fields[0] {
+				t.Error("a collection without @defer was copied")
 			}
 		})
 	}
