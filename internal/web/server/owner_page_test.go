@@ -110,8 +110,8 @@ func TestPageReadWithItsOwner(t *testing.T) {
 					if tc.vars != nil {
 						params = "($n: Int)"
 					}
-					bySlug := s.Do(t, testserver.Request{Token: tc.token, Variables: tc.vars,
-						Query: `query` + params + ` { owner: ` + o.field + `(slug: "` + slug + `") { ` + tc.selection + ` } }`})
+					slugReq := testserver.Request{Token: tc.token, Variables: tc.vars,
+						Query: `query` + params + ` { owner: ` + o.field + `(slug: "` + slug + `") { ` + tc.selection + ` } }`}
 					params = "($id: ID!)"
 					if tc.vars != nil {
 						params = "($id: ID!, $n: Int)"
@@ -119,8 +119,9 @@ func TestPageReadWithItsOwner(t *testing.T) {
 							vars[k] = v
 						}
 					}
-					byID := s.Do(t, testserver.Request{Token: tc.token, Variables: vars,
-						Query: `query` + params + ` { owner: node(id: $id) { ... on ` + o.typ + ` { ` + tc.selection + ` } } }`})
+					idReq := testserver.Request{Token: tc.token, Variables: vars,
+						Query: `query` + params + ` { owner: node(id: $id) { ... on ` + o.typ + ` { ` + tc.selection + ` } } }`}
+					bySlug, byID := s.Do(t, slugReq), s.Do(t, idReq)
 					if !bytes.Equal(compact(t, bySlug.Data), compact(t, byID.Data)) {
 						t.Errorf("by slug:\n  %s\nby id:\n  %s", bySlug.Data, byID.Data)
 					}
@@ -140,6 +141,13 @@ func TestPageReadWithItsOwner(t *testing.T) {
 					}
 					if hiddenTag {
 						saves = -1 // the page finds no row, then the tag's lookup finds none: one more than the lookup alone
+					}
+					if bySlug.Statements != byID.Statements-saves && tc.token != "" {
+						// A token's check is cached for a second
+						// (auth.CheckCacheTTL): on a slow machine one of
+						// the two requests may check it again, one more
+						// statement. Once more, back to back.
+						bySlug, byID = s.Do(t, slugReq), s.Do(t, idReq)
 					}
 					if bySlug.Statements != byID.Statements-saves {
 						t.Errorf("%d SQL statements by slug, %d by id: want %d fewer", bySlug.Statements, byID.Statements, saves)
