@@ -166,6 +166,20 @@ func asksBodies(op *graphql.OperationContext, sel ast.SelectionSet) bool {
 	return false
 }
 
+// asksSource reports whether an Article selection needs the body's Markdown
+// source: every field asksBodies names but bodyHtml, which reads the stored
+// HTML and blocks (blocks falls back to the source for a body stored
+// before blocks were).
+func asksSource(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(op, sel, []string{"Article", "Node"}) {
+		switch f.Name {
+		case "body", "blocks", "pendingChanges":
+			return true
+		}
+	}
+	return false
+}
+
 // markRelations adds the relations an Article selection asks for to want;
 // with nested, it also looks into a related(first:) selection (one level).
 func markRelations(op *graphql.OperationContext, sel ast.SelectionSet, want *loaders.Relations, nested bool) {

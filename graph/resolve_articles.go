@@ -171,10 +171,18 @@ func (r *queryResolver) Article(ctx context.Context, id *string, slug *string, l
 		return nil, err
 	}
 	lookup := ctx
-	if fc := graphql.GetFieldContext(ctx); fc != nil && !asksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections) {
-		// A page showing the article's related list, not the article:
-		// its body is not read.
-		lookup = content.Teasers(ctx)
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		op := graphql.GetOperationContext(ctx)
+		switch {
+		case !asksBodies(op, fc.Field.Selections):
+			// A page showing the article's related list, not the article:
+			// its body is not read.
+			lookup = content.Teasers(ctx)
+		case !asksSource(op, fc.Field.Selections):
+			// An article page showing the body's HTML: its Markdown
+			// source is not read.
+			lookup = content.WithoutMarkdown(ctx)
+		}
 	}
 	a, err := r.Content.LookupArticleIn(lookup, articleID, deref(slug), loc)
 	if err != nil {

@@ -134,6 +134,11 @@ func withPage[T comparable](ctx context.Context, s *Service, q ArticleQuery, arg
 // (body, bodyHtml, blocks): for a selection that asks for none of them.
 func Teasers(ctx context.Context) context.Context { return store.WithoutBodies(ctx) }
 
+// WithoutMarkdown returns ctx in which an article is read without its
+// Markdown source: for a selection that shows its HTML, not its body or
+// blocks (whose fallback, for a body stored before blocks, is the source).
+func WithoutMarkdown(ctx context.Context) context.Context { return store.WithoutMarkdown(ctx) }
+
 // teasers returns the context a list of q is read in.
 func teasers(ctx context.Context, q ArticleQuery) context.Context {
 	switch {

@@ -112,6 +112,17 @@ func WithoutBodies(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noBodiesKey{}, true)
 }
 
+type noMarkdownKey struct{}
+
+// WithoutMarkdown returns ctx in which articles are read without their
+// Markdown source (the body column): for an article page that shows the
+// body's HTML (stored as HTML, and as blocks for the articles and
+// pictures it links to), not its source. The source is a fifth of an
+// article row's bytes.
+func WithoutMarkdown(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noMarkdownKey{}, true)
+}
+
 type cardsKey struct{}
 
 // WithCardColumns returns ctx in which article lists read only CardColumns
@@ -135,7 +146,8 @@ var CardColumns = []string{"id", "slug", "title", "subtitle", "excerpt", "status
 // articleColumns lists the article columns a query for v reads: every
 // column GORM reads into models.Article (so never the write-only
 // plain-text body, as long as the body itself), under WithoutBodies not
-// the bodies either, and under WithCardColumns only CardColumns. Readers'
+// the bodies either, under WithoutMarkdown not the Markdown body, and
+// under WithCardColumns only CardColumns. Readers'
 // queries read live_version as the version: a staged edit bumps only the
 // editors' version, so it shows in no reader's answer, not even as a new
 // version number.
@@ -143,6 +155,7 @@ func (s *Store) articleColumns(ctx context.Context, v Visibility) string {
 	cols := articleColumnLists()
 	teasers, _ := ctx.Value(noBodiesKey{}).(bool)
 	cards, _ := ctx.Value(cardsKey{}).(bool)
+	html, _ := ctx.Value(noMarkdownKey{}).(bool)
 	switch {
 	case v.PublishedOnly && cards:
 		return cols.readerCard
@@ -150,25 +163,32 @@ func (s *Store) articleColumns(ctx context.Context, v Visibility) string {
 		return cols.card
 	case v.PublishedOnly && teasers:
 		return cols.readerTeaser
-	case v.PublishedOnly:
-		return cols.reader
 	case teasers:
 		return cols.teaser
+	case v.PublishedOnly && html:
+		return cols.readerHTML
+	case html:
+		return cols.html
+	case v.PublishedOnly:
+		return cols.reader
 	}
 	return cols.all
 }
 
-var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, card, reader, readerTeaser, readerCard string }) {
+var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, card, html, reader, readerTeaser, readerCard, readerHTML string }) {
 	sch, err := schema.Parse(&models.Article{}, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
 		panic(fmt.Sprintf("parse the article model: %v", err)) // a programming error, caught by every test
 	}
-	var all, teaser, card []string
+	var all, teaser, card, html []string
 	for _, f := range sch.Fields {
 		if f.DBName == "" || !f.Readable {
 			continue
 		}
 		all = append(all, "articles."+f.DBName)
+		if f.DBName != "body" {
+			html = append(html, "articles."+f.DBName)
+		}
 		if f.DBName != "body" && f.DBName != "body_html" && f.DBName != "body_blocks" {
 			teaser = append(teaser, "articles."+f.DBName)
 		}
@@ -179,12 +199,12 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, card, 
 	if len(card) != len(CardColumns) {
 		panic(fmt.Sprintf("CardColumns %v: not all of them are the article model's (%v)", CardColumns, card)) // a programming error, caught by every test
 	}
-	cols.all, cols.teaser, cols.card = strings.Join(all, ", "), strings.Join(teaser, ", "), strings.Join(card, ", ")
+	cols.all, cols.teaser, cols.card, cols.html = strings.Join(all, ", "), strings.Join(teaser, ", "), strings.Join(card, ", "), strings.Join(html, ", ")
 	readerVersion := strings.NewReplacer("articles.version,", "articles.live_version AS version,")
 	for _, c := range []struct {
 		from string
 		to   *string
-	}{{cols.all, &cols.reader}, {cols.teaser, &cols.readerTeaser}, {cols.card, &cols.readerCard}} {
+	}{{cols.all, &cols.reader}, {cols.teaser, &cols.readerTeaser}, {cols.card, &cols.readerCard}, {cols.html, &cols.readerHTML}} {
 		*c.to = strings.TrimSuffix(readerVersion.Replace(c.from+","), ",")
 		if !strings.Contains(*c.to, "live_version AS version") {
 			panic("the article model has no version column") // a programming error, caught by every test

@@ -56,10 +56,13 @@ func TestScanArticlesMatchesFind(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range []Visibility{{IncludeDeleted: true}, Readers(now)} {
-			for _, teasers := range []bool{false, true} {
+			for _, columns := range []string{"all", "teasers", "without the source"} {
 				c := ctx
-				if teasers {
+				switch columns {
+				case "teasers":
 					c = WithoutBodies(ctx)
+				case "without the source":
+					c = WithoutMarkdown(ctx)
 				}
 				q := func() *gorm.DB {
 					return applyVisibility(st.q(c).Table("articles"), "articles", v).Select(st.articleColumns(c, v)).Order("articles.id")
@@ -73,7 +76,7 @@ func TestScanArticlesMatchesFind(t *testing.T) {
 					t.Fatal(err)
 				}
 				if len(want) == 0 || len(got) != len(want) {
-					t.Fatalf("visibility %+v, teasers %v: %d rows scanned, %d found", v, teasers, len(got), len(want))
+					t.Fatalf("visibility %+v, %s: %d rows scanned, %d found", v, columns, len(got), len(want))
 				}
 				// A column of no field: GORM reads the rows (and ignores it).
 				var byGORM []*models.Article
@@ -83,10 +86,13 @@ func TestScanArticlesMatchesFind(t *testing.T) {
 				}
 				for i := range want {
 					if !reflect.DeepEqual(got[i], want[i]) {
-						t.Errorf("visibility %+v, teasers %v, row %d:\nscanned %+v\n  found %+v", v, teasers, i, got[i], want[i])
+						t.Errorf("visibility %+v, %s, row %d:\nscanned %+v\n  found %+v", v, columns, i, got[i], want[i])
 					}
 					if i >= len(byGORM) || !reflect.DeepEqual(byGORM[i], want[i]) {
-						t.Errorf("visibility %+v, teasers %v, row %d: GORM's ScanRows differs from Find", v, teasers, i)
+						t.Errorf("visibility %+v, %s, row %d: GORM's ScanRows differs from Find", v, columns, i)
+					}
+					if columns == "without the source" && (got[i].Body != "" || got[i].BodyHTML == "" || got[i].BodyBlocks == "") {
+						t.Errorf("visibility %+v, row %d without the source: body %q, HTML %q, blocks %q", v, i, got[i].Body, got[i].BodyHTML, got[i].BodyBlocks)
 					}
 				}
 			}
