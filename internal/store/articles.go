@@ -63,7 +63,15 @@ func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB 
 // filteredArticlesFrom is filteredArticles reading table, an expression
 // that names the articles table as "articles" (with an index hint, say).
 func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f ArticleFilter) *gorm.DB {
-	q := applyVisibility(s.q(ctx).Table(table), "articles", f.Visibility)
+	q := s.q(ctx)
+	if f.CategorySlug == "" && len(f.TagSlugs) == 0 && f.AuthorSlug == "" && len(f.ExcludeIDs) == 0 {
+		// A statement of a fixed shape (no list of the client's length)
+		// that MariaDB runs as cheaply prepared. Finding a section by its
+		// slug in a subquery, it did not: a section front took MariaDB
+		// twice the CPU prepared under load (docs/benchmarks.md).
+		q = s.prepared(ctx)
+	}
+	q = applyVisibility(q.Table(table), "articles", f.Visibility)
 	if f.CategorySlug != "" {
 		q = q.Where("articles.category_id = (SELECT c.id FROM categories c WHERE c.slug = ?)", f.CategorySlug)
 	}
@@ -424,7 +432,7 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug in locale, or nil (slugs
 // are unique per locale).
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug string) (*models.Article, error) {
-	r, err := takeArticle(applyVisibility(s.q(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
+	r, err := takeArticle(applyVisibility(s.prepared(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
 		Where("articles.locale = ? AND articles.slug = ?", locale, slug))
 	if err != nil {
 		return nil, fmt.Errorf("load article %s/%q: %w", locale, slug, err)

@@ -181,7 +181,7 @@ func (s *Store) listByAuthor(ctx context.Context, f ArticleFilter, order models.
 // for a byAuthorIndex filter f; author is the author's id, or an
 // expression that finds it. extra are columns read beside the articles'.
 func (s *Store) pageByAuthor(ctx context.Context, f ArticleFilter, author any, extra *extraColumns, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
-	q := applyVisibility(s.q(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", author).
+	q := applyVisibility(s.prepared(ctx).Table("author_articles x"), "x", f.Visibility).Where("x.author_id = ?", author).
 		Joins("JOIN articles ON articles.id = x.article_id")
 	if extra != nil {
 		q = q.Joins("JOIN authors AS byline ON byline.id = x.author_id")

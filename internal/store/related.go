@@ -145,11 +145,12 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 		return out, nil
 	}
 	visible, vargs := visibilitySQL("candidate", v)
-	args := append(append([]any{ids, ids}, vargs...), n)
+	padded := padIDs(ids)
+	args := append(append([]any{padded, padded}, vargs...), n)
 	// Scanned by hand, as article lists are (articlescan.go).
 	var forID uint64
 	var rn int
-	err := scanArticlesWith(s.q(ctx).Raw(relatedStatement(s.articleColumns(ctx, v), visible), args...),
+	err := scanArticlesWith(s.prepared(ctx).Raw(relatedStatement(s.articleColumns(ctx, v), visible), args...),
 		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
 		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {

@@ -55,7 +55,10 @@ func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, au
 	if len(parts) == 0 {
 		return out, nil
 	}
-	rs, err := s.q(ctx).Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Rows()
+	for i, a := range args {
+		args[i] = padIDs(a.([]uint64))
+	}
+	rs, err := s.prepared(ctx).Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load relations of %d articles: %w", len(articleIDs), err)
 	}

@@ -65,6 +65,47 @@ func isDeadlock(err error) bool {
 
 func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
+// prepared is q for the reads every uncached page makes (an article by
+// slug, a page of articles, their relations), on MySQL: each statement is
+// prepared once per connection and kept, so that MariaDB neither parses
+// it again nor the driver writes the arguments into its text. The
+// database's CPU per article page fell by a fifth to a third
+// (docs/benchmarks.md). Only statements of a few fixed shapes may go
+// through it (lists of ids padded, see padIDs): every shape is a prepared
+// statement on every connection, up to dbconn.PreparedStatements of them.
+// In a transaction, where a statement would be prepared on the
+// transaction's connection and closed with it, and on SQLite, it is q.
+func (s *Store) prepared(ctx context.Context) *gorm.DB {
+	if s.db.Dialect != dbconn.MySQL {
+		return s.q(ctx)
+	}
+	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		return s.q(ctx)
+	}
+	return s.db.Session(&gorm.Session{Context: ctx, PrepareStmt: true})
+}
+
+// padIDs returns ids lengthened to the next power of two by repeating its
+// last id, for an IN list of a prepared statement: the same rows match,
+// and a page's relations take one of a few shapes instead of one per
+// number of articles.
+func padIDs(ids []uint64) []uint64 {
+	n := len(ids)
+	if n < 2 || n&(n-1) == 0 {
+		return ids
+	}
+	size := 1
+	for size < n {
+		size <<= 1
+	}
+	out := make([]uint64, size)
+	copy(out, ids)
+	for i := n; i < size; i++ {
+		out[i] = ids[n-1]
+	}
+	return out
+}
+
 // notFound turns gorm.ErrRecordNotFound into (nil, nil) for optional lookups.
 func notFound[T any](v *T, err error) (*T, error) {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -167,6 +167,13 @@ func Parse(raw string) (Target, error) {
 	}
 }
 
+// PreparedStatements bounds the statements a server keeps prepared (the
+// store's hot reads, each prepared once per connection it runs on): the
+// least recently used is closed past it. With 32 connections that is at
+// most 2,048 of MariaDB's max_prepared_stmt_count (16,382 by default,
+// shared by every client of the database server).
+const PreparedStatements = 64
+
 // Open connects to the database named by rawURL and checks that it answers.
 func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	t, err := Parse(rawURL)
@@ -190,8 +197,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 lg,
 		NowFunc:                nowFunc(t.Dialect),
-		SkipDefaultTransaction: true, // the service layer opens transactions where it needs them
-		PrepareStmt:            false,
+		SkipDefaultTransaction: true,  // the service layer opens transactions where it needs them
+		PrepareStmt:            false, // only the store's hot reads are prepared (store.prepared)
+		PrepareStmtMaxSize:     PreparedStatements,
 		TranslateError:         true,
 	})
 	if err != nil {
