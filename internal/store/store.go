@@ -66,19 +66,17 @@ func isDeadlock(err error) bool {
 func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
 // prepared is q for the reads every uncached page makes (an article by
-// slug, a page of articles, their relations), on MySQL: each statement is
-// prepared once per connection and kept, so that MariaDB neither parses
-// it again nor the driver writes the arguments into its text. The
-// database's CPU per article page fell by a fifth to a third
-// (docs/benchmarks.md). Only statements of a few fixed shapes may go
+// slug, a page of articles, their relations): each statement is prepared
+// once per connection and kept. MariaDB then no longer parses it on every
+// request, nor does the driver write the arguments into its text (the
+// database's CPU per article page fell by a fifth); SQLite no longer
+// compiles it (half of an article page's CPU on the embedded default).
+// See docs/benchmarks.md. Only statements of a few fixed shapes may go
 // through it (lists of ids padded, see padIDs): every shape is a prepared
 // statement on every connection, up to dbconn.PreparedStatements of them.
 // In a transaction, where a statement would be prepared on the
-// transaction's connection and closed with it, and on SQLite, it is q.
+// transaction's connection and closed with it, it is q.
 func (s *Store) prepared(ctx context.Context) *gorm.DB {
-	if s.db.Dialect != dbconn.MySQL {
-		return s.q(ctx)
-	}
 	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return s.q(ctx)
 	}
