@@ -188,6 +188,7 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 	for _, c := range []struct{ gqlgens, ours string }{
 		{"graphql.MarshalSliceConcurrently(", "marshalList(ctx, sel, len(v), "},
 		{"graphql.NewDeferredGroup(", "deferred := graphql.DeferredGroup{Context: ctx}"},
+		{"var buf bytes.Buffer", "buf := answerBuffer(ctx)"},
 	} {
 		if n := bytes.Count(src, []byte(c.gqlgens)); n > 0 {
 			t.Errorf("generated.go calls %s %d times: regenerate with go generate ./graph", c.gqlgens, n)

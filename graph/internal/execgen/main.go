@@ -1,5 +1,5 @@
 // Command execgen runs gqlgen for graph (as `gqlgen generate` does, from
-// gqlgen.yml), then has the generated code call two of graph's functions
+// gqlgen.yml), then has the generated code call three of graph's functions
 // in place of gqlgen's runtime where gqlgen's does work a request rarely
 // needs. Run by go generate ./graph.
 //
@@ -13,6 +13,7 @@
 //     one after the other when it does not. The fields that may wait are
 //     written to graph/waits_gen.go (waitingFields) from gqlgen's own field
 //     plan.
+//
 //   - @defer: gqlgen resolves deferred fields apart, for incremental
 //     payloads after the first that Broadsheet's transports, which send one
 //     response per request, never send: they answered null. The generated
@@ -23,7 +24,11 @@
 //     fields (graphql.NewDeferredGroup: the object's path, a field set and a
 //     map, a tenth of a homepage's CPU).
 //
-// gqlgen has no setting for either, and generated files are not edited by
+//   - Answers: gqlgen writes each answer into a new bytes.Buffer grown by
+//     doubling; the generated code takes the buffer the HTTP transport lent
+//     for the request instead (graph.answerBuffer, internal/web/respbuf).
+//
+// gqlgen has no setting for any of these, and generated files are not edited by
 // hand: this command is how they are generated.
 package main
 
@@ -35,6 +40,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -168,6 +174,11 @@ var rewrites = []struct{ from, to, whole string }{
 	// of a homepage's CPU for its 140 objects) is left empty.
 	{"out := graphql.NewFieldSet(fields)\n", "fields = inLine(fields)\n\tout := graphql.NewFieldSet(fields)\n", "graphql.NewFieldSet("},
 	{"deferred := graphql.NewDeferredGroup(ctx)\n", "deferred := graphql.DeferredGroup{Context: ctx}\n", "graphql.NewDeferredGroup("},
+	// A query's or a mutation's answer, with the request's context in
+	// scope as ctx: written into the buffer the transport lent
+	// (graph.answerBuffer), not a new one grown by doubling (a sixth of
+	// the bytes an article page allocated).
+	{"var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n", "buf := answerBuffer(ctx)\n\t\t\tdata.MarshalGQL(buf)\n", "bytes.Buffer"},
 }
 
 // pointAtGraph rewrites the generated code at path (rewrites). It fails
@@ -185,12 +196,20 @@ func pointAtGraph(path string) error {
 		}
 		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
+	if !usesPackage.Match(src) {
+		// The answers' buffers were the code's only use of package bytes.
+		src = bytes.Replace(src, []byte("\t\"bytes\"\n"), nil, 1)
+	}
 	out, err := format.Source(src)
 	if err != nil {
 		return fmt.Errorf("format generated code: %w", err)
 	}
 	return writeIfChanged(path, out)
 }
+
+// usesPackage finds a use of package bytes in Go source (a name it
+// exports, not the word in a description).
+var usesPackage = regexp.MustCompile(`[^\w.]bytes\.[A-Z]`)
 
 // writeIfChanged writes data to path unless it already holds it, so that
 // an unchanged file keeps its modification time (and the build cache).

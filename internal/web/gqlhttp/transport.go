@@ -25,6 +25,7 @@ import (
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
+	"github.com/broadsheet/broadsheet/internal/web/respbuf"
 )
 
 // Options configure the transport.
@@ -148,6 +149,11 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		}
 	}
 
+	// The answer's data is written into a lent buffer (respbuf), taken
+	// back when this returns: by then the data has been copied into the
+	// body written out (and cached), and nothing else holds it.
+	ctx, release := respbuf.Lend(ctx)
+	defer release()
 	handler, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := handler(ctx)
 	if resp == nil { // the request's context ended before execution began
