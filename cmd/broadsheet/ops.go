@@ -84,6 +84,7 @@ type opsFlags struct {
 	maxBody                             *int64
 	maxDepth, maxComplexity, maxTokens  *int
 	timeout, credentialCheck            *time.Duration
+	maxOperations                       *int
 	rate, tokenRate                     *float64
 	burst, tokenBurst                   *int
 	clientIPHeader                      *string
@@ -106,6 +107,7 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	o.maxDepth = fs.Int("max-depth", e.int("BROADSHEET_MAX_DEPTH", server.DefaultMaxDepth), "deepest field nesting an operation may have; -1 for none (env BROADSHEET_MAX_DEPTH)")
 	o.maxComplexity = fs.Int("max-complexity", e.int("BROADSHEET_MAX_COMPLEXITY", server.DefaultMaxComplexity), "highest estimated cost of an operation (lists cost their page size); -1 for none (env BROADSHEET_MAX_COMPLEXITY)")
 	o.maxTokens = fs.Int("max-tokens", e.int("BROADSHEET_MAX_TOKENS", server.DefaultMaxTokens), "most parser tokens a document may have; -1 for none (env BROADSHEET_MAX_TOKENS)")
+	o.maxOperations = fs.Int("max-concurrent-operations", e.int("BROADSHEET_MAX_CONCURRENT_OPERATIONS", 0), "most queries and mutations executing at once; others wait their turn within --request-timeout; 0: 4 per CPU; -1 for no bound (env BROADSHEET_MAX_CONCURRENT_OPERATIONS)")
 	o.timeout = fs.Duration("request-timeout", e.duration("BROADSHEET_REQUEST_TIMEOUT", server.DefaultRequestTimeout), "time limit of one GraphQL request (env BROADSHEET_REQUEST_TIMEOUT)")
 	o.credentialCheck = fs.Duration("credential-check", e.duration("BROADSHEET_CREDENTIAL_CHECK", server.DefaultCredentialCheck), "how often open websockets and SSE streams have their API token checked again; a revoked one ends them; -1s: only at each operation (env BROADSHEET_CREDENTIAL_CHECK)")
 	o.rate = fs.Float64("rate-limit", e.float("BROADSHEET_RATE_LIMIT", 20), "requests per second per client address without a token; 0 for no limit (env BROADSHEET_RATE_LIMIT)")
@@ -160,6 +162,7 @@ func (o *opsFlags) apply(cfg *app.Config) {
 	sc.MaxBodyBytes = *o.maxBody
 	sc.MaxDepth, sc.MaxComplexity, sc.MaxTokens = *o.maxDepth, *o.maxComplexity, *o.maxTokens
 	sc.RequestTimeout = *o.timeout
+	sc.MaxConcurrentOperations = *o.maxOperations
 	sc.CredentialCheck = *o.credentialCheck
 	sc.DisableIntrospection = !*o.introspection
 	sc.RateLimit = ratelimit.Options{

@@ -164,7 +164,11 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		t.refuse(ctx, w, exec, media, &requestError{http.StatusServiceUnavailable, code, msg})
 		return
 	}
-	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && resp.Data != nil && !private()
+	if resp.Data == nil { // refused before it executed (its deadline passed waiting for its turn)
+		t.write(w, media, requestErrorStatus(media, resp.Errors), httpcache.NoStore, resp, info)
+		return
+	}
+	shareable := public && op.Operation == ast.Query && len(resp.Errors) == 0 && !private()
 	if !shareable {
 		cc := httpcache.NoStore
 		if !public || op.Operation != ast.Query || private() {
@@ -333,7 +337,7 @@ func encode(resp *graphql.Response) []byte {
 func requestErrorStatus(media string, errs gqlerror.List) int {
 	for _, e := range errs {
 		switch e.Extensions["code"] {
-		case "UNAVAILABLE":
+		case "UNAVAILABLE", "TIMEOUT":
 			return http.StatusServiceUnavailable
 		case "INTERNAL":
 			return http.StatusInternalServerError

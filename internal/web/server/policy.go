@@ -140,8 +140,9 @@ func (s *Server) watchCredential(c *liveClient) {
 
 // operationPolicy applies the request policy to each operation: the rate
 // limit and token check of websocket operations (before anything is
-// parsed), and the request deadline of every query and mutation, and of a
-// subscription's setup.
+// parsed), the request deadline of every query and mutation, and of a
+// subscription's setup, and the bound on queries and mutations executing
+// at once (Config.MaxConcurrentOperations), whatever their transport.
 type operationPolicy struct{ s *Server }
 
 var (
@@ -191,10 +192,13 @@ func policyError(ctx context.Context, code, msg string, ext map[string]any) *gql
 func (p operationPolicy) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	timeout := p.s.cfg.RequestTimeout
 	opCtx := graphql.GetOperationContext(ctx)
-	if timeout <= 0 || opCtx == nil || opCtx.Operation == nil {
+	if opCtx == nil || opCtx.Operation == nil {
 		return next(ctx)
 	}
 	if opCtx.Operation.Operation == ast.Subscription {
+		if timeout <= 0 {
+			return next(ctx)
+		}
 		// The subscription lives as long as its client, but its setup (the
 		// resolver that checks access and subscribes) has the deadline.
 		setup, cancel := context.WithCancel(ctx)
@@ -204,9 +208,29 @@ func (p operationPolicy) InterceptOperation(ctx context.Context, next graphql.Op
 		return h
 	}
 	h := next(ctx)
+	// A transport calls the handler until it returns nil: the first call
+	// executes the operation, and takes a turn for it; a later one only
+	// finds that nothing more is coming (@defer is answered in line).
+	first := true
 	return func(ctx context.Context) *graphql.Response {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		if turns := p.s.turns; turns != nil && first {
+			first = false
+			// Executed in turn: the wait counts against the deadline.
+			if err := turns.Acquire(ctx, 1); err != nil {
+				code, msg := string(apperr.Timeout), "the server is busy: the request's deadline passed before its turn came; retry shortly"
+				if ctx.Err() != context.DeadlineExceeded {
+					code, msg = string(apperr.Unavailable), "the request was cancelled"
+				}
+				h = func(context.Context) *graphql.Response { return nil } // answered: nothing more
+				return &graphql.Response{Errors: gqlerror.List{policyError(ctx, code, msg, nil)}}
+			}
+			defer turns.Release(1)
+		}
 		return h(ctx)
 	}
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -112,6 +113,11 @@ func TestOperationsTakeTurns(t *testing.T) {
 			r, err := wsOp(t, c, "q", waiting)
 			if err != nil || r == nil || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "busy") {
 				t.Errorf("a websocket query while the only turn is taken: %+v, %v; want refused, busy", r, err)
+			}
+			// Refused once, the operation is complete: not refused again
+			// and again while the transport asks for more.
+			if id, r, err := c.Next(ctx); !errors.Is(err, wsclient.ErrComplete) || id != "q" {
+				t.Errorf("after the refusal: %q, %+v, %v; want the operation complete", id, r, err)
 			}
 		})
 
