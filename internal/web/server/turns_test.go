@@ -103,19 +103,15 @@ func TestOperationsTakeTurns(t *testing.T) {
 					t.Errorf("GET %v refused after %v: it should wait for its turn until its deadline (%v)", get, waited, timeout)
 				}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-			defer cancel()
-			c, err := wsclient.Dial(ctx, s.URL+"/graphql", wsclient.TransportWS, wsclient.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Conn.CloseNow()
+			c := dialWS(t, s.URL, wsclient.TransportWS, "")
 			r, err := wsOp(t, c, "q", waiting)
 			if err != nil || r == nil || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "busy") {
 				t.Errorf("a websocket query while the only turn is taken: %+v, %v; want refused, busy", r, err)
 			}
 			// Refused once, the operation is complete: not refused again
 			// and again while the transport asks for more.
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			defer cancel()
 			if id, r, err := c.Next(ctx); !errors.Is(err, wsclient.ErrComplete) || id != "q" {
 				t.Errorf("after the refusal: %q, %+v, %v; want the operation complete", id, r, err)
 			}
@@ -138,13 +134,7 @@ func TestOperationsTakeTurns(t *testing.T) {
 		})
 
 		t.Run("subscriptions hold no turn", func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-			defer cancel()
-			c, err := wsclient.Dial(ctx, s.URL+"/graphql", wsclient.TransportWS, wsclient.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Conn.CloseNow()
+			c := dialWS(t, s.URL, wsclient.TransportWS, "")
 			subscribeWS(t, c, "a", `subscription { articlePublished { slug } }`, nil)
 			subscribeWS(t, c, "b", `subscription { articlePublished { slug } }`, nil)
 			waitSubscribers(t, s, 2)
