@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 
-	"github.com/broadsheet/broadsheet/internal/web/respbuf"
+	"github.com/broadsheet/broadsheet/graph/respbuf"
 )
 
 // answerBuffer is the buffer the generated code writes a query's or a

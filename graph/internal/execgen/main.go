@@ -26,7 +26,7 @@
 //
 //   - Answers: gqlgen writes each answer into a new bytes.Buffer grown by
 //     doubling; the generated code takes the buffer the HTTP transport lent
-//     for the request instead (graph.answerBuffer, internal/web/respbuf).
+//     for the request instead (graph.answerBuffer, graph/respbuf).
 //
 // gqlgen has no setting for any of these, and generated files are not edited by
 // hand: this command is how they are generated.

@@ -22,10 +22,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/broadsheet/broadsheet/graph/respbuf"
 	"github.com/broadsheet/broadsheet/internal/apperr"
 	"github.com/broadsheet/broadsheet/internal/web/httpcache"
 	"github.com/broadsheet/broadsheet/internal/web/reqinfo"
-	"github.com/broadsheet/broadsheet/internal/web/respbuf"
 )
 
 // Options configure the transport.
