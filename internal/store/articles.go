@@ -64,12 +64,14 @@ func (s *Store) filteredArticles(ctx context.Context, f ArticleFilter) *gorm.DB 
 // that names the articles table as "articles" (with an index hint, say).
 func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f ArticleFilter) *gorm.DB {
 	q := s.q(ctx)
-	// A statement of a fixed shape (no list of the client's length) is
-	// prepared, except, on MySQL, one that finds its section, tag or
-	// author by slug in a subquery: a section front so prepared took
-	// MariaDB twice the CPU under load (docs/benchmarks.md).
+	// A statement of a fixed shape (no list of the client's length: a
+	// client could make a shape of each length) is prepared, except, on
+	// MySQL, one that finds its section, tag or author by slug in a
+	// subquery: a section front so prepared took MariaDB twice the CPU
+	// under load (docs/benchmarks.md).
 	bySlug := f.CategorySlug != "" || len(f.TagSlugs) > 0 || f.AuthorSlug != ""
-	if len(f.TagSlugs) <= 1 && len(f.ExcludeIDs) == 0 && (!bySlug || s.db.Dialect == dbconn.SQLite) {
+	fixed := len(f.TagSlugs) <= 1 && len(f.Statuses) <= 1 && len(f.ReviewStates) <= 1 && len(f.ExcludeIDs) == 0
+	if fixed && (!bySlug || s.db.Dialect == dbconn.SQLite) {
 		q = s.prepared(ctx)
 	}
 	q = applyVisibility(q.Table(table), "articles", f.Visibility)

@@ -104,6 +104,11 @@ func TestHotReadsArePrepared(t *testing.T) {
 		if err != nil || owner == nil || byAuthor == nil || len(byAuthor.Items) != 4 {
 			t.Fatalf("AuthorPage = %v, %v, %v; want Ada and 4 articles", owner, byAuthor, err)
 		}
+		// A list of the client's length makes a shape of each length: not prepared.
+		if _, err := st.ListArticles(ctx, ArticleFilter{Statuses: []models.ArticleStatus{models.StatusDraft, models.StatusPublished}},
+			models.SortPublishedAt, page.Request{First: 20}); err != nil {
+			t.Fatal(err)
+		}
 		section, front, err := st.SectionFront(ctx, "world", ArticleFilter{Visibility: readers}, models.SortPublishedAt, page.Request{First: 20, Total: true})
 		if err != nil || section == nil || front == nil || len(front.Items) != 4 {
 			t.Fatalf("SectionFront = %v, %v, %v; want World and 4 articles", section, front, err)
@@ -142,6 +147,7 @@ func TestHotReadsArePrepared(t *testing.T) {
 			{"the author page", "author_articles x", 1},
 			{"the latest articles", "?)) ORDER BY articles.published_at", 1},
 			{"the section front", "c.slug = ?", sectionFronts},
+			{"a list of two statuses (not prepared)", "articles.status IN", 0},
 		} {
 			if n := count(tc.part); n != tc.want {
 				t.Errorf("%s: %d prepared statements contain %q, want %d; prepared: %q", tc.name, n, tc.part, tc.want, got)
