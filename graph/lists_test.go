@@ -189,6 +189,9 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 		{"graphql.MarshalSliceConcurrently(", "marshalList(ctx, sel, len(v), "},
 		{"graphql.NewDeferredGroup(", "deferred := graphql.DeferredGroup{Context: ctx}"},
 		{"var buf bytes.Buffer", "buf := answerBuffer(ctx)"},
+		// A plain scalar field (execgen's plainFields).
+		{"return ec.fieldContext_Article_title(ctx, field)\n\t\t},\n\t\tfunc(ctx context.Context) (any, error) {\n\t\t\treturn obj.Title, nil",
+			"return ec.marshalNString2string(ctx, field.Selections, obj.Title)\n}"},
 	} {
 		if n := bytes.Count(src, []byte(c.gqlgens)); n > 0 {
 			t.Errorf("generated.go calls %s %d times: regenerate with go generate ./graph", c.gqlgens, n)
