@@ -22339,7 +22339,7 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var accountPayloadImplementors = []string{"AccountPayload"}
@@ -22378,7 +22378,7 @@ func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var articleImplementors = []string{"Article", "Node", "Route"}
@@ -22626,7 +22626,7 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var articleConnectionImplementors = []string{"ArticleConnection"}
@@ -22676,7 +22676,7 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var articleEdgeImplementors = []string{"ArticleEdge"}
@@ -22715,7 +22715,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var articlePayloadImplementors = []string{"ArticlePayload"}
@@ -22754,7 +22754,7 @@ func (ec *executionContext) _ArticlePayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var articleSeoImplementors = []string{"ArticleSeo"}
@@ -22803,7 +22803,7 @@ func (ec *executionContext) _ArticleSeo(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var auditConnectionImplementors = []string{"AuditConnection"}
@@ -22853,7 +22853,7 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var auditEdgeImplementors = []string{"AuditEdge"}
@@ -22892,7 +22892,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var auditEntryImplementors = []string{"AuditEntry"}
@@ -22969,7 +22969,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var authorImplementors = []string{"Author", "Node", "Route"}
@@ -23046,7 +23046,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var authorConnectionImplementors = []string{"AuthorConnection"}
@@ -23096,7 +23096,7 @@ func (ec *executionContext) _AuthorConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var authorEdgeImplementors = []string{"AuthorEdge"}
@@ -23135,7 +23135,7 @@ func (ec *executionContext) _AuthorEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var authorPayloadImplementors = []string{"AuthorPayload"}
@@ -23174,7 +23174,7 @@ func (ec *executionContext) _AuthorPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var categoryImplementors = []string{"Category", "Node", "Route"}
@@ -23241,7 +23241,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var categoryPayloadImplementors = []string{"CategoryPayload"}
@@ -23280,7 +23280,7 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var contentChangeImplementors = []string{"ContentChange"}
@@ -23357,7 +23357,7 @@ func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var correctionImplementors = []string{"Correction"}
@@ -23396,7 +23396,7 @@ func (ec *executionContext) _Correction(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var coverImageImplementors = []string{"CoverImage"}
@@ -23451,7 +23451,7 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var embedBlockImplementors = []string{"EmbedBlock", "Block"}
@@ -23510,7 +23510,7 @@ func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var focalPointImplementors = []string{"FocalPoint"}
@@ -23549,7 +23549,7 @@ func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var footnoteImplementors = []string{"Footnote"}
@@ -23593,7 +23593,7 @@ func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var footnotesBlockImplementors = []string{"FootnotesBlock", "Block"}
@@ -23627,7 +23627,7 @@ func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var galleryBlockImplementors = []string{"GalleryBlock", "Block"}
@@ -23661,7 +23661,7 @@ func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var headingBlockImplementors = []string{"HeadingBlock", "Block"}
@@ -23710,7 +23710,7 @@ func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var htmlBlockImplementors = []string{"HtmlBlock", "Block"}
@@ -23749,7 +23749,7 @@ func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var imageImplementors = []string{"Image", "Node"}
@@ -23850,7 +23850,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var imageBlockImplementors = []string{"ImageBlock", "Block"}
@@ -23908,7 +23908,7 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var imageConnectionImplementors = []string{"ImageConnection"}
@@ -23958,7 +23958,7 @@ func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var imageEdgeImplementors = []string{"ImageEdge"}
@@ -23997,7 +23997,7 @@ func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var imagePayloadImplementors = []string{"ImagePayload"}
@@ -24041,7 +24041,7 @@ func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var listBlockImplementors = []string{"ListBlock", "Block"}
@@ -24085,7 +24085,7 @@ func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveBlogImplementors = []string{"LiveBlog"}
@@ -24164,7 +24164,7 @@ func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveBlogChangeImplementors = []string{"LiveBlogChange"}
@@ -24218,7 +24218,7 @@ func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveBlogPayloadImplementors = []string{"LiveBlogPayload"}
@@ -24257,7 +24257,7 @@ func (ec *executionContext) _LiveBlogPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryImplementors = []string{"LiveEntry", "Node"}
@@ -24349,7 +24349,7 @@ func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryConnectionImplementors = []string{"LiveEntryConnection"}
@@ -24399,7 +24399,7 @@ func (ec *executionContext) _LiveEntryConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryCorrectionImplementors = []string{"LiveEntryCorrection"}
@@ -24438,7 +24438,7 @@ func (ec *executionContext) _LiveEntryCorrection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryEdgeImplementors = []string{"LiveEntryEdge"}
@@ -24477,7 +24477,7 @@ func (ec *executionContext) _LiveEntryEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryPayloadImplementors = []string{"LiveEntryPayload"}
@@ -24516,7 +24516,7 @@ func (ec *executionContext) _LiveEntryPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var liveEntryVersionImplementors = []string{"LiveEntryVersion"}
@@ -24570,7 +24570,7 @@ func (ec *executionContext) _LiveEntryVersion(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var localeImplementors = []string{"Locale"}
@@ -24614,7 +24614,7 @@ func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -24980,7 +24980,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSignupPayloadImplementors = []string{"NewsletterSignupPayload"}
@@ -25024,7 +25024,7 @@ func (ec *executionContext) _NewsletterSignupPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSubscriberImplementors = []string{"NewsletterSubscriber"}
@@ -25091,7 +25091,7 @@ func (ec *executionContext) _NewsletterSubscriber(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSubscriberConnectionImplementors = []string{"NewsletterSubscriberConnection"}
@@ -25141,7 +25141,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSubscriberEdgeImplementors = []string{"NewsletterSubscriberEdge"}
@@ -25180,7 +25180,7 @@ func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSubscriptionImplementors = []string{"NewsletterSubscription"}
@@ -25226,7 +25226,7 @@ func (ec *executionContext) _NewsletterSubscription(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterSubscriptionPayloadImplementors = []string{"NewsletterSubscriptionPayload"}
@@ -25265,7 +25265,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload(ctx context.Context, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var newsletterTopicCountImplementors = []string{"NewsletterTopicCount"}
@@ -25304,7 +25304,7 @@ func (ec *executionContext) _NewsletterTopicCount(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -25353,7 +25353,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var paragraphBlockImplementors = []string{"ParagraphBlock", "Block"}
@@ -25392,7 +25392,7 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var pendingChangesImplementors = []string{"PendingChanges"}
@@ -25446,7 +25446,7 @@ func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var previewLinkPayloadImplementors = []string{"PreviewLinkPayload"}
@@ -25495,7 +25495,7 @@ func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var queryImplementors = []string{"Query"}
@@ -25684,7 +25684,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var quoteBlockImplementors = []string{"QuoteBlock", "Block"}
@@ -25728,7 +25728,7 @@ func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var readAlsoBlockImplementors = []string{"ReadAlsoBlock", "Block"}
@@ -25768,7 +25768,7 @@ func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var redirectImplementors = []string{"Redirect", "Route"}
@@ -25828,7 +25828,7 @@ func (ec *executionContext) _Redirect(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var redirectConnectionImplementors = []string{"RedirectConnection"}
@@ -25878,7 +25878,7 @@ func (ec *executionContext) _RedirectConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var redirectEdgeImplementors = []string{"RedirectEdge"}
@@ -25917,7 +25917,7 @@ func (ec *executionContext) _RedirectEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var redirectPayloadImplementors = []string{"RedirectPayload"}
@@ -25956,7 +25956,7 @@ func (ec *executionContext) _RedirectPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var relatedCandidateImplementors = []string{"RelatedCandidate"}
@@ -26005,7 +26005,7 @@ func (ec *executionContext) _RelatedCandidate(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var relatedReasonImplementors = []string{"RelatedReason"}
@@ -26049,7 +26049,7 @@ func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var reviewNoteImplementors = []string{"ReviewNote"}
@@ -26110,7 +26110,7 @@ func (ec *executionContext) _ReviewNote(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var revisionImplementors = []string{"Revision"}
@@ -26207,7 +26207,7 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var richTextImplementors = []string{"RichText"}
@@ -26246,7 +26246,7 @@ func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -26296,7 +26296,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -26345,7 +26345,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -26410,7 +26410,7 @@ func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var tableRowImplementors = []string{"TableRow"}
@@ -26444,7 +26444,7 @@ func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var tagImplementors = []string{"Tag", "Node", "Route"}
@@ -26506,7 +26506,7 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var tagConnectionImplementors = []string{"TagConnection"}
@@ -26556,7 +26556,7 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var tagEdgeImplementors = []string{"TagEdge"}
@@ -26595,7 +26595,7 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var tagPayloadImplementors = []string{"TagPayload"}
@@ -26634,7 +26634,7 @@ func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -26678,7 +26678,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookImplementors = []string{"Webhook"}
@@ -26739,7 +26739,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
@@ -26826,7 +26826,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
@@ -26876,7 +26876,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
@@ -26915,7 +26915,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookDeliveryPayloadImplementors = []string{"WebhookDeliveryPayload"}
@@ -26954,7 +26954,7 @@ func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var webhookPayloadImplementors = []string{"WebhookPayload"}
@@ -26998,7 +26998,7 @@ func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -27052,7 +27052,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -27101,7 +27101,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -27160,7 +27160,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -27219,7 +27219,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -27278,7 +27278,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -27362,7 +27362,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectAnswer(fields, out, len(deferred.Defers) > 0)
 }
 
 // endregion **************************** object.gotpl ****************************

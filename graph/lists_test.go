@@ -189,6 +189,7 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 		{"graphql.MarshalSliceConcurrently(", "marshalList(ctx, sel, len(v), "},
 		{"graphql.NewDeferredGroup(", "deferred := graphql.DeferredGroup{Context: ctx}"},
 		{"var buf bytes.Buffer", "buf := answerBuffer(ctx)"},
+		{"\treturn out\n", "return objectAnswer(fields, out, len(deferred.Defers) > 0)"},
 		// A plain scalar field (execgen's plainFields).
 		{"return ec.fieldContext_Article_title(ctx, field)\n\t\t},\n\t\tfunc(ctx context.Context) (any, error) {\n\t\t\treturn obj.Title, nil",
 			"return ec.marshalNString2string(ctx, field.Selections, obj.Title)\n}"},
