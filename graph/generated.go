@@ -9394,14 +9394,14 @@ func (ec *executionContext) fieldContext_Account_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Account_email(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	return model.StringAt(&obj.Email)
 }
 func (ec *executionContext) fieldContext_Account_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
 }
 
 func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *models.Account) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Account_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "String")
@@ -9541,28 +9541,28 @@ func (ec *executionContext) fieldContext_Article_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return model.StringAt(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return model.StringAt(&obj.Title)
 }
 func (ec *executionContext) fieldContext_Article_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_subtitle(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subtitle)
+	return model.StringAt(&obj.Subtitle)
 }
 func (ec *executionContext) fieldContext_Article_subtitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_body(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+	return model.StringAt(&obj.Body)
 }
 func (ec *executionContext) fieldContext_Article_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
@@ -9615,7 +9615,7 @@ func (ec *executionContext) fieldContext_Article_blocks(_ context.Context, field
 }
 
 func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Excerpt)
+	return model.StringAt(&obj.Excerpt)
 }
 func (ec *executionContext) fieldContext_Article_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
@@ -9696,7 +9696,7 @@ func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, f
 }
 
 func (ec *executionContext) _Article_canonicalUrl(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CanonicalURL)
+	return model.StringAt(&obj.CanonicalURL)
 }
 func (ec *executionContext) fieldContext_Article_canonicalUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
@@ -9981,7 +9981,7 @@ func (ec *executionContext) fieldContext_Article_relatedCandidates(ctx context.C
 }
 
 func (ec *executionContext) _Article_locale(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
+	return model.StringAt(&obj.Locale)
 }
 func (ec *executionContext) fieldContext_Article_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
@@ -10594,7 +10594,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Article]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleEdge", field, false, false, "String")
@@ -10697,21 +10697,24 @@ func (ec *executionContext) fieldContext_ArticlePayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _ArticleSeo_title(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return model.StringAt(&obj.Title)
 }
 func (ec *executionContext) fieldContext_ArticleSeo_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ArticleSeo_description(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+	return model.StringAt(&obj.Description)
 }
 func (ec *executionContext) fieldContext_ArticleSeo_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ArticleSeo_image(ctx context.Context, field graphql.CollectedField, obj *models.SEO) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Image)
+	if obj.Image == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.Image)
 }
 func (ec *executionContext) fieldContext_ArticleSeo_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleSeo", field, false, false, "String")
@@ -10844,7 +10847,7 @@ func (ec *executionContext) fieldContext_AuditConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _AuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.AuditEntry]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_AuditEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEdge", field, false, false, "String")
@@ -10906,7 +10909,7 @@ func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	return model.StringAt(&obj.Actor)
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -10945,14 +10948,14 @@ func (ec *executionContext) fieldContext_AuditEntry_account(_ context.Context, f
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+	return model.StringAt(&obj.Action)
 }
 func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.ObjectType)
+	return model.StringAt(&obj.ObjectType)
 }
 func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -10982,14 +10985,14 @@ func (ec *executionContext) fieldContext_AuditEntry_objectId(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEntry_outcome(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Outcome)
+	return model.StringAt(&obj.Outcome)
 }
 func (ec *executionContext) fieldContext_AuditEntry_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_detail(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Detail)
+	return model.StringAt(&obj.Detail)
 }
 func (ec *executionContext) fieldContext_AuditEntry_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
@@ -11010,21 +11013,21 @@ func (ec *executionContext) fieldContext_Author_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Author_slug(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return model.StringAt(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Author_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
 }
 
 func (ec *executionContext) _Author_name(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Author_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
 }
 
 func (ec *executionContext) _Author_bio(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Bio)
+	return model.StringAt(&obj.Bio)
 }
 func (ec *executionContext) fieldContext_Author_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
@@ -11038,7 +11041,7 @@ func (ec *executionContext) fieldContext_Author_avatarUrl(_ context.Context, fie
 }
 
 func (ec *executionContext) _Author_jobTitle(ctx context.Context, field graphql.CollectedField, obj *models.Author) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.JobTitle)
+	return model.StringAt(&obj.JobTitle)
 }
 func (ec *executionContext) fieldContext_Author_jobTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Author", field, false, false, "String")
@@ -11254,7 +11257,7 @@ func (ec *executionContext) fieldContext_AuthorConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _AuthorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Author]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_AuthorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthorEdge", field, false, false, "String")
@@ -11364,21 +11367,21 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return model.StringAt(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Category_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_description(ctx context.Context, field graphql.CollectedField, obj *models.Category) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+	return model.StringAt(&obj.Description)
 }
 func (ec *executionContext) fieldContext_Category_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
@@ -11546,21 +11549,21 @@ func (ec *executionContext) fieldContext_ContentChange_eventId(_ context.Context
 }
 
 func (ec *executionContext) _ContentChange_type(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Type)
+	return model.StringAt(&obj.Type)
 }
 func (ec *executionContext) fieldContext_ContentChange_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ContentChange_action(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+	return model.StringAt(&obj.Action)
 }
 func (ec *executionContext) fieldContext_ContentChange_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
 }
 
 func (ec *executionContext) _ContentChange_actor(ctx context.Context, field graphql.CollectedField, obj *live.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	return model.StringAt(&obj.Actor)
 }
 func (ec *executionContext) fieldContext_ContentChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentChange", field, false, false, "String")
@@ -11691,35 +11694,35 @@ func (ec *executionContext) fieldContext_Correction_at(_ context.Context, field 
 }
 
 func (ec *executionContext) _Correction_text(ctx context.Context, field graphql.CollectedField, obj *models.Correction) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_Correction_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Correction", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_url(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+	return model.StringAt(&obj.URL)
 }
 func (ec *executionContext) fieldContext_CoverImage_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_alt(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Alt)
+	return model.StringAt(&obj.Alt)
 }
 func (ec *executionContext) fieldContext_CoverImage_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_caption(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Caption)
+	return model.StringAt(&obj.Caption)
 }
 func (ec *executionContext) fieldContext_CoverImage_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
 }
 
 func (ec *executionContext) _CoverImage_credit(ctx context.Context, field graphql.CollectedField, obj *models.CoverImage) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Credit)
+	return model.StringAt(&obj.Credit)
 }
 func (ec *executionContext) fieldContext_CoverImage_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverImage", field, false, false, "String")
@@ -11758,42 +11761,48 @@ func (ec *executionContext) fieldContext_CoverImage_image(_ context.Context, fie
 }
 
 func (ec *executionContext) _EmbedBlock_provider(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Provider)
+	return model.StringAt(&obj.Provider)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmbedBlock_url(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+	return model.StringAt(&obj.URL)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmbedBlock_embedUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EmbedURL)
+	if obj.EmbedURL == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.EmbedURL)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_embedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmbedBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return model.StringAt(&obj.Title)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmbedBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _EmbedBlock_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *model.EmbedBlock) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ThumbnailURL)
+	if obj.ThumbnailURL == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.ThumbnailURL)
 }
 func (ec *executionContext) fieldContext_EmbedBlock_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmbedBlock", field, false, false, "String")
@@ -11821,14 +11830,14 @@ func (ec *executionContext) fieldContext_Footnote_number(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Footnote_html(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_Footnote_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
 }
 
 func (ec *executionContext) _Footnote_text(ctx context.Context, field graphql.CollectedField, obj *model.Footnote) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_Footnote_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Footnote", field, false, false, "String")
@@ -11906,35 +11915,35 @@ func (ec *executionContext) fieldContext_HeadingBlock_level(_ context.Context, f
 }
 
 func (ec *executionContext) _HeadingBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_HeadingBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _HeadingBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_HeadingBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _HeadingBlock_anchor(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Anchor)
+	return model.StringAt(&obj.Anchor)
 }
 func (ec *executionContext) fieldContext_HeadingBlock_anchor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _HtmlBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_HtmlBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _HtmlBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HTMLBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_HtmlBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HtmlBlock", field, false, false, "String")
@@ -11962,7 +11971,7 @@ func (ec *executionContext) fieldContext_Image_height(_ context.Context, field g
 }
 
 func (ec *executionContext) _Image_mimeType(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.MimeType)
+	return model.StringAt(&obj.MimeType)
 }
 func (ec *executionContext) fieldContext_Image_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
@@ -11976,28 +11985,28 @@ func (ec *executionContext) fieldContext_Image_bytes(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Image_filename(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Filename)
+	return model.StringAt(&obj.Filename)
 }
 func (ec *executionContext) fieldContext_Image_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
 func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Alt)
+	return model.StringAt(&obj.Alt)
 }
 func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
 func (ec *executionContext) _Image_caption(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Caption)
+	return model.StringAt(&obj.Caption)
 }
 func (ec *executionContext) fieldContext_Image_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
 func (ec *executionContext) _Image_credit(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Credit)
+	return model.StringAt(&obj.Credit)
 }
 func (ec *executionContext) fieldContext_Image_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
@@ -12036,7 +12045,7 @@ func (ec *executionContext) fieldContext_Image_focalPoint(_ context.Context, fie
 }
 
 func (ec *executionContext) _Image_placeholder(ctx context.Context, field graphql.CollectedField, obj *models.Image) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Placeholder)
+	return model.StringAt(&obj.Placeholder)
 }
 func (ec *executionContext) fieldContext_Image_placeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
@@ -12365,7 +12374,7 @@ func (ec *executionContext) fieldContext_ImageConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _ImageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Image]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ImageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageEdge", field, false, false, "String")
@@ -12808,7 +12817,7 @@ func (ec *executionContext) fieldContext_LiveBlogChange_entry(_ context.Context,
 }
 
 func (ec *executionContext) _LiveBlogChange_cursor(ctx context.Context, field graphql.CollectedField, obj *live.LiveChange) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_LiveBlogChange_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LiveBlogChange", field, false, false, "String")
@@ -13214,7 +13223,7 @@ func (ec *executionContext) fieldContext_LiveEntryConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _LiveEntryCorrection_text(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryCorrection) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_LiveEntryCorrection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LiveEntryCorrection", field, false, false, "String")
@@ -13228,7 +13237,7 @@ func (ec *executionContext) fieldContext_LiveEntryCorrection_at(_ context.Contex
 }
 
 func (ec *executionContext) _LiveEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.LiveEntry]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_LiveEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LiveEntryEdge", field, false, false, "String")
@@ -13345,14 +13354,14 @@ func (ec *executionContext) fieldContext_LiveEntryVersion_title(_ context.Contex
 }
 
 func (ec *executionContext) _LiveEntryVersion_body(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+	return model.StringAt(&obj.Body)
 }
 func (ec *executionContext) fieldContext_LiveEntryVersion_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "String")
 }
 
 func (ec *executionContext) _LiveEntryVersion_actor(ctx context.Context, field graphql.CollectedField, obj *models.LiveEntryVersion) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	return model.StringAt(&obj.Actor)
 }
 func (ec *executionContext) fieldContext_LiveEntryVersion_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LiveEntryVersion", field, false, false, "String")
@@ -13366,7 +13375,7 @@ func (ec *executionContext) fieldContext_LiveEntryVersion_replacedAt(_ context.C
 }
 
 func (ec *executionContext) _Locale_tag(ctx context.Context, field graphql.CollectedField, obj *model.Locale) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Tag)
+	return model.StringAt(&obj.Tag)
 }
 func (ec *executionContext) fieldContext_Locale_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Locale", field, false, false, "String")
@@ -16236,7 +16245,7 @@ func (ec *executionContext) fieldContext_NewsletterSignupPayload_ok(_ context.Co
 }
 
 func (ec *executionContext) _NewsletterSignupPayload_message(ctx context.Context, field graphql.CollectedField, obj *model.NewsletterSignupPayload) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+	return model.StringAt(&obj.Message)
 }
 func (ec *executionContext) fieldContext_NewsletterSignupPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterSignupPayload", field, false, false, "String")
@@ -16298,7 +16307,7 @@ func (ec *executionContext) fieldContext_NewsletterSubscriber_id(_ context.Conte
 }
 
 func (ec *executionContext) _NewsletterSubscriber_email(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	return model.StringAt(&obj.Email)
 }
 func (ec *executionContext) fieldContext_NewsletterSubscriber_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterSubscriber", field, false, false, "String")
@@ -16491,7 +16500,7 @@ func (ec *executionContext) fieldContext_NewsletterSubscriberConnection_totalCou
 }
 
 func (ec *executionContext) _NewsletterSubscriberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.NewsletterSubscriber]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_NewsletterSubscriberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterSubscriberEdge", field, false, false, "String")
@@ -16530,7 +16539,7 @@ func (ec *executionContext) fieldContext_NewsletterSubscriberEdge_node(_ context
 }
 
 func (ec *executionContext) _NewsletterSubscription_email(ctx context.Context, field graphql.CollectedField, obj *models.NewsletterSubscriber) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	return model.StringAt(&obj.Email)
 }
 func (ec *executionContext) fieldContext_NewsletterSubscription_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterSubscription", field, false, false, "String")
@@ -16647,7 +16656,7 @@ func (ec *executionContext) fieldContext_NewsletterSubscriptionPayload_userError
 }
 
 func (ec *executionContext) _NewsletterTopicCount_topic(ctx context.Context, field graphql.CollectedField, obj *newsletter.TopicCount) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Topic)
+	return model.StringAt(&obj.Topic)
 }
 func (ec *executionContext) fieldContext_NewsletterTopicCount_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NewsletterTopicCount", field, false, false, "String")
@@ -16675,28 +16684,34 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+	if obj.StartCursor == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.StartCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+	if obj.EndCursor == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParagraphBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_ParagraphBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParagraphBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
@@ -16758,7 +16773,7 @@ func (ec *executionContext) fieldContext_PendingChanges_changedFields(_ context.
 }
 
 func (ec *executionContext) _PendingChanges_stagedBy(ctx context.Context, field graphql.CollectedField, obj *content.Pending) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.StagedBy)
+	return model.StringAt(&obj.StagedBy)
 }
 func (ec *executionContext) fieldContext_PendingChanges_stagedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PendingChanges", field, false, false, "String")
@@ -16779,14 +16794,20 @@ func (ec *executionContext) fieldContext_PendingChanges_publishAt(_ context.Cont
 }
 
 func (ec *executionContext) _PreviewLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.URL)
+	if obj.URL == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.URL)
 }
 func (ec *executionContext) fieldContext_PreviewLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _PreviewLinkPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.PreviewLinkPayload) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Token)
+	if obj.Token == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.Token)
 }
 func (ec *executionContext) fieldContext_PreviewLinkPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PreviewLinkPayload", field, false, false, "String")
@@ -18004,28 +18025,31 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _QuoteBlock_html(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_QuoteBlock_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _QuoteBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_QuoteBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _QuoteBlock_attribution(ctx context.Context, field graphql.CollectedField, obj *model.QuoteBlock) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Attribution)
+	if obj.Attribution == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.Attribution)
 }
 func (ec *executionContext) fieldContext_QuoteBlock_attribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QuoteBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReadAlsoBlock_title(ctx context.Context, field graphql.CollectedField, obj *model.ReadAlsoBlock) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return model.StringAt(&obj.Title)
 }
 func (ec *executionContext) fieldContext_ReadAlsoBlock_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReadAlsoBlock", field, false, false, "String")
@@ -18071,14 +18095,14 @@ func (ec *executionContext) fieldContext_Redirect_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Redirect_from(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.FromPath)
+	return model.StringAt(&obj.FromPath)
 }
 func (ec *executionContext) fieldContext_Redirect_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
 }
 
 func (ec *executionContext) _Redirect_location(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Location)
+	return model.StringAt(&obj.Location)
 }
 func (ec *executionContext) fieldContext_Redirect_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
@@ -18092,7 +18116,7 @@ func (ec *executionContext) fieldContext_Redirect_statusCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Redirect_createdBy(ctx context.Context, field graphql.CollectedField, obj *models.Redirect) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.CreatedBy)
+	return model.StringAt(&obj.CreatedBy)
 }
 func (ec *executionContext) fieldContext_Redirect_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Redirect", field, false, false, "String")
@@ -18241,7 +18265,7 @@ func (ec *executionContext) fieldContext_RedirectConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _RedirectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Redirect]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_RedirectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RedirectEdge", field, false, false, "String")
@@ -18429,7 +18453,7 @@ func (ec *executionContext) fieldContext_RelatedReason_kind(_ context.Context, f
 }
 
 func (ec *executionContext) _RelatedReason_detail(ctx context.Context, field graphql.CollectedField, obj *model.RelatedReason) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Detail)
+	return model.StringAt(&obj.Detail)
 }
 func (ec *executionContext) fieldContext_RelatedReason_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RelatedReason", field, false, false, "String")
@@ -18473,14 +18497,14 @@ func (ec *executionContext) fieldContext_ReviewNote_state(_ context.Context, fie
 }
 
 func (ec *executionContext) _ReviewNote_note(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Note)
+	return model.StringAt(&obj.Note)
 }
 func (ec *executionContext) fieldContext_ReviewNote_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReviewNote_actor(ctx context.Context, field graphql.CollectedField, obj *models.ReviewNote) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	return model.StringAt(&obj.Actor)
 }
 func (ec *executionContext) fieldContext_ReviewNote_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewNote", field, false, false, "String")
@@ -18556,7 +18580,7 @@ func (ec *executionContext) fieldContext_Revision_version(_ context.Context, fie
 }
 
 func (ec *executionContext) _Revision_actor(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
+	return model.StringAt(&obj.Actor)
 }
 func (ec *executionContext) fieldContext_Revision_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
@@ -18595,7 +18619,7 @@ func (ec *executionContext) fieldContext_Revision_account(_ context.Context, fie
 }
 
 func (ec *executionContext) _Revision_action(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Action)
+	return model.StringAt(&obj.Action)
 }
 func (ec *executionContext) fieldContext_Revision_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
@@ -18632,28 +18656,28 @@ func (ec *executionContext) fieldContext_Revision_createdAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Revision_title(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return model.StringAt(&obj.Title)
 }
 func (ec *executionContext) fieldContext_Revision_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
 func (ec *executionContext) _Revision_slug(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return model.StringAt(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Revision_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
 func (ec *executionContext) _Revision_subtitle(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Subtitle)
+	return model.StringAt(&obj.Subtitle)
 }
 func (ec *executionContext) fieldContext_Revision_subtitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
 }
 
 func (ec *executionContext) _Revision_body(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+	return model.StringAt(&obj.Body)
 }
 func (ec *executionContext) fieldContext_Revision_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
@@ -18690,14 +18714,14 @@ func (ec *executionContext) fieldContext_Revision_tags(_ context.Context, field 
 }
 
 func (ec *executionContext) _RichText_html(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.HTML)
+	return model.StringAt(&obj.HTML)
 }
 func (ec *executionContext) fieldContext_RichText_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
 }
 
 func (ec *executionContext) _RichText_text(ctx context.Context, field graphql.CollectedField, obj *model.RichText) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
+	return model.StringAt(&obj.Text)
 }
 func (ec *executionContext) fieldContext_RichText_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RichText", field, false, false, "String")
@@ -18823,7 +18847,7 @@ func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
@@ -18869,7 +18893,7 @@ func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, fie
 }
 
 func (ec *executionContext) _SearchEdge_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Snippet)
+	return model.StringAt(&obj.Snippet)
 }
 func (ec *executionContext) fieldContext_SearchEdge_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
@@ -19161,14 +19185,14 @@ func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql
 }
 
 func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return model.StringAt(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Tag_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tag", field, false, false, "String")
 }
 
 func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.CollectedField, obj *models.Tag) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Tag_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Tag", field, false, false, "String")
@@ -19384,7 +19408,7 @@ func (ec *executionContext) fieldContext_TagConnection_totalCount(_ context.Cont
 }
 
 func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.Tag]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_TagEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TagEdge", field, false, false, "String")
@@ -19510,7 +19534,7 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
+	return model.StringAt(&obj.Message)
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
@@ -19547,7 +19571,7 @@ func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *models.Webhook) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+	return model.StringAt(&obj.URL)
 }
 func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
@@ -19577,7 +19601,7 @@ func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field
 }
 
 func (ec *executionContext) _Webhook_description(ctx context.Context, field graphql.CollectedField, obj *models.Webhook) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
+	return model.StringAt(&obj.Description)
 }
 func (ec *executionContext) fieldContext_Webhook_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
@@ -19621,7 +19645,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *models.WebhookDelivery) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.EventID)
+	return model.StringAt(&obj.EventID)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
@@ -19695,7 +19719,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastStatusCode(_ contex
 }
 
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *models.WebhookDelivery) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.LastError)
+	return model.StringAt(&obj.LastError)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
@@ -19716,7 +19740,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.C
 }
 
 func (ec *executionContext) _WebhookDelivery_body(ctx context.Context, field graphql.CollectedField, obj *models.WebhookDelivery) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Body)
+	return model.StringAt(&obj.Body)
 }
 func (ec *executionContext) fieldContext_WebhookDelivery_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
@@ -19842,7 +19866,7 @@ func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ 
 }
 
 func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*models.WebhookDelivery]) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return model.StringAt(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDeliveryEdge", field, false, false, "String")
@@ -19977,7 +20001,10 @@ func (ec *executionContext) fieldContext_WebhookPayload_webhook(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.WebhookPayload) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Secret)
+	if obj.Secret == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.Secret)
 }
 func (ec *executionContext) fieldContext_WebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookPayload", field, false, false, "String")
@@ -20016,7 +20043,7 @@ func (ec *executionContext) fieldContext_WebhookPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -20104,7 +20131,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -20132,7 +20159,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -20236,7 +20263,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return model.StringAt(&obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -20282,7 +20309,10 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	if obj.DefaultValue == nil {
+		return graphql.Null
+	}
+	return model.StringAt(obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")

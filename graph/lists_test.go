@@ -192,7 +192,7 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 		{"\treturn out\n", "return objectAnswer(fields, out, len(deferred.Defers) > 0)"},
 		// A plain scalar field (execgen's plainFields).
 		{"return ec.fieldContext_Article_title(ctx, field)\n\t\t},\n\t\tfunc(ctx context.Context) (any, error) {\n\t\t\treturn obj.Title, nil",
-			"return ec.marshalNString2string(ctx, field.Selections, obj.Title)\n}"},
+			"return model.StringAt(&obj.Title)\n}"},
 	} {
 		if n := bytes.Count(src, []byte(c.gqlgens)); n > 0 {
 			t.Errorf("generated.go calls %s %d times: regenerate with go generate ./graph", c.gqlgens, n)

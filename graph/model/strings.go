@@ -18,6 +18,20 @@ func MarshalString(s string) graphql.Marshaler {
 	return quoted(s)
 }
 
+// StringAt writes *s as MarshalString writes s, reading it when the answer
+// is written. For a struct field's string, whose pointer an interface
+// holds as it is where the string itself would be copied to the heap:
+// an allocation for every string of an answer.
+func StringAt(s *string) graphql.Marshaler {
+	return (*quotedAt)(s)
+}
+
+// quotedAt is a string marshalled where it lies.
+type quotedAt string
+
+// MarshalGQL writes *q quoted and escaped.
+func (q *quotedAt) MarshalGQL(w io.Writer) { quoted(*q).MarshalGQL(w) }
+
 // UnmarshalString reads a String input as gqlgen's String scalar does.
 func UnmarshalString(v any) (string, error) {
 	return graphql.UnmarshalString(v)

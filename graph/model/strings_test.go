@@ -33,6 +33,12 @@ func TestMarshalStringAsGqlgen(t *testing.T) {
 			if got.String() != want.String() {
 				t.Fatalf("MarshalString(%q) = %s, gqlgen writes %s", tc.in, got.String(), want.String())
 			}
+			got.Reset()
+			in := tc.in
+			StringAt(&in).MarshalGQL(&got)
+			if got.String() != want.String() {
+				t.Fatalf("StringAt(&%q) = %s, gqlgen writes %s", tc.in, got.String(), want.String())
+			}
 		})
 	}
 }

@@ -270,6 +270,29 @@ var plainField = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _(\w+)_
 \}
 `)
 
+// stringMarshallers are gqlgen's marshallers of String struct fields, a
+// string and a pointer to one, as they are written where String is bound
+// to model.MarshalString.
+var stringMarshallers = map[string]string{
+	"ec.marshalNString2string":  "func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {\n\t_ = sel\n\tres := model.MarshalString(v)\n",
+	"ec.marshalOString2ᚖstring": "func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {\n\tif v == nil {\n\t\treturn graphql.Null\n\t}\n\t_ = sel\n\t_ = ctx\n\tres := model.MarshalString(*v)\n\treturn res\n}\n",
+}
+
+// stringAt is the body of a plain String field whose value is a struct
+// field, marshalled where it lies (model.StringAt) rather than copied to
+// the heap, or "" for any other field, or when gqlgen's marshaller is not
+// as stringMarshallers expects.
+func stringAt(src []byte, marshal, value string) string {
+	fn, ok := stringMarshallers[marshal]
+	if !ok || strings.HasSuffix(value, ")") || !bytes.Contains(src, []byte(fn)) {
+		return ""
+	}
+	if marshal == "ec.marshalNString2string" {
+		return fmt.Sprintf("\treturn model.StringAt(&%s)\n", value)
+	}
+	return fmt.Sprintf("\tif %[1]s == nil {\n\t\treturn graphql.Null\n\t}\n\treturn model.StringAt(%[1]s)\n", value)
+}
+
 // plainFields has the generated functions of plain scalar fields marshal
 // their value directly (see the package comment). A field qualifies when
 // gqlgen resolves it as plainField shows, gives it a scalar's field
@@ -300,6 +323,9 @@ func plainFields(src []byte) ([]byte, error) {
 		}
 		n++
 		head, _, _ := bytes.Cut(fn, []byte("{\n"))
+		if at := stringAt(src, group("marshal"), group("value")); at != "" {
+			return fmt.Appendf(nil, "%s{\n%s}\n", head, at)
+		}
 		return fmt.Appendf(nil, "%s{\n\treturn %s(ctx, field.Selections, %s)\n}\n", head, group("marshal"), group("value"))
 	})
 	if failed != nil {

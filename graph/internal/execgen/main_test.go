@@ -78,6 +78,41 @@ func TestPlainFieldsMarshalDirectly(t *testing.T) {
 	}
 }
 
+// TestPlainStringsMarshalWhereTheyLie: a plain String field read from a
+// struct field is marshalled through a pointer to it, where gqlgen's
+// String marshallers are as expected; a method's value, or a marshaller
+// of another shape, is marshalled as any plain field.
+func TestPlainStringsMarshalWhereTheyLie(t *testing.T) {
+	marshallers := strings.Join([]string{stringMarshallers["ec.marshalNString2string"], stringMarshallers["ec.marshalOString2ᚖstring"]}, "\n")
+	tests := []struct {
+		name, value, typ, marshal, marshallers, direct string
+	}{
+		{"non-null", "obj.Title", "string", "marshalNString2string", marshallers,
+			"return model.StringAt(&obj.Title)"},
+		{"nullable", "obj.Subtitle", "*string", "marshalOString2ᚖstring", marshallers,
+			"if obj.Subtitle == nil {\n\t\treturn graphql.Null\n\t}\n\treturn model.StringAt(obj.Subtitle)"},
+		{"a method's value", "obj.GlobalID()", "string", "marshalNString2string", marshallers,
+			"return ec.marshalNString2string(ctx, field.Selections, obj.GlobalID())"},
+		{"String bound elsewhere", "obj.Title", "string", "marshalNString2string",
+			strings.Replace(marshallers, "model.MarshalString(v)", "graphql.MarshalString(v)", 1),
+			"return ec.marshalNString2string(ctx, field.Selections, obj.Title)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := fieldFunc("field", tt.value, "nil", tt.typ, tt.marshal, "NewScalarFieldContext") + "\n" + tt.marshallers
+			out, err := plainFields([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, _ := strings.Cut(string(out), "func (ec *executionContext) fieldContext_Article_field(")
+			want := "func (ec *executionContext) _Article_field(ctx context.Context, field graphql.CollectedField, obj *models.Article) (ret graphql.Marshaler) {\n\t" + tt.direct + "\n}\n"
+			if got != want {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
 func TestPlainFieldsNoticeTemplateChanges(t *testing.T) {
 	// No field in the shape expected: gqlgen's template changed.
 	src := strings.Replace(fieldFunc("title", "obj.Title", "nil", "string", "marshalNString2string", "NewScalarFieldContext"),
