@@ -67,8 +67,11 @@ func (s *Store) filteredArticlesFrom(ctx context.Context, table string, f Articl
 	// A statement of a fixed shape (no list of the client's length: a
 	// client could make a shape of each length) is prepared, except, on
 	// MySQL, one that finds its section, tag or author by slug in a
-	// subquery: a section front so prepared took MariaDB twice the CPU
-	// under load (docs/benchmarks.md).
+	// subquery. Prepared, MariaDB plans a section front without the
+	// section's id and walks every section's newest articles, rows and
+	// all (18 ms of its CPU per request, not 0.8); forced onto the
+	// section's index, it still cost MariaDB more under load than
+	// parsing the text (docs/benchmarks.md).
 	bySlug := f.CategorySlug != "" || len(f.TagSlugs) > 0 || f.AuthorSlug != ""
 	fixed := len(f.TagSlugs) <= 1 && len(f.Statuses) <= 1 && len(f.ReviewStates) <= 1 && len(f.ExcludeIDs) == 0
 	if fixed && (!bySlug || s.db.Dialect == dbconn.SQLite) {
