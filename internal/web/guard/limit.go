@@ -117,8 +117,15 @@ func (m *costMeter) fieldCost(f *ast.Field) int {
 	switch typ.Kind {
 	case ast.Object, ast.Interface, ast.Union:
 		child = m.cost(f.SelectionSet)
+	case ast.Scalar, ast.Enum:
+		// No leaf has a Complexity function (TestLeavesCostOne): asking
+		// gqlgen's would cost an execution context per field.
+		return 1
 	}
-	args := f.ArgumentMap(m.vars)
+	var args map[string]any
+	if len(f.Definition.Arguments) > 0 {
+		args = f.ArgumentMap(m.vars) // a map per call, even with no arguments
+	}
 	if f.ObjectDefinition.Kind != ast.Interface {
 		return m.priced(f.ObjectDefinition.Name, f.Name, typ.Kind, child, args)
 	}

@@ -70,7 +70,7 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, checked map[strin
 		}
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Definition != nil {
+			if s.Definition != nil && len(s.Definition.Arguments) > 0 {
 				args := s.ArgumentMap(vars)
 				if ids, ok := args["ids"].([]any); ok && s.Name == "nodes" && len(ids) > content.MaxNodes {
 					return badInput(s, "ids", fmt.Sprintf("ids of nodes may name at most %d objects (got %d)", content.MaxNodes, len(ids)))
