@@ -111,7 +111,7 @@ func completeList(ctx context.Context, list []*models.Article, want models.Relat
 	for i, a := range copies {
 		keys[i] = loaders.KeyOf(a, a.Relations.Missing(want))
 	}
-	got, err := l.RelationsOf.LoadAll(ctx, keys)
+	got, err := l.RelationsOf().LoadAll(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func relationsOf(ctx context.Context, obj *models.Article, want models.Relation)
 	if missing == 0 {
 		return obj.Relations, nil
 	}
-	got, err := loaders.From(ctx).RelationsOf.Load(ctx, loaders.KeyOf(obj, missing))
+	got, err := loaders.From(ctx).RelationsOf().Load(ctx, loaders.KeyOf(obj, missing))
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (r *articleResolver) Related(ctx context.Context, obj *models.Article, firs
 	if fc := graphql.GetFieldContext(ctx); fc != nil {
 		key.Bodies = asksBodies(graphql.GetOperationContext(ctx), fc.Field.Selections)
 	}
-	return loaders.From(ctx).RelatedByArticle.Load(ctx, key)
+	return loaders.From(ctx).RelatedByArticle().Load(ctx, key)
 }
 
 // RelatedCandidates is the resolver for the relatedCandidates field.

@@ -75,7 +75,7 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 	}
 	images := map[uint64]*models.Image{}
 	if len(imageIDs) > 0 {
-		found, err := loaders.From(ctx).ImageByID.LoadAll(ctx, imageIDs)
+		found, err := loaders.From(ctx).ImageByID().LoadAll(ctx, imageIDs)
 		if err != nil {
 			return "", err
 		}
@@ -87,7 +87,7 @@ func (r *Resolver) viewerHTML(ctx context.Context, storedBlocks, html string, lo
 	}
 	visible := map[string]bool{}
 	if len(slugs) > 0 {
-		found, err := loaders.From(ctx).ArticleBySlug.LoadAll(ctx, slugs)
+		found, err := loaders.From(ctx).ArticleBySlug().LoadAll(ctx, slugs)
 		if err != nil {
 			return "", err
 		}
@@ -136,7 +136,7 @@ func (r *Resolver) pictureHTML(img *models.Image, in markdown.Image) (markup, ca
 // Article is the resolver for the article field: the linked article if the
 // viewer may see it, loaded with every other read-also link of the request.
 func (r *readAlsoBlockResolver) Article(ctx context.Context, obj *model.ReadAlsoBlock) (*models.Article, error) {
-	return loaders.From(ctx).ArticleBySlug.Load(ctx, obj.Slug)
+	return loaders.From(ctx).ArticleBySlug().Load(ctx, obj.Slug)
 }
 
 // ReadAlsoBlock returns ReadAlsoBlockResolver implementation.
@@ -159,7 +159,7 @@ func (r *imageBlockResolver) Image(ctx context.Context, obj *model.ImageBlock) (
 	// Also for alt, caption and credit, which call it and show the
 	// library's description.
 	httpcache.AddKeys(ctx, cachekey.Image(obj.ImageID))
-	return loaders.From(ctx).ImageByID.Load(ctx, obj.ImageID)
+	return loaders.From(ctx).ImageByID().Load(ctx, obj.ImageID)
 }
 
 // Alt is the resolver for the alt field: the editor's, else the library's

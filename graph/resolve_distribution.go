@@ -88,7 +88,7 @@ func (r *articleResolver) Seo(ctx context.Context, obj *models.Article) (*models
 
 // Corrections is the resolver for the corrections field.
 func (r *articleResolver) Corrections(ctx context.Context, obj *models.Article) ([]*models.Correction, error) {
-	return loaders.From(ctx).CorrectionsByArticle.Load(ctx, obj.ID)
+	return loaders.From(ctx).CorrectionsByArticle().Load(ctx, obj.ID)
 }
 
 // JSONLd is the resolver for the jsonLd field.
@@ -111,7 +111,7 @@ func (r *articleResolver) JSONLd(ctx context.Context, obj *models.Article) (stri
 	if parts.CoverSizes, err = r.coverSizes(ctx, obj); err != nil {
 		return "", err
 	}
-	if parts.LiveBlog, err = loaders.From(ctx).LiveBlogByArticle.Load(ctx, obj.ID); err != nil {
+	if parts.LiveBlog, err = loaders.From(ctx).LiveBlogByArticle().Load(ctx, obj.ID); err != nil {
 		return "", err
 	}
 	if parts.LiveBlog != nil {

@@ -177,7 +177,7 @@ func (r *articleResolver) CoverImage(ctx context.Context, obj *models.Article) (
 	}
 	// The cover shows the picture's description and URL: its edits purge.
 	httpcache.AddKeys(ctx, cachekey.Image(uint64(c.ImageID)))
-	img, err := loaders.From(ctx).ImageByID.Load(ctx, uint64(c.ImageID))
+	img, err := loaders.From(ctx).ImageByID().Load(ctx, uint64(c.ImageID))
 	if err != nil || img == nil || r.Media == nil {
 		// A picture deleted under a stale row, or no library: no cover.
 		return nil, err
@@ -209,7 +209,7 @@ func (r *articleResolver) coverSizes(ctx context.Context, obj *models.Article) (
 	if obj.Cover.ImageID == 0 || r.Media == nil {
 		return nil, nil
 	}
-	img, err := loaders.From(ctx).ImageByID.Load(ctx, uint64(obj.Cover.ImageID))
+	img, err := loaders.From(ctx).ImageByID().Load(ctx, uint64(obj.Cover.ImageID))
 	if err != nil || img == nil {
 		return nil, err
 	}
@@ -232,5 +232,5 @@ func (r *coverImageResolver) Image(ctx context.Context, obj *models.CoverImage) 
 	if obj.ImageID == 0 {
 		return nil, nil
 	}
-	return loaders.From(ctx).ImageByID.Load(ctx, uint64(obj.ImageID))
+	return loaders.From(ctx).ImageByID().Load(ctx, uint64(obj.ImageID))
 }

@@ -17,13 +17,13 @@ import (
 
 // HasPendingChanges is the resolver for the hasPendingChanges field.
 func (r *articleResolver) HasPendingChanges(ctx context.Context, obj *models.Article) (bool, error) {
-	p, err := loaders.From(ctx).PendingByArticle.Load(ctx, obj.ID)
+	p, err := loaders.From(ctx).PendingByArticle().Load(ctx, obj.ID)
 	return p != nil, err
 }
 
 // PendingChanges is the resolver for the pendingChanges field.
 func (r *articleResolver) PendingChanges(ctx context.Context, obj *models.Article) (*content.Pending, error) {
-	p, err := loaders.From(ctx).PendingByArticle.Load(ctx, obj.ID)
+	p, err := loaders.From(ctx).PendingByArticle().Load(ctx, obj.ID)
 	if err != nil || p == nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func accountByID(ctx context.Context, id *uint64) (*models.Account, error) {
 	if id == nil || *id == 0 {
 		return nil, nil
 	}
-	return loaders.From(ctx).AccountByID.Load(ctx, *id)
+	return loaders.From(ctx).AccountByID().Load(ctx, *id)
 }
 
 // ID is the resolver for the id field.

@@ -16,7 +16,7 @@ func (r *articleResolver) Translations(ctx context.Context, obj *models.Article)
 	if obj.TranslationGroup == 0 {
 		return []*models.Article{}, nil
 	}
-	return loaders.From(ctx).TranslationsByArticle.Load(ctx, loaders.GroupKey{ID: obj.ID, Group: obj.TranslationGroup})
+	return loaders.From(ctx).TranslationsByArticle().Load(ctx, loaders.GroupKey{ID: obj.ID, Group: obj.TranslationGroup})
 }
 
 // Translation is the resolver for the translation field.
@@ -128,7 +128,7 @@ func (r *articleResolver) translationsWithSections(ctx context.Context, obj *mod
 	for i, t := range trs {
 		out[i].Article = t
 		if t.CategoryID != nil {
-			c, err := loaders.From(ctx).CategoryByID.Load(ctx, *t.CategoryID)
+			c, err := loaders.From(ctx).CategoryByID().Load(ctx, *t.CategoryID)
 			if err != nil {
 				return nil, err
 			}

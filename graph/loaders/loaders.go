@@ -7,6 +7,7 @@ package loaders
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -21,39 +22,138 @@ import (
 // lists the resolvers know up front are primed and do not wait at all.
 const Wait = time.Millisecond
 
-// Loaders are the per-request batch loaders.
+// Loaders are the per-request batch loaders. Each is made the first time
+// a request asks for it (an article page uses one or two of twelve: making
+// them all was a tenth of its allocations), by its accessor.
 type Loaders struct {
-	// RelationsOf loads the byline, section and tags of articles met one
-	// at a time (an edge's node, a read-also link) that no list primed.
-	RelationsOf  *dataloadgen.Loader[RelationKey, *models.ArticleRelations]
-	CategoryByID *dataloadgen.Loader[uint64, *models.Category]
-	// AccountByID names the people on audit entries, revisions and review
-	// notes: a page of them costs one query.
-	AccountByID *dataloadgen.Loader[uint64, *models.Account]
-	// RelatedByArticle loads related(first: N) lists; keys with the same N
-	// are fetched together in one statement.
-	RelatedByArticle *dataloadgen.Loader[RelatedKey, []*models.Article]
-	// ArticleBySlug loads the targets of read-also links as the viewer may
-	// see them (nil when they may not): one statement for a whole page.
-	ArticleBySlug *dataloadgen.Loader[string, *models.Article]
-	// ImageByID loads media-library images (covers, body pictures).
-	ImageByID *dataloadgen.Loader[uint64, *models.Image]
-	// CorrectionsByArticle loads articles' corrections, oldest first.
-	CorrectionsByArticle *dataloadgen.Loader[uint64, []*models.Correction]
-	// LiveBlogByArticle loads articles' live blogs (nil: not one), for
-	// their JSON-LD.
-	LiveBlogByArticle *dataloadgen.Loader[uint64, *models.LiveBlog]
-	// PendingByArticle loads the changes staged on articles (editors only).
-	PendingByArticle *dataloadgen.Loader[uint64, *models.PendingChange]
-	// Translations: an article's visible translations, a section or a
-	// tag named in a locale (translations.go).
-	TranslationsByArticle *dataloadgen.Loader[GroupKey, []*models.Article]
-	CategoryIn            *dataloadgen.Loader[LocaleKey, *models.Category]
-	TagNameIn             *dataloadgen.Loader[LocaleKey, string]
+	relationsOf           onDemand[RelationKey, *models.ArticleRelations]
+	categoryByID          onDemand[uint64, *models.Category]
+	accountByID           onDemand[uint64, *models.Account]
+	relatedByArticle      onDemand[RelatedKey, []*models.Article]
+	articleBySlug         onDemand[string, *models.Article]
+	imageByID             onDemand[uint64, *models.Image]
+	correctionsByArticle  onDemand[uint64, []*models.Correction]
+	liveBlogByArticle     onDemand[uint64, *models.LiveBlog]
+	pendingByArticle      onDemand[uint64, *models.PendingChange]
+	translationsByArticle onDemand[GroupKey, []*models.Article]
+	categoryIn            onDemand[LocaleKey, *models.Category]
+	tagNameIn             onDemand[LocaleKey, string]
 	svc                   *content.Service
 
 	pagesMu sync.Mutex
 	pages   map[PageKey]*page.List[*models.Article] // read ahead (pages.go)
+}
+
+// onDemand is a loader made on first use, by any of a request's goroutines.
+type onDemand[K comparable, V any] struct {
+	made   atomic.Pointer[dataloadgen.Loader[K, V]]
+	making sync.Mutex
+}
+
+// get returns the loader, made from l with batch the first time.
+// batch is a function of no captured state, so that asking costs nothing.
+func (z *onDemand[K, V]) get(l *Loaders, batch func(*Loaders) func(context.Context, []K) ([]V, []error)) *dataloadgen.Loader[K, V] {
+	if made := z.made.Load(); made != nil {
+		return made
+	}
+	z.making.Lock()
+	defer z.making.Unlock()
+	if made := z.made.Load(); made != nil {
+		return made
+	}
+	made := dataloadgen.NewLoader(batch(l), dataloadgen.WithWait(Wait))
+	z.made.Store(made)
+	return made
+}
+
+// RelationsOf loads the byline, section and tags of articles met one at a
+// time (an edge's node, a read-also link) that no list primed.
+func (l *Loaders) RelationsOf() *dataloadgen.Loader[RelationKey, *models.ArticleRelations] {
+	return l.relationsOf.get(l, func(l *Loaders) func(context.Context, []RelationKey) ([]*models.ArticleRelations, []error) {
+		return l.relationsBatch
+	})
+}
+
+// CategoryByID loads sections by id.
+func (l *Loaders) CategoryByID() *dataloadgen.Loader[uint64, *models.Category] {
+	return l.categoryByID.get(l, func(l *Loaders) func(context.Context, []uint64) ([]*models.Category, []error) {
+		return listOrNil(l.svc.CategoriesByIDs)
+	})
+}
+
+// AccountByID names the people on audit entries, revisions and review
+// notes: a page of them costs one query.
+func (l *Loaders) AccountByID() *dataloadgen.Loader[uint64, *models.Account] {
+	return l.accountByID.get(l, func(l *Loaders) func(context.Context, []uint64) ([]*models.Account, []error) {
+		return listOrNil(l.svc.AccountsByIDs)
+	})
+}
+
+// RelatedByArticle loads related(first: N) lists; keys with the same N are
+// fetched together in one statement.
+func (l *Loaders) RelatedByArticle() *dataloadgen.Loader[RelatedKey, []*models.Article] {
+	return l.relatedByArticle.get(l, func(l *Loaders) func(context.Context, []RelatedKey) ([][]*models.Article, []error) {
+		return relatedBatch(l.svc)
+	})
+}
+
+// ArticleBySlug loads the targets of read-also links as the viewer may see
+// them (nil when they may not): one statement for a whole page.
+func (l *Loaders) ArticleBySlug() *dataloadgen.Loader[string, *models.Article] {
+	return l.articleBySlug.get(l, func(l *Loaders) func(context.Context, []string) ([]*models.Article, []error) {
+		return listOrNil(l.svc.ArticlesBySlugs)
+	})
+}
+
+// ImageByID loads media-library images (covers, body pictures).
+func (l *Loaders) ImageByID() *dataloadgen.Loader[uint64, *models.Image] {
+	return l.imageByID.get(l, func(l *Loaders) func(context.Context, []uint64) ([]*models.Image, []error) {
+		return listOrNil(l.svc.ImagesByIDs)
+	})
+}
+
+// CorrectionsByArticle loads articles' corrections, oldest first.
+func (l *Loaders) CorrectionsByArticle() *dataloadgen.Loader[uint64, []*models.Correction] {
+	return l.correctionsByArticle.get(l, func(l *Loaders) func(context.Context, []uint64) ([][]*models.Correction, []error) {
+		return listOrNil(l.svc.Corrections)
+	})
+}
+
+// LiveBlogByArticle loads articles' live blogs (nil: not one), for their
+// JSON-LD.
+func (l *Loaders) LiveBlogByArticle() *dataloadgen.Loader[uint64, *models.LiveBlog] {
+	return l.liveBlogByArticle.get(l, func(l *Loaders) func(context.Context, []uint64) ([]*models.LiveBlog, []error) {
+		return listOrNil(l.svc.LiveBlogsOf)
+	})
+}
+
+// PendingByArticle loads the changes staged on articles (editors only).
+func (l *Loaders) PendingByArticle() *dataloadgen.Loader[uint64, *models.PendingChange] {
+	return l.pendingByArticle.get(l, func(l *Loaders) func(context.Context, []uint64) ([]*models.PendingChange, []error) {
+		return listOrNil(l.svc.PendingRows)
+	})
+}
+
+// TranslationsByArticle loads articles' visible translations
+// (translations.go).
+func (l *Loaders) TranslationsByArticle() *dataloadgen.Loader[GroupKey, []*models.Article] {
+	return l.translationsByArticle.get(l, func(l *Loaders) func(context.Context, []GroupKey) ([][]*models.Article, []error) {
+		return translationsBatch(l.svc)
+	})
+}
+
+// CategoryIn loads sections named in a locale (translations.go).
+func (l *Loaders) CategoryIn() *dataloadgen.Loader[LocaleKey, *models.Category] {
+	return l.categoryIn.get(l, func(l *Loaders) func(context.Context, []LocaleKey) ([]*models.Category, []error) {
+		return categoryInBatch(l.svc)
+	})
+}
+
+// TagNameIn loads tags' names in a locale (translations.go).
+func (l *Loaders) TagNameIn() *dataloadgen.Loader[LocaleKey, string] {
+	return l.tagNameIn.get(l, func(l *Loaders) func(context.Context, []LocaleKey) ([]string, []error) {
+		return tagNameInBatch(l.svc)
+	})
 }
 
 // RelatedKey asks for the first N related articles of article ID, with
@@ -67,22 +167,7 @@ type RelatedKey struct {
 
 // New returns loaders backed by svc.
 func New(svc *content.Service) *Loaders {
-	l := &Loaders{
-		CategoryByID:          dataloadgen.NewLoader(listOrNil(svc.CategoriesByIDs), dataloadgen.WithWait(Wait)),
-		RelatedByArticle:      dataloadgen.NewLoader(relatedBatch(svc), dataloadgen.WithWait(Wait)),
-		TranslationsByArticle: dataloadgen.NewLoader(translationsBatch(svc), dataloadgen.WithWait(Wait)),
-		CategoryIn:            dataloadgen.NewLoader(categoryInBatch(svc), dataloadgen.WithWait(Wait)),
-		TagNameIn:             dataloadgen.NewLoader(tagNameInBatch(svc), dataloadgen.WithWait(Wait)),
-		CorrectionsByArticle:  dataloadgen.NewLoader(listOrNil(svc.Corrections), dataloadgen.WithWait(Wait)),
-		AccountByID:           dataloadgen.NewLoader(listOrNil(svc.AccountsByIDs), dataloadgen.WithWait(Wait)),
-		PendingByArticle:      dataloadgen.NewLoader(listOrNil(svc.PendingRows), dataloadgen.WithWait(Wait)),
-		LiveBlogByArticle:     dataloadgen.NewLoader(listOrNil(svc.LiveBlogsOf), dataloadgen.WithWait(Wait)),
-		ArticleBySlug:         dataloadgen.NewLoader(listOrNil(svc.ArticlesBySlugs), dataloadgen.WithWait(Wait)),
-		ImageByID:             dataloadgen.NewLoader(listOrNil(svc.ImagesByIDs), dataloadgen.WithWait(Wait)),
-		svc:                   svc,
-	}
-	l.RelationsOf = dataloadgen.NewLoader(l.relationsBatch, dataloadgen.WithWait(Wait))
-	return l
+	return &Loaders{svc: svc}
 }
 
 // listOrNil adapts a batch function returning one value per key.
@@ -177,9 +262,9 @@ func (l *Loaders) PrimeArticles(ctx context.Context, articles []*models.Article,
 		var related []*models.Article
 		seen := map[*models.Article]bool{}
 		for i, id := range ids {
-			l.RelatedByArticle.Prime(RelatedKey{id, want.Related, want.RelatedBodies}, lists[i])
+			l.RelatedByArticle().Prime(RelatedKey{id, want.Related, want.RelatedBodies}, lists[i])
 			if want.RelatedBodies { // whole articles serve an alias of teasers too
-				l.RelatedByArticle.Prime(RelatedKey{id, want.Related, false}, lists[i])
+				l.RelatedByArticle().Prime(RelatedKey{id, want.Related, false}, lists[i])
 			}
 			for _, a := range lists[i] {
 				if !seen[a] {

@@ -49,7 +49,7 @@ func (l *Loaders) PrimeArticleRefs(ctx context.Context, a *models.Article, want 
 			return err
 		}
 		for i, id := range imageIDs {
-			l.ImageByID.Prime(id, imgs[i])
+			l.ImageByID().Prime(id, imgs[i])
 		}
 	}
 	if len(slugs) > 0 {
@@ -58,7 +58,7 @@ func (l *Loaders) PrimeArticleRefs(ctx context.Context, a *models.Article, want 
 			return err
 		}
 		for i, slug := range slugs {
-			l.ArticleBySlug.Prime(slug, found[i])
+			l.ArticleBySlug().Prime(slug, found[i])
 		}
 	}
 	return nil

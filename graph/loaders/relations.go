@@ -130,7 +130,7 @@ func (l *Loaders) LoadRelations(ctx context.Context, articles []*models.Article,
 		n.Loaded |= need
 	}
 	if len(localCats) > 0 {
-		got, err := l.CategoryIn.LoadAll(ctx, localCats)
+		got, err := l.CategoryIn().LoadAll(ctx, localCats)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (l *Loaders) nameTags(ctx context.Context, articles []*models.Article, rel 
 	if len(keys) == 0 {
 		return nil
 	}
-	names, err := l.TagNameIn.LoadAll(ctx, keys)
+	names, err := l.TagNameIn().LoadAll(ctx, keys)
 	if err != nil {
 		return err
 	}
