@@ -4118,6 +4118,7 @@ func (e *executableSchema) ExecWithEventContext(ctx context.Context) graphql.Res
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	collected collectedFields
 }
 
 func newExecutionContext(
@@ -22313,7 +22314,7 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 var accountImplementors = []string{"Account"}
 
 func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *models.Account) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, accountImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22375,7 +22376,7 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 var accountPayloadImplementors = []string{"AccountPayload"}
 
 func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, accountPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, accountPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22414,7 +22415,7 @@ func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.Selecti
 var articleImplementors = []string{"Article", "Node", "Route"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *models.Article) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, articleImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22662,7 +22663,7 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 var articleConnectionImplementors = []string{"ArticleConnection"}
 
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Article]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, articleConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22712,7 +22713,7 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 var articleEdgeImplementors = []string{"ArticleEdge"}
 
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Article]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, articleEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22751,7 +22752,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 var articlePayloadImplementors = []string{"ArticlePayload"}
 
 func (ec *executionContext) _ArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticlePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articlePayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, articlePayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22790,7 +22791,7 @@ func (ec *executionContext) _ArticlePayload(ctx context.Context, sel ast.Selecti
 var articleSeoImplementors = []string{"ArticleSeo"}
 
 func (ec *executionContext) _ArticleSeo(ctx context.Context, sel ast.SelectionSet, obj *models.SEO) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleSeoImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, articleSeoImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22839,7 +22840,7 @@ func (ec *executionContext) _ArticleSeo(ctx context.Context, sel ast.SelectionSe
 var auditConnectionImplementors = []string{"AuditConnection"}
 
 func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.AuditEntry]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, auditConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22889,7 +22890,7 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 var auditEdgeImplementors = []string{"AuditEdge"}
 
 func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.AuditEntry]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, auditEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -22928,7 +22929,7 @@ func (ec *executionContext) _AuditEdge(ctx context.Context, sel ast.SelectionSet
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AuditEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, auditEntryImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23005,7 +23006,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 var authorImplementors = []string{"Author", "Node", "Route"}
 
 func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, obj *models.Author) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authorImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, authorImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23082,7 +23083,7 @@ func (ec *executionContext) _Author(ctx context.Context, sel ast.SelectionSet, o
 var authorConnectionImplementors = []string{"AuthorConnection"}
 
 func (ec *executionContext) _AuthorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Author]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authorConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, authorConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23132,7 +23133,7 @@ func (ec *executionContext) _AuthorConnection(ctx context.Context, sel ast.Selec
 var authorEdgeImplementors = []string{"AuthorEdge"}
 
 func (ec *executionContext) _AuthorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Author]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authorEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, authorEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23171,7 +23172,7 @@ func (ec *executionContext) _AuthorEdge(ctx context.Context, sel ast.SelectionSe
 var authorPayloadImplementors = []string{"AuthorPayload"}
 
 func (ec *executionContext) _AuthorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthorPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authorPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, authorPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23210,7 +23211,7 @@ func (ec *executionContext) _AuthorPayload(ctx context.Context, sel ast.Selectio
 var categoryImplementors = []string{"Category", "Node", "Route"}
 
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *models.Category) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, categoryImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23277,7 +23278,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 var categoryPayloadImplementors = []string{"CategoryPayload"}
 
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, categoryPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, categoryPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23316,7 +23317,7 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 var contentChangeImplementors = []string{"ContentChange"}
 
 func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.SelectionSet, obj *live.Change) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contentChangeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, contentChangeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23393,7 +23394,7 @@ func (ec *executionContext) _ContentChange(ctx context.Context, sel ast.Selectio
 var correctionImplementors = []string{"Correction"}
 
 func (ec *executionContext) _Correction(ctx context.Context, sel ast.SelectionSet, obj *models.Correction) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, correctionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, correctionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23432,7 +23433,7 @@ func (ec *executionContext) _Correction(ctx context.Context, sel ast.SelectionSe
 var coverImageImplementors = []string{"CoverImage"}
 
 func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSet, obj *models.CoverImage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, coverImageImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, coverImageImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23487,7 +23488,7 @@ func (ec *executionContext) _CoverImage(ctx context.Context, sel ast.SelectionSe
 var embedBlockImplementors = []string{"EmbedBlock", "Block"}
 
 func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSet, obj *model.EmbedBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, embedBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, embedBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23546,7 +23547,7 @@ func (ec *executionContext) _EmbedBlock(ctx context.Context, sel ast.SelectionSe
 var focalPointImplementors = []string{"FocalPoint"}
 
 func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSet, obj *models.FocalPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, focalPointImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, focalPointImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23585,7 +23586,7 @@ func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSe
 var footnoteImplementors = []string{"Footnote"}
 
 func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet, obj *model.Footnote) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, footnoteImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, footnoteImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23629,7 +23630,7 @@ func (ec *executionContext) _Footnote(ctx context.Context, sel ast.SelectionSet,
 var footnotesBlockImplementors = []string{"FootnotesBlock", "Block"}
 
 func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.SelectionSet, obj *model.FootnotesBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, footnotesBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, footnotesBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23663,7 +23664,7 @@ func (ec *executionContext) _FootnotesBlock(ctx context.Context, sel ast.Selecti
 var galleryBlockImplementors = []string{"GalleryBlock", "Block"}
 
 func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, galleryBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23697,7 +23698,7 @@ func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.Selection
 var headingBlockImplementors = []string{"HeadingBlock", "Block"}
 
 func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HeadingBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, headingBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, headingBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23746,7 +23747,7 @@ func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.Selection
 var htmlBlockImplementors = []string{"HtmlBlock", "Block"}
 
 func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HTMLBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, htmlBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, htmlBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23785,7 +23786,7 @@ func (ec *executionContext) _HtmlBlock(ctx context.Context, sel ast.SelectionSet
 var imageImplementors = []string{"Image", "Node"}
 
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *models.Image) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, imageImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23886,7 +23887,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 var imageBlockImplementors = []string{"ImageBlock", "Block"}
 
 func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imageBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, imageBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23944,7 +23945,7 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 var imageConnectionImplementors = []string{"ImageConnection"}
 
 func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Image]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imageConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, imageConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -23994,7 +23995,7 @@ func (ec *executionContext) _ImageConnection(ctx context.Context, sel ast.Select
 var imageEdgeImplementors = []string{"ImageEdge"}
 
 func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Image]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imageEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, imageEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24033,7 +24034,7 @@ func (ec *executionContext) _ImageEdge(ctx context.Context, sel ast.SelectionSet
 var imagePayloadImplementors = []string{"ImagePayload"}
 
 func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImagePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imagePayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, imagePayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24077,7 +24078,7 @@ func (ec *executionContext) _ImagePayload(ctx context.Context, sel ast.Selection
 var listBlockImplementors = []string{"ListBlock", "Block"}
 
 func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ListBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, listBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, listBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24121,7 +24122,7 @@ func (ec *executionContext) _ListBlock(ctx context.Context, sel ast.SelectionSet
 var liveBlogImplementors = []string{"LiveBlog"}
 
 func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet, obj *models.LiveBlog) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveBlogImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24200,7 +24201,7 @@ func (ec *executionContext) _LiveBlog(ctx context.Context, sel ast.SelectionSet,
 var liveBlogChangeImplementors = []string{"LiveBlogChange"}
 
 func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.SelectionSet, obj *live.LiveChange) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogChangeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveBlogChangeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24254,7 +24255,7 @@ func (ec *executionContext) _LiveBlogChange(ctx context.Context, sel ast.Selecti
 var liveBlogPayloadImplementors = []string{"LiveBlogPayload"}
 
 func (ec *executionContext) _LiveBlogPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveBlogPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveBlogPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveBlogPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24293,7 +24294,7 @@ func (ec *executionContext) _LiveBlogPayload(ctx context.Context, sel ast.Select
 var liveEntryImplementors = []string{"LiveEntry", "Node"}
 
 func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntry) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24385,7 +24386,7 @@ func (ec *executionContext) _LiveEntry(ctx context.Context, sel ast.SelectionSet
 var liveEntryConnectionImplementors = []string{"LiveEntryConnection"}
 
 func (ec *executionContext) _LiveEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.LiveEntry]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24435,7 +24436,7 @@ func (ec *executionContext) _LiveEntryConnection(ctx context.Context, sel ast.Se
 var liveEntryCorrectionImplementors = []string{"LiveEntryCorrection"}
 
 func (ec *executionContext) _LiveEntryCorrection(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryCorrection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryCorrectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryCorrectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24474,7 +24475,7 @@ func (ec *executionContext) _LiveEntryCorrection(ctx context.Context, sel ast.Se
 var liveEntryEdgeImplementors = []string{"LiveEntryEdge"}
 
 func (ec *executionContext) _LiveEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.LiveEntry]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24513,7 +24514,7 @@ func (ec *executionContext) _LiveEntryEdge(ctx context.Context, sel ast.Selectio
 var liveEntryPayloadImplementors = []string{"LiveEntryPayload"}
 
 func (ec *executionContext) _LiveEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LiveEntryPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24552,7 +24553,7 @@ func (ec *executionContext) _LiveEntryPayload(ctx context.Context, sel ast.Selec
 var liveEntryVersionImplementors = []string{"LiveEntryVersion"}
 
 func (ec *executionContext) _LiveEntryVersion(ctx context.Context, sel ast.SelectionSet, obj *models.LiveEntryVersion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveEntryVersionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, liveEntryVersionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24606,7 +24607,7 @@ func (ec *executionContext) _LiveEntryVersion(ctx context.Context, sel ast.Selec
 var localeImplementors = []string{"Locale"}
 
 func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, obj *model.Locale) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, localeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, localeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -24650,7 +24651,7 @@ func (ec *executionContext) _Locale(ctx context.Context, sel ast.SelectionSet, o
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -25016,7 +25017,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var newsletterSignupPayloadImplementors = []string{"NewsletterSignupPayload"}
 
 func (ec *executionContext) _NewsletterSignupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSignupPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSignupPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSignupPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25060,7 +25061,7 @@ func (ec *executionContext) _NewsletterSignupPayload(ctx context.Context, sel as
 var newsletterSubscriberImplementors = []string{"NewsletterSubscriber"}
 
 func (ec *executionContext) _NewsletterSubscriber(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSubscriberImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25127,7 +25128,7 @@ func (ec *executionContext) _NewsletterSubscriber(ctx context.Context, sel ast.S
 var newsletterSubscriberConnectionImplementors = []string{"NewsletterSubscriberConnection"}
 
 func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.NewsletterSubscriber]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSubscriberConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25177,7 +25178,7 @@ func (ec *executionContext) _NewsletterSubscriberConnection(ctx context.Context,
 var newsletterSubscriberEdgeImplementors = []string{"NewsletterSubscriberEdge"}
 
 func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.NewsletterSubscriber]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriberEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSubscriberEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25216,7 +25217,7 @@ func (ec *executionContext) _NewsletterSubscriberEdge(ctx context.Context, sel a
 var newsletterSubscriptionImplementors = []string{"NewsletterSubscription"}
 
 func (ec *executionContext) _NewsletterSubscription(ctx context.Context, sel ast.SelectionSet, obj *models.NewsletterSubscriber) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSubscriptionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25262,7 +25263,7 @@ func (ec *executionContext) _NewsletterSubscription(ctx context.Context, sel ast
 var newsletterSubscriptionPayloadImplementors = []string{"NewsletterSubscriptionPayload"}
 
 func (ec *executionContext) _NewsletterSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.NewsletterSubscriptionPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterSubscriptionPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterSubscriptionPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25301,7 +25302,7 @@ func (ec *executionContext) _NewsletterSubscriptionPayload(ctx context.Context, 
 var newsletterTopicCountImplementors = []string{"NewsletterTopicCount"}
 
 func (ec *executionContext) _NewsletterTopicCount(ctx context.Context, sel ast.SelectionSet, obj *newsletter.TopicCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, newsletterTopicCountImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, newsletterTopicCountImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25340,7 +25341,7 @@ func (ec *executionContext) _NewsletterTopicCount(ctx context.Context, sel ast.S
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, pageInfoImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25389,7 +25390,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var paragraphBlockImplementors = []string{"ParagraphBlock", "Block"}
 
 func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ParagraphBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paragraphBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, paragraphBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25428,7 +25429,7 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 var pendingChangesImplementors = []string{"PendingChanges"}
 
 func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.SelectionSet, obj *content.Pending) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pendingChangesImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, pendingChangesImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25482,7 +25483,7 @@ func (ec *executionContext) _PendingChanges(ctx context.Context, sel ast.Selecti
 var previewLinkPayloadImplementors = []string{"PreviewLinkPayload"}
 
 func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewLinkPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, previewLinkPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, previewLinkPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25531,7 +25532,7 @@ func (ec *executionContext) _PreviewLinkPayload(ctx context.Context, sel ast.Sel
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -25720,7 +25721,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var quoteBlockImplementors = []string{"QuoteBlock", "Block"}
 
 func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSet, obj *model.QuoteBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, quoteBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, quoteBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25764,7 +25765,7 @@ func (ec *executionContext) _QuoteBlock(ctx context.Context, sel ast.SelectionSe
 var readAlsoBlockImplementors = []string{"ReadAlsoBlock", "Block"}
 
 func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ReadAlsoBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, readAlsoBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, readAlsoBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25804,7 +25805,7 @@ func (ec *executionContext) _ReadAlsoBlock(ctx context.Context, sel ast.Selectio
 var redirectImplementors = []string{"Redirect", "Route"}
 
 func (ec *executionContext) _Redirect(ctx context.Context, sel ast.SelectionSet, obj *models.Redirect) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, redirectImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, redirectImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25864,7 +25865,7 @@ func (ec *executionContext) _Redirect(ctx context.Context, sel ast.SelectionSet,
 var redirectConnectionImplementors = []string{"RedirectConnection"}
 
 func (ec *executionContext) _RedirectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Redirect]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, redirectConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, redirectConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25914,7 +25915,7 @@ func (ec *executionContext) _RedirectConnection(ctx context.Context, sel ast.Sel
 var redirectEdgeImplementors = []string{"RedirectEdge"}
 
 func (ec *executionContext) _RedirectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Redirect]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, redirectEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, redirectEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25953,7 +25954,7 @@ func (ec *executionContext) _RedirectEdge(ctx context.Context, sel ast.Selection
 var redirectPayloadImplementors = []string{"RedirectPayload"}
 
 func (ec *executionContext) _RedirectPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedirectPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, redirectPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, redirectPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -25992,7 +25993,7 @@ func (ec *executionContext) _RedirectPayload(ctx context.Context, sel ast.Select
 var relatedCandidateImplementors = []string{"RelatedCandidate"}
 
 func (ec *executionContext) _RelatedCandidate(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedCandidate) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relatedCandidateImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, relatedCandidateImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26041,7 +26042,7 @@ func (ec *executionContext) _RelatedCandidate(ctx context.Context, sel ast.Selec
 var relatedReasonImplementors = []string{"RelatedReason"}
 
 func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.SelectionSet, obj *model.RelatedReason) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relatedReasonImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, relatedReasonImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26085,7 +26086,7 @@ func (ec *executionContext) _RelatedReason(ctx context.Context, sel ast.Selectio
 var reviewNoteImplementors = []string{"ReviewNote"}
 
 func (ec *executionContext) _ReviewNote(ctx context.Context, sel ast.SelectionSet, obj *models.ReviewNote) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reviewNoteImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, reviewNoteImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26146,7 +26147,7 @@ func (ec *executionContext) _ReviewNote(ctx context.Context, sel ast.SelectionSe
 var revisionImplementors = []string{"Revision"}
 
 func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *content.Revision) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, revisionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26243,7 +26244,7 @@ func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet,
 var richTextImplementors = []string{"RichText"}
 
 func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet, obj *model.RichText) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, richTextImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, richTextImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26282,7 +26283,7 @@ func (ec *executionContext) _RichText(ctx context.Context, sel ast.SelectionSet,
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, searchConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26332,7 +26333,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 var searchEdgeImplementors = []string{"SearchEdge"}
 
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, searchEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26381,7 +26382,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) (context.Context, graphql.Marshaler) {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -26407,7 +26408,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var tableBlockImplementors = []string{"TableBlock", "Block"}
 
 func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSet, obj *model.TableBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tableBlockImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tableBlockImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26446,7 +26447,7 @@ func (ec *executionContext) _TableBlock(ctx context.Context, sel ast.SelectionSe
 var tableRowImplementors = []string{"TableRow"}
 
 func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet, obj *model.TableRow) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tableRowImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tableRowImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26480,7 +26481,7 @@ func (ec *executionContext) _TableRow(ctx context.Context, sel ast.SelectionSet,
 var tagImplementors = []string{"Tag", "Node", "Route"}
 
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *models.Tag) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tagImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tagImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26542,7 +26543,7 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 var tagConnectionImplementors = []string{"TagConnection"}
 
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.Tag]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tagConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tagConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26592,7 +26593,7 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 var tagEdgeImplementors = []string{"TagEdge"}
 
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.Tag]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tagEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tagEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26631,7 +26632,7 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 var tagPayloadImplementors = []string{"TagPayload"}
 
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, tagPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, tagPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26670,7 +26671,7 @@ func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSe
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, userErrorImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26714,7 +26715,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 var webhookImplementors = []string{"Webhook"}
 
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *models.Webhook) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26775,7 +26776,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *models.WebhookDelivery) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookDeliveryImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26862,7 +26863,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
 
 func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*models.WebhookDelivery]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26912,7 +26913,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
 
 func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*models.WebhookDelivery]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26951,7 +26952,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 var webhookDeliveryPayloadImplementors = []string{"WebhookDeliveryPayload"}
 
 func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookDeliveryPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookDeliveryPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -26990,7 +26991,7 @@ func (ec *executionContext) _WebhookDeliveryPayload(ctx context.Context, sel ast
 var webhookPayloadImplementors = []string{"WebhookPayload"}
 
 func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, webhookPayloadImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, webhookPayloadImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27034,7 +27035,7 @@ func (ec *executionContext) _WebhookPayload(ctx context.Context, sel ast.Selecti
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __DirectiveImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27088,7 +27089,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __EnumValueImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27137,7 +27138,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __FieldImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27196,7 +27197,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __InputValueImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27255,7 +27256,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __SchemaImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)
@@ -27314,7 +27315,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __TypeImplementors)
 
 	fields = inLine(fields)
 	out := graphql.NewFieldSet(fields)

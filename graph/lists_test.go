@@ -190,6 +190,7 @@ func TestGeneratedCodeAsGoGenerateWritesIt(t *testing.T) {
 		{"graphql.NewDeferredGroup(", "deferred := graphql.DeferredGroup{Context: ctx}"},
 		{"var buf bytes.Buffer", "buf := answerBuffer(ctx)"},
 		{"\treturn out\n", "return objectAnswer(fields, out, len(deferred.Defers) > 0)"},
+		{"graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.collected.of(ec.OperationContext, sel, "},
 		// A plain scalar field (execgen's plainFields).
 		{"return ec.fieldContext_Article_title(ctx, field)\n\t\t},\n\t\tfunc(ctx context.Context) (any, error) {\n\t\t\treturn obj.Title, nil",
 			"return model.StringAt(&obj.Title)\n}"},

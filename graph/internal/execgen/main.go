@@ -38,6 +38,11 @@
 //     generated marshallers return graph.objectAnswer, which writes the
 //     same bytes without them.
 //
+//   - Collected fields: gqlgen finds an object's collected fields in a
+//     per-operation cache under a key it makes with two allocations for
+//     every object; the generated marshallers ask graph.collectedFields,
+//     kept on the execution context, which keys them by address.
+//
 //   - Answers: gqlgen writes each answer into a new bytes.Buffer grown by
 //     doubling; the generated code takes the buffer the HTTP transport lent
 //     for the request instead (graph.answerBuffer, graph/respbuf).
@@ -192,6 +197,13 @@ var rewrites = []struct{ from, to, whole string }{
 	// out in scope): written by graph.objectAnswer, which does not copy
 	// every field to the heap nor keep a map of the names written.
 	{"\n\treturn out\n}\n", "\n\treturn objectAnswer(fields, out, len(deferred.Defers) > 0)\n}\n", "\treturn out\n"},
+	// An object's fields, collected from its selection set sel: found
+	// again for every item of a list without gqlgen's key of two
+	// allocations (graph.collectedFields, kept on the execution context).
+	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.collected.of(ec.OperationContext, sel, ", "graphql.CollectFields("},
+	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}\n",
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n}\n",
+		"type executionContext struct {"},
 	// A query's or a mutation's answer, with the request's context in
 	// scope as ctx: written into the buffer the transport lent
 	// (graph.answerBuffer), not a new one grown by doubling (a sixth of
