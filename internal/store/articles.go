@@ -438,12 +438,17 @@ func (s *Store) ArticleByID(ctx context.Context, v Visibility, id uint64) (*mode
 // ArticleBySlug returns the article with slug in locale, or nil (slugs
 // are unique per locale).
 func (s *Store) ArticleBySlug(ctx context.Context, v Visibility, locale, slug string) (*models.Article, error) {
-	r, err := takeArticle(applyVisibility(s.prepared(ctx).Table("articles"), "articles", v).Select(s.articleColumns(ctx, v)).
-		Where("articles.locale = ? AND articles.slug = ?", locale, slug))
+	// Written out (see written): an article page's first statement.
+	visible, args := visibilitySQL("articles", v)
+	rows, err := scanArticles(s.written(ctx, "SELECT "+s.articleColumns(ctx, v)+" FROM articles WHERE "+visible+
+		" AND articles.locale = ? AND articles.slug = ? LIMIT 1", append(args, locale, slug)...))
 	if err != nil {
 		return nil, fmt.Errorf("load article %s/%q: %w", locale, slug, err)
 	}
-	return r, nil
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0], nil
 }
 
 // ArticlesByIDs returns the visible articles among ids, keyed by id.

@@ -40,6 +40,27 @@ func TestPadIDs(t *testing.T) {
 	}
 }
 
+// TestIDListAsGORMSpellsIt holds idList to what Raw writes for a list
+// argument, placeholders and arguments, at every length of the spelt
+// table and past it: a written statement finds the rows Raw's did.
+func TestIDListAsGORMSpellsIt(t *testing.T) {
+	db := dbtest.Open(t, dbconn.SQLite)
+	for n := range len(idPlaceholders) + 3 {
+		ids := make([]uint64, n)
+		for i := range ids {
+			ids[i] = uint64(1000 + i)
+		}
+		raw := db.Session(&gorm.Session{DryRun: true}).Raw("SELECT id FROM articles WHERE id IN ?", ids).Statement
+		args, list := idList([]any{"before"}, ids)
+		if got, want := "SELECT id FROM articles WHERE id IN "+list, raw.SQL.String(); got != want {
+			t.Errorf("%d ids: idList spells %q, Raw %q", n, got, want)
+		}
+		if want := append([]any{"before"}, raw.Vars...); !slices.Equal(args, want) {
+			t.Errorf("%d ids: idList's arguments %v, Raw's %v", n, args, want)
+		}
+	}
+}
+
 // preparedStatements lists the statements s keeps prepared, or nil when
 // its hot reads are not prepared (in a transaction).
 func preparedStatements(ctx context.Context, s *Store) []string {

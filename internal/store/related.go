@@ -146,11 +146,13 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 	}
 	visible, vargs := visibilitySQL("candidate", v)
 	padded := padIDs(ids)
-	args := append(append([]any{padded, padded}, vargs...), n)
+	args, list := idList(make([]any, 0, 2*len(padded)+len(vargs)+1), padded)
+	args, _ = idList(args, padded)
+	args = append(append(args, vargs...), n)
 	// Scanned by hand, as article lists are (articlescan.go).
 	var forID uint64
 	var rn int
-	err := scanArticlesWith(s.prepared(ctx).Raw(relatedStatement(s.articleColumns(ctx, v), visible), args...),
+	err := scanArticlesWith(s.written(ctx, relatedStatement(s.articleColumns(ctx, v), visible, list), args...),
 		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
 		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {
@@ -160,15 +162,15 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 }
 
 // relatedStatements holds RelatedByArticleIDs's statement for each column
-// list and visibility rule (a handful), written once: built by GORM as
+// list, visibility rule and length of id list (a handful), written once: built by GORM as
 // three nested queries on every call, it took a third of the related
 // page's own CPU in the gateway.
-var relatedStatements sync.Map // [2]string{cols, visible} → string
+var relatedStatements sync.Map // [3]string{cols, visible, list} → string
 
 // relatedStatement is the related read for the article columns cols and
 // the visibility condition visible (visibilitySQL for the alias
-// "candidate"). Its arguments: the ids twice, visible's, and the number
-// per article.
+// "candidate"), with list the placeholders of the ids (idList). Its
+// arguments: the ids twice, visible's, and the number per article.
 //
 // The rows are ranked by id alone and the articles' columns read for the
 // first n only: ranked with their columns (excerpts and titles are TEXT),
@@ -176,8 +178,8 @@ var relatedStatements sync.Map // [2]string{cols, visible} → string
 // (Created_tmp_disk_tables), and spent 2.5 times the CPU on the statement
 // (docs/benchmarks.md). CROSS JOIN keeps SQLite from scanning every visible
 // article and probing the lists; MySQL treats it as an inner join.
-func relatedStatement(cols, visible string) string {
-	key := [2]string{cols, visible}
+func relatedStatement(cols, visible, list string) string {
+	key := [3]string{cols, visible, list}
 	if q, ok := relatedStatements.Load(key); ok {
 		return q.(string)
 	}
@@ -185,11 +187,11 @@ func relatedStatement(cols, visible string) string {
 	SELECT r.for_id, r.rel_id, ROW_NUMBER() OVER (PARTITION BY r.for_id ORDER BY r.kind, r.pos, r.score DESC, r.rel_id DESC) AS rn
 	FROM (
 		SELECT p.article_id AS for_id, p.related_id AS rel_id, 0 AS kind, p.position AS pos, 0.0 AS score
-		FROM article_related p WHERE p.article_id IN ?
+		FROM article_related p WHERE p.article_id IN ` + list + `
 		UNION ALL
 		SELECT c.article_id, c.candidate_id, 1, 0, c.score
 		FROM article_related_candidates c
-		WHERE c.article_id IN ? AND NOT EXISTS (
+		WHERE c.article_id IN ` + list + ` AND NOT EXISTS (
 			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)
 	) AS r
 	CROSS JOIN articles AS candidate ON candidate.id = r.rel_id

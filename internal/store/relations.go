@@ -30,35 +30,36 @@ func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, au
 	out := &ArticleRelations{}
 	var parts []string
 	var args []any
+	// Padded, a page's lists take a few lengths, so the statement a few
+	// shapes, each prepared once.
+	ids, sections := padIDs(articleIDs), padIDs(categoryIDs)
+	var list string
 	if authors && len(articleIDs) > 0 {
 		out.Authors = make(map[uint64][]*models.Author, len(articleIDs))
+		args, list = idList(args, ids)
 		parts = append(parts, `SELECT 0 AS kind, article_authors.article_id AS article_id, article_authors.position AS position,
 			authors.id AS id, authors.slug AS slug, authors.name AS name, authors.bio AS text1, authors.avatar_url AS text2, authors.job_title AS text3
 			FROM authors JOIN article_authors ON article_authors.author_id = authors.id
-			WHERE article_authors.article_id IN ? AND authors.deleted_at IS NULL`)
-		args = append(args, articleIDs)
+			WHERE article_authors.article_id IN `+list+` AND authors.deleted_at IS NULL`)
 	}
 	if tags && len(articleIDs) > 0 {
 		out.Tags = make(map[uint64][]*models.Tag, len(articleIDs))
+		args, list = idList(args, ids)
 		// NULL, not '': the driver hands a NULL over without allocating.
 		parts = append(parts, `SELECT 1, article_tags.article_id, 0, tags.id, tags.slug, tags.name, NULL, NULL, NULL
 			FROM tags JOIN article_tags ON article_tags.tag_id = tags.id
-			WHERE article_tags.article_id IN ?`)
-		args = append(args, articleIDs)
+			WHERE article_tags.article_id IN `+list)
 	}
 	if len(categoryIDs) > 0 {
 		out.Categories = make(map[uint64]*models.Category, len(categoryIDs))
+		args, list = idList(args, sections)
 		parts = append(parts, `SELECT 2, 0, categories.position, categories.id, categories.slug, categories.name, categories.description, NULL, NULL
-			FROM categories WHERE categories.id IN ?`)
-		args = append(args, categoryIDs)
+			FROM categories WHERE categories.id IN `+list)
 	}
 	if len(parts) == 0 {
 		return out, nil
 	}
-	for i, a := range args {
-		args[i] = padIDs(a.([]uint64))
-	}
-	rs, err := s.prepared(ctx).Raw(strings.Join(parts, "\nUNION ALL\n"), args...).Rows()
+	rs, err := s.written(ctx, strings.Join(parts, "\nUNION ALL\n"), args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load relations of %d articles: %w", len(articleIDs), err)
 	}
