@@ -40,23 +40,23 @@ func TestPadIDs(t *testing.T) {
 	}
 }
 
-// TestIDListAsGORMSpellsIt holds idList to what Raw writes for a list
-// argument, placeholders and arguments, at every length of the spelt
-// table and past it: a written statement finds the rows Raw's did.
-func TestIDListAsGORMSpellsIt(t *testing.T) {
+// TestPlaceholdersAsGORMSpellsThem holds placeholders and appendIDs to
+// what Raw writes for a list argument, text and arguments, at every
+// length spelt once and past them: a written statement finds the rows
+// Raw's did.
+func TestPlaceholdersAsGORMSpellsThem(t *testing.T) {
 	db := dbtest.Open(t, dbconn.SQLite)
-	for n := range len(idPlaceholders) + 3 {
+	for n := range len(spelt) + 3 {
 		ids := make([]uint64, n)
 		for i := range ids {
 			ids[i] = uint64(1000 + i)
 		}
 		raw := db.Session(&gorm.Session{DryRun: true}).Raw("SELECT id FROM articles WHERE id IN ?", ids).Statement
-		args, list := idList([]any{"before"}, ids)
-		if got, want := "SELECT id FROM articles WHERE id IN "+list, raw.SQL.String(); got != want {
-			t.Errorf("%d ids: idList spells %q, Raw %q", n, got, want)
+		if got, want := "SELECT id FROM articles WHERE id IN "+placeholders(n), raw.SQL.String(); got != want {
+			t.Errorf("%d ids: placeholders spells %q, Raw %q", n, got, want)
 		}
-		if want := append([]any{"before"}, raw.Vars...); !slices.Equal(args, want) {
-			t.Errorf("%d ids: idList's arguments %v, Raw's %v", n, args, want)
+		if got, want := appendIDs([]any{"before"}, ids), append([]any{"before"}, raw.Vars...); !slices.Equal(got, want) {
+			t.Errorf("%d ids: appendIDs gives %v, Raw %v", n, got, want)
 		}
 	}
 }

@@ -146,13 +146,12 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 	}
 	visible, vargs := visibilitySQL("candidate", v)
 	padded := padIDs(ids)
-	args, list := idList(make([]any, 0, 2*len(padded)+len(vargs)+1), padded)
-	args, _ = idList(args, padded)
+	args := appendIDs(appendIDs(make([]any, 0, 2*len(padded)+len(vargs)+1), padded), padded)
 	args = append(append(args, vargs...), n)
 	// Scanned by hand, as article lists are (articlescan.go).
 	var forID uint64
 	var rn int
-	err := scanArticlesWith(s.written(ctx, relatedStatement(s.articleColumns(ctx, v), visible, list), args...),
+	err := scanArticlesWith(s.written(ctx, relatedStatement(s.articleColumns(ctx, v), visible, placeholders(len(padded))), args...),
 		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
 		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {
@@ -169,7 +168,7 @@ var relatedStatements sync.Map // [3]string{cols, visible, list} → string
 
 // relatedStatement is the related read for the article columns cols and
 // the visibility condition visible (visibilitySQL for the alias
-// "candidate"), with list the placeholders of the ids (idList). Its
+// "candidate"), with list the placeholders of the ids. Its
 // arguments: the ids twice, visible's, and the number per article.
 //
 // The rows are ranked by id alone and the articles' columns read for the

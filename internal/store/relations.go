@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/broadsheet/broadsheet/models"
 )
@@ -28,38 +29,29 @@ type ArticleRelations struct {
 // and the rows come back in the same order (sorted here).
 func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, authors, tags bool, categoryIDs []uint64) (*ArticleRelations, error) {
 	out := &ArticleRelations{}
-	var parts []string
-	var args []any
 	// Padded, a page's lists take a few lengths, so the statement a few
 	// shapes, each prepared once.
 	ids, sections := padIDs(articleIDs), padIDs(categoryIDs)
-	var list string
-	if authors && len(articleIDs) > 0 {
+	shape := relationsShape{sections: len(sections)}
+	var args []any
+	if authors && len(ids) > 0 {
 		out.Authors = make(map[uint64][]*models.Author, len(articleIDs))
-		args, list = idList(args, ids)
-		parts = append(parts, `SELECT 0 AS kind, article_authors.article_id AS article_id, article_authors.position AS position,
-			authors.id AS id, authors.slug AS slug, authors.name AS name, authors.bio AS text1, authors.avatar_url AS text2, authors.job_title AS text3
-			FROM authors JOIN article_authors ON article_authors.author_id = authors.id
-			WHERE article_authors.article_id IN `+list+` AND authors.deleted_at IS NULL`)
+		args = appendIDs(args, ids)
+		shape.authors = len(ids)
 	}
-	if tags && len(articleIDs) > 0 {
+	if tags && len(ids) > 0 {
 		out.Tags = make(map[uint64][]*models.Tag, len(articleIDs))
-		args, list = idList(args, ids)
-		// NULL, not '': the driver hands a NULL over without allocating.
-		parts = append(parts, `SELECT 1, article_tags.article_id, 0, tags.id, tags.slug, tags.name, NULL, NULL, NULL
-			FROM tags JOIN article_tags ON article_tags.tag_id = tags.id
-			WHERE article_tags.article_id IN `+list)
+		args = appendIDs(args, ids)
+		shape.tags = len(ids)
 	}
-	if len(categoryIDs) > 0 {
+	if len(sections) > 0 {
 		out.Categories = make(map[uint64]*models.Category, len(categoryIDs))
-		args, list = idList(args, sections)
-		parts = append(parts, `SELECT 2, 0, categories.position, categories.id, categories.slug, categories.name, categories.description, NULL, NULL
-			FROM categories WHERE categories.id IN `+list)
+		args = appendIDs(args, sections)
 	}
-	if len(parts) == 0 {
+	if shape == (relationsShape{}) {
 		return out, nil
 	}
-	rs, err := s.written(ctx, strings.Join(parts, "\nUNION ALL\n"), args...).Rows()
+	rs, err := s.written(ctx, relationsStatement(shape), args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load relations of %d articles: %w", len(articleIDs), err)
 	}
@@ -104,6 +96,41 @@ func (s *Store) RelationsOfArticles(ctx context.Context, articleIDs []uint64, au
 		slices.SortFunc(list, tagNameOrder)
 	}
 	return out, nil
+}
+
+// relationsShape is what RelationsOfArticles's statement depends on: the
+// lengths of its lists of ids (0: that part left out).
+type relationsShape struct{ authors, tags, sections int }
+
+var relationsStatements sync.Map // relationsShape → string
+
+// relationsStatement is RelationsOfArticles's statement of shape, written
+// once. Its arguments: the article ids (for bylines, then for tags), then
+// the section ids.
+func relationsStatement(shape relationsShape) string {
+	if q, ok := relationsStatements.Load(shape); ok {
+		return q.(string)
+	}
+	var parts []string
+	if shape.authors > 0 {
+		parts = append(parts, `SELECT 0 AS kind, article_authors.article_id AS article_id, article_authors.position AS position,
+			authors.id AS id, authors.slug AS slug, authors.name AS name, authors.bio AS text1, authors.avatar_url AS text2, authors.job_title AS text3
+			FROM authors JOIN article_authors ON article_authors.author_id = authors.id
+			WHERE article_authors.article_id IN `+placeholders(shape.authors)+` AND authors.deleted_at IS NULL`)
+	}
+	if shape.tags > 0 {
+		// NULL, not '': the driver hands a NULL over without allocating.
+		parts = append(parts, `SELECT 1, article_tags.article_id, 0, tags.id, tags.slug, tags.name, NULL, NULL, NULL
+			FROM tags JOIN article_tags ON article_tags.tag_id = tags.id
+			WHERE article_tags.article_id IN `+placeholders(shape.tags))
+	}
+	if shape.sections > 0 {
+		parts = append(parts, `SELECT 2, 0, categories.position, categories.id, categories.slug, categories.name, categories.description, NULL, NULL
+			FROM categories WHERE categories.id IN `+placeholders(shape.sections))
+	}
+	q := strings.Join(parts, "\nUNION ALL\n")
+	relationsStatements.Store(shape, q)
+	return q
 }
 
 // bylineOrder orders authors by article, then byline position.

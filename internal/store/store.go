@@ -84,7 +84,7 @@ func (s *Store) prepared(ctx context.Context) *gorm.DB {
 }
 
 // written is prepared for a statement written out in full: sql has one
-// placeholder per argument (lists of ids spelt out with idList), and GORM
+// placeholder per argument (a list of ids: placeholders, appendIDs), and GORM
 // sends it as it is, to be read with Rows. GORM's clause builder, and Raw
 // (which copies the text byte by byte looking for placeholders and
 // expands lists by reflection), cost an article page's two statements
@@ -98,28 +98,32 @@ func (s *Store) written(ctx context.Context, sql string, args ...any) *gorm.DB {
 	return tx
 }
 
-// idList appends ids to args and returns their placeholders, "(?, ?, …)",
-// for an IN list of a written statement. Padded (padIDs), a page's lists
-// take a few lengths, whose placeholders are spelt once.
-func idList(args []any, ids []uint64) ([]any, string) {
+// appendIDs appends ids to args, one argument each: a list of ids in a
+// written statement, whose placeholders placeholders spells.
+func appendIDs(args []any, ids []uint64) []any {
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	if len(ids) < len(idPlaceholders) {
-		return args, idPlaceholders[len(ids)]
-	}
-	return args, spellPlaceholders(len(ids))
+	return args
 }
 
-var idPlaceholders = func() (out [65]string) {
+// placeholders spells n placeholders as GORM writes a list, "(?,?,…)"
+// (an empty list is (NULL), which matches nothing). Padded (padIDs), a
+// page's lists take a few lengths, spelt once.
+func placeholders(n int) string {
+	if n < len(spelt) {
+		return spelt[n]
+	}
+	return spellPlaceholders(n)
+}
+
+var spelt = func() (out [65]string) {
 	for n := range out {
 		out[n] = spellPlaceholders(n)
 	}
 	return out
 }()
 
-// spellPlaceholders writes n placeholders as GORM writes a list (an empty
-// list is (NULL), which matches nothing).
 func spellPlaceholders(n int) string {
 	if n == 0 {
 		return "(NULL)"

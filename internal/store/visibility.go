@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -59,9 +60,34 @@ func visibilityConds(alias string, v Visibility) []clause.Expr {
 }
 
 // visibilitySQL is visibilityConds as one condition ("1=1" when v lets
-// everything through) and its arguments.
+// everything through) and its arguments. The condition's text depends on
+// alias and v's flags alone, and is written once for each: an article
+// page's statement is written out on every request (see written).
 func visibilitySQL(alias string, v Visibility) (string, []any) {
-	conds := visibilityConds(alias, v)
+	var args []any
+	if v.PublishedOnly { // visibilityConds's arguments (TestVisibilitySQLAsConds)
+		now := v.Now.UTC()
+		args = []any{"PUBLISHED", now, now}
+	}
+	shape := visibilityShape{alias, v.PublishedOnly, v.IncludeDeleted}
+	if text, ok := visibilityTexts.Load(shape); ok {
+		return text.(string), args
+	}
+	text, _ := joinConds(visibilityConds(alias, v))
+	visibilityTexts.Store(shape, text)
+	return text, args
+}
+
+// visibilityShape is what visibilitySQL's text depends on.
+type visibilityShape struct {
+	alias                         string
+	publishedOnly, includeDeleted bool
+}
+
+var visibilityTexts sync.Map // visibilityShape → string
+
+// joinConds is conds as one condition and its arguments.
+func joinConds(conds []clause.Expr) (string, []any) {
 	if len(conds) == 0 {
 		return "1=1", nil
 	}

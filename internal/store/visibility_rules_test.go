@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -111,4 +112,23 @@ func TestRelatableRuleAgrees(t *testing.T) {
 			t.Errorf("the rows do not tell the forms apart: %d admitted, %d refused", admitted, refused)
 		}
 	})
+}
+
+// TestVisibilitySQLAsConds holds visibilitySQL, whose text is written
+// once per shape and whose arguments are spelt apart, to visibilityConds
+// joined afresh: the same text and arguments for every shape, asked
+// twice (the second answer from the written texts) at two instants.
+func TestVisibilitySQLAsConds(t *testing.T) {
+	for _, alias := range []string{"articles", "candidate"} {
+		for _, v := range []Visibility{{}, {IncludeDeleted: true}, {PublishedOnly: true}, {PublishedOnly: true, IncludeDeleted: true}} {
+			for round, now := range []time.Time{time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC), time.Date(2027, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))} {
+				v.Now = now
+				wantText, wantArgs := joinConds(visibilityConds(alias, v))
+				text, args := visibilitySQL(alias, v)
+				if text != wantText || !reflect.DeepEqual(args, wantArgs) {
+					t.Errorf("%s %+v, round %d: visibilitySQL = %q %v, want %q %v", alias, v, round, text, args, wantText, wantArgs)
+				}
+			}
+		}
+	}
 }
