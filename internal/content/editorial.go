@@ -1,6 +1,7 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -173,7 +174,6 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 // is recorded on its own.
 func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx TxStorage) (uint64, error)) error {
 	var id uint64
-	var appended []*models.OutboxEvent
 	err := s.store.Tx(ctx, func(stx TxStorage) error {
 		tx := &eventsTx{TxStorage: stx}
 		// First, before any row lock: saves take turns (see
@@ -193,8 +193,18 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		if err := s.fail("audit"); err != nil {
 			return err
 		}
-		appended = tx.appended // every event of the change is written by now
-		return tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()})
+		if err := tx.AddAudit(ctx, &models.AuditEntry{Actor: actor(ctx), AccountID: accountOf(ctx), Action: action, ObjectType: objectType, ObjectID: id, Outcome: "ok", CreatedAt: s.Now()}); err != nil {
+			return err
+		}
+		// The change's events (all written by now) are marked before the
+		// commit: from then on any replica's relay may publish them, and
+		// this replica's hub, hearing one, must not reload the article the
+		// change reloads below. (A mark whose commit fails is never asked
+		// for, and ages out.)
+		if reloadsSearch(objectType) {
+			s.markReloaded(tx.appended, cmp.Or(id, objectID))
+		}
+		return nil
 	})
 	if errors.Is(err, errNothingToDo) {
 		return nil // another replica did it: nothing happened here to record
@@ -213,15 +223,22 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 	if id == 0 {
 		id = objectID
 	}
-	// The search index before the relay is woken: once the reload is done
-	// the change's events are marked, and this replica's hub, which purges
-	// the response cache when one comes back, need not reload again. A
-	// failed reload marks nothing, and the hub then reloads as elsewhere.
-	if id != 0 && (objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog) && s.refreshSearch(ctx, id) {
-		s.markReloaded(appended, id)
+	// The search index before the relay is woken. The change's events are
+	// marked (above), so this replica's hub, which purges the response
+	// cache when one comes back, does not reload again; a failed reload is
+	// queued for the index's worker instead.
+	if id != 0 && reloadsSearch(objectType) {
+		_ = s.fail("committed") // tests: an event heard between the commit and the reload
+		s.refreshSearch(ctx, id)
 	}
 	s.notifyCommitted()
 	return nil
+}
+
+// reloadsSearch reports whether a change of objectType reloads its object
+// into the search index.
+func reloadsSearch(objectType string) bool {
+	return objectType == events.ObjectArticle || objectType == events.ObjectLiveBlog
 }
 
 // errNothingToDo ends a change that turned out to have nothing to do (a

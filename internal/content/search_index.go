@@ -36,8 +36,8 @@ const reloadedEvents = 4096
 // RefreshSearch reloads into the search index the article of an event a
 // replica committed; when the database cannot be read it is queued for
 // the index's worker to try again. The events of this replica's own
-// changes are skipped when change marked them: it reloaded their article
-// from the primary after the commit, before the relay could publish them.
+// changes are skipped: change marks them before its commit, and reloads
+// their article from the primary after it.
 func (s *Service) RefreshSearch(ev events.Event) {
 	if ev.ID != "" && s.reloaded.Remove(ev.ID) {
 		return
@@ -66,17 +66,15 @@ func (s *Service) SearchIndexBytes() int64 {
 // refreshSearch reloads an article the service just committed a change
 // of. Its statements are the replica's upkeep, not the request's: they
 // run outside the request's context (and its statement count).
-// It reads the primary (a read replica may not have the change yet) and
-// reports whether the reload succeeded.
-func (s *Service) refreshSearch(ctx context.Context, id uint64) bool {
+// It reads the primary (a read replica may not have the change yet); a
+// reload that fails is queued for the index's worker to try again.
+func (s *Service) refreshSearch(ctx context.Context, id uint64) {
 	rctx, cancel := context.WithTimeout(dbconn.WithPrimary(context.Background()), 10*time.Second)
 	defer cancel()
 	if err := s.search.Refresh(rctx, id); err != nil {
 		slog.WarnContext(ctx, "search index: reload a changed article (queued again)", "article", id, "err", err)
 		s.search.Notify(id)
-		return false
 	}
-	return true
 }
 
 // eventsTx is a transaction that remembers the events appended in it.

@@ -2,13 +2,17 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/auth"
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
+	"github.com/broadsheet/broadsheet/internal/events"
 	"github.com/broadsheet/broadsheet/internal/events/pubsub"
 	"github.com/broadsheet/broadsheet/internal/fulltext"
 	"github.com/broadsheet/broadsheet/internal/store"
@@ -299,5 +303,63 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 		if !s.Content.SearchIndexed() {
 			t.Error("search did not use the index")
 		}
+	})
+}
+
+// TestSearchReloadSkipsEventsHeardBeforeIt: another replica's relay may
+// publish a change's events between its commit and the writer's own
+// reload of the article. The writer's hub, hearing them first, does not
+// reload the article too: the events are marked before the commit.
+// (Marked after the reload, they made TestSearchIndexReloadsOncePerChange
+// count three reloads for two changes once.)
+func TestSearchReloadSkipsEventsHeardBeforeIt(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
+		bus := pubsub.NewMemory()
+		t.Cleanup(func() { bus.Close() })
+		heardAll := func(s *testserver.LiveServer) (bool, error) {
+			var n int64
+			err := db.Table("outbox_events").Count(&n).Error
+			return s.Hub.Stats().Events == n, err
+		}
+		otherRelay := events.NewRelay(store.New(db), bus, events.RelayOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		var writer *testserver.LiveServer
+		var armed, reached atomic.Bool
+		// The writer's own relay is off: the other replica's publishes the
+		// change's events, right after the commit.
+		writer = testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, NoRelay: true, ServiceOptions: []content.Option{
+			content.WithFailpoint(func(step string) error {
+				if step != "committed" || !armed.CompareAndSwap(true, false) {
+					return nil
+				}
+				reached.Store(true)
+				if _, err := otherRelay.Drain(context.Background()); err != nil {
+					t.Errorf("publish the change's events: %v", err)
+					return nil
+				}
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+					ok, err := heardAll(writer)
+					if err != nil || time.Now().After(deadline) {
+						t.Errorf("the writer's hub did not hear the change's events: %v", err)
+						return nil
+					}
+					if ok {
+						return nil
+					}
+				}
+			}),
+		}})
+		wait.Until(t, "the index built", writer.Content.SearchIndexed)
+		editor := writer.Token(t, "skips", auth.Editor)
+		before := writer.Content.SearchIndexReloads()
+		armed.Store(true)
+		p := create(t, writer.Server, editor, map[string]any{"title": "Theremin recital", "status": "PUBLISHED"}).Article
+		if !reached.Load() {
+			t.Fatal(`the change reached no "committed" step before its reload`)
+		}
+		if got := writer.Content.SearchIndexReloads() - before; got != 1 {
+			t.Errorf("the writer reloaded the article %d times, having heard its events between the commit and its own reload; want 1", got)
+		}
+		wantFound(t, writer.Server, "", "theremin", nil, p.Slug)
 	})
 }
