@@ -57,6 +57,8 @@ type options struct {
 	target, token                   string
 	pid                             int
 	ratioRounds                     int
+	baseline, baselineDB            string
+	compareRounds                   int
 	articles                        int
 	duration, warmup                time.Duration
 	concurrency                     int
@@ -76,6 +78,9 @@ func run() error {
 	flag.StringVar(&o.token, "token", "", "an editor's API token for the mix scenario's edits (default: one is created with broadsheet token create; needed with --target)")
 	flag.IntVar(&o.pid, "pid", 0, "with --target: the server's process id, for its CPU time and memory")
 	flag.IntVar(&o.ratioRounds, "ratio-rounds", 3, "after the scenarios, alternate homepage-cached and ceiling this many times with both servers up, for a ratio less at the mercy of other load on the machine (0: off)")
+	flag.StringVar(&o.baseline, "baseline", "", "compare with this broadsheet binary (an earlier build): each scenario on both, alternating, with both servers up; the report gives the pairwise ratios of server CPU per request")
+	flag.StringVar(&o.baselineDB, "baseline-db", "", "with --baseline: the baseline's own database URL, seeded like --db when empty (default with the SQLite default: a second temporary file)")
+	flag.IntVar(&o.compareRounds, "compare-rounds", 5, "with --baseline: runs of each scenario on each build")
 	flag.Parse()
 	if o.target != "" {
 		return runAgainst(o)
@@ -110,13 +115,31 @@ func run() error {
 	if err != nil {
 		return err
 	}
-
 	selected := map[string]bool{}
 	for _, n := range strings.Split(o.scenarios, ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			selected[n] = true
 		}
 	}
+	if o.baseline != "" {
+		ob, err := baselineOptions(o, tmp)
+		if err != nil {
+			return err
+		}
+		if err := seed(ob); err != nil {
+			return fmt.Errorf("the baseline's database: %w", err)
+		}
+		if ob.token, err = createToken(ob); err != nil {
+			return fmt.Errorf("the baseline's database: %w", err)
+		}
+		rounds, ran, err := compare(ctx, o, ob, self, selected)
+		if err != nil {
+			return err
+		}
+		reportComparison(os.Stdout, o, ran, rounds)
+		return nil
+	}
+
 	var results []result
 	var srv *process
 	defer func() {

@@ -48,4 +48,26 @@ func TestHarnessSmoke(t *testing.T) {
 	if strings.Contains(report, "| 0 | 0.00 | 0.00 |") {
 		t.Errorf("a scenario served nothing:\n%s", report)
 	}
+
+	// A comparison of the build with itself (as the baseline, on a
+	// database of its own): both servers up, two rounds of each scenario.
+	cmd = exec.Command(bench, "--bin", bin, "--baseline", bin, "--articles", "50", "--scenarios", "homepage,article,ceiling",
+		"--duration", "300ms", "--warmup", "0", "--concurrency", "2", "--compare-rounds", "2")
+	cmd.Env = os.Environ()
+	if out, err = cmd.Output(); err != nil {
+		t.Fatalf("harness --baseline: %v\n%s", err, out)
+	}
+	report = string(out)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`against the baseline .*, engine sqlite, 2 concurrent clients, 2 rounds of 300ms each`),
+		regexp.MustCompile(`\| homepage \| [\d.–]+ \| [\d.–]+ \| [\d.–]+ \| [\d.]+ \| [\d–]+ \| [\d–]+ \| 0 \| 2\.\d\d → 2\.\d\d \|`),
+		regexp.MustCompile(`\| article \| [\d.–]+ \| [\d.–]+ \| [\d.–]+ \| [\d.]+ \| [\d–]+ \| [\d–]+ \| 0 \|`),
+	} {
+		if !want.MatchString(report) {
+			t.Errorf("comparison lacks %s:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "| ceiling |") {
+		t.Errorf("the ceiling, which has no build, was compared:\n%s", report)
+	}
 }
