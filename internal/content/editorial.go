@@ -256,6 +256,9 @@ func (s *Service) fail(step string) error {
 
 // WithFailpoint makes the service call f at each named step of a write and
 // abort the write when it returns an error (tests of transactional safety).
+// The step "committed" comes after the commit, before the search index
+// reloads the article: nothing can be aborted there, and f's error is
+// ignored.
 func WithFailpoint(f func(step string) error) Option { return func(s *Service) { s.failpoint = f } }
 
 // snapshotOf captures a stored article with its links.

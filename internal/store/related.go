@@ -161,9 +161,9 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 }
 
 // relatedStatements holds RelatedByArticleIDs's statement for each column
-// list, visibility rule and length of id list (a handful), written once: built by GORM as
-// three nested queries on every call, it took a third of the related
-// page's own CPU in the gateway.
+// list, visibility rule and length of the list of ids (a handful), written
+// once: built by GORM as three nested queries on every call, it took a
+// third of the related page's own CPU in the gateway.
 var relatedStatements sync.Map // [3]string{cols, visible, list} → string
 
 // relatedStatement is the related read for the article columns cols and

@@ -124,6 +124,7 @@ var spelt = func() (out [65]string) {
 	return out
 }()
 
+// spellPlaceholders is placeholders written afresh.
 func spellPlaceholders(n int) string {
 	if n == 0 {
 		return "(NULL)"
