@@ -35,10 +35,11 @@ type Service struct {
 	pub           Publication // who publishes, and the public addresses
 	// search is this replica's search index (search_index.go).
 	search *searchindex.Keeper
-	// reloaded holds the ids of the events of this replica's changes whose
-	// article it reloaded into search right after the commit: when the
-	// event comes back through the broker it needs no second reload.
-	reloaded *lru.Cache[string, struct{}]
+	// reloaded holds the ids of the events of this replica's changes, each
+	// with the change's reload of its article into search right after the
+	// commit: when the events come back through the broker, the hub waits
+	// for that reload instead of reloading again (RefreshSearch).
+	reloaded *lru.Cache[string, *searchReload]
 }
 
 // Option configures a Service.
@@ -68,7 +69,7 @@ func New(st Storage, opts ...Option) *Service {
 	}
 	// Events come back within milliseconds; the bound only matters while
 	// the broker is away, and a forgotten id costs one reload.
-	s.reloaded, _ = lru.New[string, struct{}](reloadedEvents)
+	s.reloaded, _ = lru.New[string, *searchReload](reloadedEvents)
 	return s
 }
 

@@ -174,6 +174,7 @@ func (s *Service) RecordRefused(ctx context.Context, action string, err error) {
 // is recorded on its own.
 func (s *Service) change(ctx context.Context, action, objectType string, objectID uint64, fn func(tx TxStorage) (uint64, error)) error {
 	var id uint64
+	var reload *searchReload
 	err := s.store.Tx(ctx, func(stx TxStorage) error {
 		tx := &eventsTx{TxStorage: stx}
 		// First, before any row lock: saves take turns (see
@@ -198,11 +199,11 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		}
 		// The change's events (all written by now) are marked before the
 		// commit: from then on any replica's relay may publish them, and
-		// this replica's hub, hearing one, must not reload the article the
-		// change reloads below. (A mark whose commit fails is never asked
-		// for, and ages out.)
+		// this replica's hub, hearing one, waits for the reload the change
+		// makes below rather than making its own. (The marks of an attempt
+		// that rolls back are never asked for, and age out.)
 		if reloadsSearch(objectType) {
-			s.markReloaded(tx.appended, cmp.Or(id, objectID))
+			reload = s.markReloaded(tx.appended, cmp.Or(id, objectID))
 		}
 		return nil
 	})
@@ -211,6 +212,12 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 	}
 	markAudited(ctx)
 	if err != nil {
+		if reload != nil {
+			// The commit may have happened all the same (a connection
+			// lost as it was acknowledged): the hub reloads if the events
+			// come.
+			reload.finish(false)
+		}
 		if id == 0 {
 			id = objectID
 		}
@@ -224,12 +231,12 @@ func (s *Service) change(ctx context.Context, action, objectType string, objectI
 		id = objectID
 	}
 	// The search index before the relay is woken. The change's events are
-	// marked (above), so this replica's hub, which purges the response
-	// cache when one comes back, does not reload again; a failed reload is
-	// queued for the index's worker instead.
-	if id != 0 && reloadsSearch(objectType) {
+	// marked (above): this replica's hub, which purges the response cache
+	// when one comes back, waits for this reload and reloads again only if
+	// it failed.
+	if reload != nil {
 		_ = s.fail("committed") // tests: an event heard between the commit and the reload
-		s.refreshSearch(ctx, id)
+		reload.finish(id != 0 && s.refreshSearch(ctx, id))
 	}
 	s.notifyCommitted()
 	return nil

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/broadsheet/broadsheet/internal/events"
@@ -35,14 +36,50 @@ const reloadedEvents = 4096
 
 // RefreshSearch reloads into the search index the article of an event a
 // replica committed; when the database cannot be read it is queued for
-// the index's worker to try again. The events of this replica's own
-// changes are skipped: change marks them before its commit, and reloads
-// their article from the primary after it.
+// the index's worker to try again. An event of this replica's own change
+// waits for the change's reload instead (marked before the commit, it
+// may come back while the reload runs), so that the hub purges the
+// response cache after it; only if that reload failed, or the change did
+// not learn that it committed, is the article reloaded here.
 func (s *Service) RefreshSearch(ev events.Event) {
-	if ev.ID != "" && s.reloaded.Remove(ev.ID) {
-		return
+	if ev.ID != "" {
+		if r, ok := s.reloaded.Get(ev.ID); ok {
+			s.reloaded.Remove(ev.ID)
+			if r.wait() {
+				return
+			}
+		}
 	}
 	s.refreshSearch(context.Background(), ev.ObjectID)
+}
+
+// searchReload is a change's reload of its article into search, which
+// the change's events wait for.
+type searchReload struct {
+	done chan struct{}
+	ok   atomic.Bool // set before done is closed
+}
+
+// reloadWait bounds an event's wait for its change's reload (which has a
+// timeout of its own, refreshSearch's).
+const reloadWait = 15 * time.Second
+
+// finish records the reload's outcome and lets the events go.
+func (r *searchReload) finish(ok bool) {
+	r.ok.Store(ok)
+	close(r.done)
+}
+
+// wait reports whether the reload succeeded, once it is done.
+func (r *searchReload) wait() bool {
+	t := time.NewTimer(reloadWait)
+	defer t.Stop()
+	select {
+	case <-r.done:
+		return r.ok.Load()
+	case <-t.C:
+		return false
+	}
 }
 
 // SearchIndexStats reports the search index's size and its build.
@@ -66,15 +103,18 @@ func (s *Service) SearchIndexBytes() int64 {
 // refreshSearch reloads an article the service just committed a change
 // of. Its statements are the replica's upkeep, not the request's: they
 // run outside the request's context (and its statement count).
-// It reads the primary (a read replica may not have the change yet); a
-// reload that fails is queued for the index's worker to try again.
-func (s *Service) refreshSearch(ctx context.Context, id uint64) {
+// It reads the primary (a read replica may not have the change yet) and
+// reports whether the reload succeeded; one that failed is queued for
+// the index's worker to try again.
+func (s *Service) refreshSearch(ctx context.Context, id uint64) bool {
 	rctx, cancel := context.WithTimeout(dbconn.WithPrimary(context.Background()), 10*time.Second)
 	defer cancel()
 	if err := s.search.Refresh(rctx, id); err != nil {
 		slog.WarnContext(ctx, "search index: reload a changed article (queued again)", "article", id, "err", err)
 		s.search.Notify(id)
+		return false
 	}
+	return true
 }
 
 // eventsTx is a transaction that remembers the events appended in it.
@@ -92,13 +132,16 @@ func (t *eventsTx) AppendEvents(ctx context.Context, consumers []string, evs ...
 }
 
 // markReloaded remembers the events among appended about the article
-// (or live blog) id, which this replica has reloaded into search.
-func (s *Service) markReloaded(appended []*models.OutboxEvent, id uint64) {
+// (or live blog) id, whose reload into search the change does after its
+// commit: they wait for the returned reload's finish.
+func (s *Service) markReloaded(appended []*models.OutboxEvent, id uint64) *searchReload {
+	r := &searchReload{done: make(chan struct{})}
 	for _, e := range appended {
 		if e.ObjectID == id && (e.ObjectType == events.ObjectArticle || e.ObjectType == events.ObjectLiveBlog) {
-			s.reloaded.Add(e.EventID, struct{}{})
+			s.reloaded.Add(e.EventID, r)
 		}
 	}
+	return r
 }
 
 // searchFilter is f in the index's terms; ok is false when f names a

@@ -308,10 +308,12 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 
 // TestSearchReloadSkipsEventsHeardBeforeIt: another replica's relay may
 // publish a change's events between its commit and the writer's own
-// reload of the article. The writer's hub, hearing them first, does not
-// reload the article too: the events are marked before the commit.
-// (Marked after the reload, they made TestSearchIndexReloadsOncePerChange
-// count three reloads for two changes once.)
+// reload of the article. The writer's hub, hearing them first, waits for
+// that reload (so that its purge of the response cache comes after it)
+// and does not reload the article too: the events are marked before the
+// commit. (Marked after the reload, they made
+// TestSearchIndexReloadsOncePerChange count three reloads for two changes
+// once.)
 func TestSearchReloadSkipsEventsHeardBeforeIt(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
@@ -326,7 +328,8 @@ func TestSearchReloadSkipsEventsHeardBeforeIt(t *testing.T) {
 		var writer *testserver.LiveServer
 		var armed, reached atomic.Bool
 		// The writer's own relay is off: the other replica's publishes the
-		// change's events, right after the commit.
+		// change's events, right after the commit, and the writer's hub
+		// hears them while the change has yet to reload the article.
 		writer = testserver.NewLive(t, db, testserver.LiveOptions{Broker: bus, KeepBroker: true, NoRelay: true, ServiceOptions: []content.Option{
 			content.WithFailpoint(func(step string) error {
 				if step != "committed" || !armed.CompareAndSwap(true, false) {
@@ -337,16 +340,15 @@ func TestSearchReloadSkipsEventsHeardBeforeIt(t *testing.T) {
 					t.Errorf("publish the change's events: %v", err)
 					return nil
 				}
-				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-					ok, err := heardAll(writer)
-					if err != nil || time.Now().After(deadline) {
-						t.Errorf("the writer's hub did not hear the change's events: %v", err)
-						return nil
-					}
-					if ok {
+				// Give the hub time to hear them: it must not be done with
+				// them before the change's reload.
+				for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+					if done, err := heardAll(writer); err != nil || done {
+						t.Errorf("the writer's hub was done with the change's events before the change reloaded the article (%v)", err)
 						return nil
 					}
 				}
+				return nil
 			}),
 		}})
 		wait.Until(t, "the index built", writer.Content.SearchIndexed)
@@ -357,6 +359,13 @@ func TestSearchReloadSkipsEventsHeardBeforeIt(t *testing.T) {
 		if !reached.Load() {
 			t.Fatal(`the change reached no "committed" step before its reload`)
 		}
+		wait.Until(t, "the writer's hub heard the change's events", func() bool {
+			done, err := heardAll(writer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return done
+		})
 		if got := writer.Content.SearchIndexReloads() - before; got != 1 {
 			t.Errorf("the writer reloaded the article %d times, having heard its events between the commit and its own reload; want 1", got)
 		}
