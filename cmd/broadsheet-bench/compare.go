@@ -103,9 +103,10 @@ func compareScenario(ctx context.Context, o, ob options, self string, sc scenari
 	return rounds, nil
 }
 
-// ratio is current's server CPU per request over baseline's.
+// ratio is current's server CPU per request over baseline's, 0 when
+// either has none measured.
 func ratio(current, baseline result) float64 {
-	if baseline.cpuPerReq <= 0 {
+	if baseline.cpuPerReq <= 0 || current.cpuPerReq <= 0 {
 		return 0
 	}
 	return float64(current.cpuPerReq) / float64(baseline.cpuPerReq)
@@ -125,13 +126,19 @@ func reportComparison(w io.Writer, o options, ran []scenario, rounds map[string]
 		errs := 0
 		for _, r := range rs {
 			base, cur = append(base, msf(r.baseline.cpuPerReq)), append(cur, msf(r.current.cpuPerReq))
-			ratios = append(ratios, ratio(r.current, r.baseline))
+			if x := ratio(r.current, r.baseline); x > 0 { // a run too short for the CPU clock's ticks has none
+				ratios = append(ratios, x)
+			}
 			baseRPS, curRPS = append(baseRPS, r.baseline.rps), append(curRPS, r.current.rps)
 			errs += r.baseline.errors + r.current.errors
 		}
 		last := rs[len(rs)-1]
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %.2f | %s | %s | %d | %s → %s |\n", sc.name,
-			span(base, "%.3f"), span(cur, "%.3f"), span(ratios, "%.2f"), median(ratios), span(baseRPS, "%.0f"), span(curRPS, "%.0f"), errs,
+		pairwise, mid := "–", "–"
+		if len(ratios) > 0 {
+			pairwise, mid = span(ratios, "%.2f"), fmt.Sprintf("%.2f", median(ratios))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %s → %s |\n", sc.name,
+			span(base, "%.3f"), span(cur, "%.3f"), pairwise, mid, span(baseRPS, "%.0f"), span(curRPS, "%.0f"), errs,
 			sqlPerReq(last.baseline), sqlPerReq(last.current))
 	}
 }

@@ -82,6 +82,12 @@ func run() error {
 	flag.StringVar(&o.baselineDB, "baseline-db", "", "with --baseline: the baseline's own database URL, seeded like --db when empty (default with the SQLite default: a second temporary file)")
 	flag.IntVar(&o.compareRounds, "compare-rounds", 5, "with --baseline: runs of each scenario on each build")
 	flag.Parse()
+	switch {
+	case o.baseline != "" && o.target != "":
+		return errors.New("--baseline starts both builds' servers itself: not with --target")
+	case o.baseline == "" && o.baselineDB != "":
+		return errors.New("--baseline-db without --baseline")
+	}
 	if o.target != "" {
 		return runAgainst(o)
 	}
@@ -103,6 +109,12 @@ func run() error {
 	if o.db == "" {
 		o.db = "sqlite:" + filepath.Join(tmp, "bench.db")
 	}
+	var ob options
+	if o.baseline != "" {
+		if ob, err = baselineOptions(o, tmp); err != nil {
+			return err
+		}
+	}
 	if err := seed(o); err != nil {
 		return err
 	}
@@ -122,10 +134,6 @@ func run() error {
 		}
 	}
 	if o.baseline != "" {
-		ob, err := baselineOptions(o, tmp)
-		if err != nil {
-			return err
-		}
 		if err := seed(ob); err != nil {
 			return fmt.Errorf("the baseline's database: %w", err)
 		}
