@@ -69,15 +69,11 @@ func compareScenario(ctx context.Context, o, ob options, self string, sc scenari
 	}
 	var sides [2]side // baseline, current
 	for i, opts := range []options{ob, o} {
-		srv, err := startServer(ctx, opts, sc.server, self, 0)
+		srv, fix, err := startLoaded(ctx, opts, sc.server, self)
 		if err != nil {
 			return nil, err
 		}
 		defer srv.stop()
-		fix, err := loadFixture(srv.base)
-		if err != nil {
-			return nil, err
-		}
 		fix.token = opts.token
 		if sc.skip != nil {
 			if why := sc.skip(fix); why != "" {

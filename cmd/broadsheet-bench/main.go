@@ -244,15 +244,11 @@ type ratioRound struct{ cached, ceiling float64 }
 // measures them one after the other, several times: other work on the
 // machine then weighs on both alike.
 func ratioRounds(ctx context.Context, o options, self string) ([]ratioRound, error) {
-	cachedSrv, err := startServer(ctx, o, serverCached, self, 0)
+	cachedSrv, fix, err := startLoaded(ctx, o, serverCached, self)
 	if err != nil {
 		return nil, err
 	}
 	defer cachedSrv.stop()
-	fix, err := loadFixture(cachedSrv.base)
-	if err != nil {
-		return nil, err
-	}
 	ceilSrv, err := startServer(ctx, o, serverCeiling, self, fix.homepageBytes)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,21 @@ func freePort() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// startLoaded starts a Broadsheet server of kind and reads its fixture
+// (the slugs and ids the scenarios ask for).
+func startLoaded(ctx context.Context, o options, kind, self string) (*process, *fixture, error) {
+	srv, err := startServer(ctx, o, kind, self, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fix, err := loadFixture(srv.base)
+	if err != nil {
+		srv.stop()
+		return nil, nil, err
+	}
+	return srv, fix, nil
+}
+
 func startServer(ctx context.Context, o options, kind, self string, ceilingBytes int) (*process, error) {
 	addr, err := freePort()
 	if err != nil {
