@@ -364,12 +364,13 @@ func loadFixture(base string) (*fixture, error) {
 		}
 		Categories []struct{ Slug string }
 		Authors    struct{ Nodes []struct{ Slug string } }
+		Tags       struct{ Nodes []struct{ Slug string } }
 		Schema     struct {
 			QueryType    struct{ Fields []struct{ Name string } }
 			MutationType *struct{ Name string }
 		} `json:"__schema"`
 	}
-	q := `{ articles(first: 100) { nodes { id slug } } categories { slug } authors(first: 100) { nodes { slug } }
+	q := `{ articles(first: 100) { nodes { id slug } } categories { slug } authors(first: 100) { nodes { slug } } tags(first: 100) { nodes { slug } }
 	        __schema { queryType { fields { name } } mutationType { name } } }`
 	if _, err := gql(base, q, nil, &lists); err != nil {
 		return nil, fmt.Errorf("fixture: %w", err)
@@ -392,6 +393,9 @@ func loadFixture(base string) (*fixture, error) {
 	}
 	for _, a := range lists.Authors.Nodes {
 		f.authors = append(f.authors, a.Slug)
+	}
+	for _, t := range lists.Tags.Nodes {
+		f.tags = append(f.tags, t.Slug)
 	}
 	for _, fl := range lists.Schema.QueryType.Fields {
 		f.queryFields[fl.Name] = true

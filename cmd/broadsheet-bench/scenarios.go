@@ -26,6 +26,7 @@ const (
 type fixture struct {
 	base                       string // http://127.0.0.1:PORT
 	slugs, categories, authors []string
+	tags                       []string
 	articleIDs                 []string // published articles the mix edits
 	queryFields                map[string]bool
 	hasMutations               bool
@@ -52,6 +53,7 @@ const (
 	homeQuery = `query Home { articles(first: 20) { nodes { id title slug excerpt publishedAt authors { name slug } category { name slug } tags { name slug } } } }`
 	pageQuery = `query Article($slug: String!) { article(slug: $slug) { id title subtitle bodyHtml publishedAt readingTimeMinutes coverImage { url alt caption credit } authors { name slug jobTitle avatarUrl } category { name slug } tags { name slug } } }`
 	sectQuery = `query Section($slug: String!) { category(slug: $slug) { name description articles(first: 20) { edges { cursor node { title slug excerpt publishedAt authors { name } } } pageInfo { hasNextPage endCursor } totalCount } } }`
+	tagQuery  = `query Tag($slug: String!) { tag(slug: $slug) { name articles(first: 20) { nodes { title slug excerpt publishedAt authors { name } } totalCount } } }`
 	authQuery = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
 	findQuery = `query Search($q: String!) { search(query: $q, first: 10) { edges { score snippet node { title slug publishedAt } } totalCount } }`
 	// The same lists in the default locale (en), as an edition's pages ask.
@@ -104,6 +106,8 @@ var scenarios = []scenario{
 		targets: func(f *fixture) []vegeta.Target { return each(f.categories, sectQuery, f) }},
 	{name: "author", about: "author page: bio and 20 articles with total", server: serverUncached,
 		targets: func(f *fixture) []vegeta.Target { return each(f.authors, authQuery, f) }},
+	{name: "tag", about: "tag page: 20 articles with bylines and total (the first 100 tags by name)", server: serverUncached,
+		targets: func(f *fixture) []vegeta.Target { return each(f.tags, tagQuery, f) }},
 	{name: "search", about: "full-text search, 10 results with snippets and total (12 queries)", server: serverUncached,
 		skip: func(f *fixture) string {
 			if !f.queryFields["search"] {

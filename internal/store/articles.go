@@ -230,8 +230,8 @@ var articleColumnLists = sync.OnceValue(func() (cols struct{ all, teaser, card, 
 // ListArticles returns one page of the articles matching f in the given
 // order; with p.Total, the count of them all is read in the same statement.
 func (s *Store) ListArticles(ctx context.Context, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
-	if byAuthorIndex(f) && ArticleSortKey(order).Name == authorSortKey.Name {
-		return s.listByAuthor(ctx, f, order, p)
+	if ix, owner, ok := byIndex(f, order); ok {
+		return s.listByIndex(ctx, ix, owner, f, order, p)
 	}
 	l, err := pageOfArticles(s.filteredArticles(ctx, f), s.articleColumns(ctx, f.Visibility), nil, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
 	if err != nil {
@@ -291,35 +291,6 @@ func ownerOfPage[T comparable](l *page.List[*models.Article], read func() T, loo
 	return owner, l, nil
 }
 
-// tagColumns are the tag's columns a tag page reads beside each article
-// of the page (a tag's timestamp is no reader's business either).
-const tagColumns = "owner_tag.id AS tag_id, owner_tag.slug AS tag_slug, owner_tag.name AS tag_name"
-
-// TagPage returns the tag with slug and the page p of its articles
-// matching f (whose TagSlugs and TagID it sets), in one statement, as
-// SectionFront reads a section's: the tag's columns ride on every row, and
-// the tag read so has no timestamp. A page with rows holds articles f lets
-// through, so the tag is one the viewer may see; a page with no rows (a
-// tag with no article the viewer sees, a page past the end, or no such
-// tag) reads the tag after it as TagBySlug does for f's viewer: nil, with
-// a nil list, when it does not find it.
-func (s *Store) TagPage(ctx context.Context, slug string, f ArticleFilter, order models.ArticleSort, p page.Request) (*models.Tag, *page.List[*models.Article], error) {
-	f.TagSlugs, f.TagID = []string{slug}, 0
-	var t struct {
-		id         uintCol
-		slug, name strCol
-	}
-	owner := ownerColumns(tagColumns, map[string]sql.Scanner{"tag_id": &t.id, "tag_slug": &t.slug, "tag_name": &t.name})
-	q := s.filteredArticles(ctx, f).Joins("JOIN tags AS owner_tag ON owner_tag.slug = ?", slug)
-	l, err := pageOfArticles(q, s.articleColumns(ctx, f.Visibility), &owner, s.countQuery(ctx, f), ArticleSortKey(order), order, p)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load tag page %q: %w", slug, err)
-	}
-	return ownerOfPage(l,
-		func() *models.Tag { return &models.Tag{ID: uint64(t.id), Slug: string(t.slug), Name: string(t.name)} },
-		func() (*models.Tag, error) { return s.TagBySlug(ctx, f.Visibility, slug) })
-}
-
 // extraColumns are columns a page of articles reads beside the articles'
 // own (cols, a select list), scanned into dest by name: the same
 // destination for every row.
@@ -358,8 +329,8 @@ func (f *firstRow) Scan(v any) error {
 // a column of every row: an uncorrelated subquery, which both engines run
 // once per statement, and one round trip where the lazy COUNT takes two.
 // A list with no rows from either end counts 0 without asking: the total
-// of the page shown (the author index's kept count could only disagree
-// if it had drifted, which AuthorArticlesDrift reports).
+// of the page shown (an archive index's kept count could only disagree
+// if it had drifted, which AuthorArticlesDrift and TagArticlesDrift report).
 func pageOfArticles(q *gorm.DB, cols string, extra *extraColumns, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	find := scanArticles
 	var total intCol
@@ -410,8 +381,8 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 
 // countQuery is the statement that counts the articles matching f.
 func (s *Store) countQuery(ctx context.Context, f ArticleFilter) *gorm.DB {
-	if byAuthorIndex(f) {
-		return s.countByAuthor(ctx, f, f.AuthorID)
+	if ix, owner, ok := archiveFor(f); ok {
+		return s.countByIndex(ctx, ix, f, owner)
 	}
 	table := "articles"
 	if s.db.Dialect == dbconn.MySQL && (f.AuthorID != 0 || f.AuthorSlug != "" || f.TagID != 0 || len(f.TagSlugs) > 0) {
@@ -630,7 +601,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *models.Article, authorIDs,
 }
 
 // SetArticleLinks replaces an article's authors and tags (and its rows
-// of the author index).
+// of the archive indexes).
 func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs, tagIDs []uint64) error {
 	q := s.q(ctx)
 	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleAuthor{}).Error; err != nil {
@@ -645,9 +616,6 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 			return translate(fmt.Sprintf("credit authors of article %d", articleID), err)
 		}
 	}
-	if err := s.syncAuthorArticles(ctx, articleID); err != nil {
-		return err
-	}
 	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleTag{}).Error; err != nil {
 		return fmt.Errorf("clear tags of article %d: %w", articleID, err)
 	}
@@ -660,7 +628,7 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 			return translate(fmt.Sprintf("tag article %d", articleID), err)
 		}
 	}
-	return nil
+	return s.syncArchives(ctx, articleID)
 }
 
 // InsertArticles inserts many articles in batches (synthetic seeding); ids
@@ -678,25 +646,25 @@ func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) 
 }
 
 // InsertArticleLinks inserts author credits and tags in batches (and the
-// credits' rows of the author index).
+// linked articles' rows of the archive indexes).
 func (s *Store) InsertArticleLinks(ctx context.Context, authors []models.ArticleAuthor, tags []models.ArticleTag) error {
+	var ids []uint64
 	if len(authors) > 0 {
 		if err := s.q(ctx).CreateInBatches(authors, 1000).Error; err != nil {
 			return translate("insert article authors", err)
 		}
-		ids := make([]uint64, len(authors))
-		for i, l := range authors {
-			ids[i] = l.ArticleID
-		}
-		slices.Sort(ids)
-		if err := s.syncAuthorArticles(ctx, slices.Compact(ids)...); err != nil {
-			return err
+		for _, l := range authors {
+			ids = append(ids, l.ArticleID)
 		}
 	}
 	if len(tags) > 0 {
 		if err := s.q(ctx).CreateInBatches(tags, 1000).Error; err != nil {
 			return translate("insert article tags", err)
 		}
+		for _, l := range tags {
+			ids = append(ids, l.ArticleID)
+		}
 	}
-	return nil
+	slices.Sort(ids)
+	return s.syncArchives(ctx, slices.Compact(ids)...)
 }

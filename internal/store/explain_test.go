@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,7 +56,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, author_articles, tags, authors, categories")
+	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, author_articles, tag_articles, tags, authors, categories")
 	st := store.New(db)
 	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
 	first20 := page.Request{First: 20, Desc: true}
@@ -112,6 +113,10 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		}},
 		{"count of an author's articles", func() error {
 			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorID: 1})
+			return err
+		}},
+		{"count of one tag's articles", func() error {
+			_, err := st.CountArticles(ctx, store.ArticleFilter{Visibility: reader, TagID: 3})
 			return err
 		}},
 		{"count of a tag's articles", func() error {
@@ -172,14 +177,18 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 					if strings.HasPrefix(p.name, "count of") && row["table"] == "articles" && !strings.Contains(row["Extra"], "Using index") {
 						t.Errorf("%s reads article rows (%s):\n  %s", p.name, row["Extra"], sql)
 					}
-					// An author's page and total read the author index in
-					// order (author_articles x), and articles by primary key.
-					if p.name == "author page" || p.name == "author page read with its author" || p.name == "count of an author's articles" {
+					// An author's or a tag's page and total read its archive
+					// index in order (author_articles x, tag_articles x),
+					// and articles by primary key.
+					index := map[string]string{"author page": "author_articles", "author page read with its author": "author_articles",
+						"count of an author's articles": "author_articles", "tag page": "tag_articles", "tag page read with its tag": "tag_articles",
+						"count of one tag's articles": "tag_articles"}[p.name]
+					if index != "" {
 						switch {
-						case row["table"] == "x" && !strings.HasPrefix(row["key"], "ix_author_articles_"):
-							t.Errorf("%s does not read the author index (key %q):\n  %s", p.name, row["key"], sql)
+						case row["table"] == "x" && !strings.HasPrefix(row["key"], "ix_"+index+"_"):
+							t.Errorf("%s does not read its archive index %s (key %q):\n  %s", p.name, index, row["key"], sql)
 						case row["table"] == "x" && !strings.Contains(row["Extra"], "Using index"):
-							t.Errorf("%s reads author_articles rows (%s):\n  %s", p.name, row["Extra"], sql)
+							t.Errorf("%s reads %s rows (%s):\n  %s", p.name, index, row["Extra"], sql)
 						case row["table"] == "articles" && row["key"] != "PRIMARY":
 							t.Errorf("%s reads articles by %q, not by primary key:\n  %s", p.name, row["key"], sql)
 						case strings.Contains(row["Extra"], "filesort") || strings.Contains(row["Extra"], "temporary"):
@@ -344,6 +353,14 @@ func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 			}
 			return 1, nil
 		}, "(rowid=?)"},
+		// So does a reader's tag page, through the tag index.
+		{"tag page", func() (int, error) {
+			tag, list, err := st.TagPage(ctx, "north-korea", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
+			if err != nil || tag == nil || len(list.Items) == 0 {
+				return 0, err
+			}
+			return 1, nil
+		}, "(rowid=?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sql, args = "", nil
@@ -378,6 +395,11 @@ func TestLookupsUseTheirIndexOnSQLite(t *testing.T) {
 			}
 			if !searched {
 				t.Errorf("the lookup does not search articles %s: %q\n  %s", tc.search, plan, sql)
+			}
+			// The owner pages' rows come from their archive index, in order.
+			if ix := map[string]string{"author page": "ix_author_articles_page", "tag page": "ix_tag_articles_page"}[tc.name]; ix != "" &&
+				!slices.ContainsFunc(plan, func(step string) bool { return strings.Contains(step, "COVERING INDEX "+ix+" ") }) {
+				t.Errorf("the %s does not read %s: %q\n  %s", tc.name, ix, plan, sql)
 			}
 			t.Logf("plan: %q", plan)
 		})

@@ -26,7 +26,7 @@ func (s *Store) LockArticle(ctx context.Context, id uint64) (*models.Article, er
 }
 
 // UpdateArticleIfVersion writes a's columns when the stored version is still
-// version, and bumps it (and the article's rows of the author index). It
+// version, and bumps it (and the article's rows of the archive indexes). It
 // reports false when another change got there first.
 func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
 	a.Version = version + 1
@@ -41,7 +41,7 @@ func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, v
 	if res.RowsAffected != 1 {
 		return false, nil
 	}
-	return true, s.syncAuthorArticles(ctx, a.ID)
+	return true, s.syncArchives(ctx, a.ID)
 }
 
 // ArticleLinks returns an article's author ids (in byline order) and tag names.

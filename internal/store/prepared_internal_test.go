@@ -72,7 +72,7 @@ func preparedStatements(ctx context.Context, s *Store) []string {
 }
 
 // TestHotReadsArePrepared holds which reads are prepared: an article by
-// slug, a page of the latest articles and an author's page, their
+// slug, a page of the latest articles, an author's and a tag's page, their
 // relations (a page of three articles and one of four sharing one
 // statement, padded), a section front on SQLite but not on MySQL (where
 // MariaDB ran it at twice the CPU prepared), and nothing in a
@@ -90,6 +90,10 @@ func TestHotReadsArePrepared(t *testing.T) {
 		if err := st.q(ctx).Create(au).Error; err != nil {
 			t.Fatal(err)
 		}
+		tag := &models.Tag{Slug: "science", Name: "Science", CreatedAt: now}
+		if err := st.q(ctx).Create(tag).Error; err != nil {
+			t.Fatal(err)
+		}
 		var ids []uint64
 		for i := range 4 {
 			a := &models.Article{Slug: fmt.Sprintf("p%d", i), Title: "P", Status: models.StatusPublished, PublishedAt: &now,
@@ -97,7 +101,7 @@ func TestHotReadsArePrepared(t *testing.T) {
 			if err := st.InsertArticles(ctx, []*models.Article{a}); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.SetArticleLinks(ctx, a.ID, []uint64{au.ID}, nil); err != nil {
+			if err := st.SetArticleLinks(ctx, a.ID, []uint64{au.ID}, []uint64{tag.ID}); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, a.ID)
@@ -124,6 +128,10 @@ func TestHotReadsArePrepared(t *testing.T) {
 		owner, byAuthor, err := st.AuthorPage(ctx, "ada", ArticleFilter{Visibility: readers}, models.SortPublishedAt, page.Request{First: 20, Total: true})
 		if err != nil || owner == nil || byAuthor == nil || len(byAuthor.Items) != 4 {
 			t.Fatalf("AuthorPage = %v, %v, %v; want Ada and 4 articles", owner, byAuthor, err)
+		}
+		owned, byTag, err := st.TagPage(ctx, "science", ArticleFilter{Visibility: readers}, models.SortPublishedAt, page.Request{First: 20, Total: true})
+		if err != nil || owned == nil || byTag == nil || len(byTag.Items) != 4 {
+			t.Fatalf("TagPage = %v, %v, %v; want Science and 4 articles", owned, byTag, err)
 		}
 		// A list of the client's length makes a shape of each length: not prepared.
 		if _, err := st.ListArticles(ctx, ArticleFilter{Statuses: []models.ArticleStatus{models.StatusDraft, models.StatusPublished}},
@@ -166,6 +174,7 @@ func TestHotReadsArePrepared(t *testing.T) {
 			{"the article by slug", "articles.locale = ? AND articles.slug = ?", 1},
 			{"the relations of 3 and of 4 articles, one shape", "AS kind", 1},
 			{"the author page", "author_articles x", 1},
+			{"the tag page", "tag_articles x", 1},
 			{"the latest articles", "?)) ORDER BY articles.published_at", 1},
 			{"the section front", "c.slug = ?", sectionFronts},
 			{"a list of two statuses (not prepared)", "articles.status IN", 0},

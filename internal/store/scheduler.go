@@ -74,7 +74,7 @@ func (s *Store) DueExpired(ctx context.Context, now time.Time, limit int) ([]uin
 }
 
 // TakeDownIfExpired turns one due article back into a draft (and its rows
-// of the author index, syncAuthorArticles). It reports
+// of the archive indexes, syncArchives). It reports
 // whether this call did it: with several replicas sharing the database,
 // exactly one of them wins each article.
 func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time) (bool, error) {
@@ -88,7 +88,7 @@ func (s *Store) TakeDownIfExpired(ctx context.Context, id uint64, now time.Time)
 	if res.RowsAffected != 1 {
 		return false, nil
 	}
-	return true, s.syncAuthorArticles(ctx, id)
+	return true, s.syncArchives(ctx, id)
 }
 
 // DuePendingChanges returns the ids of articles whose staged changes are
@@ -110,7 +110,7 @@ func (s *Store) DuePendingChanges(ctx context.Context, now time.Time, limit int)
 // SQLite (which reads every right-hand side before assigning).
 
 // PublishIfScheduled flips one due article from SCHEDULED to PUBLISHED
-// (and its rows of the author index, syncAuthorArticles). It reports
+// (and its rows of the archive indexes, syncArchives). It reports
 // whether this call did it: with several replicas sharing the database,
 // exactly one of them wins each article.
 func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time) (bool, error) {
@@ -123,5 +123,5 @@ func (s *Store) PublishIfScheduled(ctx context.Context, id uint64, now time.Time
 	if res.RowsAffected != 1 {
 		return false, nil
 	}
-	return true, s.syncAuthorArticles(ctx, id)
+	return true, s.syncArchives(ctx, id)
 }

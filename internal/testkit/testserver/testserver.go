@@ -60,28 +60,34 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 		o(&cfg)
 	}
 	s := newServer(db, svc, cfg)
-	tb.Cleanup(func() { checkAuthorIndex(tb, db) })
+	tb.Cleanup(func() { checkArchiveIndexes(tb, db) })
 	s.http = httptest.NewServer(s.counting())
 	tb.Cleanup(s.http.Close)
 	s.URL = s.http.URL
 	return s
 }
 
-// checkAuthorIndex fails tb when, after everything the test did through
-// the server and the services, the author index (author_articles and the
-// authors' counts) disagrees with the articles: a write path forgot to
-// keep it (store.syncAuthorArticles). A database the test already closed
-// is not checked.
-func checkAuthorIndex(tb testing.TB, db *dbconn.DB) {
+// checkArchiveIndexes fails tb when, after everything the test did
+// through the server and the services, an archive index (author_articles
+// and tag_articles, with their owners' counts) disagrees with the
+// articles: a write path forgot to keep it (store.syncArchives). A
+// database the test already closed is not checked.
+func checkArchiveIndexes(tb testing.TB, db *dbconn.DB) {
 	tb.Helper()
-	articles, authors, err := store.New(db).AuthorArticlesDrift(context.Background())
-	if err != nil {
-		tb.Logf("author index not checked: %v", err)
-		return
-	}
-	if len(articles) > 0 || len(authors) > 0 {
-		tb.Errorf("the author index disagrees with the articles after this test: articles %v, author counts %v; "+
-			"a write of an article's status, publication, expiry, deletion or byline did not call store.syncAuthorArticles", articles, authors)
+	st := store.New(db)
+	for _, ix := range []struct {
+		name  string
+		drift func(context.Context) ([]uint64, []uint64, error)
+	}{{"author", st.AuthorArticlesDrift}, {"tag", st.TagArticlesDrift}} {
+		articles, owners, err := ix.drift(context.Background())
+		if err != nil {
+			tb.Logf("%s index not checked: %v", ix.name, err)
+			continue
+		}
+		if len(articles) > 0 || len(owners) > 0 {
+			tb.Errorf("the %s index disagrees with the articles after this test: articles %v, %s counts %v; "+
+				"a write of an article's status, publication, expiry, deletion or links did not call store.syncArchives", ix.name, articles, ix.name, owners)
+		}
 	}
 }
 

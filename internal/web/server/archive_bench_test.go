@@ -19,21 +19,66 @@ import (
 	"github.com/broadsheet/broadsheet/models"
 )
 
-// authorPage is the harness's author page (cmd/broadsheet-bench).
-const authorPage = `query Author($slug: String!) { author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
+// authorPage is the harness's author page (cmd/broadsheet-bench), its
+// author answered under "owner".
+const authorPage = `query Author($slug: String!) { owner: author(slug: $slug) { name jobTitle bio avatarUrl articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
 
-// seedAuthorArchive credits an author (slug) with n published articles
-// (titles and slugs of one length whatever n, so that answers differ in
-// nothing but their rows),
-// one a day back from now, plus a few an author page must not show: a
-// draft, a scheduled article, a future-dated one, a deleted one and an
-// expired one. The articles are written in bulk through the store, as
-// synthetic seeding does.
-func seedAuthorArchive(tb testing.TB, st *store.Store, slug string, n int) {
+// tagPage is a tag page: the tag and its latest 20 articles, with their total.
+const tagPage = `query Tag($slug: String!) { owner: tag(slug: $slug) { name articles(first: 20) { nodes { title slug publishedAt } totalCount } } }`
+
+// An archiveOwner is what owns an archive of articles: an author or a tag.
+type archiveOwner struct {
+	name  string
+	query string // the owner's page; its owner field answers under "owner"
+	// create makes the owner with slug, and link its links to articles.
+	create func(ctx context.Context, st *store.Store, slug string) (uint64, error)
+	link   func(ids []uint64, owner uint64) ([]models.ArticleAuthor, []models.ArticleTag)
+}
+
+var (
+	archiveAuthor = archiveOwner{"author", authorPage,
+		func(ctx context.Context, st *store.Store, slug string) (uint64, error) {
+			au := &models.Author{Slug: slug, Name: "Author " + slug, JobTitle: "Columnist", Bio: "Writes."}
+			if err := st.CreateAuthor(ctx, au); err != nil {
+				return 0, err
+			}
+			return au.ID, nil
+		},
+		func(ids []uint64, owner uint64) ([]models.ArticleAuthor, []models.ArticleTag) {
+			links := make([]models.ArticleAuthor, len(ids))
+			for i, id := range ids {
+				links[i] = models.ArticleAuthor{ArticleID: id, AuthorID: owner}
+			}
+			return links, nil
+		}}
+	archiveTag = archiveOwner{"tag", tagPage,
+		func(ctx context.Context, st *store.Store, slug string) (uint64, error) {
+			tags, err := st.EnsureTags(ctx, []string{slug}, []string{"Tag " + slug})
+			if err != nil {
+				return 0, err
+			}
+			return tags[0].ID, nil
+		},
+		func(ids []uint64, owner uint64) ([]models.ArticleAuthor, []models.ArticleTag) {
+			links := make([]models.ArticleTag, len(ids))
+			for i, id := range ids {
+				links[i] = models.ArticleTag{ArticleID: id, TagID: owner}
+			}
+			return nil, links
+		}}
+)
+
+// seedArchive links an owner (slug) with n published articles (titles
+// and slugs of one length whatever n, so that answers differ in nothing
+// but their rows), one a day back from now, plus a few an owner's page
+// must not show: a draft, a scheduled article, a future-dated one, a
+// deleted one and an expired one. The articles are written in bulk
+// through the store, as synthetic seeding does.
+func seedArchive(tb testing.TB, st *store.Store, o archiveOwner, slug string, n int) {
 	tb.Helper()
 	ctx := context.Background()
-	au := &models.Author{Slug: slug, Name: "Author " + slug, JobTitle: "Columnist", Bio: "Writes."}
-	if err := st.CreateAuthor(ctx, au); err != nil {
+	owner, err := o.create(ctx, st, slug)
+	if err != nil {
 		tb.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
@@ -51,7 +96,7 @@ func seedAuthorArchive(tb testing.TB, st *store.Store, slug string, n int) {
 	)
 	for i, a := range all {
 		a.Slug = fmt.Sprintf("%s-%05d", slug, i)
-		a.Title = fmt.Sprintf("Column %05d by %s", i, slug)
+		a.Title = fmt.Sprintf("Column %05d of %s", i, slug)
 		a.Body, a.BodyHTML, a.BodyText = "Text.", "<p>Text.</p>", "Text."
 		a.Locale, a.Version = "en", 1
 	}
@@ -61,11 +106,12 @@ func seedAuthorArchive(tb testing.TB, st *store.Store, slug string, n int) {
 			if err := tx.InsertArticles(ctx, batch); err != nil {
 				return err
 			}
-			links := make([]models.ArticleAuthor, len(batch))
+			ids := make([]uint64, len(batch))
 			for i, a := range batch {
-				links[i] = models.ArticleAuthor{ArticleID: a.ID, AuthorID: au.ID}
+				ids[i] = a.ID
 			}
-			return tx.InsertArticleLinks(ctx, links, nil)
+			authors, tags := o.link(ids, owner)
+			return tx.InsertArticleLinks(ctx, authors, tags)
 		})
 		if err != nil {
 			tb.Fatal(err)
@@ -80,22 +126,29 @@ func seedAuthorArchive(tb testing.TB, st *store.Store, slug string, n int) {
 // MariaDB the database server's (from /proc), and SQL statements per
 // request.
 //
-//	go test ./internal/web/server -run '^$' -bench AuthorPage -benchmem
-func BenchmarkAuthorPage(b *testing.B) {
+//	go test ./internal/web/server -run '^$' -bench 'AuthorPage|TagPage' -benchmem
+func BenchmarkAuthorPage(b *testing.B) { benchmarkArchive(b, archiveAuthor) }
+
+// BenchmarkTagPage is BenchmarkAuthorPage for a tag of 20 and one of
+// 5,000 articles: a tag page must not grow with the archive either.
+func BenchmarkTagPage(b *testing.B) { benchmarkArchive(b, archiveTag) }
+
+func benchmarkArchive(b *testing.B, o archiveOwner) {
 	for _, d := range dbtest.Engines {
 		b.Run(string(d), func(b *testing.B) {
 			db := dbtest.Open(b, d)
 			s := testserver.New(b, db, nil, func(c *server.Config) { c.DisableResponseCache = true })
 			st := store.New(db)
 			sizes := []int{20, 5000}
+			slug := func(n int) string { return fmt.Sprintf("%s-%05d", o.name, n) }
 			for _, n := range sizes {
-				seedAuthorArchive(b, st, fmt.Sprintf("author-%05d", n), n)
+				seedArchive(b, st, o, slug(n), n)
 			}
 			for _, n := range sizes {
 				b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
-					req := testserver.Request{Query: authorPage, Variables: map[string]any{"slug": fmt.Sprintf("author-%05d", n)}}
+					req := testserver.Request{Query: o.query, Variables: map[string]any{"slug": slug(n)}}
 					var out struct {
-						Author struct {
+						Owner struct {
 							Articles struct {
 								Nodes      []struct{ Slug string }
 								TotalCount int
@@ -103,8 +156,8 @@ func BenchmarkAuthorPage(b *testing.B) {
 						}
 					}
 					s.MustData(b, req, &out)
-					if len(out.Author.Articles.Nodes) != 20 || out.Author.Articles.TotalCount != n {
-						b.Fatalf("author page: %d nodes of %d, want 20 of %d", len(out.Author.Articles.Nodes), out.Author.Articles.TotalCount, n)
+					if len(out.Owner.Articles.Nodes) != 20 || out.Owner.Articles.TotalCount != n {
+						b.Fatalf("%s page: %d nodes of %d, want 20 of %d", o.name, len(out.Owner.Articles.Nodes), out.Owner.Articles.TotalCount, n)
 					}
 					var stmts int64
 					b.ReportAllocs()

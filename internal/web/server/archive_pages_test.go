@@ -21,22 +21,26 @@ import (
 )
 
 const (
-	// The author page (read from the author index) and the same list
-	// through the articles filter (read the old way, through the links).
-	authorPageAll   = `query($slug: String!) { author(slug: $slug) { articles(first: 100) { nodes { slug publishedAt } totalCount } } }`
+	// An author's and a tag's page (read from their archive index) and
+	// the same lists through the articles filter (read the old way,
+	// through the links).
+	authorPageAll   = `query($slug: String!) { owner: author(slug: $slug) { articles(first: 100) { nodes { slug publishedAt } totalCount } } }`
 	authorFilterAll = `query($slug: String!) { articles(first: 100, filter: {author: $slug}) { nodes { slug publishedAt } totalCount } }`
+	tagPageAll      = `query($slug: String!) { owner: tag(slug: $slug) { articles(first: 100) { nodes { slug publishedAt } totalCount } } }`
+	tagFilterAll    = `query($slug: String!) { articles(first: 100, filter: {tags: [$slug]}) { nodes { slug publishedAt } totalCount } }`
 	createAuthorMut = `mutation($name: String!) { p: createAuthor(input: {name: $name}) { author { id slug } } }`
 )
 
-// TestAuthorPageAcrossWrites: through every kind of write — demo and
+// TestArchivePagesAcrossWrites: through every kind of write — demo and
 // synthetic seeding, create, update, publish, unpublish, scheduling a
-// publication and a take-down, delete, restore, a new byline, a
+// publication and a take-down, delete, restore, a new byline, new tags, a
 // translation, an import, staged changes — and time passing before and
-// after the scheduler runs, a reader's author page gives what the old rule
-// gives (the articles filter), the author index stays in step with the
-// articles, the page costs the SQL statements it did (the author, the
-// page, the total), and the cached page (GET) follows every write.
-func TestAuthorPageAcrossWrites(t *testing.T) {
+// after the scheduler runs, a reader's author and tag pages give what the
+// old rule gives (the articles filter), the archive indexes stay in step
+// with the articles, a page costs one SQL statement (the owner, the page
+// and the total together; two where it has no rows), and the cached page
+// (GET) follows every write.
+func TestArchivePagesAcrossWrites(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *dbconn.DB) {
 		ctx := context.Background()
@@ -65,68 +69,93 @@ func TestAuthorPageAcrossWrites(t *testing.T) {
 			slugs, ids = append(slugs, got.P.Author.Slug), append(ids, got.P.Author.ID)
 		}
 		// Demo authors too: their archives came from seeding.
-		var demoAuthors struct {
-			Authors struct{ Nodes []struct{ Slug string } }
+		var demoOwners struct {
+			Authors, Tags struct{ Nodes []struct{ Slug string } }
 		}
-		s.MustData(t, testserver.Request{Query: `{ authors(first: 5) { nodes { slug } } }`}, &demoAuthors)
-		for _, a := range demoAuthors.Authors.Nodes {
+		s.MustData(t, testserver.Request{Query: `{ authors(first: 5) { nodes { slug } } tags(first: 5) { nodes { slug } } }`}, &demoOwners)
+		for _, a := range demoOwners.Authors.Nodes {
 			if !slices.Contains(slugs, a.Slug) {
 				slugs = append(slugs, a.Slug)
 			}
 		}
+		// The demo tags, and one the writes below bring in.
+		tagSlugs := []string{"column-notes"}
+		for _, tg := range demoOwners.Tags.Nodes {
+			tagSlugs = append(tagSlugs, tg.Slug)
+		}
+		owners := []struct {
+			kind, page, filter string
+			slugs              []string
+		}{{"author", authorPageAll, authorFilterAll, slugs}, {"tag", tagPageAll, tagFilterAll, tagSlugs}}
 
 		check := func(step string, cached bool) {
 			t.Helper()
-			if arts, aus, err := store.New(db).AuthorArticlesDrift(ctx); err != nil || len(arts)+len(aus) > 0 {
-				t.Fatalf("%s: the author index drifted: articles %v, authors %v (%v)", step, arts, aus, err)
+			st := store.New(db)
+			for kind, drift := range map[string]func(context.Context) ([]uint64, []uint64, error){"author": st.AuthorArticlesDrift, "tag": st.TagArticlesDrift} {
+				if arts, os, err := drift(ctx); err != nil || len(arts)+len(os) > 0 {
+					t.Fatalf("%s: the %s index drifted: articles %v, %ss %v (%v)", step, kind, arts, kind, os, err)
+				}
 			}
-			for _, slug := range slugs {
-				vars := map[string]any{"slug": slug}
-				var page, old struct {
-					Author   *struct{ Articles json.RawMessage }
-					Articles json.RawMessage
-				}
-				r := fresh.MustData(t, testserver.Request{Query: authorPageAll, Variables: vars}, &page)
-				// The author with the page and its total; with no article
-				// to show, the author is read after the empty page.
-				want := int64(1)
-				if page.Author != nil && strings.Contains(string(page.Author.Articles), `"nodes":[]`) {
-					want = 2
-				}
-				if r.Statements != want {
-					t.Errorf("%s: the author page of %s took %d SQL statements, want %d", step, slug, r.Statements, want)
-				}
-				fresh.MustData(t, testserver.Request{Query: authorFilterAll, Variables: vars}, &old)
-				if page.Author == nil || string(page.Author.Articles) != string(old.Articles) {
-					t.Errorf("%s: author %s\n page:   %s\n filter: %s", step, slug, page.Author.Articles, old.Articles)
-					continue
-				}
-				if cached {
-					var got struct {
-						Author *struct{ Articles json.RawMessage }
+			for _, o := range owners {
+				for _, slug := range o.slugs {
+					vars := map[string]any{"slug": slug}
+					var page, old struct {
+						Owner    *struct{ Articles json.RawMessage }
+						Articles json.RawMessage
 					}
-					s.MustData(t, testserver.Request{GET: true, Query: authorPageAll, Variables: vars}, &got)
-					if string(got.Author.Articles) != string(page.Author.Articles) {
-						t.Errorf("%s: cached author page of %s is stale:\n %s\n want %s", step, slug, got.Author.Articles, page.Author.Articles)
+					r := fresh.MustData(t, testserver.Request{Query: o.page, Variables: vars}, &page)
+					fresh.MustData(t, testserver.Request{Query: o.filter, Variables: vars}, &old)
+					// The owner with the page and its total; with no article
+					// to show, the owner is read after the empty page (and
+					// a tag none of whose articles a reader sees is none).
+					want := int64(1)
+					if page.Owner == nil || strings.Contains(string(page.Owner.Articles), `"nodes":[]`) {
+						want = 2
+					}
+					if r.Statements != want {
+						t.Errorf("%s: the %s page of %s took %d SQL statements, want %d", step, o.kind, slug, r.Statements, want)
+					}
+					if page.Owner == nil {
+						if o.kind != "tag" || !strings.Contains(string(old.Articles), `"nodes":[]`) {
+							t.Errorf("%s: no %s %s, but the filter lists %s", step, o.kind, slug, old.Articles)
+						}
+						continue
+					}
+					if string(page.Owner.Articles) != string(old.Articles) {
+						t.Errorf("%s: %s %s\n page:   %s\n filter: %s", step, o.kind, slug, page.Owner.Articles, old.Articles)
+						continue
+					}
+					if cached {
+						var got struct {
+							Owner *struct{ Articles json.RawMessage }
+						}
+						s.MustData(t, testserver.Request{GET: true, Query: o.page, Variables: vars}, &got)
+						if got.Owner == nil || string(got.Owner.Articles) != string(page.Owner.Articles) {
+							t.Errorf("%s: cached %s page of %s is stale:\n %+v\n want %s", step, o.kind, slug, got.Owner, page.Owner.Articles)
+						}
 					}
 				}
 			}
 		}
 		check("seeded", true)
-		seeded := 0
-		for _, slug := range slugs[2:] {
-			var seen struct {
-				Author struct{ Articles struct{ TotalCount int } }
+		for _, o := range owners {
+			seeded := 0
+			for _, slug := range o.slugs {
+				var seen struct {
+					Owner *struct{ Articles struct{ TotalCount int } }
+				}
+				fresh.MustData(t, testserver.Request{Query: o.page, Variables: map[string]any{"slug": slug}}, &seen)
+				if seen.Owner != nil {
+					seeded += seen.Owner.Articles.TotalCount
+				}
 			}
-			fresh.MustData(t, testserver.Request{Query: authorPageAll, Variables: map[string]any{"slug": slug}}, &seen)
-			seeded += seen.Author.Articles.TotalCount
-		}
-		if seeded == 0 {
-			t.Fatalf("the demo authors %v have no articles: the comparison shows nothing", slugs[2:])
+			if seeded == 0 {
+				t.Fatalf("the demo %ss %v have no articles: the comparison shows nothing", o.kind, o.slugs)
+			}
 		}
 
 		in := func(title, status string, authors ...string) map[string]any {
-			return map[string]any{"title": title, "body": "Words.", "status": status, "authors": authors}
+			return map[string]any{"title": title, "body": "Words.", "status": status, "authors": authors, "tags": []string{"Column notes"}}
 		}
 		a := create(t, s, editor, in("First column", "PUBLISHED", ids[0])).Article
 		check("created published", true)
@@ -148,6 +177,10 @@ func TestAuthorPageAcrossWrites(t *testing.T) {
 		check("restored", true)
 		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": a.ID, "update": map[string]any{"authors": []string{ids[1]}}})
 		check("byline changed", true)
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": a.ID, "update": map[string]any{"tags": []string{"Column notes", tagSlugs[1]}}})
+		check("tags changed", true)
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": b.ID, "update": map[string]any{"tags": []string{}}})
+		check("tags removed", true)
 		tr := create(t, s, editor, map[string]any{"title": "Deuxième chronique", "body": "Mots.", "status": "PUBLISHED", "authors": []string{ids[0]}, "locale": "fr", "translationOf": b.ID})
 		if tr.Article == nil {
 			t.Fatalf("translation: %+v", tr.UserErrors)
