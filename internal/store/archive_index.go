@@ -15,13 +15,14 @@ import (
 )
 
 // An author page and a tag page list the owner's articles a reader may
-// see, newest first, with their total. Found through the link table
+// see, newest first, with their total (a section front too, whose page
+// articles' own index gives in order: its copy serves the total). Found through the link table
 // (article_authors, article_tags) and checked one by one in articles, a
 // page of 20 read the owner's whole archive, sorted it, and its total
 // counted it again: a tag of 476 articles cost MariaDB 9–10 ms a page.
 //
 // An archive index (author_articles, migration 00024; tag_articles,
-// migration 00028) keeps, for each link, a copy of the article's columns
+// migration 00028; category_articles, migration 00029) keeps, for each link, a copy of the article's columns
 // the reader rule looks at (status, published_at, expires_at,
 // deleted_at: applyVisibility reads nothing else), so that its page index
 // (owner, status, deleted_at, published_at, article_id, expires_at)
@@ -29,10 +30,11 @@ import (
 // whatever the archive.
 //
 // The copy is written by the store itself, in the transaction of every
-// write of an article's visibility columns or links: CreateArticle,
-// UpdateArticleIfVersion, SetArticleLinks, InsertArticleLinks,
-// PublishIfScheduled and TakeDownIfExpired call syncArchives.
-// AuthorArticlesDrift and TagArticlesDrift list any row that disagrees
+// write of an article's visibility columns, section or links:
+// CreateArticle, UpdateArticleIfVersion, SetArticleLinks, InsertArticles,
+// InsertArticleLinks, PublishIfScheduled and TakeDownIfExpired call
+// syncArchives. AuthorArticlesDrift, TagArticlesDrift and
+// SectionArticlesDrift list any row that disagrees
 // with the articles; tests hold them empty after every kind of write (and
 // every testserver checks them when its test ends). Should the reader
 // rule come to read another column, that column must join the copy:
@@ -40,7 +42,7 @@ import (
 // test until then.
 //
 // The total is exact without counting the archive: the counts table
-// (author_article_counts, tag_article_counts) keeps each owner's
+// (author_article_counts, tag_article_counts, category_article_counts) keeps each owner's
 // published links (status PUBLISHED, not deleted, with a publication
 // time), whatever the time, rewritten with the copy. Time alone changes
 // what readers see without a write: an article dated in the future shows
@@ -55,16 +57,24 @@ import (
 // archiveIndex names the tables of one archive index.
 type archiveIndex struct {
 	kind   string // what owns the articles, for messages: "author"
-	links  string // the link table: article_authors
-	owner  string // the owner's column in links, table and counts: author_id
+	owner  string // the owner's column in table and counts: author_id
 	table  string // the copy: author_articles (indexes ix_<table>_page and _expiry)
 	counts string // the published counts: author_article_counts
+	// The links the copy is made of: from (articles as a) gives an
+	// article, in column link, to an owner, in ownerOf.
+	from, link, ownerOf string
 }
 
 var (
-	authorIndex = archiveIndex{kind: "author", links: "article_authors", owner: "author_id", table: "author_articles", counts: "author_article_counts"}
-	tagIndex    = archiveIndex{kind: "tag", links: "article_tags", owner: "tag_id", table: "tag_articles", counts: "tag_article_counts"}
-	archives    = []archiveIndex{authorIndex, tagIndex}
+	authorIndex = archiveIndex{kind: "author", owner: "author_id", table: "author_articles", counts: "author_article_counts",
+		from: "article_authors l JOIN articles a ON a.id = l.article_id", link: "l.article_id", ownerOf: "l.author_id"}
+	tagIndex = archiveIndex{kind: "tag", owner: "tag_id", table: "tag_articles", counts: "tag_article_counts",
+		from: "article_tags l JOIN articles a ON a.id = l.article_id", link: "l.article_id", ownerOf: "l.tag_id"}
+	// A section's articles are in order in articles' own index: its copy
+	// is kept for the total alone (countFor).
+	sectionIndex = archiveIndex{kind: "section", owner: "category_id", table: "category_articles", counts: "category_article_counts",
+		from: "articles a", link: "a.id", ownerOf: "a.category_id"}
+	archives = []archiveIndex{authorIndex, tagIndex, sectionIndex}
 )
 
 // indexRow is a row of an archive index, its owner's column read as owner_id.
@@ -99,8 +109,8 @@ func (ix archiveIndex) stored(q *gorm.DB) *gorm.DB {
 // wanted reads the rows the index should hold, from the links and the
 // articles as they now are.
 func (ix archiveIndex) wanted(q *gorm.DB) *gorm.DB {
-	return q.Table(ix.links + " l").Select("l.article_id, l." + ix.owner + " AS owner_id, a.status, a.published_at, a.expires_at, a.deleted_at").
-		Joins("JOIN articles a ON a.id = l.article_id").Order("l.article_id, l." + ix.owner)
+	return q.Table(ix.from).Select(ix.link + " AS article_id, " + ix.ownerOf + " AS owner_id, a.status, a.published_at, a.expires_at, a.deleted_at").
+		Where(ix.ownerOf + " IS NOT NULL").Order(ix.link + ", " + ix.ownerOf)
 }
 
 // countedSQL is what the counts tables count, on an index x: the links
@@ -133,7 +143,7 @@ func (s *Store) syncArchive(ctx context.Context, ix archiveIndex, ids []uint64) 
 		if err := ix.stored(q).Where("x.article_id IN ?", chunk).Find(&before).Error; err != nil {
 			return fmt.Errorf("read the %s index of %d articles: %w", ix.kind, len(chunk), err)
 		}
-		if err := ix.wanted(q).Where("l.article_id IN ?", chunk).Find(&after).Error; err != nil {
+		if err := ix.wanted(q).Where(ix.link+" IN ?", chunk).Find(&after).Error; err != nil {
 			return fmt.Errorf("read the %s links of %d articles: %w", ix.kind, len(chunk), err)
 		}
 		if slices.EqualFunc(before, after, indexRow.same) {
@@ -212,6 +222,26 @@ func onlyReaders(f ArticleFilter) bool {
 		len(f.ExcludeIDs) == 0 && f.Locale == ""
 }
 
+// countFor returns the index that counts f and f's owner (its id, or an
+// expression that finds it): archiveFor's, or a reader's list of one
+// section's articles with no other condition. A section's page is read in
+// order from articles' own index; its total, counted there, read every
+// article of the section on every uncached section front.
+func countFor(f ArticleFilter) (archiveIndex, any, bool) {
+	if ix, owner, ok := archiveFor(f); ok {
+		return ix, owner, true
+	}
+	id, slug := f.CategoryID, f.CategorySlug
+	f.CategoryID, f.CategorySlug = 0, ""
+	switch {
+	case !onlyReaders(f) || (id != 0) == (slug != ""):
+		return archiveIndex{}, nil, false
+	case id != 0:
+		return sectionIndex, id, true
+	}
+	return sectionIndex, gorm.Expr("(SELECT c.id FROM categories c WHERE c.slug = ?)", slug), true
+}
+
 // indexSortKey is the publication-time order read from an archive index
 // (x): the same values, and so the same cursors, as ArticleSortKey's.
 var indexSortKey = SortKey{Name: "published_at", Column: "x.published_at", IDColumn: "x.article_id", Time: true, Nullable: true}
@@ -278,6 +308,12 @@ func (s *Store) AuthorArticlesDrift(ctx context.Context) (articles, authors []ui
 // TagArticlesDrift is AuthorArticlesDrift for tag_articles and tags.
 func (s *Store) TagArticlesDrift(ctx context.Context) (articles, tags []uint64, err error) {
 	return s.archiveDrift(ctx, tagIndex)
+}
+
+// SectionArticlesDrift is AuthorArticlesDrift for category_articles and
+// sections.
+func (s *Store) SectionArticlesDrift(ctx context.Context) (articles, sections []uint64, err error) {
+	return s.archiveDrift(ctx, sectionIndex)
 }
 
 // archiveDrift returns the articles whose rows of the index ix disagree

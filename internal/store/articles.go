@@ -381,7 +381,7 @@ func (s *Store) CountArticles(ctx context.Context, f ArticleFilter) (int64, erro
 
 // countQuery is the statement that counts the articles matching f.
 func (s *Store) countQuery(ctx context.Context, f ArticleFilter) *gorm.DB {
-	if ix, owner, ok := archiveFor(f); ok {
+	if ix, owner, ok := countFor(f); ok {
 		return s.countByIndex(ctx, ix, f, owner)
 	}
 	table := "articles"
@@ -631,8 +631,8 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 	return s.syncArchives(ctx, articleID)
 }
 
-// InsertArticles inserts many articles in batches (synthetic seeding); ids
-// are set on the structs.
+// InsertArticles inserts many articles in batches (synthetic seeding), with
+// their rows of the section index; ids are set on the structs.
 func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) error {
 	for _, a := range articles {
 		if a.LiveVersion == 0 {
@@ -642,7 +642,12 @@ func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) 
 	if err := s.q(ctx).CreateInBatches(articles, 500).Error; err != nil {
 		return translate("insert articles", err)
 	}
-	return nil
+	ids := make([]uint64, len(articles))
+	for i, a := range articles {
+		ids[i] = a.ID
+	}
+	// Their sections' index; links come after (InsertArticleLinks).
+	return s.syncArchive(ctx, sectionIndex, ids)
 }
 
 // InsertArticleLinks inserts author credits and tags in batches (and the

@@ -68,8 +68,8 @@ func New(tb testing.TB, db *dbconn.DB, svcOpts []content.Option, opts ...Option)
 }
 
 // checkArchiveIndexes fails tb when, after everything the test did
-// through the server and the services, an archive index (author_articles
-// and tag_articles, with their owners' counts) disagrees with the
+// through the server and the services, an archive index (author_articles,
+// tag_articles and category_articles, with their owners' counts) disagrees with the
 // articles: a write path forgot to keep it (store.syncArchives). A
 // database the test already closed is not checked.
 func checkArchiveIndexes(tb testing.TB, db *dbconn.DB) {
@@ -78,7 +78,7 @@ func checkArchiveIndexes(tb testing.TB, db *dbconn.DB) {
 	for _, ix := range []struct {
 		name  string
 		drift func(context.Context) ([]uint64, []uint64, error)
-	}{{"author", st.AuthorArticlesDrift}, {"tag", st.TagArticlesDrift}} {
+	}{{"author", st.AuthorArticlesDrift}, {"tag", st.TagArticlesDrift}, {"section", st.SectionArticlesDrift}} {
 		articles, owners, err := ix.drift(context.Background())
 		if err != nil {
 			tb.Logf("%s index not checked: %v", ix.name, err)

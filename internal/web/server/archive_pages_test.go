@@ -28,15 +28,20 @@ const (
 	authorFilterAll = `query($slug: String!) { articles(first: 100, filter: {author: $slug}) { nodes { slug publishedAt } totalCount } }`
 	tagPageAll      = `query($slug: String!) { owner: tag(slug: $slug) { articles(first: 100) { nodes { slug publishedAt } totalCount } } }`
 	tagFilterAll    = `query($slug: String!) { articles(first: 100, filter: {tags: [$slug]}) { nodes { slug publishedAt } totalCount } }`
-	createAuthorMut = `mutation($name: String!) { p: createAuthor(input: {name: $name}) { author { id slug } } }`
+	// A section front's total is read from its archive index too: the
+	// old rule is a reader's condition the index does not answer.
+	sectionPageAll   = `query($slug: String!) { owner: category(slug: $slug) { articles(first: 100) { nodes { slug publishedAt } totalCount } } }`
+	sectionFilterAll = `query($slug: String!) { articles(first: 100, filter: {category: $slug, publishedBefore: "9000-01-01T00:00:00Z"}) { nodes { slug publishedAt } totalCount } }`
+	createAuthorMut  = `mutation($name: String!) { p: createAuthor(input: {name: $name}) { author { id slug } } }`
 )
 
 // TestArchivePagesAcrossWrites: through every kind of write — demo and
 // synthetic seeding, create, update, publish, unpublish, scheduling a
 // publication and a take-down, delete, restore, a new byline, new tags, a
-// translation, an import, staged changes — and time passing before and
-// after the scheduler runs, a reader's author and tag pages give what the
-// old rule gives (the articles filter), the archive indexes stay in step
+// new section, a translation, an import, staged changes — and time
+// passing before and after the scheduler runs, a reader's author and tag
+// pages and section fronts give what the old rule gives (the articles
+// filter), the archive indexes stay in step
 // with the articles, a page costs one SQL statement (the owner, the page
 // and the total together; two where it has no rows), and the cached page
 // (GET) follows every write.
@@ -71,8 +76,9 @@ func TestArchivePagesAcrossWrites(t *testing.T) {
 		// Demo authors too: their archives came from seeding.
 		var demoOwners struct {
 			Authors, Tags struct{ Nodes []struct{ Slug string } }
+			Categories    []struct{ Slug string }
 		}
-		s.MustData(t, testserver.Request{Query: `{ authors(first: 5) { nodes { slug } } tags(first: 5) { nodes { slug } } }`}, &demoOwners)
+		s.MustData(t, testserver.Request{Query: `{ authors(first: 5) { nodes { slug } } tags(first: 5) { nodes { slug } } categories { slug } }`}, &demoOwners)
 		for _, a := range demoOwners.Authors.Nodes {
 			if !slices.Contains(slugs, a.Slug) {
 				slugs = append(slugs, a.Slug)
@@ -83,15 +89,21 @@ func TestArchivePagesAcrossWrites(t *testing.T) {
 		for _, tg := range demoOwners.Tags.Nodes {
 			tagSlugs = append(tagSlugs, tg.Slug)
 		}
+		var sectionSlugs []string
+		for _, c := range demoOwners.Categories {
+			sectionSlugs = append(sectionSlugs, c.Slug)
+		}
 		owners := []struct {
 			kind, page, filter string
 			slugs              []string
-		}{{"author", authorPageAll, authorFilterAll, slugs}, {"tag", tagPageAll, tagFilterAll, tagSlugs}}
+		}{{"author", authorPageAll, authorFilterAll, slugs}, {"tag", tagPageAll, tagFilterAll, tagSlugs}, {"section", sectionPageAll, sectionFilterAll, sectionSlugs}}
 
 		check := func(step string, cached bool) {
 			t.Helper()
 			st := store.New(db)
-			for kind, drift := range map[string]func(context.Context) ([]uint64, []uint64, error){"author": st.AuthorArticlesDrift, "tag": st.TagArticlesDrift} {
+			for kind, drift := range map[string]func(context.Context) ([]uint64, []uint64, error){
+				"author": st.AuthorArticlesDrift, "tag": st.TagArticlesDrift, "section": st.SectionArticlesDrift,
+			} {
 				if arts, os, err := drift(ctx); err != nil || len(arts)+len(os) > 0 {
 					t.Fatalf("%s: the %s index drifted: articles %v, %ss %v (%v)", step, kind, arts, kind, os, err)
 				}
@@ -155,7 +167,8 @@ func TestArchivePagesAcrossWrites(t *testing.T) {
 		}
 
 		in := func(title, status string, authors ...string) map[string]any {
-			return map[string]any{"title": title, "body": "Words.", "status": status, "authors": authors, "tags": []string{"Column notes"}}
+			return map[string]any{"title": title, "body": "Words.", "status": status, "authors": authors, "tags": []string{"Column notes"},
+				"category": sectionSlugs[0]}
 		}
 		a := create(t, s, editor, in("First column", "PUBLISHED", ids[0])).Article
 		check("created published", true)
@@ -181,6 +194,8 @@ func TestArchivePagesAcrossWrites(t *testing.T) {
 		check("tags changed", true)
 		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": b.ID, "update": map[string]any{"tags": []string{}}})
 		check("tags removed", true)
+		mutate(t, s, editor, "updateArticle(id: $id, input: $update)", "", map[string]any{"id": a.ID, "update": map[string]any{"category": sectionSlugs[1]}})
+		check("section changed", true)
 		tr := create(t, s, editor, map[string]any{"title": "Deuxième chronique", "body": "Mots.", "status": "PUBLISHED", "authors": []string{ids[0]}, "locale": "fr", "translationOf": b.ID})
 		if tr.Article == nil {
 			t.Fatalf("translation: %+v", tr.UserErrors)

@@ -107,7 +107,7 @@ func TestFailedWriteLeavesNothingBehind(t *testing.T) {
 					t.Fatalf("codes %v: %s", codes, r.Body)
 				}
 				after := tableCounts(t, db)
-				for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tag_articles", "tag_article_counts", "tags", "article_revisions"} {
+				for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tag_articles", "tag_article_counts", "category_articles", "category_article_counts", "tags", "article_revisions"} {
 					if after[table] != before[table] {
 						t.Errorf("%s: %d rows before, %d after a failed write", table, before[table], after[table])
 					}
@@ -124,7 +124,7 @@ func TestFailedWriteLeavesNothingBehind(t *testing.T) {
 
 func tableCounts(t *testing.T, db *dbconn.DB) map[string]int64 {
 	out := map[string]int64{}
-	for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tag_articles", "tag_article_counts", "tags", "article_revisions"} {
+	for _, table := range []string{"articles", "article_tags", "article_authors", "author_articles", "author_article_counts", "tag_articles", "tag_article_counts", "category_articles", "category_article_counts", "tags", "article_revisions"} {
 		var n int64
 		if err := db.Table(table).Count(&n).Error; err != nil {
 			t.Fatal(err)
