@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -15,8 +16,9 @@ import (
 )
 
 // An author page and a tag page list the owner's articles a reader may
-// see, newest first, with their total (a section front too, whose page
-// articles' own index gives in order: its copy serves the total). Found through the link table
+// see, newest first, with their total. So does a section front, whose
+// page articles' own index already gives in order: a section's copy
+// serves its total alone. Found through the link table
 // (article_authors, article_tags) and checked one by one in articles, a
 // page of 20 read the owner's whole archive, sorted it, and its total
 // counted it again: a tag of 476 articles cost MariaDB 9–10 ms a page.
@@ -44,7 +46,7 @@ import (
 // The total is exact without counting the archive: the counts table
 // (author_article_counts, tag_article_counts, category_article_counts) keeps each owner's
 // published links (status PUBLISHED, not deleted, with a publication
-// time), whatever the time, rewritten with the copy. Time alone changes
+// time), whatever the time, moved with the copy. Time alone changes
 // what readers see without a write: an article dated in the future shows
 // when its time comes, and one whose take-down time passed hides before
 // the scheduler takes it down. The reader's total is the kept number less
@@ -114,7 +116,7 @@ func (ix archiveIndex) wanted(q *gorm.DB) *gorm.DB {
 }
 
 // countedSQL is what the counts tables count, on an index x: the links
-// readers see or will see at their time.
+// readers see or will see at their time (indexRow.counted in Go).
 const countedSQL = "x.status = 'PUBLISHED' AND x.deleted_at IS NULL AND x.published_at IS NOT NULL"
 
 // syncBatch bounds the ids of one statement of syncArchives.
@@ -134,13 +136,20 @@ func (s *Store) syncArchives(ctx context.Context, ids ...uint64) error {
 
 // syncArchive is syncArchives for one index. Rows already right are left
 // alone (a save that changes neither the links nor the visibility columns
-// writes nothing here).
+// writes nothing here), and the counts move by what changed: recounting
+// an owner read its whole archive (a section's, on every save).
 func (s *Store) syncArchive(ctx context.Context, ix archiveIndex, ids []uint64) error {
 	q := s.q(ctx)
-	var recount []uint64
+	delta := map[uint64]int64{} // owner → change in its published links
 	for chunk := range slices.Chunk(ids, syncBatch) {
 		var before, after []indexRow
-		if err := ix.stored(q).Where("x.article_id IN ?", chunk).Find(&before).Error; err != nil {
+		stored := ix.stored(q).Where("x.article_id IN ?", chunk)
+		if s.db.Dialect == dbconn.MySQL {
+			// The rows as committed, held to the end of the transaction:
+			// the counts move by the difference from them.
+			stored = stored.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := stored.Find(&before).Error; err != nil {
 			return fmt.Errorf("read the %s index of %d articles: %w", ix.kind, len(chunk), err)
 		}
 		if err := ix.wanted(q).Where(ix.link+" IN ?", chunk).Find(&after).Error; err != nil {
@@ -163,35 +172,57 @@ func (s *Store) syncArchive(ctx context.Context, ix archiveIndex, ids []uint64) 
 				return fmt.Errorf("write the %s index of %d articles: %w", ix.kind, len(chunk), err)
 			}
 		}
-		for _, r := range slices.Concat(before, after) {
-			recount = append(recount, r.OwnerID)
+		for _, r := range before {
+			if r.counted() {
+				delta[r.OwnerID]--
+			}
+		}
+		for _, r := range after {
+			if r.counted() {
+				delta[r.OwnerID]++
+			}
 		}
 	}
-	slices.Sort(recount)
-	return s.recount(ctx, ix, slices.Compact(recount))
+	return s.addCounts(ctx, ix, delta)
 }
 
-// recount rewrites the published counts of owners (sorted) from the
-// index. The count is taken by the UPDATE itself, which reads the latest
-// committed rows (on InnoDB a locking read), not an older snapshot.
-func (s *Store) recount(ctx context.Context, ix archiveIndex, owners []uint64) error {
+// counted reports whether the counts count r: countedSQL in Go.
+func (r indexRow) counted() bool {
+	return r.Status == models.StatusPublished && r.DeletedAt == nil && r.PublishedAt != nil
+}
+
+// addCounts moves the owners' published counts by delta, one statement
+// per batch of owners (in id order, as InnoDB locks them).
+func (s *Store) addCounts(ctx context.Context, ix archiveIndex, delta map[uint64]int64) error {
+	var owners []uint64
+	for o, d := range delta {
+		if d != 0 {
+			owners = append(owners, o)
+		}
+	}
+	slices.Sort(owners)
 	q := s.q(ctx)
 	for chunk := range slices.Chunk(owners, syncBatch) {
 		rows := make([]map[string]any, len(chunk))
 		for i, id := range chunk {
 			rows[i] = map[string]any{ix.owner: id, "published": 0}
 		}
-		// An owner already counted keeps its row (the update below sets it):
-		// "do nothing" spelt as an update of the key to itself, which MySQL's
-		// dialect needs where no model names the key.
+		// An owner already counted keeps its row: "do nothing" spelt as an
+		// update of the key to itself, which MySQL's dialect needs where
+		// no model names the key.
 		owner := clause.Column{Name: ix.owner}
 		keep := clause.OnConflict{Columns: []clause.Column{owner}, DoUpdates: []clause.Assignment{{Column: owner, Value: owner}}}
 		if err := q.Table(ix.counts).Clauses(keep).Create(rows).Error; err != nil {
 			return fmt.Errorf("add article counts of %d %ss: %w", len(chunk), ix.kind, err)
 		}
-		err := q.Table(ix.counts).Where(ix.owner+" IN ?", chunk).
-			Update("published", gorm.Expr("(SELECT COUNT(*) FROM "+ix.table+" x WHERE x."+ix.owner+" = "+ix.counts+"."+ix.owner+" AND "+countedSQL+")")).Error
-		if err != nil {
+		add, args := new(strings.Builder), make([]any, 0, 2*len(chunk))
+		add.WriteString("published + CASE " + ix.owner)
+		for _, o := range chunk {
+			add.WriteString(" WHEN ? THEN ?")
+			args = append(args, o, delta[o])
+		}
+		add.WriteString(" ELSE 0 END")
+		if err := q.Table(ix.counts).Where(ix.owner+" IN ?", chunk).Update("published", gorm.Expr(add.String(), args...)).Error; err != nil {
 			return fmt.Errorf("count articles of %d %ss: %w", len(chunk), ix.kind, err)
 		}
 	}

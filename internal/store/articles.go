@@ -330,7 +330,7 @@ func (f *firstRow) Scan(v any) error {
 // once per statement, and one round trip where the lazy COUNT takes two.
 // A list with no rows from either end counts 0 without asking: the total
 // of the page shown (an archive index's kept count could only disagree
-// if it had drifted, which AuthorArticlesDrift and TagArticlesDrift report).
+// if it had drifted, which the archive drift checks report).
 func pageOfArticles(q *gorm.DB, cols string, extra *extraColumns, count *gorm.DB, key SortKey, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	find := scanArticles
 	var total intCol

@@ -56,7 +56,7 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 	if err := demo.Synthetic(ctx, demo.StorageOf(store.New(db)), svc, 3000, demo.SyntheticOptions{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, author_articles, tag_articles, tags, authors, categories")
+	db.Exec("ANALYZE TABLE articles, article_tags, article_authors, author_articles, tag_articles, category_articles, tags, authors, categories")
 	st := store.New(db)
 	reader := store.Visibility{PublishedOnly: true, Now: time.Now()}
 	first20 := page.Request{First: 20, Desc: true}

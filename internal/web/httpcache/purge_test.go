@@ -47,6 +47,18 @@ func TestWriteKeys(t *testing.T) {
 		}, []string{"redirects"}},
 		{"redirect deleted", func() *gorm.DB { return dry().Where("id = ?", uint64(3)).Delete(&models.Redirect{}) }, []string{"redirects"}},
 		{"another table", func() *gorm.DB { return dry().Exec("UPDATE goose_db_version SET is_applied = 1") }, nil},
+		// The store's archive indexes (store.syncArchive) are written by
+		// table name with no model; each write goes with a content write
+		// that purges what it must, and must not purge everything.
+		{"an archive index cleared", func() *gorm.DB {
+			return dry().Table("tag_articles").Where("article_id IN ?", []uint64{1, 2}).Delete(map[string]any{})
+		}, nil},
+		{"an archive index written", func() *gorm.DB {
+			return dry().Table("category_articles").Create([]map[string]any{{"article_id": 1, "category_id": 2, "status": "PUBLISHED"}})
+		}, nil},
+		{"an archive count moved", func() *gorm.DB {
+			return dry().Table("author_article_counts").Where("author_id IN ?", []uint64{3}).Update("published", gorm.Expr("published + 1"))
+		}, nil},
 		{"a table named like a content table", func() *gorm.DB { return dry().Exec("DELETE FROM articles_fts WHERE rowid = 1") }, nil},
 	}
 	for _, tc := range cases {
