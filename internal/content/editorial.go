@@ -369,12 +369,9 @@ func (s *Service) save(ctx context.Context, tx TxStorage, a *models.Article, sna
 		}
 	} else {
 		a.UpdatedAt = s.Now()
-		ok, err := tx.UpdateArticleIfVersion(ctx, a, a.Version)
+		ok, err := tx.SaveArticleIfVersion(ctx, a, a.Version, snap.AuthorIDs, tagIDs)
 		if err != nil || !ok {
 			return ok, err
-		}
-		if err := tx.SetArticleLinks(ctx, a.ID, snap.AuthorIDs, tagIDs); err != nil {
-			return false, err
 		}
 	}
 	if err := tx.SetArticleImages(ctx, a.ID, imageIDs); err != nil {

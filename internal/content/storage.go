@@ -85,9 +85,8 @@ type ArticleStorage interface {
 	SlugsExist(ctx context.Context, slugs []string) (map[string]bool, error)
 	ArticleLinks(ctx context.Context, id uint64) (authorIDs []uint64, tags []string, err error)
 	CreateArticle(ctx context.Context, a *models.Article, authorIDs []uint64, tagIDs []uint64) error
-	UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error)
+	SaveArticleIfVersion(ctx context.Context, a *models.Article, version int, authorIDs []uint64, tagIDs []uint64) (bool, error)
 	BumpArticleVersion(ctx context.Context, id uint64, version int) (bool, error)
-	SetArticleLinks(ctx context.Context, articleID uint64, authorIDs []uint64, tagIDs []uint64) error
 	EnsureTags(ctx context.Context, slugs []string, names []string) ([]*models.Tag, error)
 	SearchArticles(ctx context.Context, f store.ArticleFilter, query fulltext.Query, p store.SearchPage) (*store.SearchResultPage, error)
 	CountSearchResults(ctx context.Context, f store.ArticleFilter, query fulltext.Query) (int64, error)

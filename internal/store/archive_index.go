@@ -33,24 +33,25 @@ import (
 //
 // The copy is written by the store itself, in the transaction of every
 // write of an article's visibility columns, section or links:
-// CreateArticle, UpdateArticleIfVersion, SetArticleLinks, InsertArticles,
-// InsertArticleLinks, PublishIfScheduled and TakeDownIfExpired call
-// syncArchives. AuthorArticlesDrift, TagArticlesDrift and
-// SectionArticlesDrift list any row that disagrees
+// CreateArticle, UpdateArticleIfVersion, SaveArticleIfVersion,
+// SetArticleLinks, InsertArticles, InsertArticleLinks, PublishIfScheduled
+// and TakeDownIfExpired call syncArchives. AuthorArticlesDrift,
+// TagArticlesDrift and SectionArticlesDrift list any row that disagrees
 // with the articles; tests hold them empty after every kind of write (and
 // every testserver checks them when its test ends). Should the reader
 // rule come to read another column, that column must join the copy:
 // applyVisibility on x would name it, and the pages would fail in every
 // test until then.
 //
-// The total is exact without counting the archive: the counts table
-// (author_article_counts, tag_article_counts, category_article_counts) keeps each owner's
-// published links (status PUBLISHED, not deleted, with a publication
-// time), whatever the time, moved with the copy. Time alone changes
-// what readers see without a write: an article dated in the future shows
-// when its time comes, and one whose take-down time passed hides before
-// the scheduler takes it down. The reader's total is the kept number less
-// those two kinds, which the two indexes find by range (usually none).
+// The total is exact without counting the archive: the counts tables
+// (author_article_counts, tag_article_counts, category_article_counts)
+// keep each owner's published links (status PUBLISHED, not deleted, with
+// a publication time), whatever the time, moved with the copy. Time alone
+// changes what readers see without a write: an article dated in the
+// future shows when its time comes, and one whose take-down time passed
+// hides before the scheduler takes it down. The reader's total is the
+// kept number less those two kinds, which the two indexes find by range
+// (usually none).
 //
 // The indexes are no content tables for the response cache: their writes
 // purge nothing (httpcache.WriteKeys), since every one of them goes with

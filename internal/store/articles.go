@@ -603,6 +603,14 @@ func (s *Store) CreateArticle(ctx context.Context, a *models.Article, authorIDs,
 // SetArticleLinks replaces an article's authors and tags (and its rows
 // of the archive indexes).
 func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs, tagIDs []uint64) error {
+	if err := s.replaceLinks(ctx, articleID, authorIDs, tagIDs); err != nil {
+		return err
+	}
+	return s.syncArchives(ctx, articleID)
+}
+
+// replaceLinks is SetArticleLinks without the archive indexes.
+func (s *Store) replaceLinks(ctx context.Context, articleID uint64, authorIDs, tagIDs []uint64) error {
 	q := s.q(ctx)
 	if err := q.Where("article_id = ?", articleID).Delete(&models.ArticleAuthor{}).Error; err != nil {
 		return fmt.Errorf("clear authors of article %d: %w", articleID, err)
@@ -628,7 +636,7 @@ func (s *Store) SetArticleLinks(ctx context.Context, articleID uint64, authorIDs
 			return translate(fmt.Sprintf("tag article %d", articleID), err)
 		}
 	}
-	return s.syncArchives(ctx, articleID)
+	return nil
 }
 
 // InsertArticles inserts many articles in batches (synthetic seeding), with

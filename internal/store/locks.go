@@ -26,9 +26,32 @@ func (s *Store) LockArticle(ctx context.Context, id uint64) (*models.Article, er
 }
 
 // UpdateArticleIfVersion writes a's columns when the stored version is still
-// version, and bumps it (and the article's rows of the archive indexes). It
-// reports false when another change got there first.
+// version, and bumps it (and the article's rows of the archive indexes).
+// It reports false when another change got there first.
 func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
+	ok, err := s.updateIfVersion(ctx, a, version)
+	if err != nil || !ok {
+		return ok, err
+	}
+	return true, s.syncArchives(ctx, a.ID)
+}
+
+// SaveArticleIfVersion is UpdateArticleIfVersion with the article's
+// authors and tags replaced too (SetArticleLinks): an editor's save, which
+// syncs the archive indexes once for both.
+func (s *Store) SaveArticleIfVersion(ctx context.Context, a *models.Article, version int, authorIDs, tagIDs []uint64) (bool, error) {
+	ok, err := s.updateIfVersion(ctx, a, version)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if err := s.replaceLinks(ctx, a.ID, authorIDs, tagIDs); err != nil {
+		return false, err
+	}
+	return true, s.syncArchives(ctx, a.ID)
+}
+
+// updateIfVersion is UpdateArticleIfVersion without the archive indexes.
+func (s *Store) updateIfVersion(ctx context.Context, a *models.Article, version int) (bool, error) {
 	a.Version = version + 1
 	a.LiveVersion = a.Version // a save readers see (staged edits bump the version only: BumpArticleVersion)
 	res := s.q(ctx).Model(&models.Article{}).
@@ -38,10 +61,7 @@ func (s *Store) UpdateArticleIfVersion(ctx context.Context, a *models.Article, v
 	if res.Error != nil {
 		return false, translate(fmt.Sprintf("update article %d", a.ID), res.Error)
 	}
-	if res.RowsAffected != 1 {
-		return false, nil
-	}
-	return true, s.syncArchives(ctx, a.ID)
+	return res.RowsAffected == 1, nil
 }
 
 // ArticleLinks returns an article's author ids (in byline order) and tag names.
