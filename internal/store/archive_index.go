@@ -230,18 +230,28 @@ func (s *Store) addCounts(ctx context.Context, ix archiveIndex, delta map[uint64
 	return nil
 }
 
-// archiveFor returns the index that answers f and f's owner: a reader's
-// list of one author's or one tag's articles (their page's), with no
-// other condition. TestArchiveForFields fails when ArticleFilter gains a
-// field this does not look at.
-func archiveFor(f ArticleFilter) (archiveIndex, uint64, bool) {
-	ix, owner := authorIndex, f.AuthorID
-	f.AuthorID = 0
-	if owner == 0 {
-		ix, owner = tagIndex, f.TagID
-		f.TagID = 0
+// archiveFor returns the index that answers f and f's owner (its id, or
+// an expression that finds it by slug, as the old rule's subquery does):
+// a reader's list of one author's or one tag's articles (their page's,
+// or an articles filter by one of them), with no other condition.
+// TestArchiveForFields fails when ArticleFilter gains a field this does
+// not look at.
+func archiveFor(f ArticleFilter) (archiveIndex, any, bool) {
+	var ix archiveIndex
+	var owner any
+	switch {
+	case f.AuthorID != 0 && f.AuthorSlug == "":
+		ix, owner, f.AuthorID = authorIndex, f.AuthorID, 0
+	case f.AuthorSlug != "" && f.AuthorID == 0:
+		ix, owner, f.AuthorSlug = authorIndex, gorm.Expr("(SELECT au.id FROM authors au WHERE au.slug = ?)", f.AuthorSlug), ""
+	case f.TagID != 0 && len(f.TagSlugs) == 0:
+		ix, owner, f.TagID = tagIndex, f.TagID, 0
+	case len(f.TagSlugs) == 1 && f.TagID == 0:
+		ix, owner, f.TagSlugs = tagIndex, gorm.Expr("(SELECT t.id FROM tags t WHERE t.slug = ?)", f.TagSlugs[0]), nil
+	default:
+		return archiveIndex{}, nil, false
 	}
-	return ix, owner, owner != 0 && onlyReaders(f)
+	return ix, owner, onlyReaders(f)
 }
 
 // onlyReaders reports whether f is a reader's list with no condition: of
@@ -261,7 +271,7 @@ func onlyReaders(f ArticleFilter) bool {
 // article of the section on every uncached section front.
 func countFor(f ArticleFilter) (archiveIndex, any, bool) {
 	if ix, owner, ok := archiveFor(f); ok {
-		return ix, owner, true
+		return ix, owner, ok
 	}
 	id, slug := f.CategoryID, f.CategorySlug
 	f.CategoryID, f.CategorySlug = 0, ""
@@ -280,17 +290,17 @@ var indexSortKey = SortKey{Name: "published_at", Column: "x.published_at", IDCol
 
 // byIndex reports whether a list of f in order is read from an archive
 // index (archiveFor), with the index and the owner.
-func byIndex(f ArticleFilter, order models.ArticleSort) (archiveIndex, uint64, bool) {
+func byIndex(f ArticleFilter, order models.ArticleSort) (archiveIndex, any, bool) {
 	ix, owner, ok := archiveFor(f)
 	return ix, owner, ok && ArticleSortKey(order).Name == indexSortKey.Name
 }
 
 // listByIndex is ListArticles for a list byIndex answers: the page is
 // read from the index's page index, and its articles by primary key.
-func (s *Store) listByIndex(ctx context.Context, ix archiveIndex, owner uint64, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
+func (s *Store) listByIndex(ctx context.Context, ix archiveIndex, owner any, f ArticleFilter, order models.ArticleSort, p page.Request) (*page.List[*models.Article], error) {
 	l, err := s.pageByIndex(ctx, ix, f, owner, nil, "", order, p)
 	if err != nil {
-		return nil, fmt.Errorf("list articles of %s %d: %w", ix.kind, owner, err)
+		return nil, fmt.Errorf("list articles of one %s: %w", ix.kind, err)
 	}
 	return l, nil
 }

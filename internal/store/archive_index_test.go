@@ -100,6 +100,11 @@ var archiveCases = []archiveCase{
 		createWith: func(ctx context.Context, st *store.Store, a *models.Article, owners []uint64) error {
 			return st.CreateArticle(ctx, a, owners, nil)
 		},
+		// An author by slug (as the articles filter names one), and a
+		// slug of no author.
+		variants: func(v store.Visibility, i int, _ uint64) []store.ArticleFilter {
+			return []store.ArticleFilter{{Visibility: v, AuthorSlug: fmt.Sprintf("writer-%d", i)}, {Visibility: v, AuthorSlug: "nobody"}}
+		},
 		drift: func(ctx context.Context, st *store.Store) ([]uint64, []uint64, error) {
 			return st.AuthorArticlesDrift(ctx)
 		},
@@ -129,6 +134,15 @@ var archiveCases = []archiveCase{
 		},
 		createWith: func(ctx context.Context, st *store.Store, a *models.Article, owners []uint64) error {
 			return st.CreateArticle(ctx, a, nil, owners)
+		},
+		// A tag by slug, two tags (which no index answers), and a slug of
+		// no tag.
+		variants: func(v store.Visibility, i int, _ uint64) []store.ArticleFilter {
+			return []store.ArticleFilter{
+				{Visibility: v, TagSlugs: []string{fmt.Sprintf("topic-%d", i)}},
+				{Visibility: v, TagSlugs: []string{fmt.Sprintf("topic-%d", i), fmt.Sprintf("topic-%d", (i+1)%3)}},
+				{Visibility: v, TagSlugs: []string{"nothing"}},
+			}
 		},
 		drift: func(ctx context.Context, st *store.Store) ([]uint64, []uint64, error) {
 			return st.TagArticlesDrift(ctx)

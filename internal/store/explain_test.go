@@ -95,6 +95,14 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 			_, _, err := st.TagPage(ctx, "north-korea", store.ArticleFilter{Visibility: reader}, models.SortPublishedAt, page.Request{First: 20, Desc: true, Total: true})
 			return err
 		}},
+		{"articles of one tag by slug", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea"}}, models.SortPublishedAt, first20)
+			return err
+		}},
+		{"articles of one author by slug", func() error {
+			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, AuthorSlug: author1.Slug}, models.SortPublishedAt, first20)
+			return err
+		}},
 		{"tag filter by slug", func() error {
 			_, err := st.ListArticles(ctx, store.ArticleFilter{Visibility: reader, TagSlugs: []string{"north-korea", "russia"}}, models.SortPublishedAt, first20)
 			return err
@@ -183,7 +191,8 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 					// own (category_articles x).
 					index := map[string]string{"author page": "author_articles", "author page read with its author": "author_articles",
 						"count of an author's articles": "author_articles", "tag page": "tag_articles", "tag page read with its tag": "tag_articles",
-						"count of one tag's articles": "tag_articles", "count of a section": "category_articles"}[p.name]
+						"count of one tag's articles": "tag_articles", "count of a section": "category_articles",
+						"articles of one tag by slug": "tag_articles", "articles of one author by slug": "author_articles"}[p.name]
 					if index != "" {
 						switch {
 						case row["table"] == "x" && !strings.HasPrefix(row["key"], "ix_"+index+"_"):
