@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,8 +81,10 @@ var (
 	archives = []archiveIndex{authorIndex, tagIndex, sectionIndex}
 )
 
-// indexRow is a row of an archive index, its owner's column read as owner_id.
+// indexRow is a row of an archive index, its owner's column read as
+// owner_id; Which is its index's place among those read together.
 type indexRow struct {
+	Which       int
 	ArticleID   uint64
 	OwnerID     uint64
 	Status      models.ArticleStatus
@@ -93,7 +96,7 @@ type indexRow struct {
 // same reports whether two copies of a link are equal.
 func (r indexRow) same(o indexRow) bool {
 	eq := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
-	return r.ArticleID == o.ArticleID && r.OwnerID == o.OwnerID && r.Status == o.Status &&
+	return r.Which == o.Which && r.ArticleID == o.ArticleID && r.OwnerID == o.OwnerID && r.Status == o.Status &&
 		eq(r.PublishedAt, o.PublishedAt) && eq(r.ExpiresAt, o.ExpiresAt) && eq(r.DeletedAt, o.DeletedAt)
 }
 
@@ -103,18 +106,30 @@ func (r indexRow) columns(ix archiveIndex) map[string]any {
 		"published_at": r.PublishedAt, "expires_at": r.ExpiresAt, "deleted_at": r.DeletedAt}
 }
 
-// stored reads the index's rows (x), the owner's column as owner_id.
-func (ix archiveIndex) stored(q *gorm.DB) *gorm.DB {
-	return q.Table(ix.table + " x").Select("x.article_id, x." + ix.owner + " AS owner_id, x.status, x.published_at, x.expires_at, x.deleted_at").
-		Order("x.article_id, x." + ix.owner)
+// storedSQL selects the index's rows (x) as indexRows of index i; of the
+// articles in a list (one placeholder) when of.
+func (ix archiveIndex) storedSQL(i int, of bool) string {
+	sql := "SELECT " + strconv.Itoa(i) + " AS which, x.article_id, x." + ix.owner + " AS owner_id, x.status, x.published_at, x.expires_at, x.deleted_at FROM " + ix.table + " x"
+	if of {
+		sql += " WHERE x.article_id IN ?"
+	}
+	return sql
 }
 
-// wanted reads the rows the index should hold, from the links and the
-// articles as they now are.
-func (ix archiveIndex) wanted(q *gorm.DB) *gorm.DB {
-	return q.Table(ix.from).Select(ix.link + " AS article_id, " + ix.ownerOf + " AS owner_id, a.status, a.published_at, a.expires_at, a.deleted_at").
-		Where(ix.ownerOf + " IS NOT NULL").Order(ix.link + ", " + ix.ownerOf)
+// wantedSQL selects the rows the index should hold, from the links and
+// the articles as they now are, as indexRows of index i; of the articles
+// in a list (one placeholder) when of.
+func (ix archiveIndex) wantedSQL(i int, of bool) string {
+	sql := "SELECT " + strconv.Itoa(i) + " AS which, " + ix.link + " AS article_id, " + ix.ownerOf + " AS owner_id, a.status, a.published_at, a.expires_at, a.deleted_at FROM " +
+		ix.from + " WHERE " + ix.ownerOf + " IS NOT NULL"
+	if of {
+		sql += " AND " + ix.link + " IN ?"
+	}
+	return sql
 }
+
+// rowOrder orders indexRows: by index, article and owner.
+const rowOrder = " ORDER BY 1, 2, 3"
 
 // countedSQL is what the counts tables count, on an index x: the links
 // readers see or will see at their time (indexRow.counted in Go).
@@ -127,64 +142,87 @@ const syncBatch = 500
 // from the links and articles as they now are in this transaction, and
 // the counts of the owners whose published links changed.
 func (s *Store) syncArchives(ctx context.Context, ids ...uint64) error {
-	for _, ix := range archives {
-		if err := s.syncArchive(ctx, ix, ids); err != nil {
+	return s.syncIndexes(ctx, archives, ids)
+}
+
+// syncIndexes is syncArchives for the indexes ixs. Each batch of articles
+// costs two reads whatever the number of indexes, the rows as stored and
+// as they should be, each a UNION of the indexes. Rows already right are
+// left alone (a save that changes neither the links nor the visibility
+// columns writes nothing here), and the counts move by what changed:
+// recounting an owner read its whole archive (a section's, on every save).
+func (s *Store) syncIndexes(ctx context.Context, ixs []archiveIndex, ids []uint64) error {
+	q := s.q(ctx)
+	delta := make([]map[uint64]int64, len(ixs)) // per index, owner → change in its published links
+	for i := range delta {
+		delta[i] = map[uint64]int64{}
+	}
+	for chunk := range slices.Chunk(ids, syncBatch) {
+		stored, wanted := make([]string, len(ixs)), make([]string, len(ixs))
+		args := make([]any, len(ixs))
+		for i, ix := range ixs {
+			stored[i], wanted[i], args[i] = ix.storedSQL(i, true), ix.wantedSQL(i, true), chunk
+			if s.db.Dialect == dbconn.MySQL {
+				// The rows as committed, held to the end of the
+				// transaction: the counts move by the difference from them.
+				stored[i] = "(" + stored[i] + " FOR UPDATE)"
+			}
+		}
+		var before, after []indexRow
+		if err := q.Raw(strings.Join(stored, " UNION ALL ")+rowOrder, args...).Scan(&before).Error; err != nil {
+			return fmt.Errorf("read the archive indexes of %d articles: %w", len(chunk), err)
+		}
+		if err := q.Raw(strings.Join(wanted, " UNION ALL ")+rowOrder, args...).Scan(&after).Error; err != nil {
+			return fmt.Errorf("read the links of %d articles: %w", len(chunk), err)
+		}
+		for i, ix := range ixs {
+			of := func(r indexRow) bool { return r.Which != i }
+			b, a := slices.DeleteFunc(slices.Clone(before), of), slices.DeleteFunc(slices.Clone(after), of)
+			if slices.EqualFunc(b, a, indexRow.same) {
+				continue
+			}
+			if err := s.rewriteIndex(ctx, ix, chunk, a); err != nil {
+				return err
+			}
+			for _, r := range b {
+				if r.counted() {
+					delta[i][r.OwnerID]--
+				}
+			}
+			for _, r := range a {
+				if r.counted() {
+					delta[i][r.OwnerID]++
+				}
+			}
+		}
+	}
+	for i, ix := range ixs {
+		if err := s.addCounts(ctx, ix, delta[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// syncArchive is syncArchives for one index. Rows already right are left
-// alone (a save that changes neither the links nor the visibility columns
-// writes nothing here), and the counts move by what changed: recounting
-// an owner read its whole archive (a section's, on every save).
-func (s *Store) syncArchive(ctx context.Context, ix archiveIndex, ids []uint64) error {
+// rewriteIndex replaces the index's rows of the articles ids with rows.
+// Table-named, with no model: the response cache's purge sees a table
+// that is none of its content (httpcache.WriteKeys).
+func (s *Store) rewriteIndex(ctx context.Context, ix archiveIndex, ids []uint64, rows []indexRow) error {
 	q := s.q(ctx)
-	delta := map[uint64]int64{} // owner → change in its published links
-	for chunk := range slices.Chunk(ids, syncBatch) {
-		var before, after []indexRow
-		stored := ix.stored(q).Where("x.article_id IN ?", chunk)
-		if s.db.Dialect == dbconn.MySQL {
-			// The rows as committed, held to the end of the transaction:
-			// the counts move by the difference from them.
-			stored = stored.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := stored.Find(&before).Error; err != nil {
-			return fmt.Errorf("read the %s index of %d articles: %w", ix.kind, len(chunk), err)
-		}
-		if err := ix.wanted(q).Where(ix.link+" IN ?", chunk).Find(&after).Error; err != nil {
-			return fmt.Errorf("read the %s links of %d articles: %w", ix.kind, len(chunk), err)
-		}
-		if slices.EqualFunc(before, after, indexRow.same) {
-			continue
-		}
-		// Table-named, with no model: the response cache's purge sees a
-		// table that is none of its content (httpcache.WriteKeys).
-		if err := q.Table(ix.table).Where("article_id IN ?", chunk).Delete(map[string]any{}).Error; err != nil {
-			return fmt.Errorf("clear the %s index of %d articles: %w", ix.kind, len(chunk), err)
-		}
-		if len(after) > 0 {
-			rows := make([]map[string]any, len(after))
-			for i, r := range after {
-				rows[i] = r.columns(ix)
-			}
-			if err := q.Table(ix.table).CreateInBatches(rows, 1000).Error; err != nil {
-				return fmt.Errorf("write the %s index of %d articles: %w", ix.kind, len(chunk), err)
-			}
-		}
-		for _, r := range before {
-			if r.counted() {
-				delta[r.OwnerID]--
-			}
-		}
-		for _, r := range after {
-			if r.counted() {
-				delta[r.OwnerID]++
-			}
-		}
+	if err := q.Table(ix.table).Where("article_id IN ?", ids).Delete(map[string]any{}).Error; err != nil {
+		return fmt.Errorf("clear the %s index of %d articles: %w", ix.kind, len(ids), err)
 	}
-	return s.addCounts(ctx, ix, delta)
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		cols[i] = r.columns(ix)
+	}
+	if err := q.Table(ix.table).CreateInBatches(cols, 1000).Error; err != nil {
+		return fmt.Errorf("write the %s index of %d articles: %w", ix.kind, len(ids), err)
+	}
+	return nil
 }
 
 // counted reports whether the counts count r: countedSQL in Go.
@@ -364,10 +402,10 @@ func (s *Store) SectionArticlesDrift(ctx context.Context) (articles, sections []
 func (s *Store) archiveDrift(ctx context.Context, ix archiveIndex) (articles, owners []uint64, err error) {
 	q := s.q(ctx)
 	var want, have []indexRow
-	if err := ix.wanted(q).Find(&want).Error; err != nil {
+	if err := q.Raw(ix.wantedSQL(0, false) + rowOrder).Scan(&want).Error; err != nil {
 		return nil, nil, fmt.Errorf("read %s links: %w", ix.kind, err)
 	}
-	if err := ix.stored(q).Find(&have).Error; err != nil {
+	if err := q.Raw(ix.storedSQL(0, false) + rowOrder).Scan(&have).Error; err != nil {
 		return nil, nil, fmt.Errorf("read the %s index: %w", ix.kind, err)
 	}
 	bad := map[uint64]bool{}

@@ -655,7 +655,7 @@ func (s *Store) InsertArticles(ctx context.Context, articles []*models.Article) 
 		ids[i] = a.ID
 	}
 	// Their sections' index; links come after (InsertArticleLinks).
-	return s.syncArchive(ctx, sectionIndex, ids)
+	return s.syncIndexes(ctx, []archiveIndex{sectionIndex}, ids)
 }
 
 // InsertArticleLinks inserts author credits and tags in batches (and the
