@@ -14,6 +14,7 @@ import (
 
 	"github.com/broadsheet/broadsheet/internal/content"
 	"github.com/broadsheet/broadsheet/internal/content/demo"
+	"github.com/broadsheet/broadsheet/internal/fulltext"
 	"github.com/broadsheet/broadsheet/internal/page"
 	"github.com/broadsheet/broadsheet/internal/store"
 	"github.com/broadsheet/broadsheet/internal/store/dbconn"
@@ -138,6 +139,16 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		{"authors of a page", func() error { _, err := st.AuthorsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
 		{"tags of a page", func() error { _, err := st.TagsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
 		{"scheduler", func() error { _, err := st.DueScheduled(ctx, time.Now(), 100); return err }},
+		// The page of hits is joined to its articles hits first: started
+		// from articles, it reads every one.
+		{"search", func() error {
+			q, err := fulltext.Parse("korea")
+			if err != nil {
+				return err
+			}
+			_, err = st.SearchArticles(ctx, store.ArticleFilter{Visibility: reader}, q, store.SearchPage{First: 10, Ref: time.Now()})
+			return err
+		}},
 	}
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
@@ -453,29 +464,41 @@ func TestRelatedReadKeepsNoDiskTableOnMySQL(t *testing.T) {
 	for i, a := range list.Items {
 		ids[i] = a.ID
 	}
-	for _, tc := range []struct {
-		name string
-		ids  []uint64
-	}{{"one article", ids[:1]}, {"a page", ids}} {
-		t.Run(tc.name, func(t *testing.T) {
-			related := func() {
-				got, err := st.RelatedByArticleIDs(ctx, reader, tc.ids, 5)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(got[tc.ids[0]]) == 0 {
-					t.Fatalf("no related articles for %d: nothing was ranked", tc.ids[0])
-				}
+	// Statistics decide MariaDB's join order: InnoDB recounts a table in
+	// the background once a tenth of it changed, so a server meets both
+	// the counts of a freshly seeded archive and those of ANALYZE TABLE.
+	// With the latter, a related read that let MariaDB choose started from
+	// a full scan of articles and sorted whole rows on disk (CI saw it).
+	for _, stats := range []string{"as seeded", "analyzed"} {
+		if stats == "analyzed" {
+			if _, err := db.SQL().ExecContext(ctx, "ANALYZE TABLE articles, article_related, article_related_candidates"); err != nil {
+				t.Fatal(err)
 			}
-			// The session's first run may open a table of its own; the
-			// steady state is what every page pays.
-			related()
-			before := diskTables()
-			related()
-			related()
-			if n := diskTables() - before; n != 0 {
-				t.Errorf("two related reads made %d on-disk temporary tables", n)
-			}
-		})
+		}
+		for _, tc := range []struct {
+			name string
+			ids  []uint64
+		}{{"one article", ids[:1]}, {"a page", ids}} {
+			t.Run(stats+"/"+tc.name, func(t *testing.T) {
+				related := func() {
+					got, err := st.RelatedByArticleIDs(ctx, reader, tc.ids, 5)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got[tc.ids[0]]) == 0 {
+						t.Fatalf("no related articles for %d: nothing was ranked", tc.ids[0])
+					}
+				}
+				// The session's first run may open a table of its own; the
+				// steady state is what every page pays.
+				related()
+				before := diskTables()
+				related()
+				related()
+				if n := diskTables() - before; n != 0 {
+					t.Errorf("two related reads made %d on-disk temporary tables", n)
+				}
+			})
+		}
 	}
 }

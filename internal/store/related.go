@@ -151,7 +151,7 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 	// Scanned by hand, as article lists are (articlescan.go).
 	var forID uint64
 	var rn int
-	err := scanArticlesWith(s.written(ctx, relatedStatement(s.articleColumns(ctx, v), visible, placeholders(len(padded))), args...),
+	err := scanArticlesWith(s.written(ctx, relatedStatement(s.joinInOrder(), s.articleColumns(ctx, v), visible, placeholders(len(padded))), args...),
 		map[string]any{"for_id": (*uintCol)(&forID), "rn": (*intCol)(&rn)},
 		func(a *models.Article) { out[forID] = append(out[forID], a) })
 	if err != nil {
@@ -160,25 +160,28 @@ func (s *Store) RelatedByArticleIDs(ctx context.Context, v Visibility, ids []uin
 	return out, nil
 }
 
-// relatedStatements holds RelatedByArticleIDs's statement for each column
-// list, visibility rule and length of the list of ids (a handful), written
-// once: built by GORM as three nested queries on every call, it took a
-// third of the related page's own CPU in the gateway.
-var relatedStatements sync.Map // [3]string{cols, visible, list} → string
+// relatedStatements holds RelatedByArticleIDs's statement for each join,
+// column list, visibility rule and length of the list of ids (a handful),
+// written once: built by GORM as three nested queries on every call, it
+// took a third of the related page's own CPU in the gateway.
+var relatedStatements sync.Map // [4]string{join, cols, visible, list} → string
 
 // relatedStatement is the related read for the article columns cols and
 // the visibility condition visible (visibilitySQL for the alias
-// "candidate"), with list the placeholders of the ids. Its
-// arguments: the ids twice, visible's, and the number per article.
+// "candidate"), with list the placeholders of the ids and join the
+// store's joinInOrder. Its arguments: the ids twice, visible's, and the
+// number per article.
 //
 // The rows are ranked by id alone and the articles' columns read for the
 // first n only: ranked with their columns (excerpts and titles are TEXT),
 // MariaDB kept every candidate in two on-disk temporary tables per call
 // (Created_tmp_disk_tables), and spent 2.5 times the CPU on the statement
-// (docs/benchmarks.md). CROSS JOIN keeps SQLite from scanning every visible
-// article and probing the lists; MySQL treats it as an inner join.
-func relatedStatement(cols, visible, list string) string {
-	key := [3]string{cols, visible, list}
+// (docs/benchmarks.md). Both joins start from the handful of ranked ids:
+// left to choose, either engine may instead scan every visible article
+// and probe the lists, and MariaDB, once ANALYZE TABLE has counted a
+// small archive, then sorts whole article rows on disk.
+func relatedStatement(join, cols, visible, list string) string {
+	key := [4]string{join, cols, visible, list}
 	if q, ok := relatedStatements.Load(key); ok {
 		return q.(string)
 	}
@@ -193,10 +196,10 @@ func relatedStatement(cols, visible, list string) string {
 		WHERE c.article_id IN ` + list + ` AND NOT EXISTS (
 			SELECT 1 FROM article_related p2 WHERE p2.article_id = c.article_id AND p2.related_id = c.candidate_id)
 	) AS r
-	CROSS JOIN articles AS candidate ON candidate.id = r.rel_id
+	` + join + ` articles AS candidate ON candidate.id = r.rel_id
 	WHERE ` + visible + ` AND candidate.id <> r.for_id
 ) AS ranked
-CROSS JOIN articles ON articles.id = ranked.rel_id
+` + join + ` articles ON articles.id = ranked.rel_id
 WHERE ranked.rn <= ? ORDER BY ranked.for_id, ranked.rn`
 	relatedStatements.Store(key, q)
 	return q

@@ -58,6 +58,19 @@ const (
 	ixArticlesSection = "ix_articles_category_status_published"
 )
 
+// joinInOrder is the join that keeps its left side first, for reads that
+// start from a handful of ids and look up their articles. SQLite's
+// planner never reorders a CROSS JOIN; MySQL's treats one as any inner
+// join and, with fresh table statistics, may start from articles instead
+// (a full scan, and whole rows sorted in an on-disk temporary table), so
+// there it is STRAIGHT_JOIN.
+func (s *Store) joinInOrder() string {
+	if s.db.Dialect == dbconn.MySQL {
+		return "STRAIGHT_JOIN"
+	}
+	return "CROSS JOIN"
+}
+
 func (s *Store) searchEngine() searchEngine {
 	if s.db.Dialect == dbconn.MySQL {
 		return mysqlSearch{}
@@ -162,7 +175,7 @@ func (s *Store) SearchArticles(ctx context.Context, f ArticleFilter, query fullt
 	var rows []*SearchHit
 	err := s.q(ctx).Table("(?) AS hits", top).
 		Select(s.articleColumns(ctx, f.Visibility) + ", articles.body_text AS search_text, hits.score, hits.total").
-		Joins("CROSS JOIN articles ON articles.id = hits.id").
+		Joins(s.joinInOrder() + " articles ON articles.id = hits.id").
 		Order("hits.score DESC, hits.id DESC").
 		Find(&rows).Error
 	if err != nil {
