@@ -139,8 +139,8 @@ func TestReadPathsUseIndexesOnMySQL(t *testing.T) {
 		{"authors of a page", func() error { _, err := st.AuthorsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
 		{"tags of a page", func() error { _, err := st.TagsByArticleIDs(ctx, []uint64{1, 2, 3, 4, 5}); return err }},
 		{"scheduler", func() error { _, err := st.DueScheduled(ctx, time.Now(), 100); return err }},
-		// The page of hits is joined to its articles hits first: started
-		// from articles, it reads every one.
+		// Search joins its page of hits to their articles, hits first:
+		// started from articles, it would read every one.
 		{"search", func() error {
 			q, err := fulltext.Parse("korea")
 			if err != nil {
